@@ -1,0 +1,117 @@
+//! `/v1/deliveries`: what was sent where, and how every attempt went.
+
+use axum::extract::{Path, State};
+use serde::{Deserialize, Serialize};
+
+use super::auth::ApiKey;
+use super::error::{ApiError, ErrorBody};
+use super::extract::{page_request, ApiQuery};
+use super::{data, timestamp, AppState, Data, List};
+use crate::store::{Attempt, Delivery, DeliveryFilter, DeliveryStatus};
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DeliveryView {
+    id: String,
+    webhook_id: String,
+    event_id: String,
+    status: DeliveryStatus,
+    attempt_count: i64,
+    next_attempt_at: Option<String>,
+    last_status_code: Option<i64>,
+    last_error: Option<String>,
+    created_at: String,
+    updated_at: String,
+}
+
+impl From<Delivery> for DeliveryView {
+    fn from(d: Delivery) -> Self {
+        DeliveryView {
+            id: d.id,
+            webhook_id: d.webhook_id,
+            event_id: d.event_id,
+            status: d.status,
+            attempt_count: d.attempts,
+            next_attempt_at: d.next_attempt_at.map(timestamp),
+            last_status_code: d.last_status_code,
+            last_error: d.last_error,
+            created_at: timestamp(d.created_at),
+            updated_at: timestamp(d.updated_at),
+        }
+    }
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AttemptView {
+    id: String,
+    attempt: i64,
+    started_at: String,
+    duration_ms: i64,
+    status_code: Option<i64>,
+    /// `timeout`, `connection_error`, `tls_error`, `destination_forbidden`
+    /// or `request_error` when no HTTP response came back.
+    error_kind: Option<String>,
+    error_message: Option<String>,
+    /// The first 4 KiB of the response body.
+    response_excerpt: Option<String>,
+}
+
+impl From<Attempt> for AttemptView {
+    fn from(a: Attempt) -> Self {
+        AttemptView {
+            id: a.id,
+            attempt: a.attempt_no,
+            started_at: timestamp(a.started_at),
+            duration_ms: a.duration_ms,
+            status_code: a.status_code,
+            error_kind: a.error_kind,
+            error_message: a.error_message,
+            response_excerpt: a.response_excerpt,
+        }
+    }
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DeliveryDetail {
+    #[serde(flatten)]
+    delivery: DeliveryView,
+    attempts: Vec<AttemptView>,
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct DeliveryQuery {
+    webhook_id: Option<String>,
+    /// pending, delivering, succeeded, failed-retrying or dead.
+    status: Option<String>,
+    limit: Option<i64>,
+    cursor: Option<String>,
+}
+
+#[utoipa::path(get, path = "/v1/deliveries", tag = "deliveries", security(("apiKey" = [])), params(DeliveryQuery),
+    responses((status = 200, body = List<DeliveryView>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    ApiKey(key): ApiKey,
+    ApiQuery(q): ApiQuery<DeliveryQuery>,
+) -> Result<axum::Json<List<DeliveryView>>, ApiError> {
+    let status = match q.status.as_deref() {
+        None | Some("") => None,
+        Some(s) => Some(DeliveryStatus::parse(s).ok_or_else(|| {
+            ApiError::bad_request("invalid_query", "status: must be pending, delivering, succeeded, failed-retrying or dead")
+        })?),
+    };
+    let filter = DeliveryFilter { webhook_id: q.webhook_id.filter(|w| !w.is_empty()), status };
+    let page = state.store.list_deliveries(&key.project_id, &filter, &page_request(q.limit, q.cursor)?).await?;
+    Ok(super::list(page, DeliveryView::from))
+}
+
+#[utoipa::path(get, path = "/v1/deliveries/{id}", tag = "deliveries", security(("apiKey" = [])), params(("id" = String, Path)),
+    responses((status = 200, body = Data<DeliveryDetail>), (status = 404, body = ErrorBody)))]
+pub async fn get(State(state): State<AppState>, ApiKey(key): ApiKey, Path(id): Path<String>) -> Result<axum::Json<Data<DeliveryDetail>>, ApiError> {
+    let (d, attempts) = state.store.get_delivery(&key.project_id, &id).await?.ok_or_else(|| ApiError::not_found("delivery"))?;
+    Ok(data(DeliveryDetail { delivery: d.into(), attempts: attempts.into_iter().map(AttemptView::from).collect() }))
+}

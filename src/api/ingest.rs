@@ -1,0 +1,128 @@
+//! Event intake: the public ingest URL (`Bearer whsec_...`, the webhook's own
+//! ingest secret) and the Public API's send route (`Bearer swk_...`).
+
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use serde::Serialize;
+
+use super::auth::ApiKey;
+use super::error::{ApiError, ErrorBody};
+use super::extract::bearer;
+use super::{data, AppState, Data};
+use crate::ingest::Event;
+use crate::secrets::{self, WEBHOOK_SECRET_PREFIX};
+use crate::store;
+
+const MAX_IDEMPOTENCY_KEY_LEN: usize = 255;
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AcceptedView {
+    /// The delivery id; receivers see it as `webhook-id`.
+    id: String,
+    webhook_id: String,
+}
+
+/// The public ingest credential: the webhook's current ingest secret, or
+/// its predecessor until that one's `retiredAt`.
+pub struct IngestSecret(String);
+
+impl FromRequestParts<AppState> for IngestSecret {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &AppState) -> Result<Self, ApiError> {
+        match bearer(parts) {
+            Some(t) if t.starts_with(WEBHOOK_SECRET_PREFIX) => Ok(IngestSecret(t.to_string())),
+            Some(_) => Err(ApiError::unauthorized("ingest takes the webhook's ingest secret (whsec_...)")),
+            None => Err(ApiError::unauthorized("missing Authorization: Bearer whsec_... header")),
+        }
+    }
+}
+
+#[utoipa::path(post, path = "/v1/ingest/{publicId}", tag = "ingest", security(("ingestSecret" = [])),
+    params(("publicId" = String, Path), ("Idempotency-Key" = Option<String>, Header, description = "Repeats within 24 h return the first result")),
+    request_body(content = String, description = "Any payload, delivered byte for byte", content_type = "*/*"),
+    responses((status = 202, body = Data<AcceptedView>, description = "Committed; delivery follows"),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 413, body = ErrorBody),
+        (status = 415, body = ErrorBody)))]
+pub async fn ingest(
+    State(state): State<AppState>,
+    Path(public_id): Path<String>,
+    IngestSecret(secret): IngestSecret,
+    headers: HeaderMap,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<Response, ApiError> {
+    let target = match state.ingest_targets.get(&public_id) {
+        Some(t) => t,
+        None => {
+            let t = state.store.ingest_target(&public_id).await?;
+            state.ingest_targets.insert(public_id.clone(), t.clone());
+            t
+        }
+    };
+    let target = target.ok_or_else(|| ApiError::not_found("ingest URL"))?;
+    let hash = secrets::hash(&secret);
+    let now = store::now_ms();
+    let valid = target
+        .secrets
+        .iter()
+        .any(|s| s.material == hash && s.retired_at.is_none_or(|r| r > now));
+    if !valid {
+        return Err(ApiError::unauthorized("invalid ingest secret for this webhook"));
+    }
+    accept(&state, target.project_id, target.webhook_id, target.enabled, &headers, body?).await
+}
+
+#[utoipa::path(post, path = "/v1/webhooks/{id}/events", tag = "ingest", security(("apiKey" = [])),
+    params(("id" = String, Path), ("Idempotency-Key" = Option<String>, Header, description = "Repeats within 24 h return the first result")),
+    request_body(content = String, description = "Any payload, delivered byte for byte", content_type = "*/*"),
+    responses((status = 202, body = Data<AcceptedView>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 413, body = ErrorBody), (status = 415, body = ErrorBody)))]
+pub async fn send_event(
+    State(state): State<AppState>,
+    ApiKey(key): ApiKey,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<Response, ApiError> {
+    let w = super::webhooks::find(&state, &key.project_id, &id).await?;
+    accept(&state, w.project_id, w.id, w.enabled, &headers, body?).await
+}
+
+async fn accept(
+    state: &AppState,
+    project_id: String,
+    webhook_id: String,
+    enabled: bool,
+    headers: &HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let content_type = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.trim().is_empty())
+        .ok_or_else(|| {
+            ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "missing_content_type", "a content-type header is required")
+        })?
+        .to_string();
+    let idempotency_key = match headers.get("idempotency-key") {
+        None => None,
+        Some(v) => {
+            let k = v.to_str().ok().map(str::trim).filter(|k| !k.is_empty() && k.len() <= MAX_IDEMPOTENCY_KEY_LEN);
+            Some(k.ok_or_else(|| {
+                ApiError::bad_request("invalid_idempotency_key", format!("Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY_LEN} visible characters"))
+            })?.to_string())
+        }
+    };
+    let accepted = state
+        .writer
+        .submit(Event { project_id, webhook_id: webhook_id.clone(), webhook_enabled: enabled, content_type, body, idempotency_key })
+        .await
+        .map_err(|_| ApiError::unavailable("the event could not be stored; it was not accepted, send it again"))?;
+    let mut response = (StatusCode::ACCEPTED, data(AcceptedView { id: accepted.delivery_id, webhook_id })).into_response();
+    if accepted.duplicate {
+        response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
+    }
+    Ok(response)
+}

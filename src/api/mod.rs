@@ -1,0 +1,138 @@
+//! The HTTP surface. Handlers stay thin: parse, authorize, call the store or
+//! the domain, shape the answer.
+
+mod auth;
+mod deliveries;
+pub mod error;
+mod extract;
+mod health;
+mod ingest;
+mod openapi;
+mod project;
+mod webhooks;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::Router;
+use serde::Serialize;
+
+use crate::cache::TtlCache;
+use crate::delivery::Engine;
+use crate::ingest::Writer;
+use crate::secrets::SecretBox;
+use crate::store::{IngestTarget, KeyAuth, Store};
+use error::ApiError;
+
+/// How long a node trusts a cached credential lookup. A key revoked or a
+/// secret rotated through another node stops working here within this time.
+pub const AUTH_CACHE_TTL: Duration = Duration::from_millis(500);
+
+pub struct State {
+    pub store: Store,
+    pub secret_box: SecretBox,
+    pub engine: Engine,
+    pub writer: Writer,
+    pub public_url: String,
+    pub allow_private_destinations: bool,
+    api_keys: TtlCache<String, KeyAuth>,
+    ingest_targets: TtlCache<String, Option<IngestTarget>>,
+}
+
+pub type AppState = Arc<State>;
+
+impl State {
+    pub fn new(
+        store: Store,
+        secret_box: SecretBox,
+        engine: Engine,
+        writer: Writer,
+        public_url: String,
+        allow_private_destinations: bool,
+    ) -> AppState {
+        Arc::new(State {
+            store,
+            secret_box,
+            engine,
+            writer,
+            public_url: public_url.trim_end_matches('/').to_string(),
+            allow_private_destinations,
+            api_keys: TtlCache::new(AUTH_CACHE_TTL, 100_000),
+            ingest_targets: TtlCache::new(AUTH_CACHE_TTL, 100_000),
+        })
+    }
+
+    pub fn ingest_url(&self, public_id: &str) -> String {
+        format!("{}/v1/ingest/{public_id}", self.public_url)
+    }
+
+    /// Forgets cached credentials after a change made through this node.
+    fn forget_credentials(&self) {
+        self.api_keys.clear();
+        self.ingest_targets.clear();
+    }
+}
+
+pub fn router(state: AppState, max_body_bytes: usize) -> Router {
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/v1/openapi.json", get(openapi::document))
+        .route("/v1/project", get(project::get_project))
+        .route("/v1/project/api-keys", get(project::list_keys).post(project::create_key))
+        .route("/v1/project/api-keys/{key_id}", get(project::get_key))
+        .route("/v1/project/api-keys/{key_id}/revoke", post(project::revoke_key))
+        .route("/v1/project/api-keys/{key_id}/rotate", post(project::rotate_key))
+        .route("/v1/webhooks", get(webhooks::list).post(webhooks::create))
+        .route("/v1/webhooks/{id}", get(webhooks::get).patch(webhooks::update).delete(webhooks::delete))
+        .route("/v1/webhooks/{id}/rotate-ingest-secret", post(webhooks::rotate_ingest_secret))
+        .route("/v1/webhooks/{id}/rotate-signing-secret", post(webhooks::rotate_signing_secret))
+        .route("/v1/webhooks/{id}/secret-versions", get(webhooks::secret_versions))
+        .route("/v1/webhooks/{id}/events", post(ingest::send_event))
+        .route("/v1/deliveries", get(deliveries::list))
+        .route("/v1/deliveries/{id}", get(deliveries::get))
+        .route("/v1/ingest/{public_id}", post(ingest::ingest))
+        .fallback(|| async { ApiError::not_found("route") })
+        .method_not_allowed_fallback(|| async {
+            ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "method not allowed on this route")
+        })
+        .layer(DefaultBodyLimit::max(max_body_bytes))
+        .with_state(state)
+}
+
+/// The success envelope: `{"data": ...}`.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Data<T> {
+    pub data: T,
+}
+
+pub fn data<T>(data: T) -> axum::Json<Data<T>> {
+    axum::Json(Data { data })
+}
+
+/// A page of a list: `{"data": [...], "nextCursor": ..., "hasMore": ...}`.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct List<T> {
+    pub data: Vec<T>,
+    pub next_cursor: Option<String>,
+    pub has_more: bool,
+}
+
+pub fn list<S, T>(page: crate::store::Page<S>, f: impl Fn(S) -> T) -> axum::Json<List<T>> {
+    axum::Json(List {
+        has_more: page.next_cursor.is_some(),
+        next_cursor: page.next_cursor,
+        data: page.items.into_iter().map(f).collect(),
+    })
+}
+
+/// Unix milliseconds as RFC 3339 (UTC, millisecond precision).
+pub fn timestamp(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .unwrap_or_default()
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}

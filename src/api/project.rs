@@ -1,0 +1,163 @@
+//! `/v1/project` and its API keys (admin role).
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+
+use super::auth::AdminKey;
+use super::error::{ApiError, ErrorBody};
+use super::extract::{ApiJson, ApiQuery, PageQuery};
+use super::{data, list, timestamp, AppState, Data, List};
+use crate::store::{self, NewApiKey, RevokeOutcome, Role};
+use crate::{ids, secrets, webhooks};
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ProjectView {
+    id: String,
+    name: String,
+    tier: String,
+    created_at: String,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiKeyView {
+    id: String,
+    name: String,
+    role: Role,
+    /// The first characters of the key, to recognise it; never the secret.
+    prefix: String,
+    /// `active` or `revoked`.
+    status: String,
+    created_at: String,
+    rotated_at: Option<String>,
+    revoked_at: Option<String>,
+    /// The raw key: present only in the answer to create and rotate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    secret: Option<String>,
+}
+
+impl From<store::ApiKey> for ApiKeyView {
+    fn from(k: store::ApiKey) -> Self {
+        ApiKeyView {
+            id: k.id,
+            name: k.name,
+            role: k.role,
+            prefix: k.prefix,
+            status: k.status,
+            created_at: timestamp(k.created_at),
+            rotated_at: k.rotated_at.map(timestamp),
+            revoked_at: k.revoked_at.map(timestamp),
+            secret: None,
+        }
+    }
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateKey {
+    name: String,
+    role: Role,
+}
+
+#[utoipa::path(get, path = "/v1/project", tag = "project", security(("apiKey" = [])),
+    responses((status = 200, body = Data<ProjectView>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn get_project(State(state): State<AppState>, AdminKey(key): AdminKey) -> Result<axum::Json<Data<ProjectView>>, ApiError> {
+    let p = state.store.get_project(&key.project_id).await?.ok_or_else(|| ApiError::not_found("project"))?;
+    Ok(data(ProjectView { id: p.id, name: p.name, tier: p.tier, created_at: timestamp(p.created_at) }))
+}
+
+#[utoipa::path(get, path = "/v1/project/api-keys", tag = "project", security(("apiKey" = [])), params(PageQuery),
+    responses((status = 200, body = List<ApiKeyView>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn list_keys(
+    State(state): State<AppState>,
+    AdminKey(key): AdminKey,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> Result<axum::Json<List<ApiKeyView>>, ApiError> {
+    let page = state.store.list_api_keys(&key.project_id, &q.page()?).await?;
+    Ok(list(page, ApiKeyView::from))
+}
+
+#[utoipa::path(post, path = "/v1/project/api-keys", tag = "project", security(("apiKey" = [])), request_body = CreateKey,
+    responses((status = 201, body = Data<ApiKeyView>, description = "Created; `secret` is shown this once"),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create_key(
+    State(state): State<AppState>,
+    AdminKey(key): AdminKey,
+    ApiJson(body): ApiJson<CreateKey>,
+) -> Result<(StatusCode, axum::Json<Data<ApiKeyView>>), ApiError> {
+    webhooks::validate_text(&body.name, webhooks::MAX_NAME_LEN, true).map_err(|e| ApiError::invalid_field("name", e))?;
+    let raw = secrets::new_api_key();
+    let new = NewApiKey {
+        id: ids::new_id(ids::API_KEY),
+        project_id: key.project_id.clone(),
+        name: body.name.trim().to_string(),
+        role: body.role,
+        prefix: secrets::display_prefix(&raw),
+        secret_hash: secrets::hash(&raw),
+    };
+    state.store.create_api_key(&new).await?;
+    let stored = state.store.get_api_key(&key.project_id, &new.id).await?.ok_or_else(|| ApiError::not_found("API key"))?;
+    let mut view = ApiKeyView::from(stored);
+    view.secret = Some(raw);
+    Ok((StatusCode::CREATED, data(view)))
+}
+
+#[utoipa::path(get, path = "/v1/project/api-keys/{keyId}", tag = "project", security(("apiKey" = [])),
+    params(("keyId" = String, Path)),
+    responses((status = 200, body = Data<ApiKeyView>), (status = 404, body = ErrorBody)))]
+pub async fn get_key(
+    State(state): State<AppState>,
+    AdminKey(key): AdminKey,
+    Path(key_id): Path<String>,
+) -> Result<axum::Json<Data<ApiKeyView>>, ApiError> {
+    let k = state.store.get_api_key(&key.project_id, &key_id).await?.ok_or_else(|| ApiError::not_found("API key"))?;
+    Ok(data(k.into()))
+}
+
+#[utoipa::path(post, path = "/v1/project/api-keys/{keyId}/revoke", tag = "project", security(("apiKey" = [])),
+    params(("keyId" = String, Path)),
+    responses((status = 200, body = Data<ApiKeyView>), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "`last_admin_key`: the project's last active admin key")))]
+pub async fn revoke_key(
+    State(state): State<AppState>,
+    AdminKey(key): AdminKey,
+    Path(key_id): Path<String>,
+) -> Result<axum::Json<Data<ApiKeyView>>, ApiError> {
+    match state.store.revoke_api_key(&key.project_id, &key_id).await? {
+        RevokeOutcome::NotFound => return Err(ApiError::not_found("API key")),
+        RevokeOutcome::LastAdmin => {
+            return Err(ApiError::conflict(
+                "last_admin_key",
+                "a project cannot revoke its last active admin key; create a replacement first",
+            ))
+        }
+        RevokeOutcome::Revoked => state.forget_credentials(),
+    }
+    get_key(State(state), AdminKey(key), Path(key_id)).await
+}
+
+#[utoipa::path(post, path = "/v1/project/api-keys/{keyId}/rotate", tag = "project", security(("apiKey" = [])),
+    params(("keyId" = String, Path)),
+    responses((status = 200, body = Data<ApiKeyView>, description = "The new `secret`, shown this once; the old one stops working"),
+        (status = 404, body = ErrorBody)))]
+pub async fn rotate_key(
+    State(state): State<AppState>,
+    AdminKey(key): AdminKey,
+    Path(key_id): Path<String>,
+) -> Result<axum::Json<Data<ApiKeyView>>, ApiError> {
+    let raw = secrets::new_api_key();
+    let rotated = state
+        .store
+        .rotate_api_key(&key.project_id, &key_id, &secrets::hash(&raw), &secrets::display_prefix(&raw))
+        .await?;
+    if !rotated {
+        return Err(ApiError::not_found("active API key"));
+    }
+    state.forget_credentials();
+    let k = state.store.get_api_key(&key.project_id, &key_id).await?.ok_or_else(|| ApiError::not_found("API key"))?;
+    let mut view = ApiKeyView::from(k);
+    view.secret = Some(raw);
+    Ok(data(view))
+}

@@ -1,0 +1,343 @@
+//! `/v1/webhooks`: configuration and secret rotation (write role).
+
+use std::collections::BTreeMap;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+
+use super::auth::ApiKey;
+use super::error::{ApiError, ErrorBody};
+use super::extract::{double_option, ApiJson, ApiQuery, OptionalJson, PageQuery};
+use super::{data, timestamp, AppState, Data, List};
+use crate::secrets::{self, SecretBox};
+use crate::store::{self, NewSecret, SecretKind, Webhook};
+use crate::webhooks::{self as rules, DEFAULT_TIMEOUT_SECS, MAX_DESCRIPTION_LEN, MAX_NAME_LEN};
+use crate::{delivery, ids, retry};
+
+pub const DEFAULT_OVERLAP_SECS: i64 = 24 * 3600;
+pub const MAX_OVERLAP_SECS: i64 = 7 * 24 * 3600;
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct WebhookView {
+    id: String,
+    name: String,
+    description: String,
+    destination_url: String,
+    enabled: bool,
+    headers: BTreeMap<String, String>,
+    timeout_seconds: i64,
+    /// Delays in seconds before each retry; the default unless overridden.
+    retry_schedule: Vec<u32>,
+    ingest_url: String,
+    created_at: String,
+    updated_at: String,
+    /// Shown once, in the answer to create.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ingest_secret: Option<String>,
+    /// Shown once, in the answer to create.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    signing_secret: Option<String>,
+}
+
+fn view(state: &AppState, w: Webhook) -> WebhookView {
+    WebhookView {
+        ingest_url: state.ingest_url(&w.public_id),
+        headers: serde_json::from_str(&w.headers).unwrap_or_default(),
+        retry_schedule: rules::schedule(w.retry_schedule.as_deref()),
+        id: w.id,
+        name: w.name,
+        description: w.description,
+        destination_url: w.destination_url,
+        enabled: w.enabled,
+        timeout_seconds: w.timeout_secs,
+        created_at: timestamp(w.created_at),
+        updated_at: timestamp(w.updated_at),
+        ingest_secret: None,
+        signing_secret: None,
+    }
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CreateWebhook {
+    name: String,
+    #[serde(default)]
+    description: String,
+    destination_url: String,
+    #[serde(default = "enabled_by_default")]
+    enabled: bool,
+    #[serde(default)]
+    headers: BTreeMap<String, String>,
+    /// 1 to 30 seconds (default 15).
+    timeout_seconds: Option<i64>,
+    /// Retry delays in seconds (at most 20 entries of at most 7 days).
+    retry_schedule: Option<Vec<u32>>,
+}
+
+fn enabled_by_default() -> bool {
+    true
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UpdateWebhook {
+    name: Option<String>,
+    description: Option<String>,
+    destination_url: Option<String>,
+    enabled: Option<bool>,
+    headers: Option<BTreeMap<String, String>>,
+    timeout_seconds: Option<i64>,
+    /// `null` restores the default schedule.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Vec<u32>>)]
+    retry_schedule: Option<Option<Vec<u32>>>,
+}
+
+/// Checks every field of a webhook about to be stored.
+fn validate(state: &AppState, w: &Webhook, headers: &BTreeMap<String, String>, schedule: Option<&[u32]>) -> Result<(), ApiError> {
+    rules::validate_text(&w.name, MAX_NAME_LEN, true).map_err(|e| ApiError::invalid_field("name", e))?;
+    rules::validate_text(&w.description, MAX_DESCRIPTION_LEN, false).map_err(|e| ApiError::invalid_field("description", e))?;
+    rules::validate_destination_url(&w.destination_url).map_err(|e| ApiError::invalid_field("destinationUrl", e))?;
+    if !state.allow_private_destinations {
+        delivery::check_destination(&w.destination_url).map_err(|e| ApiError::invalid_field("destinationUrl", e))?;
+    }
+    rules::validate_headers(headers).map_err(|e| ApiError::invalid_field("headers", e))?;
+    rules::validate_timeout(w.timeout_secs).map_err(|e| ApiError::invalid_field("timeoutSeconds", e))?;
+    if let Some(s) = schedule {
+        retry::validate_schedule(s).map_err(|e| ApiError::invalid_field("retrySchedule", e))?;
+    }
+    Ok(())
+}
+
+fn to_json<T: Serialize>(v: &T) -> String {
+    serde_json::to_string(v).expect("maps and vectors of plain values serialize")
+}
+
+/// A fresh secret of `kind`: the raw value for the caller, the row to store.
+fn new_secret(secret_box: &SecretBox, kind: SecretKind) -> (String, NewSecret) {
+    let raw = secrets::new_webhook_secret();
+    let row = NewSecret {
+        kind,
+        prefix: secrets::display_prefix(&raw),
+        secret_hash: (kind == SecretKind::Ingest).then(|| secrets::hash(&raw)),
+        ciphertext: (kind == SecretKind::Signing).then(|| secret_box.encrypt(&raw)),
+    };
+    (raw, row)
+}
+
+#[utoipa::path(post, path = "/v1/webhooks", tag = "webhooks", security(("apiKey" = [])), request_body = CreateWebhook,
+    responses((status = 201, body = Data<WebhookView>, description = "Created; `ingestSecret` and `signingSecret` are shown this once"),
+        (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    ApiKey(key): ApiKey,
+    ApiJson(body): ApiJson<CreateWebhook>,
+) -> Result<(StatusCode, axum::Json<Data<WebhookView>>), ApiError> {
+    let now = store::now_ms();
+    let w = Webhook {
+        id: ids::new_id(ids::WEBHOOK),
+        project_id: key.project_id,
+        public_id: ids::new_public_id(),
+        name: body.name.trim().to_string(),
+        description: body.description,
+        destination_url: body.destination_url.trim().to_string(),
+        enabled: body.enabled,
+        headers: to_json(&body.headers),
+        timeout_secs: body.timeout_seconds.unwrap_or(DEFAULT_TIMEOUT_SECS),
+        retry_schedule: body.retry_schedule.as_ref().map(to_json),
+        created_at: now,
+        updated_at: now,
+    };
+    validate(&state, &w, &body.headers, body.retry_schedule.as_deref())?;
+    let (ingest_raw, ingest_row) = new_secret(&state.secret_box, SecretKind::Ingest);
+    let (signing_raw, signing_row) = new_secret(&state.secret_box, SecretKind::Signing);
+    state.store.create_webhook(&w, &[ingest_row, signing_row]).await?;
+    let mut v = view(&state, w);
+    v.ingest_secret = Some(ingest_raw);
+    v.signing_secret = Some(signing_raw);
+    Ok((StatusCode::CREATED, data(v)))
+}
+
+#[utoipa::path(get, path = "/v1/webhooks", tag = "webhooks", security(("apiKey" = [])), params(PageQuery),
+    responses((status = 200, body = List<WebhookView>), (status = 401, body = ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    ApiKey(key): ApiKey,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> Result<axum::Json<List<WebhookView>>, ApiError> {
+    let page = state.store.list_webhooks(&key.project_id, &q.page()?).await?;
+    Ok(super::list(page, |w| view(&state, w)))
+}
+
+pub(super) async fn find(state: &AppState, project_id: &str, id: &str) -> Result<Webhook, ApiError> {
+    state.store.get_webhook(project_id, id).await?.ok_or_else(|| ApiError::not_found("webhook"))
+}
+
+#[utoipa::path(get, path = "/v1/webhooks/{id}", tag = "webhooks", security(("apiKey" = [])), params(("id" = String, Path)),
+    responses((status = 200, body = Data<WebhookView>), (status = 404, body = ErrorBody)))]
+pub async fn get(State(state): State<AppState>, ApiKey(key): ApiKey, Path(id): Path<String>) -> Result<axum::Json<Data<WebhookView>>, ApiError> {
+    let w = find(&state, &key.project_id, &id).await?;
+    Ok(data(view(&state, w)))
+}
+
+#[utoipa::path(patch, path = "/v1/webhooks/{id}", tag = "webhooks", security(("apiKey" = [])), params(("id" = String, Path)),
+    request_body = UpdateWebhook,
+    responses((status = 200, body = Data<WebhookView>), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn update(
+    State(state): State<AppState>,
+    ApiKey(key): ApiKey,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<UpdateWebhook>,
+) -> Result<axum::Json<Data<WebhookView>>, ApiError> {
+    let mut w = find(&state, &key.project_id, &id).await?;
+    let mut headers: BTreeMap<String, String> = serde_json::from_str(&w.headers).unwrap_or_default();
+    if let Some(v) = body.name {
+        w.name = v.trim().to_string();
+    }
+    if let Some(v) = body.description {
+        w.description = v;
+    }
+    if let Some(v) = body.destination_url {
+        w.destination_url = v.trim().to_string();
+    }
+    if let Some(v) = body.enabled {
+        w.enabled = v;
+    }
+    if let Some(v) = body.headers {
+        headers = v;
+        w.headers = to_json(&headers);
+    }
+    if let Some(v) = body.timeout_seconds {
+        w.timeout_secs = v;
+    }
+    if let Some(v) = &body.retry_schedule {
+        w.retry_schedule = v.as_ref().map(to_json);
+    }
+    validate(&state, &w, &headers, body.retry_schedule.as_ref().and_then(|s| s.as_deref()))?;
+    w.updated_at = store::now_ms();
+    state.store.update_webhook(&w).await?;
+    state.engine.invalidate(&w.id);
+    state.forget_credentials();
+    if w.enabled {
+        state.engine.wake();
+    }
+    Ok(data(view(&state, w)))
+}
+
+#[utoipa::path(delete, path = "/v1/webhooks/{id}", tag = "webhooks", security(("apiKey" = [])), params(("id" = String, Path)),
+    responses((status = 204, description = "Deleted, with its secrets and delivery history"), (status = 404, body = ErrorBody)))]
+pub async fn delete(State(state): State<AppState>, ApiKey(key): ApiKey, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
+    if !state.store.delete_webhook(&key.project_id, &id).await? {
+        return Err(ApiError::not_found("webhook"));
+    }
+    state.engine.invalidate(&id);
+    state.forget_credentials();
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, Default, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RotateSecret {
+    /// How long the previous secret stays valid: 0 to 604800 seconds (default 86400).
+    overlap_seconds: Option<i64>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RotatedSecret {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ingest_secret: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    signing_secret: Option<String>,
+    version: i64,
+    /// When the previous version stops being valid.
+    previous_retired_at: String,
+}
+
+async fn rotate(state: AppState, project_id: &str, id: &str, kind: SecretKind, body: RotateSecret) -> Result<axum::Json<Data<RotatedSecret>>, ApiError> {
+    let overlap = body.overlap_seconds.unwrap_or(DEFAULT_OVERLAP_SECS);
+    if !(0..=MAX_OVERLAP_SECS).contains(&overlap) {
+        return Err(ApiError::invalid_field("overlapSeconds", format!("must be between 0 and {MAX_OVERLAP_SECS}")));
+    }
+    let w = find(&state, project_id, id).await?;
+    let (raw, row) = new_secret(&state.secret_box, kind);
+    let version = state.store.rotate_secret(&w.id, &row, overlap * 1000).await?;
+    state.engine.invalidate(&w.id);
+    state.forget_credentials();
+    let is_ingest = kind == SecretKind::Ingest;
+    Ok(data(RotatedSecret {
+        ingest_secret: is_ingest.then(|| raw.clone()),
+        signing_secret: (!is_ingest).then_some(raw),
+        version,
+        previous_retired_at: timestamp(store::now_ms() + overlap * 1000),
+    }))
+}
+
+#[utoipa::path(post, path = "/v1/webhooks/{id}/rotate-ingest-secret", tag = "webhooks", security(("apiKey" = [])),
+    params(("id" = String, Path)), request_body(content = RotateSecret, description = "Optional"),
+    responses((status = 200, body = Data<RotatedSecret>, description = "`ingestSecret` is shown this once"), (status = 404, body = ErrorBody)))]
+pub async fn rotate_ingest_secret(
+    State(state): State<AppState>,
+    ApiKey(key): ApiKey,
+    Path(id): Path<String>,
+    OptionalJson(body): OptionalJson<RotateSecret>,
+) -> Result<axum::Json<Data<RotatedSecret>>, ApiError> {
+    rotate(state, &key.project_id, &id, SecretKind::Ingest, body).await
+}
+
+#[utoipa::path(post, path = "/v1/webhooks/{id}/rotate-signing-secret", tag = "webhooks", security(("apiKey" = [])),
+    params(("id" = String, Path)), request_body(content = RotateSecret, description = "Optional"),
+    responses((status = 200, body = Data<RotatedSecret>, description = "`signingSecret` is shown this once"), (status = 404, body = ErrorBody)))]
+pub async fn rotate_signing_secret(
+    State(state): State<AppState>,
+    ApiKey(key): ApiKey,
+    Path(id): Path<String>,
+    OptionalJson(body): OptionalJson<RotateSecret>,
+) -> Result<axum::Json<Data<RotatedSecret>>, ApiError> {
+    rotate(state, &key.project_id, &id, SecretKind::Signing, body).await
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SecretVersionView {
+    kind: SecretKind,
+    version: i64,
+    prefix: String,
+    created_at: String,
+    retired_at: Option<String>,
+    /// `active` (current), `overlapping` (previous, still valid) or `retired`.
+    status: &'static str,
+}
+
+#[utoipa::path(get, path = "/v1/webhooks/{id}/secret-versions", tag = "webhooks", security(("apiKey" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = Data<Vec<SecretVersionView>>), (status = 404, body = ErrorBody)))]
+pub async fn secret_versions(
+    State(state): State<AppState>,
+    ApiKey(key): ApiKey,
+    Path(id): Path<String>,
+) -> Result<axum::Json<Data<Vec<SecretVersionView>>>, ApiError> {
+    let w = find(&state, &key.project_id, &id).await?;
+    let now = store::now_ms();
+    let versions = state.store.list_secret_versions(&w.id).await?;
+    Ok(data(
+        versions
+            .into_iter()
+            .map(|v| SecretVersionView {
+                status: match v.retired_at {
+                    None => "active",
+                    Some(r) if r > now => "overlapping",
+                    Some(_) => "retired",
+                },
+                kind: v.kind,
+                version: v.version,
+                prefix: v.prefix,
+                created_at: timestamp(v.created_at),
+                retired_at: v.retired_at.map(timestamp),
+            })
+            .collect(),
+    ))
+}
+

@@ -1,0 +1,127 @@
+//! The `hookrelay` command: dispatch to the server, operator commands and
+//! client commands.
+
+use std::io::Read;
+use std::process::ExitCode;
+
+use clap::Parser;
+use tracing_subscriber::EnvFilter;
+
+use crate::config::{Cli, Command, DbArgs, ProjectCommand, SendArgs, VerifyArgs};
+use crate::secrets::{self, signing_key_bytes};
+use crate::server::{self, BoxError};
+use crate::store::{self, NewApiKey, Project, Role};
+use crate::{ids, signing};
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command) -> Result<ExitCode, BoxError> {
+    match command {
+        Command::Serve(args) => server::serve(args).await.map(|_| ExitCode::SUCCESS),
+        Command::Migrate(db) => {
+            server::open(&db).await?;
+            println!("migrations applied");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Project(ProjectCommand::Create { db, name, json }) => create_project(&db, &name, json).await,
+        Command::Send(args) => send(args).await,
+        Command::Verify(args) => verify(args),
+    }
+}
+
+async fn create_project(db: &DbArgs, name: &str, json: bool) -> Result<ExitCode, BoxError> {
+    if name.trim().is_empty() {
+        return Err("--name must not be empty".into());
+    }
+    let (store, _) = server::open(db).await?;
+    let project = Project {
+        id: ids::new_id(ids::PROJECT),
+        name: name.trim().to_string(),
+        tier: "free".into(),
+        created_at: store::now_ms(),
+    };
+    let raw = secrets::new_api_key();
+    let key = NewApiKey {
+        id: ids::new_id(ids::API_KEY),
+        project_id: project.id.clone(),
+        name: "initial admin key".into(),
+        role: Role::Admin,
+        prefix: secrets::display_prefix(&raw),
+        secret_hash: secrets::hash(&raw),
+    };
+    store.create_project(&project, &key).await?;
+    store.close().await;
+    if json {
+        println!("{}", serde_json::json!({ "projectId": project.id, "apiKey": raw }));
+    } else {
+        println!("project created: {}", project.id);
+        println!("admin API key (shown once, store it now): {raw}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn send(args: SendArgs) -> Result<ExitCode, BoxError> {
+    let body = if args.data == "-" {
+        let mut buf = Vec::new();
+        std::io::stdin().read_to_end(&mut buf)?;
+        buf
+    } else {
+        args.data.into_bytes()
+    };
+    let mut request = reqwest::Client::new()
+        .post(&args.url)
+        .bearer_auth(&args.secret)
+        .header("content-type", &args.content_type)
+        .body(body);
+    if let Some(k) = &args.idempotency_key {
+        request = request.header("idempotency-key", k);
+    }
+    let response = request.send().await?;
+    let status = response.status();
+    println!("{}", response.text().await?);
+    Ok(if status.is_success() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+fn verify(args: VerifyArgs) -> Result<ExitCode, BoxError> {
+    let body = match &args.body_file {
+        Some(path) => std::fs::read(path)?,
+        None => {
+            let mut buf = Vec::new();
+            std::io::stdin().read_to_end(&mut buf)?;
+            buf
+        }
+    };
+    let key = signing_key_bytes(&args.secret).map_err(|_| "the signing secret is not whsec_<base64>")?;
+    let tolerance = (!args.no_tolerance).then_some(signing::DEFAULT_TOLERANCE_SECS);
+    let now = chrono::Utc::now().timestamp();
+    match signing::verify(&key, &args.id, args.timestamp, &body, &args.signature, now, tolerance) {
+        Ok(()) => {
+            println!("valid");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            println!("invalid: {e:?}");
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}

@@ -1,0 +1,136 @@
+//! Command-line flags; every setting also reads an environment variable of
+//! the same meaning.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "hookrelay", version, about = "Self-hostable webhooks: signed, durable, retried delivery")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Run the server (API, ingest and delivery engine).
+    Serve(ServeArgs),
+    /// Apply database migrations and exit.
+    Migrate(DbArgs),
+    /// Manage projects (operator commands; work with the server up or down).
+    #[command(subcommand)]
+    Project(ProjectCommand),
+    /// Client: send an event to a webhook's ingest URL.
+    Send(SendArgs),
+    /// Client: verify a received delivery's signature (exit 0 if valid).
+    Verify(VerifyArgs),
+}
+
+#[derive(Args, Clone, Debug)]
+pub struct DbArgs {
+    /// Where the embedded database and the generated encryption key live.
+    #[arg(long, env = "HOOKRELAY_DATA_DIR", default_value = "./hookrelay-data")]
+    pub data_dir: PathBuf,
+    /// `postgres://...` to use PostgreSQL; default: SQLite in the data dir.
+    #[arg(long, env = "HOOKRELAY_DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Base64 of 32 bytes that encrypts signing secrets at rest; default: a
+    /// key generated once into <data-dir>/encryption.key (mode 0600).
+    #[arg(long, env = "HOOKRELAY_ENCRYPTION_KEY", hide_env_values = true)]
+    pub encryption_key: Option<String>,
+    /// Connection pool size (default: 8 for SQLite, 10 for PostgreSQL).
+    #[arg(long, env = "HOOKRELAY_DB_MAX_CONNECTIONS")]
+    pub db_max_connections: Option<u32>,
+    /// PostgreSQL statement timeout.
+    #[arg(long, env = "HOOKRELAY_DB_STATEMENT_TIMEOUT_SECS", default_value_t = 30)]
+    pub db_statement_timeout_secs: u64,
+}
+
+#[derive(Args, Clone, Debug)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    #[arg(long, env = "HOOKRELAY_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// The base of the URLs handed out (ingest URLs); default http://<listen>.
+    #[arg(long, env = "HOOKRELAY_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Allow deliveries to loopback, private and link-local addresses.
+    #[arg(long, env = "HOOKRELAY_ALLOW_PRIVATE_DESTINATIONS")]
+    pub allow_private_destinations: bool,
+    /// Largest accepted request body (ingest payloads included).
+    #[arg(long, env = "HOOKRELAY_MAX_PAYLOAD_BYTES", default_value_t = 1024 * 1024)]
+    pub max_payload_bytes: usize,
+    /// How long a node owns a delivery it is sending; if it dies, others
+    /// retry the delivery after this. Requests time out at half of it.
+    #[arg(long, env = "HOOKRELAY_LEASE_SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(2..=3600))]
+    pub lease_seconds: u64,
+    /// Most deliveries in flight at once on this node.
+    #[arg(long, env = "HOOKRELAY_MAX_IN_FLIGHT", default_value_t = 512, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub max_in_flight: u64,
+    /// On SIGTERM, how long in-flight deliveries may take to finish.
+    #[arg(long, env = "HOOKRELAY_SHUTDOWN_GRACE_SECONDS", default_value_t = 10)]
+    pub shutdown_grace_seconds: u64,
+}
+
+impl ServeArgs {
+    pub fn lease(&self) -> Duration {
+        Duration::from_secs(self.lease_seconds)
+    }
+}
+
+#[derive(Subcommand)]
+pub enum ProjectCommand {
+    /// Create a project and print its id and first admin API key (once).
+    Create {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        name: String,
+        /// Print {"projectId", "apiKey"} as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Args)]
+pub struct SendArgs {
+    /// The webhook's ingest URL.
+    #[arg(long)]
+    pub url: String,
+    /// The webhook's ingest secret (whsec_...).
+    #[arg(long, env = "HOOKRELAY_INGEST_SECRET", hide_env_values = true)]
+    pub secret: String,
+    /// The payload; `-` reads standard input.
+    #[arg(long)]
+    pub data: String,
+    #[arg(long, default_value = "application/json")]
+    pub content_type: String,
+    #[arg(long)]
+    pub idempotency_key: Option<String>,
+}
+
+#[derive(Args)]
+pub struct VerifyArgs {
+    /// The webhook's signing secret (whsec_...).
+    #[arg(long, env = "HOOKRELAY_SIGNING_SECRET", hide_env_values = true)]
+    pub secret: String,
+    /// The `webhook-id` header.
+    #[arg(long)]
+    pub id: String,
+    /// The `webhook-timestamp` header.
+    #[arg(long)]
+    pub timestamp: i64,
+    /// The `webhook-signature` header.
+    #[arg(long)]
+    pub signature: String,
+    /// File with the raw body; default: standard input.
+    #[arg(long)]
+    pub body_file: Option<PathBuf>,
+    /// Accept any timestamp (for replayed captures).
+    #[arg(long)]
+    pub no_tolerance: bool,
+}

@@ -1,0 +1,396 @@
+//! The delivery engine: a bounded pool of in-flight sends fed from two
+//! sources, freshly ingested events (already leased to this node in the
+//! ingest transaction, so they go out without another query) and due rows
+//! claimed from the database queue (retries, and work whose lease expired on
+//! a node that died). Outcomes are written back in batches.
+
+mod http;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use tokio::sync::{mpsc, oneshot, watch, Notify, OwnedSemaphorePermit, Semaphore};
+use tokio::task::JoinHandle;
+
+use crate::cache::TtlCache;
+use crate::secrets::{signing_key_bytes, SecretBox};
+use crate::store::{self, AttemptRecord, Claimed, DeliveryStatus, Outcome, Store};
+use crate::{ids, retry, signing};
+
+pub use http::{build_client, check_destination, DestinationError};
+
+/// How much of a destination's response body an attempt keeps.
+const RESPONSE_EXCERPT_BYTES: usize = 4096;
+/// How often the queue is polled when nothing wakes the poller sooner.
+const POLL_INTERVAL: Duration = Duration::from_millis(250);
+/// Largest batch of rows claimed or outcomes written in one statement group.
+const BATCH: usize = 256;
+
+#[derive(Clone, Debug)]
+pub struct EngineConfig {
+    pub lease: Duration,
+    pub max_in_flight: usize,
+    pub allow_private_destinations: bool,
+    pub target_cache_ttl: Duration,
+}
+
+/// A delivery leased to this node, with the permit that bounds in-flight work.
+pub struct Job {
+    pub claimed: Claimed,
+    pub lease_token: String,
+    pub permit: OwnedSemaphorePermit,
+}
+
+/// A webhook as the sender needs it, decoded once and cached.
+struct Target {
+    url: String,
+    enabled: bool,
+    headers: reqwest::header::HeaderMap,
+    timeout: Duration,
+    schedule: Vec<u32>,
+    /// Signing keys with their retirement time, newest first.
+    keys: Vec<(Vec<u8>, Option<i64>)>,
+}
+
+struct Inner {
+    store: Store,
+    secret_box: SecretBox,
+    client: reqwest::Client,
+    config: EngineConfig,
+    slots: Arc<Semaphore>,
+    jobs: mpsc::UnboundedSender<Job>,
+    outcomes: mpsc::Sender<Outcome>,
+    targets: TtlCache<String, Option<Arc<Target>>>,
+    wake: Notify,
+}
+
+#[derive(Clone)]
+pub struct Engine {
+    inner: Arc<Inner>,
+}
+
+pub struct EngineTasks {
+    shutdown: watch::Sender<bool>,
+    stop_writer: oneshot::Sender<()>,
+    tasks: Vec<JoinHandle<()>>,
+    writer: JoinHandle<()>,
+    engine: Engine,
+}
+
+impl Engine {
+    pub fn start(store: Store, secret_box: SecretBox, config: EngineConfig) -> Result<EngineTasks, reqwest::Error> {
+        let client = build_client(config.allow_private_destinations)?;
+        let (jobs_tx, jobs_rx) = mpsc::unbounded_channel();
+        let (outcomes_tx, outcomes_rx) = mpsc::channel(4 * BATCH);
+        let (shutdown_tx, shutdown_rx) = watch::channel(false);
+        let (stop_writer, writer_stop_rx) = oneshot::channel();
+        let inner = Arc::new(Inner {
+            targets: TtlCache::new(config.target_cache_ttl, 10_000),
+            slots: Arc::new(Semaphore::new(config.max_in_flight)),
+            store,
+            secret_box,
+            client,
+            config,
+            jobs: jobs_tx,
+            outcomes: outcomes_tx,
+            wake: Notify::new(),
+        });
+        let engine = Engine { inner };
+        let tasks = vec![
+            tokio::spawn(engine.clone().dispatch(jobs_rx, shutdown_rx.clone())),
+            tokio::spawn(engine.clone().poll(shutdown_rx)),
+        ];
+        let writer = tokio::spawn(write_outcomes(engine.inner.store.clone(), outcomes_rx, writer_stop_rx));
+        Ok(EngineTasks { shutdown: shutdown_tx, stop_writer, tasks, writer, engine })
+    }
+
+    /// Takes up to `n` in-flight slots without waiting. The ingest path uses
+    /// them to lease new deliveries to this node in the same transaction.
+    pub fn try_reserve(&self, n: usize) -> Vec<OwnedSemaphorePermit> {
+        (0..n).map_while(|_| self.inner.slots.clone().try_acquire_owned().ok()).collect()
+    }
+
+    pub fn lease_duration(&self) -> Duration {
+        self.inner.config.lease
+    }
+
+    pub fn submit(&self, job: Job) {
+        // The receiver lives until shutdown; a job sent after that keeps its
+        // lease in the database and is picked up again when it expires.
+        let _ = self.inner.jobs.send(job);
+    }
+
+    /// Asks the poller to look at the queue now (e.g. after re-enabling).
+    pub fn wake(&self) {
+        self.inner.wake.notify_one();
+    }
+
+    /// Forgets a cached webhook after it changed through this node.
+    pub fn invalidate(&self, webhook_id: &str) {
+        self.inner.targets.remove(&webhook_id.to_string());
+    }
+
+    async fn dispatch(self, mut jobs: mpsc::UnboundedReceiver<Job>, mut shutdown: watch::Receiver<bool>) {
+        loop {
+            tokio::select! {
+                job = jobs.recv() => match job {
+                    Some(job) => { tokio::spawn(self.clone().run(job)); }
+                    None => return,
+                },
+                _ = shutdown.changed() => break,
+            }
+        }
+        // Leased but not started: hand back to the queue so that another
+        // node (or this one after restart) sends them without waiting for
+        // the lease to run out.
+        jobs.close();
+        let mut leases = Vec::new();
+        while let Ok(job) = jobs.try_recv() {
+            leases.push((job.claimed.delivery_id, job.lease_token));
+        }
+        if !leases.is_empty() {
+            if let Err(e) = self.inner.store.release(&leases).await {
+                tracing::warn!(error = %e, count = leases.len(), "could not release leases; they expire on their own");
+            }
+        }
+    }
+
+    async fn poll(self, mut shutdown: watch::Receiver<bool>) {
+        loop {
+            if *shutdown.borrow() {
+                return;
+            }
+            let permits = self.try_reserve(BATCH);
+            let mut full_batch = false;
+            if !permits.is_empty() {
+                let token = ids::new_id("lease");
+                let until = store::now_ms() + self.inner.config.lease.as_millis() as i64;
+                match self.inner.store.claim_due(permits.len() as i64, &token, until).await {
+                    Ok(claimed) => {
+                        full_batch = claimed.len() == permits.len();
+                        for (claimed, permit) in claimed.into_iter().zip(permits) {
+                            self.submit(Job { claimed, lease_token: token.clone(), permit });
+                        }
+                    }
+                    Err(e) => tracing::warn!(error = %e, "claiming due deliveries failed"),
+                }
+            }
+            if full_batch {
+                continue;
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(POLL_INTERVAL) => {}
+                _ = self.inner.wake.notified() => {}
+                _ = shutdown.changed() => return,
+            }
+        }
+    }
+
+    async fn target(&self, webhook_id: &str) -> Result<Option<Arc<Target>>, sqlx::Error> {
+        let key = webhook_id.to_string();
+        if let Some(t) = self.inner.targets.get(&key) {
+            return Ok(t);
+        }
+        let target = self.inner.store.webhook_for_delivery(webhook_id).await?.map(|(w, secrets)| {
+            let keys = secrets
+                .iter()
+                .filter_map(|s| {
+                    let raw = self.inner.secret_box.decrypt(&s.material).ok()?;
+                    Some((signing_key_bytes(&raw).ok()?, s.retired_at))
+                })
+                .collect();
+            Arc::new(Target {
+                headers: crate::webhooks::header_map(&w.headers),
+                schedule: crate::webhooks::schedule(w.retry_schedule.as_deref()),
+                timeout: Duration::from_secs(w.timeout_secs.max(1) as u64)
+                    .min(self.inner.config.lease / 2),
+                url: w.destination_url,
+                enabled: w.enabled,
+                keys,
+            })
+        });
+        self.inner.targets.insert(key, target.clone());
+        Ok(target)
+    }
+
+    async fn run(self, job: Job) {
+        let Job { claimed, lease_token, permit } = job;
+        let target = match self.target(&claimed.webhook_id).await {
+            Ok(Some(t)) => t,
+            // Deleted with its deliveries: nothing left to do.
+            Ok(None) => return,
+            Err(e) => {
+                // Leave the lease to expire: the delivery is retried then.
+                tracing::warn!(error = %e, delivery = %claimed.delivery_id, "loading webhook failed");
+                return;
+            }
+        };
+        let attempt_no = claimed.attempts + 1;
+        let outcome = if !target.enabled {
+            Outcome {
+                delivery_id: claimed.delivery_id,
+                lease_token,
+                attempt: None,
+                status: DeliveryStatus::Pending,
+                attempts: claimed.attempts,
+                next_attempt_at: None,
+            }
+        } else {
+            let attempt = self.send(&target, &claimed, attempt_no).await;
+            let succeeded = attempt.status_code.is_some_and(|c| (200..300).contains(&c));
+            let (status, next_attempt_at) = if succeeded {
+                (DeliveryStatus::Succeeded, None)
+            } else {
+                match retry::next_delay_ms(&target.schedule, attempt_no as u32, rand::random::<f64>()) {
+                    Some(ms) => (DeliveryStatus::FailedRetrying, Some(store::now_ms() + ms as i64)),
+                    None => (DeliveryStatus::Dead, None),
+                }
+            };
+            Outcome {
+                delivery_id: claimed.delivery_id,
+                lease_token,
+                attempt: Some(attempt),
+                status,
+                attempts: attempt_no,
+                next_attempt_at,
+            }
+        };
+        let _ = self.inner.outcomes.send(outcome).await;
+        // Released only once the outcome is queued, so that shutdown, which
+        // waits for every slot, knows all outcomes are in the writer's hands.
+        drop(permit);
+    }
+
+    async fn send(&self, target: &Target, claimed: &Claimed, attempt_no: i64) -> AttemptRecord {
+        let started_at = store::now_ms();
+        let clock = Instant::now();
+        let mut record = AttemptRecord {
+            id: ids::new_id(ids::ATTEMPT),
+            attempt_no,
+            started_at,
+            duration_ms: 0,
+            status_code: None,
+            error_kind: None,
+            error_message: None,
+            response_excerpt: None,
+        };
+        let result = self.post(target, claimed, started_at / 1000).await;
+        record.duration_ms = clock.elapsed().as_millis() as i64;
+        match result {
+            Ok((status, excerpt)) => {
+                record.status_code = Some(i64::from(status));
+                record.response_excerpt = Some(excerpt);
+            }
+            Err((kind, message)) => {
+                record.error_kind = Some(kind.to_string());
+                record.error_message = Some(message);
+            }
+        }
+        record
+    }
+
+    async fn post(&self, target: &Target, claimed: &Claimed, timestamp: i64) -> Result<(u16, String), (&'static str, String)> {
+        if !self.inner.config.allow_private_destinations {
+            check_destination(&target.url).map_err(|e| ("destination_forbidden", e.to_string()))?;
+        }
+        let now_ms = store::now_ms();
+        let live_keys = target
+            .keys
+            .iter()
+            .filter(|(_, retired)| retired.is_none_or(|r| r > now_ms))
+            .map(|(k, _)| k.as_slice());
+        let signature = signing::signature_header(live_keys, &claimed.delivery_id, timestamp, &claimed.body);
+        let response = self
+            .inner
+            .client
+            .post(&target.url)
+            .timeout(target.timeout)
+            .headers(target.headers.clone())
+            .header("content-type", &claimed.content_type)
+            .header("webhook-id", &claimed.delivery_id)
+            .header("webhook-timestamp", timestamp.to_string())
+            .header("webhook-signature", signature)
+            .body(Bytes::clone(&claimed.body))
+            .send()
+            .await
+            .map_err(http::classify)?;
+        let status = response.status().as_u16();
+        Ok((status, read_excerpt(response).await))
+    }
+}
+
+/// Reads at most RESPONSE_EXCERPT_BYTES of a response; a body that breaks
+/// off or times out still leaves what arrived.
+async fn read_excerpt(mut response: reqwest::Response) -> String {
+    let mut buf = Vec::new();
+    while buf.len() < RESPONSE_EXCERPT_BYTES {
+        match response.chunk().await {
+            Ok(Some(chunk)) => buf.extend_from_slice(&chunk),
+            _ => break,
+        }
+    }
+    buf.truncate(RESPONSE_EXCERPT_BYTES);
+    String::from_utf8_lossy(&buf).into_owned()
+}
+
+/// Writes outcomes in batches: one transaction for whatever has queued up.
+async fn write_outcomes(store: Store, mut rx: mpsc::Receiver<Outcome>, mut stop: oneshot::Receiver<()>) {
+    let mut batch = Vec::with_capacity(BATCH);
+    loop {
+        tokio::select! {
+            n = rx.recv_many(&mut batch, BATCH) => {
+                if n == 0 {
+                    return;
+                }
+                flush_outcomes(&store, &batch).await;
+                batch.clear();
+            }
+            _ = &mut stop => {
+                while let Ok(o) = rx.try_recv() {
+                    batch.push(o);
+                }
+                for chunk in batch.chunks(BATCH) {
+                    flush_outcomes(&store, chunk).await;
+                }
+                return;
+            }
+        }
+    }
+}
+
+async fn flush_outcomes(store: &Store, batch: &[Outcome]) {
+    let mut tries = 0;
+    while let Err(e) = store.record_outcomes(batch).await {
+        tries += 1;
+        if tries >= 5 {
+            // The leases expire and the deliveries are tried again:
+            // at-least-once holds, only this bookkeeping is lost.
+            tracing::error!(error = %e, count = batch.len(), "recording outcomes failed; deliveries will be retried");
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(200 * tries)).await;
+    }
+}
+
+impl EngineTasks {
+    pub fn engine(&self) -> Engine {
+        self.engine.clone()
+    }
+
+    /// Stops claiming, hands back queued leases, lets in-flight sends finish
+    /// (up to `grace`), and flushes their outcomes.
+    pub async fn shutdown(self, grace: Duration) {
+        let _ = self.shutdown.send(true);
+        for t in self.tasks {
+            let _ = t.await;
+        }
+        let inner = &self.engine.inner;
+        let max = inner.config.max_in_flight as u32;
+        if tokio::time::timeout(grace, inner.slots.acquire_many(max)).await.is_err() {
+            tracing::warn!("in-flight deliveries did not finish in time; their leases will expire");
+        }
+        let _ = self.stop_writer.send(());
+        let _ = self.writer.await;
+    }
+}

@@ -1,0 +1,16 @@
+//! Hookrelay: a self-hostable webhook platform.
+
+pub mod api;
+pub mod cache;
+pub mod cli;
+pub mod config;
+pub mod delivery;
+pub mod ids;
+pub mod ingest;
+pub mod retry;
+pub mod secrets;
+pub mod server;
+pub mod signing;
+pub mod ssrf;
+pub mod store;
+pub mod webhooks;

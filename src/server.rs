@@ -1,0 +1,145 @@
+//! Opening the database, and running the server.
+
+use std::io::Write;
+use std::path::Path;
+use std::time::Duration;
+
+use crate::config::{DbArgs, ServeArgs};
+use crate::delivery::{Engine, EngineConfig};
+use crate::secrets::SecretBox;
+use crate::store::{self, PoolSettings, Store};
+use crate::{api, ingest};
+
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+const KEY_FILE: &str = "encryption.key";
+const KEY_CHECK_SETTING: &str = "encryption_key_check";
+
+/// Connects, migrates, and loads the encryption key, refusing a key that
+/// does not match the one the database was set up with.
+pub async fn open(db: &DbArgs) -> Result<(Store, SecretBox), BoxError> {
+    let url = match &db.database_url {
+        Some(url) => url.clone(),
+        None => {
+            ensure_private_dir(&db.data_dir)?;
+            format!("sqlite://{}?mode=rwc", db.data_dir.join("hookrelay.db").display())
+        }
+    };
+    let is_sqlite = url.starts_with("sqlite:");
+    let settings = PoolSettings {
+        max_connections: db.db_max_connections.unwrap_or(if is_sqlite { 8 } else { 10 }),
+        statement_timeout: Duration::from_secs(db.db_statement_timeout_secs),
+    };
+    let store = Store::connect(&url, &settings).await?;
+    store.migrate().await?;
+    let key = match &db.encryption_key {
+        Some(k) => k.clone(),
+        None => load_or_create_key(&db.data_dir)?,
+    };
+    let secret_box = SecretBox::from_base64_key(&key)?;
+    let check = SecretBox::key_check(&key);
+    if store.init_setting(KEY_CHECK_SETTING, &check).await? != check {
+        return Err("the encryption key does not match the one this database was set up with \
+                    (check HOOKRELAY_ENCRYPTION_KEY or <data-dir>/encryption.key)"
+            .into());
+    }
+    Ok((store, secret_box))
+}
+
+fn ensure_private_dir(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)
+}
+
+fn load_or_create_key(dir: &Path) -> Result<String, BoxError> {
+    use std::os::unix::fs::OpenOptionsExt;
+    ensure_private_dir(dir)?;
+    let path = dir.join(KEY_FILE);
+    // create_new: two processes starting together cannot both write a key.
+    match std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&path) {
+        Ok(mut f) => {
+            let key = SecretBox::generate_key();
+            f.write_all(key.as_bytes())?;
+            f.sync_all()?;
+            Ok(key)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            // A key being written by a concurrent first start may be empty
+            // for an instant.
+            for _ in 0..50 {
+                let key = std::fs::read_to_string(&path)?;
+                if !key.trim().is_empty() {
+                    return Ok(key.trim().to_string());
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Err(format!("{} is empty", path.display()).into())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn serve(args: ServeArgs) -> Result<(), BoxError> {
+    let (store, secret_box) = open(&args.db).await?;
+    let engine_tasks = Engine::start(
+        store.clone(),
+        secret_box.clone(),
+        EngineConfig {
+            lease: args.lease(),
+            max_in_flight: args.max_in_flight as usize,
+            allow_private_destinations: args.allow_private_destinations,
+            target_cache_ttl: api::AUTH_CACHE_TTL,
+        },
+    )?;
+    let engine = engine_tasks.engine();
+    let writer = ingest::Writer::start(store.clone(), engine.clone());
+
+    let listener = tokio::net::TcpListener::bind(args.listen).await?;
+    let addr = listener.local_addr()?;
+    let public_url = args.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
+    let state = api::State::new(store.clone(), secret_box, engine, writer, public_url, args.allow_private_destinations);
+    let app = api::router(state, args.max_payload_bytes);
+    let housekeeping = tokio::spawn(housekeeping(store.clone()));
+
+    tracing::info!(%addr, backend = ?store.dialect(), "hookrelay listening");
+    // A fixed line on stdout tells scripts and tests where the server is.
+    println!("hookrelay listening on http://{addr}");
+    std::io::stdout().flush()?;
+
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    tracing::info!("stopping: finishing in-flight deliveries");
+    housekeeping.abort();
+    engine_tasks.shutdown(Duration::from_secs(args.shutdown_grace_seconds)).await;
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Periodic cleanup that keeps tables from growing without bound.
+async fn housekeeping(store: Store) {
+    let mut tick = tokio::time::interval(Duration::from_secs(600));
+    loop {
+        tick.tick().await;
+        let cutoff = store::now_ms() - ingest::IDEMPOTENCY_TTL_MS;
+        while let Ok(n) = store.purge_idempotency_keys(cutoff).await {
+            if n == 0 {
+                break;
+            }
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot listen for SIGTERM");
+            let _ = tokio::signal::ctrl_c().await;
+            return;
+        }
+    };
+    tokio::select! {
+        _ = term.recv() => {}
+        _ = tokio::signal::ctrl_c() => {}
+    }
+}

@@ -1,0 +1,372 @@
+//! Rows and the values the store takes and gives.
+
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use super::{decode_err, Result};
+
+/// `$2 = '' OR id < $2` in list queries: an empty cursor means "from the top".
+#[derive(Clone, Debug)]
+pub struct PageRequest {
+    pub cursor: Option<String>,
+    pub limit: i64,
+}
+
+impl PageRequest {
+    pub(super) fn cursor_or_empty(&self) -> &str {
+        self.cursor.as_deref().unwrap_or("")
+    }
+    /// One row more than asked, to know whether another page follows.
+    pub(super) fn fetch_limit(&self) -> i64 {
+        self.limit + 1
+    }
+}
+
+#[derive(Debug)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+impl<T> Page<T> {
+    pub(super) fn from_rows(
+        rows: Vec<AnyRow>,
+        req: &PageRequest,
+        decode: impl Fn(&AnyRow) -> Result<T>,
+        cursor_of: impl Fn(&T) -> String,
+    ) -> Result<Page<T>> {
+        let mut items = rows.iter().map(decode).collect::<Result<Vec<_>>>()?;
+        let limit = usize::try_from(req.limit).unwrap_or(0);
+        let next_cursor = if items.len() > limit {
+            items.truncate(limit);
+            items.last().map(&cursor_of)
+        } else {
+            None
+        };
+        Ok(Page { items, next_cursor })
+    }
+}
+
+macro_rules! string_enum {
+    ($(#[$m:meta])* $name:ident { $($variant:ident = $s:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+        pub enum $name {
+            $(#[serde(rename = $s)] $variant),+
+        }
+        impl $name {
+            pub fn as_str(&self) -> &'static str {
+                match self { $($name::$variant => $s),+ }
+            }
+            pub fn parse(s: &str) -> Option<Self> {
+                match s { $($s => Some($name::$variant),)+ _ => None }
+            }
+        }
+    };
+}
+
+string_enum!(
+    /// What a project API key may do.
+    Role { Admin = "admin", Write = "write" }
+);
+string_enum!(
+    /// Which kind of webhook secret.
+    SecretKind { Ingest = "ingest", Signing = "signing" }
+);
+string_enum!(
+    /// Where a delivery stands.
+    DeliveryStatus {
+        Pending = "pending",
+        Delivering = "delivering",
+        Succeeded = "succeeded",
+        FailedRetrying = "failed-retrying",
+        Dead = "dead",
+    }
+);
+
+fn parse_col<T>(row: &AnyRow, col: &str, parse: fn(&str) -> Option<T>) -> Result<T> {
+    let s: String = row.try_get(col)?;
+    parse(&s).ok_or_else(|| decode_err(col, &s))
+}
+
+#[derive(Clone, Debug)]
+pub struct Project {
+    pub id: String,
+    pub name: String,
+    pub tier: String,
+    pub created_at: i64,
+}
+
+impl Project {
+    pub(super) fn from_row(r: &AnyRow) -> Result<Self> {
+        Ok(Project {
+            id: r.try_get("id")?,
+            name: r.try_get("name")?,
+            tier: r.try_get("tier")?,
+            created_at: r.try_get("created_at")?,
+        })
+    }
+}
+
+pub struct NewApiKey {
+    pub id: String,
+    pub project_id: String,
+    pub name: String,
+    pub role: Role,
+    pub prefix: String,
+    pub secret_hash: String,
+}
+
+pub(super) const API_KEY_COLUMNS: &str = "id, project_id, name, role, prefix, status, created_at, rotated_at, revoked_at";
+
+#[derive(Clone, Debug)]
+pub struct ApiKey {
+    pub id: String,
+    pub name: String,
+    pub role: Role,
+    pub prefix: String,
+    pub status: String,
+    pub created_at: i64,
+    pub rotated_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+}
+
+impl ApiKey {
+    pub(super) fn from_row(r: &AnyRow) -> Result<Self> {
+        Ok(ApiKey {
+            id: r.try_get("id")?,
+            name: r.try_get("name")?,
+            role: parse_col(r, "role", Role::parse)?,
+            prefix: r.try_get("prefix")?,
+            status: r.try_get("status")?,
+            created_at: r.try_get("created_at")?,
+            rotated_at: r.try_get("rotated_at")?,
+            revoked_at: r.try_get("revoked_at")?,
+        })
+    }
+}
+
+/// Who a valid API key speaks for.
+#[derive(Clone, Debug)]
+pub struct KeyAuth {
+    pub key_id: String,
+    pub project_id: String,
+    pub role: String,
+    pub prefix: String,
+}
+
+pub enum RevokeOutcome {
+    Revoked,
+    NotFound,
+    LastAdmin,
+}
+
+pub(super) const WEBHOOK_COLUMNS: &str = "id, project_id, public_id, name, description, destination_url, enabled, \
+     headers, timeout_secs, retry_schedule, created_at, updated_at";
+
+#[derive(Clone, Debug)]
+pub struct Webhook {
+    pub id: String,
+    pub project_id: String,
+    pub public_id: String,
+    pub name: String,
+    pub description: String,
+    pub destination_url: String,
+    pub enabled: bool,
+    /// JSON object of extra request headers.
+    pub headers: String,
+    pub timeout_secs: i64,
+    /// JSON array of retry delays in seconds; None means the default.
+    pub retry_schedule: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl Webhook {
+    pub(super) fn from_row(r: &AnyRow) -> Result<Self> {
+        Ok(Webhook {
+            id: r.try_get("id")?,
+            project_id: r.try_get("project_id")?,
+            public_id: r.try_get("public_id")?,
+            name: r.try_get("name")?,
+            description: r.try_get("description")?,
+            destination_url: r.try_get("destination_url")?,
+            enabled: r.try_get::<i64, _>("enabled")? != 0,
+            headers: r.try_get("headers")?,
+            timeout_secs: r.try_get("timeout_secs")?,
+            retry_schedule: r.try_get("retry_schedule")?,
+            created_at: r.try_get("created_at")?,
+            updated_at: r.try_get("updated_at")?,
+        })
+    }
+}
+
+pub struct NewSecret {
+    pub kind: SecretKind,
+    pub secret_hash: Option<String>,
+    pub ciphertext: Option<String>,
+    pub prefix: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct SecretVersion {
+    pub kind: SecretKind,
+    pub version: i64,
+    pub prefix: String,
+    pub created_at: i64,
+    pub retired_at: Option<i64>,
+}
+
+impl SecretVersion {
+    pub(super) fn from_row(r: &AnyRow) -> Result<Self> {
+        Ok(SecretVersion {
+            kind: parse_col(r, "kind", SecretKind::parse)?,
+            version: r.try_get("version")?,
+            prefix: r.try_get("prefix")?,
+            created_at: r.try_get("created_at")?,
+            retired_at: r.try_get("retired_at")?,
+        })
+    }
+}
+
+/// A secret version still valid now: a hash (ingest) or ciphertext (signing).
+#[derive(Clone, Debug)]
+pub struct LiveSecret {
+    pub material: String,
+    pub retired_at: Option<i64>,
+}
+
+#[derive(Clone, Debug)]
+pub struct IngestTarget {
+    pub webhook_id: String,
+    pub project_id: String,
+    pub enabled: bool,
+    pub secrets: Vec<LiveSecret>,
+}
+
+pub struct IdempotencyKey {
+    pub scope: String,
+    pub key: String,
+}
+
+/// How a new delivery enters the queue.
+pub enum InitialState {
+    /// Due now, for any node to claim.
+    Queued,
+    /// Already leased to this node, which sends it straight away.
+    Leased { token: String, until: i64 },
+    /// Kept until its webhook is enabled again.
+    Held,
+}
+
+pub struct NewDelivery {
+    pub delivery_id: String,
+    pub event_id: String,
+    pub project_id: String,
+    pub webhook_id: String,
+    pub content_type: String,
+    pub body: bytes::Bytes,
+    pub idempotency_key: Option<IdempotencyKey>,
+    pub state: InitialState,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Inserted {
+    Created,
+    /// The idempotency key was seen before; this is the delivery it made.
+    Duplicate(String),
+}
+
+#[derive(Clone, Debug)]
+pub struct Claimed {
+    pub delivery_id: String,
+    pub webhook_id: String,
+    pub event_id: String,
+    pub attempts: i64,
+    pub content_type: String,
+    pub body: bytes::Bytes,
+}
+
+#[derive(Clone, Debug)]
+pub struct AttemptRecord {
+    pub id: String,
+    pub attempt_no: i64,
+    pub started_at: i64,
+    pub duration_ms: i64,
+    pub status_code: Option<i64>,
+    pub error_kind: Option<String>,
+    pub error_message: Option<String>,
+    pub response_excerpt: Option<String>,
+}
+
+/// The result of working on a leased delivery.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    pub delivery_id: String,
+    pub lease_token: String,
+    /// None when nothing was sent (the webhook was disabled meanwhile).
+    pub attempt: Option<AttemptRecord>,
+    pub status: DeliveryStatus,
+    pub attempts: i64,
+    pub next_attempt_at: Option<i64>,
+}
+
+#[derive(Default, Clone, Debug)]
+pub struct DeliveryFilter {
+    pub webhook_id: Option<String>,
+    pub status: Option<DeliveryStatus>,
+}
+
+pub(super) const DELIVERY_COLUMNS: &str = "id, webhook_id, event_id, status, attempts, next_attempt_at, \
+     last_status_code, last_error, created_at, updated_at";
+
+#[derive(Clone, Debug)]
+pub struct Delivery {
+    pub id: String,
+    pub webhook_id: String,
+    pub event_id: String,
+    pub status: DeliveryStatus,
+    pub attempts: i64,
+    pub next_attempt_at: Option<i64>,
+    pub last_status_code: Option<i64>,
+    pub last_error: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl Delivery {
+    pub(super) fn from_row(r: &AnyRow) -> Result<Self> {
+        Ok(Delivery {
+            id: r.try_get("id")?,
+            webhook_id: r.try_get("webhook_id")?,
+            event_id: r.try_get("event_id")?,
+            status: parse_col(r, "status", DeliveryStatus::parse)?,
+            attempts: r.try_get("attempts")?,
+            next_attempt_at: r.try_get("next_attempt_at")?,
+            last_status_code: r.try_get("last_status_code")?,
+            last_error: r.try_get("last_error")?,
+            created_at: r.try_get("created_at")?,
+            updated_at: r.try_get("updated_at")?,
+        })
+    }
+}
+
+pub(super) const ATTEMPT_COLUMNS: &str =
+    "id, attempt_no, started_at, duration_ms, status_code, error_kind, error_message, response_excerpt";
+
+pub type Attempt = AttemptRecord;
+
+impl AttemptRecord {
+    pub(super) fn from_row(r: &AnyRow) -> Result<Self> {
+        Ok(AttemptRecord {
+            id: r.try_get("id")?,
+            attempt_no: r.try_get("attempt_no")?,
+            started_at: r.try_get("started_at")?,
+            duration_ms: r.try_get("duration_ms")?,
+            status_code: r.try_get("status_code")?,
+            error_kind: r.try_get("error_kind")?,
+            error_message: r.try_get("error_message")?,
+            response_excerpt: r.try_get("response_excerpt")?,
+        })
+    }
+}
