@@ -1,0 +1,346 @@
+//! Test harness: the real `hookrelay` binary on a real database (SQLite, or
+//! PostgreSQL when HOOKRELAY_TEST_DATABASE_URL is set), and a real HTTP
+//! receiver on loopback whose signatures are checked by an independent
+//! verifier (the `standardwebhooks` crate).
+#![allow(dead_code)]
+
+use std::collections::VecDeque;
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::http::HeaderMap;
+use bytes::Bytes;
+use serde_json::Value;
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_hookrelay");
+
+/// A database for one test: a fresh PostgreSQL database when the suite runs
+/// against PostgreSQL, otherwise None (SQLite in the server's data dir).
+pub async fn fresh_database() -> Option<String> {
+    use sqlx::Connection;
+    let base = std::env::var("HOOKRELAY_TEST_DATABASE_URL").ok().filter(|u| !u.is_empty())?;
+    let name = format!("hookrelay_test_{}", ulid::Ulid::new().to_string().to_lowercase());
+    let mut conn = sqlx::postgres::PgConnection::connect(&base).await.expect("connect to test PostgreSQL");
+    sqlx::Executor::execute(&mut conn, format!("CREATE DATABASE {name}").as_str())
+        .await
+        .expect("create test database");
+    let mut url = url::Url::parse(&base).expect("test database URL");
+    url.set_path(&name);
+    Some(url.to_string())
+}
+
+#[derive(Clone)]
+pub struct ServerOpts {
+    pub lease_seconds: u64,
+    pub allow_private: bool,
+    pub extra: Vec<String>,
+}
+
+impl Default for ServerOpts {
+    fn default() -> Self {
+        ServerOpts { lease_seconds: 60, allow_private: true, extra: Vec::new() }
+    }
+}
+
+pub struct Server {
+    child: Option<Child>,
+    pub url: String,
+    pub data_dir: PathBuf,
+    pub db_url: Option<String>,
+    opts: ServerOpts,
+    _dir: Arc<tempfile::TempDir>,
+}
+
+impl Server {
+    pub async fn start(opts: ServerOpts) -> Server {
+        let dir = Arc::new(tempfile::tempdir().expect("temp dir"));
+        let db_url = fresh_database().await;
+        Server::start_on(dir, db_url, opts)
+    }
+
+    /// Another node on the same database and data dir (shared key).
+    pub fn another_node(&self, opts: ServerOpts) -> Server {
+        Server::start_on(self._dir.clone(), self.db_url.clone(), opts)
+    }
+
+    fn start_on(dir: Arc<tempfile::TempDir>, db_url: Option<String>, opts: ServerOpts) -> Server {
+        let data_dir = dir.path().join("data");
+        let mut server = Server { child: None, url: String::new(), data_dir, db_url, opts, _dir: dir };
+        server.spawn();
+        server
+    }
+
+    fn db_args(&self) -> Vec<String> {
+        let mut args = vec!["--data-dir".to_string(), self.data_dir.display().to_string()];
+        if let Some(db) = &self.db_url {
+            args.push("--database-url".into());
+            args.push(db.clone());
+        }
+        args
+    }
+
+    fn spawn(&mut self) {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self._dir.path().join("server.log"))
+            .expect("log file");
+        let mut cmd = Command::new(BIN);
+        cmd.arg("serve").args(self.db_args()).args(["--listen", "127.0.0.1:0"]);
+        cmd.args(["--lease-seconds", &self.opts.lease_seconds.to_string()]);
+        if self.opts.allow_private {
+            cmd.arg("--allow-private-destinations");
+        }
+        cmd.args(&self.opts.extra);
+        cmd.env("RUST_LOG", "warn").env_remove("HOOKRELAY_DATABASE_URL");
+        let mut child = cmd.stdout(Stdio::piped()).stderr(log).spawn().expect("spawn hookrelay");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line).expect("read listening line");
+        let url = line
+            .trim()
+            .strip_prefix("hookrelay listening on ")
+            .unwrap_or_else(|| panic!("server did not start: {line:?}; log: {}", self.log()))
+            .to_string();
+        self.url = url;
+        self.child = Some(child);
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self._dir.path().join("server.log")).unwrap_or_default()
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().expect("running").id()
+    }
+
+    /// SIGKILL: no chance to clean up.
+    pub fn kill(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    /// SIGTERM, then wait for the process to exit.
+    pub fn terminate(&mut self) -> ExitStatus {
+        let mut c = self.child.take().expect("running");
+        Command::new("kill").args(["-TERM", &c.id().to_string()]).status().expect("kill -TERM");
+        c.wait().expect("wait")
+    }
+
+    pub fn restart(&mut self) {
+        self.kill();
+        self.spawn();
+    }
+
+    /// Runs a `hookrelay` subcommand against this server's database.
+    pub fn cli(&self, args: &[&str]) -> std::process::Output {
+        let mut cmd = Command::new(BIN);
+        cmd.args(args).args(self.db_args()).env("RUST_LOG", "warn");
+        cmd.output().expect("run hookrelay")
+    }
+
+    /// `hookrelay project create --json`: (project id, admin key).
+    pub fn create_project(&self, name: &str) -> (String, String) {
+        let out = self.cli(&["project", "create", "--name", name, "--json"]);
+        assert!(out.status.success(), "project create failed: {}", String::from_utf8_lossy(&out.stderr));
+        let v: Value = serde_json::from_slice(&out.stdout).expect("json output");
+        (v["projectId"].as_str().unwrap().to_string(), v["apiKey"].as_str().unwrap().to_string())
+    }
+
+    pub fn api(&self) -> Api {
+        Api { base: self.url.clone(), http: reqwest::Client::new() }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+#[derive(Clone)]
+pub struct Api {
+    pub base: String,
+    pub http: reqwest::Client,
+}
+
+pub struct Resp {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+}
+
+impl Api {
+    pub async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> Resp {
+        let url = if path.starts_with("http") { path.to_string() } else { format!("{}{path}", self.base) };
+        let mut req = self.http.request(method.parse().unwrap(), url);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.header("content-type", "application/json").body(b.to_string());
+        }
+        let res = req.send().await.expect("request");
+        let status = res.status().as_u16();
+        let headers = res.headers().clone();
+        let bytes = res.bytes().await.expect("body");
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Resp { status, headers, body }
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Resp {
+        self.call("GET", path, Some(token), None).await
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> Resp {
+        self.call("POST", path, Some(token), Some(body)).await
+    }
+
+    /// Raw ingest with a given content type.
+    pub async fn ingest(&self, ingest_url: &str, secret: &str, body: &[u8]) -> Resp {
+        self.send_raw(ingest_url, Some(secret), body, Some("application/json"), None).await
+    }
+
+    pub async fn send_raw(&self, url: &str, token: Option<&str>, body: &[u8], content_type: Option<&str>, idem: Option<&str>) -> Resp {
+        let mut req = self.http.post(url).body(body.to_vec());
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(ct) = content_type {
+            req = req.header("content-type", ct);
+        }
+        if let Some(k) = idem {
+            req = req.header("idempotency-key", k);
+        }
+        let res = req.send().await.expect("request");
+        let status = res.status().as_u16();
+        let headers = res.headers().clone();
+        let body = serde_json::from_slice(&res.bytes().await.expect("body")).unwrap_or(Value::Null);
+        Resp { status, headers, body }
+    }
+
+    /// Creates a webhook and returns its `data` (with the one-time secrets).
+    pub async fn create_webhook(&self, key: &str, destination: &str, extra: Value) -> Value {
+        let mut body = serde_json::json!({ "name": "test hook", "destinationUrl": destination });
+        if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
+            b.extend(e.clone());
+        }
+        let r = self.post("/v1/webhooks", key, body).await;
+        assert_eq!(r.status, 201, "create webhook: {}", r.body);
+        r.body["data"].clone()
+    }
+
+    /// Polls a delivery until `done` holds for it.
+    pub async fn wait_delivery(&self, key: &str, id: &str, done: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let r = self.get(&format!("/v1/deliveries/{id}"), key).await;
+            if r.status == 200 && done(&r.body["data"]) {
+                return r.body["data"].clone();
+            }
+            assert!(Instant::now() < deadline, "delivery {id} never reached the expected state: {}", r.body);
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Received {
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+struct ReceiverState {
+    received: Mutex<Vec<Received>>,
+    /// Statuses to answer, in order; then `default_status`.
+    plan: Mutex<VecDeque<u16>>,
+    default_status: u16,
+    delay: Duration,
+}
+
+/// A real HTTP server on loopback that records every request.
+pub struct Receiver {
+    pub url: String,
+    state: Arc<ReceiverState>,
+}
+
+impl Receiver {
+    pub async fn start() -> Receiver {
+        Receiver::with_plan(vec![], 200, Duration::ZERO).await
+    }
+
+    pub async fn with_plan(plan: Vec<u16>, default_status: u16, delay: Duration) -> Receiver {
+        let state = Arc::new(ReceiverState {
+            received: Mutex::new(Vec::new()),
+            plan: Mutex::new(plan.into()),
+            default_status,
+            delay,
+        });
+        let app = axum::Router::new()
+            .fallback(axum::routing::post(handle))
+            .with_state(state.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind receiver");
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Receiver { url: format!("http://{addr}/hook"), state }
+    }
+
+    pub fn received(&self) -> Vec<Received> {
+        self.state.received.lock().unwrap().clone()
+    }
+
+    pub fn count(&self) -> usize {
+        self.state.received.lock().unwrap().len()
+    }
+
+    pub async fn wait_for(&self, n: usize, timeout: Duration) -> Vec<Received> {
+        let deadline = Instant::now() + timeout;
+        while self.count() < n {
+            assert!(Instant::now() < deadline, "receiver got {} of {n} requests", self.count());
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        self.received()
+    }
+}
+
+async fn handle(
+    axum::extract::State(state): axum::extract::State<Arc<ReceiverState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> axum::http::StatusCode {
+    if !state.delay.is_zero() {
+        tokio::time::sleep(state.delay).await;
+    }
+    state.received.lock().unwrap().push(Received { headers, body });
+    let status = state.plan.lock().unwrap().pop_front().unwrap_or(state.default_status);
+    axum::http::StatusCode::from_u16(status).unwrap()
+}
+
+/// The independent check: the Standard Webhooks reference library.
+pub fn verifies(secret: &str, r: &Received) -> bool {
+    standardwebhooks::Webhook::new(secret).expect("secret").verify(&r.body, &r.headers).is_ok()
+}
+
+/// The `v1,...` entries of a received signature header.
+pub fn signatures(r: &Received) -> Vec<String> {
+    r.headers["webhook-signature"].to_str().unwrap().split(' ').map(str::to_string).collect()
+}
+
+pub fn header(r: &Received, name: &str) -> String {
+    r.headers.get(name).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default()
+}
+
+/// Makes a received request look as if only `entry` had been sent, so the
+/// verifier checks that single signature.
+pub fn with_only_signature(r: &Received, entry: &str) -> Received {
+    let mut r = r.clone();
+    r.headers.insert("webhook-signature", entry.parse().unwrap());
+    r
+}
