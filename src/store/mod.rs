@@ -3,7 +3,10 @@
 //! parameters, unix-millisecond BIGINTs, `ON CONFLICT`, `RETURNING`), and the
 //! few fragments that differ come from [`Dialect`].
 
+mod audit;
 mod models;
+
+pub use audit::*;
 
 pub use models::*;
 
@@ -87,12 +90,22 @@ impl Store {
         self.dialect
     }
 
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
     /// Runs pending migrations. On PostgreSQL sqlx holds an advisory lock
     /// while it migrates, so nodes starting together do not race.
     pub async fn migrate(&self) -> std::result::Result<(), sqlx::migrate::MigrateError> {
         let files: &[(i64, &str, &'static str)] = match self.dialect {
-            Dialect::Sqlite => &[(1, "core", include_str!("../../migrations/sqlite/0001_core.sql"))],
-            Dialect::Postgres => &[(1, "core", include_str!("../../migrations/postgres/0001_core.sql"))],
+            Dialect::Sqlite => &[
+                (1, "core", include_str!("../../migrations/sqlite/0001_core.sql")),
+                (2, "audit", include_str!("../../migrations/sqlite/0002_audit.sql")),
+            ],
+            Dialect::Postgres => &[
+                (1, "core", include_str!("../../migrations/postgres/0001_core.sql")),
+                (2, "audit", include_str!("../../migrations/postgres/0002_audit.sql")),
+            ],
         };
         let migrations = files
             .iter()
