@@ -8,7 +8,7 @@ use crate::config::{DbArgs, ServeArgs};
 use crate::delivery::{Engine, EngineConfig};
 use crate::secrets::SecretBox;
 use crate::store::{self, PoolSettings, Store};
-use crate::{api, ingest};
+use crate::{api, ids, ingest};
 
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -115,11 +115,22 @@ pub async fn serve(args: ServeArgs) -> Result<(), BoxError> {
     Ok(())
 }
 
-/// Periodic cleanup that keeps tables from growing without bound.
+/// Periodic cleanup that keeps tables from growing without bound. Every
+/// node runs this loop, but only the holder of the cluster-wide lease works.
 async fn housekeeping(store: Store) {
-    let mut tick = tokio::time::interval(Duration::from_secs(600));
+    const EVERY: Duration = Duration::from_secs(300);
+    let node = ids::new_id("node");
+    let mut tick = tokio::time::interval(EVERY);
     loop {
         tick.tick().await;
+        match store.try_lead("housekeeping", &node, 2 * EVERY.as_millis() as i64).await {
+            Ok(true) => {}
+            Ok(false) => continue,
+            Err(e) => {
+                tracing::warn!(error = %e, "housekeeping lease failed");
+                continue;
+            }
+        }
         let cutoff = store::now_ms() - ingest::IDEMPOTENCY_TTL_MS;
         while let Ok(n) = store.purge_idempotency_keys(cutoff).await {
             if n == 0 {

@@ -4,6 +4,7 @@
 //! few fragments that differ come from [`Dialect`].
 
 mod audit;
+mod cluster;
 mod models;
 
 pub use audit::*;
@@ -30,6 +31,8 @@ pub enum Dialect {
 pub struct Store {
     pool: AnyPool,
     dialect: Dialect,
+    /// SQLite only: a file locked while migrating (see `migrate`).
+    migrate_lock: Option<std::path::PathBuf>,
 }
 
 /// How the pool is sized and bounded.
@@ -83,7 +86,11 @@ impl Store {
             })
             .connect_with(options)
             .await?;
-        Ok(Store { pool, dialect })
+        let migrate_lock = match dialect {
+            Dialect::Sqlite => sqlite_file(url).map(|p| std::path::PathBuf::from(format!("{p}-migrate.lock"))),
+            Dialect::Postgres => None,
+        };
+        Ok(Store { pool, dialect, migrate_lock })
     }
 
     pub fn dialect(&self) -> Dialect {
@@ -94,17 +101,36 @@ impl Store {
         &self.pool
     }
 
-    /// Runs pending migrations. On PostgreSQL sqlx holds an advisory lock
-    /// while it migrates, so nodes starting together do not race.
+    /// Runs pending migrations, guarded so that processes starting together
+    /// do not race: on PostgreSQL sqlx holds an advisory lock while it
+    /// migrates; SQLite has no such lock, so an exclusive lock on a file
+    /// beside the database stands in for it.
     pub async fn migrate(&self) -> std::result::Result<(), sqlx::migrate::MigrateError> {
+        let _guard = match &self.migrate_lock {
+            Some(path) => {
+                let path = path.clone();
+                let file = tokio::task::spawn_blocking(move || -> std::io::Result<std::fs::File> {
+                    let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(path)?;
+                    file.lock()?;
+                    Ok(file)
+                })
+                .await
+                .map_err(|e| sqlx::migrate::MigrateError::Source(Box::new(e)))?
+                .map_err(|e| sqlx::migrate::MigrateError::Source(Box::new(e)))?;
+                Some(file)
+            }
+            None => None,
+        };
         let files: &[(i64, &str, &'static str)] = match self.dialect {
             Dialect::Sqlite => &[
                 (1, "core", include_str!("../../migrations/sqlite/0001_core.sql")),
                 (2, "audit", include_str!("../../migrations/sqlite/0002_audit.sql")),
+                (7, "cluster_jobs", include_str!("../../migrations/sqlite/0007_cluster_jobs.sql")),
             ],
             Dialect::Postgres => &[
                 (1, "core", include_str!("../../migrations/postgres/0001_core.sql")),
                 (2, "audit", include_str!("../../migrations/postgres/0002_audit.sql")),
+                (7, "cluster_jobs", include_str!("../../migrations/postgres/0007_cluster_jobs.sql")),
             ],
         };
         let migrations = files
@@ -770,6 +796,13 @@ async fn insert_secret(tx: &mut sqlx::Transaction<'_, sqlx::Any>, webhook_id: &s
     .map(|_| ())
 }
 
+/// The file behind a `sqlite://path?params` URL; None for in-memory ones.
+fn sqlite_file(url: &str) -> Option<&str> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next()?;
+    (!path.is_empty() && path != ":memory:").then_some(path)
+}
+
 pub(crate) fn decode_err(column: &str, value: &str) -> sqlx::Error {
     sqlx::Error::ColumnDecode {
         index: column.to_string(),
@@ -777,3 +810,16 @@ pub(crate) fn decode_err(column: &str, value: &str) -> sqlx::Error {
     }
 }
 
+
+#[cfg(test)]
+mod tests {
+    use super::sqlite_file;
+
+    #[test]
+    fn sqlite_file_is_read_from_the_url() {
+        assert_eq!(sqlite_file("sqlite:///var/data/h.db?mode=rwc"), Some("/var/data/h.db"));
+        assert_eq!(sqlite_file("sqlite://./h.db"), Some("./h.db"));
+        assert_eq!(sqlite_file("sqlite::memory:"), None);
+        assert_eq!(sqlite_file("postgres://x/y"), None);
+    }
+}

@@ -61,6 +61,18 @@ impl Server {
         Server::start_on(dir, db_url, opts)
     }
 
+    /// `n` nodes started at the same moment on one new, empty database.
+    pub async fn start_cluster(n: usize, opts: ServerOpts) -> Vec<Server> {
+        let dir = Arc::new(tempfile::tempdir().expect("temp dir"));
+        let db_url = fresh_database().await;
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..n)
+                .map(|_| scope.spawn(|| Server::start_on(dir.clone(), db_url.clone(), opts.clone())))
+                .collect();
+            handles.into_iter().map(|h| h.join().expect("node start")).collect()
+        })
+    }
+
     /// Another node on the same database and data dir (shared key).
     pub fn another_node(&self, opts: ServerOpts) -> Server {
         Server::start_on(self._dir.clone(), self.db_url.clone(), opts)
@@ -253,6 +265,8 @@ impl Api {
 pub struct Received {
     pub headers: HeaderMap,
     pub body: Bytes,
+    /// What the receiver answered.
+    pub status: u16,
 }
 
 struct ReceiverState {
@@ -318,8 +332,9 @@ async fn handle(
     if !state.delay.is_zero() {
         tokio::time::sleep(state.delay).await;
     }
-    state.received.lock().unwrap().push(Received { headers, body });
+    let mut received = state.received.lock().unwrap();
     let status = state.plan.lock().unwrap().pop_front().unwrap_or(state.default_status);
+    received.push(Received { headers, body, status });
     axum::http::StatusCode::from_u16(status).unwrap()
 }
 
