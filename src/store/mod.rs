@@ -15,7 +15,7 @@ use std::borrow::Cow;
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions, AnyRow};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::{AnyPool, Executor, Row};
 
@@ -152,6 +152,48 @@ impl Store {
         self.pool.close().await;
     }
 
+    // ---- project-scoped reads shared by every resource --------------------
+
+    /// A page of a project's rows of `table`, newest first (ids sort by time).
+    pub(crate) async fn page_in_project<T>(
+        &self,
+        table: &str,
+        columns: &str,
+        project_id: &str,
+        page: &PageRequest,
+        decode: fn(&AnyRow) -> Result<T>,
+        cursor_of: fn(&T) -> String,
+    ) -> Result<Page<T>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {columns} FROM {table} WHERE project_id = $1 AND ($2 = '' OR id < $2) ORDER BY id DESC LIMIT $3"
+        ))
+        .bind(project_id)
+        .bind(page.cursor_or_empty())
+        .bind(page.fetch_limit())
+        .fetch_all(&self.pool)
+        .await?;
+        Page::from_rows(rows, page, decode, cursor_of)
+    }
+
+    /// One row of `table` by id, only if it belongs to the project (another
+    /// project's id reads as absent: no existence leak).
+    pub(crate) async fn get_in_project<T>(
+        &self,
+        table: &str,
+        columns: &str,
+        project_id: &str,
+        id: &str,
+        decode: fn(&AnyRow) -> Result<T>,
+    ) -> Result<Option<T>> {
+        sqlx::query(&format!("SELECT {columns} FROM {table} WHERE project_id = $1 AND id = $2"))
+            .bind(project_id)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|r| decode(&r))
+            .transpose()
+    }
+
     // ---- settings -------------------------------------------------------
 
     pub async fn get_setting(&self, name: &str) -> Result<Option<String>> {
@@ -204,26 +246,11 @@ impl Store {
     }
 
     pub async fn list_api_keys(&self, project_id: &str, page: &PageRequest) -> Result<Page<ApiKey>> {
-        let rows = sqlx::query(&format!(
-            "SELECT {API_KEY_COLUMNS} FROM api_keys WHERE project_id = $1 AND ($2 = '' OR id < $2) \
-             ORDER BY id DESC LIMIT $3"
-        ))
-        .bind(project_id)
-        .bind(page.cursor_or_empty())
-        .bind(page.fetch_limit())
-        .fetch_all(&self.pool)
-        .await?;
-        Page::from_rows(rows, page, ApiKey::from_row, |k| k.id.clone())
+        self.page_in_project("api_keys", API_KEY_COLUMNS, project_id, page, ApiKey::from_row, |k| k.id.clone()).await
     }
 
     pub async fn get_api_key(&self, project_id: &str, id: &str) -> Result<Option<ApiKey>> {
-        sqlx::query(&format!("SELECT {API_KEY_COLUMNS} FROM api_keys WHERE project_id = $1 AND id = $2"))
-            .bind(project_id)
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?
-            .map(|r| ApiKey::from_row(&r))
-            .transpose()
+        self.get_in_project("api_keys", API_KEY_COLUMNS, project_id, id, ApiKey::from_row).await
     }
 
     /// Revokes a key unless it is the project's last active admin key.
@@ -336,26 +363,11 @@ impl Store {
     }
 
     pub async fn list_webhooks(&self, project_id: &str, page: &PageRequest) -> Result<Page<Webhook>> {
-        let rows = sqlx::query(&format!(
-            "SELECT {WEBHOOK_COLUMNS} FROM webhooks WHERE project_id = $1 AND ($2 = '' OR id < $2) \
-             ORDER BY id DESC LIMIT $3"
-        ))
-        .bind(project_id)
-        .bind(page.cursor_or_empty())
-        .bind(page.fetch_limit())
-        .fetch_all(&self.pool)
-        .await?;
-        Page::from_rows(rows, page, Webhook::from_row, |w| w.id.clone())
+        self.page_in_project("webhooks", WEBHOOK_COLUMNS, project_id, page, Webhook::from_row, |w| w.id.clone()).await
     }
 
     pub async fn get_webhook(&self, project_id: &str, id: &str) -> Result<Option<Webhook>> {
-        sqlx::query(&format!("SELECT {WEBHOOK_COLUMNS} FROM webhooks WHERE project_id = $1 AND id = $2"))
-            .bind(project_id)
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?
-            .map(|r| Webhook::from_row(&r))
-            .transpose()
+        self.get_in_project("webhooks", WEBHOOK_COLUMNS, project_id, id, Webhook::from_row).await
     }
 
     /// Saves an edited webhook. Re-enabling releases deliveries held while it
@@ -728,12 +740,7 @@ impl Store {
     }
 
     pub async fn get_delivery(&self, project_id: &str, id: &str) -> Result<Option<(Delivery, Vec<Attempt>)>> {
-        let Some(row) = sqlx::query(&format!("SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE project_id = $1 AND id = $2"))
-            .bind(project_id)
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?
-        else {
+        let Some(delivery) = self.get_in_project("deliveries", DELIVERY_COLUMNS, project_id, id, Delivery::from_row).await? else {
             return Ok(None);
         };
         let attempts = sqlx::query(&format!(
@@ -745,7 +752,7 @@ impl Store {
         .iter()
         .map(Attempt::from_row)
         .collect::<Result<Vec<_>>>()?;
-        Ok(Some((Delivery::from_row(&row)?, attempts)))
+        Ok(Some((delivery, attempts)))
     }
 
     /// Deletes idempotency keys past their window, a bounded batch at a time.
