@@ -130,4 +130,13 @@ mod tests {
         assert!(check_destination("https://8.8.8.8/hook").is_ok());
         assert!(check_destination("https://example.com/hook").is_ok());
     }
+
+    #[tokio::test]
+    async fn names_resolving_to_internal_addresses_are_refused() {
+        use std::str::FromStr;
+        // localhost resolves (from /etc/hosts) to loopback only.
+        let resolved = GuardedResolver.resolve(Name::from_str("localhost").unwrap()).await;
+        let err = resolved.err().expect("loopback must be filtered out");
+        assert!(err.to_string().contains("resolves only to private"));
+    }
 }
