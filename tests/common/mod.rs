@@ -152,6 +152,19 @@ impl Server {
         (v["projectId"].as_str().unwrap().to_string(), v["apiKey"].as_str().unwrap().to_string())
     }
 
+    /// Runs one SQL statement on the server's database, for states no API
+    /// can reach quickly (e.g. a token past its expiry).
+    pub async fn sql(&self, statement: &str) {
+        use sqlx::Connection;
+        sqlx::any::install_default_drivers();
+        let url = match &self.db_url {
+            Some(u) => u.clone(),
+            None => format!("sqlite://{}", self.data_dir.join("hookrelay.db").display()),
+        };
+        let mut conn = sqlx::AnyConnection::connect(&url).await.expect("connect to the server's database");
+        sqlx::Executor::execute(&mut conn, statement).await.expect("run SQL");
+    }
+
     pub fn api(&self) -> Api {
         Api { base: self.url.clone(), http: reqwest::Client::new() }
     }
