@@ -409,3 +409,54 @@ async fn openapi_describes_applications_and_the_portal_api() {
     }
     assert!(doc["components"]["securitySchemes"]["portalToken"].is_object());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hosted_page_is_self_contained_and_framable_only_where_allowed() {
+    let server = Server::start(ServerOpts::default()).await;
+    let api = server.api();
+    let (_, key) = server.create_project("acme");
+    let open = create_app(&api, &key, "anyone may frame").await;
+    let r = api.post("/v1/applications", &key, json!({ "name": "strict", "portalFrameAncestors": ["https://shop.example"] })).await;
+    let strict = s(&r.body["data"], "id");
+    let fetch = |url: String| {
+        let http = api.http.clone();
+        async move {
+            let res = http.get(url).send().await.unwrap();
+            let status = res.status().as_u16();
+            let headers = res.headers().clone();
+            (status, headers, res.text().await.unwrap())
+        }
+    };
+    let h = |headers: &reqwest::header::HeaderMap, name: &str| headers.get(name).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+
+    let url = s(&magic_link(&api, &key, &open, json!({})).await.body["data"], "url");
+    let (status, headers, html) = fetch(url).await;
+    assert_eq!(status, 200);
+    assert!(h(&headers, "content-type").starts_with("text/html"));
+    assert_eq!(h(&headers, "referrer-policy"), "no-referrer");
+    assert_eq!(h(&headers, "cache-control"), "no-store");
+    let csp = h(&headers, "content-security-policy");
+    assert!(csp.contains("default-src 'none'") && csp.contains("script-src 'self'") && csp.ends_with("frame-ancestors *"), "{csp}");
+    // Everything the page loads comes from Hookrelay itself.
+    for external in ["src=\"http", "href=\"http", "src=\"//", "href=\"//"] {
+        assert!(!html.contains(external), "{external} in {html}");
+    }
+    assert!(html.contains("/portal/assets/portal.js") && html.contains("/portal/assets/portal.css"));
+
+    let url = s(&magic_link(&api, &key, &strict, json!({})).await.body["data"], "url");
+    let (_, headers, _) = fetch(url).await;
+    assert!(h(&headers, "content-security-policy").ends_with("frame-ancestors https://shop.example"));
+
+    let (status, headers, _) = fetch(format!("{}/portal/whpt_expired", server.url)).await;
+    assert_eq!(status, 401);
+    assert_eq!(h(&headers, "referrer-policy"), "no-referrer");
+
+    for (path, ct) in [("/portal/assets/portal.js", "text/javascript"), ("/portal/assets/portal.css", "text/css")] {
+        let (status, headers, body) = fetch(format!("{}{path}", server.url)).await;
+        assert_eq!(status, 200);
+        assert!(h(&headers, "content-type").starts_with(ct));
+        assert!(!body.is_empty());
+    }
+    let (_, _, script) = fetch(format!("{}/portal/assets/portal.js", server.url)).await;
+    assert!(script.contains("history.replaceState"), "the token leaves the address bar");
+}

@@ -12,6 +12,7 @@ mod ingest;
 mod openapi;
 mod portal_access;
 mod portal_api;
+mod portal_page;
 mod project;
 mod webhooks;
 
@@ -103,6 +104,7 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
         .merge(event_types::routes())
         .merge(portal_access::routes())
         .merge(portal_api::routes())
+        .merge(portal_page::routes())
         .fallback(|| async { ApiError::not_found("route") })
         .method_not_allowed_fallback(|| async {
             ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "method not allowed on this route")
