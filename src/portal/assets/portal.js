@@ -16,7 +16,9 @@
 
   function el(tag, props, children) {
     const node = document.createElement(tag);
-    Object.assign(node, props || {});
+    const { dataset, ...rest } = props || {};
+    Object.assign(node, rest);
+    Object.assign(node.dataset, dataset || {});
     for (const c of children || []) node.append(c);
     return node;
   }
@@ -96,8 +98,8 @@
       await fn();
       await loadEndpoints();
       if (refreshLog) setTimeout(() => loadLog(false), 500);
-    } catch (_) {
-      // call() already showed the error.
+    } catch (e) {
+      if ($("notice").hidden) notice(String(e));
     }
   }
 
@@ -167,8 +169,8 @@
       await loadEventTypes();
       await loadEndpoints();
       await loadLog(false);
-    } catch (_) {
-      // call() already showed the error.
+    } catch (e) {
+      if ($("notice").hidden) notice(String(e));
     }
   }
 
