@@ -6,9 +6,10 @@
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
+use axum::routing::{get, post, MethodRouter};
 use axum::Router;
 use serde::{Deserialize, Serialize};
+use tower_http::cors::{Any, CorsLayer};
 
 use super::deliveries::{AttemptView, DeliveryView};
 use super::error::{ApiError, ErrorBody};
@@ -23,19 +24,39 @@ use crate::store::{self, DeliveryStatus, LogEntry, LogFilter, Message, PortalAut
 use crate::ids;
 
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/portal-api/v1/session", get(session))
-        .route("/portal-api/v1/endpoints", get(list_endpoints).post(create_endpoint))
-        .route("/portal-api/v1/endpoints/{id}", get(get_endpoint).patch(update_endpoint).delete(delete_endpoint))
-        .route("/portal-api/v1/endpoints/{id}/secret", get(reveal_secret))
-        .route("/portal-api/v1/endpoints/{id}/rotate-secret", post(rotate_secret))
-        .route("/portal-api/v1/endpoints/{id}/test", post(send_test))
-        .route("/portal-api/v1/event-types", get(event_types))
-        .route("/portal-api/v1/messages", get(list_messages))
-        .route("/portal-api/v1/messages/{id}", get(get_message))
-        .route("/portal-api/v1/deliveries", get(list_deliveries))
-        .route("/portal-api/v1/deliveries/{id}", get(get_delivery))
-        .route("/portal-api/v1/deliveries/{id}/replay", post(replay))
+    let routes: [(&str, MethodRouter<AppState>); 12] = [
+        ("/portal-api/v1/session", get(session)),
+        ("/portal-api/v1/endpoints", get(list_endpoints).post(create_endpoint)),
+        ("/portal-api/v1/endpoints/{id}", get(get_endpoint).patch(update_endpoint).delete(delete_endpoint)),
+        ("/portal-api/v1/endpoints/{id}/secret", get(reveal_secret)),
+        ("/portal-api/v1/endpoints/{id}/rotate-secret", post(rotate_secret)),
+        ("/portal-api/v1/endpoints/{id}/test", post(send_test)),
+        ("/portal-api/v1/event-types", get(event_types)),
+        ("/portal-api/v1/messages", get(list_messages)),
+        ("/portal-api/v1/messages/{id}", get(get_message)),
+        ("/portal-api/v1/deliveries", get(list_deliveries)),
+        ("/portal-api/v1/deliveries/{id}", get(get_delivery)),
+        ("/portal-api/v1/deliveries/{id}/replay", post(replay)),
+    ];
+    // OPTIONS is routed so that CORS preflights reach the CORS layer
+    // instead of the router's 405 fallback.
+    routes
+        .into_iter()
+        .fold(Router::new(), |router, (path, methods)| router.route(path, methods.options(|| async { StatusCode::NO_CONTENT })))
+        .layer(cors())
+}
+
+/// The React components run on the project's own site, so browsers call
+/// the Portal API cross-origin. Any origin may: the credential is a bearer
+/// token the page holds, never a cookie, so there is nothing ambient to
+/// ride on.
+fn cors() -> CorsLayer {
+    use axum::http::{header, Method};
+    CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([Method::GET, Method::POST, Method::PATCH, Method::DELETE])
+        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+        .max_age(std::time::Duration::from_secs(3600))
 }
 
 /// Any valid portal token: read access to its application.
