@@ -1,41 +1,20 @@
 // The hosted portal in a real browser: headless Chromium (Debian's
 // `chromium`) driven by playwright-core, against the real hookrelay binary
 // and a real receiver on loopback. Screenshots go to test-artifacts/.
-//
-// HOOKRELAY_BIN overrides the binary (default: the debug build).
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { createServer } from "node:http";
-import { createInterface } from "node:readline";
-import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { repo, startHookrelay } from "./hookrelay.mjs";
 
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const bin = process.env.HOOKRELAY_BIN || path.join(path.resolve(repo, process.env.CARGO_TARGET_DIR || "target"), "debug/hookrelay");
 const artifacts = path.join(repo, "test-artifacts");
 const chromiumPath = process.env.CHROMIUM || "/usr/bin/chromium";
 
-const env = { ...process.env, RUST_LOG: "warn" };
-delete env.HOOKRELAY_DATABASE_URL;
-
-let dir, server, base, key, projectId, receiver, receiverUrl, context;
+let hookrelay, api, base, projectId, receiver, receiverUrl, context;
 const received = [];
-
-async function api(method, route, body) {
-  const res = await fetch(base + route, {
-    method,
-    headers: { authorization: `Bearer ${key}`, ...(body ? { "content-type": "application/json" } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const json = await res.json().catch(() => null);
-  assert.ok(res.ok, `${method} ${route}: ${res.status} ${JSON.stringify(json)}`);
-  return json.data;
-}
 
 async function until(what, check, timeoutMs = 20000) {
   const deadline = Date.now() + timeoutMs;
@@ -48,20 +27,8 @@ async function until(what, check, timeoutMs = 20000) {
 }
 
 before(async () => {
-  dir = mkdtempSync(path.join(tmpdir(), "hookrelay-browser-"));
-  const dataDir = path.join(dir, "data");
-  const created = JSON.parse(execFileSync(bin, ["project", "create", "--name", "browser", "--json", "--data-dir", dataDir], { env }).toString());
-  key = created.apiKey;
-  projectId = created.projectId;
-  server = spawn(bin, ["serve", "--data-dir", dataDir, "--listen", "127.0.0.1:0", "--allow-private-destinations"], {
-    env,
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const line = await new Promise((resolve, reject) => {
-    createInterface({ input: server.stdout }).once("line", resolve);
-    server.once("exit", (code) => reject(new Error(`hookrelay exited with ${code}`)));
-  });
-  base = line.replace("hookrelay listening on ", "").trim();
+  hookrelay = await startHookrelay();
+  ({ api, base, projectId } = hookrelay);
 
   receiver = createServer((req, res) => {
     const chunks = [];
@@ -75,7 +42,7 @@ before(async () => {
   receiverUrl = `http://127.0.0.1:${receiver.address().port}/hooks`;
 
   mkdirSync(artifacts, { recursive: true });
-  context = await chromium.launchPersistentContext(path.join(dir, "chromium-profile"), {
+  context = await chromium.launchPersistentContext(path.join(hookrelay.dir, "chromium-profile"), {
     executablePath: chromiumPath,
     headless: true,
     args: [
@@ -93,9 +60,8 @@ before(async () => {
 
 after(async () => {
   await context?.close();
-  server?.kill("SIGTERM");
   receiver?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  hookrelay?.stop();
 });
 
 test("a magic link opens the portal; a write token manages endpoints; a read token only reads", async () => {
