@@ -102,6 +102,8 @@ async fn messages_fan_out_to_subscribed_enabled_endpoints_each_signed_with_its_o
     // Subscriptions must name known types.
     let r = api.post("/v1/webhooks", &key, json!({ "name": "x", "destinationUrl": "http://127.0.0.1:9/", "applicationId": app, "eventTypes": ["nope"] })).await;
     assert_eq!((r.status, r.body["error"]["field"].clone()), (422, json!("eventTypes")), "{}", r.body);
+    let r = api.post("/v1/webhooks", &key, json!({ "name": "x", "destinationUrl": "http://127.0.0.1:9/", "eventTypes": ["invoice.paid"] })).await;
+    assert_eq!((r.status, r.body["error"]["field"].clone()), (422, json!("eventTypes")), "plain webhooks have no subscriptions: {}", r.body);
     let r = api.post("/v1/webhooks", &key, json!({ "name": "x", "destinationUrl": "http://127.0.0.1:9/", "applicationId": "app_nope" })).await;
     assert_eq!((r.status, r.body["error"]["field"].clone()), (422, json!("applicationId")), "{}", r.body);
 

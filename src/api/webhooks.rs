@@ -145,6 +145,10 @@ async fn subscriptions(state: &AppState, project_id: &str, types: Option<&[Strin
     Ok(Some(to_json(&types)))
 }
 
+fn not_an_endpoint() -> ApiError {
+    ApiError::invalid_field("eventTypes", "only application endpoints (with an applicationId) subscribe to event types")
+}
+
 fn to_json<T: Serialize>(v: &T) -> String {
     serde_json::to_string(v).expect("maps and vectors of plain values serialize")
 }
@@ -192,6 +196,9 @@ pub(super) async fn create_webhook(state: &AppState, project_id: String, body: C
                 .id,
         ),
     };
+    if body.event_types.is_some() && application_id.is_none() {
+        return Err(not_an_endpoint());
+    }
     let event_types = subscriptions(state, &project_id, body.event_types.as_deref()).await?;
     let now = store::now_ms();
     let w = Webhook {
@@ -278,6 +285,9 @@ pub(super) async fn update_webhook(state: &AppState, mut w: Webhook, body: Updat
         w.retry_schedule = v.as_ref().map(to_json);
     }
     if let Some(v) = &body.event_types {
+        if v.is_some() && w.application_id.is_none() {
+            return Err(not_an_endpoint());
+        }
         w.event_types = subscriptions(state, &w.project_id, v.as_deref()).await?;
     }
     validate(state, &w, &headers, body.retry_schedule.as_ref().and_then(|s| s.as_deref()))?;
