@@ -279,6 +279,13 @@ async fn long_lived_tokens_are_listed_without_secrets_and_revoke_at_once() {
     assert_eq!(api.call("DELETE", &format!("{base}/ptk_unknown"), Some(&key), None).await.status, 404);
     assert!(api.get(&base, &key).await.body["data"][0]["revokedAt"].is_string());
 
+    // Issuing and revoking portal access is audited, without the token.
+    let audited = "SELECT CAST(COUNT(*) AS BIGINT) FROM audit_log WHERE target_type = 'portal_token' AND action IN \
+                   ('portal.magic_link', 'portal_token.create', 'portal_token.revoke')";
+    assert_eq!(server.sql_i64(audited).await, 3);
+    let leaked = format!("SELECT CAST(COUNT(*) AS BIGINT) FROM audit_log WHERE summary LIKE '%{}%'", &token[5..]);
+    assert_eq!(server.sql_i64(&leaked).await, 0);
+
     // Expired tokens stop working.
     assert_eq!(api.get("/portal-api/v1/endpoints", &session).await.status, 200);
     server.sql("UPDATE portal_tokens SET expires_at = 1").await;

@@ -17,7 +17,7 @@ use super::error::{ApiError, ErrorBody};
 use super::extract::{ApiQuery, OptionalJson, PageQuery};
 use super::{data, timestamp, AppState, Data, List};
 use crate::portal::{self as rules, DEFAULT_MAGIC_LINK_MINUTES, DEFAULT_TOKEN_DAYS, MAX_MAGIC_LINK_MINUTES, MAX_TOKEN_DAYS};
-use crate::store::{self, Application, NewPortalToken, PortalToken, LONG_LIVED, SESSION};
+use crate::store::{self, Actor, Application, AuditEntry, KeyAuth, NewPortalToken, PortalToken, LONG_LIVED, SESSION};
 use crate::webhooks::{validate_text, MAX_NAME_LEN};
 use crate::{ids, secrets};
 
@@ -73,9 +73,26 @@ pub struct MagicLink {
     scopes: Vec<&'static str>,
 }
 
-/// Creates and stores a token; returns the raw token and its expiry.
+/// Records who opened portal access to which application. A failure is
+/// logged, not answered: the token exists by then and must be handed over.
+async fn audit(state: &AppState, key: &KeyAuth, action: &'static str, token_id: &str, summary: Value) {
+    let entry = AuditEntry {
+        project_id: key.project_id.clone(),
+        actor: Actor { actor_type: "api_key", actor_id: key.key_id.clone(), actor_label: key.prefix.clone(), source_ip: None },
+        action,
+        target_type: "portal_token",
+        target_id: token_id.to_string(),
+        summary,
+    };
+    if let Err(e) = state.store.record_audit(&entry).await {
+        tracing::error!(error = %e, action, "recording an audit entry failed");
+    }
+}
+
+/// Creates and stores a token (audited); returns the raw token and its row.
 async fn issue(
     state: &AppState,
+    key: &KeyAuth,
     app: &Application,
     kind: &'static str,
     name: String,
@@ -95,6 +112,9 @@ async fn issue(
         expires_at: store::now_ms() + lifetime_ms,
     };
     state.store.create_portal_token(&token).await?;
+    let action = if kind == SESSION { "portal.magic_link" } else { "portal_token.create" };
+    let summary = serde_json::json!({ "applicationId": app.id, "scopes": scopes, "expiresAt": timestamp(token.expires_at) });
+    audit(state, key, action, &token.id, summary).await;
     Ok((raw, token))
 }
 
@@ -113,7 +133,7 @@ pub async fn magic_link(
         .map_err(|e| ApiError::bad_field("expiresInMinutes", e))?;
     let scopes = rules::parse_scopes(body.scopes.as_ref()).map_err(|e| ApiError::bad_field("scopes", e))?;
     let app = application(&state, &key.project_id, &params).await?;
-    let (raw, token) = issue(&state, &app, SESSION, "magic link".into(), &scopes, minutes * 60_000).await?;
+    let (raw, token) = issue(&state, &key, &app, SESSION, "magic link".into(), &scopes, minutes * 60_000).await?;
     Ok((
         StatusCode::CREATED,
         data(MagicLink {
@@ -189,7 +209,7 @@ pub async fn create_token(
     let name = body.name.unwrap_or_else(|| "portal token".into()).trim().to_string();
     validate_text(&name, MAX_NAME_LEN, true).map_err(|e| ApiError::bad_field("name", e))?;
     let app = application(&state, &key.project_id, &params).await?;
-    let (raw, t) = issue(&state, &app, LONG_LIVED, name, &scopes, days * 24 * 3_600_000).await?;
+    let (raw, t) = issue(&state, &key, &app, LONG_LIVED, name, &scopes, days * 24 * 3_600_000).await?;
     let now = store::now_ms();
     let mut view = PortalTokenView::from(PortalToken {
         id: t.id,
@@ -233,5 +253,6 @@ pub async fn revoke_token(
     if !state.store.revoke_portal_token(&app.id, token_id).await? {
         return Err(ApiError::not_found("portal token"));
     }
+    audit(&state, &key, "portal_token.revoke", token_id, serde_json::json!({ "applicationId": app.id })).await;
     Ok(StatusCode::NO_CONTENT)
 }
