@@ -471,6 +471,22 @@ async fn hosted_page_is_self_contained_and_framable_only_where_allowed() {
     let (_, headers, _) = fetch(url).await;
     assert!(h(&headers, "content-security-policy").ends_with("frame-ancestors https://shop.example"));
 
+    // A project-wide default applies to applications without their own list.
+    let r = api.call("PUT", "/v1/project/portal-settings", Some(&key), Some(json!({ "portalFrameAncestors": ["https://app.acme.example"] }))).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let url = s(&magic_link(&api, &key, &open, json!({})).await.body["data"], "url");
+    let (_, headers, _) = fetch(url).await;
+    assert!(h(&headers, "content-security-policy").ends_with("frame-ancestors https://app.acme.example"));
+    let url = s(&magic_link(&api, &key, &strict, json!({})).await.body["data"], "url");
+    let (_, headers, _) = fetch(url).await;
+    assert!(h(&headers, "content-security-policy").ends_with("frame-ancestors https://shop.example"));
+    let r = api.call("PUT", "/v1/project/portal-settings", Some(&key), Some(json!({ "portalFrameAncestors": ["ftp://x"] }))).await;
+    assert_eq!((r.status, r.body["error"]["field"].clone()), (422, json!("portalFrameAncestors")));
+    let write = s(&api.post("/v1/project/api-keys", &key, json!({ "name": "w", "role": "write" })).await.body["data"], "secret");
+    assert_eq!(api.call("PUT", "/v1/project/portal-settings", Some(&write), Some(json!({ "portalFrameAncestors": null }))).await.status, 403);
+    let r = api.call("PUT", "/v1/project/portal-settings", Some(&key), Some(json!({ "portalFrameAncestors": null }))).await;
+    assert_eq!(r.body["data"]["portalFrameAncestors"], Value::Null);
+
     let (status, headers, _) = fetch(format!("{}/portal/whpt_expired", server.url)).await;
     assert_eq!(status, 401);
     assert_eq!(h(&headers, "referrer-policy"), "no-referrer");

@@ -12,6 +12,8 @@ CREATE TABLE applications (
     UNIQUE (project_id, uid)
 );
 CREATE INDEX applications_project ON applications (project_id, id);
+-- The project's default for applications without their own list.
+ALTER TABLE projects ADD COLUMN portal_frame_ancestors TEXT;
 
 CREATE TABLE event_types (
     project_id TEXT NOT NULL REFERENCES projects (id),

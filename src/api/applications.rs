@@ -91,7 +91,7 @@ fn metadata(v: &serde_json::Value) -> Result<String, ApiError> {
     rules::json_object(v).map_err(|e| ApiError::invalid_field("metadata", e))
 }
 
-fn frame_ancestors(v: Option<&[String]>) -> Result<Option<String>, ApiError> {
+pub(super) fn frame_ancestors(v: Option<&[String]>) -> Result<Option<String>, ApiError> {
     v.map(|list| {
         normalize_frame_ancestors(list)
             .map(|l| serde_json::Value::from(l).to_string())

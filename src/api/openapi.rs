@@ -20,6 +20,7 @@ use super::{applications, deliveries, event_types, ingest, portal_access, portal
         applications::send_message,
         event_types::create, event_types::list, event_types::get_one, event_types::update, event_types::delete,
         portal_access::magic_link, portal_access::create_token, portal_access::list_tokens, portal_access::revoke_token,
+        portal_access::get_settings, portal_access::put_settings,
         portal_api::session, portal_api::list_endpoints, portal_api::create_endpoint, portal_api::get_endpoint,
         portal_api::update_endpoint, portal_api::delete_endpoint, portal_api::reveal_secret, portal_api::rotate_secret,
         portal_api::send_test, portal_api::event_types, portal_api::list_messages, portal_api::get_message,

@@ -6,13 +6,14 @@
 
 use axum::extract::{RawPathParams, State};
 use axum::http::StatusCode;
-use axum::routing::{delete, post};
+use axum::routing::{delete, get, post};
 use axum::Router;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::applications::find;
-use super::auth::ApiKey;
+use super::auth::{AdminKey, ApiKey};
+use super::extract::ApiJson;
 use super::error::{ApiError, ErrorBody};
 use super::extract::{ApiQuery, OptionalJson, PageQuery};
 use super::{data, timestamp, AppState, Data, List};
@@ -25,7 +26,7 @@ const HOOKBASE_BASE: &str = "/api/organizations/{org_id}/portal/webhook-applicat
 const V1_BASE: &str = "/v1/applications/{app_id}/portal";
 
 pub fn routes() -> Router<AppState> {
-    let mut router = Router::new();
+    let mut router = Router::new().route("/v1/project/portal-settings", get(get_settings).put(put_settings));
     for base in [V1_BASE, HOOKBASE_BASE] {
         router = router
             .route(&format!("{base}/magic-link"), post(magic_link))
@@ -255,4 +256,32 @@ pub async fn revoke_token(
     }
     audit(&state, &key, "portal_token.revoke", token_id, serde_json::json!({ "applicationId": app.id })).await;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PortalSettings {
+    /// Origins (`https://example.com`, `'self'` or `*`) allowed to frame the
+    /// hosted portal of applications that set none themselves; null = any.
+    portal_frame_ancestors: Option<Vec<String>>,
+}
+
+#[utoipa::path(get, path = "/v1/project/portal-settings", tag = "portal access", security(("apiKey" = [])),
+    responses((status = 200, body = Data<PortalSettings>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn get_settings(State(state): State<AppState>, AdminKey(key): AdminKey) -> Result<axum::Json<Data<PortalSettings>>, ApiError> {
+    let stored = state.store.project_frame_ancestors(&key.project_id).await?;
+    Ok(data(PortalSettings { portal_frame_ancestors: stored.and_then(|s| serde_json::from_str(&s).ok()) }))
+}
+
+#[utoipa::path(put, path = "/v1/project/portal-settings", tag = "portal access", security(("apiKey" = [])), request_body = PortalSettings,
+    responses((status = 200, body = Data<PortalSettings>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn put_settings(
+    State(state): State<AppState>,
+    AdminKey(key): AdminKey,
+    ApiJson(body): ApiJson<PortalSettings>,
+) -> Result<axum::Json<Data<PortalSettings>>, ApiError> {
+    let stored = super::applications::frame_ancestors(body.portal_frame_ancestors.as_deref())?;
+    state.store.set_project_frame_ancestors(&key.project_id, stored.as_deref()).await?;
+    Ok(data(PortalSettings { portal_frame_ancestors: stored.and_then(|s| serde_json::from_str(&s).ok()) }))
 }

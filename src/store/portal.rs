@@ -557,8 +557,9 @@ impl Store {
     /// application still exists.
     pub async fn find_portal_token(&self, token_hash: &str) -> Result<Option<PortalAuth>> {
         sqlx::query(
-            "SELECT t.id, t.project_id, t.application_id, t.scopes, a.frame_ancestors FROM portal_tokens t \
-             JOIN applications a ON a.id = t.application_id \
+            "SELECT t.id, t.project_id, t.application_id, t.scopes, \
+             COALESCE(a.frame_ancestors, p.portal_frame_ancestors) AS frame_ancestors FROM portal_tokens t \
+             JOIN applications a ON a.id = t.application_id JOIN projects p ON p.id = t.project_id \
              WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2",
         )
         .bind(token_hash)
@@ -575,6 +576,27 @@ impl Store {
             })
         })
         .transpose()
+    }
+
+    /// The project's default framing origins (JSON array), None = any.
+    pub async fn project_frame_ancestors(&self, project_id: &str) -> Result<Option<String>> {
+        sqlx::query("SELECT portal_frame_ancestors FROM projects WHERE id = $1")
+            .bind(project_id)
+            .fetch_optional(self.pool())
+            .await?
+            .map(|r| r.try_get("portal_frame_ancestors"))
+            .transpose()
+            .map(Option::flatten)
+    }
+
+    pub async fn set_project_frame_ancestors(&self, project_id: &str, value: Option<&str>) -> Result<()> {
+        sqlx::query("UPDATE projects SET portal_frame_ancestors = $2, updated_at = $3 WHERE id = $1")
+            .bind(project_id)
+            .bind(value)
+            .bind(now_ms())
+            .execute(self.pool())
+            .await
+            .map(|_| ())
     }
 
     /// Deletes magic-link sessions that expired, a bounded batch at a time.
