@@ -55,7 +55,8 @@ pub struct ServeArgs {
     pub db: DbArgs,
     #[arg(long, env = "HOOKRELAY_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
-    /// The base of the URLs handed out (ingest URLs); default http://<listen>.
+    /// The base of the URLs handed out (ingest URLs, portal links); default
+    /// http://<listen>.
     #[arg(long, env = "HOOKRELAY_PUBLIC_URL")]
     pub public_url: Option<String>,
     /// Allow deliveries to loopback, private and link-local addresses.

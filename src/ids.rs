@@ -9,6 +9,8 @@ pub const SECRET: &str = "sec";
 pub const EVENT: &str = "evt";
 pub const DELIVERY: &str = "msg";
 pub const ATTEMPT: &str = "atm";
+pub const APPLICATION: &str = "app";
+pub const PORTAL_TOKEN: &str = "ptk";
 
 pub fn new_id(prefix: &str) -> String {
     format!("{prefix}_{}", ulid::Ulid::new())

@@ -1,12 +1,14 @@
 //! Hookrelay: a self-hostable webhook platform.
 
 pub mod api;
+pub mod applications;
 pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod delivery;
 pub mod ids;
 pub mod ingest;
+pub mod portal;
 pub mod retry;
 pub mod secrets;
 pub mod server;

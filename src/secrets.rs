@@ -26,6 +26,11 @@ pub fn new_api_key() -> String {
     format!("{API_KEY_PREFIX}{}", URL_SAFE_NO_PAD.encode(random_bytes::<32>()))
 }
 
+/// A new portal token, `whpt_` + 256 random bits.
+pub fn new_portal_token() -> String {
+    format!("{PORTAL_TOKEN_PREFIX}{}", URL_SAFE_NO_PAD.encode(random_bytes::<32>()))
+}
+
 /// A new `whsec_` secret in the Standard Webhooks form: the part after the
 /// prefix is the standard base64 of the 32 key bytes.
 pub fn new_webhook_secret() -> String {

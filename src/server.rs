@@ -137,6 +137,11 @@ async fn housekeeping(store: Store) {
                 break;
             }
         }
+        while let Ok(n) = store.purge_expired_sessions(store::now_ms()).await {
+            if n == 0 {
+                break;
+            }
+        }
     }
 }
 

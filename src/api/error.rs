@@ -52,6 +52,11 @@ impl ApiError {
             field: Some(field),
         }
     }
+    /// A field whose value is out of range or unknown where the contract
+    /// says 400 (portal access requests), naming the field.
+    pub fn bad_field(field: &'static str, problem: impl std::fmt::Display) -> Self {
+        ApiError { status: StatusCode::BAD_REQUEST, ..Self::invalid_field(field, problem) }
+    }
     pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
         Self::new(StatusCode::CONFLICT, code, message)
     }

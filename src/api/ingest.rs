@@ -90,6 +90,16 @@ pub async fn send_event(
     accept(&state, w.project_id, w.id, w.enabled, &headers, body?).await
 }
 
+/// The request's `Idempotency-Key`, if it has a valid one.
+pub(super) fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    let Some(v) = headers.get("idempotency-key") else { return Ok(None) };
+    let k = v.to_str().ok().map(str::trim).filter(|k| !k.is_empty() && k.len() <= MAX_IDEMPOTENCY_KEY_LEN);
+    let k = k.ok_or_else(|| {
+        ApiError::bad_request("invalid_idempotency_key", format!("Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY_LEN} visible characters"))
+    })?;
+    Ok(Some(k.to_string()))
+}
+
 async fn accept(
     state: &AppState,
     project_id: String,
@@ -106,15 +116,7 @@ async fn accept(
             ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "missing_content_type", "a content-type header is required")
         })?
         .to_string();
-    let idempotency_key = match headers.get("idempotency-key") {
-        None => None,
-        Some(v) => {
-            let k = v.to_str().ok().map(str::trim).filter(|k| !k.is_empty() && k.len() <= MAX_IDEMPOTENCY_KEY_LEN);
-            Some(k.ok_or_else(|| {
-                ApiError::bad_request("invalid_idempotency_key", format!("Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY_LEN} visible characters"))
-            })?.to_string())
-        }
-    };
+    let idempotency_key = idempotency_key(headers)?;
     let accepted = state
         .writer
         .submit(Event { project_id, webhook_id: webhook_id.clone(), webhook_enabled: enabled, content_type, body, idempotency_key })

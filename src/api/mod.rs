@@ -1,13 +1,18 @@
 //! The HTTP surface. Handlers stay thin: parse, authorize, call the store or
 //! the domain, shape the answer.
 
+mod applications;
 mod auth;
 mod deliveries;
 pub mod error;
+mod event_types;
 mod extract;
 mod health;
 mod ingest;
 mod openapi;
+mod portal_access;
+mod portal_api;
+mod portal_page;
 mod project;
 mod webhooks;
 
@@ -95,6 +100,11 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
         .route("/v1/deliveries", get(deliveries::list))
         .route("/v1/deliveries/{id}", get(deliveries::get))
         .route("/v1/ingest/{public_id}", post(ingest::ingest))
+        .merge(applications::routes())
+        .merge(event_types::routes())
+        .merge(portal_access::routes())
+        .merge(portal_api::routes())
+        .merge(portal_page::routes())
         .fallback(|| async { ApiError::not_found("route") })
         .method_not_allowed_fallback(|| async {
             ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "method not allowed on this route")

@@ -4,7 +4,7 @@ use axum::Json;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{deliveries, ingest, project, webhooks};
+use super::{applications, deliveries, event_types, ingest, portal_access, portal_api, project, webhooks};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -16,6 +16,15 @@ use super::{deliveries, ingest, project, webhooks};
         webhooks::rotate_ingest_secret, webhooks::rotate_signing_secret, webhooks::secret_versions,
         ingest::ingest, ingest::send_event,
         deliveries::list, deliveries::get,
+        applications::create, applications::list, applications::get_one, applications::update, applications::delete,
+        applications::send_message,
+        event_types::create, event_types::list, event_types::get_one, event_types::update, event_types::delete,
+        portal_access::magic_link, portal_access::create_token, portal_access::list_tokens, portal_access::revoke_token,
+        portal_access::get_settings, portal_access::put_settings,
+        portal_api::session, portal_api::list_endpoints, portal_api::create_endpoint, portal_api::get_endpoint,
+        portal_api::update_endpoint, portal_api::delete_endpoint, portal_api::reveal_secret, portal_api::rotate_secret,
+        portal_api::send_test, portal_api::event_types, portal_api::list_messages, portal_api::get_message,
+        portal_api::list_deliveries, portal_api::get_delivery, portal_api::replay,
     ),
     modifiers(&Security),
 )]
@@ -33,6 +42,7 @@ impl Modify for Security {
         };
         components.add_security_scheme("apiKey", bearer("A project API key, `swk_...`"));
         components.add_security_scheme("ingestSecret", bearer("The webhook's ingest secret, `whsec_...`"));
+        components.add_security_scheme("portalToken", bearer("A portal token of one application, `whpt_...`"));
     }
 }
 

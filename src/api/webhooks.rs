@@ -30,7 +30,13 @@ pub struct WebhookView {
     timeout_seconds: i64,
     /// Delays in seconds before each retry; the default unless overridden.
     retry_schedule: Vec<u32>,
-    ingest_url: String,
+    /// Absent in the Portal API: ingest belongs to the project.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ingest_url: Option<String>,
+    /// The application this webhook is an endpoint of, if any.
+    application_id: Option<String>,
+    /// The event types it receives; absent or null means all.
+    event_types: Option<Vec<String>>,
     created_at: String,
     updated_at: String,
     /// Shown once, in the answer to create.
@@ -43,9 +49,11 @@ pub struct WebhookView {
 
 fn view(state: &AppState, w: Webhook) -> WebhookView {
     WebhookView {
-        ingest_url: state.ingest_url(&w.public_id),
+        ingest_url: Some(state.ingest_url(&w.public_id)),
         headers: serde_json::from_str(&w.headers).unwrap_or_default(),
         retry_schedule: rules::schedule(w.retry_schedule.as_deref()),
+        event_types: w.event_types.as_deref().and_then(|t| serde_json::from_str(t).ok()),
+        application_id: w.application_id,
         id: w.id,
         name: w.name,
         description: w.description,
@@ -57,6 +65,11 @@ fn view(state: &AppState, w: Webhook) -> WebhookView {
         ingest_secret: None,
         signing_secret: None,
     }
+}
+
+/// An application's endpoint as its customer sees it in the Portal API.
+pub(super) fn portal_view(state: &AppState, w: Webhook, signing_secret: Option<String>) -> WebhookView {
+    WebhookView { ingest_url: None, signing_secret, ..view(state, w) }
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -74,6 +87,11 @@ pub struct CreateWebhook {
     timeout_seconds: Option<i64>,
     /// Retry delays in seconds (at most 20 entries of at most 7 days).
     retry_schedule: Option<Vec<u32>>,
+    /// Makes the webhook an endpoint of this application (its id or uid).
+    pub(super) application_id: Option<String>,
+    /// For application endpoints: the event types received (known types
+    /// only); absent means all.
+    event_types: Option<Vec<String>>,
 }
 
 fn enabled_by_default() -> bool {
@@ -93,6 +111,10 @@ pub struct UpdateWebhook {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<Vec<u32>>)]
     retry_schedule: Option<Option<Vec<u32>>>,
+    /// `null` subscribes to all event types.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Vec<String>>)]
+    event_types: Option<Option<Vec<String>>>,
 }
 
 /// Checks every field of a webhook about to be stored.
@@ -109,6 +131,22 @@ fn validate(state: &AppState, w: &Webhook, headers: &BTreeMap<String, String>, s
         retry::validate_schedule(s).map_err(|e| ApiError::invalid_field("retrySchedule", e))?;
     }
     Ok(())
+}
+
+/// A subscription list checked against the project's event types, stored
+/// form.
+async fn subscriptions(state: &AppState, project_id: &str, types: Option<&[String]>) -> Result<Option<String>, ApiError> {
+    let Some(types) = types else { return Ok(None) };
+    let types = crate::applications::normalize_subscriptions(types).map_err(|e| ApiError::invalid_field("eventTypes", e))?;
+    let known = state.store.known_event_types(project_id, &types).await?;
+    if let Some(unknown) = types.iter().find(|t| !known.contains(t)) {
+        return Err(ApiError::invalid_field("eventTypes", format!("{unknown:?} is not an event type of this project")));
+    }
+    Ok(Some(to_json(&types)))
+}
+
+fn not_an_endpoint() -> ApiError {
+    ApiError::invalid_field("eventTypes", "only application endpoints (with an applicationId) subscribe to event types")
 }
 
 fn to_json<T: Serialize>(v: &T) -> String {
@@ -135,10 +173,37 @@ pub async fn create(
     ApiKey(key): ApiKey,
     ApiJson(body): ApiJson<CreateWebhook>,
 ) -> Result<(StatusCode, axum::Json<Data<WebhookView>>), ApiError> {
+    let created = create_webhook(&state, key.project_id, body).await?;
+    let mut v = view(&state, created.webhook);
+    v.ingest_secret = Some(created.ingest_secret);
+    v.signing_secret = Some(created.signing_secret);
+    Ok((StatusCode::CREATED, data(v)))
+}
+
+/// A stored webhook with its raw secrets, to be shown once.
+pub(super) struct Created {
+    pub webhook: Webhook,
+    pub ingest_secret: String,
+    pub signing_secret: String,
+}
+
+pub(super) async fn create_webhook(state: &AppState, project_id: String, body: CreateWebhook) -> Result<Created, ApiError> {
+    let application_id = match &body.application_id {
+        None => None,
+        Some(app) => Some(
+            state.store.get_application(&project_id, app).await?
+                .ok_or_else(|| ApiError::invalid_field("applicationId", "is not an application of this project"))?
+                .id,
+        ),
+    };
+    if body.event_types.is_some() && application_id.is_none() {
+        return Err(not_an_endpoint());
+    }
+    let event_types = subscriptions(state, &project_id, body.event_types.as_deref()).await?;
     let now = store::now_ms();
     let w = Webhook {
         id: ids::new_id(ids::WEBHOOK),
-        project_id: key.project_id,
+        project_id,
         public_id: ids::new_public_id(),
         name: body.name.trim().to_string(),
         description: body.description,
@@ -149,15 +214,14 @@ pub async fn create(
         retry_schedule: body.retry_schedule.as_ref().map(to_json),
         created_at: now,
         updated_at: now,
+        application_id,
+        event_types,
     };
-    validate(&state, &w, &body.headers, body.retry_schedule.as_deref())?;
-    let (ingest_raw, ingest_row) = new_secret(&state.secret_box, SecretKind::Ingest);
-    let (signing_raw, signing_row) = new_secret(&state.secret_box, SecretKind::Signing);
+    validate(state, &w, &body.headers, body.retry_schedule.as_deref())?;
+    let (ingest_secret, ingest_row) = new_secret(&state.secret_box, SecretKind::Ingest);
+    let (signing_secret, signing_row) = new_secret(&state.secret_box, SecretKind::Signing);
     state.store.create_webhook(&w, &[ingest_row, signing_row]).await?;
-    let mut v = view(&state, w);
-    v.ingest_secret = Some(ingest_raw);
-    v.signing_secret = Some(signing_raw);
-    Ok((StatusCode::CREATED, data(v)))
+    Ok(Created { webhook: w, ingest_secret, signing_secret })
 }
 
 #[utoipa::path(get, path = "/v1/webhooks", tag = "webhooks", security(("apiKey" = [])), params(PageQuery),
@@ -191,7 +255,12 @@ pub async fn update(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<UpdateWebhook>,
 ) -> Result<axum::Json<Data<WebhookView>>, ApiError> {
-    let mut w = find(&state, &key.project_id, &id).await?;
+    let w = find(&state, &key.project_id, &id).await?;
+    let w = update_webhook(&state, w, body).await?;
+    Ok(data(view(&state, w)))
+}
+
+pub(super) async fn update_webhook(state: &AppState, mut w: Webhook, body: UpdateWebhook) -> Result<Webhook, ApiError> {
     let mut headers: BTreeMap<String, String> = serde_json::from_str(&w.headers).unwrap_or_default();
     if let Some(v) = body.name {
         w.name = v.trim().to_string();
@@ -215,7 +284,13 @@ pub async fn update(
     if let Some(v) = &body.retry_schedule {
         w.retry_schedule = v.as_ref().map(to_json);
     }
-    validate(&state, &w, &headers, body.retry_schedule.as_ref().and_then(|s| s.as_deref()))?;
+    if let Some(v) = &body.event_types {
+        if v.is_some() && w.application_id.is_none() {
+            return Err(not_an_endpoint());
+        }
+        w.event_types = subscriptions(state, &w.project_id, v.as_deref()).await?;
+    }
+    validate(state, &w, &headers, body.retry_schedule.as_ref().and_then(|s| s.as_deref()))?;
     w.updated_at = store::now_ms();
     state.store.update_webhook(&w).await?;
     state.engine.invalidate(&w.id);
@@ -223,18 +298,23 @@ pub async fn update(
     if w.enabled {
         state.engine.wake();
     }
-    Ok(data(view(&state, w)))
+    Ok(w)
 }
 
 #[utoipa::path(delete, path = "/v1/webhooks/{id}", tag = "webhooks", security(("apiKey" = [])), params(("id" = String, Path)),
     responses((status = 204, description = "Deleted, with its secrets and delivery history"), (status = 404, body = ErrorBody)))]
 pub async fn delete(State(state): State<AppState>, ApiKey(key): ApiKey, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
-    if !state.store.delete_webhook(&key.project_id, &id).await? {
+    delete_webhook(&state, &key.project_id, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub(super) async fn delete_webhook(state: &AppState, project_id: &str, id: &str) -> Result<(), ApiError> {
+    if !state.store.delete_webhook(project_id, id).await? {
         return Err(ApiError::not_found("webhook"));
     }
-    state.engine.invalidate(&id);
+    state.engine.invalidate(id);
     state.forget_credentials();
-    Ok(StatusCode::NO_CONTENT)
+    Ok(())
 }
 
 #[derive(Deserialize, Default, utoipa::ToSchema)]
@@ -256,7 +336,7 @@ pub struct RotatedSecret {
     previous_retired_at: String,
 }
 
-async fn rotate(state: AppState, project_id: &str, id: &str, kind: SecretKind, body: RotateSecret) -> Result<axum::Json<Data<RotatedSecret>>, ApiError> {
+pub(super) async fn rotate(state: AppState, project_id: &str, id: &str, kind: SecretKind, body: RotateSecret) -> Result<axum::Json<Data<RotatedSecret>>, ApiError> {
     let overlap = body.overlap_seconds.unwrap_or(DEFAULT_OVERLAP_SECS);
     if !(0..=MAX_OVERLAP_SECS).contains(&overlap) {
         return Err(ApiError::invalid_field("overlapSeconds", format!("must be between 0 and {MAX_OVERLAP_SECS}")));

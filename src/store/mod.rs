@@ -6,8 +6,10 @@
 mod audit;
 mod cluster;
 mod models;
+mod portal;
 
 pub use audit::*;
+pub use portal::*;
 
 pub use models::*;
 
@@ -125,11 +127,13 @@ impl Store {
             Dialect::Sqlite => &[
                 (1, "core", include_str!("../../migrations/sqlite/0001_core.sql")),
                 (2, "audit", include_str!("../../migrations/sqlite/0002_audit.sql")),
+                (4, "portal", include_str!("../../migrations/sqlite/0004_portal.sql")),
                 (7, "cluster_jobs", include_str!("../../migrations/sqlite/0007_cluster_jobs.sql")),
             ],
             Dialect::Postgres => &[
                 (1, "core", include_str!("../../migrations/postgres/0001_core.sql")),
                 (2, "audit", include_str!("../../migrations/postgres/0002_audit.sql")),
+                (4, "portal", include_str!("../../migrations/postgres/0004_portal.sql")),
                 (7, "cluster_jobs", include_str!("../../migrations/postgres/0007_cluster_jobs.sql")),
             ],
         };
@@ -339,8 +343,8 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         sqlx::query(
             "INSERT INTO webhooks (id, project_id, public_id, name, description, destination_url, enabled, \
-             headers, timeout_secs, retry_schedule, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+             headers, timeout_secs, retry_schedule, created_at, updated_at, application_id, event_types) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
         )
         .bind(&w.id)
         .bind(&w.project_id)
@@ -354,6 +358,8 @@ impl Store {
         .bind(&w.retry_schedule)
         .bind(w.created_at)
         .bind(w.updated_at)
+        .bind(&w.application_id)
+        .bind(&w.event_types)
         .execute(&mut *tx)
         .await?;
         for s in secrets {
@@ -376,7 +382,8 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         sqlx::query(
             "UPDATE webhooks SET name = $3, description = $4, destination_url = $5, enabled = $6, headers = $7, \
-             timeout_secs = $8, retry_schedule = $9, updated_at = $10 WHERE project_id = $1 AND id = $2",
+             timeout_secs = $8, retry_schedule = $9, updated_at = $10, event_types = $11 \
+             WHERE project_id = $1 AND id = $2",
         )
         .bind(&w.project_id)
         .bind(&w.id)
@@ -388,6 +395,7 @@ impl Store {
         .bind(w.timeout_secs)
         .bind(&w.retry_schedule)
         .bind(w.updated_at)
+        .bind(&w.event_types)
         .execute(&mut *tx)
         .await?;
         if w.enabled {
@@ -418,7 +426,10 @@ impl Store {
         for sql in [
             "DELETE FROM webhook_secrets WHERE webhook_id = $1",
             "DELETE FROM attempts WHERE delivery_id IN (SELECT id FROM deliveries WHERE webhook_id = $1)",
-            "DELETE FROM events WHERE id IN (SELECT event_id FROM deliveries WHERE webhook_id = $1)",
+            // An application's messages are shared by its endpoints; they go
+            // with the application.
+            "DELETE FROM events WHERE id IN (SELECT event_id FROM deliveries WHERE webhook_id = $1) \
+             AND application_id IS NULL",
             "DELETE FROM deliveries WHERE webhook_id = $1",
             "DELETE FROM idempotency_keys WHERE scope = 'webhook:' || $1",
         ] {

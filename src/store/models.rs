@@ -162,7 +162,7 @@ pub enum RevokeOutcome {
 }
 
 pub(super) const WEBHOOK_COLUMNS: &str = "id, project_id, public_id, name, description, destination_url, enabled, \
-     headers, timeout_secs, retry_schedule, created_at, updated_at";
+     headers, timeout_secs, retry_schedule, created_at, updated_at, application_id, event_types";
 
 #[derive(Clone, Debug)]
 pub struct Webhook {
@@ -180,6 +180,10 @@ pub struct Webhook {
     pub retry_schedule: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// Set when the webhook is an application's endpoint.
+    pub application_id: Option<String>,
+    /// JSON array of subscribed event types; None subscribes to all.
+    pub event_types: Option<String>,
 }
 
 impl Webhook {
@@ -197,6 +201,8 @@ impl Webhook {
             retry_schedule: r.try_get("retry_schedule")?,
             created_at: r.try_get("created_at")?,
             updated_at: r.try_get("updated_at")?,
+            application_id: r.try_get("application_id")?,
+            event_types: r.try_get("event_types")?,
         })
     }
 }

@@ -164,6 +164,28 @@ impl Server {
         (v["projectId"].as_str().unwrap().to_string(), v["apiKey"].as_str().unwrap().to_string())
     }
 
+    async fn db(&self) -> sqlx::AnyConnection {
+        use sqlx::Connection;
+        sqlx::any::install_default_drivers();
+        let url = match &self.db_url {
+            Some(u) => u.clone(),
+            None => format!("sqlite://{}", self.data_dir.join("hookrelay.db").display()),
+        };
+        sqlx::AnyConnection::connect(&url).await.expect("connect to the server's database")
+    }
+
+    /// Runs one SQL statement on the server's database, for states no API
+    /// can reach quickly (e.g. a token past its expiry).
+    pub async fn sql(&self, statement: &str) {
+        sqlx::Executor::execute(&mut self.db().await, statement).await.expect("run SQL");
+    }
+
+    /// The first column of the first row of a query returning one BIGINT.
+    pub async fn sql_i64(&self, query: &str) -> i64 {
+        use sqlx::Row;
+        sqlx::query(query).fetch_one(&mut self.db().await).await.expect("run SQL").get(0)
+    }
+
     pub fn api(&self) -> Api {
         Api { base: self.url.clone(), http: reqwest::Client::new() }
     }

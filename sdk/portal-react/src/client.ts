@@ -1,0 +1,162 @@
+// A typed client of the Hookrelay Portal API (`/portal-api/v1`), authorized
+// by one application's portal token (`whpt_...`).
+
+export type Scope = "read" | "write";
+
+export interface Session {
+  applicationId: string;
+  applicationName: string;
+  scopes: Scope[];
+}
+
+export interface Endpoint {
+  id: string;
+  name: string;
+  description: string;
+  destinationUrl: string;
+  enabled: boolean;
+  eventTypes: string[] | null;
+  applicationId: string;
+  timeoutSeconds: number;
+  createdAt: string;
+  updatedAt: string;
+  /** Only in the answer to create. */
+  signingSecret?: string;
+}
+
+export interface NewEndpoint {
+  name: string;
+  destinationUrl: string;
+  description?: string;
+  enabled?: boolean;
+  /** Omit to receive every event type. */
+  eventTypes?: string[];
+}
+
+export type DeliveryStatus = "pending" | "delivering" | "succeeded" | "failed-retrying" | "dead";
+
+export interface LogEntry {
+  id: string;
+  webhookId: string;
+  eventId: string;
+  eventType: string | null;
+  status: DeliveryStatus;
+  attemptCount: number;
+  nextAttemptAt: string | null;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Attempt {
+  id: string;
+  attempt: number;
+  startedAt: string;
+  durationMs: number;
+  statusCode: number | null;
+  errorKind: string | null;
+  errorMessage: string | null;
+  responseExcerpt: string | null;
+}
+
+export interface EventType {
+  name: string;
+  description: string;
+}
+
+export interface Page<T> {
+  data: T[];
+  nextCursor: string | null;
+  hasMore: boolean;
+}
+
+export interface LogFilter {
+  endpointId?: string;
+  status?: DeliveryStatus;
+  eventType?: string;
+  cursor?: string;
+  limit?: number;
+}
+
+/** An error answer of the Portal API: `{"error": {"code", "message", "field"?}}`. */
+export class PortalApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = "PortalApiError";
+  }
+}
+
+export interface ClientOptions {
+  /** Where Hookrelay serves; default: the page's own origin. */
+  baseUrl?: string;
+  fetch?: typeof fetch;
+}
+
+export class PortalClient {
+  private readonly base: string;
+  private readonly fetcher: typeof fetch;
+
+  constructor(
+    private readonly token: string,
+    options: ClientOptions = {},
+  ) {
+    this.base = (options.baseUrl ?? "").replace(/\/+$/, "") + "/portal-api/v1";
+    this.fetcher = options.fetch ?? globalThis.fetch.bind(globalThis);
+  }
+
+  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await this.fetcher(this.base + path, {
+      method,
+      headers: {
+        authorization: `Bearer ${this.token}`,
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: "omit",
+      referrerPolicy: "no-referrer",
+    });
+    if (res.status === 204) return undefined as T;
+    const json = await res.json().catch(() => null);
+    if (!res.ok) {
+      const e = json?.error ?? {};
+      throw new PortalApiError(res.status, e.code ?? "error", e.message ?? `request failed (${res.status})`, e.field);
+    }
+    return json as T;
+  }
+
+  async session(): Promise<Session> {
+    return (await this.call<{ data: Session }>("GET", "/session")).data;
+  }
+  listEndpoints(limit = 100): Promise<Page<Endpoint>> {
+    return this.call("GET", `/endpoints?limit=${limit}`);
+  }
+  async createEndpoint(e: NewEndpoint): Promise<Endpoint> {
+    return (await this.call<{ data: Endpoint }>("POST", "/endpoints", e)).data;
+  }
+  async updateEndpoint(id: string, patch: Partial<NewEndpoint>): Promise<Endpoint> {
+    return (await this.call<{ data: Endpoint }>("PATCH", `/endpoints/${encodeURIComponent(id)}`, patch)).data;
+  }
+  deleteEndpoint(id: string): Promise<void> {
+    return this.call("DELETE", `/endpoints/${encodeURIComponent(id)}`);
+  }
+  async eventTypes(): Promise<EventType[]> {
+    return (await this.call<Page<EventType>>("GET", "/event-types?limit=100")).data;
+  }
+  listLog(filter: LogFilter = {}): Promise<Page<LogEntry>> {
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(filter)) if (v !== undefined && v !== "") q.set(k, String(v));
+    return this.call("GET", `/deliveries?${q}`);
+  }
+  async attempts(deliveryId: string): Promise<Attempt[]> {
+    return (await this.call<{ data: { attempts: Attempt[] } }>("GET", `/deliveries/${encodeURIComponent(deliveryId)}`)).data.attempts;
+  }
+  async replay(deliveryId: string): Promise<LogEntry> {
+    return (await this.call<{ data: LogEntry }>("POST", `/deliveries/${encodeURIComponent(deliveryId)}/replay`)).data;
+  }
+}

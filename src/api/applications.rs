@@ -1,0 +1,296 @@
+//! `/v1/applications` (write role): the project's customers, and messages
+//! fanned out to their endpoints.
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use serde::{Deserialize, Serialize};
+
+use super::auth::ApiKey;
+use super::error::{ApiError, ErrorBody};
+use super::extract::{double_option, ApiJson, ApiQuery, PageQuery};
+use super::{data, timestamp, AppState, Data, List};
+use crate::applications::{self as rules, normalize_frame_ancestors};
+use crate::store::{self, Application, IdempotencyKey, Inserted, LogFilter, NewMessage, PageRequest, Saved};
+use crate::webhooks::{validate_text, MAX_NAME_LEN};
+use crate::{ids, ingest};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1/applications", get(list).post(create))
+        .route("/v1/applications/{id}", get(get_one).patch(update).delete(delete))
+        .route("/v1/applications/{id}/messages", post(send_message))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ApplicationView {
+    id: String,
+    /// The project's own id for this customer; usable in place of `id`.
+    uid: Option<String>,
+    name: String,
+    metadata: serde_json::Value,
+    /// Origins allowed to frame the hosted portal; null means any.
+    portal_frame_ancestors: Option<Vec<String>>,
+    created_at: String,
+    updated_at: String,
+}
+
+impl From<Application> for ApplicationView {
+    fn from(a: Application) -> Self {
+        ApplicationView {
+            id: a.id,
+            uid: a.uid,
+            name: a.name,
+            metadata: serde_json::from_str(&a.metadata).unwrap_or_default(),
+            portal_frame_ancestors: a.frame_ancestors.and_then(|f| serde_json::from_str(&f).ok()),
+            created_at: timestamp(a.created_at),
+            updated_at: timestamp(a.updated_at),
+        }
+    }
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CreateApplication {
+    name: String,
+    uid: Option<String>,
+    /// A JSON object (at most 16 KiB).
+    metadata: Option<serde_json::Value>,
+    /// Origins (`https://example.com`, `'self'` or `*`) allowed to frame
+    /// the hosted portal; absent means any.
+    portal_frame_ancestors: Option<Vec<String>>,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UpdateApplication {
+    name: Option<String>,
+    /// `null` removes the uid.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    uid: Option<Option<String>>,
+    metadata: Option<serde_json::Value>,
+    /// `null` allows any origin again.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Vec<String>>)]
+    portal_frame_ancestors: Option<Option<Vec<String>>>,
+}
+
+fn check_name(name: &str) -> Result<(), ApiError> {
+    validate_text(name, MAX_NAME_LEN, true).map_err(|e| ApiError::invalid_field("name", e))
+}
+
+fn check_uid(uid: Option<&str>) -> Result<(), ApiError> {
+    uid.map_or(Ok(()), |u| rules::validate_uid(u).map_err(|e| ApiError::invalid_field("uid", e)))
+}
+
+fn metadata(v: &serde_json::Value) -> Result<String, ApiError> {
+    rules::json_object(v).map_err(|e| ApiError::invalid_field("metadata", e))
+}
+
+pub(super) fn frame_ancestors(v: Option<&[String]>) -> Result<Option<String>, ApiError> {
+    v.map(|list| {
+        normalize_frame_ancestors(list)
+            .map(|l| serde_json::Value::from(l).to_string())
+            .map_err(|e| ApiError::invalid_field("portalFrameAncestors", e))
+    })
+    .transpose()
+}
+
+fn uid_taken(saved: Saved) -> Result<(), ApiError> {
+    match saved {
+        Saved::Saved => Ok(()),
+        Saved::Conflict => Err(ApiError::conflict("uid_taken", "another application of this project has this uid")),
+    }
+}
+
+#[utoipa::path(post, path = "/v1/applications", tag = "applications", security(("apiKey" = [])), request_body = CreateApplication,
+    responses((status = 201, body = Data<ApplicationView>), (status = 401, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    ApiKey(key): ApiKey,
+    ApiJson(body): ApiJson<CreateApplication>,
+) -> Result<(StatusCode, axum::Json<Data<ApplicationView>>), ApiError> {
+    let name = body.name.trim().to_string();
+    check_name(&name)?;
+    check_uid(body.uid.as_deref())?;
+    let now = store::now_ms();
+    let a = Application {
+        id: ids::new_id(ids::APPLICATION),
+        project_id: key.project_id,
+        name,
+        uid: body.uid,
+        metadata: metadata(body.metadata.as_ref().unwrap_or(&serde_json::json!({})))?,
+        frame_ancestors: frame_ancestors(body.portal_frame_ancestors.as_deref())?,
+        created_at: now,
+        updated_at: now,
+    };
+    uid_taken(state.store.create_application(&a).await?)?;
+    Ok((StatusCode::CREATED, data(a.into())))
+}
+
+#[utoipa::path(get, path = "/v1/applications", tag = "applications", security(("apiKey" = [])), params(PageQuery),
+    responses((status = 200, body = List<ApplicationView>), (status = 401, body = ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    ApiKey(key): ApiKey,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> Result<axum::Json<List<ApplicationView>>, ApiError> {
+    let page = state.store.list_applications(&key.project_id, &q.page()?).await?;
+    Ok(super::list(page, ApplicationView::from))
+}
+
+/// The project's application by id or uid.
+pub(super) async fn find(state: &AppState, project_id: &str, id_or_uid: &str) -> Result<Application, ApiError> {
+    state.store.get_application(project_id, id_or_uid).await?.ok_or_else(|| ApiError::not_found("application"))
+}
+
+#[utoipa::path(get, path = "/v1/applications/{id}", tag = "applications", security(("apiKey" = [])),
+    params(("id" = String, Path, description = "The application's id or uid")),
+    responses((status = 200, body = Data<ApplicationView>), (status = 404, body = ErrorBody)))]
+pub async fn get_one(State(state): State<AppState>, ApiKey(key): ApiKey, Path(id): Path<String>) -> Result<axum::Json<Data<ApplicationView>>, ApiError> {
+    Ok(data(find(&state, &key.project_id, &id).await?.into()))
+}
+
+#[utoipa::path(patch, path = "/v1/applications/{id}", tag = "applications", security(("apiKey" = [])),
+    params(("id" = String, Path, description = "The application's id or uid")), request_body = UpdateApplication,
+    responses((status = 200, body = Data<ApplicationView>), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn update(
+    State(state): State<AppState>,
+    ApiKey(key): ApiKey,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<UpdateApplication>,
+) -> Result<axum::Json<Data<ApplicationView>>, ApiError> {
+    let mut a = find(&state, &key.project_id, &id).await?;
+    if let Some(name) = body.name {
+        a.name = name.trim().to_string();
+        check_name(&a.name)?;
+    }
+    if let Some(uid) = body.uid {
+        check_uid(uid.as_deref())?;
+        a.uid = uid;
+    }
+    if let Some(m) = &body.metadata {
+        a.metadata = metadata(m)?;
+    }
+    if let Some(f) = &body.portal_frame_ancestors {
+        a.frame_ancestors = frame_ancestors(f.as_deref())?;
+    }
+    a.updated_at = store::now_ms();
+    uid_taken(state.store.update_application(&a).await?)?;
+    Ok(data(a.into()))
+}
+
+#[utoipa::path(delete, path = "/v1/applications/{id}", tag = "applications", security(("apiKey" = [])),
+    params(("id" = String, Path, description = "The application's id or uid")),
+    responses((status = 204, description = "Deleted, with its endpoints, messages and portal tokens"), (status = 404, body = ErrorBody)))]
+pub async fn delete(State(state): State<AppState>, ApiKey(key): ApiKey, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
+    let a = find(&state, &key.project_id, &id).await?;
+    let endpoints = state.store.delete_application(&key.project_id, &a.id).await?.ok_or_else(|| ApiError::not_found("application"))?;
+    for e in &endpoints {
+        state.engine.invalidate(e);
+    }
+    state.forget_credentials();
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SendMessage {
+    /// E.g. `invoice.paid`; endpoints subscribed to it (or to all) get it.
+    event_type: String,
+    /// Any JSON value, delivered as the request body.
+    payload: serde_json::Value,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MessageDelivery {
+    /// The delivery id; receivers see it as `webhook-id`.
+    id: String,
+    endpoint_id: String,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SentMessage {
+    id: String,
+    application_id: String,
+    event_type: String,
+    deliveries: Vec<MessageDelivery>,
+}
+
+/// Stores a message for an application and queues one delivery per enabled
+/// endpoint that subscribes to its type (or only to `only_endpoint`).
+pub(super) async fn fan_out(
+    state: &AppState,
+    app: &Application,
+    event_type: String,
+    body: bytes::Bytes,
+    idempotency_key: Option<String>,
+    only_endpoint: Option<&str>,
+) -> Result<(SentMessage, bool), ApiError> {
+    let endpoints = state.store.all_endpoints(&app.id).await?;
+    let deliveries: Vec<(String, String)> = endpoints
+        .into_iter()
+        .filter(|w| match only_endpoint {
+            Some(id) => w.id == id,
+            None => w.enabled && rules::subscribes(w.event_types.as_deref(), &event_type),
+        })
+        .map(|w| (ids::new_id(ids::DELIVERY), w.id))
+        .collect();
+    let message = NewMessage {
+        event_id: ids::new_id(ids::EVENT),
+        project_id: app.project_id.clone(),
+        application_id: app.id.clone(),
+        event_type: event_type.clone(),
+        content_type: "application/json".into(),
+        body,
+        idempotency_key: idempotency_key.map(|key| IdempotencyKey { scope: format!("app:{}", app.id), key }),
+        deliveries,
+    };
+    let (id, deliveries, duplicate) = match state.store.insert_message(&message, ingest::IDEMPOTENCY_TTL_MS).await? {
+        Inserted::Created => (message.event_id, message.deliveries, false),
+        Inserted::Duplicate(first) => {
+            let filter = LogFilter { message_id: Some(first.clone()), ..Default::default() };
+            let page = PageRequest { cursor: None, limit: super::extract::MAX_PAGE };
+            let log = state.store.list_log(&app.id, &filter, &page).await?;
+            (first, log.items.into_iter().map(|e| (e.delivery.id, e.delivery.webhook_id)).collect(), true)
+        }
+    };
+    if !duplicate && !deliveries.is_empty() {
+        state.engine.wake();
+    }
+    let deliveries = deliveries.into_iter().map(|(id, endpoint_id)| MessageDelivery { id, endpoint_id }).collect();
+    Ok((SentMessage { id, application_id: app.id.clone(), event_type, deliveries }, duplicate))
+}
+
+#[utoipa::path(post, path = "/v1/applications/{id}/messages", tag = "applications", security(("apiKey" = [])),
+    params(("id" = String, Path, description = "The application's id or uid"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeats within 24 h return the first message")),
+    request_body = SendMessage,
+    responses((status = 202, body = Data<SentMessage>, description = "Stored; one delivery per subscribed enabled endpoint"),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn send_message(
+    State(state): State<AppState>,
+    ApiKey(key): ApiKey,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<SendMessage>,
+) -> Result<Response, ApiError> {
+    rules::validate_event_type(&body.event_type).map_err(|e| ApiError::invalid_field("eventType", e))?;
+    let idempotency_key = super::ingest::idempotency_key(&headers)?;
+    let app = find(&state, &key.project_id, &id).await?;
+    let payload = bytes::Bytes::from(body.payload.to_string());
+    let (sent, duplicate) = fan_out(&state, &app, body.event_type, payload, idempotency_key, None).await?;
+    let mut response = (StatusCode::ACCEPTED, data(sent)).into_response();
+    if duplicate {
+        response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
+    }
+    Ok(response)
+}

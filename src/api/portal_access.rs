@@ -1,0 +1,287 @@
+//! Opening the portal for a customer (write role): magic links (short-lived
+//! session tokens with a URL) and long-lived portal tokens, under
+//! `/v1/applications/{appId}/portal/...` and the same routes under
+//! `/api/organizations/{orgId}/portal/webhook-applications/{appId}/...`
+//! (orgId = the project id), as Hookbase's clients call them.
+
+use axum::extract::{RawPathParams, State};
+use axum::http::StatusCode;
+use axum::routing::{delete, get, post};
+use axum::Router;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::applications::find;
+use super::auth::{AdminKey, ApiKey};
+use super::extract::ApiJson;
+use super::error::{ApiError, ErrorBody};
+use super::extract::{ApiQuery, OptionalJson, PageQuery};
+use super::{data, timestamp, AppState, Data, List};
+use crate::portal::{self as rules, DEFAULT_MAGIC_LINK_MINUTES, DEFAULT_TOKEN_DAYS, MAX_MAGIC_LINK_MINUTES, MAX_TOKEN_DAYS};
+use crate::store::{self, Actor, Application, AuditEntry, KeyAuth, NewPortalToken, PortalToken, LONG_LIVED, SESSION};
+use crate::webhooks::{validate_text, MAX_NAME_LEN};
+use crate::{ids, secrets};
+
+const HOOKBASE_BASE: &str = "/api/organizations/{org_id}/portal/webhook-applications/{app_id}";
+const V1_BASE: &str = "/v1/applications/{app_id}/portal";
+
+pub fn routes() -> Router<AppState> {
+    let mut router = Router::new().route("/v1/project/portal-settings", get(get_settings).put(put_settings));
+    for base in [V1_BASE, HOOKBASE_BASE] {
+        router = router
+            .route(&format!("{base}/magic-link"), post(magic_link))
+            .route(&format!("{base}/tokens"), post(create_token).get(list_tokens))
+            .route(&format!("{base}/tokens/{{token_id}}"), delete(revoke_token));
+    }
+    router
+}
+
+/// The application named by the path, checking `orgId` (when the Hookbase
+/// form of the route is used) against the key's project.
+async fn application(state: &AppState, project_id: &str, params: &RawPathParams) -> Result<Application, ApiError> {
+    if param(params, "org_id").is_some_and(|org| org != project_id) {
+        return Err(ApiError::not_found("organization"));
+    }
+    find(state, project_id, param(params, "app_id").unwrap_or_default()).await
+}
+
+/// One of the two route forms' path parameters (a typed `Path` cannot
+/// serve both forms with one handler).
+fn param<'a>(params: &'a RawPathParams, name: &str) -> Option<&'a str> {
+    params.iter().find(|(k, _)| *k == name).map(|(_, v)| v)
+}
+
+#[derive(Deserialize, Default, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MagicLinkRequest {
+    /// 1 to 1440 (default 60).
+    #[schema(value_type = Option<i64>)]
+    expires_in_minutes: Option<Value>,
+    /// Non-empty, each `read` or `write` (default both).
+    #[schema(value_type = Option<Vec<String>>)]
+    scopes: Option<Value>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MagicLink {
+    /// `<public URL>/portal/<token>`: the hosted portal.
+    url: String,
+    /// The session token, `whpt_...`.
+    token: String,
+    expires_at: String,
+    expires_in_minutes: i64,
+    scopes: Vec<&'static str>,
+}
+
+/// Records who opened portal access to which application. A failure is
+/// logged, not answered: the token exists by then and must be handed over.
+async fn audit(state: &AppState, key: &KeyAuth, action: &'static str, token_id: &str, summary: Value) {
+    let entry = AuditEntry {
+        project_id: key.project_id.clone(),
+        actor: Actor { actor_type: "api_key", actor_id: key.key_id.clone(), actor_label: key.prefix.clone(), source_ip: None },
+        action,
+        target_type: "portal_token",
+        target_id: token_id.to_string(),
+        summary,
+    };
+    if let Err(e) = state.store.record_audit(&entry).await {
+        tracing::error!(error = %e, action, "recording an audit entry failed");
+    }
+}
+
+/// Creates and stores a token (audited); returns the raw token and its row.
+async fn issue(
+    state: &AppState,
+    key: &KeyAuth,
+    app: &Application,
+    kind: &'static str,
+    name: String,
+    scopes: &[&str],
+    lifetime_ms: i64,
+) -> Result<(String, NewPortalToken), ApiError> {
+    let raw = secrets::new_portal_token();
+    let token = NewPortalToken {
+        id: ids::new_id(ids::PORTAL_TOKEN),
+        project_id: app.project_id.clone(),
+        application_id: app.id.clone(),
+        kind,
+        name,
+        token_hash: secrets::hash(&raw),
+        prefix: secrets::display_prefix(&raw),
+        scopes: serde_json::Value::from(scopes).to_string(),
+        expires_at: store::now_ms() + lifetime_ms,
+    };
+    state.store.create_portal_token(&token).await?;
+    let action = if kind == SESSION { "portal.magic_link" } else { "portal_token.create" };
+    let summary = serde_json::json!({ "applicationId": app.id, "scopes": scopes, "expiresAt": timestamp(token.expires_at) });
+    audit(state, key, action, &token.id, summary).await;
+    Ok((raw, token))
+}
+
+#[utoipa::path(post, path = "/v1/applications/{appId}/portal/magic-link", tag = "portal access", security(("apiKey" = [])),
+    params(("appId" = String, Path, description = "The application's id or uid")),
+    request_body(content = MagicLinkRequest, description = "Optional"),
+    responses((status = 201, body = Data<MagicLink>, description = "Also served at POST /api/organizations/{orgId}/portal/webhook-applications/{appId}/magic-link"),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn magic_link(
+    State(state): State<AppState>,
+    ApiKey(key): ApiKey,
+    params: RawPathParams,
+    OptionalJson(body): OptionalJson<MagicLinkRequest>,
+) -> Result<(StatusCode, axum::Json<Data<MagicLink>>), ApiError> {
+    let minutes = rules::parse_lifetime(body.expires_in_minutes.as_ref(), DEFAULT_MAGIC_LINK_MINUTES, MAX_MAGIC_LINK_MINUTES)
+        .map_err(|e| ApiError::bad_field("expiresInMinutes", e))?;
+    let scopes = rules::parse_scopes(body.scopes.as_ref()).map_err(|e| ApiError::bad_field("scopes", e))?;
+    let app = application(&state, &key.project_id, &params).await?;
+    let (raw, token) = issue(&state, &key, &app, SESSION, "magic link".into(), &scopes, minutes * 60_000).await?;
+    Ok((
+        StatusCode::CREATED,
+        data(MagicLink {
+            url: format!("{}/portal/{raw}", state.public_url),
+            token: raw,
+            expires_at: timestamp(token.expires_at),
+            expires_in_minutes: minutes,
+            scopes,
+        }),
+    ))
+}
+
+#[derive(Deserialize, Default, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CreatePortalToken {
+    /// What the token is for (default "portal token").
+    name: Option<String>,
+    /// 1 to 365 (default 30).
+    #[schema(value_type = Option<i64>)]
+    expires_in_days: Option<Value>,
+    /// Non-empty, each `read` or `write` (default both).
+    #[schema(value_type = Option<Vec<String>>)]
+    scopes: Option<Value>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PortalTokenView {
+    id: String,
+    application_id: String,
+    name: String,
+    /// The first characters of the token; never the token.
+    prefix: String,
+    scopes: Vec<String>,
+    expires_at: String,
+    created_at: String,
+    revoked_at: Option<String>,
+    /// The raw token (`whpt_...`): only in the answer to create.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    token: Option<String>,
+}
+
+impl From<PortalToken> for PortalTokenView {
+    fn from(t: PortalToken) -> Self {
+        PortalTokenView {
+            id: t.id,
+            application_id: t.application_id,
+            name: t.name,
+            prefix: t.prefix,
+            scopes: serde_json::from_str(&t.scopes).unwrap_or_default(),
+            expires_at: timestamp(t.expires_at),
+            created_at: timestamp(t.created_at),
+            revoked_at: t.revoked_at.map(timestamp),
+            token: None,
+        }
+    }
+}
+
+#[utoipa::path(post, path = "/v1/applications/{appId}/portal/tokens", tag = "portal access", security(("apiKey" = [])),
+    params(("appId" = String, Path, description = "The application's id or uid")),
+    request_body(content = CreatePortalToken, description = "Optional"),
+    responses((status = 201, body = Data<PortalTokenView>, description = "`token` is shown this once"),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn create_token(
+    State(state): State<AppState>,
+    ApiKey(key): ApiKey,
+    params: RawPathParams,
+    OptionalJson(body): OptionalJson<CreatePortalToken>,
+) -> Result<(StatusCode, axum::Json<Data<PortalTokenView>>), ApiError> {
+    let days = rules::parse_lifetime(body.expires_in_days.as_ref(), DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS)
+        .map_err(|e| ApiError::bad_field("expiresInDays", e))?;
+    let scopes = rules::parse_scopes(body.scopes.as_ref()).map_err(|e| ApiError::bad_field("scopes", e))?;
+    let name = body.name.unwrap_or_else(|| "portal token".into()).trim().to_string();
+    validate_text(&name, MAX_NAME_LEN, true).map_err(|e| ApiError::bad_field("name", e))?;
+    let app = application(&state, &key.project_id, &params).await?;
+    let (raw, t) = issue(&state, &key, &app, LONG_LIVED, name, &scopes, days * 24 * 3_600_000).await?;
+    let now = store::now_ms();
+    let mut view = PortalTokenView::from(PortalToken {
+        id: t.id,
+        application_id: t.application_id,
+        name: t.name,
+        prefix: t.prefix,
+        scopes: t.scopes,
+        expires_at: t.expires_at,
+        created_at: now,
+        revoked_at: None,
+    });
+    view.token = Some(raw);
+    Ok((StatusCode::CREATED, data(view)))
+}
+
+#[utoipa::path(get, path = "/v1/applications/{appId}/portal/tokens", tag = "portal access", security(("apiKey" = [])),
+    params(("appId" = String, Path, description = "The application's id or uid"), PageQuery),
+    responses((status = 200, body = List<PortalTokenView>, description = "Long-lived tokens only; magic-link sessions are not listed"),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn list_tokens(
+    State(state): State<AppState>,
+    ApiKey(key): ApiKey,
+    params: RawPathParams,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> Result<axum::Json<List<PortalTokenView>>, ApiError> {
+    let app = application(&state, &key.project_id, &params).await?;
+    let page = state.store.list_portal_tokens(&app.id, &q.page()?).await?;
+    Ok(super::list(page, PortalTokenView::from))
+}
+
+#[utoipa::path(delete, path = "/v1/applications/{appId}/portal/tokens/{tokenId}", tag = "portal access", security(("apiKey" = [])),
+    params(("appId" = String, Path, description = "The application's id or uid"), ("tokenId" = String, Path)),
+    responses((status = 204, description = "Revoked; it stops working at once"), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    ApiKey(key): ApiKey,
+    params: RawPathParams,
+) -> Result<StatusCode, ApiError> {
+    let app = application(&state, &key.project_id, &params).await?;
+    let token_id = param(&params, "token_id").unwrap_or_default();
+    if !state.store.revoke_portal_token(&app.id, token_id).await? {
+        return Err(ApiError::not_found("portal token"));
+    }
+    audit(&state, &key, "portal_token.revoke", token_id, serde_json::json!({ "applicationId": app.id })).await;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PortalSettings {
+    /// Origins (`https://example.com`, `'self'` or `*`) allowed to frame the
+    /// hosted portal of applications that set none themselves; null = any.
+    portal_frame_ancestors: Option<Vec<String>>,
+}
+
+#[utoipa::path(get, path = "/v1/project/portal-settings", tag = "portal access", security(("apiKey" = [])),
+    responses((status = 200, body = Data<PortalSettings>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn get_settings(State(state): State<AppState>, AdminKey(key): AdminKey) -> Result<axum::Json<Data<PortalSettings>>, ApiError> {
+    let stored = state.store.project_frame_ancestors(&key.project_id).await?;
+    Ok(data(PortalSettings { portal_frame_ancestors: stored.and_then(|s| serde_json::from_str(&s).ok()) }))
+}
+
+#[utoipa::path(put, path = "/v1/project/portal-settings", tag = "portal access", security(("apiKey" = [])), request_body = PortalSettings,
+    responses((status = 200, body = Data<PortalSettings>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn put_settings(
+    State(state): State<AppState>,
+    AdminKey(key): AdminKey,
+    ApiJson(body): ApiJson<PortalSettings>,
+) -> Result<axum::Json<Data<PortalSettings>>, ApiError> {
+    let stored = super::applications::frame_ancestors(body.portal_frame_ancestors.as_deref())?;
+    state.store.set_project_frame_ancestors(&key.project_id, stored.as_deref()).await?;
+    Ok(data(PortalSettings { portal_frame_ancestors: stored.and_then(|s| serde_json::from_str(&s).ok()) }))
+}

@@ -1,0 +1,391 @@
+//! The Portal API, `/portal-api/v1/...` with `Authorization: Bearer whpt_...`:
+//! what the hosted portal and the React components call. A token sees one
+//! application and nothing else; every valid token may read, only a token
+//! with the `write` scope may change anything (else 403).
+
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use axum::routing::{get, post, MethodRouter};
+use axum::Router;
+use serde::{Deserialize, Serialize};
+use tower_http::cors::{Any, CorsLayer};
+
+use super::deliveries::{AttemptView, DeliveryView};
+use super::error::{ApiError, ErrorBody};
+use super::event_types::EventTypeView;
+use super::extract::{bearer, page_request, ApiJson, ApiQuery, OptionalJson, PageQuery};
+use super::webhooks::{self, CreateWebhook, RotateSecret, RotatedSecret, UpdateWebhook, WebhookView};
+use super::{data, timestamp, AppState, Data, List};
+use crate::applications::TEST_EVENT_TYPE;
+use crate::portal::can_write;
+use crate::secrets::{self, PORTAL_TOKEN_PREFIX};
+use crate::store::{self, DeliveryStatus, LogEntry, LogFilter, Message, PortalAuth, SecretKind, Webhook};
+use crate::ids;
+
+pub fn routes() -> Router<AppState> {
+    let routes: [(&str, MethodRouter<AppState>); 12] = [
+        ("/portal-api/v1/session", get(session)),
+        ("/portal-api/v1/endpoints", get(list_endpoints).post(create_endpoint)),
+        ("/portal-api/v1/endpoints/{id}", get(get_endpoint).patch(update_endpoint).delete(delete_endpoint)),
+        ("/portal-api/v1/endpoints/{id}/secret", get(reveal_secret)),
+        ("/portal-api/v1/endpoints/{id}/rotate-secret", post(rotate_secret)),
+        ("/portal-api/v1/endpoints/{id}/test", post(send_test)),
+        ("/portal-api/v1/event-types", get(event_types)),
+        ("/portal-api/v1/messages", get(list_messages)),
+        ("/portal-api/v1/messages/{id}", get(get_message)),
+        ("/portal-api/v1/deliveries", get(list_deliveries)),
+        ("/portal-api/v1/deliveries/{id}", get(get_delivery)),
+        ("/portal-api/v1/deliveries/{id}/replay", post(replay)),
+    ];
+    // OPTIONS is routed so that CORS preflights reach the CORS layer
+    // instead of the router's 405 fallback.
+    routes
+        .into_iter()
+        .fold(Router::new(), |router, (path, methods)| router.route(path, methods.options(|| async { StatusCode::NO_CONTENT })))
+        .layer(cors())
+}
+
+/// The React components run on the project's own site, so browsers call
+/// the Portal API cross-origin. Any origin may: the credential is a bearer
+/// token the page holds, never a cookie, so there is nothing ambient to
+/// ride on.
+fn cors() -> CorsLayer {
+    use axum::http::{header, Method};
+    CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([Method::GET, Method::POST, Method::PATCH, Method::DELETE])
+        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+        .max_age(std::time::Duration::from_secs(3600))
+}
+
+/// Any valid portal token: read access to its application.
+pub struct PortalReader(pub PortalAuth);
+
+/// A valid portal token with the `write` scope; a read-only one is 403.
+pub struct PortalWriter(pub PortalAuth);
+
+pub(super) async fn authenticate_token(state: &AppState, token: &str) -> Result<PortalAuth, ApiError> {
+    if !token.starts_with(PORTAL_TOKEN_PREFIX) {
+        return Err(ApiError::unauthorized("the Portal API takes a portal token (whpt_...)"));
+    }
+    // No cache: a revoked token must stop working at once, on every node.
+    state.store.find_portal_token(&secrets::hash(token)).await?.ok_or_else(|| ApiError::unauthorized("invalid, expired or revoked portal token"))
+}
+
+impl FromRequestParts<AppState> for PortalReader {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = bearer(parts).ok_or_else(|| ApiError::unauthorized("missing Authorization: Bearer whpt_... header"))?;
+        authenticate_token(state, token).await.map(PortalReader)
+    }
+}
+
+impl FromRequestParts<AppState> for PortalWriter {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let PortalReader(auth) = PortalReader::from_request_parts(parts, state).await?;
+        if !can_write(&auth.scopes) {
+            return Err(ApiError::forbidden("this portal token is read-only"));
+        }
+        Ok(PortalWriter(auth))
+    }
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionView {
+    application_id: String,
+    application_name: String,
+    scopes: Vec<String>,
+}
+
+#[utoipa::path(get, path = "/portal-api/v1/session", tag = "portal", security(("portalToken" = [])),
+    responses((status = 200, body = Data<SessionView>), (status = 401, body = ErrorBody)))]
+pub async fn session(State(state): State<AppState>, PortalReader(auth): PortalReader) -> Result<axum::Json<Data<SessionView>>, ApiError> {
+    let app = super::applications::find(&state, &auth.project_id, &auth.application_id).await?;
+    Ok(data(SessionView {
+        application_id: app.id,
+        application_name: app.name,
+        scopes: serde_json::from_str(&auth.scopes).unwrap_or_default(),
+    }))
+}
+
+#[utoipa::path(get, path = "/portal-api/v1/endpoints", tag = "portal", security(("portalToken" = [])), params(PageQuery),
+    responses((status = 200, body = List<WebhookView>), (status = 401, body = ErrorBody)))]
+pub async fn list_endpoints(
+    State(state): State<AppState>,
+    PortalReader(auth): PortalReader,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> Result<axum::Json<List<WebhookView>>, ApiError> {
+    let page = state.store.list_endpoints(&auth.application_id, &q.page()?).await?;
+    Ok(super::list(page, |w| webhooks::portal_view(&state, w, None)))
+}
+
+/// One of the token's application's endpoints; any other id is 404.
+async fn endpoint(state: &AppState, auth: &PortalAuth, id: &str) -> Result<Webhook, ApiError> {
+    let w = webhooks::find(state, &auth.project_id, id).await?;
+    if w.application_id.as_deref() != Some(auth.application_id.as_str()) {
+        return Err(ApiError::not_found("endpoint"));
+    }
+    Ok(w)
+}
+
+#[utoipa::path(post, path = "/portal-api/v1/endpoints", tag = "portal", security(("portalToken" = [])), request_body = CreateWebhook,
+    responses((status = 201, body = Data<WebhookView>, description = "`signingSecret` is shown here and through /secret"),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create_endpoint(
+    State(state): State<AppState>,
+    PortalWriter(auth): PortalWriter,
+    ApiJson(mut body): ApiJson<CreateWebhook>,
+) -> Result<(StatusCode, axum::Json<Data<WebhookView>>), ApiError> {
+    if body.application_id.as_ref().is_some_and(|a| *a != auth.application_id) {
+        return Err(ApiError::invalid_field("applicationId", "a portal token manages its own application only"));
+    }
+    body.application_id = Some(auth.application_id.clone());
+    let created = webhooks::create_webhook(&state, auth.project_id, body).await?;
+    Ok((StatusCode::CREATED, data(webhooks::portal_view(&state, created.webhook, Some(created.signing_secret)))))
+}
+
+#[utoipa::path(get, path = "/portal-api/v1/endpoints/{id}", tag = "portal", security(("portalToken" = [])), params(("id" = String, Path)),
+    responses((status = 200, body = Data<WebhookView>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get_endpoint(
+    State(state): State<AppState>,
+    PortalReader(auth): PortalReader,
+    Path(id): Path<String>,
+) -> Result<axum::Json<Data<WebhookView>>, ApiError> {
+    let w = endpoint(&state, &auth, &id).await?;
+    Ok(data(webhooks::portal_view(&state, w, None)))
+}
+
+#[utoipa::path(patch, path = "/portal-api/v1/endpoints/{id}", tag = "portal", security(("portalToken" = [])), params(("id" = String, Path)),
+    request_body = UpdateWebhook,
+    responses((status = 200, body = Data<WebhookView>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn update_endpoint(
+    State(state): State<AppState>,
+    PortalWriter(auth): PortalWriter,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<UpdateWebhook>,
+) -> Result<axum::Json<Data<WebhookView>>, ApiError> {
+    let w = endpoint(&state, &auth, &id).await?;
+    let w = webhooks::update_webhook(&state, w, body).await?;
+    Ok(data(webhooks::portal_view(&state, w, None)))
+}
+
+#[utoipa::path(delete, path = "/portal-api/v1/endpoints/{id}", tag = "portal", security(("portalToken" = [])), params(("id" = String, Path)),
+    responses((status = 204, description = "Deleted"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn delete_endpoint(State(state): State<AppState>, PortalWriter(auth): PortalWriter, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
+    let w = endpoint(&state, &auth, &id).await?;
+    webhooks::delete_webhook(&state, &auth.project_id, &w.id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SigningSecret {
+    /// The current signing secret, `whsec_...`.
+    signing_secret: String,
+}
+
+#[utoipa::path(get, path = "/portal-api/v1/endpoints/{id}/secret", tag = "portal", security(("portalToken" = [])), params(("id" = String, Path)),
+    responses((status = 200, body = Data<SigningSecret>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn reveal_secret(
+    State(state): State<AppState>,
+    PortalWriter(auth): PortalWriter,
+    Path(id): Path<String>,
+) -> Result<axum::Json<Data<SigningSecret>>, ApiError> {
+    let w = endpoint(&state, &auth, &id).await?;
+    let (_, live) = state.store.webhook_for_delivery(&w.id).await?.ok_or_else(|| ApiError::not_found("endpoint"))?;
+    let current = live.first().ok_or_else(|| ApiError::not_found("signing secret"))?;
+    let signing_secret = state.secret_box.decrypt(&current.material).map_err(|e| {
+        tracing::error!(error = %e, endpoint = %w.id, "stored signing secret does not decrypt");
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error")
+    })?;
+    Ok(data(SigningSecret { signing_secret }))
+}
+
+#[utoipa::path(post, path = "/portal-api/v1/endpoints/{id}/rotate-secret", tag = "portal", security(("portalToken" = [])),
+    params(("id" = String, Path)), request_body(content = RotateSecret, description = "Optional"),
+    responses((status = 200, body = Data<RotatedSecret>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn rotate_secret(
+    State(state): State<AppState>,
+    PortalWriter(auth): PortalWriter,
+    Path(id): Path<String>,
+    OptionalJson(body): OptionalJson<RotateSecret>,
+) -> Result<axum::Json<Data<RotatedSecret>>, ApiError> {
+    let w = endpoint(&state, &auth, &id).await?;
+    webhooks::rotate(state, &auth.project_id, &w.id, SecretKind::Signing, body).await
+}
+
+#[utoipa::path(post, path = "/portal-api/v1/endpoints/{id}/test", tag = "portal", security(("portalToken" = [])), params(("id" = String, Path)),
+    responses((status = 202, body = Data<super::applications::SentMessage>, description = "A `hookrelay.test` message to this endpoint only"),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn send_test(
+    State(state): State<AppState>,
+    PortalWriter(auth): PortalWriter,
+    Path(id): Path<String>,
+) -> Result<(StatusCode, axum::Json<Data<super::applications::SentMessage>>), ApiError> {
+    let w = endpoint(&state, &auth, &id).await?;
+    let app = super::applications::find(&state, &auth.project_id, &auth.application_id).await?;
+    let payload = serde_json::json!({ "type": TEST_EVENT_TYPE, "endpointId": w.id, "sentAt": timestamp(store::now_ms()) });
+    let (sent, _) =
+        super::applications::fan_out(&state, &app, TEST_EVENT_TYPE.into(), payload.to_string().into(), None, Some(&w.id)).await?;
+    Ok((StatusCode::ACCEPTED, data(sent)))
+}
+
+#[utoipa::path(get, path = "/portal-api/v1/event-types", tag = "portal", security(("portalToken" = [])), params(PageQuery),
+    responses((status = 200, body = List<EventTypeView>), (status = 401, body = ErrorBody)))]
+pub async fn event_types(
+    State(state): State<AppState>,
+    PortalReader(auth): PortalReader,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> Result<axum::Json<List<EventTypeView>>, ApiError> {
+    let page = state.store.list_event_types(&auth.project_id, &q.page()?).await?;
+    Ok(super::list(page, EventTypeView::from))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MessageView {
+    id: String,
+    event_type: Option<String>,
+    /// The payload as JSON when it is JSON, else as text.
+    payload: serde_json::Value,
+    created_at: String,
+}
+
+impl From<Message> for MessageView {
+    fn from(m: Message) -> Self {
+        let payload = serde_json::from_slice(&m.body)
+            .unwrap_or_else(|_| serde_json::Value::String(String::from_utf8_lossy(&m.body).into_owned()));
+        MessageView { id: m.id, event_type: m.event_type, payload, created_at: timestamp(m.created_at) }
+    }
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct MessageQuery {
+    event_type: Option<String>,
+    limit: Option<i64>,
+    cursor: Option<String>,
+}
+
+#[utoipa::path(get, path = "/portal-api/v1/messages", tag = "portal", security(("portalToken" = [])), params(MessageQuery),
+    responses((status = 200, body = List<MessageView>), (status = 401, body = ErrorBody)))]
+pub async fn list_messages(
+    State(state): State<AppState>,
+    PortalReader(auth): PortalReader,
+    ApiQuery(q): ApiQuery<MessageQuery>,
+) -> Result<axum::Json<List<MessageView>>, ApiError> {
+    let event_type = q.event_type.filter(|t| !t.is_empty());
+    let page = state.store.list_messages(&auth.application_id, event_type.as_deref(), &page_request(q.limit, q.cursor)?).await?;
+    Ok(super::list(page, MessageView::from))
+}
+
+#[utoipa::path(get, path = "/portal-api/v1/messages/{id}", tag = "portal", security(("portalToken" = [])), params(("id" = String, Path)),
+    responses((status = 200, body = Data<MessageView>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get_message(
+    State(state): State<AppState>,
+    PortalReader(auth): PortalReader,
+    Path(id): Path<String>,
+) -> Result<axum::Json<Data<MessageView>>, ApiError> {
+    let m = state.store.get_message(&auth.application_id, &id).await?.ok_or_else(|| ApiError::not_found("message"))?;
+    Ok(data(m.into()))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LogEntryView {
+    #[serde(flatten)]
+    delivery: DeliveryView,
+    /// The message's event type.
+    event_type: Option<String>,
+}
+
+impl From<LogEntry> for LogEntryView {
+    fn from(e: LogEntry) -> Self {
+        LogEntryView { delivery: e.delivery.into(), event_type: e.event_type }
+    }
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct LogQuery {
+    endpoint_id: Option<String>,
+    /// pending, delivering, succeeded, failed-retrying or dead.
+    status: Option<String>,
+    event_type: Option<String>,
+    message_id: Option<String>,
+    limit: Option<i64>,
+    cursor: Option<String>,
+}
+
+#[utoipa::path(get, path = "/portal-api/v1/deliveries", tag = "portal", security(("portalToken" = [])), params(LogQuery),
+    responses((status = 200, body = List<LogEntryView>, description = "The message log: deliveries to this application's endpoints, newest first"),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+pub async fn list_deliveries(
+    State(state): State<AppState>,
+    PortalReader(auth): PortalReader,
+    ApiQuery(q): ApiQuery<LogQuery>,
+) -> Result<axum::Json<List<LogEntryView>>, ApiError> {
+    let status = match q.status.as_deref() {
+        None | Some("") => None,
+        Some(s) => Some(DeliveryStatus::parse(s).ok_or_else(|| {
+            ApiError::bad_request("invalid_query", "status: must be pending, delivering, succeeded, failed-retrying or dead")
+        })?),
+    };
+    let non_empty = |v: Option<String>| v.filter(|s| !s.is_empty());
+    let filter = LogFilter {
+        endpoint_id: non_empty(q.endpoint_id),
+        status,
+        event_type: non_empty(q.event_type),
+        message_id: non_empty(q.message_id),
+    };
+    let page = state.store.list_log(&auth.application_id, &filter, &page_request(q.limit, q.cursor)?).await?;
+    Ok(super::list(page, LogEntryView::from))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PortalDeliveryDetail {
+    #[serde(flatten)]
+    delivery: DeliveryView,
+    attempts: Vec<AttemptView>,
+}
+
+/// A delivery to one of the token's application's endpoints; else 404.
+async fn delivery(state: &AppState, auth: &PortalAuth, id: &str) -> Result<(store::Delivery, Vec<store::Attempt>), ApiError> {
+    let found = state.store.get_delivery(&auth.project_id, id).await?.ok_or_else(|| ApiError::not_found("delivery"))?;
+    endpoint(state, auth, &found.0.webhook_id).await.map_err(|_| ApiError::not_found("delivery"))?;
+    Ok(found)
+}
+
+#[utoipa::path(get, path = "/portal-api/v1/deliveries/{id}", tag = "portal", security(("portalToken" = [])), params(("id" = String, Path)),
+    responses((status = 200, body = Data<PortalDeliveryDetail>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get_delivery(
+    State(state): State<AppState>,
+    PortalReader(auth): PortalReader,
+    Path(id): Path<String>,
+) -> Result<axum::Json<Data<PortalDeliveryDetail>>, ApiError> {
+    let (d, attempts) = delivery(&state, &auth, &id).await?;
+    Ok(data(PortalDeliveryDetail { delivery: d.into(), attempts: attempts.into_iter().map(AttemptView::from).collect() }))
+}
+
+#[utoipa::path(post, path = "/portal-api/v1/deliveries/{id}/replay", tag = "portal", security(("portalToken" = [])), params(("id" = String, Path)),
+    responses((status = 202, body = Data<DeliveryView>, description = "A new delivery of the same message to the same endpoint"),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn replay(
+    State(state): State<AppState>,
+    PortalWriter(auth): PortalWriter,
+    Path(id): Path<String>,
+) -> Result<(StatusCode, axum::Json<Data<DeliveryView>>), ApiError> {
+    let (d, _) = delivery(&state, &auth, &id).await?;
+    let new_id = ids::new_id(ids::DELIVERY);
+    state.store.queue_delivery(&auth.project_id, &new_id, &d.webhook_id, &d.event_id).await?;
+    state.engine.wake();
+    let (fresh, _) = state.store.get_delivery(&auth.project_id, &new_id).await?.ok_or_else(|| ApiError::not_found("delivery"))?;
+    Ok((StatusCode::ACCEPTED, data(fresh.into())))
+}
