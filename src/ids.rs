@@ -9,6 +9,7 @@ pub const SECRET: &str = "sec";
 pub const EVENT: &str = "evt";
 pub const DELIVERY: &str = "msg";
 pub const ATTEMPT: &str = "atm";
+pub const REPLAY_JOB: &str = "rjob";
 
 pub fn new_id(prefix: &str) -> String {
     format!("{prefix}_{}", ulid::Ulid::new())

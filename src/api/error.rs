@@ -52,6 +52,15 @@ impl ApiError {
             field: Some(field),
         }
     }
+    /// A query parameter that breaks a rule: 400, naming the parameter.
+    pub fn invalid_query(field: &'static str, problem: impl std::fmt::Display) -> Self {
+        ApiError {
+            status: StatusCode::BAD_REQUEST,
+            code: "invalid_query",
+            message: format!("{field}: {problem}"),
+            field: Some(field),
+        }
+    }
     pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
         Self::new(StatusCode::CONFLICT, code, message)
     }

@@ -4,7 +4,7 @@ use axum::Json;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{deliveries, ingest, project, webhooks};
+use super::{deliveries, ingest, project, replays, webhooks};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -16,6 +16,8 @@ use super::{deliveries, ingest, project, webhooks};
         webhooks::rotate_ingest_secret, webhooks::rotate_signing_secret, webhooks::secret_versions,
         ingest::ingest, ingest::send_event,
         deliveries::list, deliveries::get,
+        replays::replay_delivery, replays::bulk_replay_deliveries, replays::get_replay_job, replays::list_dead_letters,
+        replays::replay_dead_letter, replays::discard_dead_letter, replays::bulk_replay_dead_letters,
     ),
     modifiers(&Security),
 )]

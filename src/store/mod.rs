@@ -5,8 +5,10 @@
 
 mod audit;
 mod models;
+mod replay;
 
 pub use audit::*;
+pub use replay::*;
 
 pub use models::*;
 
@@ -101,10 +103,12 @@ impl Store {
             Dialect::Sqlite => &[
                 (1, "core", include_str!("../../migrations/sqlite/0001_core.sql")),
                 (2, "audit", include_str!("../../migrations/sqlite/0002_audit.sql")),
+                (3, "operations", include_str!("../../migrations/sqlite/0003_operations.sql")),
             ],
             Dialect::Postgres => &[
                 (1, "core", include_str!("../../migrations/postgres/0001_core.sql")),
                 (2, "audit", include_str!("../../migrations/postgres/0002_audit.sql")),
+                (3, "operations", include_str!("../../migrations/postgres/0003_operations.sql")),
             ],
         };
         let migrations = files
@@ -687,17 +691,13 @@ impl Store {
     }
 
     pub async fn list_deliveries(&self, project_id: &str, filter: &DeliveryFilter, page: &PageRequest) -> Result<Page<Delivery>> {
-        let rows = sqlx::query(&format!(
+        let sql = format!(
             "SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE project_id = $1 AND ($2 = '' OR id < $2) \
-             AND ($3 = '' OR webhook_id = $3) AND ($4 = '' OR status = $4) ORDER BY id DESC LIMIT $5"
-        ))
-        .bind(project_id)
-        .bind(page.cursor_or_empty())
-        .bind(filter.webhook_id.as_deref().unwrap_or(""))
-        .bind(filter.status.map(|s| s.as_str()).unwrap_or(""))
-        .bind(page.fetch_limit())
-        .fetch_all(&self.pool)
-        .await?;
+             AND {} ORDER BY id DESC LIMIT $3",
+            replay::filter_sql(4)
+        );
+        let q = sqlx::query(&sql).bind(project_id).bind(page.cursor_or_empty()).bind(page.fetch_limit());
+        let rows = replay::bind_filter(q, filter).fetch_all(&self.pool).await?;
         Page::from_rows(rows, page, Delivery::from_row, |d| d.id.clone())
     }
 

@@ -74,13 +74,15 @@ string_enum!(
     SecretKind { Ingest = "ingest", Signing = "signing" }
 );
 string_enum!(
-    /// Where a delivery stands.
+    /// Where a delivery stands; `discarded` is a dead delivery an operator
+    /// took out of the dead-letter queue, kept in history.
     DeliveryStatus {
         Pending = "pending",
         Delivering = "delivering",
         Succeeded = "succeeded",
         FailedRetrying = "failed-retrying",
         Dead = "dead",
+        Discarded = "discarded",
     }
 );
 
@@ -315,10 +317,16 @@ pub struct Outcome {
 pub struct DeliveryFilter {
     pub webhook_id: Option<String>,
     pub status: Option<DeliveryStatus>,
+    /// Created at or after, unix ms.
+    pub from_ms: Option<i64>,
+    /// Created before, unix ms.
+    pub to_ms: Option<i64>,
+    /// Only the dead-letter queue: dead, neither replayed nor discarded.
+    pub dead_letters_only: bool,
 }
 
 pub(super) const DELIVERY_COLUMNS: &str = "id, webhook_id, event_id, status, attempts, next_attempt_at, \
-     last_status_code, last_error, created_at, updated_at";
+     last_status_code, last_error, created_at, updated_at, replay_of, replayed_at";
 
 #[derive(Clone, Debug)]
 pub struct Delivery {
@@ -332,6 +340,10 @@ pub struct Delivery {
     pub last_error: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// The delivery this one replays.
+    pub replay_of: Option<String>,
+    /// When this delivery was last replayed.
+    pub replayed_at: Option<i64>,
 }
 
 impl Delivery {
@@ -347,6 +359,8 @@ impl Delivery {
             last_error: r.try_get("last_error")?,
             created_at: r.try_get("created_at")?,
             updated_at: r.try_get("updated_at")?,
+            replay_of: r.try_get("replay_of")?,
+            replayed_at: r.try_get("replayed_at")?,
         })
     }
 }

@@ -1,0 +1,32 @@
+-- A replay is a new delivery of the same stored event, linked to the one it
+-- repeats (replay_of); the original records when it was last replayed, which
+-- takes a dead delivery out of the dead-letter queue.
+ALTER TABLE deliveries ADD COLUMN replay_of TEXT;
+ALTER TABLE deliveries ADD COLUMN replayed_at BIGINT;
+CREATE INDEX deliveries_dead_letters ON deliveries (project_id, id) WHERE status = 'dead' AND replayed_at IS NULL;
+
+-- Bulk replays run in the background, a paced batch at a time, by whichever
+-- node holds the lease. The filter is frozen at creation: only deliveries
+-- with an id below upper_id (those that existed then) are replayed.
+CREATE TABLE replay_jobs (
+    id TEXT PRIMARY KEY,
+    project_id TEXT NOT NULL,
+    webhook_id TEXT NOT NULL, -- '' for any
+    status_filter TEXT NOT NULL, -- '' for any
+    from_ms BIGINT NOT NULL,
+    to_ms BIGINT NOT NULL,
+    dead_letters_only BIGINT NOT NULL,
+    upper_id TEXT NOT NULL,
+    rate_per_second BIGINT NOT NULL,
+    status TEXT NOT NULL,
+    total BIGINT NOT NULL,
+    processed BIGINT NOT NULL,
+    cursor_id TEXT NOT NULL,
+    lease_owner TEXT,
+    lease_until BIGINT NOT NULL,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    finished_at BIGINT
+);
+CREATE INDEX replay_jobs_project ON replay_jobs (project_id, id);
+CREATE INDEX replay_jobs_running ON replay_jobs (lease_until) WHERE status = 'running';
