@@ -94,6 +94,17 @@ pub enum ProjectCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Set a project's tier (free, pro or enterprise), which decides its
+    /// limits and features.
+    SetTier {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The project id (proj_...).
+        #[arg(long)]
+        project: String,
+        #[arg(long)]
+        tier: String,
+    },
 }
 
 #[derive(Args)]

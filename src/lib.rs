@@ -14,4 +14,5 @@ pub mod server;
 pub mod signing;
 pub mod ssrf;
 pub mod store;
+pub mod tiers;
 pub mod webhooks;

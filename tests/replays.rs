@@ -22,22 +22,15 @@ async fn send(api: &Api, hook: &Value, body: &str) -> String {
 }
 
 /// Polls a replay job until it completes, checking progress never goes back.
-async fn wait_job(api: &Api, key: &str, id: &str, timeout: Duration) -> Value {
-    let deadline = Instant::now() + timeout;
-    let mut last = -1;
-    loop {
-        let r = api.get(&format!("/v1/replay-jobs/{id}"), key).await;
-        assert_eq!(r.status, 200, "{}", r.body);
-        let job = r.body["data"].clone();
+async fn wait_job(api: &Api, key: &str, id: &str) -> Value {
+    let last = std::cell::Cell::new(-1);
+    api.wait_until(&format!("/v1/replay-jobs/{id}"), key, |job| {
         let progress = job["progress"].as_i64().unwrap();
-        assert!(progress >= last && progress <= 100, "progress went from {last} to {progress}");
-        last = progress;
-        if job["status"] == "completed" {
-            return job;
-        }
-        assert!(Instant::now() < deadline, "job never completed: {job}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+        assert!(progress >= last.get() && progress <= 100, "progress went from {} to {progress}", last.get());
+        last.set(progress);
+        job["status"] == "completed"
+    })
+    .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -180,7 +173,7 @@ async fn bulk_replay_by_filter_runs_as_a_job_and_rejects_bad_requests() {
     let r = api.post("/v1/deliveries/replay", &key, body).await;
     assert_eq!(r.status, 202, "{}", r.body);
     assert_eq!(r.body["data"]["total"], 3);
-    let job = wait_job(&api, &key, s(&r.body["data"]["id"]), WAIT).await;
+    let job = wait_job(&api, &key, s(&r.body["data"]["id"])).await;
     assert_eq!((job["progress"].clone(), job["replayed"].clone()), (json!(100), json!(3)));
     let got = receiver.wait_for(7, WAIT).await;
     let replayed: HashSet<_> = got[4..].iter().map(|r| r.body.clone()).collect();
@@ -235,7 +228,7 @@ async fn bulk_replay_of_1000_dead_letters_reaches_100_percent_and_every_one_arri
     let r = api.post("/v1/dlq/replay", &key, json!({ "webhookId": hook["id"], "ratePerSecond": 1000 })).await;
     assert_eq!(r.status, 202, "{}", r.body);
     assert_eq!(r.body["data"]["total"], N);
-    let job = wait_job(&api, &key, s(&r.body["data"]["id"]), Duration::from_secs(60)).await;
+    let job = wait_job(&api, &key, s(&r.body["data"]["id"])).await;
     assert_eq!((job["progress"].clone(), job["replayed"].clone()), (json!(100), json!(N)));
 
     let got = receiver.wait_for(2 * N, Duration::from_secs(60)).await;

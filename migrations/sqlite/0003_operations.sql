@@ -30,3 +30,22 @@ CREATE TABLE replay_jobs (
 );
 CREATE INDEX replay_jobs_project ON replay_jobs (project_id, id);
 CREATE INDEX replay_jobs_running ON replay_jobs (lease_until) WHERE status = 'running';
+
+-- Usage, counted as the work happens: one row per project, webhook and UTC
+-- hour, added to in the transactions that store events and outcomes. Rows
+-- outlive their webhook, so a deleted webhook still counts toward quotas.
+CREATE TABLE usage_counters (
+    project_id TEXT NOT NULL,
+    webhook_id TEXT NOT NULL,
+    hour_start BIGINT NOT NULL,
+    events BIGINT NOT NULL,
+    deliveries BIGINT NOT NULL,
+    attempts BIGINT NOT NULL,
+    successes BIGINT NOT NULL,
+    failures BIGINT NOT NULL,
+    dead BIGINT NOT NULL,
+    bytes_in BIGINT NOT NULL,
+    bytes_out BIGINT NOT NULL,
+    PRIMARY KEY (project_id, webhook_id, hour_start)
+);
+CREATE INDEX usage_counters_time ON usage_counters (project_id, hour_start);

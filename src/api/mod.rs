@@ -10,6 +10,8 @@ mod ingest;
 mod openapi;
 mod project;
 mod replays;
+mod tiers;
+mod usage;
 mod webhooks;
 
 use std::sync::Arc;
@@ -41,6 +43,7 @@ pub struct State {
     pub allow_private_destinations: bool,
     api_keys: TtlCache<String, KeyAuth>,
     ingest_targets: TtlCache<String, Option<IngestTarget>>,
+    quotas: TtlCache<String, tiers::Quota>,
 }
 
 pub type AppState = Arc<State>;
@@ -63,6 +66,7 @@ impl State {
             allow_private_destinations,
             api_keys: TtlCache::new(AUTH_CACHE_TTL, 100_000),
             ingest_targets: TtlCache::new(AUTH_CACHE_TTL, 100_000),
+            quotas: TtlCache::new(AUTH_CACHE_TTL, 100_000),
         })
     }
 
@@ -97,6 +101,7 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
         .route("/v1/deliveries/{id}", get(deliveries::get))
         .route("/v1/ingest/{public_id}", post(ingest::ingest))
         .merge(replays::routes())
+        .merge(usage::routes())
         .fallback(|| async { ApiError::not_found("route") })
         .method_not_allowed_fallback(|| async {
             ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "method not allowed on this route")

@@ -129,7 +129,8 @@ fn new_secret(secret_box: &SecretBox, kind: SecretKind) -> (String, NewSecret) {
 
 #[utoipa::path(post, path = "/v1/webhooks", tag = "webhooks", security(("apiKey" = [])), request_body = CreateWebhook,
     responses((status = 201, body = Data<WebhookView>, description = "Created; `ingestSecret` and `signingSecret` are shown this once"),
-        (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+        (status = 401, body = ErrorBody), (status = 422, body = ErrorBody),
+        (status = 429, body = ErrorBody, description = "`quota_exceeded`: the tier's webhook count")))]
 pub async fn create(
     State(state): State<AppState>,
     ApiKey(key): ApiKey,
@@ -151,6 +152,7 @@ pub async fn create(
         updated_at: now,
     };
     validate(&state, &w, &body.headers, body.retry_schedule.as_deref())?;
+    super::tiers::check_new_webhook(&state, &w.project_id).await?;
     let (ingest_raw, ingest_row) = new_secret(&state.secret_box, SecretKind::Ingest);
     let (signing_raw, signing_row) = new_secret(&state.secret_box, SecretKind::Signing);
     state.store.create_webhook(&w, &[ingest_row, signing_row]).await?;

@@ -6,9 +6,11 @@
 mod audit;
 mod models;
 mod replay;
+mod usage;
 
 pub use audit::*;
 pub use replay::*;
+pub use usage::*;
 
 pub use models::*;
 
@@ -506,6 +508,7 @@ impl Store {
     pub async fn insert_deliveries(&self, items: &[NewDelivery], idempotency_ttl_ms: i64) -> Result<Vec<Inserted>> {
         let now = now_ms();
         let mut out = Vec::with_capacity(items.len());
+        let mut tally = usage::UsageTally::default();
         let mut tx = self.pool.begin().await?;
         for item in items {
             if let Some(key) = &item.idempotency_key {
@@ -567,7 +570,9 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             out.push(Inserted::Created);
+            tally.ingested(item);
         }
+        tally.write(&mut tx).await?;
         tx.commit().await?;
         Ok(out)
     }
@@ -634,8 +639,10 @@ impl Store {
     /// the attempt is still recorded, because it happened.
     pub async fn record_outcomes(&self, outcomes: &[Outcome]) -> Result<()> {
         let now = now_ms();
+        let mut tally = usage::UsageTally::default();
         let mut tx = self.pool.begin().await?;
         for o in outcomes {
+            tally.outcome(o);
             if let Some(a) = &o.attempt {
                 sqlx::query(
                     "INSERT INTO attempts (id, delivery_id, attempt_no, started_at, duration_ms, status_code, \
@@ -669,6 +676,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
+        tally.write(&mut tx).await?;
         tx.commit().await
     }
 

@@ -305,6 +305,9 @@ pub struct AttemptRecord {
 #[derive(Clone, Debug)]
 pub struct Outcome {
     pub delivery_id: String,
+    pub webhook_id: String,
+    /// Body bytes that reached the destination (counted in usage).
+    pub bytes_sent: i64,
     pub lease_token: String,
     /// None when nothing was sent (the webhook was disabled meanwhile).
     pub attempt: Option<AttemptRecord>,

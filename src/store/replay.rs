@@ -8,6 +8,7 @@ use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::query::Query;
 use sqlx::{Any, Row};
 
+use super::usage::UsageTally;
 use super::{now_ms, Delivery, DeliveryFilter, DeliveryStatus, Result, Store};
 use crate::ids;
 
@@ -122,7 +123,11 @@ impl Store {
             drop(tx);
             return self.missing_or_not_dead_letter(project_id, id).await;
         };
-        let new_id = insert_replay(&mut tx, project_id, id, &row.try_get::<String, _>("webhook_id")?, &row.try_get::<String, _>("event_id")?, now).await?;
+        let mut tally = UsageTally::default();
+        let webhook_id: String = row.try_get("webhook_id")?;
+        let new_id = insert_replay(&mut tx, project_id, id, &webhook_id, &row.try_get::<String, _>("event_id")?, now).await?;
+        tally.replayed(project_id, &webhook_id);
+        tally.write(&mut tx).await?;
         tx.commit().await?;
         match self.get_delivery(project_id, &new_id).await? {
             Some((d, _)) => Ok(DeadLetterOutcome::Done(d)),
@@ -269,15 +274,19 @@ impl Store {
         );
         let q = sqlx::query(&sql).bind(&job.project_id).bind(&cursor).bind(&job.upper_id);
         let rows = bind_filter(q, &job.filter).bind(limit).fetch_all(&mut *tx).await?;
+        let mut tally = UsageTally::default();
         for r in &rows {
             let id: String = r.try_get("id")?;
+            let webhook_id: String = r.try_get("webhook_id")?;
+            tally.replayed(&job.project_id, &webhook_id);
             sqlx::query("UPDATE deliveries SET replayed_at = $2 WHERE id = $1")
                 .bind(&id)
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
-            insert_replay(&mut tx, &job.project_id, &id, &r.try_get::<String, _>("webhook_id")?, &r.try_get::<String, _>("event_id")?, now).await?;
+            insert_replay(&mut tx, &job.project_id, &id, &webhook_id, &r.try_get::<String, _>("event_id")?, now).await?;
         }
+        tally.write(&mut tx).await?;
         let finished = (rows.len() as i64) < limit;
         let last = match rows.last() {
             Some(r) => r.try_get("id")?,

@@ -144,6 +144,23 @@ impl Server {
         cmd.output().expect("run hookrelay")
     }
 
+    /// Runs one SQL statement on this server's database, as an operator
+    /// with database access would (to set up states slow to reach by API).
+    pub async fn sql(&self, statement: &str) {
+        use sqlx::Connection;
+        match &self.db_url {
+            Some(url) => {
+                let mut c = sqlx::postgres::PgConnection::connect(url).await.expect("connect");
+                sqlx::Executor::execute(&mut c, statement).await.expect("sql");
+            }
+            None => {
+                let url = format!("sqlite://{}", self.data_dir.join("hookrelay.db").display());
+                let mut c = sqlx::sqlite::SqliteConnection::connect(&url).await.expect("connect");
+                sqlx::Executor::execute(&mut c, statement).await.expect("sql");
+            }
+        }
+    }
+
     /// `hookrelay project create --json`: (project id, admin key).
     pub fn create_project(&self, name: &str) -> (String, String) {
         let out = self.cli(&["project", "create", "--name", name, "--json"]);
@@ -253,13 +270,18 @@ impl Api {
 
     /// Polls a delivery until `done` holds for it.
     pub async fn wait_delivery(&self, key: &str, id: &str, done: impl Fn(&Value) -> bool) -> Value {
+        self.wait_until(&format!("/v1/deliveries/{id}"), key, done).await
+    }
+
+    /// Polls a GET route (for 30 s) until `done` holds for its `data`.
+    pub async fn wait_until(&self, path: &str, key: &str, done: impl Fn(&Value) -> bool) -> Value {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
-            let r = self.get(&format!("/v1/deliveries/{id}"), key).await;
+            let r = self.get(path, key).await;
             if r.status == 200 && done(&r.body["data"]) {
                 return r.body["data"].clone();
             }
-            assert!(Instant::now() < deadline, "delivery {id} never reached the expected state: {}", r.body);
+            assert!(Instant::now() < deadline, "{path} never reached the expected state: {}", r.body);
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
