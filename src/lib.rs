@@ -1,6 +1,7 @@
 //! Hookrelay: a self-hostable webhook platform.
 
 pub mod api;
+pub mod audit;
 pub mod cache;
 pub mod cli;
 pub mod config;

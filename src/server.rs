@@ -107,7 +107,10 @@ pub async fn serve(args: ServeArgs) -> Result<(), BoxError> {
     println!("hookrelay listening on http://{addr}");
     std::io::stdout().flush()?;
 
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    // The peer address feeds the audit log's source IP.
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
     tracing::info!("stopping: finishing in-flight deliveries");
     housekeeping.abort();
     // Each replay batch is one transaction: stopping between or inside one

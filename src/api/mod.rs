@@ -1,6 +1,7 @@
 //! The HTTP surface. Handlers stay thin: parse, authorize, call the store or
 //! the domain, shape the answer.
 
+mod audit_logs;
 mod auth;
 mod deliveries;
 pub mod error;
@@ -102,6 +103,7 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
         .route("/v1/ingest/{public_id}", post(ingest::ingest))
         .merge(replays::routes())
         .merge(usage::routes())
+        .merge(audit_logs::routes())
         .fallback(|| async { ApiError::not_found("route") })
         .method_not_allowed_fallback(|| async {
             ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "method not allowed on this route")

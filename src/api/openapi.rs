@@ -4,7 +4,7 @@ use axum::Json;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{deliveries, ingest, project, replays, usage, webhooks};
+use super::{audit_logs, deliveries, ingest, project, replays, usage, webhooks};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -18,7 +18,7 @@ use super::{deliveries, ingest, project, replays, usage, webhooks};
         deliveries::list, deliveries::get,
         replays::replay_delivery, replays::bulk_replay_deliveries, replays::get_replay_job, replays::list_dead_letters,
         replays::replay_dead_letter, replays::discard_dead_letter, replays::bulk_replay_dead_letters,
-        usage::usage,
+        usage::usage, audit_logs::list,
     ),
     modifiers(&Security),
 )]

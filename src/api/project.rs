@@ -3,7 +3,9 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 
+use super::audit_logs::{self, SourceIp};
 use super::auth::AdminKey;
 use super::error::{ApiError, ErrorBody};
 use super::extract::{ApiJson, ApiQuery, PageQuery};
@@ -85,6 +87,7 @@ pub async fn list_keys(
 pub async fn create_key(
     State(state): State<AppState>,
     AdminKey(key): AdminKey,
+    ip: SourceIp,
     ApiJson(body): ApiJson<CreateKey>,
 ) -> Result<(StatusCode, axum::Json<Data<ApiKeyView>>), ApiError> {
     webhooks::validate_text(&body.name, webhooks::MAX_NAME_LEN, true).map_err(|e| ApiError::invalid_field("name", e))?;
@@ -98,6 +101,8 @@ pub async fn create_key(
         secret_hash: secrets::hash(&raw),
     };
     state.store.create_api_key(&new).await?;
+    let summary = json!({ "name": new.name, "role": new.role, "prefix": new.prefix });
+    audit_logs::record(&state, &key, &ip, "api_key.create", "api_key", &new.id, summary).await;
     let stored = state.store.get_api_key(&key.project_id, &new.id).await?.ok_or_else(|| ApiError::not_found("API key"))?;
     let mut view = ApiKeyView::from(stored);
     view.secret = Some(raw);
@@ -123,6 +128,7 @@ pub async fn get_key(
 pub async fn revoke_key(
     State(state): State<AppState>,
     AdminKey(key): AdminKey,
+    ip: SourceIp,
     Path(key_id): Path<String>,
 ) -> Result<axum::Json<Data<ApiKeyView>>, ApiError> {
     match state.store.revoke_api_key(&key.project_id, &key_id).await? {
@@ -135,6 +141,7 @@ pub async fn revoke_key(
         }
         RevokeOutcome::Revoked => state.forget_credentials(),
     }
+    audit_logs::record(&state, &key, &ip, "api_key.revoke", "api_key", &key_id, json!({})).await;
     get_key(State(state), AdminKey(key), Path(key_id)).await
 }
 
@@ -145,6 +152,7 @@ pub async fn revoke_key(
 pub async fn rotate_key(
     State(state): State<AppState>,
     AdminKey(key): AdminKey,
+    ip: SourceIp,
     Path(key_id): Path<String>,
 ) -> Result<axum::Json<Data<ApiKeyView>>, ApiError> {
     let raw = secrets::new_api_key();
@@ -157,6 +165,7 @@ pub async fn rotate_key(
     }
     state.forget_credentials();
     let k = state.store.get_api_key(&key.project_id, &key_id).await?.ok_or_else(|| ApiError::not_found("API key"))?;
+    audit_logs::record(&state, &key, &ip, "api_key.rotate", "api_key", &key_id, json!({ "newPrefix": k.prefix })).await;
     let mut view = ApiKeyView::from(k);
     view.secret = Some(raw);
     Ok(data(view))

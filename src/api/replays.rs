@@ -6,14 +6,16 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::Router;
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 
+use super::audit_logs::{self, SourceIp};
 use super::auth::ApiKey;
 use super::deliveries::DeliveryView;
 use super::error::{ApiError, ErrorBody};
 use super::extract::{page_request, time_window, ApiJson, ApiQuery};
 use super::{data, timestamp, AppState, Data, List};
 use crate::replay::{self, DEFAULT_RATE_PER_SECOND, MAX_RATE_PER_SECOND};
-use crate::store::{DeadLetterOutcome, DeliveryFilter, DeliveryStatus, NewReplayJob, ReplayJob};
+use crate::store::{DeadLetterOutcome, DeliveryFilter, DeliveryStatus, KeyAuth, NewReplayJob, ReplayJob};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -43,9 +45,10 @@ fn dead_letter_error<T>(outcome: DeadLetterOutcome<T>) -> Result<T, ApiError> {
 pub async fn replay_delivery(
     State(state): State<AppState>,
     ApiKey(key): ApiKey,
+    ip: SourceIp,
     Path(id): Path<String>,
 ) -> Result<(StatusCode, axum::Json<Data<DeliveryView>>), ApiError> {
-    replay_one(&state, &key.project_id, &id, false).await
+    replay_one(&state, &key, &ip, &id, false).await
 }
 
 #[utoipa::path(post, path = "/v1/dlq/{id}/replay", tag = "replays", security(("apiKey" = [])), params(("id" = String, Path)),
@@ -54,27 +57,37 @@ pub async fn replay_delivery(
 pub async fn replay_dead_letter(
     State(state): State<AppState>,
     ApiKey(key): ApiKey,
+    ip: SourceIp,
     Path(id): Path<String>,
 ) -> Result<(StatusCode, axum::Json<Data<DeliveryView>>), ApiError> {
-    replay_one(&state, &key.project_id, &id, true).await
+    replay_one(&state, &key, &ip, &id, true).await
 }
 
 async fn replay_one(
     state: &AppState,
-    project_id: &str,
+    key: &KeyAuth,
+    ip: &SourceIp,
     id: &str,
     dead_letter_only: bool,
 ) -> Result<(StatusCode, axum::Json<Data<DeliveryView>>), ApiError> {
-    let d = dead_letter_error(state.store.replay_delivery(project_id, id, dead_letter_only).await?)?;
+    let d = dead_letter_error(state.store.replay_delivery(&key.project_id, id, dead_letter_only).await?)?;
     state.engine.wake();
+    let action = if dead_letter_only { "dead_letter.replay" } else { "delivery.replay" };
+    audit_logs::record(state, key, ip, action, "delivery", id, json!({ "replayId": d.id })).await;
     Ok((StatusCode::ACCEPTED, data(d.into())))
 }
 
 #[utoipa::path(delete, path = "/v1/dlq/{id}", tag = "replays", security(("apiKey" = [])), params(("id" = String, Path)),
     responses((status = 204, description = "Discarded: out of the queue, kept in history with status `discarded`"),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "`not_dead_letter`")))]
-pub async fn discard_dead_letter(State(state): State<AppState>, ApiKey(key): ApiKey, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
+pub async fn discard_dead_letter(
+    State(state): State<AppState>,
+    ApiKey(key): ApiKey,
+    ip: SourceIp,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
     dead_letter_error(state.store.discard_dead_letter(&key.project_id, &id).await?)?;
+    audit_logs::record(&state, &key, &ip, "dead_letter.discard", "delivery", &id, json!({})).await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -175,13 +188,14 @@ impl From<ReplayJob> for ReplayJobView {
 pub async fn bulk_replay_deliveries(
     State(state): State<AppState>,
     ApiKey(key): ApiKey,
+    ip: SourceIp,
     ApiJson(body): ApiJson<BulkReplay>,
 ) -> Result<(StatusCode, axum::Json<Data<ReplayJobView>>), ApiError> {
     if body.webhook_id.is_none() && body.status.is_none() && body.from.is_none() && body.to.is_none() {
         // Replaying a project's whole history is never what a 3 a.m. click meant.
         return Err(ApiError::invalid_field("webhookId", "give at least one filter: webhookId, status, from or to"));
     }
-    start_job(&state, &key.project_id, body, false).await
+    start_job(&state, &key, &ip, body, false).await
 }
 
 #[utoipa::path(post, path = "/v1/dlq/replay", tag = "replays", security(("apiKey" = [])), request_body = BulkReplay,
@@ -190,17 +204,19 @@ pub async fn bulk_replay_deliveries(
 pub async fn bulk_replay_dead_letters(
     State(state): State<AppState>,
     ApiKey(key): ApiKey,
+    ip: SourceIp,
     ApiJson(body): ApiJson<BulkReplay>,
 ) -> Result<(StatusCode, axum::Json<Data<ReplayJobView>>), ApiError> {
     if body.status.is_some() {
         return Err(ApiError::invalid_field("status", "the dead-letter queue holds dead deliveries only; leave status out"));
     }
-    start_job(&state, &key.project_id, body, true).await
+    start_job(&state, &key, &ip, body, true).await
 }
 
 async fn start_job(
     state: &AppState,
-    project_id: &str,
+    key: &KeyAuth,
+    ip: &SourceIp,
     body: BulkReplay,
     dead_letters_only: bool,
 ) -> Result<(StatusCode, axum::Json<Data<ReplayJobView>>), ApiError> {
@@ -210,15 +226,21 @@ async fn start_job(
     }
     let (from_ms, to_ms) = time_window(body.from.as_deref(), body.to.as_deref(), ApiError::invalid_field)?;
     if let Some(w) = &body.webhook_id {
-        super::webhooks::find(state, project_id, w).await?;
+        super::webhooks::find(state, &key.project_id, w).await?;
     }
     let job = NewReplayJob {
-        project_id: project_id.to_string(),
+        project_id: key.project_id.clone(),
         filter: DeliveryFilter { webhook_id: body.webhook_id, status: body.status, from_ms, to_ms, dead_letters_only },
         rate_per_second: rate,
     };
     let job = state.store.create_replay_job(&job).await?;
-    Ok((StatusCode::ACCEPTED, data(job.into())))
+    let view = ReplayJobView::from(job);
+    let summary = json!({
+        "webhookId": view.webhook_id, "status": view.status_filter, "deadLettersOnly": view.dead_letters_only,
+        "from": view.from, "to": view.to, "total": view.total, "ratePerSecond": view.rate_per_second,
+    });
+    audit_logs::record(state, key, ip, "replay_job.create", "replay_job", &view.id, summary).await;
+    Ok((StatusCode::ACCEPTED, data(view)))
 }
 
 #[utoipa::path(get, path = "/v1/replay-jobs/{id}", tag = "replays", security(("apiKey" = [])), params(("id" = String, Path)),

@@ -6,12 +6,13 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 
+use super::audit_logs::{self, SourceIp};
 use super::auth::ApiKey;
 use super::error::{ApiError, ErrorBody};
 use super::extract::{double_option, ApiJson, ApiQuery, OptionalJson, PageQuery};
 use super::{data, timestamp, AppState, Data, List};
 use crate::secrets::{self, SecretBox};
-use crate::store::{self, NewSecret, SecretKind, Webhook};
+use crate::store::{self, KeyAuth, NewSecret, SecretKind, Webhook};
 use crate::webhooks::{self as rules, DEFAULT_TIMEOUT_SECS, MAX_DESCRIPTION_LEN, MAX_NAME_LEN};
 use crate::{delivery, ids, retry};
 
@@ -111,6 +112,21 @@ fn validate(state: &AppState, w: &Webhook, headers: &BTreeMap<String, String>, s
     Ok(())
 }
 
+/// A webhook's settings for the audit log: header names but not their
+/// values, and the destination without credentials it may embed.
+fn audit_summary(w: &Webhook) -> serde_json::Value {
+    let headers: BTreeMap<String, String> = serde_json::from_str(&w.headers).unwrap_or_default();
+    serde_json::json!({
+        "name": w.name,
+        "description": w.description,
+        "destinationUrl": crate::audit::redact_url(&w.destination_url),
+        "enabled": w.enabled,
+        "headerNames": headers.keys().collect::<Vec<_>>(),
+        "timeoutSeconds": w.timeout_secs,
+        "retrySchedule": rules::schedule(w.retry_schedule.as_deref()),
+    })
+}
+
 fn to_json<T: Serialize>(v: &T) -> String {
     serde_json::to_string(v).expect("maps and vectors of plain values serialize")
 }
@@ -134,12 +150,13 @@ fn new_secret(secret_box: &SecretBox, kind: SecretKind) -> (String, NewSecret) {
 pub async fn create(
     State(state): State<AppState>,
     ApiKey(key): ApiKey,
+    ip: SourceIp,
     ApiJson(body): ApiJson<CreateWebhook>,
 ) -> Result<(StatusCode, axum::Json<Data<WebhookView>>), ApiError> {
     let now = store::now_ms();
     let w = Webhook {
         id: ids::new_id(ids::WEBHOOK),
-        project_id: key.project_id,
+        project_id: key.project_id.clone(),
         public_id: ids::new_public_id(),
         name: body.name.trim().to_string(),
         description: body.description,
@@ -156,6 +173,7 @@ pub async fn create(
     let (ingest_raw, ingest_row) = new_secret(&state.secret_box, SecretKind::Ingest);
     let (signing_raw, signing_row) = new_secret(&state.secret_box, SecretKind::Signing);
     state.store.create_webhook(&w, &[ingest_row, signing_row]).await?;
+    audit_logs::record(&state, &key, &ip, "webhook.create", "webhook", &w.id, audit_summary(&w)).await;
     let mut v = view(&state, w);
     v.ingest_secret = Some(ingest_raw);
     v.signing_secret = Some(signing_raw);
@@ -190,10 +208,12 @@ pub async fn get(State(state): State<AppState>, ApiKey(key): ApiKey, Path(id): P
 pub async fn update(
     State(state): State<AppState>,
     ApiKey(key): ApiKey,
+    ip: SourceIp,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<UpdateWebhook>,
 ) -> Result<axum::Json<Data<WebhookView>>, ApiError> {
     let mut w = find(&state, &key.project_id, &id).await?;
+    let before = audit_summary(&w);
     let mut headers: BTreeMap<String, String> = serde_json::from_str(&w.headers).unwrap_or_default();
     if let Some(v) = body.name {
         w.name = v.trim().to_string();
@@ -220,6 +240,8 @@ pub async fn update(
     validate(&state, &w, &headers, body.retry_schedule.as_ref().and_then(|s| s.as_deref()))?;
     w.updated_at = store::now_ms();
     state.store.update_webhook(&w).await?;
+    let changes = crate::audit::changes(&before, &audit_summary(&w));
+    audit_logs::record(&state, &key, &ip, "webhook.update", "webhook", &w.id, changes).await;
     state.engine.invalidate(&w.id);
     state.forget_credentials();
     if w.enabled {
@@ -230,10 +252,11 @@ pub async fn update(
 
 #[utoipa::path(delete, path = "/v1/webhooks/{id}", tag = "webhooks", security(("apiKey" = [])), params(("id" = String, Path)),
     responses((status = 204, description = "Deleted, with its secrets and delivery history"), (status = 404, body = ErrorBody)))]
-pub async fn delete(State(state): State<AppState>, ApiKey(key): ApiKey, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
+pub async fn delete(State(state): State<AppState>, ApiKey(key): ApiKey, ip: SourceIp, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
     if !state.store.delete_webhook(&key.project_id, &id).await? {
         return Err(ApiError::not_found("webhook"));
     }
+    audit_logs::record(&state, &key, &ip, "webhook.delete", "webhook", &id, serde_json::json!({})).await;
     state.engine.invalidate(&id);
     state.forget_credentials();
     Ok(StatusCode::NO_CONTENT)
@@ -258,14 +281,20 @@ pub struct RotatedSecret {
     previous_retired_at: String,
 }
 
-async fn rotate(state: AppState, project_id: &str, id: &str, kind: SecretKind, body: RotateSecret) -> Result<axum::Json<Data<RotatedSecret>>, ApiError> {
+async fn rotate(state: AppState, key: &KeyAuth, ip: &SourceIp, id: &str, kind: SecretKind, body: RotateSecret) -> Result<axum::Json<Data<RotatedSecret>>, ApiError> {
     let overlap = body.overlap_seconds.unwrap_or(DEFAULT_OVERLAP_SECS);
     if !(0..=MAX_OVERLAP_SECS).contains(&overlap) {
         return Err(ApiError::invalid_field("overlapSeconds", format!("must be between 0 and {MAX_OVERLAP_SECS}")));
     }
-    let w = find(&state, project_id, id).await?;
+    let w = find(&state, &key.project_id, id).await?;
     let (raw, row) = new_secret(&state.secret_box, kind);
     let version = state.store.rotate_secret(&w.id, &row, overlap * 1000).await?;
+    let action = match kind {
+        SecretKind::Ingest => "webhook.rotate_ingest_secret",
+        SecretKind::Signing => "webhook.rotate_signing_secret",
+    };
+    let summary = serde_json::json!({ "version": version, "newPrefix": row.prefix, "overlapSeconds": overlap });
+    audit_logs::record(&state, key, ip, action, "webhook", &w.id, summary).await;
     state.engine.invalidate(&w.id);
     state.forget_credentials();
     let is_ingest = kind == SecretKind::Ingest;
@@ -283,10 +312,11 @@ async fn rotate(state: AppState, project_id: &str, id: &str, kind: SecretKind, b
 pub async fn rotate_ingest_secret(
     State(state): State<AppState>,
     ApiKey(key): ApiKey,
+    ip: SourceIp,
     Path(id): Path<String>,
     OptionalJson(body): OptionalJson<RotateSecret>,
 ) -> Result<axum::Json<Data<RotatedSecret>>, ApiError> {
-    rotate(state, &key.project_id, &id, SecretKind::Ingest, body).await
+    rotate(state, &key, &ip, &id, SecretKind::Ingest, body).await
 }
 
 #[utoipa::path(post, path = "/v1/webhooks/{id}/rotate-signing-secret", tag = "webhooks", security(("apiKey" = [])),
@@ -295,10 +325,11 @@ pub async fn rotate_ingest_secret(
 pub async fn rotate_signing_secret(
     State(state): State<AppState>,
     ApiKey(key): ApiKey,
+    ip: SourceIp,
     Path(id): Path<String>,
     OptionalJson(body): OptionalJson<RotateSecret>,
 ) -> Result<axum::Json<Data<RotatedSecret>>, ApiError> {
-    rotate(state, &key.project_id, &id, SecretKind::Signing, body).await
+    rotate(state, &key, &ip, &id, SecretKind::Signing, body).await
 }
 
 #[derive(Serialize, utoipa::ToSchema)]

@@ -4,11 +4,13 @@
 //! few fragments that differ come from [`Dialect`].
 
 mod audit;
+mod audit_log;
 mod models;
 mod replay;
 mod usage;
 
 pub use audit::*;
+pub use audit_log::*;
 pub use replay::*;
 pub use usage::*;
 
