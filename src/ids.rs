@@ -10,6 +10,7 @@ pub const EVENT: &str = "evt";
 pub const DELIVERY: &str = "msg";
 pub const ATTEMPT: &str = "atm";
 pub const REPLAY_JOB: &str = "rjob";
+pub const SCHEDULE: &str = "sched";
 
 pub fn new_id(prefix: &str) -> String {
     format!("{prefix}_{}", ulid::Ulid::new())

@@ -10,6 +10,8 @@ pub mod ids;
 pub mod ingest;
 pub mod replay;
 pub mod retry;
+pub mod scheduler;
+pub mod schedules;
 pub mod secrets;
 pub mod server;
 pub mod signing;

@@ -8,7 +8,7 @@ use crate::config::{DbArgs, ServeArgs};
 use crate::delivery::{Engine, EngineConfig};
 use crate::secrets::SecretBox;
 use crate::store::{self, PoolSettings, Store};
-use crate::{api, ingest, replay};
+use crate::{api, ingest, replay, scheduler};
 
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -94,6 +94,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), BoxError> {
     let engine = engine_tasks.engine();
     let writer = ingest::Writer::start(store.clone(), engine.clone());
     let replays = tokio::spawn(replay::run(store.clone(), engine.clone()));
+    let scheduler = tokio::spawn(scheduler::run(store.clone(), engine.clone()));
 
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     let addr = listener.local_addr()?;
@@ -116,6 +117,8 @@ pub async fn serve(args: ServeArgs) -> Result<(), BoxError> {
     // Each replay batch is one transaction: stopping between or inside one
     // loses nothing, and the job's lease lets another node carry on.
     replays.abort();
+    // A firing interrupted here is completed by the next poll (see scheduler).
+    scheduler.abort();
     engine_tasks.shutdown(Duration::from_secs(args.shutdown_grace_seconds)).await;
     store.close().await;
     tracing::info!("stopped");

@@ -49,3 +49,27 @@ CREATE TABLE usage_counters (
     PRIMARY KEY (project_id, webhook_id, hour_start)
 );
 CREATE INDEX usage_counters_time ON usage_counters (project_id, hour_start);
+
+-- Schedules fire events into their webhook: cron (in a time zone) or once at
+-- run_at. next_run_at is the due time of the next firing; a node fires it
+-- and moves it on with a conditional UPDATE (WHERE next_run_at = the due
+-- time it read), so each due time fires once however many nodes poll.
+CREATE TABLE schedules (
+    id TEXT PRIMARY KEY,
+    project_id TEXT NOT NULL,
+    webhook_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    cron TEXT,
+    time_zone TEXT NOT NULL,
+    run_at BIGINT,
+    content_type TEXT NOT NULL,
+    payload BLOB NOT NULL,
+    status TEXT NOT NULL,
+    next_run_at BIGINT,
+    last_run_at BIGINT,
+    last_delivery_id TEXT,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL
+);
+CREATE INDEX schedules_due ON schedules (next_run_at) WHERE status = 'active';
+CREATE INDEX schedules_webhook ON schedules (webhook_id, id);

@@ -11,6 +11,7 @@ mod ingest;
 mod openapi;
 mod project;
 mod replays;
+mod schedules;
 mod tiers;
 mod usage;
 mod webhooks;
@@ -104,6 +105,7 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
         .merge(replays::routes())
         .merge(usage::routes())
         .merge(audit_logs::routes())
+        .merge(schedules::routes())
         .fallback(|| async { ApiError::not_found("route") })
         .method_not_allowed_fallback(|| async {
             ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "method not allowed on this route")

@@ -4,7 +4,7 @@ use axum::Json;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{audit_logs, deliveries, ingest, project, replays, usage, webhooks};
+use super::{audit_logs, deliveries, ingest, project, replays, schedules, usage, webhooks};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -19,6 +19,7 @@ use super::{audit_logs, deliveries, ingest, project, replays, usage, webhooks};
         replays::replay_delivery, replays::bulk_replay_deliveries, replays::get_replay_job, replays::list_dead_letters,
         replays::replay_dead_letter, replays::discard_dead_letter, replays::bulk_replay_dead_letters,
         usage::usage, audit_logs::list,
+        schedules::create, schedules::list, schedules::get_one, schedules::pause, schedules::resume, schedules::delete,
     ),
     modifiers(&Security),
 )]

@@ -7,11 +7,13 @@ mod audit;
 mod audit_log;
 mod models;
 mod replay;
+mod schedules;
 mod usage;
 
 pub use audit::*;
 pub use audit_log::*;
 pub use replay::*;
+pub use schedules::*;
 pub use usage::*;
 
 pub use models::*;
@@ -391,6 +393,7 @@ impl Store {
             "DELETE FROM events WHERE id IN (SELECT event_id FROM deliveries WHERE webhook_id = $1)",
             "DELETE FROM deliveries WHERE webhook_id = $1",
             "DELETE FROM idempotency_keys WHERE scope = 'webhook:' || $1",
+            "DELETE FROM schedules WHERE webhook_id = $1",
         ] {
             sqlx::query(sql).bind(id).execute(&mut *tx).await?;
         }
