@@ -77,14 +77,20 @@ async fn schedules_are_created_listed_paused_resumed_and_deleted() {
     assert_eq!(r.status, 404);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_one_time_schedule_fires_on_time_and_once_with_two_nodes() {
+/// Two nodes on one database, a project and a webhook to a receiver.
+async fn two_nodes_with_a_webhook() -> ((Server, Server), String, Api, Receiver, Value) {
     let server = Server::start(ServerOpts::default()).await;
-    let _second = server.another_node(ServerOpts::default());
+    let second = server.another_node(ServerOpts::default());
     let (_, key) = server.create_project("acme");
     let api = server.api();
     let receiver = Receiver::start().await;
     let hook = api.create_webhook(&key, &receiver.url, json!({})).await;
+    ((server, second), key, api, receiver, hook)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_one_time_schedule_fires_on_time_and_once_with_two_nodes() {
+    let (_nodes, key, api, receiver, hook) = two_nodes_with_a_webhook().await;
     let run_at = chrono::Utc::now() + chrono::Duration::seconds(2);
     let body = json!({ "runAt": rfc(run_at), "payload": "tick", "contentType": "text/plain" });
     let r = api.post(&format!("/v1/webhooks/{}/schedules", s(&hook["id"])), &key, body).await;
@@ -118,12 +124,7 @@ async fn a_one_time_schedule_fires_on_time_and_once_with_two_nodes() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cron_schedule_fires_once_per_due_time_with_two_nodes() {
-    let server = Server::start(ServerOpts::default()).await;
-    let _second = server.another_node(ServerOpts::default());
-    let (_, key) = server.create_project("acme");
-    let api = server.api();
-    let receiver = Receiver::start().await;
-    let hook = api.create_webhook(&key, &receiver.url, json!({})).await;
+    let (_nodes, key, api, receiver, hook) = two_nodes_with_a_webhook().await;
     let started = Instant::now();
     let body = json!({ "cron": "* * * * * *", "payload": { "every": "second" } });
     let r = api.post(&format!("/v1/webhooks/{}/schedules", s(&hook["id"])), &key, body).await;
