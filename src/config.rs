@@ -74,6 +74,10 @@ pub struct ServeArgs {
     /// On SIGTERM, how long in-flight deliveries may take to finish.
     #[arg(long, env = "HOOKRELAY_SHUTDOWN_GRACE_SECONDS", default_value_t = 10)]
     pub shutdown_grace_seconds: u64,
+    /// Disable a webhook after this many deliveries in a row end dead with
+    /// no success between them; 0 never disables.
+    #[arg(long, env = "HOOKRELAY_AUTO_DISABLE_AFTER_DEAD", default_value_t = crate::webhooks::AUTO_DISABLE_AFTER_DEAD)]
+    pub auto_disable_after_dead: i64,
 }
 
 impl ServeArgs {

@@ -81,6 +81,7 @@ fn load_or_create_key(dir: &Path) -> Result<String, BoxError> {
 
 pub async fn serve(args: ServeArgs) -> Result<(), BoxError> {
     let (store, secret_box) = open(&args.db).await?;
+    let store = store.with_auto_disable_after_dead(args.auto_disable_after_dead);
     let engine_tasks = Engine::start(
         store.clone(),
         secret_box.clone(),

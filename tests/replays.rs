@@ -201,7 +201,9 @@ async fn bulk_replay_by_filter_runs_as_a_job_and_rejects_bad_requests() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bulk_replay_of_1000_dead_letters_reaches_100_percent_and_every_one_arrives() {
     const N: usize = 1000;
-    let server = Server::start(ServerOpts::default()).await;
+    // Auto-disable off: a destination down this long would be disabled.
+    let opts = ServerOpts { extra: vec!["--auto-disable-after-dead".into(), "0".into()], ..ServerOpts::default() };
+    let server = Server::start(opts).await;
     let (_, key) = server.create_project("acme");
     let api = server.api();
     let receiver = Receiver::with_plan(vec![500; N], 200, Duration::ZERO).await;
@@ -236,4 +238,45 @@ async fn bulk_replay_of_1000_dead_letters_reaches_100_percent_and_every_one_arri
     assert_eq!(bodies.len(), N, "every dead delivery arrives once more");
     assert!(got[N..].iter().all(|r| verifies(s(&hook["signingSecret"]), r)));
     assert_eq!(api.list_all("/v1/dlq", &key).await.len(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_webhook_whose_deliveries_keep_dying_is_disabled_until_patched() {
+    let server = Server::start(ServerOpts::default()).await;
+    let (project, key) = server.create_project("acme");
+    let out = server.cli(&["project", "set-tier", "--project", &project, "--tier", "pro"]);
+    assert!(out.status.success());
+    let api = server.api();
+    // One success first: only dead deliveries in a row count.
+    let mut plan = vec![500; 5];
+    plan.push(200);
+    let receiver = Receiver::with_plan(plan, 500, Duration::ZERO).await;
+    let hook = api.create_webhook(&key, &receiver.url, json!({ "retrySchedule": [] })).await;
+    let hook_path = format!("/v1/webhooks/{}", s(&hook["id"]));
+    for n in 0..6 {
+        let id = send(&api, &hook, &format!("{n}")).await;
+        api.wait_delivery(&key, &id, |d| d["status"] == "dead" || d["status"] == "succeeded").await;
+    }
+    for n in 0..19 {
+        let id = send(&api, &hook, &format!("after {n}")).await;
+        api.wait_delivery(&key, &id, |d| d["status"] == "dead").await;
+    }
+    assert_eq!(api.get(&hook_path, &key).await.body["data"]["enabled"], true, "19 in a row is below the threshold");
+    send(&api, &hook, "the twentieth").await;
+    let disabled = api.wait_until(&hook_path, &key, |w| w["enabled"] == false).await;
+    assert!(s(&disabled["disabledReason"]).contains("20 deliveries in a row"), "{disabled}");
+    let entries = api.list_all("/v1/project/audit-logs?action=webhook.auto_disable", &key).await;
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0]["actor"]["type"], "system");
+    assert_eq!(entries[0]["target"]["id"], hook["id"]);
+
+    // Events are still accepted and held, then delivered once re-enabled.
+    tokio::time::sleep(Duration::from_millis(600)).await; // the engine's webhook cache
+    let held = send(&api, &hook, "held").await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(receiver.count(), 26);
+    let r = api.call("PATCH", &hook_path, Some(&key), Some(json!({ "enabled": true }))).await;
+    assert_eq!((r.status, r.body["data"]["disabledReason"].clone()), (200, Value::Null));
+    api.wait_delivery(&key, &held, |d| d["attemptCount"] == 1).await;
+    assert_eq!(receiver.count(), 27);
 }

@@ -73,3 +73,8 @@ CREATE TABLE schedules (
 );
 CREATE INDEX schedules_due ON schedules (next_run_at) WHERE status = 'active';
 CREATE INDEX schedules_webhook ON schedules (webhook_id, id);
+
+-- Auto-disable: dead deliveries in a row since the last success; past the
+-- threshold the webhook is disabled and disabled_reason says why.
+ALTER TABLE webhooks ADD COLUMN consecutive_dead BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE webhooks ADD COLUMN disabled_reason TEXT;

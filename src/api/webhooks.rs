@@ -27,6 +27,9 @@ pub struct WebhookView {
     description: String,
     destination_url: String,
     enabled: bool,
+    /// Set when Hookrelay disabled the webhook because its deliveries kept
+    /// dying; cleared by enabling it again.
+    disabled_reason: Option<String>,
     headers: BTreeMap<String, String>,
     timeout_seconds: i64,
     /// Delays in seconds before each retry; the default unless overridden.
@@ -52,6 +55,7 @@ fn view(state: &AppState, w: Webhook) -> WebhookView {
         description: w.description,
         destination_url: w.destination_url,
         enabled: w.enabled,
+        disabled_reason: w.disabled_reason,
         timeout_seconds: w.timeout_secs,
         created_at: timestamp(w.created_at),
         updated_at: timestamp(w.updated_at),
@@ -167,6 +171,7 @@ pub async fn create(
         retry_schedule: body.retry_schedule.as_ref().map(to_json),
         created_at: now,
         updated_at: now,
+        disabled_reason: None,
     };
     validate(&state, &w, &body.headers, body.retry_schedule.as_deref())?;
     super::tiers::check_new_webhook(&state, &w.project_id).await?;
@@ -239,6 +244,10 @@ pub async fn update(
     }
     validate(&state, &w, &headers, body.retry_schedule.as_ref().and_then(|s| s.as_deref()))?;
     w.updated_at = store::now_ms();
+    if w.enabled {
+        // Saving an enabled webhook clears an auto-disable (see update_webhook).
+        w.disabled_reason = None;
+    }
     state.store.update_webhook(&w).await?;
     let changes = crate::audit::changes(&before, &audit_summary(&w));
     audit_logs::record(&state, &key, &ip, "webhook.update", "webhook", &w.id, changes).await;

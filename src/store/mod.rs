@@ -38,6 +38,8 @@ pub enum Dialect {
 pub struct Store {
     pool: AnyPool,
     dialect: Dialect,
+    /// Dead deliveries in a row that disable a webhook; 0 never does.
+    auto_disable_after_dead: i64,
 }
 
 /// How the pool is sized and bounded.
@@ -91,7 +93,11 @@ impl Store {
             })
             .connect_with(options)
             .await?;
-        Ok(Store { pool, dialect })
+        Ok(Store { pool, dialect, auto_disable_after_dead: crate::webhooks::AUTO_DISABLE_AFTER_DEAD })
+    }
+
+    pub fn with_auto_disable_after_dead(self, n: i64) -> Store {
+        Store { auto_disable_after_dead: n, ..self }
     }
 
     pub fn dialect(&self) -> Dialect {
@@ -348,7 +354,10 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         sqlx::query(
             "UPDATE webhooks SET name = $3, description = $4, destination_url = $5, enabled = $6, headers = $7, \
-             timeout_secs = $8, retry_schedule = $9, updated_at = $10 WHERE project_id = $1 AND id = $2",
+             timeout_secs = $8, retry_schedule = $9, updated_at = $10, \
+             consecutive_dead = CASE WHEN $6 = 1 THEN 0 ELSE consecutive_dead END, \
+             disabled_reason = CASE WHEN $6 = 1 THEN NULL ELSE disabled_reason END \
+             WHERE project_id = $1 AND id = $2",
         )
         .bind(&w.project_id)
         .bind(&w.id)
@@ -644,7 +653,7 @@ impl Store {
     /// the attempt is still recorded, because it happened.
     pub async fn record_outcomes(&self, outcomes: &[Outcome]) -> Result<()> {
         let now = now_ms();
-        let mut tally = usage::UsageTally::default();
+        let mut tally = usage::UsageTally::tracking_health(self.auto_disable_after_dead);
         let mut tx = self.pool.begin().await?;
         for o in outcomes {
             tally.outcome(o);

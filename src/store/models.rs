@@ -164,7 +164,7 @@ pub enum RevokeOutcome {
 }
 
 pub(super) const WEBHOOK_COLUMNS: &str = "id, project_id, public_id, name, description, destination_url, enabled, \
-     headers, timeout_secs, retry_schedule, created_at, updated_at";
+     headers, timeout_secs, retry_schedule, created_at, updated_at, disabled_reason";
 
 #[derive(Clone, Debug)]
 pub struct Webhook {
@@ -182,6 +182,8 @@ pub struct Webhook {
     pub retry_schedule: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// Why Hookrelay disabled it (auto-disable); None otherwise.
+    pub disabled_reason: Option<String>,
 }
 
 impl Webhook {
@@ -199,6 +201,7 @@ impl Webhook {
             retry_schedule: r.try_get("retry_schedule")?,
             created_at: r.try_get("created_at")?,
             updated_at: r.try_get("updated_at")?,
+            disabled_reason: r.try_get("disabled_reason")?,
         })
     }
 }

@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 
 use sqlx::{Any, Row};
 
-use super::{now_ms, DeliveryStatus, NewDelivery, Outcome, Result, Store};
+use super::audit::insert_audit;
+use super::{now_ms, Actor, AuditEntry, DeliveryStatus, NewDelivery, Outcome, Result, Store};
 
 const HOUR_MS: i64 = 3_600_000;
 
@@ -35,11 +36,19 @@ pub struct UsageBucket {
 /// Sums per (project, webhook), so that a batch writes each counter row once,
 /// in key order (which keeps concurrent writers from deadlocking).
 #[derive(Default)]
-pub(super) struct UsageTally(BTreeMap<(String, String), Usage>);
+pub(super) struct UsageTally {
+    counts: BTreeMap<(String, String), Usage>,
+    /// For outcomes: dead deliveries in a row that disable a webhook (0: never).
+    auto_disable_after_dead: i64,
+}
 
 impl UsageTally {
+    pub(super) fn tracking_health(auto_disable_after_dead: i64) -> Self {
+        UsageTally { counts: BTreeMap::new(), auto_disable_after_dead }
+    }
+
     pub(super) fn ingested(&mut self, d: &NewDelivery) {
-        let u = self.0.entry((d.project_id.clone(), d.webhook_id.clone())).or_default();
+        let u = self.counts.entry((d.project_id.clone(), d.webhook_id.clone())).or_default();
         u.events += 1;
         u.deliveries += 1;
         u.bytes_in += d.body.len() as i64;
@@ -50,7 +59,7 @@ impl UsageTally {
         if o.attempt.is_none() {
             return;
         }
-        let u = self.0.entry((String::new(), o.webhook_id.clone())).or_default();
+        let u = self.counts.entry((String::new(), o.webhook_id.clone())).or_default();
         u.attempts += 1;
         u.bytes_out += o.bytes_sent;
         if o.status == DeliveryStatus::Succeeded {
@@ -64,13 +73,13 @@ impl UsageTally {
     }
 
     pub(super) fn replayed(&mut self, project_id: &str, webhook_id: &str) {
-        self.0.entry((project_id.to_string(), webhook_id.to_string())).or_default().deliveries += 1;
+        self.counts.entry((project_id.to_string(), webhook_id.to_string())).or_default().deliveries += 1;
     }
 
     /// Adds the tally to the current hour's rows inside `tx`.
     pub(super) async fn write(self, tx: &mut sqlx::Transaction<'_, Any>) -> Result<()> {
         let hour = hour_start(now_ms());
-        for ((project_id, webhook_id), u) in self.0 {
+        for ((project_id, webhook_id), u) in self.counts {
             // An empty project id means "the webhook's project".
             let source = if project_id.is_empty() {
                 "SELECT project_id, id, $3, $4, $5, $6, $7, $8, $9, $10, $11 FROM webhooks WHERE id = $2"
@@ -106,9 +115,64 @@ impl UsageTally {
                 .bind(u.bytes_out)
                 .execute(&mut **tx)
                 .await?;
+            if project_id.is_empty() && self.auto_disable_after_dead > 0 {
+                track_health(tx, &webhook_id, &u, self.auto_disable_after_dead).await?;
+            }
         }
         Ok(())
     }
+}
+
+/// Counts dead deliveries in a row per webhook and disables one that reaches
+/// the threshold, recording why in the webhook and in the audit log, in the
+/// transaction that records the outcomes.
+async fn track_health(tx: &mut sqlx::Transaction<'_, Any>, webhook_id: &str, u: &Usage, threshold: i64) -> Result<()> {
+    if u.successes > 0 {
+        sqlx::query("UPDATE webhooks SET consecutive_dead = 0 WHERE id = $1 AND consecutive_dead <> 0")
+            .bind(webhook_id)
+            .execute(&mut **tx)
+            .await?;
+        return Ok(());
+    }
+    if u.dead == 0 {
+        return Ok(());
+    }
+    let Some(row) = sqlx::query(
+        "UPDATE webhooks SET consecutive_dead = consecutive_dead + $2 WHERE id = $1 \
+         RETURNING project_id, enabled, consecutive_dead",
+    )
+    .bind(webhook_id)
+    .bind(u.dead)
+    .fetch_optional(&mut **tx)
+    .await?
+    else {
+        return Ok(());
+    };
+    let dead: i64 = row.try_get("consecutive_dead")?;
+    if row.try_get::<i64, _>("enabled")? == 0 || dead < threshold {
+        return Ok(());
+    }
+    let now = now_ms();
+    let reason = format!(
+        "disabled automatically at {}: {dead} deliveries in a row ended dead with no success; \
+         fix the destination, then enable the webhook again (PATCH enabled: true) and replay the dead-letter queue",
+        chrono::DateTime::from_timestamp_millis(now).unwrap_or_default().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    );
+    sqlx::query("UPDATE webhooks SET enabled = 0, disabled_reason = $2, updated_at = $3 WHERE id = $1")
+        .bind(webhook_id)
+        .bind(&reason)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    let entry = AuditEntry {
+        project_id: row.try_get("project_id")?,
+        actor: Actor { actor_type: "system", actor_id: "auto-disable".into(), actor_label: "Hookrelay".into(), source_ip: None },
+        action: "webhook.auto_disable",
+        target_type: "webhook",
+        target_id: webhook_id.to_string(),
+        summary: serde_json::json!({ "consecutiveDead": dead, "threshold": threshold, "enabled": { "from": true, "to": false } }),
+    };
+    insert_audit(&mut **tx, &entry).await
 }
 
 impl Store {
