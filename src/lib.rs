@@ -9,6 +9,7 @@ pub mod delivery;
 pub mod ids;
 pub mod ingest;
 pub mod replay;
+pub mod retention;
 pub mod retry;
 pub mod scheduler;
 pub mod schedules;

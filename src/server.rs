@@ -8,7 +8,7 @@ use crate::config::{DbArgs, ServeArgs};
 use crate::delivery::{Engine, EngineConfig};
 use crate::secrets::SecretBox;
 use crate::store::{self, PoolSettings, Store};
-use crate::{api, ingest, replay, scheduler};
+use crate::{api, ingest, replay, retention, scheduler};
 
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -96,6 +96,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), BoxError> {
     let writer = ingest::Writer::start(store.clone(), engine.clone());
     let replays = tokio::spawn(replay::run(store.clone(), engine.clone()));
     let scheduler = tokio::spawn(scheduler::run(store.clone(), engine.clone()));
+    let retention = tokio::spawn(retention::run(store.clone()));
 
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     let addr = listener.local_addr()?;
@@ -120,6 +121,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), BoxError> {
     replays.abort();
     // A firing interrupted here is completed by the next poll (see scheduler).
     scheduler.abort();
+    retention.abort();
     engine_tasks.shutdown(Duration::from_secs(args.shutdown_grace_seconds)).await;
     store.close().await;
     tracing::info!("stopped");

@@ -78,3 +78,7 @@ CREATE INDEX schedules_webhook ON schedules (webhook_id, id);
 -- threshold the webhook is disabled and disabled_reason says why.
 ALTER TABLE webhooks ADD COLUMN consecutive_dead BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE webhooks ADD COLUMN disabled_reason TEXT;
+
+-- Retention purges deliveries with their attempts, and an event once no
+-- delivery (an original or a replay) refers to it any more.
+CREATE INDEX deliveries_event ON deliveries (event_id);

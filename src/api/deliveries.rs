@@ -117,7 +117,7 @@ impl PayloadView {
 pub struct DeliveryDetail {
     #[serde(flatten)]
     delivery: DeliveryView,
-    /// None once the payload was purged by retention.
+    /// The stored event; retention removes it only with the last delivery using it.
     payload: Option<PayloadView>,
     /// The request headers every attempt carries, with the webhook's extra
     /// headers as configured now; each attempt adds its `webhook-timestamp`

@@ -7,6 +7,7 @@ mod audit;
 mod audit_log;
 mod models;
 mod replay;
+mod retention;
 mod schedules;
 mod usage;
 
