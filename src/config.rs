@@ -78,6 +78,10 @@ pub struct ServeArgs {
     /// no success between them; 0 never disables.
     #[arg(long, env = "HOOKRELAY_AUTO_DISABLE_AFTER_DEAD", default_value_t = crate::webhooks::AUTO_DISABLE_AFTER_DEAD)]
     pub auto_disable_after_dead: i64,
+    /// How often operator notifications gather news (dead letters are
+    /// aggregated over this window).
+    #[arg(long, env = "HOOKRELAY_NOTIFICATION_INTERVAL_SECONDS", default_value_t = 60)]
+    pub notification_interval_seconds: u64,
 }
 
 impl ServeArgs {

@@ -8,6 +8,7 @@ pub mod config;
 pub mod delivery;
 pub mod ids;
 pub mod ingest;
+pub mod notifier;
 pub mod replay;
 pub mod retention;
 pub mod retry;

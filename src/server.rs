@@ -8,6 +8,7 @@ use crate::config::{DbArgs, ServeArgs};
 use crate::delivery::{Engine, EngineConfig};
 use crate::secrets::SecretBox;
 use crate::store::{self, PoolSettings, Store};
+use crate::notifier::{self, NotifierConfig};
 use crate::{api, ingest, replay, retention, scheduler};
 
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -97,6 +98,14 @@ pub async fn serve(args: ServeArgs) -> Result<(), BoxError> {
     let replays = tokio::spawn(replay::run(store.clone(), engine.clone()));
     let scheduler = tokio::spawn(scheduler::run(store.clone(), engine.clone()));
     let retention = tokio::spawn(retention::run(store.clone()));
+    let notifier = tokio::spawn(notifier::run(
+        store.clone(),
+        secret_box.clone(),
+        NotifierConfig {
+            interval: Duration::from_secs(args.notification_interval_seconds.max(1)),
+            allow_private_destinations: args.allow_private_destinations,
+        },
+    ));
 
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     let addr = listener.local_addr()?;
@@ -122,6 +131,8 @@ pub async fn serve(args: ServeArgs) -> Result<(), BoxError> {
     // A firing interrupted here is completed by the next poll (see scheduler).
     scheduler.abort();
     retention.abort();
+    // Queued notifications wait in the outbox; their leases run out.
+    notifier.abort();
     engine_tasks.shutdown(Duration::from_secs(args.shutdown_grace_seconds)).await;
     store.close().await;
     tracing::info!("stopped");

@@ -82,3 +82,37 @@ ALTER TABLE webhooks ADD COLUMN disabled_reason TEXT;
 -- Retention purges deliveries with their attempts, and an event once no
 -- delivery (an original or a replay) refers to it any more.
 CREATE INDEX deliveries_event ON deliveries (event_id);
+
+-- Operator notifications: channels (a URL the operator owns, signed with the
+-- channel's own secret), an outbox the notifier sends from with retries, and
+-- marks that make periodic notices (dead letters, quota) fire once per
+-- threshold across nodes.
+CREATE TABLE notification_channels (
+    id TEXT PRIMARY KEY,
+    project_id TEXT NOT NULL,
+    url TEXT NOT NULL,
+    description TEXT NOT NULL,
+    secret_ciphertext TEXT NOT NULL,
+    secret_prefix TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+);
+CREATE INDEX notification_channels_project ON notification_channels (project_id, id);
+CREATE TABLE notifications (
+    id TEXT PRIMARY KEY,
+    channel_id TEXT NOT NULL,
+    event_type TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    status TEXT NOT NULL,
+    attempts BIGINT NOT NULL,
+    next_attempt_at BIGINT,
+    last_error TEXT,
+    created_at BIGINT NOT NULL
+);
+CREATE INDEX notifications_due ON notifications (next_attempt_at) WHERE next_attempt_at IS NOT NULL;
+CREATE TABLE notification_marks (
+    project_id TEXT NOT NULL,
+    mark TEXT NOT NULL,
+    value BIGINT NOT NULL,
+    PRIMARY KEY (project_id, mark)
+);
+ALTER TABLE webhook_secrets ADD COLUMN overlap_notified BIGINT NOT NULL DEFAULT 0;

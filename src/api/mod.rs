@@ -8,6 +8,7 @@ pub mod error;
 mod extract;
 mod health;
 mod ingest;
+mod notification_channels;
 mod openapi;
 mod project;
 mod replays;
@@ -106,6 +107,7 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
         .merge(usage::routes())
         .merge(audit_logs::routes())
         .merge(schedules::routes())
+        .merge(notification_channels::routes())
         .fallback(|| async { ApiError::not_found("route") })
         .method_not_allowed_fallback(|| async {
             ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "method not allowed on this route")

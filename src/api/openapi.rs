@@ -4,7 +4,7 @@ use axum::Json;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{audit_logs, deliveries, ingest, project, replays, schedules, usage, webhooks};
+use super::{audit_logs, deliveries, ingest, notification_channels, project, replays, schedules, usage, webhooks};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -20,6 +20,8 @@ use super::{audit_logs, deliveries, ingest, project, replays, schedules, usage, 
         replays::replay_dead_letter, replays::discard_dead_letter, replays::bulk_replay_dead_letters,
         usage::usage, audit_logs::list,
         schedules::create, schedules::list, schedules::get_one, schedules::pause, schedules::resume, schedules::delete,
+        notification_channels::create, notification_channels::list, notification_channels::get_one,
+        notification_channels::delete,
     ),
     modifiers(&Security),
 )]

@@ -6,6 +6,7 @@
 mod audit;
 mod audit_log;
 mod models;
+mod notifications;
 mod replay;
 mod retention;
 mod schedules;
@@ -18,6 +19,7 @@ pub use schedules::*;
 pub use usage::*;
 
 pub use models::*;
+pub use notifications::*;
 
 use std::borrow::Cow;
 use std::str::FromStr;
@@ -135,6 +137,45 @@ impl Store {
         migrator.run(&self.pool).await
     }
 
+    /// A page of a project's rows of `table`, newest first (ids sort by time).
+    pub(crate) async fn project_page<T>(
+        &self,
+        table: &str,
+        columns: &str,
+        project_id: &str,
+        page: &PageRequest,
+        decode: impl Fn(&sqlx::any::AnyRow) -> Result<T>,
+        cursor_of: impl Fn(&T) -> String,
+    ) -> Result<Page<T>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {columns} FROM {table} WHERE project_id = $1 AND ($2 = '' OR id < $2) ORDER BY id DESC LIMIT $3"
+        ))
+        .bind(project_id)
+        .bind(page.cursor_or_empty())
+        .bind(page.fetch_limit())
+        .fetch_all(&self.pool)
+        .await?;
+        Page::from_rows(rows, page, decode, cursor_of)
+    }
+
+    /// One of a project's rows of `table`, by id.
+    pub(crate) async fn project_row<T>(
+        &self,
+        table: &str,
+        columns: &str,
+        project_id: &str,
+        id: &str,
+        decode: impl Fn(&sqlx::any::AnyRow) -> Result<T>,
+    ) -> Result<Option<T>> {
+        sqlx::query(&format!("SELECT {columns} FROM {table} WHERE project_id = $1 AND id = $2"))
+            .bind(project_id)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|r| decode(&r))
+            .transpose()
+    }
+
     pub async fn ping(&self) -> Result<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await.map(|_| ())
     }
@@ -195,26 +236,11 @@ impl Store {
     }
 
     pub async fn list_api_keys(&self, project_id: &str, page: &PageRequest) -> Result<Page<ApiKey>> {
-        let rows = sqlx::query(&format!(
-            "SELECT {API_KEY_COLUMNS} FROM api_keys WHERE project_id = $1 AND ($2 = '' OR id < $2) \
-             ORDER BY id DESC LIMIT $3"
-        ))
-        .bind(project_id)
-        .bind(page.cursor_or_empty())
-        .bind(page.fetch_limit())
-        .fetch_all(&self.pool)
-        .await?;
-        Page::from_rows(rows, page, ApiKey::from_row, |k| k.id.clone())
+        self.project_page("api_keys", API_KEY_COLUMNS, project_id, page, ApiKey::from_row, |k| k.id.clone()).await
     }
 
     pub async fn get_api_key(&self, project_id: &str, id: &str) -> Result<Option<ApiKey>> {
-        sqlx::query(&format!("SELECT {API_KEY_COLUMNS} FROM api_keys WHERE project_id = $1 AND id = $2"))
-            .bind(project_id)
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?
-            .map(|r| ApiKey::from_row(&r))
-            .transpose()
+        self.project_row("api_keys", API_KEY_COLUMNS, project_id, id, ApiKey::from_row).await
     }
 
     /// Revokes a key unless it is the project's last active admin key.
@@ -327,26 +353,11 @@ impl Store {
     }
 
     pub async fn list_webhooks(&self, project_id: &str, page: &PageRequest) -> Result<Page<Webhook>> {
-        let rows = sqlx::query(&format!(
-            "SELECT {WEBHOOK_COLUMNS} FROM webhooks WHERE project_id = $1 AND ($2 = '' OR id < $2) \
-             ORDER BY id DESC LIMIT $3"
-        ))
-        .bind(project_id)
-        .bind(page.cursor_or_empty())
-        .bind(page.fetch_limit())
-        .fetch_all(&self.pool)
-        .await?;
-        Page::from_rows(rows, page, Webhook::from_row, |w| w.id.clone())
+        self.project_page("webhooks", WEBHOOK_COLUMNS, project_id, page, Webhook::from_row, |w| w.id.clone()).await
     }
 
     pub async fn get_webhook(&self, project_id: &str, id: &str) -> Result<Option<Webhook>> {
-        sqlx::query(&format!("SELECT {WEBHOOK_COLUMNS} FROM webhooks WHERE project_id = $1 AND id = $2"))
-            .bind(project_id)
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?
-            .map(|r| Webhook::from_row(&r))
-            .transpose()
+        self.project_row("webhooks", WEBHOOK_COLUMNS, project_id, id, Webhook::from_row).await
     }
 
     /// Saves an edited webhook. Re-enabling releases deliveries held while it

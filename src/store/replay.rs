@@ -214,13 +214,7 @@ impl Store {
     }
 
     pub async fn get_replay_job(&self, project_id: &str, id: &str) -> Result<Option<ReplayJob>> {
-        sqlx::query(&format!("SELECT {REPLAY_JOB_COLUMNS} FROM replay_jobs WHERE project_id = $1 AND id = $2"))
-            .bind(project_id)
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?
-            .map(|r| ReplayJob::from_row(&r))
-            .transpose()
+        self.project_row("replay_jobs", REPLAY_JOB_COLUMNS, project_id, id, ReplayJob::from_row).await
     }
 
     /// Leases one running job nobody holds (or whose holder died) to `token`.

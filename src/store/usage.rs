@@ -172,7 +172,9 @@ async fn track_health(tx: &mut sqlx::Transaction<'_, Any>, webhook_id: &str, u: 
         target_id: webhook_id.to_string(),
         summary: serde_json::json!({ "consecutiveDead": dead, "threshold": threshold, "enabled": { "from": true, "to": false } }),
     };
-    insert_audit(&mut **tx, &entry).await
+    insert_audit(&mut **tx, &entry).await?;
+    let data = serde_json::json!({ "webhookId": webhook_id, "reason": reason, "consecutiveDead": dead });
+    super::notifications::enqueue(tx, &entry.project_id, "webhook.auto_disabled", data).await
 }
 
 impl Store {
