@@ -5,14 +5,15 @@
 //! one delivery (the second gets the first's id back), and a node dying
 //! between the two steps leaves the due time in place for the next poll,
 //! which stores nothing new and moves the schedule on: no firing is lost or
-//! doubled.
+//! doubled. Firings count toward the monthly event quota like any event,
+//! and are skipped while it is used up.
 
 use std::time::Duration;
 
 use crate::delivery::Engine;
 use crate::ingest::IDEMPOTENCY_TTL_MS;
 use crate::store::{self, IdempotencyKey, InitialState, Inserted, NewDelivery, Schedule, Store};
-use crate::{ids, schedules};
+use crate::{ids, schedules, tiers};
 
 const POLL: Duration = Duration::from_millis(500);
 const BATCH: i64 = 100;
@@ -33,6 +34,13 @@ pub async fn run(store: Store, engine: Engine) {
     }
 }
 
+async fn quota_exhausted(store: &Store, project_id: &str) -> Result<bool, sqlx::Error> {
+    let Some(project) = store.get_project(project_id).await? else { return Ok(true) };
+    let Some(limit) = tiers::of_project(&project.tier).events_per_month else { return Ok(false) };
+    let (month_start, _) = tiers::month_bounds(store::now_ms());
+    Ok(store.events_since(project_id, month_start).await? >= limit)
+}
+
 async fn fire(store: &Store, engine: &Engine, s: &Schedule) -> Result<(), sqlx::Error> {
     let Some(due) = s.next_run_at else { return Ok(()) };
     let next = match &s.cron {
@@ -43,6 +51,12 @@ async fn fire(store: &Store, engine: &Engine, s: &Schedule) -> Result<(), sqlx::
         }),
         None => None,
     };
+    if quota_exhausted(store, &s.project_id).await? {
+        // Like ingest, which answers 429: the firing is skipped, not queued.
+        tracing::warn!(schedule = %s.id, project = %s.project_id, "monthly event quota used up; skipping a firing");
+        store.advance_schedule(&s.id, due, next, None).await?;
+        return Ok(());
+    }
     let item = NewDelivery {
         delivery_id: ids::new_id(ids::DELIVERY),
         event_id: ids::new_id(ids::EVENT),
@@ -61,7 +75,7 @@ async fn fire(store: &Store, engine: &Engine, s: &Schedule) -> Result<(), sqlx::
         Some(Inserted::Duplicate(first)) => first,
         _ => item.delivery_id,
     };
-    store.advance_schedule(&s.id, due, next, &delivery_id).await?;
+    store.advance_schedule(&s.id, due, next, Some(&delivery_id)).await?;
     engine.wake();
     Ok(())
 }

@@ -173,3 +173,26 @@ async fn missed_firings_fire_once_on_recovery() {
     tokio::time::sleep(Duration::from_millis(1500)).await;
     assert_eq!(receiver.count(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn firings_are_skipped_while_the_monthly_quota_is_used_up() {
+    let server = Server::start(ServerOpts::default()).await;
+    let (project, key) = server.create_project("acme"); // free: 10,000 events a month
+    let api = server.api();
+    let receiver = Receiver::start().await;
+    let hook = api.create_webhook(&key, &receiver.url, json!({})).await;
+    let run_at = rfc(chrono::Utc::now() + chrono::Duration::seconds(2));
+    let r = api.post(&format!("/v1/webhooks/{}/schedules", s(&hook["id"])), &key, json!({ "runAt": run_at, "payload": "p" })).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let now = chrono::Utc::now().timestamp_millis();
+    let hour = now - now.rem_euclid(3_600_000);
+    server
+        .sql(&format!("INSERT INTO usage_counters VALUES ('{project}', 'wh_gone', {hour}, 10000, 10000, 0, 0, 0, 0, 0, 0)"))
+        .await;
+
+    let path = format!("/v1/webhooks/{}/schedules/{}", s(&hook["id"]), s(&r.body["data"]["id"]));
+    let fired = api.wait_until(&path, &key, |d| d["status"] == "completed").await;
+    assert_eq!(fired["lastDeliveryId"], Value::Null);
+    assert_eq!(api.list_all(&format!("/v1/deliveries?webhookId={}", s(&hook["id"])), &key).await.len(), 0);
+    assert_eq!(receiver.count(), 0);
+}

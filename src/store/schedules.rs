@@ -150,11 +150,12 @@ impl Store {
 
     /// Moves a schedule past the firing due at `due`, only if nobody did
     /// already: the conditional UPDATE is the claim that one node wins.
-    pub async fn advance_schedule(&self, id: &str, due: i64, next: Option<i64>, delivery_id: &str) -> Result<bool> {
+    /// `delivery_id` is None for a firing skipped (quota used up).
+    pub async fn advance_schedule(&self, id: &str, due: i64, next: Option<i64>, delivery_id: Option<&str>) -> Result<bool> {
         let now = now_ms();
         let n = sqlx::query(
             "UPDATE schedules SET next_run_at = $3, status = CASE WHEN $3 IS NULL THEN 'completed' ELSE status END, \
-             last_run_at = $4, last_delivery_id = $5, updated_at = $4 \
+             last_run_at = $4, last_delivery_id = COALESCE($5, last_delivery_id), updated_at = $4 \
              WHERE id = $1 AND next_run_at = $2 AND status = 'active'",
         )
         .bind(id)
