@@ -74,6 +74,9 @@ async fn tier_limits_answer_quota_exceeded_and_payload_too_large() {
     let r = api.post("/v1/webhooks", &key, json!({ "name": "one too many", "destinationUrl": receiver.url })).await;
     assert_eq!((r.status, r.body["error"]["code"].clone()), (429, json!("quota_exceeded")), "{}", r.body);
 
+    let limits = api.get("/v1/project", &key).await.body["data"]["limits"].clone();
+    assert_eq!((limits["maxWebhooks"].clone(), limits["auditLog"].clone()), (json!(10), json!(false)));
+
     let hook = &hooks[0];
     let big = vec![b'x'; 256 * 1024 + 1];
     let r = api.ingest(s(&hook["ingestUrl"]), s(&hook["ingestSecret"]), &big).await;
@@ -101,6 +104,7 @@ async fn tier_limits_answer_quota_exceeded_and_payload_too_large() {
     tokio::time::sleep(Duration::from_millis(600)).await;
     let r = api.ingest(s(&hook["ingestUrl"]), s(&hook["ingestSecret"]), &big).await;
     assert_eq!(r.status, 202, "{}", r.body);
+    assert_eq!(api.get("/v1/project", &key).await.body["data"]["limits"]["eventsPerMonth"], 1_000_000);
     assert_eq!(api.post("/v1/webhooks", &key, json!({ "name": "eleventh", "destinationUrl": receiver.url })).await.status, 201);
 
     let out = server.cli(&["project", "set-tier", "--project", &project, "--tier", "gold"]);

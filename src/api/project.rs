@@ -11,7 +11,7 @@ use super::error::{ApiError, ErrorBody};
 use super::extract::{ApiJson, ApiQuery, PageQuery};
 use super::{data, list, timestamp, AppState, Data, List};
 use crate::store::{self, NewApiKey, RevokeOutcome, Role};
-use crate::{ids, secrets, webhooks};
+use crate::{ids, secrets, tiers, webhooks};
 
 #[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -19,7 +19,34 @@ pub struct ProjectView {
     id: String,
     name: String,
     tier: String,
+    /// What the tier allows.
+    limits: TierLimits,
     created_at: String,
+}
+
+/// A tier's limits and features; null is unlimited.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TierLimits {
+    max_webhooks: Option<i64>,
+    events_per_month: Option<i64>,
+    retention_days: i64,
+    max_payload_bytes: usize,
+    audit_log: bool,
+    notifications: bool,
+}
+
+impl From<&tiers::Tier> for TierLimits {
+    fn from(t: &tiers::Tier) -> Self {
+        TierLimits {
+            max_webhooks: t.max_webhooks,
+            events_per_month: t.events_per_month,
+            retention_days: t.retention_days,
+            max_payload_bytes: t.max_payload_bytes,
+            audit_log: t.audit_log,
+            notifications: t.notifications,
+        }
+    }
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -67,7 +94,8 @@ pub struct CreateKey {
     responses((status = 200, body = Data<ProjectView>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn get_project(State(state): State<AppState>, AdminKey(key): AdminKey) -> Result<axum::Json<Data<ProjectView>>, ApiError> {
     let p = state.store.get_project(&key.project_id).await?.ok_or_else(|| ApiError::not_found("project"))?;
-    Ok(data(ProjectView { id: p.id, name: p.name, tier: p.tier, created_at: timestamp(p.created_at) }))
+    let limits = tiers::of_project(&p.tier).into();
+    Ok(data(ProjectView { id: p.id, name: p.name, tier: p.tier, limits, created_at: timestamp(p.created_at) }))
 }
 
 #[utoipa::path(get, path = "/v1/project/api-keys", tag = "project", security(("apiKey" = [])), params(PageQuery),
