@@ -10,8 +10,8 @@ use tracing_subscriber::EnvFilter;
 use crate::config::{Cli, Command, DbArgs, ProjectCommand, SendArgs, VerifyArgs};
 use crate::secrets::{self, signing_key_bytes};
 use crate::server::{self, BoxError};
-use crate::store::{self, NewApiKey, Project, Role};
-use crate::{ids, signing};
+use crate::store::{self, Actor, AuditEntry, NewApiKey, Project, Role};
+use crate::{ids, signing, tiers};
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -44,6 +44,7 @@ async fn run(command: Command) -> Result<ExitCode, BoxError> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Project(ProjectCommand::Create { db, name, json }) => create_project(&db, &name, json).await,
+        Command::Project(ProjectCommand::SetTier { db, project, tier }) => set_tier(&db, &project, &tier).await,
         Command::Send(args) => send(args).await,
         Command::Verify(args) => verify(args),
     }
@@ -57,7 +58,7 @@ async fn create_project(db: &DbArgs, name: &str, json: bool) -> Result<ExitCode,
     let project = Project {
         id: ids::new_id(ids::PROJECT),
         name: name.trim().to_string(),
-        tier: "free".into(),
+        tier: tiers::DEFAULT_TIER.into(),
         created_at: store::now_ms(),
     };
     let raw = secrets::new_api_key();
@@ -70,6 +71,16 @@ async fn create_project(db: &DbArgs, name: &str, json: bool) -> Result<ExitCode,
         secret_hash: secrets::hash(&raw),
     };
     store.create_project(&project, &key).await?;
+    store
+        .record_audit(&AuditEntry {
+            project_id: project.id.clone(),
+            actor: cli_actor(),
+            action: "project.create",
+            target_type: "project",
+            target_id: project.id.clone(),
+            summary: serde_json::json!({ "name": project.name, "tier": project.tier, "adminKeyId": key.id, "adminKeyPrefix": key.prefix }),
+        })
+        .await?;
     store.close().await;
     if json {
         println!("{}", serde_json::json!({ "projectId": project.id, "apiKey": raw }));
@@ -77,6 +88,36 @@ async fn create_project(db: &DbArgs, name: &str, json: bool) -> Result<ExitCode,
         println!("project created: {}", project.id);
         println!("admin API key (shown once, store it now): {raw}");
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Who runs an operator command, for the audit log.
+fn cli_actor() -> Actor {
+    let user = std::env::var("USER").or_else(|_| std::env::var("LOGNAME")).unwrap_or_else(|_| "unknown".into());
+    Actor { actor_type: "cli", actor_id: user.clone(), actor_label: format!("hookrelay CLI ({user})"), source_ip: None }
+}
+
+async fn set_tier(db: &DbArgs, project_id: &str, tier: &str) -> Result<ExitCode, BoxError> {
+    if tiers::find(tier).is_none() {
+        return Err(format!("--tier must be one of {}", tiers::names()).into());
+    }
+    let (store, _) = server::open(db).await?;
+    let Some(before) = store.get_project(project_id).await? else {
+        return Err(format!("no project {project_id}").into());
+    };
+    store.set_project_tier(project_id, tier).await?;
+    store
+        .record_audit(&AuditEntry {
+            project_id: project_id.to_string(),
+            actor: cli_actor(),
+            action: "project.set_tier",
+            target_type: "project",
+            target_id: project_id.to_string(),
+            summary: serde_json::json!({ "tier": { "from": before.tier, "to": tier } }),
+        })
+        .await?;
+    store.close().await;
+    println!("project {project_id}: tier {} -> {tier}", before.tier);
     Ok(ExitCode::SUCCESS)
 }
 

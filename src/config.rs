@@ -75,6 +75,14 @@ pub struct ServeArgs {
     /// On SIGTERM, how long in-flight deliveries may take to finish.
     #[arg(long, env = "HOOKRELAY_SHUTDOWN_GRACE_SECONDS", default_value_t = 10)]
     pub shutdown_grace_seconds: u64,
+    /// Disable a webhook after this many deliveries in a row end dead with
+    /// no success between them; 0 never disables.
+    #[arg(long, env = "HOOKRELAY_AUTO_DISABLE_AFTER_DEAD", default_value_t = crate::webhooks::AUTO_DISABLE_AFTER_DEAD)]
+    pub auto_disable_after_dead: i64,
+    /// How often operator notifications gather news (dead letters are
+    /// aggregated over this window).
+    #[arg(long, env = "HOOKRELAY_NOTIFICATION_INTERVAL_SECONDS", default_value_t = 60)]
+    pub notification_interval_seconds: u64,
 }
 
 impl ServeArgs {
@@ -94,6 +102,17 @@ pub enum ProjectCommand {
         /// Print {"projectId", "apiKey"} as JSON.
         #[arg(long)]
         json: bool,
+    },
+    /// Set a project's tier (free, pro or enterprise), which decides its
+    /// limits and features.
+    SetTier {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The project id (proj_...).
+        #[arg(long)]
+        project: String,
+        #[arg(long)]
+        tier: String,
     },
 }
 

@@ -11,6 +11,10 @@ pub const DELIVERY: &str = "msg";
 pub const ATTEMPT: &str = "atm";
 pub const APPLICATION: &str = "app";
 pub const PORTAL_TOKEN: &str = "ptk";
+pub const REPLAY_JOB: &str = "rjob";
+pub const SCHEDULE: &str = "sched";
+pub const CHANNEL: &str = "nch";
+pub const NOTIFICATION: &str = "ntf";
 
 pub fn new_id(prefix: &str) -> String {
     format!("{prefix}_{}", ulid::Ulid::new())

@@ -2,17 +2,24 @@
 
 pub mod api;
 pub mod applications;
+pub mod audit;
 pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod delivery;
 pub mod ids;
 pub mod ingest;
+pub mod notifier;
 pub mod portal;
+pub mod replay;
+pub mod retention;
 pub mod retry;
+pub mod scheduler;
+pub mod schedules;
 pub mod secrets;
 pub mod server;
 pub mod signing;
 pub mod ssrf;
 pub mod store;
+pub mod tiers;
 pub mod webhooks;

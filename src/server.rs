@@ -8,7 +8,8 @@ use crate::config::{DbArgs, ServeArgs};
 use crate::delivery::{Engine, EngineConfig};
 use crate::secrets::SecretBox;
 use crate::store::{self, PoolSettings, Store};
-use crate::{api, ids, ingest};
+use crate::notifier::{self, NotifierConfig};
+use crate::{api, ids, ingest, replay, retention, scheduler};
 
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -81,6 +82,7 @@ fn load_or_create_key(dir: &Path) -> Result<String, BoxError> {
 
 pub async fn serve(args: ServeArgs) -> Result<(), BoxError> {
     let (store, secret_box) = open(&args.db).await?;
+    let store = store.with_auto_disable_after_dead(args.auto_disable_after_dead);
     let engine_tasks = Engine::start(
         store.clone(),
         secret_box.clone(),
@@ -93,6 +95,17 @@ pub async fn serve(args: ServeArgs) -> Result<(), BoxError> {
     )?;
     let engine = engine_tasks.engine();
     let writer = ingest::Writer::start(store.clone(), engine.clone());
+    let replays = tokio::spawn(replay::run(store.clone(), engine.clone()));
+    let scheduler = tokio::spawn(scheduler::run(store.clone(), engine.clone()));
+    let retention = tokio::spawn(retention::run(store.clone()));
+    let notifier = tokio::spawn(notifier::run(
+        store.clone(),
+        secret_box.clone(),
+        NotifierConfig {
+            interval: Duration::from_secs(args.notification_interval_seconds.max(1)),
+            allow_private_destinations: args.allow_private_destinations,
+        },
+    ));
 
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     let addr = listener.local_addr()?;
@@ -106,9 +119,20 @@ pub async fn serve(args: ServeArgs) -> Result<(), BoxError> {
     println!("hookrelay listening on http://{addr}");
     std::io::stdout().flush()?;
 
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    // The peer address feeds the audit log's source IP.
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
     tracing::info!("stopping: finishing in-flight deliveries");
     housekeeping.abort();
+    // Each replay batch is one transaction: stopping between or inside one
+    // loses nothing, and the job's lease lets another node carry on.
+    replays.abort();
+    // A firing interrupted here is completed by the next poll (see scheduler).
+    scheduler.abort();
+    retention.abort();
+    // Queued notifications wait in the outbox; their leases run out.
+    notifier.abort();
     engine_tasks.shutdown(Duration::from_secs(args.shutdown_grace_seconds)).await;
     store.close().await;
     tracing::info!("stopped");

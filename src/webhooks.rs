@@ -11,6 +11,10 @@ pub const MAX_HEADERS: usize = 20;
 pub const MAX_URL_LEN: usize = 2048;
 pub const MAX_NAME_LEN: usize = 200;
 pub const MAX_DESCRIPTION_LEN: usize = 2000;
+/// A webhook is disabled once this many deliveries in a row ended dead with
+/// no success between them (a destination gone for good, not a blip: with
+/// the default schedule each of them failed for about a day).
+pub const AUTO_DISABLE_AFTER_DEAD: i64 = 20;
 
 /// Headers a webhook may not set: the signature headers and the ones the
 /// HTTP client owns.

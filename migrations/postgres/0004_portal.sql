@@ -35,7 +35,6 @@ CREATE INDEX webhooks_application ON webhooks (application_id, id);
 ALTER TABLE events ADD COLUMN application_id TEXT;
 ALTER TABLE events ADD COLUMN event_type TEXT;
 CREATE INDEX events_application ON events (application_id, id);
-CREATE INDEX deliveries_event ON deliveries (event_id);
 
 -- Portal tokens are stored only as SHA-256 hashes. kind is 'session'
 -- (magic link) or 'long_lived'; scopes is a JSON array of read/write.

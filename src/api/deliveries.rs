@@ -1,11 +1,14 @@
 //! `/v1/deliveries`: what was sent where, and how every attempt went.
 
+use std::collections::BTreeMap;
+
 use axum::extract::{Path, State};
+use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 
 use super::auth::ApiKey;
 use super::error::{ApiError, ErrorBody};
-use super::extract::{page_request, ApiQuery};
+use super::extract::{page_request, time_window, ApiQuery};
 use super::{data, timestamp, AppState, Data, List};
 use crate::store::{Attempt, Delivery, DeliveryFilter, DeliveryStatus};
 
@@ -22,6 +25,11 @@ pub struct DeliveryView {
     last_error: Option<String>,
     created_at: String,
     updated_at: String,
+    /// The delivery this one replays.
+    replay_of: Option<String>,
+    /// When this delivery was last replayed (which takes a dead one out of
+    /// the dead-letter queue).
+    replayed_at: Option<String>,
 }
 
 impl From<Delivery> for DeliveryView {
@@ -37,6 +45,8 @@ impl From<Delivery> for DeliveryView {
             last_error: d.last_error,
             created_at: timestamp(d.created_at),
             updated_at: timestamp(d.updated_at),
+            replay_of: d.replay_of,
+            replayed_at: d.replayed_at.map(timestamp),
         }
     }
 }
@@ -47,6 +57,8 @@ pub struct AttemptView {
     id: String,
     attempt: i64,
     started_at: String,
+    /// The `webhook-timestamp` header this attempt carried (unix seconds).
+    webhook_timestamp: i64,
     duration_ms: i64,
     status_code: Option<i64>,
     /// `timeout`, `connection_error`, `tls_error`, `destination_forbidden`
@@ -63,6 +75,7 @@ impl From<Attempt> for AttemptView {
             id: a.id,
             attempt: a.attempt_no,
             started_at: timestamp(a.started_at),
+            webhook_timestamp: a.started_at / 1000,
             duration_ms: a.duration_ms,
             status_code: a.status_code,
             error_kind: a.error_kind,
@@ -72,11 +85,44 @@ impl From<Attempt> for AttemptView {
     }
 }
 
+/// The stored payload, byte for byte.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PayloadView {
+    content_type: String,
+    size_bytes: usize,
+    /// The body as text when it is valid UTF-8.
+    body: Option<String>,
+    /// The body in base64 when it is not valid UTF-8.
+    body_base64: Option<String>,
+}
+
+impl PayloadView {
+    fn new(content_type: String, bytes: Vec<u8>) -> Self {
+        let size_bytes = bytes.len();
+        match String::from_utf8(bytes) {
+            Ok(text) => PayloadView { content_type, size_bytes, body: Some(text), body_base64: None },
+            Err(e) => PayloadView {
+                content_type,
+                size_bytes,
+                body: None,
+                body_base64: Some(base64::engine::general_purpose::STANDARD.encode(e.as_bytes())),
+            },
+        }
+    }
+}
+
 #[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DeliveryDetail {
     #[serde(flatten)]
     delivery: DeliveryView,
+    /// The stored event; retention removes it only with the last delivery using it.
+    payload: Option<PayloadView>,
+    /// The request headers every attempt carries, with the webhook's extra
+    /// headers as configured now; each attempt adds its `webhook-timestamp`
+    /// (see `attempts[].webhookTimestamp`) and the `webhook-signature` over it.
+    request_headers: BTreeMap<String, String>,
     attempts: Vec<AttemptView>,
 }
 
@@ -85,8 +131,12 @@ pub struct DeliveryDetail {
 #[into_params(parameter_in = Query)]
 pub struct DeliveryQuery {
     webhook_id: Option<String>,
-    /// pending, delivering, succeeded, failed-retrying or dead.
+    /// pending, delivering, succeeded, failed-retrying, dead or discarded.
     status: Option<String>,
+    /// Created at or after this RFC 3339 time.
+    from: Option<String>,
+    /// Created before this RFC 3339 time.
+    to: Option<String>,
     limit: Option<i64>,
     cursor: Option<String>,
 }
@@ -101,10 +151,17 @@ pub async fn list(
     let status = match q.status.as_deref() {
         None | Some("") => None,
         Some(s) => Some(DeliveryStatus::parse(s).ok_or_else(|| {
-            ApiError::bad_request("invalid_query", "status: must be pending, delivering, succeeded, failed-retrying or dead")
+            ApiError::invalid_query("status", "must be pending, delivering, succeeded, failed-retrying, dead or discarded")
         })?),
     };
-    let filter = DeliveryFilter { webhook_id: q.webhook_id.filter(|w| !w.is_empty()), status };
+    let (from_ms, to_ms) = time_window(q.from.as_deref(), q.to.as_deref(), ApiError::invalid_query)?;
+    let filter = DeliveryFilter {
+        webhook_id: q.webhook_id.filter(|w| !w.is_empty()),
+        status,
+        from_ms,
+        to_ms,
+        dead_letters_only: false,
+    };
     let page = state.store.list_deliveries(&key.project_id, &filter, &page_request(q.limit, q.cursor)?).await?;
     Ok(super::list(page, DeliveryView::from))
 }
@@ -113,5 +170,19 @@ pub async fn list(
     responses((status = 200, body = Data<DeliveryDetail>), (status = 404, body = ErrorBody)))]
 pub async fn get(State(state): State<AppState>, ApiKey(key): ApiKey, Path(id): Path<String>) -> Result<axum::Json<Data<DeliveryDetail>>, ApiError> {
     let (d, attempts) = state.store.get_delivery(&key.project_id, &id).await?.ok_or_else(|| ApiError::not_found("delivery"))?;
-    Ok(data(DeliveryDetail { delivery: d.into(), attempts: attempts.into_iter().map(AttemptView::from).collect() }))
+    let payload = state.store.get_event_payload(&key.project_id, &d.event_id).await?;
+    let mut request_headers = BTreeMap::new();
+    if let Some(w) = state.store.get_webhook(&key.project_id, &d.webhook_id).await? {
+        request_headers = serde_json::from_str(&w.headers).unwrap_or_default();
+    }
+    if let Some((content_type, _)) = &payload {
+        request_headers.insert("content-type".into(), content_type.clone());
+    }
+    request_headers.insert("webhook-id".into(), d.id.clone());
+    Ok(data(DeliveryDetail {
+        delivery: d.into(),
+        payload: payload.map(|(ct, body)| PayloadView::new(ct, body)),
+        request_headers,
+        attempts: attempts.into_iter().map(AttemptView::from).collect(),
+    }))
 }

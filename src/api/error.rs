@@ -12,6 +12,8 @@ pub struct ApiError {
     pub code: &'static str,
     pub message: String,
     pub field: Option<&'static str>,
+    /// Seconds for a `retry-after` header.
+    pub retry_after: Option<i64>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -29,7 +31,7 @@ pub struct ErrorDetail {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        ApiError { status, code, message: message.into(), field: None }
+        ApiError { status, code, message: message.into(), field: None, retry_after: None }
     }
     pub fn unauthorized(message: impl Into<String>) -> Self {
         Self::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
@@ -50,6 +52,17 @@ impl ApiError {
             code: "invalid_field",
             message: format!("{field}: {problem}"),
             field: Some(field),
+            retry_after: None,
+        }
+    }
+    /// A query parameter that breaks a rule: 400, naming the parameter.
+    pub fn invalid_query(field: &'static str, problem: impl std::fmt::Display) -> Self {
+        ApiError {
+            status: StatusCode::BAD_REQUEST,
+            code: "invalid_query",
+            message: format!("{field}: {problem}"),
+            field: Some(field),
+            retry_after: None,
         }
     }
     /// A field whose value is out of range or unknown where the contract
@@ -60,6 +73,18 @@ impl ApiError {
     pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
         Self::new(StatusCode::CONFLICT, code, message)
     }
+    /// The project's tier does not include this route.
+    pub fn tier_required(feature: &str, tier: &str) -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "tier_required",
+            format!("{feature} is not included in the {tier} tier; the operator can change it with hookrelay project set-tier"),
+        )
+    }
+    /// A quota of the project's tier is used up; `retry_after` when it resets.
+    pub fn quota_exceeded(message: impl Into<String>, retry_after: Option<i64>) -> Self {
+        ApiError { retry_after, ..Self::new(StatusCode::TOO_MANY_REQUESTS, "quota_exceeded", message) }
+    }
     pub fn unavailable(message: impl Into<String>) -> Self {
         Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", message)
     }
@@ -68,7 +93,11 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = ErrorBody { error: ErrorDetail { code: self.code, message: self.message, field: self.field } };
-        (self.status, axum::Json(body)).into_response()
+        let mut response = (self.status, axum::Json(body)).into_response();
+        if let Some(secs) = self.retry_after {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, secs.into());
+        }
+        response
     }
 }
 
@@ -93,6 +122,7 @@ impl From<JsonRejection> for ApiError {
                 code: "invalid_field",
                 message: e.body_text().replace("Failed to deserialize the JSON body into the target type: ", ""),
                 field: None,
+                retry_after: None,
             },
             JsonRejection::JsonSyntaxError(e) => ApiError::bad_request("invalid_json", e.body_text()),
             JsonRejection::MissingJsonContentType(_) => ApiError::new(

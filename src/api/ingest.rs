@@ -45,7 +45,7 @@ impl FromRequestParts<AppState> for IngestSecret {
     request_body(content = String, description = "Any payload, delivered byte for byte", content_type = "*/*"),
     responses((status = 202, body = Data<AcceptedView>, description = "Committed; delivery follows"),
         (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 413, body = ErrorBody),
-        (status = 415, body = ErrorBody)))]
+        (status = 415, body = ErrorBody), (status = 429, body = ErrorBody, description = "`quota_exceeded`: the tier's events this month, with `retry-after`")))]
 pub async fn ingest(
     State(state): State<AppState>,
     Path(public_id): Path<String>,
@@ -78,7 +78,7 @@ pub async fn ingest(
     params(("id" = String, Path), ("Idempotency-Key" = Option<String>, Header, description = "Repeats within 24 h return the first result")),
     request_body(content = String, description = "Any payload, delivered byte for byte", content_type = "*/*"),
     responses((status = 202, body = Data<AcceptedView>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 413, body = ErrorBody), (status = 415, body = ErrorBody)))]
+        (status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn send_event(
     State(state): State<AppState>,
     ApiKey(key): ApiKey,
@@ -108,6 +108,7 @@ async fn accept(
     headers: &HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
+    super::tiers::check_event(state, &project_id, body.len()).await?;
     let content_type = headers
         .get(axum::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())

@@ -2,6 +2,7 @@
 //! the domain, shape the answer.
 
 mod applications;
+mod audit_logs;
 mod auth;
 mod deliveries;
 pub mod error;
@@ -9,11 +10,16 @@ mod event_types;
 mod extract;
 mod health;
 mod ingest;
+mod notification_channels;
 mod openapi;
 mod portal_access;
 mod portal_api;
 mod portal_page;
 mod project;
+mod replays;
+mod schedules;
+mod tiers;
+mod usage;
 mod webhooks;
 
 use std::sync::Arc;
@@ -45,6 +51,7 @@ pub struct State {
     pub allow_private_destinations: bool,
     api_keys: TtlCache<String, KeyAuth>,
     ingest_targets: TtlCache<String, Option<IngestTarget>>,
+    quotas: TtlCache<String, tiers::Quota>,
 }
 
 pub type AppState = Arc<State>;
@@ -67,6 +74,7 @@ impl State {
             allow_private_destinations,
             api_keys: TtlCache::new(AUTH_CACHE_TTL, 100_000),
             ingest_targets: TtlCache::new(AUTH_CACHE_TTL, 100_000),
+            quotas: TtlCache::new(AUTH_CACHE_TTL, 100_000),
         })
     }
 
@@ -105,6 +113,11 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
         .merge(portal_access::routes())
         .merge(portal_api::routes())
         .merge(portal_page::routes())
+        .merge(replays::routes())
+        .merge(usage::routes())
+        .merge(audit_logs::routes())
+        .merge(schedules::routes())
+        .merge(notification_channels::routes())
         .fallback(|| async { ApiError::not_found("route") })
         .method_not_allowed_fallback(|| async {
             ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "method not allowed on this route")

@@ -4,7 +4,10 @@ use axum::Json;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{applications, deliveries, event_types, ingest, portal_access, portal_api, project, webhooks};
+use super::{
+    applications, audit_logs, deliveries, event_types, ingest, notification_channels, portal_access, portal_api, project,
+    replays, schedules, usage, webhooks,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -25,6 +28,12 @@ use super::{applications, deliveries, event_types, ingest, portal_access, portal
         portal_api::update_endpoint, portal_api::delete_endpoint, portal_api::reveal_secret, portal_api::rotate_secret,
         portal_api::send_test, portal_api::event_types, portal_api::list_messages, portal_api::get_message,
         portal_api::list_deliveries, portal_api::get_delivery, portal_api::replay,
+        replays::replay_delivery, replays::bulk_replay_deliveries, replays::get_replay_job, replays::list_dead_letters,
+        replays::replay_dead_letter, replays::discard_dead_letter, replays::bulk_replay_dead_letters,
+        usage::usage, audit_logs::list,
+        schedules::create, schedules::list, schedules::get_one, schedules::pause, schedules::resume, schedules::delete,
+        notification_channels::create, notification_channels::list, notification_channels::get_one,
+        notification_channels::delete,
     ),
     modifiers(&Security),
 )]

@@ -215,7 +215,7 @@ pub async fn rotate_secret(
     OptionalJson(body): OptionalJson<RotateSecret>,
 ) -> Result<axum::Json<Data<RotatedSecret>>, ApiError> {
     let w = endpoint(&state, &auth, &id).await?;
-    webhooks::rotate(state, &auth.project_id, &w.id, SecretKind::Signing, body).await
+    webhooks::rotate(&state, &auth.project_id, &w.id, SecretKind::Signing, body).await.map(|(answer, _)| answer)
 }
 
 #[utoipa::path(post, path = "/portal-api/v1/endpoints/{id}/test", tag = "portal", security(("portalToken" = [])), params(("id" = String, Path)),

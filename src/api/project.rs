@@ -3,13 +3,15 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 
+use super::audit_logs::{self, SourceIp};
 use super::auth::AdminKey;
 use super::error::{ApiError, ErrorBody};
 use super::extract::{ApiJson, ApiQuery, PageQuery};
 use super::{data, list, timestamp, AppState, Data, List};
 use crate::store::{self, NewApiKey, RevokeOutcome, Role};
-use crate::{ids, secrets, webhooks};
+use crate::{ids, secrets, tiers, webhooks};
 
 #[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -17,7 +19,34 @@ pub struct ProjectView {
     id: String,
     name: String,
     tier: String,
+    /// What the tier allows.
+    limits: TierLimits,
     created_at: String,
+}
+
+/// A tier's limits and features; null is unlimited.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TierLimits {
+    max_webhooks: Option<i64>,
+    events_per_month: Option<i64>,
+    retention_days: i64,
+    max_payload_bytes: usize,
+    audit_log: bool,
+    notifications: bool,
+}
+
+impl From<&tiers::Tier> for TierLimits {
+    fn from(t: &tiers::Tier) -> Self {
+        TierLimits {
+            max_webhooks: t.max_webhooks,
+            events_per_month: t.events_per_month,
+            retention_days: t.retention_days,
+            max_payload_bytes: t.max_payload_bytes,
+            audit_log: t.audit_log,
+            notifications: t.notifications,
+        }
+    }
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -65,7 +94,8 @@ pub struct CreateKey {
     responses((status = 200, body = Data<ProjectView>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn get_project(State(state): State<AppState>, AdminKey(key): AdminKey) -> Result<axum::Json<Data<ProjectView>>, ApiError> {
     let p = state.store.get_project(&key.project_id).await?.ok_or_else(|| ApiError::not_found("project"))?;
-    Ok(data(ProjectView { id: p.id, name: p.name, tier: p.tier, created_at: timestamp(p.created_at) }))
+    let limits = tiers::of_project(&p.tier).into();
+    Ok(data(ProjectView { id: p.id, name: p.name, tier: p.tier, limits, created_at: timestamp(p.created_at) }))
 }
 
 #[utoipa::path(get, path = "/v1/project/api-keys", tag = "project", security(("apiKey" = [])), params(PageQuery),
@@ -85,6 +115,7 @@ pub async fn list_keys(
 pub async fn create_key(
     State(state): State<AppState>,
     AdminKey(key): AdminKey,
+    ip: SourceIp,
     ApiJson(body): ApiJson<CreateKey>,
 ) -> Result<(StatusCode, axum::Json<Data<ApiKeyView>>), ApiError> {
     webhooks::validate_text(&body.name, webhooks::MAX_NAME_LEN, true).map_err(|e| ApiError::invalid_field("name", e))?;
@@ -98,6 +129,8 @@ pub async fn create_key(
         secret_hash: secrets::hash(&raw),
     };
     state.store.create_api_key(&new).await?;
+    let summary = json!({ "name": new.name, "role": new.role, "prefix": new.prefix });
+    audit_logs::record(&state, &key, &ip, "api_key.create", "api_key", &new.id, summary).await;
     let stored = state.store.get_api_key(&key.project_id, &new.id).await?.ok_or_else(|| ApiError::not_found("API key"))?;
     let mut view = ApiKeyView::from(stored);
     view.secret = Some(raw);
@@ -123,6 +156,7 @@ pub async fn get_key(
 pub async fn revoke_key(
     State(state): State<AppState>,
     AdminKey(key): AdminKey,
+    ip: SourceIp,
     Path(key_id): Path<String>,
 ) -> Result<axum::Json<Data<ApiKeyView>>, ApiError> {
     match state.store.revoke_api_key(&key.project_id, &key_id).await? {
@@ -135,6 +169,7 @@ pub async fn revoke_key(
         }
         RevokeOutcome::Revoked => state.forget_credentials(),
     }
+    audit_logs::record(&state, &key, &ip, "api_key.revoke", "api_key", &key_id, json!({})).await;
     get_key(State(state), AdminKey(key), Path(key_id)).await
 }
 
@@ -145,6 +180,7 @@ pub async fn revoke_key(
 pub async fn rotate_key(
     State(state): State<AppState>,
     AdminKey(key): AdminKey,
+    ip: SourceIp,
     Path(key_id): Path<String>,
 ) -> Result<axum::Json<Data<ApiKeyView>>, ApiError> {
     let raw = secrets::new_api_key();
@@ -157,6 +193,7 @@ pub async fn rotate_key(
     }
     state.forget_credentials();
     let k = state.store.get_api_key(&key.project_id, &key_id).await?.ok_or_else(|| ApiError::not_found("API key"))?;
+    audit_logs::record(&state, &key, &ip, "api_key.rotate", "api_key", &key_id, json!({ "newPrefix": k.prefix })).await;
     let mut view = ApiKeyView::from(k);
     view.secret = Some(raw);
     Ok(data(view))

@@ -6,12 +6,13 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 
+use super::audit_logs::{self, SourceIp};
 use super::auth::ApiKey;
 use super::error::{ApiError, ErrorBody};
 use super::extract::{double_option, ApiJson, ApiQuery, OptionalJson, PageQuery};
 use super::{data, timestamp, AppState, Data, List};
 use crate::secrets::{self, SecretBox};
-use crate::store::{self, NewSecret, SecretKind, Webhook};
+use crate::store::{self, KeyAuth, NewSecret, SecretKind, Webhook};
 use crate::webhooks::{self as rules, DEFAULT_TIMEOUT_SECS, MAX_DESCRIPTION_LEN, MAX_NAME_LEN};
 use crate::{delivery, ids, retry};
 
@@ -26,6 +27,9 @@ pub struct WebhookView {
     description: String,
     destination_url: String,
     enabled: bool,
+    /// Set when Hookrelay disabled the webhook because its deliveries kept
+    /// dying; cleared by enabling it again.
+    disabled_reason: Option<String>,
     headers: BTreeMap<String, String>,
     timeout_seconds: i64,
     /// Delays in seconds before each retry; the default unless overridden.
@@ -59,6 +63,7 @@ fn view(state: &AppState, w: Webhook) -> WebhookView {
         description: w.description,
         destination_url: w.destination_url,
         enabled: w.enabled,
+        disabled_reason: w.disabled_reason,
         timeout_seconds: w.timeout_secs,
         created_at: timestamp(w.created_at),
         updated_at: timestamp(w.updated_at),
@@ -149,6 +154,21 @@ fn not_an_endpoint() -> ApiError {
     ApiError::invalid_field("eventTypes", "only application endpoints (with an applicationId) subscribe to event types")
 }
 
+/// A webhook's settings for the audit log: header names but not their
+/// values, and the destination without credentials it may embed.
+fn audit_summary(w: &Webhook) -> serde_json::Value {
+    let headers: BTreeMap<String, String> = serde_json::from_str(&w.headers).unwrap_or_default();
+    serde_json::json!({
+        "name": w.name,
+        "description": w.description,
+        "destinationUrl": crate::audit::redact_url(&w.destination_url),
+        "enabled": w.enabled,
+        "headerNames": headers.keys().collect::<Vec<_>>(),
+        "timeoutSeconds": w.timeout_secs,
+        "retrySchedule": rules::schedule(w.retry_schedule.as_deref()),
+    })
+}
+
 fn to_json<T: Serialize>(v: &T) -> String {
     serde_json::to_string(v).expect("maps and vectors of plain values serialize")
 }
@@ -167,13 +187,17 @@ fn new_secret(secret_box: &SecretBox, kind: SecretKind) -> (String, NewSecret) {
 
 #[utoipa::path(post, path = "/v1/webhooks", tag = "webhooks", security(("apiKey" = [])), request_body = CreateWebhook,
     responses((status = 201, body = Data<WebhookView>, description = "Created; `ingestSecret` and `signingSecret` are shown this once"),
-        (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+        (status = 401, body = ErrorBody), (status = 422, body = ErrorBody),
+        (status = 429, body = ErrorBody, description = "`quota_exceeded`: the tier's webhook count")))]
 pub async fn create(
     State(state): State<AppState>,
     ApiKey(key): ApiKey,
+    ip: SourceIp,
     ApiJson(body): ApiJson<CreateWebhook>,
 ) -> Result<(StatusCode, axum::Json<Data<WebhookView>>), ApiError> {
-    let created = create_webhook(&state, key.project_id, body).await?;
+    let created = create_webhook(&state, key.project_id.clone(), body).await?;
+    let w = &created.webhook;
+    audit_logs::record(&state, &key, &ip, "webhook.create", "webhook", &w.id, audit_summary(w)).await;
     let mut v = view(&state, created.webhook);
     v.ingest_secret = Some(created.ingest_secret);
     v.signing_secret = Some(created.signing_secret);
@@ -216,8 +240,10 @@ pub(super) async fn create_webhook(state: &AppState, project_id: String, body: C
         updated_at: now,
         application_id,
         event_types,
+        disabled_reason: None,
     };
     validate(state, &w, &body.headers, body.retry_schedule.as_deref())?;
+    super::tiers::check_new_webhook(state, &w.project_id).await?;
     let (ingest_secret, ingest_row) = new_secret(&state.secret_box, SecretKind::Ingest);
     let (signing_secret, signing_row) = new_secret(&state.secret_box, SecretKind::Signing);
     state.store.create_webhook(&w, &[ingest_row, signing_row]).await?;
@@ -252,11 +278,15 @@ pub async fn get(State(state): State<AppState>, ApiKey(key): ApiKey, Path(id): P
 pub async fn update(
     State(state): State<AppState>,
     ApiKey(key): ApiKey,
+    ip: SourceIp,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<UpdateWebhook>,
 ) -> Result<axum::Json<Data<WebhookView>>, ApiError> {
     let w = find(&state, &key.project_id, &id).await?;
+    let before = audit_summary(&w);
     let w = update_webhook(&state, w, body).await?;
+    let changes = crate::audit::changes(&before, &audit_summary(&w));
+    audit_logs::record(&state, &key, &ip, "webhook.update", "webhook", &w.id, changes).await;
     Ok(data(view(&state, w)))
 }
 
@@ -292,6 +322,10 @@ pub(super) async fn update_webhook(state: &AppState, mut w: Webhook, body: Updat
     }
     validate(state, &w, &headers, body.retry_schedule.as_ref().and_then(|s| s.as_deref()))?;
     w.updated_at = store::now_ms();
+    if w.enabled {
+        // Saving an enabled webhook clears an auto-disable.
+        w.disabled_reason = None;
+    }
     state.store.update_webhook(&w).await?;
     state.engine.invalidate(&w.id);
     state.forget_credentials();
@@ -303,8 +337,9 @@ pub(super) async fn update_webhook(state: &AppState, mut w: Webhook, body: Updat
 
 #[utoipa::path(delete, path = "/v1/webhooks/{id}", tag = "webhooks", security(("apiKey" = [])), params(("id" = String, Path)),
     responses((status = 204, description = "Deleted, with its secrets and delivery history"), (status = 404, body = ErrorBody)))]
-pub async fn delete(State(state): State<AppState>, ApiKey(key): ApiKey, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
+pub async fn delete(State(state): State<AppState>, ApiKey(key): ApiKey, ip: SourceIp, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
     delete_webhook(&state, &key.project_id, &id).await?;
+    audit_logs::record(&state, &key, &ip, "webhook.delete", "webhook", &id, serde_json::json!({})).await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -336,23 +371,42 @@ pub struct RotatedSecret {
     previous_retired_at: String,
 }
 
-pub(super) async fn rotate(state: AppState, project_id: &str, id: &str, kind: SecretKind, body: RotateSecret) -> Result<axum::Json<Data<RotatedSecret>>, ApiError> {
+/// Rotates a secret; also answers a summary of the change for the audit log.
+pub(super) async fn rotate(
+    state: &AppState,
+    project_id: &str,
+    id: &str,
+    kind: SecretKind,
+    body: RotateSecret,
+) -> Result<(axum::Json<Data<RotatedSecret>>, serde_json::Value), ApiError> {
     let overlap = body.overlap_seconds.unwrap_or(DEFAULT_OVERLAP_SECS);
     if !(0..=MAX_OVERLAP_SECS).contains(&overlap) {
         return Err(ApiError::invalid_field("overlapSeconds", format!("must be between 0 and {MAX_OVERLAP_SECS}")));
     }
-    let w = find(&state, project_id, id).await?;
+    let w = find(state, project_id, id).await?;
     let (raw, row) = new_secret(&state.secret_box, kind);
     let version = state.store.rotate_secret(&w.id, &row, overlap * 1000).await?;
+    let summary = serde_json::json!({ "version": version, "newPrefix": row.prefix, "overlapSeconds": overlap });
     state.engine.invalidate(&w.id);
     state.forget_credentials();
     let is_ingest = kind == SecretKind::Ingest;
-    Ok(data(RotatedSecret {
+    let answer = data(RotatedSecret {
         ingest_secret: is_ingest.then(|| raw.clone()),
         signing_secret: (!is_ingest).then_some(raw),
         version,
         previous_retired_at: timestamp(store::now_ms() + overlap * 1000),
-    }))
+    });
+    Ok((answer, summary))
+}
+
+async fn rotate_and_record(state: AppState, key: KeyAuth, ip: SourceIp, id: &str, kind: SecretKind, body: RotateSecret) -> Result<axum::Json<Data<RotatedSecret>>, ApiError> {
+    let (answer, summary) = rotate(&state, &key.project_id, id, kind, body).await?;
+    let action = match kind {
+        SecretKind::Ingest => "webhook.rotate_ingest_secret",
+        SecretKind::Signing => "webhook.rotate_signing_secret",
+    };
+    audit_logs::record(&state, &key, &ip, action, "webhook", id, summary).await;
+    Ok(answer)
 }
 
 #[utoipa::path(post, path = "/v1/webhooks/{id}/rotate-ingest-secret", tag = "webhooks", security(("apiKey" = [])),
@@ -361,10 +415,11 @@ pub(super) async fn rotate(state: AppState, project_id: &str, id: &str, kind: Se
 pub async fn rotate_ingest_secret(
     State(state): State<AppState>,
     ApiKey(key): ApiKey,
+    ip: SourceIp,
     Path(id): Path<String>,
     OptionalJson(body): OptionalJson<RotateSecret>,
 ) -> Result<axum::Json<Data<RotatedSecret>>, ApiError> {
-    rotate(state, &key.project_id, &id, SecretKind::Ingest, body).await
+    rotate_and_record(state, key, ip, &id, SecretKind::Ingest, body).await
 }
 
 #[utoipa::path(post, path = "/v1/webhooks/{id}/rotate-signing-secret", tag = "webhooks", security(("apiKey" = [])),
@@ -373,10 +428,11 @@ pub async fn rotate_ingest_secret(
 pub async fn rotate_signing_secret(
     State(state): State<AppState>,
     ApiKey(key): ApiKey,
+    ip: SourceIp,
     Path(id): Path<String>,
     OptionalJson(body): OptionalJson<RotateSecret>,
 ) -> Result<axum::Json<Data<RotatedSecret>>, ApiError> {
-    rotate(state, &key.project_id, &id, SecretKind::Signing, body).await
+    rotate_and_record(state, key, ip, &id, SecretKind::Signing, body).await
 }
 
 #[derive(Serialize, utoipa::ToSchema)]

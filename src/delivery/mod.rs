@@ -230,6 +230,8 @@ impl Engine {
         let outcome = if !target.enabled {
             Outcome {
                 delivery_id: claimed.delivery_id,
+                webhook_id: claimed.webhook_id,
+                bytes_sent: 0,
                 lease_token,
                 attempt: None,
                 status: DeliveryStatus::Pending,
@@ -247,8 +249,11 @@ impl Engine {
                     None => (DeliveryStatus::Dead, None),
                 }
             };
+            let bytes_sent = if attempt.status_code.is_some() { claimed.body.len() as i64 } else { 0 };
             Outcome {
                 delivery_id: claimed.delivery_id,
+                webhook_id: claimed.webhook_id,
+                bytes_sent,
                 lease_token,
                 attempt: Some(attempt),
                 status,

@@ -27,23 +27,29 @@ pub struct AuditEntry {
 
 impl Store {
     pub async fn record_audit(&self, e: &AuditEntry) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO audit_log (id, project_id, actor_type, actor_id, actor_label, source_ip, action, \
-             target_type, target_id, summary, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-        )
-        .bind(ids::new_id("aud"))
-        .bind(&e.project_id)
-        .bind(e.actor.actor_type)
-        .bind(&e.actor.actor_id)
-        .bind(&e.actor.actor_label)
-        .bind(&e.actor.source_ip)
-        .bind(e.action)
-        .bind(e.target_type)
-        .bind(&e.target_id)
-        .bind(e.summary.to_string())
-        .bind(now_ms())
-        .execute(self.pool())
-        .await
-        .map(|_| ())
+        insert_audit(self.pool(), e).await
     }
+}
+
+/// Writes an entry with any executor, so that a change and its entry can
+/// share a transaction.
+pub(super) async fn insert_audit<'c>(executor: impl sqlx::Executor<'c, Database = sqlx::Any>, e: &AuditEntry) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO audit_log (id, project_id, actor_type, actor_id, actor_label, source_ip, action, \
+         target_type, target_id, summary, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(ids::new_id("aud"))
+    .bind(&e.project_id)
+    .bind(e.actor.actor_type)
+    .bind(&e.actor.actor_id)
+    .bind(&e.actor.actor_label)
+    .bind(&e.actor.source_ip)
+    .bind(e.action)
+    .bind(e.target_type)
+    .bind(&e.target_id)
+    .bind(e.summary.to_string())
+    .bind(now_ms())
+    .execute(executor)
+    .await
+    .map(|_| ())
 }

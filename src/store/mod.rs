@@ -4,20 +4,31 @@
 //! few fragments that differ come from [`Dialect`].
 
 mod audit;
+mod audit_log;
 mod cluster;
 mod models;
+mod notifications;
 mod portal;
+mod replay;
+mod retention;
+mod schedules;
+mod usage;
 
 pub use audit::*;
+pub use audit_log::*;
 pub use portal::*;
+pub use replay::*;
+pub use schedules::*;
+pub use usage::*;
 
 pub use models::*;
+pub use notifications::*;
 
 use std::borrow::Cow;
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::any::{AnyConnectOptions, AnyPoolOptions, AnyRow};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::{AnyPool, Executor, Row};
 
@@ -35,6 +46,8 @@ pub struct Store {
     dialect: Dialect,
     /// SQLite only: a file locked while migrating (see `migrate`).
     migrate_lock: Option<std::path::PathBuf>,
+    /// Dead deliveries in a row that disable a webhook; 0 never does.
+    auto_disable_after_dead: i64,
 }
 
 /// How the pool is sized and bounded.
@@ -92,7 +105,11 @@ impl Store {
             Dialect::Sqlite => sqlite_file(url).map(|p| std::path::PathBuf::from(format!("{p}-migrate.lock"))),
             Dialect::Postgres => None,
         };
-        Ok(Store { pool, dialect, migrate_lock })
+        Ok(Store { pool, dialect, migrate_lock, auto_disable_after_dead: crate::webhooks::AUTO_DISABLE_AFTER_DEAD })
+    }
+
+    pub fn with_auto_disable_after_dead(self, n: i64) -> Store {
+        Store { auto_disable_after_dead: n, ..self }
     }
 
     pub fn dialect(&self) -> Dialect {
@@ -127,12 +144,14 @@ impl Store {
             Dialect::Sqlite => &[
                 (1, "core", include_str!("../../migrations/sqlite/0001_core.sql")),
                 (2, "audit", include_str!("../../migrations/sqlite/0002_audit.sql")),
+                (3, "operations", include_str!("../../migrations/sqlite/0003_operations.sql")),
                 (4, "portal", include_str!("../../migrations/sqlite/0004_portal.sql")),
                 (7, "cluster_jobs", include_str!("../../migrations/sqlite/0007_cluster_jobs.sql")),
             ],
             Dialect::Postgres => &[
                 (1, "core", include_str!("../../migrations/postgres/0001_core.sql")),
                 (2, "audit", include_str!("../../migrations/postgres/0002_audit.sql")),
+                (3, "operations", include_str!("../../migrations/postgres/0003_operations.sql")),
                 (4, "portal", include_str!("../../migrations/postgres/0004_portal.sql")),
                 (7, "cluster_jobs", include_str!("../../migrations/postgres/0007_cluster_jobs.sql")),
             ],
@@ -148,25 +167,15 @@ impl Store {
         migrator.run(&self.pool).await
     }
 
-    pub async fn ping(&self) -> Result<()> {
-        sqlx::query("SELECT 1").execute(&self.pool).await.map(|_| ())
-    }
-
-    pub async fn close(&self) {
-        self.pool.close().await;
-    }
-
-    // ---- project-scoped reads shared by every resource --------------------
-
     /// A page of a project's rows of `table`, newest first (ids sort by time).
-    pub(crate) async fn page_in_project<T>(
+    pub(crate) async fn project_page<T>(
         &self,
         table: &str,
         columns: &str,
         project_id: &str,
         page: &PageRequest,
-        decode: fn(&AnyRow) -> Result<T>,
-        cursor_of: fn(&T) -> String,
+        decode: impl Fn(&sqlx::any::AnyRow) -> Result<T>,
+        cursor_of: impl Fn(&T) -> String,
     ) -> Result<Page<T>> {
         let rows = sqlx::query(&format!(
             "SELECT {columns} FROM {table} WHERE project_id = $1 AND ($2 = '' OR id < $2) ORDER BY id DESC LIMIT $3"
@@ -179,15 +188,14 @@ impl Store {
         Page::from_rows(rows, page, decode, cursor_of)
     }
 
-    /// One row of `table` by id, only if it belongs to the project (another
-    /// project's id reads as absent: no existence leak).
-    pub(crate) async fn get_in_project<T>(
+    /// One of a project's rows of `table`, by id.
+    pub(crate) async fn project_row<T>(
         &self,
         table: &str,
         columns: &str,
         project_id: &str,
         id: &str,
-        decode: fn(&AnyRow) -> Result<T>,
+        decode: impl Fn(&sqlx::any::AnyRow) -> Result<T>,
     ) -> Result<Option<T>> {
         sqlx::query(&format!("SELECT {columns} FROM {table} WHERE project_id = $1 AND id = $2"))
             .bind(project_id)
@@ -196,6 +204,14 @@ impl Store {
             .await?
             .map(|r| decode(&r))
             .transpose()
+    }
+
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await.map(|_| ())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
     }
 
     // ---- settings -------------------------------------------------------
@@ -250,11 +266,11 @@ impl Store {
     }
 
     pub async fn list_api_keys(&self, project_id: &str, page: &PageRequest) -> Result<Page<ApiKey>> {
-        self.page_in_project("api_keys", API_KEY_COLUMNS, project_id, page, ApiKey::from_row, |k| k.id.clone()).await
+        self.project_page("api_keys", API_KEY_COLUMNS, project_id, page, ApiKey::from_row, |k| k.id.clone()).await
     }
 
     pub async fn get_api_key(&self, project_id: &str, id: &str) -> Result<Option<ApiKey>> {
-        self.get_in_project("api_keys", API_KEY_COLUMNS, project_id, id, ApiKey::from_row).await
+        self.project_row("api_keys", API_KEY_COLUMNS, project_id, id, ApiKey::from_row).await
     }
 
     /// Revokes a key unless it is the project's last active admin key.
@@ -369,11 +385,11 @@ impl Store {
     }
 
     pub async fn list_webhooks(&self, project_id: &str, page: &PageRequest) -> Result<Page<Webhook>> {
-        self.page_in_project("webhooks", WEBHOOK_COLUMNS, project_id, page, Webhook::from_row, |w| w.id.clone()).await
+        self.project_page("webhooks", WEBHOOK_COLUMNS, project_id, page, Webhook::from_row, |w| w.id.clone()).await
     }
 
     pub async fn get_webhook(&self, project_id: &str, id: &str) -> Result<Option<Webhook>> {
-        self.get_in_project("webhooks", WEBHOOK_COLUMNS, project_id, id, Webhook::from_row).await
+        self.project_row("webhooks", WEBHOOK_COLUMNS, project_id, id, Webhook::from_row).await
     }
 
     /// Saves an edited webhook. Re-enabling releases deliveries held while it
@@ -382,7 +398,9 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         sqlx::query(
             "UPDATE webhooks SET name = $3, description = $4, destination_url = $5, enabled = $6, headers = $7, \
-             timeout_secs = $8, retry_schedule = $9, updated_at = $10, event_types = $11 \
+             timeout_secs = $8, retry_schedule = $9, updated_at = $10, event_types = $11, \
+             consecutive_dead = CASE WHEN $6 = 1 THEN 0 ELSE consecutive_dead END, \
+             disabled_reason = CASE WHEN $6 = 1 THEN NULL ELSE disabled_reason END \
              WHERE project_id = $1 AND id = $2",
         )
         .bind(&w.project_id)
@@ -432,6 +450,7 @@ impl Store {
              AND application_id IS NULL",
             "DELETE FROM deliveries WHERE webhook_id = $1",
             "DELETE FROM idempotency_keys WHERE scope = 'webhook:' || $1",
+            "DELETE FROM schedules WHERE webhook_id = $1",
         ] {
             sqlx::query(sql).bind(id).execute(&mut *tx).await?;
         }
@@ -551,6 +570,7 @@ impl Store {
     pub async fn insert_deliveries(&self, items: &[NewDelivery], idempotency_ttl_ms: i64) -> Result<Vec<Inserted>> {
         let now = now_ms();
         let mut out = Vec::with_capacity(items.len());
+        let mut tally = usage::UsageTally::default();
         let mut tx = self.pool.begin().await?;
         for item in items {
             if let Some(key) = &item.idempotency_key {
@@ -612,7 +632,9 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             out.push(Inserted::Created);
+            tally.ingested(item);
         }
+        tally.write(&mut tx).await?;
         tx.commit().await?;
         Ok(out)
     }
@@ -679,8 +701,10 @@ impl Store {
     /// the attempt is still recorded, because it happened.
     pub async fn record_outcomes(&self, outcomes: &[Outcome]) -> Result<()> {
         let now = now_ms();
+        let mut tally = usage::UsageTally::tracking_health(self.auto_disable_after_dead);
         let mut tx = self.pool.begin().await?;
         for o in outcomes {
+            tally.outcome(o);
             if let Some(a) = &o.attempt {
                 sqlx::query(
                     "INSERT INTO attempts (id, delivery_id, attempt_no, started_at, duration_ms, status_code, \
@@ -714,6 +738,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
+        tally.write(&mut tx).await?;
         tx.commit().await
     }
 
@@ -736,22 +761,18 @@ impl Store {
     }
 
     pub async fn list_deliveries(&self, project_id: &str, filter: &DeliveryFilter, page: &PageRequest) -> Result<Page<Delivery>> {
-        let rows = sqlx::query(&format!(
+        let sql = format!(
             "SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE project_id = $1 AND ($2 = '' OR id < $2) \
-             AND ($3 = '' OR webhook_id = $3) AND ($4 = '' OR status = $4) ORDER BY id DESC LIMIT $5"
-        ))
-        .bind(project_id)
-        .bind(page.cursor_or_empty())
-        .bind(filter.webhook_id.as_deref().unwrap_or(""))
-        .bind(filter.status.map(|s| s.as_str()).unwrap_or(""))
-        .bind(page.fetch_limit())
-        .fetch_all(&self.pool)
-        .await?;
+             AND {} ORDER BY id DESC LIMIT $3",
+            replay::filter_sql(4)
+        );
+        let q = sqlx::query(&sql).bind(project_id).bind(page.cursor_or_empty()).bind(page.fetch_limit());
+        let rows = replay::bind_filter(q, filter).fetch_all(&self.pool).await?;
         Page::from_rows(rows, page, Delivery::from_row, |d| d.id.clone())
     }
 
     pub async fn get_delivery(&self, project_id: &str, id: &str) -> Result<Option<(Delivery, Vec<Attempt>)>> {
-        let Some(delivery) = self.get_in_project("deliveries", DELIVERY_COLUMNS, project_id, id, Delivery::from_row).await? else {
+        let Some(delivery) = self.project_row("deliveries", DELIVERY_COLUMNS, project_id, id, Delivery::from_row).await? else {
             return Ok(None);
         };
         let attempts = sqlx::query(&format!(

@@ -74,13 +74,15 @@ string_enum!(
     SecretKind { Ingest = "ingest", Signing = "signing" }
 );
 string_enum!(
-    /// Where a delivery stands.
+    /// Where a delivery stands; `discarded` is a dead delivery an operator
+    /// took out of the dead-letter queue, kept in history.
     DeliveryStatus {
         Pending = "pending",
         Delivering = "delivering",
         Succeeded = "succeeded",
         FailedRetrying = "failed-retrying",
         Dead = "dead",
+        Discarded = "discarded",
     }
 );
 
@@ -162,7 +164,7 @@ pub enum RevokeOutcome {
 }
 
 pub(super) const WEBHOOK_COLUMNS: &str = "id, project_id, public_id, name, description, destination_url, enabled, \
-     headers, timeout_secs, retry_schedule, created_at, updated_at, application_id, event_types";
+     headers, timeout_secs, retry_schedule, created_at, updated_at, application_id, event_types, disabled_reason";
 
 #[derive(Clone, Debug)]
 pub struct Webhook {
@@ -184,6 +186,8 @@ pub struct Webhook {
     pub application_id: Option<String>,
     /// JSON array of subscribed event types; None subscribes to all.
     pub event_types: Option<String>,
+    /// Why Hookrelay disabled it (auto-disable); None otherwise.
+    pub disabled_reason: Option<String>,
 }
 
 impl Webhook {
@@ -203,6 +207,7 @@ impl Webhook {
             updated_at: r.try_get("updated_at")?,
             application_id: r.try_get("application_id")?,
             event_types: r.try_get("event_types")?,
+            disabled_reason: r.try_get("disabled_reason")?,
         })
     }
 }
@@ -309,6 +314,9 @@ pub struct AttemptRecord {
 #[derive(Clone, Debug)]
 pub struct Outcome {
     pub delivery_id: String,
+    pub webhook_id: String,
+    /// Body bytes that reached the destination (counted in usage).
+    pub bytes_sent: i64,
     pub lease_token: String,
     /// None when nothing was sent (the webhook was disabled meanwhile).
     pub attempt: Option<AttemptRecord>,
@@ -321,10 +329,16 @@ pub struct Outcome {
 pub struct DeliveryFilter {
     pub webhook_id: Option<String>,
     pub status: Option<DeliveryStatus>,
+    /// Created at or after, unix ms.
+    pub from_ms: Option<i64>,
+    /// Created before, unix ms.
+    pub to_ms: Option<i64>,
+    /// Only the dead-letter queue: dead, neither replayed nor discarded.
+    pub dead_letters_only: bool,
 }
 
 pub(super) const DELIVERY_COLUMNS: &str = "id, webhook_id, event_id, status, attempts, next_attempt_at, \
-     last_status_code, last_error, created_at, updated_at";
+     last_status_code, last_error, created_at, updated_at, replay_of, replayed_at";
 
 #[derive(Clone, Debug)]
 pub struct Delivery {
@@ -338,6 +352,10 @@ pub struct Delivery {
     pub last_error: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// The delivery this one replays.
+    pub replay_of: Option<String>,
+    /// When this delivery was last replayed.
+    pub replayed_at: Option<i64>,
 }
 
 impl Delivery {
@@ -353,6 +371,8 @@ impl Delivery {
             last_error: r.try_get("last_error")?,
             created_at: r.try_get("created_at")?,
             updated_at: r.try_get("updated_at")?,
+            replay_of: r.try_get("replay_of")?,
+            replayed_at: r.try_get("replayed_at")?,
         })
     }
 }

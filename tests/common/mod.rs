@@ -269,15 +269,36 @@ impl Api {
         r.body["data"].clone()
     }
 
+    /// Every item of a list route, following `nextCursor` (100 per page).
+    pub async fn list_all(&self, path: &str, key: &str) -> Vec<Value> {
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let mut items = Vec::new();
+        let mut cursor = String::new();
+        loop {
+            let r = self.get(&format!("{path}{sep}limit=100&cursor={cursor}"), key).await;
+            assert_eq!(r.status, 200, "{path}: {}", r.body);
+            items.extend(r.body["data"].as_array().expect("list data").iter().cloned());
+            match r.body["nextCursor"].as_str() {
+                Some(c) => cursor = c.to_string(),
+                None => return items,
+            }
+        }
+    }
+
     /// Polls a delivery until `done` holds for it.
     pub async fn wait_delivery(&self, key: &str, id: &str, done: impl Fn(&Value) -> bool) -> Value {
+        self.wait_until(&format!("/v1/deliveries/{id}"), key, done).await
+    }
+
+    /// Polls a GET route (for 30 s) until `done` holds for its `data`.
+    pub async fn wait_until(&self, path: &str, key: &str, done: impl Fn(&Value) -> bool) -> Value {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
-            let r = self.get(&format!("/v1/deliveries/{id}"), key).await;
+            let r = self.get(path, key).await;
             if r.status == 200 && done(&r.body["data"]) {
                 return r.body["data"].clone();
             }
-            assert!(Instant::now() < deadline, "delivery {id} never reached the expected state: {}", r.body);
+            assert!(Instant::now() < deadline, "{path} never reached the expected state: {}", r.body);
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }

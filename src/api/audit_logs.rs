@@ -1,0 +1,151 @@
+//! The audit log: recording every mutating Public API call, and
+//! `GET /v1/project/audit-logs` (admin role, tiers with the audit log).
+//! No route alters or deletes entries.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::routing::get;
+use axum::Router;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::auth::AdminKey;
+use super::error::{ApiError, ErrorBody};
+use super::extract::{page_request, time_window, ApiQuery};
+use super::{timestamp, AppState, List};
+use crate::store::{Actor, AuditEntry, AuditFilter, AuditRecord, KeyAuth};
+use crate::tiers::Feature;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/v1/project/audit-logs", get(list))
+}
+
+/// The peer address of the connection. Behind a reverse proxy this is the
+/// proxy: forwarded headers are not trusted, since any client can set them.
+pub struct SourceIp(Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for SourceIp {
+    type Rejection = Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Infallible> {
+        Ok(SourceIp(parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string())))
+    }
+}
+
+/// Records a change made with `key`. `summary` must hold no secret. The
+/// change is already committed, so a failure to record is logged rather
+/// than turned into an error answer that would invite a retry.
+pub async fn record(
+    state: &AppState,
+    key: &KeyAuth,
+    ip: &SourceIp,
+    action: &'static str,
+    target_type: &'static str,
+    target_id: &str,
+    summary: Value,
+) {
+    let entry = AuditEntry {
+        project_id: key.project_id.clone(),
+        actor: Actor {
+            actor_type: "api_key",
+            actor_id: key.key_id.clone(),
+            actor_label: key.prefix.clone(),
+            source_ip: ip.0.clone(),
+        },
+        action,
+        target_type,
+        target_id: target_id.to_string(),
+        summary,
+    };
+    if let Err(e) = state.store.record_audit(&entry).await {
+        tracing::error!(error = %e, action, target_id, project = %key.project_id, "recording an audit entry failed");
+    }
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct AuditQuery {
+    /// e.g. `webhook.update`, `api_key.rotate`.
+    action: Option<String>,
+    /// An API key id, or the operator's user name for CLI actions.
+    actor_id: Option<String>,
+    target_id: Option<String>,
+    /// At or after this RFC 3339 time.
+    from: Option<String>,
+    /// Before this RFC 3339 time.
+    to: Option<String>,
+    limit: Option<i64>,
+    cursor: Option<String>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ActorView {
+    /// `api_key`, `cli` or `user`.
+    #[serde(rename = "type")]
+    actor_type: String,
+    id: String,
+    /// The key's prefix, the user's email, or the CLI user.
+    label: String,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TargetView {
+    #[serde(rename = "type")]
+    target_type: String,
+    id: String,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditEntryView {
+    id: String,
+    created_at: String,
+    actor: ActorView,
+    source_ip: Option<String>,
+    action: String,
+    target: TargetView,
+    /// What changed; never a secret.
+    #[schema(value_type = Object)]
+    summary: Value,
+}
+
+impl From<AuditRecord> for AuditEntryView {
+    fn from(e: AuditRecord) -> Self {
+        AuditEntryView {
+            id: e.id,
+            created_at: timestamp(e.created_at),
+            actor: ActorView { actor_type: e.actor_type, id: e.actor_id, label: e.actor_label },
+            source_ip: e.source_ip,
+            action: e.action,
+            target: TargetView { target_type: e.target_type, id: e.target_id },
+            summary: serde_json::from_str(&e.summary).unwrap_or(Value::Null),
+        }
+    }
+}
+
+#[utoipa::path(get, path = "/v1/project/audit-logs", tag = "project", security(("apiKey" = [])), params(AuditQuery),
+    responses((status = 200, body = List<AuditEntryView>, description = "Newest first"), (status = 400, body = ErrorBody),
+        (status = 403, body = ErrorBody, description = "`forbidden` for a write key; `tier_required` on the free tier")))]
+pub async fn list(
+    State(state): State<AppState>,
+    AdminKey(key): AdminKey,
+    ApiQuery(q): ApiQuery<AuditQuery>,
+) -> Result<axum::Json<List<AuditEntryView>>, ApiError> {
+    super::tiers::require(&state, &key.project_id, Feature::AuditLog).await?;
+    let (from_ms, to_ms) = time_window(q.from.as_deref(), q.to.as_deref(), ApiError::invalid_query)?;
+    let nonempty = |v: Option<String>| v.filter(|v| !v.is_empty());
+    let filter = AuditFilter {
+        action: nonempty(q.action),
+        actor_id: nonempty(q.actor_id),
+        target_id: nonempty(q.target_id),
+        from_ms,
+        to_ms,
+    };
+    let page = state.store.list_audit(&key.project_id, &filter, &page_request(q.limit, q.cursor)?).await?;
+    Ok(super::list(page, AuditEntryView::from))
+}

@@ -1,0 +1,255 @@
+//! Replays and the dead-letter queue (write role): replay one delivery,
+//! replay many in a paced background job, list and discard dead letters.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::Router;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::audit_logs::{self, SourceIp};
+use super::auth::ApiKey;
+use super::deliveries::DeliveryView;
+use super::error::{ApiError, ErrorBody};
+use super::extract::{page_request, time_window, ApiJson, ApiQuery};
+use super::{data, timestamp, AppState, Data, List};
+use crate::replay::{self, DEFAULT_RATE_PER_SECOND, MAX_RATE_PER_SECOND};
+use crate::store::{DeadLetterOutcome, DeliveryFilter, DeliveryStatus, KeyAuth, NewReplayJob, ReplayJob};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1/deliveries/{id}/replay", post(replay_delivery))
+        .route("/v1/deliveries/replay", post(bulk_replay_deliveries))
+        .route("/v1/replay-jobs/{id}", get(get_replay_job))
+        .route("/v1/dlq", get(list_dead_letters))
+        .route("/v1/dlq/replay", post(bulk_replay_dead_letters))
+        .route("/v1/dlq/{id}", axum::routing::delete(discard_dead_letter))
+        .route("/v1/dlq/{id}/replay", post(replay_dead_letter))
+}
+
+fn dead_letter_error<T>(outcome: DeadLetterOutcome<T>) -> Result<T, ApiError> {
+    match outcome {
+        DeadLetterOutcome::Done(v) => Ok(v),
+        DeadLetterOutcome::NotFound => Err(ApiError::not_found("delivery")),
+        DeadLetterOutcome::NotDeadLetter => Err(ApiError::conflict(
+            "not_dead_letter",
+            "this delivery is not in the dead-letter queue (not dead, or already replayed or discarded)",
+        )),
+    }
+}
+
+#[utoipa::path(post, path = "/v1/deliveries/{id}/replay", tag = "replays", security(("apiKey" = [])), params(("id" = String, Path)),
+    responses((status = 202, body = Data<DeliveryView>, description = "The new delivery (`replayOf` = the original), due now"),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn replay_delivery(
+    State(state): State<AppState>,
+    ApiKey(key): ApiKey,
+    ip: SourceIp,
+    Path(id): Path<String>,
+) -> Result<(StatusCode, axum::Json<Data<DeliveryView>>), ApiError> {
+    replay_one(&state, &key, &ip, &id, false).await
+}
+
+#[utoipa::path(post, path = "/v1/dlq/{id}/replay", tag = "replays", security(("apiKey" = [])), params(("id" = String, Path)),
+    responses((status = 202, body = Data<DeliveryView>, description = "The new delivery; the entry leaves the queue"),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "`not_dead_letter`")))]
+pub async fn replay_dead_letter(
+    State(state): State<AppState>,
+    ApiKey(key): ApiKey,
+    ip: SourceIp,
+    Path(id): Path<String>,
+) -> Result<(StatusCode, axum::Json<Data<DeliveryView>>), ApiError> {
+    replay_one(&state, &key, &ip, &id, true).await
+}
+
+async fn replay_one(
+    state: &AppState,
+    key: &KeyAuth,
+    ip: &SourceIp,
+    id: &str,
+    dead_letter_only: bool,
+) -> Result<(StatusCode, axum::Json<Data<DeliveryView>>), ApiError> {
+    let d = dead_letter_error(state.store.replay_delivery(&key.project_id, id, dead_letter_only).await?)?;
+    state.engine.wake();
+    let action = if dead_letter_only { "dead_letter.replay" } else { "delivery.replay" };
+    audit_logs::record(state, key, ip, action, "delivery", id, json!({ "replayId": d.id })).await;
+    Ok((StatusCode::ACCEPTED, data(d.into())))
+}
+
+#[utoipa::path(delete, path = "/v1/dlq/{id}", tag = "replays", security(("apiKey" = [])), params(("id" = String, Path)),
+    responses((status = 204, description = "Discarded: out of the queue, kept in history with status `discarded`"),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "`not_dead_letter`")))]
+pub async fn discard_dead_letter(
+    State(state): State<AppState>,
+    ApiKey(key): ApiKey,
+    ip: SourceIp,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    dead_letter_error(state.store.discard_dead_letter(&key.project_id, &id).await?)?;
+    audit_logs::record(&state, &key, &ip, "dead_letter.discard", "delivery", &id, json!({})).await;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct DeadLetterQuery {
+    webhook_id: Option<String>,
+    /// Created at or after this RFC 3339 time.
+    from: Option<String>,
+    /// Created before this RFC 3339 time.
+    to: Option<String>,
+    limit: Option<i64>,
+    cursor: Option<String>,
+}
+
+#[utoipa::path(get, path = "/v1/dlq", tag = "replays", security(("apiKey" = [])), params(DeadLetterQuery),
+    responses((status = 200, body = List<DeliveryView>, description = "Dead deliveries not yet replayed or discarded, newest first"),
+        (status = 400, body = ErrorBody)))]
+pub async fn list_dead_letters(
+    State(state): State<AppState>,
+    ApiKey(key): ApiKey,
+    ApiQuery(q): ApiQuery<DeadLetterQuery>,
+) -> Result<axum::Json<List<DeliveryView>>, ApiError> {
+    let (from_ms, to_ms) = time_window(q.from.as_deref(), q.to.as_deref(), ApiError::invalid_query)?;
+    let filter = DeliveryFilter {
+        webhook_id: q.webhook_id.filter(|w| !w.is_empty()),
+        status: None,
+        from_ms,
+        to_ms,
+        dead_letters_only: true,
+    };
+    let page = state.store.list_deliveries(&key.project_id, &filter, &page_request(q.limit, q.cursor)?).await?;
+    Ok(super::list(page, DeliveryView::from))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct BulkReplay {
+    webhook_id: Option<String>,
+    /// Only deliveries in this state (not on `/v1/dlq/replay`, which takes dead letters).
+    status: Option<DeliveryStatus>,
+    /// Created at or after this RFC 3339 time.
+    from: Option<String>,
+    /// Created before this RFC 3339 time.
+    to: Option<String>,
+    /// Replays created per second, 1 to 1000 (default 50).
+    rate_per_second: Option<i64>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ReplayJobView {
+    id: String,
+    /// `running` or `completed`.
+    status: String,
+    /// Deliveries that matched when the job was created.
+    total: i64,
+    /// Replays created so far.
+    replayed: i64,
+    /// 0 to 100; 100 once completed.
+    progress: i64,
+    rate_per_second: i64,
+    webhook_id: Option<String>,
+    status_filter: Option<DeliveryStatus>,
+    dead_letters_only: bool,
+    from: Option<String>,
+    to: Option<String>,
+    created_at: String,
+    updated_at: String,
+    finished_at: Option<String>,
+}
+
+impl From<ReplayJob> for ReplayJobView {
+    fn from(j: ReplayJob) -> Self {
+        ReplayJobView {
+            progress: replay::progress(&j.status, j.processed, j.total),
+            id: j.id,
+            status: j.status,
+            total: j.total,
+            replayed: j.processed,
+            rate_per_second: j.rate_per_second,
+            webhook_id: j.filter.webhook_id,
+            status_filter: j.filter.status,
+            dead_letters_only: j.filter.dead_letters_only,
+            from: j.filter.from_ms.filter(|&ms| ms > 0).map(timestamp),
+            to: j.filter.to_ms.filter(|&ms| ms < i64::MAX).map(timestamp),
+            created_at: timestamp(j.created_at),
+            updated_at: timestamp(j.updated_at),
+            finished_at: j.finished_at.map(timestamp),
+        }
+    }
+}
+
+#[utoipa::path(post, path = "/v1/deliveries/replay", tag = "replays", security(("apiKey" = [])), request_body = BulkReplay,
+    responses((status = 202, body = Data<ReplayJobView>, description = "The job; poll `GET /v1/replay-jobs/{id}`"),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn bulk_replay_deliveries(
+    State(state): State<AppState>,
+    ApiKey(key): ApiKey,
+    ip: SourceIp,
+    ApiJson(body): ApiJson<BulkReplay>,
+) -> Result<(StatusCode, axum::Json<Data<ReplayJobView>>), ApiError> {
+    if body.webhook_id.is_none() && body.status.is_none() && body.from.is_none() && body.to.is_none() {
+        // Replaying a project's whole history is never what a 3 a.m. click meant.
+        return Err(ApiError::invalid_field("webhookId", "give at least one filter: webhookId, status, from or to"));
+    }
+    start_job(&state, &key, &ip, body, false).await
+}
+
+#[utoipa::path(post, path = "/v1/dlq/replay", tag = "replays", security(("apiKey" = [])), request_body = BulkReplay,
+    responses((status = 202, body = Data<ReplayJobView>, description = "The job; poll `GET /v1/replay-jobs/{id}`"),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn bulk_replay_dead_letters(
+    State(state): State<AppState>,
+    ApiKey(key): ApiKey,
+    ip: SourceIp,
+    ApiJson(body): ApiJson<BulkReplay>,
+) -> Result<(StatusCode, axum::Json<Data<ReplayJobView>>), ApiError> {
+    if body.status.is_some() {
+        return Err(ApiError::invalid_field("status", "the dead-letter queue holds dead deliveries only; leave status out"));
+    }
+    start_job(&state, &key, &ip, body, true).await
+}
+
+async fn start_job(
+    state: &AppState,
+    key: &KeyAuth,
+    ip: &SourceIp,
+    body: BulkReplay,
+    dead_letters_only: bool,
+) -> Result<(StatusCode, axum::Json<Data<ReplayJobView>>), ApiError> {
+    let rate = body.rate_per_second.unwrap_or(DEFAULT_RATE_PER_SECOND);
+    if !(1..=MAX_RATE_PER_SECOND).contains(&rate) {
+        return Err(ApiError::invalid_field("ratePerSecond", format!("must be between 1 and {MAX_RATE_PER_SECOND}")));
+    }
+    let (from_ms, to_ms) = time_window(body.from.as_deref(), body.to.as_deref(), ApiError::invalid_field)?;
+    if let Some(w) = &body.webhook_id {
+        super::webhooks::find(state, &key.project_id, w).await?;
+    }
+    let job = NewReplayJob {
+        project_id: key.project_id.clone(),
+        filter: DeliveryFilter { webhook_id: body.webhook_id, status: body.status, from_ms, to_ms, dead_letters_only },
+        rate_per_second: rate,
+    };
+    let job = state.store.create_replay_job(&job).await?;
+    let view = ReplayJobView::from(job);
+    let summary = json!({
+        "webhookId": view.webhook_id, "status": view.status_filter, "deadLettersOnly": view.dead_letters_only,
+        "from": view.from, "to": view.to, "total": view.total, "ratePerSecond": view.rate_per_second,
+    });
+    audit_logs::record(state, key, ip, "replay_job.create", "replay_job", &view.id, summary).await;
+    Ok((StatusCode::ACCEPTED, data(view)))
+}
+
+#[utoipa::path(get, path = "/v1/replay-jobs/{id}", tag = "replays", security(("apiKey" = [])), params(("id" = String, Path)),
+    responses((status = 200, body = Data<ReplayJobView>), (status = 404, body = ErrorBody)))]
+pub async fn get_replay_job(
+    State(state): State<AppState>,
+    ApiKey(key): ApiKey,
+    Path(id): Path<String>,
+) -> Result<axum::Json<Data<ReplayJobView>>, ApiError> {
+    let job = state.store.get_replay_job(&key.project_id, &id).await?.ok_or_else(|| ApiError::not_found("replay job"))?;
+    Ok(data(job.into()))
+}

@@ -1,0 +1,163 @@
+//! Operator notifications: every node checks, at an interval, for news
+//! worth telling (dead letters since the last notice, aggregated; the
+//! monthly event quota at 80% and 100%; secret overlaps ending within an
+//! hour) and sends queued notifications to the project's channels, signed
+//! like deliveries with each channel's own secret and retried on the default
+//! schedule. Marks moved with conditional updates make each notice go out
+//! once, whichever node notices first. Auto-disable notices are queued in the
+//! transaction that disables the webhook.
+
+use std::time::{Duration, Instant};
+
+use crate::delivery::{build_client, check_destination};
+use crate::secrets::{signing_key_bytes, SecretBox};
+use crate::store::{self, PendingNotification, Store, DEAD_LETTER_MARK};
+use crate::{retry, signing, tiers, webhooks};
+
+const SEND_POLL: Duration = Duration::from_millis(500);
+const BATCH: i64 = 50;
+const LEASE_MS: i64 = 60_000;
+const TIMEOUT: Duration = Duration::from_secs(10);
+/// Secret overlaps ending within this time are announced.
+const OVERLAP_WARNING_MS: i64 = 3600 * 1000;
+
+pub struct NotifierConfig {
+    /// How often news is gathered; also the dead-letter aggregation window.
+    pub interval: Duration,
+    pub allow_private_destinations: bool,
+}
+
+pub async fn run(store: Store, secret_box: SecretBox, config: NotifierConfig) {
+    let client = match build_client(config.allow_private_destinations) {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::error!(error = %e, "notifications disabled: cannot build the HTTP client");
+            return;
+        }
+    };
+    let mut last_check: Option<Instant> = None;
+    loop {
+        if last_check.is_none_or(|t| t.elapsed() >= config.interval) {
+            last_check = Some(Instant::now());
+            if let Err(e) = gather(&store, config.interval).await {
+                tracing::warn!(error = %e, "gathering notifications failed");
+            }
+        }
+        match store.claim_notifications(BATCH, store::now_ms() + LEASE_MS).await {
+            Ok(due) => {
+                for n in due {
+                    send(&store, &secret_box, &client, config.allow_private_destinations, n).await;
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "claiming notifications failed"),
+        }
+        tokio::time::sleep(SEND_POLL).await;
+    }
+}
+
+fn rfc3339(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+async fn gather(store: &Store, interval: Duration) -> Result<(), sqlx::Error> {
+    let now = store::now_ms();
+    for project_id in store.projects_with_channels().await? {
+        let first_since = now - interval.as_millis() as i64;
+        if let Some(news) = store.dead_letter_news(&project_id, first_since).await? {
+            let data = serde_json::json!({ "count": news.count, "from": rfc3339(news.since), "to": rfc3339(news.until) });
+            store.notify_once(&project_id, DEAD_LETTER_MARK, news.previous_mark, news.until, "delivery.dead_lettered", data).await?;
+        }
+        quota(store, &project_id, now).await?;
+    }
+    for o in store.ending_overlaps(OVERLAP_WARNING_MS).await? {
+        let data = serde_json::json!({ "webhookId": o.webhook_id, "kind": o.kind, "retiredAt": rfc3339(o.retired_at) });
+        store.announce_overlap(&o, data).await?;
+    }
+    Ok(())
+}
+
+/// The percentage of the monthly quota worth announcing (80 or 100), if any.
+pub fn quota_level(used: i64, limit: i64) -> Option<i64> {
+    if limit <= 0 {
+        None
+    } else if used >= limit {
+        Some(100)
+    } else if used * 5 >= limit * 4 {
+        Some(80)
+    } else {
+        None
+    }
+}
+
+async fn quota(store: &Store, project_id: &str, now: i64) -> Result<(), sqlx::Error> {
+    let Some(project) = store.get_project(project_id).await? else { return Ok(()) };
+    let Some(limit) = tiers::of_project(&project.tier).events_per_month else { return Ok(()) };
+    let (month_start, next_month) = tiers::month_bounds(now);
+    let used = store.events_since(project_id, month_start).await?;
+    let Some(level) = quota_level(used, limit) else { return Ok(()) };
+    let mark = format!("quota:{month_start}");
+    let previous = store.notification_mark(project_id, &mark).await?;
+    if previous.is_some_and(|p| p >= level) {
+        return Ok(());
+    }
+    let data = serde_json::json!({ "percent": level, "used": used, "limit": limit, "resetsAt": rfc3339(next_month) });
+    store.notify_once(project_id, &mark, previous, level, "quota.threshold_reached", data).await?;
+    Ok(())
+}
+
+async fn send(store: &Store, secret_box: &SecretBox, client: &reqwest::Client, allow_private: bool, n: PendingNotification) {
+    let attempt = n.attempts + 1;
+    let result = post(secret_box, client, allow_private, &n).await;
+    let outcome = match &result {
+        Ok(()) => store.record_notification(&n.id, true, attempt, None, None).await,
+        Err(e) => {
+            let schedule = webhooks::schedule(None);
+            let next = retry::next_delay_ms(&schedule, attempt as u32, rand::random::<f64>()).map(|ms| store::now_ms() + ms as i64);
+            store.record_notification(&n.id, false, attempt, next, Some(e)).await
+        }
+    };
+    if let Err(e) = outcome {
+        // The lease runs out and the notification is sent again.
+        tracing::warn!(error = %e, notification = %n.id, "recording a notification send failed");
+    }
+}
+
+async fn post(secret_box: &SecretBox, client: &reqwest::Client, allow_private: bool, n: &PendingNotification) -> Result<(), String> {
+    if !allow_private {
+        check_destination(&n.url).map_err(|e| e.to_string())?;
+    }
+    let raw = secret_box.decrypt(&n.secret_ciphertext).map_err(|_| "cannot decrypt the channel secret".to_string())?;
+    let key = signing_key_bytes(&raw).map_err(|_| "the channel secret is malformed".to_string())?;
+    let timestamp = chrono::Utc::now().timestamp();
+    let signature = signing::signature_header([key.as_slice()], &n.id, timestamp, n.payload.as_bytes());
+    let response = client
+        .post(&n.url)
+        .timeout(TIMEOUT)
+        .header("content-type", "application/json")
+        .header("webhook-id", &n.id)
+        .header("webhook-timestamp", timestamp.to_string())
+        .header("webhook-signature", signature)
+        .body(n.payload.clone())
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    if response.status().is_success() {
+        Ok(())
+    } else {
+        Err(format!("answered {}", response.status().as_u16()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quota_levels() {
+        assert_eq!(quota_level(7_999, 10_000), None);
+        assert_eq!(quota_level(8_000, 10_000), Some(80));
+        assert_eq!(quota_level(9_999, 10_000), Some(80));
+        assert_eq!(quota_level(10_000, 10_000), Some(100));
+        assert_eq!(quota_level(5, 0), None);
+    }
+}

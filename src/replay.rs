@@ -1,0 +1,98 @@
+//! Bulk replay jobs, run in the background. Every node runs one worker; a
+//! job is leased to one node at a time and advanced in paced batches, each
+//! batch one transaction that creates its replays and moves the job's cursor,
+//! so a node dying mid-job loses nothing: another node takes the job over
+//! when the lease runs out and carries on from the cursor.
+
+use std::time::Duration;
+
+use crate::delivery::Engine;
+use crate::store::{self, ReplayJob, Store};
+use crate::ids;
+
+/// Default and bounds of a job's pace, in replays created per second.
+pub const DEFAULT_RATE_PER_SECOND: i64 = 50;
+pub const MAX_RATE_PER_SECOND: i64 = 1000;
+/// Largest batch created in one transaction.
+const MAX_BATCH: i64 = 100;
+/// How long a node holds a job between batches before others may take it.
+const LEASE: Duration = Duration::from_secs(30);
+/// How often an idle worker looks for jobs.
+const IDLE_POLL: Duration = Duration::from_millis(500);
+
+/// Percent done, 100 only once the job has completed.
+pub fn progress(status: &str, processed: i64, total: i64) -> i64 {
+    if status == "completed" {
+        100
+    } else if total <= 0 {
+        0
+    } else {
+        (processed.saturating_mul(100) / total).clamp(0, 99)
+    }
+}
+
+/// Batch size and pause between batches that keep a job at `rate` per second.
+pub fn pacing(rate_per_second: i64) -> (i64, Duration) {
+    let rate = rate_per_second.clamp(1, MAX_RATE_PER_SECOND);
+    let batch = rate.min(MAX_BATCH);
+    (batch, Duration::from_millis((batch * 1000 / rate) as u64))
+}
+
+pub async fn run(store: Store, engine: Engine) {
+    let token = ids::new_id("lease");
+    loop {
+        match store.claim_replay_job(&token, lease_until()).await {
+            Ok(Some(job)) => work(&store, &engine, &token, job).await,
+            Ok(None) => tokio::time::sleep(IDLE_POLL).await,
+            Err(e) => {
+                tracing::warn!(error = %e, "claiming a replay job failed");
+                tokio::time::sleep(IDLE_POLL).await;
+            }
+        }
+    }
+}
+
+fn lease_until() -> i64 {
+    store::now_ms() + LEASE.as_millis() as i64
+}
+
+async fn work(store: &Store, engine: &Engine, token: &str, job: ReplayJob) {
+    let (batch, pause) = pacing(job.rate_per_second);
+    loop {
+        match store.run_replay_batch(&job, token, batch, lease_until()).await {
+            Ok(Some(result)) => {
+                if result.replayed > 0 {
+                    engine.wake();
+                }
+                if result.finished {
+                    return;
+                }
+            }
+            Ok(None) => return,
+            Err(e) => tracing::warn!(error = %e, job = %job.id, "replay batch failed; retrying"),
+        }
+        tokio::time::sleep(pause).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_reaches_100_only_when_completed() {
+        assert_eq!(progress("running", 0, 0), 0);
+        assert_eq!(progress("running", 50, 200), 25);
+        assert_eq!(progress("running", 200, 200), 99);
+        assert_eq!(progress("completed", 0, 0), 100);
+        assert_eq!(progress("completed", 150, 200), 100);
+    }
+
+    #[test]
+    fn pacing_keeps_the_rate() {
+        assert_eq!(pacing(50), (50, Duration::from_secs(1)));
+        assert_eq!(pacing(1000), (100, Duration::from_millis(100)));
+        assert_eq!(pacing(1), (1, Duration::from_secs(1)));
+        assert_eq!(pacing(0), (1, Duration::from_secs(1)));
+    }
+}

@@ -1,0 +1,263 @@
+//! Usage counters and what tiers need: counted as the work happens, in the
+//! transactions that store events and outcomes, one row per project,
+//! webhook and UTC hour.
+
+use std::collections::BTreeMap;
+
+use sqlx::{Any, Row};
+
+use super::audit::insert_audit;
+use super::{now_ms, Actor, AuditEntry, DeliveryStatus, NewDelivery, Outcome, Result, Store};
+
+const HOUR_MS: i64 = 3_600_000;
+
+pub fn hour_start(ms: i64) -> i64 {
+    ms - ms.rem_euclid(HOUR_MS)
+}
+
+#[derive(Default, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Usage {
+    pub events: i64,
+    pub deliveries: i64,
+    pub attempts: i64,
+    pub successes: i64,
+    pub failures: i64,
+    pub dead: i64,
+    pub bytes_in: i64,
+    pub bytes_out: i64,
+}
+
+#[derive(Clone, Debug)]
+pub struct UsageBucket {
+    pub start: i64,
+    pub usage: Usage,
+}
+
+/// Sums per (project, webhook), so that a batch writes each counter row once,
+/// in key order (which keeps concurrent writers from deadlocking).
+#[derive(Default)]
+pub(super) struct UsageTally {
+    counts: BTreeMap<(String, String), Usage>,
+    /// For outcomes: dead deliveries in a row that disable a webhook (0: never).
+    auto_disable_after_dead: i64,
+}
+
+impl UsageTally {
+    pub(super) fn tracking_health(auto_disable_after_dead: i64) -> Self {
+        UsageTally { counts: BTreeMap::new(), auto_disable_after_dead }
+    }
+
+    pub(super) fn ingested(&mut self, d: &NewDelivery) {
+        let u = self.counts.entry((d.project_id.clone(), d.webhook_id.clone())).or_default();
+        u.events += 1;
+        u.deliveries += 1;
+        u.bytes_in += d.body.len() as i64;
+    }
+
+    /// Outcomes know their webhook only; the project is looked up on write.
+    pub(super) fn outcome(&mut self, o: &Outcome) {
+        if o.attempt.is_none() {
+            return;
+        }
+        let u = self.counts.entry((String::new(), o.webhook_id.clone())).or_default();
+        u.attempts += 1;
+        u.bytes_out += o.bytes_sent;
+        if o.status == DeliveryStatus::Succeeded {
+            u.successes += 1;
+        } else {
+            u.failures += 1;
+        }
+        if o.status == DeliveryStatus::Dead {
+            u.dead += 1;
+        }
+    }
+
+    pub(super) fn replayed(&mut self, project_id: &str, webhook_id: &str) {
+        self.counts.entry((project_id.to_string(), webhook_id.to_string())).or_default().deliveries += 1;
+    }
+
+    /// Adds the tally to the current hour's rows inside `tx`.
+    pub(super) async fn write(self, tx: &mut sqlx::Transaction<'_, Any>) -> Result<()> {
+        let hour = hour_start(now_ms());
+        for ((project_id, webhook_id), u) in self.counts {
+            // An empty project id means "the webhook's project".
+            let source = if project_id.is_empty() {
+                "SELECT project_id, id, $3, $4, $5, $6, $7, $8, $9, $10, $11 FROM webhooks WHERE id = $2"
+            } else {
+                "SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11"
+            };
+            // SQLite needs a WHERE before ON CONFLICT to parse INSERT ... SELECT.
+            let guard = if project_id.is_empty() { "" } else { " WHERE 1 = 1" };
+            let sql = format!(
+                "INSERT INTO usage_counters (project_id, webhook_id, hour_start, events, deliveries, attempts, \
+                 successes, failures, dead, bytes_in, bytes_out) {source}{guard} \
+                 ON CONFLICT (project_id, webhook_id, hour_start) DO UPDATE SET \
+                 events = usage_counters.events + excluded.events, \
+                 deliveries = usage_counters.deliveries + excluded.deliveries, \
+                 attempts = usage_counters.attempts + excluded.attempts, \
+                 successes = usage_counters.successes + excluded.successes, \
+                 failures = usage_counters.failures + excluded.failures, \
+                 dead = usage_counters.dead + excluded.dead, \
+                 bytes_in = usage_counters.bytes_in + excluded.bytes_in, \
+                 bytes_out = usage_counters.bytes_out + excluded.bytes_out"
+            );
+            sqlx::query(&sql)
+                .bind(&project_id)
+                .bind(&webhook_id)
+                .bind(hour)
+                .bind(u.events)
+                .bind(u.deliveries)
+                .bind(u.attempts)
+                .bind(u.successes)
+                .bind(u.failures)
+                .bind(u.dead)
+                .bind(u.bytes_in)
+                .bind(u.bytes_out)
+                .execute(&mut **tx)
+                .await?;
+            if project_id.is_empty() && self.auto_disable_after_dead > 0 {
+                track_health(tx, &webhook_id, &u, self.auto_disable_after_dead).await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Counts dead deliveries in a row per webhook and disables one that reaches
+/// the threshold, recording why in the webhook and in the audit log, in the
+/// transaction that records the outcomes.
+async fn track_health(tx: &mut sqlx::Transaction<'_, Any>, webhook_id: &str, u: &Usage, threshold: i64) -> Result<()> {
+    if u.successes > 0 {
+        sqlx::query("UPDATE webhooks SET consecutive_dead = 0 WHERE id = $1 AND consecutive_dead <> 0")
+            .bind(webhook_id)
+            .execute(&mut **tx)
+            .await?;
+        return Ok(());
+    }
+    if u.dead == 0 {
+        return Ok(());
+    }
+    let Some(row) = sqlx::query(
+        "UPDATE webhooks SET consecutive_dead = consecutive_dead + $2 WHERE id = $1 \
+         RETURNING project_id, enabled, consecutive_dead",
+    )
+    .bind(webhook_id)
+    .bind(u.dead)
+    .fetch_optional(&mut **tx)
+    .await?
+    else {
+        return Ok(());
+    };
+    let dead: i64 = row.try_get("consecutive_dead")?;
+    if row.try_get::<i64, _>("enabled")? == 0 || dead < threshold {
+        return Ok(());
+    }
+    let now = now_ms();
+    let reason = format!(
+        "disabled automatically at {}: {dead} deliveries in a row ended dead with no success; \
+         fix the destination, then enable the webhook again (PATCH enabled: true) and replay the dead-letter queue",
+        chrono::DateTime::from_timestamp_millis(now).unwrap_or_default().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    );
+    sqlx::query("UPDATE webhooks SET enabled = 0, disabled_reason = $2, updated_at = $3 WHERE id = $1")
+        .bind(webhook_id)
+        .bind(&reason)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    let entry = AuditEntry {
+        project_id: row.try_get("project_id")?,
+        actor: Actor { actor_type: "system", actor_id: "auto-disable".into(), actor_label: "Hookrelay".into(), source_ip: None },
+        action: "webhook.auto_disable",
+        target_type: "webhook",
+        target_id: webhook_id.to_string(),
+        summary: serde_json::json!({ "consecutiveDead": dead, "threshold": threshold, "enabled": { "from": true, "to": false } }),
+    };
+    insert_audit(&mut **tx, &entry).await?;
+    let data = serde_json::json!({ "webhookId": webhook_id, "reason": reason, "consecutiveDead": dead });
+    super::notifications::enqueue(tx, &entry.project_id, "webhook.auto_disabled", data).await
+}
+
+impl Store {
+    /// Usage between `from` and `to` (unix ms, hour-aligned by the caller) in
+    /// buckets of `bucket_ms`, oldest first; buckets without work are left out.
+    pub async fn usage(&self, project_id: &str, webhook_id: Option<&str>, from: i64, to: i64, bucket_ms: i64) -> Result<Vec<UsageBucket>> {
+        sqlx::query(
+            "SELECT (hour_start / $5) * $5 AS bucket, CAST(SUM(events) AS BIGINT) AS events, \
+             CAST(SUM(deliveries) AS BIGINT) AS deliveries, CAST(SUM(attempts) AS BIGINT) AS attempts, \
+             CAST(SUM(successes) AS BIGINT) AS successes, CAST(SUM(failures) AS BIGINT) AS failures, \
+             CAST(SUM(dead) AS BIGINT) AS dead, CAST(SUM(bytes_in) AS BIGINT) AS bytes_in, \
+             CAST(SUM(bytes_out) AS BIGINT) AS bytes_out FROM usage_counters \
+             WHERE project_id = $1 AND ($2 = '' OR webhook_id = $2) AND hour_start >= $3 AND hour_start < $4 \
+             GROUP BY bucket ORDER BY bucket",
+        )
+        .bind(project_id)
+        .bind(webhook_id.unwrap_or(""))
+        .bind(from)
+        .bind(to)
+        .bind(bucket_ms)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(UsageBucket {
+                start: r.try_get("bucket")?,
+                usage: Usage {
+                    events: r.try_get("events")?,
+                    deliveries: r.try_get("deliveries")?,
+                    attempts: r.try_get("attempts")?,
+                    successes: r.try_get("successes")?,
+                    failures: r.try_get("failures")?,
+                    dead: r.try_get("dead")?,
+                    bytes_in: r.try_get("bytes_in")?,
+                    bytes_out: r.try_get("bytes_out")?,
+                },
+            })
+        })
+        .collect()
+    }
+
+    /// Events the project ingested since `since` (unix ms).
+    pub async fn events_since(&self, project_id: &str, since: i64) -> Result<i64> {
+        sqlx::query(
+            "SELECT CAST(COALESCE(SUM(events), 0) AS BIGINT) AS n FROM usage_counters \
+             WHERE project_id = $1 AND hour_start >= $2",
+        )
+        .bind(project_id)
+        .bind(hour_start(since))
+        .fetch_one(&self.pool)
+        .await?
+        .try_get("n")
+    }
+
+    pub async fn count_webhooks(&self, project_id: &str) -> Result<i64> {
+        sqlx::query("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM webhooks WHERE project_id = $1")
+            .bind(project_id)
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("n")
+    }
+
+    /// Sets a project's tier; false if there is no such project.
+    pub async fn set_project_tier(&self, project_id: &str, tier: &str) -> Result<bool> {
+        let n = sqlx::query("UPDATE projects SET tier = $2, updated_at = $3 WHERE id = $1")
+            .bind(project_id)
+            .bind(tier)
+            .bind(now_ms())
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+        Ok(n == 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hours_start_on_the_hour() {
+        assert_eq!(hour_start(0), 0);
+        assert_eq!(hour_start(HOUR_MS - 1), 0);
+        assert_eq!(hour_start(5 * HOUR_MS + 7), 5 * HOUR_MS);
+    }
+}

@@ -1,0 +1,71 @@
+//! Retention: finished deliveries past the tier's retention are purged with
+//! their attempts and payloads; owed work and shared payloads stay.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use serde_json::{json, Value};
+
+fn s(v: &Value) -> &str {
+    v.as_str().unwrap_or_else(|| panic!("not a string: {v}"))
+}
+
+/// Makes a delivery look `days` old, id included (ids are time-ordered).
+async fn age(server: &Server, id: &str, days: i64) -> String {
+    let ms = chrono::Utc::now().timestamp_millis() - days * 24 * 3600 * 1000;
+    let old = format!("msg_{}", ulid::Ulid::from_parts(ms as u64, rand_bits()));
+    server.sql(&format!("UPDATE deliveries SET id = '{old}', created_at = {ms} WHERE id = '{id}'")).await;
+    server.sql(&format!("UPDATE attempts SET delivery_id = '{old}' WHERE delivery_id = '{id}'")).await;
+    old
+}
+
+fn rand_bits() -> u128 {
+    ulid::Ulid::new().random()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expired_deliveries_go_with_their_payloads_but_owed_work_and_shared_payloads_stay() {
+    let mut server = Server::start(ServerOpts::default()).await;
+    let (_, key) = server.create_project("acme"); // free: 3 days
+    let api = server.api();
+    let receiver = Receiver::start().await;
+    let hook = api.create_webhook(&key, &receiver.url, json!({})).await;
+    let held_hook = api.create_webhook(&key, &receiver.url, json!({ "enabled": false })).await;
+    let send = |hook: &Value, body: &'static str| {
+        let (api, url, secret) = (api.clone(), s(&hook["ingestUrl"]).to_string(), s(&hook["ingestSecret"]).to_string());
+        async move { s(&api.ingest(&url, &secret, body.as_bytes()).await.body["data"]["id"]).to_string() }
+    };
+    let replayed = send(&hook, "shared").await;
+    let gone = send(&hook, "gone").await;
+    let recent = send(&hook, "recent").await;
+    let owed = send(&held_hook, "owed").await;
+    api.wait_delivery(&key, &replayed, |d| d["status"] == "succeeded").await;
+    let replay = s(&api.post(&format!("/v1/deliveries/{replayed}/replay"), &key, json!({})).await.body["data"]["id"]).to_string();
+    for id in [&gone, &recent, &replay] {
+        api.wait_delivery(&key, id, |d| d["status"] == "succeeded").await;
+    }
+
+    server.kill();
+    let replayed = age(&server, &replayed, 4).await;
+    let gone = age(&server, &gone, 4).await;
+    let owed = age(&server, &owed, 4).await;
+    let kept = age(&server, &recent, 2).await;
+    server.restart(); // the purge runs at start, then every minute
+    let api = server.api();
+
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while api.get(&format!("/v1/deliveries/{gone}"), &key).await.status != 404 {
+        assert!(std::time::Instant::now() < deadline, "the expired delivery was never purged");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(api.get(&format!("/v1/deliveries/{replayed}"), &key).await.status, 404);
+    for id in [&owed, &kept, &replay] {
+        assert_eq!(api.get(&format!("/v1/deliveries/{id}"), &key).await.status, 200, "{id} must stay");
+    }
+    let r = api.get(&format!("/v1/deliveries/{replay}"), &key).await;
+    assert_eq!(r.body["data"]["payload"]["body"], "shared", "a payload a replay still uses stays");
+    let r = api.get(&format!("/v1/deliveries/{kept}"), &key).await;
+    assert_eq!(r.body["data"]["attempts"].as_array().unwrap().len(), 1);
+}
