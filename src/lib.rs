@@ -7,6 +7,7 @@ pub mod config;
 pub mod delivery;
 pub mod ids;
 pub mod ingest;
+pub mod metrics;
 pub mod retry;
 pub mod secrets;
 pub mod server;

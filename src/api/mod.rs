@@ -7,6 +7,7 @@ pub mod error;
 mod extract;
 mod health;
 mod ingest;
+mod metrics;
 mod openapi;
 mod project;
 mod webhooks;
@@ -95,6 +96,7 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
         .route("/v1/deliveries", get(deliveries::list))
         .route("/v1/deliveries/{id}", get(deliveries::get))
         .route("/v1/ingest/{public_id}", post(ingest::ingest))
+        .merge(metrics::routes())
         .fallback(|| async { ApiError::not_found("route") })
         .method_not_allowed_fallback(|| async {
             ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "method not allowed on this route")

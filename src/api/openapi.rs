@@ -4,7 +4,7 @@ use axum::Json;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{deliveries, ingest, project, webhooks};
+use super::{deliveries, ingest, metrics, project, webhooks};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -16,6 +16,7 @@ use super::{deliveries, ingest, project, webhooks};
         webhooks::rotate_ingest_secret, webhooks::rotate_signing_secret, webhooks::secret_versions,
         ingest::ingest, ingest::send_event,
         deliveries::list, deliveries::get,
+        metrics::render,
     ),
     modifiers(&Security),
 )]

@@ -4,6 +4,7 @@
 //! few fragments that differ come from [`Dialect`].
 
 mod audit;
+mod metrics;
 mod models;
 
 pub use audit::*;
