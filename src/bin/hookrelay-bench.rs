@@ -336,6 +336,22 @@ async fn drive(args: Arc<Args>, shared: Arc<Shared>, hooks: Arc<Vec<Hook>>, next
     }
 }
 
+/// Total seconds per hot-path database operation, from the server's own
+/// `/metrics` (where the time goes, without a profiler).
+async fn db_seconds(client: &reqwest::Client, server: &str) -> Value {
+    let Ok(text) = async { client.get(format!("{server}/metrics")).send().await?.text().await }.await else {
+        return Value::Null;
+    };
+    let mut out = serde_json::Map::new();
+    for line in text.lines() {
+        let Some(rest) = line.strip_prefix("hookrelay_db_duration_seconds_sum{op=\"") else { continue };
+        if let Some((op, value)) = rest.split_once("\"} ") {
+            out.insert(op.to_string(), json!(value.trim().parse::<f64>().unwrap_or(0.0)));
+        }
+    }
+    Value::Object(out)
+}
+
 fn percentile(sorted: &[u64], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
@@ -412,6 +428,7 @@ async fn run(args: Args) -> Result<bool, BoxError> {
     tokio::time::sleep(Duration::from_millis(300)).await;
     let (rss, cpu_after) = process_usage(&pid);
     let (_, bench_cpu_after) = process_usage("self");
+    let db_seconds = db_seconds(&setup, &server.url).await;
     drop(server);
 
     let mut latencies = Vec::with_capacity(n);
@@ -463,6 +480,7 @@ async fn run(args: Args) -> Result<bool, BoxError> {
         "serverPeakRssMiB": rss as f64 / 1048576.0,
         "serverCpuSeconds": cpu_after - cpu_before,
         "benchCpuSeconds": bench_cpu_after - bench_cpu_before,
+        "dbSeconds": db_seconds,
     });
     let mut out = std::io::stdout().lock();
     if args.json {
@@ -490,6 +508,10 @@ fn print_table(out: &mut impl Write, r: &Value) -> std::io::Result<()> {
         f(&l["p50"]), f(&l["p90"]), f(&l["p99"]), f(&l["max"]))?;
     writeln!(out, "  server              peak RSS {:.1} MiB, CPU {:.2} s   (bench itself: CPU {:.2} s)",
         f(&r["serverPeakRssMiB"]), f(&r["serverCpuSeconds"]), f(&r["benchCpuSeconds"]))?;
+    let db = r["dbSeconds"].as_object().map(|m| {
+        m.iter().map(|(k, v)| format!("{k} {:.2} s", f(v))).collect::<Vec<_>>().join(", ")
+    });
+    writeln!(out, "  server db time      {}", db.unwrap_or_default())?;
     writeln!(out, "  check               lost {}, duplicated {}, bad signatures {}, unknown bodies {}: {}",
         r["lost"], r["duplicated"], r["badSignatures"], r["unknownBodies"],
         if r["ok"].as_bool() == Some(true) { "OK" } else { "FAILED" })
