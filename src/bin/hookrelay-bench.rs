@@ -28,6 +28,10 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 /// the server being measured from the same commit and profile.
 const AS_SERVER_ENV: &str = "HOOKRELAY_BENCH_AS_SERVER";
 
+// The same allocator as `src/main.rs`, so the server measured is the one shipped.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser, Debug)]
 #[command(name = "hookrelay-bench", about = "End-to-end benchmark of a Hookrelay server")]
 struct Args {
@@ -251,11 +255,7 @@ async fn receive(
 fn payload(seq: u64, size: usize) -> Bytes {
     let head = format!("{{\"seq\":{seq},\"pad\":\"");
     let pad = size.saturating_sub(head.len() + 2);
-    let mut s = String::with_capacity(size);
-    s.push_str(&head);
-    s.extend(std::iter::repeat_n('x', pad));
-    s.push_str("\"}");
-    Bytes::from(s)
+    Bytes::from([head.as_str(), &"x".repeat(pad), "\"}"].concat())
 }
 
 struct Hook {
