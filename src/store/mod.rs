@@ -17,7 +17,8 @@ use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
-use sqlx::{AnyPool, Executor, Row};
+use sqlx::pool::PoolConnection;
+use sqlx::{AnyPool, Executor, Row, Transaction};
 
 pub type Result<T> = std::result::Result<T, sqlx::Error>;
 
@@ -31,11 +32,16 @@ pub enum Dialect {
 pub struct Store {
     pool: AnyPool,
     dialect: Dialect,
-    /// SQLite has one writer at a time. Queueing the hot-path writers here
-    /// (FIFO) instead of in SQLite's busy handler, which sleeps 1 to 100 ms
-    /// between retries, keeps tail latency at the cost of the write itself.
-    sqlite_writer: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// SQLite has one writer at a time. The hot-path writers (ingest,
+    /// outcomes, claims) queue here, FIFO, instead of in SQLite's busy
+    /// handler, which sleeps 1 to 100 ms between retries; and they share one
+    /// kept connection, whose page and statement caches stay warm (any other
+    /// connection must re-read the pages the last writer changed).
+    sqlite_writer: std::sync::Arc<WriterSlot>,
 }
+
+type WriterSlot = tokio::sync::Mutex<Option<PoolConnection<sqlx::Any>>>;
+type WriteTurn<'a> = Option<tokio::sync::MutexGuard<'a, Option<PoolConnection<sqlx::Any>>>>;
 
 /// Most rows in one multi-row statement: stays far below SQLite's 32,766
 /// and PostgreSQL's 65,535 bind parameters at 9 columns a row.
@@ -154,10 +160,22 @@ impl Store {
 
     /// Waits for this node's turn to write on SQLite (see `sqlite_writer`);
     /// PostgreSQL writers run side by side.
-    async fn write_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
-        match self.dialect {
-            Dialect::Sqlite => Some(self.sqlite_writer.lock().await),
-            Dialect::Postgres => None,
+    async fn write_turn(&self) -> Result<WriteTurn<'_>> {
+        if self.dialect != Dialect::Sqlite {
+            return Ok(None);
+        }
+        let mut slot = self.sqlite_writer.lock().await;
+        if slot.is_none() {
+            *slot = Some(self.pool.acquire().await?);
+        }
+        Ok(Some(slot))
+    }
+
+    /// A transaction on the writer connection of `turn`, or on the pool.
+    async fn begin_write<'a>(&'a self, turn: &'a mut WriteTurn<'_>) -> Result<Transaction<'a, sqlx::Any>> {
+        match turn.as_mut().and_then(|slot| slot.as_mut()) {
+            Some(conn) => sqlx::Connection::begin(&mut **conn).await,
+            None => self.pool.begin().await,
         }
     }
 
@@ -545,8 +563,8 @@ impl Store {
     pub async fn insert_deliveries(&self, items: &[NewDelivery], idempotency_ttl_ms: i64) -> Result<Vec<Inserted>> {
         let now = now_ms();
         let mut out = Vec::with_capacity(items.len());
-        let _turn = self.write_turn().await;
-        let mut tx = self.pool.begin().await?;
+        let mut turn = self.write_turn().await?;
+        let mut tx = self.begin_write(&mut turn).await?;
         for item in items {
             if let Some(key) = &item.idempotency_key {
                 // Claims the key, or takes it over when the holder expired.
@@ -630,7 +648,8 @@ impl Store {
             Dialect::Postgres => "FOR UPDATE SKIP LOCKED",
             Dialect::Sqlite => "",
         };
-        let turn = self.write_turn().await;
+        let mut turn = self.write_turn().await?;
+        let mut tx = self.begin_write(&mut turn).await?;
         let rows = sqlx::query(&format!(
             "UPDATE deliveries SET status = 'delivering', lease_token = $1, next_attempt_at = $2, updated_at = $3 \
              WHERE id IN (SELECT id FROM deliveries WHERE next_attempt_at <= $3 \
@@ -641,8 +660,9 @@ impl Store {
         .bind(lease_until)
         .bind(now)
         .bind(limit)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *tx)
         .await?;
+        tx.commit().await?;
         drop(turn);
         if rows.is_empty() {
             return Ok(Vec::new());
@@ -685,8 +705,8 @@ impl Store {
     /// the attempt is still recorded, because it happened.
     pub async fn record_outcomes(&self, outcomes: &[Outcome]) -> Result<()> {
         let now = now_ms();
-        let _turn = self.write_turn().await;
-        let mut tx = self.pool.begin().await?;
+        let mut turn = self.write_turn().await?;
+        let mut tx = self.begin_write(&mut turn).await?;
         // Multi-row statements: one INSERT and one UPDATE per chunk.
         for chunk in outcomes.chunks(ROWS_PER_STATEMENT) {
             let attempts: Vec<(&Outcome, &AttemptRecord)> =
