@@ -40,6 +40,18 @@ pub struct Store {
     sqlite_writer: std::sync::Arc<WriterSlot>,
 }
 
+/// When a hot-path write on SQLite reaches the disk.
+#[derive(Clone, Copy)]
+enum Flush {
+    /// fsync at commit: what a 202 promises.
+    AtCommit,
+    /// Survives a crash of the process at once, a crash of the machine once
+    /// the next `AtCommit` write fsyncs the log (which holds this write
+    /// too). Only for bookkeeping whose loss means a delivery is sent
+    /// again, which at-least-once allows: outcomes and claims.
+    WithNextCommit,
+}
+
 type WriterSlot = tokio::sync::Mutex<Option<PoolConnection<sqlx::Any>>>;
 type WriteTurn<'a> = Option<tokio::sync::MutexGuard<'a, Option<PoolConnection<sqlx::Any>>>>;
 
@@ -172,9 +184,17 @@ impl Store {
     }
 
     /// A transaction on the writer connection of `turn`, or on the pool.
-    async fn begin_write<'a>(&'a self, turn: &'a mut WriteTurn<'_>) -> Result<Transaction<'a, sqlx::Any>> {
+    /// Every SQLite write states its `flush`, so no setting outlives it.
+    async fn begin_write<'a>(&'a self, turn: &'a mut WriteTurn<'_>, flush: Flush) -> Result<Transaction<'a, sqlx::Any>> {
         match turn.as_mut().and_then(|slot| slot.as_mut()) {
-            Some(conn) => sqlx::Connection::begin(&mut **conn).await,
+            Some(conn) => {
+                let pragma = match flush {
+                    Flush::AtCommit => "PRAGMA synchronous = FULL",
+                    Flush::WithNextCommit => "PRAGMA synchronous = NORMAL",
+                };
+                (&mut **conn).execute(pragma).await?;
+                sqlx::Connection::begin(&mut **conn).await
+            }
             None => self.pool.begin().await,
         }
     }
@@ -564,7 +584,7 @@ impl Store {
         let now = now_ms();
         let mut out = Vec::with_capacity(items.len());
         let mut turn = self.write_turn().await?;
-        let mut tx = self.begin_write(&mut turn).await?;
+        let mut tx = self.begin_write(&mut turn, Flush::AtCommit).await?;
         for item in items {
             if let Some(key) = &item.idempotency_key {
                 // Claims the key, or takes it over when the holder expired.
@@ -649,7 +669,7 @@ impl Store {
             Dialect::Sqlite => "",
         };
         let mut turn = self.write_turn().await?;
-        let mut tx = self.begin_write(&mut turn).await?;
+        let mut tx = self.begin_write(&mut turn, Flush::WithNextCommit).await?;
         let rows = sqlx::query(&format!(
             "UPDATE deliveries SET status = 'delivering', lease_token = $1, next_attempt_at = $2, updated_at = $3 \
              WHERE id IN (SELECT id FROM deliveries WHERE next_attempt_at <= $3 \
@@ -706,7 +726,7 @@ impl Store {
     pub async fn record_outcomes(&self, outcomes: &[Outcome]) -> Result<()> {
         let now = now_ms();
         let mut turn = self.write_turn().await?;
-        let mut tx = self.begin_write(&mut turn).await?;
+        let mut tx = self.begin_write(&mut turn, Flush::WithNextCommit).await?;
         // Multi-row statements: one INSERT and one UPDATE per chunk.
         for chunk in outcomes.chunks(ROWS_PER_STATEMENT) {
             let attempts: Vec<(&Outcome, &AttemptRecord)> =
