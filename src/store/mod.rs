@@ -186,15 +186,21 @@ impl Store {
     /// A transaction on the writer connection of `turn`, or on the pool.
     /// Every SQLite write states its `flush`, so no setting outlives it.
     async fn begin_write<'a>(&'a self, turn: &'a mut WriteTurn<'_>, flush: Flush) -> Result<Transaction<'a, sqlx::Any>> {
-        match turn.as_mut().and_then(|slot| slot.as_mut()) {
-            Some(conn) => {
-                let pragma = match flush {
-                    Flush::AtCommit => "PRAGMA synchronous = FULL",
-                    Flush::WithNextCommit => "PRAGMA synchronous = NORMAL",
-                };
-                (&mut **conn).execute(pragma).await?;
-                sqlx::Connection::begin(&mut **conn).await
+        let Some(slot) = turn.as_mut() else { return self.pool.begin().await };
+        let pragma = match flush {
+            Flush::AtCommit => "PRAGMA synchronous = FULL",
+            Flush::WithNextCommit => "PRAGMA synchronous = NORMAL",
+        };
+        if let Some(conn) = slot.as_mut() {
+            if let Err(e) = (&mut **conn).execute(pragma).await {
+                // A kept connection that fails even this is replaced at the
+                // next turn rather than failing every write after it.
+                **slot = None;
+                return Err(e);
             }
+        }
+        match slot.as_mut() {
+            Some(conn) => sqlx::Connection::begin(&mut **conn).await,
             None => self.pool.begin().await,
         }
     }
