@@ -9,6 +9,7 @@ use tokio::sync::{mpsc, oneshot};
 use crate::delivery::{Engine, Job};
 use crate::store::{self, Claimed, IdempotencyKey, InitialState, Inserted, NewDelivery, Store};
 use crate::ids;
+use crate::metrics::{metrics, DbOp};
 
 /// Idempotency keys are honoured for this long, as on Svix and Stripe.
 pub const IDEMPOTENCY_TTL_MS: i64 = 24 * 3600 * 1000;
@@ -94,8 +95,13 @@ async fn write_batch(store: &Store, engine: &Engine, batch: Vec<Request>) {
         replies.push((reply, permit));
     }
 
-    match store.insert_deliveries(&rows, IDEMPOTENCY_TTL_MS).await {
+    let started = std::time::Instant::now();
+    let result = store.insert_deliveries(&rows, IDEMPOTENCY_TTL_MS).await;
+    metrics().db_time(DbOp::insert_deliveries, started);
+    match result {
         Ok(results) => {
+            let created = results.iter().filter(|r| matches!(r, Inserted::Created)).count();
+            metrics().ingested.inc_by(created as u64);
             let mut queued_any = false;
             for ((row, (reply, permit)), inserted) in rows.into_iter().zip(replies).zip(results) {
                 let accepted = match inserted {

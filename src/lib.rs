@@ -9,6 +9,7 @@ pub mod config;
 pub mod delivery;
 pub mod ids;
 pub mod ingest;
+pub mod metrics;
 pub mod notifier;
 pub mod portal;
 pub mod replay;

@@ -10,6 +10,7 @@ mod event_types;
 mod extract;
 mod health;
 mod ingest;
+mod metrics;
 mod notification_channels;
 mod openapi;
 mod portal_access;
@@ -118,6 +119,7 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
         .merge(audit_logs::routes())
         .merge(schedules::routes())
         .merge(notification_channels::routes())
+        .merge(metrics::routes())
         .fallback(|| async { ApiError::not_found("route") })
         .method_not_allowed_fallback(|| async {
             ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "method not allowed on this route")

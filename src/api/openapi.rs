@@ -5,8 +5,8 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    applications, audit_logs, deliveries, event_types, ingest, notification_channels, portal_access, portal_api, project,
-    replays, schedules, usage, webhooks,
+    applications, audit_logs, deliveries, event_types, ingest, metrics, notification_channels, portal_access, portal_api,
+    project, replays, schedules, usage, webhooks,
 };
 
 #[derive(OpenApi)]
@@ -34,6 +34,7 @@ use super::{
         schedules::create, schedules::list, schedules::get_one, schedules::pause, schedules::resume, schedules::delete,
         notification_channels::create, notification_channels::list, notification_channels::get_one,
         notification_channels::delete,
+        metrics::render,
     ),
     modifiers(&Security),
 )]

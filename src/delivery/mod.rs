@@ -14,6 +14,7 @@ use tokio::sync::{mpsc, oneshot, watch, Notify, OwnedSemaphorePermit, Semaphore}
 use tokio::task::JoinHandle;
 
 use crate::cache::TtlCache;
+use crate::metrics::{metrics, DbOp};
 use crate::secrets::{signing_key_bytes, SecretBox};
 use crate::store::{self, AttemptRecord, Claimed, DeliveryStatus, Outcome, Store};
 use crate::{ids, retry, signing};
@@ -166,7 +167,10 @@ impl Engine {
             if !permits.is_empty() {
                 let token = ids::new_id("lease");
                 let until = store::now_ms() + self.inner.config.lease.as_millis() as i64;
-                match self.inner.store.claim_due(permits.len() as i64, &token, until).await {
+                let started = Instant::now();
+                let result = self.inner.store.claim_due(permits.len() as i64, &token, until).await;
+                metrics().db_time(DbOp::claim_due, started);
+                match result {
                     Ok(claimed) => {
                         full_batch = claimed.len() == permits.len();
                         for (claimed, permit) in claimed.into_iter().zip(permits) {
@@ -250,6 +254,14 @@ impl Engine {
                 }
             };
             let bytes_sent = if attempt.status_code.is_some() { claimed.body.len() as i64 } else { 0 };
+            match status {
+                DeliveryStatus::Succeeded => metrics().delivered.inc(),
+                DeliveryStatus::Dead => {
+                    metrics().failed.inc();
+                    metrics().dead.inc()
+                }
+                _ => metrics().failed.inc(),
+            };
             Outcome {
                 delivery_id: claimed.delivery_id,
                 webhook_id: claimed.webhook_id,
@@ -281,7 +293,9 @@ impl Engine {
             response_excerpt: None,
         };
         let result = self.post(target, claimed, started_at / 1000).await;
-        record.duration_ms = clock.elapsed().as_millis() as i64;
+        let elapsed = clock.elapsed();
+        metrics().attempt_seconds.observe(elapsed.as_secs_f64());
+        record.duration_ms = elapsed.as_millis() as i64;
         match result {
             Ok((status, excerpt)) => {
                 record.status_code = Some(i64::from(status));
@@ -366,7 +380,11 @@ async fn write_outcomes(store: Store, mut rx: mpsc::Receiver<Outcome>, mut stop:
 
 async fn flush_outcomes(store: &Store, batch: &[Outcome]) {
     let mut tries = 0;
-    while let Err(e) = store.record_outcomes(batch).await {
+    loop {
+        let started = Instant::now();
+        let result = store.record_outcomes(batch).await;
+        metrics().db_time(DbOp::record_outcomes, started);
+        let Err(e) = result else { return };
         tries += 1;
         if tries >= 5 {
             // The leases expire and the deliveries are tried again:

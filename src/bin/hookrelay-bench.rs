@@ -1,0 +1,518 @@
+//! `hookrelay-bench`: end-to-end throughput and latency of a real Hookrelay
+//! server. It starts the server as a child process (so that its RSS and CPU
+//! are its own), creates a project and webhooks through the real API, runs a
+//! receiver on loopback that verifies every signature, drives ingest over
+//! many keep-alive connections, and checks that every event arrived exactly
+//! once. Exit status 0 only if nothing was lost, duplicated or forged.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitCode, Stdio};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering::Relaxed};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::extract::{Path as UrlPath, State};
+use axum::http::{HeaderMap, StatusCode};
+use bytes::Bytes;
+use clap::Parser;
+use serde_json::{json, Value};
+
+use hookrelay::secrets::signing_key_bytes;
+use hookrelay::signing;
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Set on the child process: the bench binary then *is* `hookrelay` (the
+/// same `hookrelay::cli::main` as `src/main.rs`), so one `cargo run` builds
+/// the server being measured from the same commit and profile.
+const AS_SERVER_ENV: &str = "HOOKRELAY_BENCH_AS_SERVER";
+
+// The same allocator as `src/main.rs`, so the server measured is the one shipped.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+#[derive(Parser, Debug)]
+#[command(name = "hookrelay-bench", about = "End-to-end benchmark of a Hookrelay server")]
+struct Args {
+    /// Events to ingest.
+    #[arg(long, default_value_t = 20_000)]
+    events: u64,
+    /// Webhooks to spread the events over (each its own destination path).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    webhooks: u64,
+    /// Size of each event's body in bytes (JSON, at least 64).
+    #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u64).range(64..=1_048_576))]
+    payload_bytes: u64,
+    /// Concurrent ingest requests (each on its own keep-alive connection).
+    #[arg(long, default_value_t = 128, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    concurrency: u64,
+    /// Offered load in events per second; 0 sends flat out.
+    #[arg(long, default_value_t = 0)]
+    rate: u64,
+    /// `postgres://...` (use an empty database); default: SQLite in a temp dir.
+    #[arg(long)]
+    database_url: Option<String>,
+    /// Give up waiting for deliveries after this long without progress.
+    #[arg(long, default_value_t = 30)]
+    stall_timeout_secs: u64,
+    /// The server binary to measure; default: this binary acting as `hookrelay`.
+    #[arg(long)]
+    server_bin: Option<PathBuf>,
+    /// Extra arguments passed to `hookrelay serve` (repeatable).
+    #[arg(long = "serve-arg", allow_hyphen_values = true)]
+    serve_args: Vec<String>,
+    /// Print one JSON line instead of the table.
+    #[arg(long)]
+    json: bool,
+}
+
+fn main() -> ExitCode {
+    if std::env::var_os(AS_SERVER_ENV).is_some() {
+        return hookrelay::cli::main();
+    }
+    let args = Args::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(args)) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Everything the receiver and the load generator share. Times are
+/// nanoseconds since `epoch`, per event sequence number.
+struct Shared {
+    epoch: Instant,
+    /// Signing key of webhook i, verified against on `/hook/{i}`.
+    keys: Vec<Vec<u8>>,
+    sent_at: Vec<AtomicU64>,
+    accepted_at: Vec<AtomicU64>,
+    arrived_at: Vec<AtomicU64>,
+    arrivals: Vec<AtomicU32>,
+    arrived: AtomicU64,
+    bad_signatures: AtomicU64,
+    unknown: AtomicU64,
+    rejected: AtomicU64,
+}
+
+impl Shared {
+    fn now_ns(&self) -> u64 {
+        self.epoch.elapsed().as_nanos() as u64
+    }
+}
+
+/// A temp dir removed on drop (the bench keeps its dependencies to the
+/// server's own).
+struct TempDir(PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The server child, killed on drop whatever happens.
+struct ServerProcess {
+    child: Child,
+    url: String,
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn server_command(args: &Args) -> Result<Command, BoxError> {
+    let mut cmd = match &args.server_bin {
+        Some(bin) => Command::new(bin),
+        None => {
+            let mut c = Command::new(std::env::current_exe()?);
+            c.env(AS_SERVER_ENV, "1");
+            c
+        }
+    };
+    cmd.env_remove("HOOKRELAY_DATABASE_URL");
+    Ok(cmd)
+}
+
+fn db_args(args: &Args, data_dir: &Path) -> Vec<String> {
+    let mut v = vec!["--data-dir".to_string(), data_dir.display().to_string()];
+    if let Some(url) = &args.database_url {
+        v.push("--database-url".into());
+        v.push(url.clone());
+    }
+    v
+}
+
+fn create_project(args: &Args, data_dir: &Path) -> Result<String, BoxError> {
+    let out = server_command(args)?
+        .args(["project", "create", "--name", "bench", "--json"])
+        .args(db_args(args, data_dir))
+        .env("RUST_LOG", "warn")
+        .output()?;
+    if !out.status.success() {
+        return Err(format!("project create failed: {}", String::from_utf8_lossy(&out.stderr)).into());
+    }
+    let v: Value = serde_json::from_slice(&out.stdout)?;
+    v["apiKey"].as_str().map(str::to_string).ok_or_else(|| "project create printed no apiKey".into())
+}
+
+fn start_server(args: &Args, data_dir: &Path) -> Result<ServerProcess, BoxError> {
+    let log = std::fs::File::create(data_dir.join("server.log"))?;
+    let mut child = server_command(args)?
+        .args(["serve", "--listen", "127.0.0.1:0", "--allow-private-destinations"])
+        .args(db_args(args, data_dir))
+        .args(&args.serve_args)
+        .env("RUST_LOG", std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".into()))
+        .stdout(Stdio::piped())
+        .stderr(log)
+        .spawn()?;
+    let stdout = child.stdout.take().ok_or("no stdout")?;
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line)?;
+    let mut process = ServerProcess { child, url: String::new() };
+    process.url = line.trim().strip_prefix("hookrelay listening on ").map(str::to_string).ok_or_else(|| {
+        let log = std::fs::read_to_string(data_dir.join("server.log")).unwrap_or_default();
+        format!("server did not start: {line:?}\n{log}")
+    })?;
+    Ok(process)
+}
+
+/// Peak RSS (VmHWM, bytes) and CPU seconds (user + system) of a process.
+fn process_usage(pid: &str) -> (u64, f64) {
+    let hwm = std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        })
+        .unwrap_or(0)
+        * 1024;
+    // Fields after the parenthesised command name; utime and stime are the
+    // 14th and 15th fields of the whole line, in clock ticks (100 per second
+    // on every Linux configuration this runs on).
+    let cpu = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| {
+            let rest = s.rsplit_once(')')?.1;
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            let ticks = f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?;
+            Some(ticks as f64 / 100.0)
+        })
+        .unwrap_or(0.0);
+    (hwm, cpu)
+}
+
+async fn receive(
+    State(shared): State<Arc<Shared>>,
+    UrlPath(hook): UrlPath<usize>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> StatusCode {
+    let at = shared.now_ns();
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let verified = match (shared.keys.get(hook), header("webhook-id"), header("webhook-timestamp"), header("webhook-signature")) {
+        (Some(key), Some(id), Some(ts), Some(sig)) => ts.parse::<i64>().is_ok_and(|ts| {
+            let now = chrono::Utc::now().timestamp();
+            signing::verify(key, id, ts, &body, sig, now, Some(signing::DEFAULT_TOLERANCE_SECS)).is_ok()
+        }),
+        _ => false,
+    };
+    if !verified {
+        shared.bad_signatures.fetch_add(1, Relaxed);
+        // A 4xx would make the server retry a forgery-looking delivery
+        // until it is dead; the count above already fails the run.
+        return StatusCode::NO_CONTENT;
+    }
+    let seq = serde_json::from_slice::<Value>(&body).ok().and_then(|v| v["seq"].as_u64());
+    match seq.filter(|s| (*s as usize) < shared.arrivals.len()) {
+        Some(seq) => {
+            if shared.arrivals[seq as usize].fetch_add(1, Relaxed) == 0 {
+                shared.arrived_at[seq as usize].store(at, Relaxed);
+                shared.arrived.fetch_add(1, Relaxed);
+            }
+        }
+        None => {
+            shared.unknown.fetch_add(1, Relaxed);
+        }
+    }
+    StatusCode::NO_CONTENT
+}
+
+fn payload(seq: u64, size: usize) -> Bytes {
+    let head = format!("{{\"seq\":{seq},\"pad\":\"");
+    let pad = size.saturating_sub(head.len() + 2);
+    Bytes::from([head.as_str(), &"x".repeat(pad), "\"}"].concat())
+}
+
+struct Hook {
+    ingest_url: String,
+    ingest_secret: String,
+}
+
+async fn create_webhooks(
+    client: &reqwest::Client,
+    server: &str,
+    api_key: &str,
+    receiver: &str,
+    n: u64,
+) -> Result<(Vec<Hook>, Vec<Vec<u8>>), BoxError> {
+    let mut hooks = Vec::new();
+    let mut keys = Vec::new();
+    for i in 0..n {
+        let response = client
+            .post(format!("{server}/v1/webhooks"))
+            .bearer_auth(api_key)
+            .header("content-type", "application/json")
+            .body(json!({"name": format!("bench {i}"), "destinationUrl": format!("{receiver}/hook/{i}")}).to_string())
+            .send()
+            .await?;
+        let status = response.status();
+        let v: Value = serde_json::from_slice(&response.bytes().await?)?;
+        if status != StatusCode::CREATED {
+            return Err(format!("creating a webhook answered {status}: {v}").into());
+        }
+        let field = |name: &str| v["data"][name].as_str().map(str::to_string).ok_or(format!("no {name} in {v}"));
+        hooks.push(Hook { ingest_url: field("ingestUrl")?, ingest_secret: field("ingestSecret")? });
+        keys.push(signing_key_bytes(&field("signingSecret")?)?);
+    }
+    Ok((hooks, keys))
+}
+
+/// One load-generator connection: takes the next sequence number until all
+/// are sent, waiting for its slot in the schedule when a rate is set.
+async fn drive(args: Arc<Args>, shared: Arc<Shared>, hooks: Arc<Vec<Hook>>, next: Arc<AtomicU64>, client: reqwest::Client) {
+    let start = tokio::time::Instant::from_std(shared.epoch);
+    loop {
+        let seq = next.fetch_add(1, Relaxed);
+        if seq >= args.events {
+            return;
+        }
+        if args.rate > 0 {
+            tokio::time::sleep_until(start + Duration::from_secs_f64(seq as f64 / args.rate as f64)).await;
+        }
+        let hook = &hooks[(seq % hooks.len() as u64) as usize];
+        let body = payload(seq, args.payload_bytes as usize);
+        shared.sent_at[seq as usize].store(shared.now_ns(), Relaxed);
+        let result = client
+            .post(&hook.ingest_url)
+            .bearer_auth(&hook.ingest_secret)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await;
+        match result {
+            Ok(r) if r.status() == StatusCode::ACCEPTED => {
+                // Read to the end so that the connection is reused.
+                let _ = r.bytes().await;
+                shared.accepted_at[seq as usize].store(shared.now_ns(), Relaxed);
+            }
+            Ok(r) => {
+                let status = r.status();
+                let text = r.text().await.unwrap_or_default();
+                if shared.rejected.fetch_add(1, Relaxed) < 5 {
+                    eprintln!("ingest of event {seq} answered {status}: {text}");
+                }
+            }
+            Err(e) => {
+                if shared.rejected.fetch_add(1, Relaxed) < 5 {
+                    eprintln!("ingest of event {seq} failed: {e}");
+                }
+            }
+        }
+    }
+}
+
+/// Total seconds per hot-path database operation, from the server's own
+/// `/metrics` (where the time goes, without a profiler).
+async fn db_seconds(client: &reqwest::Client, server: &str) -> Value {
+    let Ok(text) = async { client.get(format!("{server}/metrics")).send().await?.text().await }.await else {
+        return Value::Null;
+    };
+    let mut out = serde_json::Map::new();
+    for line in text.lines() {
+        let Some(rest) = line.strip_prefix("hookrelay_db_duration_seconds_sum{op=\"") else { continue };
+        if let Some((op, value)) = rest.split_once("\"} ") {
+            out.insert(op.to_string(), json!(value.trim().parse::<f64>().unwrap_or(0.0)));
+        }
+    }
+    Value::Object(out)
+}
+
+fn percentile(sorted: &[u64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((p / 100.0) * (sorted.len() - 1) as f64).round() as usize;
+    sorted[i] as f64 / 1e6
+}
+
+async fn run(args: Args) -> Result<bool, BoxError> {
+    let args = Arc::new(args);
+    let dir = TempDir(std::env::temp_dir().join(format!("hookrelay-bench-{}", ulid::Ulid::new())));
+    std::fs::create_dir_all(&dir.0)?;
+    let data_dir = dir.0.join("data");
+
+    let api_key = create_project(&args, &data_dir)?;
+    let server = start_server(&args, &data_dir)?;
+    let pid = server.child.id().to_string();
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let receiver_url = format!("http://{}", listener.local_addr()?);
+    let setup = reqwest::Client::new();
+    let (hooks, keys) = create_webhooks(&setup, &server.url, &api_key, &receiver_url, args.webhooks).await?;
+
+    let n = args.events as usize;
+    let zeros = |n: usize| (0..n).map(|_| AtomicU64::new(0)).collect::<Vec<_>>();
+    let shared = Arc::new(Shared {
+        epoch: Instant::now(),
+        keys,
+        sent_at: zeros(n),
+        accepted_at: zeros(n),
+        arrived_at: zeros(n),
+        arrivals: (0..n).map(|_| AtomicU32::new(0)).collect(),
+        arrived: AtomicU64::new(0),
+        bad_signatures: AtomicU64::new(0),
+        unknown: AtomicU64::new(0),
+        rejected: AtomicU64::new(0),
+    });
+    let app = axum::Router::new()
+        .route("/hook/{hook}", axum::routing::post(receive))
+        .with_state(shared.clone());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(args.concurrency as usize)
+        .tcp_nodelay(true)
+        .build()?;
+    let hooks = Arc::new(hooks);
+    let next = Arc::new(AtomicU64::new(0));
+    let (_, cpu_before) = process_usage(&pid);
+    let (_, bench_cpu_before) = process_usage("self");
+    let started = shared.now_ns();
+    let drivers: Vec<_> = (0..args.concurrency.min(args.events.max(1)))
+        .map(|_| tokio::spawn(drive(args.clone(), shared.clone(), hooks.clone(), next.clone(), client.clone())))
+        .collect();
+    for d in drivers {
+        d.await?;
+    }
+    let ingest_done = shared.now_ns();
+
+    let accepted = shared.accepted_at.iter().filter(|t| t.load(Relaxed) > 0).count() as u64;
+    let mut last_progress = (shared.arrived.load(Relaxed), Instant::now());
+    while shared.arrived.load(Relaxed) < accepted {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        let arrived = shared.arrived.load(Relaxed);
+        if arrived != last_progress.0 {
+            last_progress = (arrived, Instant::now());
+        } else if last_progress.1.elapsed() > Duration::from_secs(args.stall_timeout_secs) {
+            eprintln!("no delivery for {}s; giving up", args.stall_timeout_secs);
+            break;
+        }
+    }
+    let all_arrived = shared.arrived_at.iter().map(|t| t.load(Relaxed)).max().unwrap_or(0).max(ingest_done);
+    // Late duplicates would show up within the engine's batching delay.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let (rss, cpu_after) = process_usage(&pid);
+    let (_, bench_cpu_after) = process_usage("self");
+    let db_seconds = db_seconds(&setup, &server.url).await;
+    drop(server);
+
+    let mut latencies = Vec::with_capacity(n);
+    let (mut lost, mut duplicated) = (0u64, 0u64);
+    for i in 0..n {
+        match shared.arrivals[i].load(Relaxed) {
+            0 => lost += 1,
+            1 => {}
+            _ => duplicated += 1,
+        }
+        let (sent, arrived) = (shared.sent_at[i].load(Relaxed), shared.arrived_at[i].load(Relaxed));
+        if arrived > 0 {
+            latencies.push(arrived.saturating_sub(sent));
+        }
+    }
+    latencies.sort_unstable();
+    let secs = |ns: u64| ns.saturating_sub(started) as f64 / 1e9;
+    let ingest_secs = secs(ingest_done);
+    let total_secs = secs(all_arrived);
+    let bad = shared.bad_signatures.load(Relaxed);
+    let unknown = shared.unknown.load(Relaxed);
+    let rejected = shared.rejected.load(Relaxed);
+    let ok = lost == 0 && duplicated == 0 && bad == 0 && unknown == 0 && rejected == 0;
+    let report = json!({
+        "ok": ok,
+        "backend": if args.database_url.is_some() { "postgres" } else { "sqlite" },
+        "events": args.events,
+        "webhooks": args.webhooks,
+        "payloadBytes": args.payload_bytes,
+        "concurrency": args.concurrency,
+        "offeredRate": args.rate,
+        "accepted": accepted,
+        "rejected": rejected,
+        "delivered": shared.arrived.load(Relaxed),
+        "lost": lost,
+        "duplicated": duplicated,
+        "badSignatures": bad,
+        "unknownBodies": unknown,
+        "ingestSeconds": ingest_secs,
+        "totalSeconds": total_secs,
+        "ingestPerSec": accepted as f64 / ingest_secs.max(1e-9),
+        "deliveredPerSec": shared.arrived.load(Relaxed) as f64 / total_secs.max(1e-9),
+        "latencyMs": {
+            "p50": percentile(&latencies, 50.0),
+            "p90": percentile(&latencies, 90.0),
+            "p99": percentile(&latencies, 99.0),
+            "max": percentile(&latencies, 100.0),
+        },
+        "serverPeakRssMiB": rss as f64 / 1048576.0,
+        "serverCpuSeconds": cpu_after - cpu_before,
+        "benchCpuSeconds": bench_cpu_after - bench_cpu_before,
+        "dbSeconds": db_seconds,
+    });
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        writeln!(out, "{report}")?;
+    } else {
+        print_table(&mut out, &report)?;
+    }
+    Ok(ok)
+}
+
+fn print_table(out: &mut impl Write, r: &Value) -> std::io::Result<()> {
+    let f = |v: &Value| v.as_f64().unwrap_or(0.0);
+    let l = &r["latencyMs"];
+    let rate = match r["offeredRate"].as_u64() {
+        Some(0) | None => "flat out".to_string(),
+        Some(n) => format!("{n}/s offered"),
+    };
+    writeln!(out, "hookrelay-bench: {} events, {} webhooks, {} B payloads, {} connections, {rate}, {}",
+        r["events"], r["webhooks"], r["payloadBytes"], r["concurrency"], r["backend"].as_str().unwrap_or(""))?;
+    writeln!(out, "  ingested (202)      {:>10.0} events/s   ({} accepted, {} rejected, {:.2} s)",
+        f(&r["ingestPerSec"]), r["accepted"], r["rejected"], f(&r["ingestSeconds"]))?;
+    writeln!(out, "  delivered (e2e)     {:>10.0} events/s   ({} verified, {:.2} s)",
+        f(&r["deliveredPerSec"]), r["delivered"], f(&r["totalSeconds"]))?;
+    writeln!(out, "  latency ms          p50 {:.1}  p90 {:.1}  p99 {:.1}  max {:.1}",
+        f(&l["p50"]), f(&l["p90"]), f(&l["p99"]), f(&l["max"]))?;
+    writeln!(out, "  server              peak RSS {:.1} MiB, CPU {:.2} s   (bench itself: CPU {:.2} s)",
+        f(&r["serverPeakRssMiB"]), f(&r["serverCpuSeconds"]), f(&r["benchCpuSeconds"]))?;
+    let db = r["dbSeconds"].as_object().map(|m| {
+        m.iter().map(|(k, v)| format!("{k} {:.2} s", f(v))).collect::<Vec<_>>().join(", ")
+    });
+    writeln!(out, "  server db time      {}", db.unwrap_or_default())?;
+    writeln!(out, "  check               lost {}, duplicated {}, bad signatures {}, unknown bodies {}: {}",
+        r["lost"], r["duplicated"], r["badSignatures"], r["unknownBodies"],
+        if r["ok"].as_bool() == Some(true) { "OK" } else { "FAILED" })
+}

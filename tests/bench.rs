@@ -1,0 +1,49 @@
+//! A short run of `hookrelay-bench` on each backend, so that the instrument
+//! cannot rot: it must deliver every event exactly once, and it must fail
+//! when events go missing. No speed is asserted.
+
+mod common;
+
+use std::process::Command;
+
+use common::fresh_database;
+use serde_json::Value;
+
+const BENCH: &str = env!("CARGO_BIN_EXE_hookrelay-bench");
+
+async fn bench(extra: &[&str]) -> (bool, Value) {
+    let mut cmd = Command::new(BENCH);
+    cmd.args(["--events", "2000", "--concurrency", "16", "--webhooks", "3", "--json", "--stall-timeout-secs", "10"]);
+    if let Some(url) = fresh_database().await {
+        cmd.args(["--database-url", &url]);
+    }
+    let out = cmd.args(extra).env("RUST_LOG", "error").output().expect("run hookrelay-bench");
+    let report = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("no JSON report: {}", String::from_utf8_lossy(&out.stderr)));
+    (out.status.success(), report)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_benchmark_delivers_every_event_once_with_a_valid_signature() {
+    let (ok, r) = bench(&[]).await;
+    assert!(ok, "{r}");
+    assert_eq!(r["ok"], true);
+    assert_eq!(r["accepted"], 2000);
+    assert_eq!(r["delivered"], 2000);
+    assert_eq!(r["lost"], 0);
+    assert_eq!(r["duplicated"], 0);
+    assert_eq!(r["badSignatures"], 0);
+    assert!(r["serverPeakRssMiB"].as_f64().unwrap() > 0.0, "{r}");
+    assert!(r["latencyMs"]["max"].as_f64().unwrap() >= r["latencyMs"]["p50"].as_f64().unwrap());
+    assert!(r["dbSeconds"]["insert_deliveries"].as_f64().unwrap() > 0.0, "{r}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_benchmark_fails_when_events_do_not_arrive() {
+    // The server refuses every 1 KiB payload (413): nothing can arrive.
+    let (ok, r) = bench(&["--serve-arg=--max-payload-bytes=512"]).await;
+    assert!(!ok, "{r}");
+    assert_eq!(r["ok"], false);
+    assert_eq!(r["lost"], 2000);
+    assert_eq!(r["rejected"], 2000);
+}

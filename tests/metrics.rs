@@ -1,0 +1,132 @@
+//! `/metrics`, and the batched write path under a concurrent burst.
+
+mod common;
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use common::*;
+use serde_json::json;
+
+const WAIT: Duration = Duration::from_secs(30);
+
+/// The value of one sample line (`name{labels} value`) of the exposition.
+fn sample(text: &str, name: &str) -> Option<f64> {
+    text.lines()
+        .find_map(|l| l.strip_prefix(name).and_then(|rest| rest.strip_prefix(' ')))
+        .and_then(|v| v.trim().parse().ok())
+}
+
+async fn scrape(api: &Api) -> String {
+    let r = api.http.get(format!("{}/metrics", api.base)).send().await.expect("scrape");
+    assert_eq!(r.status(), 200);
+    let ct = r.headers()["content-type"].to_str().unwrap().to_string();
+    assert!(ct.starts_with("text/plain; version=0.0.4"), "{ct}");
+    r.text().await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_count_ingested_delivered_failed_and_dead() {
+    let server = Server::start(ServerOpts::default()).await;
+    let (_, key) = server.create_project("acme");
+    let api = server.api();
+    let good = Receiver::start().await;
+    let bad = Receiver::with_plan(vec![], 500, Duration::ZERO).await;
+    let ok_hook = api.create_webhook(&key, &good.url, json!({})).await;
+    let dead_hook = api.create_webhook(&key, &bad.url, json!({ "retrySchedule": [] })).await;
+
+    for _ in 0..3 {
+        let r = api.ingest(ok_hook["ingestUrl"].as_str().unwrap(), ok_hook["ingestSecret"].as_str().unwrap(), b"{}").await;
+        assert_eq!(r.status, 202);
+    }
+    let r = api.ingest(dead_hook["ingestUrl"].as_str().unwrap(), dead_hook["ingestSecret"].as_str().unwrap(), b"{}").await;
+    let dead_id = r.body["data"]["id"].as_str().unwrap().to_string();
+    good.wait_for(3, WAIT).await;
+    api.wait_delivery(&key, &dead_id, |d| d["status"] == "dead").await;
+
+    // Outcomes are written just after the attempt; wait for the last one.
+    let deadline = std::time::Instant::now() + WAIT;
+    let text = loop {
+        let text = scrape(&api).await;
+        if sample(&text, "hookrelay_queue_depth") == Some(0.0) || std::time::Instant::now() > deadline {
+            break text;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(sample(&text, "hookrelay_events_ingested_total"), Some(4.0), "{text}");
+    assert_eq!(sample(&text, "hookrelay_deliveries_succeeded_total"), Some(3.0), "{text}");
+    assert_eq!(sample(&text, "hookrelay_attempts_failed_total"), Some(1.0), "{text}");
+    assert_eq!(sample(&text, "hookrelay_deliveries_dead_total"), Some(1.0), "{text}");
+    assert_eq!(sample(&text, "hookrelay_queue_depth"), Some(0.0), "{text}");
+    assert_eq!(sample(&text, "hookrelay_attempt_duration_seconds_count"), Some(4.0), "{text}");
+    let inserts = sample(&text, "hookrelay_db_duration_seconds_count{op=\"insert_deliveries\"}").unwrap_or(0.0);
+    assert!((1.0..=4.0).contains(&inserts), "{text}");
+    assert!(sample(&text, "hookrelay_db_duration_seconds_count{op=\"record_outcomes\"}").unwrap_or(0.0) >= 1.0, "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_concurrent_burst_is_stored_in_batches_and_each_event_arrives_once() {
+    let server = Server::start(ServerOpts::default()).await;
+    let (_, key) = server.create_project("acme");
+    let api = server.api();
+    let receiver = Receiver::start().await;
+    let hook = api.create_webhook(&key, &receiver.url, json!({})).await;
+    let url = hook["ingestUrl"].as_str().unwrap().to_string();
+    let secret = hook["ingestSecret"].as_str().unwrap().to_string();
+
+    // 150 distinct events, and 50 repeats of 10 idempotency keys, all at
+    // once so that the writer stores them in a few multi-row batches.
+    let tasks: Vec<_> = (0..200)
+        .map(|i| {
+            let (api, url, secret) = (api.clone(), url.clone(), secret.clone());
+            tokio::spawn(async move {
+                let idem = (i >= 150).then(|| format!("key-{}", i % 10));
+                let body = format!("{{\"n\":{i}}}");
+                let r = api.send_raw(&url, Some(&secret), body.as_bytes(), Some("application/json"), idem.as_deref()).await;
+                assert_eq!(r.status, 202, "{}", r.body);
+                (i, idem, r.body["data"]["id"].as_str().unwrap().to_string())
+            })
+        })
+        .collect();
+    let mut by_key: HashMap<String, String> = HashMap::new();
+    let mut expected: HashMap<String, String> = HashMap::new();
+    for t in tasks {
+        let (i, idem, id) = t.await.unwrap();
+        match idem {
+            Some(k) => match by_key.get(&k) {
+                Some(first) => assert_eq!(first, &id, "one idempotency key, two deliveries"),
+                None => {
+                    by_key.insert(k, id.clone());
+                    expected.insert(id, format!("{{\"n\":{i}}}"));
+                }
+            },
+            None => {
+                expected.insert(id, format!("{{\"n\":{i}}}"));
+            }
+        }
+    }
+    assert_eq!(expected.len(), 160);
+
+    let got = receiver.wait_for(160, WAIT).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(receiver.count(), 160, "a delivery arrived twice");
+    let secret = hook["signingSecret"].as_str().unwrap();
+    let mut seen = HashMap::new();
+    for r in &got {
+        assert!(verifies(secret, r));
+        *seen.entry(header(r, "webhook-id")).or_insert(0) += 1;
+        let id = header(r, "webhook-id");
+        let first_body = r.body.as_ref();
+        let Some(body) = expected.get(&id) else { panic!("unexpected delivery {id}") };
+        // Repeats of a key deliver the first request's body.
+        if !by_key.values().any(|v| v == &id) {
+            assert_eq!(first_body, body.as_bytes());
+        }
+    }
+    assert_eq!(seen.len(), 160);
+    for id in expected.keys().take(20) {
+        let d = api.wait_delivery(&key, id, |d| d["status"] == "succeeded").await;
+        assert_eq!(d["attemptCount"], 1);
+        assert_eq!(d["attempts"][0]["statusCode"], 200);
+    }
+}
