@@ -90,7 +90,9 @@ pub async fn send_event(
     accept(&state, w.project_id, w.id, w.enabled, &headers, body?).await
 }
 
-async fn accept(
+/// Queues one event for a webhook. Shared by ingest, the Public API's send
+/// route and the dashboard's test event.
+pub(crate) async fn accept(
     state: &AppState,
     project_id: String,
     webhook_id: String,

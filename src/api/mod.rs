@@ -2,14 +2,14 @@
 //! the domain, shape the answer.
 
 mod auth;
-mod deliveries;
+pub(crate) mod deliveries;
 pub mod error;
-mod extract;
+pub(crate) mod extract;
 mod health;
-mod ingest;
+pub(crate) mod ingest;
 mod openapi;
-mod project;
-mod webhooks;
+pub(crate) mod project;
+pub(crate) mod webhooks;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -38,6 +38,7 @@ pub struct State {
     pub writer: Writer,
     pub public_url: String,
     pub allow_private_destinations: bool,
+    pub dashboard: crate::dashboard::Dashboard,
     api_keys: TtlCache<String, KeyAuth>,
     ingest_targets: TtlCache<String, Option<IngestTarget>>,
 }
@@ -52,6 +53,7 @@ impl State {
         writer: Writer,
         public_url: String,
         allow_private_destinations: bool,
+        dashboard: crate::dashboard::Dashboard,
     ) -> AppState {
         Arc::new(State {
             store,
@@ -60,6 +62,7 @@ impl State {
             writer,
             public_url: public_url.trim_end_matches('/').to_string(),
             allow_private_destinations,
+            dashboard,
             api_keys: TtlCache::new(AUTH_CACHE_TTL, 100_000),
             ingest_targets: TtlCache::new(AUTH_CACHE_TTL, 100_000),
         })
@@ -95,6 +98,7 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
         .route("/v1/deliveries", get(deliveries::list))
         .route("/v1/deliveries/{id}", get(deliveries::get))
         .route("/v1/ingest/{public_id}", post(ingest::ingest))
+        .merge(crate::dashboard::routes())
         .fallback(|| async { ApiError::not_found("route") })
         .method_not_allowed_fallback(|| async {
             ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "method not allowed on this route")

@@ -23,9 +23,9 @@ pub struct ProjectView {
 #[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ApiKeyView {
-    id: String,
-    name: String,
-    role: Role,
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) role: Role,
     /// The first characters of the key, to recognise it; never the secret.
     prefix: String,
     /// `active` or `revoked`.
@@ -87,21 +87,32 @@ pub async fn create_key(
     AdminKey(key): AdminKey,
     ApiJson(body): ApiJson<CreateKey>,
 ) -> Result<(StatusCode, axum::Json<Data<ApiKeyView>>), ApiError> {
+    let view = create_key_in(&state, &key.project_id, body).await?;
+    Ok((StatusCode::CREATED, data(view)))
+}
+
+/// Creates an API key; the view carries the raw secret this once. Shared by
+/// the Public API and the dashboard.
+pub(crate) async fn create_key_in(state: &AppState, project_id: &str, body: CreateKey) -> Result<ApiKeyView, ApiError> {
     webhooks::validate_text(&body.name, webhooks::MAX_NAME_LEN, true).map_err(|e| ApiError::invalid_field("name", e))?;
     let raw = secrets::new_api_key();
     let new = NewApiKey {
         id: ids::new_id(ids::API_KEY),
-        project_id: key.project_id.clone(),
+        project_id: project_id.to_string(),
         name: body.name.trim().to_string(),
         role: body.role,
         prefix: secrets::display_prefix(&raw),
         secret_hash: secrets::hash(&raw),
     };
     state.store.create_api_key(&new).await?;
-    let stored = state.store.get_api_key(&key.project_id, &new.id).await?.ok_or_else(|| ApiError::not_found("API key"))?;
-    let mut view = ApiKeyView::from(stored);
+    let mut view = get_key_in(state, project_id, &new.id).await?;
     view.secret = Some(raw);
-    Ok((StatusCode::CREATED, data(view)))
+    Ok(view)
+}
+
+pub(crate) async fn get_key_in(state: &AppState, project_id: &str, key_id: &str) -> Result<ApiKeyView, ApiError> {
+    let k = state.store.get_api_key(project_id, key_id).await?.ok_or_else(|| ApiError::not_found("API key"))?;
+    Ok(k.into())
 }
 
 #[utoipa::path(get, path = "/v1/project/api-keys/{keyId}", tag = "project", security(("apiKey" = [])),
@@ -112,8 +123,7 @@ pub async fn get_key(
     AdminKey(key): AdminKey,
     Path(key_id): Path<String>,
 ) -> Result<axum::Json<Data<ApiKeyView>>, ApiError> {
-    let k = state.store.get_api_key(&key.project_id, &key_id).await?.ok_or_else(|| ApiError::not_found("API key"))?;
-    Ok(data(k.into()))
+    get_key_in(&state, &key.project_id, &key_id).await.map(data)
 }
 
 #[utoipa::path(post, path = "/v1/project/api-keys/{keyId}/revoke", tag = "project", security(("apiKey" = [])),
@@ -125,7 +135,13 @@ pub async fn revoke_key(
     AdminKey(key): AdminKey,
     Path(key_id): Path<String>,
 ) -> Result<axum::Json<Data<ApiKeyView>>, ApiError> {
-    match state.store.revoke_api_key(&key.project_id, &key_id).await? {
+    revoke_key_in(&state, &key.project_id, &key_id).await.map(data)
+}
+
+/// Revokes a key unless it is the project's last active admin key. Shared by
+/// the Public API and the dashboard.
+pub(crate) async fn revoke_key_in(state: &AppState, project_id: &str, key_id: &str) -> Result<ApiKeyView, ApiError> {
+    match state.store.revoke_api_key(project_id, key_id).await? {
         RevokeOutcome::NotFound => return Err(ApiError::not_found("API key")),
         RevokeOutcome::LastAdmin => {
             return Err(ApiError::conflict(
@@ -135,7 +151,7 @@ pub async fn revoke_key(
         }
         RevokeOutcome::Revoked => state.forget_credentials(),
     }
-    get_key(State(state), AdminKey(key), Path(key_id)).await
+    get_key_in(state, project_id, key_id).await
 }
 
 #[utoipa::path(post, path = "/v1/project/api-keys/{keyId}/rotate", tag = "project", security(("apiKey" = [])),
@@ -147,17 +163,22 @@ pub async fn rotate_key(
     AdminKey(key): AdminKey,
     Path(key_id): Path<String>,
 ) -> Result<axum::Json<Data<ApiKeyView>>, ApiError> {
+    rotate_key_in(&state, &key.project_id, &key_id).await.map(data)
+}
+
+/// Replaces a key's secret; the view carries the new one this once. Shared by
+/// the Public API and the dashboard.
+pub(crate) async fn rotate_key_in(state: &AppState, project_id: &str, key_id: &str) -> Result<ApiKeyView, ApiError> {
     let raw = secrets::new_api_key();
     let rotated = state
         .store
-        .rotate_api_key(&key.project_id, &key_id, &secrets::hash(&raw), &secrets::display_prefix(&raw))
+        .rotate_api_key(project_id, key_id, &secrets::hash(&raw), &secrets::display_prefix(&raw))
         .await?;
     if !rotated {
         return Err(ApiError::not_found("active API key"));
     }
     state.forget_credentials();
-    let k = state.store.get_api_key(&key.project_id, &key_id).await?.ok_or_else(|| ApiError::not_found("API key"))?;
-    let mut view = ApiKeyView::from(k);
+    let mut view = get_key_in(state, project_id, key_id).await?;
     view.secret = Some(raw);
-    Ok(data(view))
+    Ok(view)
 }

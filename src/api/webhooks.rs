@@ -21,11 +21,11 @@ pub const MAX_OVERLAP_SECS: i64 = 7 * 24 * 3600;
 #[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct WebhookView {
-    id: String,
-    name: String,
+    pub(crate) id: String,
+    pub(crate) name: String,
     description: String,
-    destination_url: String,
-    enabled: bool,
+    pub(crate) destination_url: String,
+    pub(crate) enabled: bool,
     headers: BTreeMap<String, String>,
     timeout_seconds: i64,
     /// Delays in seconds before each retry; the default unless overridden.
@@ -41,7 +41,7 @@ pub struct WebhookView {
     signing_secret: Option<String>,
 }
 
-fn view(state: &AppState, w: Webhook) -> WebhookView {
+pub(crate) fn view(state: &AppState, w: Webhook) -> WebhookView {
     WebhookView {
         ingest_url: state.ingest_url(&w.public_id),
         headers: serde_json::from_str(&w.headers).unwrap_or_default(),
@@ -135,10 +135,17 @@ pub async fn create(
     ApiKey(key): ApiKey,
     ApiJson(body): ApiJson<CreateWebhook>,
 ) -> Result<(StatusCode, axum::Json<Data<WebhookView>>), ApiError> {
+    let v = create_in(&state, key.project_id, body).await?;
+    Ok((StatusCode::CREATED, data(v)))
+}
+
+/// Creates a webhook of `project_id`; the view carries both new secrets.
+/// Shared by the Public API and the dashboard.
+pub(crate) async fn create_in(state: &AppState, project_id: String, body: CreateWebhook) -> Result<WebhookView, ApiError> {
     let now = store::now_ms();
     let w = Webhook {
         id: ids::new_id(ids::WEBHOOK),
-        project_id: key.project_id,
+        project_id,
         public_id: ids::new_public_id(),
         name: body.name.trim().to_string(),
         description: body.description,
@@ -150,14 +157,14 @@ pub async fn create(
         created_at: now,
         updated_at: now,
     };
-    validate(&state, &w, &body.headers, body.retry_schedule.as_deref())?;
+    validate(state, &w, &body.headers, body.retry_schedule.as_deref())?;
     let (ingest_raw, ingest_row) = new_secret(&state.secret_box, SecretKind::Ingest);
     let (signing_raw, signing_row) = new_secret(&state.secret_box, SecretKind::Signing);
     state.store.create_webhook(&w, &[ingest_row, signing_row]).await?;
-    let mut v = view(&state, w);
+    let mut v = view(state, w);
     v.ingest_secret = Some(ingest_raw);
     v.signing_secret = Some(signing_raw);
-    Ok((StatusCode::CREATED, data(v)))
+    Ok(v)
 }
 
 #[utoipa::path(get, path = "/v1/webhooks", tag = "webhooks", security(("apiKey" = [])), params(PageQuery),
@@ -171,7 +178,7 @@ pub async fn list(
     Ok(super::list(page, |w| view(&state, w)))
 }
 
-pub(super) async fn find(state: &AppState, project_id: &str, id: &str) -> Result<Webhook, ApiError> {
+pub(crate) async fn find(state: &AppState, project_id: &str, id: &str) -> Result<Webhook, ApiError> {
     state.store.get_webhook(project_id, id).await?.ok_or_else(|| ApiError::not_found("webhook"))
 }
 
@@ -191,7 +198,12 @@ pub async fn update(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<UpdateWebhook>,
 ) -> Result<axum::Json<Data<WebhookView>>, ApiError> {
-    let mut w = find(&state, &key.project_id, &id).await?;
+    update_in(&state, &key.project_id, &id, body).await.map(data)
+}
+
+/// Applies a partial update. Shared by the Public API and the dashboard.
+pub(crate) async fn update_in(state: &AppState, project_id: &str, id: &str, body: UpdateWebhook) -> Result<WebhookView, ApiError> {
+    let mut w = find(state, project_id, id).await?;
     let mut headers: BTreeMap<String, String> = serde_json::from_str(&w.headers).unwrap_or_default();
     if let Some(v) = body.name {
         w.name = v.trim().to_string();
@@ -215,7 +227,7 @@ pub async fn update(
     if let Some(v) = &body.retry_schedule {
         w.retry_schedule = v.as_ref().map(to_json);
     }
-    validate(&state, &w, &headers, body.retry_schedule.as_ref().and_then(|s| s.as_deref()))?;
+    validate(state, &w, &headers, body.retry_schedule.as_ref().and_then(|s| s.as_deref()))?;
     w.updated_at = store::now_ms();
     state.store.update_webhook(&w).await?;
     state.engine.invalidate(&w.id);
@@ -223,7 +235,7 @@ pub async fn update(
     if w.enabled {
         state.engine.wake();
     }
-    Ok(data(view(&state, w)))
+    Ok(view(state, w))
 }
 
 #[utoipa::path(delete, path = "/v1/webhooks/{id}", tag = "webhooks", security(("apiKey" = [])), params(("id" = String, Path)),
@@ -256,7 +268,7 @@ pub struct RotatedSecret {
     previous_retired_at: String,
 }
 
-async fn rotate(state: AppState, project_id: &str, id: &str, kind: SecretKind, body: RotateSecret) -> Result<axum::Json<Data<RotatedSecret>>, ApiError> {
+pub(crate) async fn rotate(state: AppState, project_id: &str, id: &str, kind: SecretKind, body: RotateSecret) -> Result<axum::Json<Data<RotatedSecret>>, ApiError> {
     let overlap = body.overlap_seconds.unwrap_or(DEFAULT_OVERLAP_SECS);
     if !(0..=MAX_OVERLAP_SECS).contains(&overlap) {
         return Err(ApiError::invalid_field("overlapSeconds", format!("must be between 0 and {MAX_OVERLAP_SECS}")));

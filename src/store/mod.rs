@@ -5,8 +5,10 @@
 
 mod audit;
 mod models;
+mod users;
 
 pub use audit::*;
+pub use users::*;
 
 pub use models::*;
 
@@ -101,10 +103,12 @@ impl Store {
             Dialect::Sqlite => &[
                 (1, "core", include_str!("../../migrations/sqlite/0001_core.sql")),
                 (2, "audit", include_str!("../../migrations/sqlite/0002_audit.sql")),
+                (5, "dashboard_users", include_str!("../../migrations/sqlite/0005_dashboard_users.sql")),
             ],
             Dialect::Postgres => &[
                 (1, "core", include_str!("../../migrations/postgres/0001_core.sql")),
                 (2, "audit", include_str!("../../migrations/postgres/0002_audit.sql")),
+                (5, "dashboard_users", include_str!("../../migrations/postgres/0005_dashboard_users.sql")),
             ],
         };
         let migrations = files
