@@ -115,6 +115,12 @@ async fn state_changing_calls_need_the_csrf_token() {
     assert_eq!(foreign.status, 403, "a cross-site Origin is refused even with the token");
     let logout = d.send("POST", "/dashboard/api/logout", None, cookie.as_deref(), None, &[]).await;
     assert_eq!(logout.status, 403, "logout is state-changing too");
+    let mut cross_site = f.server.dashboard();
+    let login = cross_site
+        .send("POST", "/dashboard/api/login", Some(json!({"email": f.email, "password": PASSWORD})), None, None, &[("origin", "https://evil.example")])
+        .await;
+    assert_eq!(login.status, 403, "no login from another site's page");
+    assert_eq!(cross_site.login(&f.email, PASSWORD).await.status, 200);
     let listed = d.call("GET", &path, None).await;
     assert_eq!(listed.status, 200);
     assert_eq!(listed.body["data"].as_array().unwrap().len(), 0, "nothing was created by the refused calls");
@@ -291,11 +297,13 @@ async fn dashboard_actions_follow_the_api_rules_and_are_audited() {
     assert_eq!(bob.call("GET", &format!("{p}/webhooks"), None).await.status, 200);
     assert_eq!(bob.call("GET", &format!("{p}/api-keys"), None).await.status, 403, "members do not manage keys");
 
+    assert_eq!(d.call("POST", "/dashboard/api/logout", None).await.status, 204);
     let audit = audit_rows(&f.server, &f.project).await;
-    let actions: Vec<&str> = audit.iter().map(|(_, _, a)| a.as_str()).collect();
+    let actions: Vec<&str> = audit.iter().filter(|(_, label, _)| label == "ada@example.com").map(|(_, _, a)| a.as_str()).collect();
     assert_eq!(
         actions,
         [
+            "user.login",
             "webhook.create",
             "webhook.update",
             "webhook.update",
@@ -303,10 +311,12 @@ async fn dashboard_actions_follow_the_api_rules_and_are_audited() {
             "webhook.send_test_event",
             "api_key.create",
             "api_key.rotate",
-            "api_key.revoke"
+            "api_key.revoke",
+            "user.logout"
         ]
     );
-    assert!(audit.iter().all(|(t, label, _)| t == "user" && label == "ada@example.com"));
+    assert!(audit.iter().all(|(t, _, _)| t == "user"));
+    assert!(audit.iter().any(|(_, label, a)| label == "bob@example.com" && a == "user.login"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -17,7 +17,7 @@ use crate::api::error::ApiError;
 use crate::api::extract::ApiJson;
 use crate::api::{data, AppState};
 use crate::secrets;
-use crate::store::{self, Actor, NewSession, SessionRecord};
+use crate::store::{self, Actor, AuditEntry, NewSession, SessionRecord};
 use crate::users::{self, MemberRole};
 
 pub const COOKIE_NAME: &str = "hookrelay_session";
@@ -69,14 +69,16 @@ fn session_cookie(headers: &HeaderMap) -> Option<&str> {
 
 /// A cross-site page can make the browser send the cookie along with a form
 /// post; an `Origin` of another site gives such a request away even before
-/// the CSRF token is checked.
-fn foreign_origin(parts: &Parts) -> bool {
-    let Some(origin) = parts.headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+/// the CSRF token is checked. The request's own host and the configured
+/// public URL (a reverse proxy may rewrite `Host`) are this site.
+fn foreign_origin(headers: &HeaderMap, public_url: &str) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
         return false;
     };
-    let host = parts.headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or_default();
     let origin_host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or(origin);
-    origin_host != host
+    let public_origin = url::Url::parse(public_url).map(|u| u.origin().ascii_serialization()).unwrap_or_default();
+    origin_host != host && origin != public_origin
 }
 
 fn is_state_changing(method: &Method) -> bool {
@@ -101,7 +103,7 @@ impl FromRequestParts<AppState> for Session {
         if is_state_changing(&parts.method) {
             let sent = parts.headers.get(CSRF_HEADER).map(|v| v.as_bytes()).unwrap_or_default();
             let matches: bool = sent.ct_eq(csrf_token.as_bytes()).into();
-            if !matches || foreign_origin(parts) {
+            if !matches || foreign_origin(&parts.headers, &state.public_url) {
                 return Err(ApiError::forbidden("missing or invalid CSRF token (X-CSRF-Token)"));
             }
         }
@@ -171,7 +173,13 @@ async fn check_password(password: String, hash: Option<String>) -> bool {
 /// The same 401 for an unknown email, a wrong password and a user who has
 /// not set a password yet; failures count against the email (known or not)
 /// and the client address.
-pub async fn login(State(state): State<AppState>, ClientIp(ip): ClientIp, ApiJson(body): ApiJson<Login>) -> Result<Response, ApiError> {
+pub async fn login(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<Login>,
+) -> Result<Response, ApiError> {
+    refuse_foreign_origin(&state, &headers)?;
     let email = body.email.trim().to_lowercase();
     let account_key = format!("email:{email}");
     let ip_key = format!("ip:{}", ip.as_deref().unwrap_or("unknown"));
@@ -204,6 +212,8 @@ pub async fn login(State(state): State<AppState>, ClientIp(ip): ClientIp, ApiJso
             source_ip: ip.as_deref(),
         })
         .await?;
+    let actor = Actor { actor_type: "user", actor_id: user.id.clone(), actor_label: user.email.clone(), source_ip: ip };
+    audit_in_every_project(&state, &actor, "user.login").await?;
     let view = session_view(&state, &user.id, user.email, csrf).await?;
     let mut res = data(view).into_response();
     res.headers_mut().insert(header::SET_COOKIE, set_cookie(&state, &token, absolute.as_secs()));
@@ -222,13 +232,39 @@ fn signed_out(state: &AppState) -> Response {
 
 pub async fn logout(State(state): State<AppState>, session: Session) -> Result<Response, ApiError> {
     state.store.delete_session(&session.id_hash).await?;
+    audit_in_every_project(&state, &session.actor(), "user.logout").await?;
     Ok(signed_out(&state))
 }
 
 /// Ends every session of the user, on every device, at once.
 pub async fn logout_all(State(state): State<AppState>, session: Session) -> Result<Response, ApiError> {
     state.store.delete_user_sessions(&session.user_id).await?;
+    audit_in_every_project(&state, &session.actor(), "user.logout_all").await?;
     Ok(signed_out(&state))
+}
+
+/// Signing in and out concerns every project the user can reach, so each
+/// project's audit log shows it.
+async fn audit_in_every_project(state: &AppState, actor: &Actor, action: &'static str) -> Result<(), ApiError> {
+    for m in state.store.memberships(&actor.actor_id).await? {
+        let entry = AuditEntry {
+            project_id: m.project_id,
+            actor: actor.clone(),
+            action,
+            target_type: "user",
+            target_id: actor.actor_id.clone(),
+            summary: serde_json::json!({}),
+        };
+        state.store.record_audit(&entry).await?;
+    }
+    Ok(())
+}
+
+fn refuse_foreign_origin(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
+    if foreign_origin(headers, &state.public_url) {
+        return Err(ApiError::forbidden("cross-site requests are refused"));
+    }
+    Ok(())
 }
 
 #[derive(Deserialize)]
@@ -239,7 +275,12 @@ pub struct SetupPassword {
 }
 
 /// Spends a one-time password-setup link from `hookrelay user create`.
-pub async fn setup_password(State(state): State<AppState>, ApiJson(body): ApiJson<SetupPassword>) -> Result<StatusCode, ApiError> {
+pub async fn setup_password(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<SetupPassword>,
+) -> Result<StatusCode, ApiError> {
+    refuse_foreign_origin(&state, &headers)?;
     users::validate_password(&body.password).map_err(|e| ApiError::invalid_field("password", e))?;
     let password = body.password;
     let hash = tokio::task::spawn_blocking(move || users::hash_password(&password))
@@ -264,5 +305,21 @@ mod tests {
         h.append(header::COOKIE, HeaderValue::from_static("hookrelay_session=; other=x"));
         assert_eq!(session_cookie(&h), None);
         assert_eq!(session_cookie(&HeaderMap::new()), None);
+    }
+
+    #[test]
+    fn origin_must_be_this_site() {
+        let headers = |origin: &'static str, host: &'static str| {
+            let mut h = HeaderMap::new();
+            h.insert(header::ORIGIN, HeaderValue::from_static(origin));
+            h.insert(header::HOST, HeaderValue::from_static(host));
+            h
+        };
+        let public = "https://hooks.example.com";
+        assert!(!foreign_origin(&HeaderMap::new(), public), "no Origin: left to the CSRF token");
+        assert!(!foreign_origin(&headers("http://127.0.0.1:8080", "127.0.0.1:8080"), public));
+        assert!(!foreign_origin(&headers("https://hooks.example.com", "10.0.0.5:8080"), public), "behind a proxy");
+        assert!(foreign_origin(&headers("https://evil.example", "127.0.0.1:8080"), public));
+        assert!(foreign_origin(&headers("null", "127.0.0.1:8080"), public));
     }
 }
