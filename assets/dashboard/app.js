@@ -76,13 +76,21 @@ function errorBox() {
   return el('p', { class: 'error', role: 'alert' });
 }
 
-// Runs an action from a button or form, showing its error next to it.
-async function attempt(box, fn) {
+// Runs an action from a button or form, showing its error next to it and
+// moving focus to the field the server named, if any.
+async function attempt(box, fn, form) {
   box.textContent = '';
+  if (form) for (const c of form.querySelectorAll('[aria-invalid]')) c.removeAttribute('aria-invalid');
   try {
     await fn();
   } catch (e) {
-    if (!e.handled) box.textContent = e.message;
+    if (e.handled) return;
+    box.textContent = e.message;
+    const bad = form && e.field && form.querySelector(`[name="${CSS.escape(e.field)}"]`);
+    if (bad) {
+      bad.setAttribute('aria-invalid', 'true');
+      bad.focus();
+    }
   }
 }
 
@@ -143,6 +151,9 @@ function webhookForm(existing, done) {
   const name = el('input', { name: 'name', required: true, maxlength: 200, value: existing ? existing.name : '' });
   const url = el('input', { name: 'destinationUrl', type: 'url', required: true, value: existing ? existing.destinationUrl : '' });
   const description = el('input', { name: 'description', value: existing ? existing.description : '' });
+  const timeout = el('input', { name: 'timeoutSeconds', type: 'number', min: 1, max: 30, required: true, value: existing ? existing.timeoutSeconds : 15 });
+  const schedule = el('input', { name: 'retrySchedule', inputmode: 'numeric', placeholder: 'default: 5, 300, 1800, 7200, 18000, 36000, 36000',
+    value: existing ? existing.retrySchedule.join(', ') : '' });
   const enabled = el('input', { type: 'checkbox', name: 'enabled', id: `enabled${++fieldSeq}` });
   enabled.checked = existing ? existing.enabled : true;
   const err = errorBox();
@@ -151,6 +162,8 @@ function webhookForm(existing, done) {
     field('Name', name),
     field('Destination URL', url),
     field('Description (optional)', description),
+    field('Request timeout (seconds, 1 to 30)', timeout),
+    field('Retry delays in seconds, comma-separated (empty: the default)', schedule),
     el('div', { class: 'check' }, enabled, el('label', { for: enabled.id, text: 'Enabled' })),
     err,
     el('div', { class: 'row' },
@@ -159,7 +172,11 @@ function webhookForm(existing, done) {
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     attempt(err, async () => {
-      const body = { name: name.value, destinationUrl: url.value, description: description.value, enabled: enabled.checked };
+      const delays = schedule.value.split(',').map((x) => x.trim()).filter((x) => x !== '').map(Number);
+      const body = { name: name.value, destinationUrl: url.value, description: description.value, enabled: enabled.checked,
+        timeoutSeconds: Number(timeout.value) };
+      if (delays.length) body.retrySchedule = delays;
+      else if (existing) body.retrySchedule = null;
       if (existing) {
         await api('PATCH', projectPath(`/webhooks/${existing.id}`), body);
         status(`Saved ${body.name}.`);
@@ -170,7 +187,7 @@ function webhookForm(existing, done) {
         await reveal('Ingest secret (send events with it)', res.data.ingestSecret);
       }
       done();
-    });
+    }, form);
   });
   return form;
 }
@@ -246,7 +263,7 @@ async function renderDeliveries(main, args) {
     location.hash = `#/deliveries?${q}`;
   });
   const q = new URLSearchParams({ limit: '50' });
-  for (const k of ['webhookId', 'status']) if (params.get(k)) q.set(k, params.get(k));
+  for (const k of ['webhookId', 'status', 'cursor']) if (params.get(k)) q.set(k, params.get(k));
   const res = await api('GET', projectPath(`/deliveries?${q}`));
   const names = Object.fromEntries(hooks.data.map((w) => [w.id, w.name]));
   const table = res.data.length === 0
@@ -260,7 +277,13 @@ async function renderDeliveries(main, args) {
         el('td', { text: d.attemptCount }),
         el('td', { text: d.lastStatusCode || d.lastError || '—' }),
         el('td', { text: formatTime(d.createdAt) })))));
-  main.append(filters, el('section', { class: 'card' }, table));
+  let next = null;
+  if (res.nextCursor) {
+    const nq = new URLSearchParams(params);
+    nq.set('cursor', res.nextCursor);
+    next = el('p', {}, el('a', { href: `#/deliveries?${nq}`, text: 'Older deliveries →' }));
+  }
+  main.append(filters, el('section', { class: 'card' }, table, next));
 }
 
 async function renderDelivery(main, id) {
@@ -315,7 +338,7 @@ async function renderKeys(main) {
       const r = await api('POST', projectPath('/api-keys'), { name: name.value, role: role.value });
       await reveal(`Secret of ${r.data.name}`, r.data.secret);
       await render();
-    });
+    }, form);
   });
   main.append(el('section', { class: 'card' }, el('table', { 'aria-label': 'API keys' },
     el('thead', {}, el('tr', {}, ['Key', 'Role', 'Status', 'Created', 'Actions'].map((h) => el('th', { scope: 'col', text: h })))),
@@ -360,7 +383,7 @@ function showSetup(token) {
       history.replaceState(null, '', '/dashboard');
       showLogin();
       status('Password set. Sign in with it now.');
-    });
+    }, form);
   });
   document.getElementById('main').replaceChildren(form);
   password.focus();

@@ -115,8 +115,14 @@ test('log in, create a webhook, send a test event, see it delivered, rotate the 
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('heading', { name: 'Webhooks', level: 1 }).waitFor();
 
-  // Create a webhook; its secrets are revealed once each.
+  // Create a webhook; a bad field is named and focused, then the secrets
+  // are revealed once each.
   await page.getByLabel('Name').fill('orders');
+  await page.getByLabel('Destination URL').fill('ftp://example.com/hook');
+  await page.getByRole('button', { name: 'Create webhook' }).click();
+  await page.getByRole('alert').filter({ hasText: 'destinationUrl' }).waitFor();
+  assert.equal(await page.getByLabel('Destination URL').getAttribute('aria-invalid'), 'true');
+  assert.equal(await page.evaluate(() => document.activeElement.name), 'destinationUrl');
   await page.getByLabel('Destination URL').fill(`http://127.0.0.1:${receiver.address().port}/hook`);
   await page.getByRole('button', { name: 'Create webhook' }).click();
   const dialog = page.getByRole('dialog');
