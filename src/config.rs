@@ -81,6 +81,11 @@ pub struct ServeArgs {
     /// A dashboard session ends this long after login, however active.
     #[arg(long, env = "HOOKRELAY_SESSION_MAX_SECONDS", default_value_t = 12 * 3600, value_parser = clap::value_parser!(u64).range(1..=90 * 86400))]
     pub session_max_seconds: u64,
+    /// Behind a reverse proxy: the header it sets to the client address
+    /// (e.g. X-Forwarded-For; its last entry is used). Only set this when
+    /// every request comes through that proxy.
+    #[arg(long, env = "HOOKRELAY_CLIENT_IP_HEADER")]
+    pub client_ip_header: Option<axum::http::HeaderName>,
     /// Failed dashboard logins allowed per email and per client IP in 15 minutes.
     #[arg(long, env = "HOOKRELAY_LOGIN_MAX_FAILURES", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub login_max_failures: u32,

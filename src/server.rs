@@ -104,7 +104,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), BoxError> {
         absolute: Duration::from_secs(args.session_max_seconds),
     };
     let secure_cookies = args.secure_cookies || public_url.starts_with("https://");
-    let dashboard = Dashboard::new(policy, secure_cookies, args.login_max_failures);
+    let dashboard = Dashboard::new(policy, secure_cookies, args.login_max_failures, args.client_ip_header.clone());
     let state = api::State::new(store.clone(), secret_box, engine, writer, public_url, args.allow_private_destinations, dashboard);
     let app = api::router(state, args.max_payload_bytes);
     let housekeeping = tokio::spawn(housekeeping(store.clone(), policy));

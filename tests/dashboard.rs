@@ -157,6 +157,24 @@ async fn failed_logins_are_limited_and_do_not_reveal_accounts() {
         assert_eq!(r.status, 401);
     }
     assert_eq!(d.login(&g.email, PASSWORD).await.status, 429);
+
+    // Behind a proxy, the address is the last X-Forwarded-For entry: a
+    // client cannot reset its count by prepending addresses of its own.
+    let h = fixture(&["--login-max-failures", "1", "--client-ip-header", "x-forwarded-for"]).await;
+    let d = h.server.dashboard();
+    let login = |email: &'static str, xff: &'static str| {
+        let d = d.clone();
+        async move {
+            let body = json!({"email": email, "password": "wrong password here"});
+            d.send("POST", "/dashboard/api/login", Some(body), None, None, &[("x-forwarded-for", xff)]).await.status
+        }
+    };
+    for (i, email) in ["a@example.com", "b@example.com", "c@example.com", "d@example.com"].into_iter().enumerate() {
+        let spoofed: &'static str = ["1.1.1.1, 203.0.113.7", "2.2.2.2, 203.0.113.7", "3.3.3.3,203.0.113.7", "203.0.113.7"][i];
+        assert_eq!(login(email, spoofed).await, 401);
+    }
+    assert_eq!(login("e@example.com", "203.0.113.7").await, 429, "four failures from one proxied address");
+    assert_eq!(login("e@example.com", "198.51.100.1").await, 401, "another client behind the same proxy is not locked out");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

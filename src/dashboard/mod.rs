@@ -13,7 +13,7 @@ mod session;
 use std::time::Duration;
 
 use axum::extract::Request;
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -32,15 +32,18 @@ pub const LOGIN_WINDOW: Duration = Duration::from_secs(15 * 60);
 pub struct Dashboard {
     pub policy: SessionPolicy,
     pub secure_cookies: bool,
+    /// Where a trusted reverse proxy puts the client address.
+    pub client_ip_header: Option<HeaderName>,
     login_by_account: FailureLimiter,
     login_by_ip: FailureLimiter,
 }
 
 impl Dashboard {
-    pub fn new(policy: SessionPolicy, secure_cookies: bool, max_failures: u32) -> Self {
+    pub fn new(policy: SessionPolicy, secure_cookies: bool, max_failures: u32, client_ip_header: Option<HeaderName>) -> Self {
         Dashboard {
             policy,
             secure_cookies,
+            client_ip_header,
             login_by_account: FailureLimiter::new(max_failures, LOGIN_WINDOW, 100_000),
             // One address may front many users (an office NAT), so it gets
             // more room than a single account.

@@ -51,7 +51,16 @@ impl Session {
     }
 }
 
-fn client_ip(parts: &Parts) -> Option<String> {
+/// The client's address: the peer, or, behind a reverse proxy configured
+/// with --client-ip-header, the last entry of that header (the one the
+/// proxy itself appended; earlier entries come from the client and could
+/// be forged to dodge the per-address login limit).
+fn client_ip(parts: &Parts, state: &AppState) -> Option<String> {
+    if let Some(name) = &state.dashboard.client_ip_header {
+        let forwarded = parts.headers.get_all(name).iter().filter_map(|v| v.to_str().ok()).next_back();
+        let last = forwarded.and_then(|v| v.rsplit(',').next()).map(str::trim).filter(|v| !v.is_empty());
+        return last.and_then(|v| v.parse::<std::net::IpAddr>().ok()).map(|ip| ip.to_string());
+    }
     parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string())
 }
 
@@ -110,17 +119,17 @@ impl FromRequestParts<AppState> for Session {
         if policy.needs_touch(now, last_seen_at) {
             state.store.touch_session(&id_hash, now).await?;
         }
-        Ok(Session { user_id, email, csrf_token, source_ip: client_ip(parts), id_hash })
+        Ok(Session { user_id, email, csrf_token, source_ip: client_ip(parts, state), id_hash })
     }
 }
 
 /// The client's address, for rate limiting and the audit log.
 pub struct ClientIp(pub Option<String>);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+impl FromRequestParts<AppState> for ClientIp {
     type Rejection = std::convert::Infallible;
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientIp(client_ip(parts)))
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        Ok(ClientIp(client_ip(parts, state)))
     }
 }
 
