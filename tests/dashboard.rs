@@ -60,6 +60,17 @@ async fn login_sets_a_strict_cookie_and_logout_ends_the_session() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cookie_is_secure_when_configured_or_served_over_https() {
+    for flags in [&["--secure-cookies"][..], &["--public-url", "https://hooks.example.com"][..]] {
+        let f = fixture(flags).await;
+        let r = f.server.dashboard().login(&f.email, PASSWORD).await;
+        assert_eq!(r.status, 200);
+        let cookie = r.headers["set-cookie"].to_str().unwrap();
+        assert!(cookie.contains("; Secure"), "{flags:?}: {cookie}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_out_everywhere_ends_every_session_of_the_user() {
     let f = fixture(&[]).await;
     let (mut laptop, mut phone) = (f.server.dashboard(), f.server.dashboard());
@@ -273,6 +284,11 @@ async fn dashboard_actions_follow_the_api_rules_and_are_audited() {
     let rotated = d.call("POST", &format!("{p}/webhooks/{id}/rotate-signing-secret"), Some(json!({"overlapSeconds": 0}))).await;
     assert_eq!(rotated.status, 200, "{}", rotated.body);
     let secret = rotated.body["data"]["signingSecret"].as_str().unwrap().to_string();
+    let versions = d.call("GET", &format!("{p}/webhooks/{id}/secret-versions"), None).await;
+    assert_eq!(versions.status, 200);
+    let signing: Vec<&Value> = versions.body["data"].as_array().unwrap().iter().filter(|v| v["kind"] == "signing").collect();
+    assert_eq!(signing.len(), 2, "{}", versions.body);
+    assert!(!versions.body.to_string().contains(&secret), "the ledger never holds a secret");
 
     let sent = d.call("POST", &format!("{p}/webhooks/{id}/test-event"), None).await;
     assert_eq!(sent.status, 202, "{}", sent.body);

@@ -200,6 +200,7 @@ async function renderWebhooks(main) {
   else {
     const rows = res.data.map((w) => {
       const err = errorBox();
+      const ledger = el('div');
       const act = (label, cls, fn) => el('button', { type: 'button', class: cls, text: label, onclick: () => attempt(err, fn) });
       return el('tr', { 'data-webhook': w.id },
         el('td', {}, el('strong', { text: w.name }), el('div', { class: 'mono muted', text: w.id })),
@@ -226,13 +227,21 @@ async function renderWebhooks(main) {
               status(`Signing secret rotated; the previous one stays valid until ${formatTime(r.data.previousRetiredAt)}.`);
               await reveal('New signing secret', r.data.signingSecret);
             }),
+            act('Secret versions', 'secondary', async () => {
+              const r = await api('GET', projectPath(`/webhooks/${w.id}/secret-versions`));
+              ledger.replaceChildren(el('table', { 'aria-label': `Secret versions of ${w.name}` },
+                el('thead', {}, el('tr', {}, ['Kind', 'Version', 'Prefix', 'Status', 'Retired at'].map((h) => el('th', { scope: 'col', text: h })))),
+                el('tbody', {}, r.data.map((v) => el('tr', {},
+                  el('td', { text: v.kind }), el('td', { text: v.version }), el('td', { class: 'mono', text: `${v.prefix}…` }),
+                  el('td', {}, el('span', { class: `pill ${v.status}`, text: v.status })), el('td', { text: formatTime(v.retiredAt) }))))));
+            }),
             act('Rotate ingest secret', 'danger', async () => {
               const r = await api('POST', projectPath(`/webhooks/${w.id}/rotate-ingest-secret`), {});
               status(`Ingest secret rotated; the previous one stays valid until ${formatTime(r.data.previousRetiredAt)}.`);
               await reveal('New ingest secret', r.data.ingestSecret);
             })),
           el('div', { class: 'mono muted', text: w.ingestUrl }),
-          err));
+          err, ledger));
     });
     list.append(el('table', {},
       el('thead', {}, el('tr', {}, ['Webhook', 'Destination', 'State', 'Actions'].map((h) => el('th', { scope: 'col', text: h })))),

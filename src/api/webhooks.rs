@@ -331,7 +331,13 @@ pub async fn secret_versions(
     ApiKey(key): ApiKey,
     Path(id): Path<String>,
 ) -> Result<axum::Json<Data<Vec<SecretVersionView>>>, ApiError> {
-    let w = find(&state, &key.project_id, &id).await?;
+    secret_versions_in(&state, &key.project_id, &id).await
+}
+
+/// The version ledger of a webhook's secrets, never the secrets. Shared by
+/// the Public API and the dashboard.
+pub(crate) async fn secret_versions_in(state: &AppState, project_id: &str, id: &str) -> Result<axum::Json<Data<Vec<SecretVersionView>>>, ApiError> {
+    let w = find(state, project_id, id).await?;
     let now = store::now_ms();
     let versions = state.store.list_secret_versions(&w.id).await?;
     Ok(data(

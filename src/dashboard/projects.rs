@@ -25,6 +25,7 @@ pub fn routes() -> Router<AppState> {
         .route(&format!("{P}/webhooks/{{id}}/rotate-signing-secret"), post(rotate_signing_secret))
         .route(&format!("{P}/webhooks/{{id}}/rotate-ingest-secret"), post(rotate_ingest_secret))
         .route(&format!("{P}/webhooks/{{id}}/test-event"), post(send_test_event))
+        .route(&format!("{P}/webhooks/{{id}}/secret-versions"), get(secret_versions))
         .route(&format!("{P}/deliveries"), get(list_deliveries))
         .route(&format!("{P}/deliveries/{{id}}"), get(get_delivery))
         .route(&format!("{P}/api-keys"), get(list_keys).post(create_key))
@@ -142,6 +143,15 @@ async fn rotate_ingest_secret(
     OptionalJson(body): OptionalJson<RotateSecret>,
 ) -> Result<axum::Json<Data<webhooks::RotatedSecret>>, ApiError> {
     rotate(state, session, project_id, id, SecretKind::Ingest, body).await
+}
+
+async fn secret_versions(
+    State(state): State<AppState>,
+    session: Session,
+    Path((project_id, id)): Path<(String, String)>,
+) -> Result<axum::Json<Data<Vec<webhooks::SecretVersionView>>>, ApiError> {
+    session.role_in(&state, &project_id).await?;
+    webhooks::secret_versions_in(&state, &project_id, &id).await
 }
 
 /// Sends a small JSON event through the normal pipeline, so the operator

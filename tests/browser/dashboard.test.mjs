@@ -169,6 +169,10 @@ test('log in, create a webhook, send a test event, see it delivered, rotate the 
   assert.notEqual(newSigning, firstSigning);
   await shot('06-rotated');
   await page.getByRole('button', { name: 'I have stored it' }).click();
+  await row.getByRole('button', { name: 'Secret versions' }).click();
+  const ledger = page.getByRole('table', { name: 'Secret versions of orders' });
+  await ledger.getByText('overlapping').waitFor();
+  assert.equal(await ledger.locator('tbody tr', { hasText: 'signing' }).count(), 2, 'the new signing secret and its overlapping predecessor');
   await row.getByRole('button', { name: 'Send test event' }).click();
   await until('the second delivery', () => received.length >= 2);
   assert.ok(signedWith(newSigning, received[1]), 'signed with the rotated secret');
