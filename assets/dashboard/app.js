@@ -154,6 +154,8 @@ function webhookForm(existing, done) {
   const timeout = el('input', { name: 'timeoutSeconds', type: 'number', min: 1, max: 30, required: true, value: existing ? existing.timeoutSeconds : 15 });
   const schedule = el('input', { name: 'retrySchedule', inputmode: 'numeric', placeholder: 'default: 5, 300, 1800, 7200, 18000, 36000, 36000',
     value: existing ? existing.retrySchedule.join(', ') : '' });
+  const headers = el('textarea', { name: 'headers', rows: 3, placeholder: 'X-Team: payments' });
+  headers.value = existing ? Object.entries(existing.headers).map(([k, v]) => `${k}: ${v}`).join('\n') : '';
   const enabled = el('input', { type: 'checkbox', name: 'enabled', id: `enabled${++fieldSeq}` });
   enabled.checked = existing ? existing.enabled : true;
   const err = errorBox();
@@ -164,6 +166,7 @@ function webhookForm(existing, done) {
     field('Description (optional)', description),
     field('Request timeout (seconds, 1 to 30)', timeout),
     field('Retry delays in seconds, comma-separated (empty: the default)', schedule),
+    field('Extra request headers, one "Name: value" per line', headers),
     el('div', { class: 'check' }, enabled, el('label', { for: enabled.id, text: 'Enabled' })),
     err,
     el('div', { class: 'row' },
@@ -174,7 +177,7 @@ function webhookForm(existing, done) {
     attempt(err, async () => {
       const delays = schedule.value.split(',').map((x) => x.trim()).filter((x) => x !== '').map(Number);
       const body = { name: name.value, destinationUrl: url.value, description: description.value, enabled: enabled.checked,
-        timeoutSeconds: Number(timeout.value) };
+        timeoutSeconds: Number(timeout.value), headers: parseHeaders(headers.value) };
       if (delays.length) body.retrySchedule = delays;
       else if (existing) body.retrySchedule = null;
       if (existing) {
@@ -190,6 +193,18 @@ function webhookForm(existing, done) {
     }, form);
   });
   return form;
+}
+
+// "Name: value" lines to an object; the server checks names and values.
+function parseHeaders(text) {
+  const out = {};
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    const at = line.indexOf(':');
+    if (at < 1) throw Object.assign(new Error(`headers: "${line.trim()}" is not "Name: value"`), { field: 'headers' });
+    out[line.slice(0, at).trim()] = line.slice(at + 1).trim();
+  }
+  return out;
 }
 
 async function renderWebhooks(main) {

@@ -117,13 +117,14 @@ test('log in, create a webhook, send a test event, see it delivered, rotate the 
 
   // Create a webhook; a bad field is named and focused, then the secrets
   // are revealed once each.
-  await page.getByLabel('Name').fill('orders');
+  await page.getByLabel('Name', { exact: true }).fill('orders');
   await page.getByLabel('Destination URL').fill('ftp://example.com/hook');
   await page.getByRole('button', { name: 'Create webhook' }).click();
   await page.getByRole('alert').filter({ hasText: 'destinationUrl' }).waitFor();
   assert.equal(await page.getByLabel('Destination URL').getAttribute('aria-invalid'), 'true');
   assert.equal(await page.evaluate(() => document.activeElement.name), 'destinationUrl');
   await page.getByLabel('Destination URL').fill(`http://127.0.0.1:${receiver.address().port}/hook`);
+  await page.getByLabel('Extra request headers').fill('X-Team: payments');
   await page.getByRole('button', { name: 'Create webhook' }).click();
   const dialog = page.getByRole('dialog');
   await dialog.waitFor();
@@ -143,6 +144,7 @@ test('log in, create a webhook, send a test event, see it delivered, rotate the 
   await until('the first delivery', () => received.length >= 1);
   assert.ok(signedWith(firstSigning, received[0]), 'signed with the secret shown at create');
   assert.equal(JSON.parse(received[0].body).type, 'hookrelay.test');
+  assert.equal(received[0].headers['x-team'], 'payments');
 
   await page.getByRole('link', { name: 'Deliveries' }).click();
   await page.getByRole('heading', { name: 'Deliveries', level: 1 }).waitFor();
