@@ -233,6 +233,12 @@ async fn setup_link_sets_the_password_once() {
     assert_eq!(r.status, 200);
     assert_eq!(r.body["data"]["projects"][0]["role"], "member");
 
+    // The operator resets the password: the old one and its sessions end.
+    f.server.create_user("grace@example.com", &f.project, "member", "a brand new passphrase");
+    assert_eq!(d.call("GET", "/dashboard/api/session", None).await.status, 401);
+    assert_eq!(d.login("grace@example.com", PASSWORD).await.status, 401);
+    assert_eq!(d.login("grace@example.com", "a brand new passphrase").await.status, 200);
+
     let bad = f.server.cli(&["user", "create", "--email", "not-an-email", "--project", &f.project]);
     assert!(!bad.status.success());
     let no_project = f.server.cli(&["user", "create", "--email", "x@example.com", "--project", "proj_nope"]);

@@ -64,7 +64,8 @@ impl User {
 
 impl Store {
     /// Creates the user if the email is new, adds (or changes) the project
-    /// membership, and sets the password or issues a setup token.
+    /// membership, and sets the password (ending the user's sessions) or
+    /// issues a setup token.
     pub async fn add_member(&self, m: &NewMember<'_>) -> Result<AddMemberOutcome> {
         let now = now_ms();
         let mut tx = self.pool().begin().await?;
@@ -103,6 +104,9 @@ impl Store {
                 .bind(&user_id)
                 .execute(&mut *tx)
                 .await?;
+            // A new password is how an operator locks out whoever knew the
+            // old one: their sessions end with it.
+            sqlx::query("DELETE FROM user_sessions WHERE user_id = $1").bind(&user_id).execute(&mut *tx).await?;
         }
         if let Some((token_hash, expires_at)) = m.setup_token {
             sqlx::query("INSERT INTO password_setup_tokens (token_hash, user_id, expires_at, created_at) VALUES ($1, $2, $3, $4)")
