@@ -7,10 +7,11 @@ use std::process::ExitCode;
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
-use crate::config::{Cli, Command, DbArgs, ProjectCommand, SendArgs, VerifyArgs};
+use crate::config::{Cli, Command, DbArgs, ProjectCommand, SendArgs, UserCommand, VerifyArgs};
 use crate::secrets::{self, signing_key_bytes};
 use crate::server::{self, BoxError};
-use crate::store::{self, Actor, AuditEntry, NewApiKey, Project, Role};
+use crate::store::{self, Actor, AddMemberOutcome, AuditEntry, NewApiKey, NewMember, Project, Role};
+use crate::users::{self, MemberRole};
 use crate::{ids, signing, tiers};
 
 pub fn main() -> ExitCode {
@@ -45,6 +46,9 @@ async fn run(command: Command) -> Result<ExitCode, BoxError> {
         }
         Command::Project(ProjectCommand::Create { db, name, json }) => create_project(&db, &name, json).await,
         Command::Project(ProjectCommand::SetTier { db, project, tier }) => set_tier(&db, &project, &tier).await,
+        Command::User(UserCommand::Create { db, email, project, role, password_stdin, public_url }) => {
+            create_user(&db, &email, &project, &role, password_stdin, &public_url).await
+        }
         Command::Send(args) => send(args).await,
         Command::Verify(args) => verify(args),
     }
@@ -119,6 +123,56 @@ async fn set_tier(db: &DbArgs, project_id: &str, tier: &str) -> Result<ExitCode,
     store.close().await;
     println!("project {project_id}: tier {} -> {tier}", before.tier);
     Ok(ExitCode::SUCCESS)
+}
+
+async fn create_user(
+    db: &DbArgs,
+    email: &str,
+    project_id: &str,
+    role: &str,
+    password_stdin: bool,
+    public_url: &str,
+) -> Result<ExitCode, BoxError> {
+    let email = users::normalize_email(email).map_err(|e| format!("--email {e}"))?;
+    let role = MemberRole::parse(role).ok_or("--role must be owner, admin or member")?;
+    let password_hash = if password_stdin {
+        let mut password = String::new();
+        std::io::stdin().read_to_string(&mut password)?;
+        let password = password.trim_end_matches(['\r', '\n']);
+        users::validate_password(password).map_err(|e| format!("password {e}"))?;
+        Some(users::hash_password(password))
+    } else {
+        None
+    };
+    let token = (!password_stdin).then(secrets::new_token);
+    let token_hash = token.as_deref().map(secrets::hash);
+    let (store, _) = server::open(db).await?;
+    let outcome = store
+        .add_member(&NewMember {
+            email: &email,
+            project_id,
+            role: role.as_str(),
+            password_hash: password_hash.as_deref(),
+            setup_token: token_hash.as_deref().map(|h| (h, store::now_ms() + users::SETUP_TOKEN_TTL_MS)),
+        })
+        .await?;
+    store.close().await;
+    match outcome {
+        AddMemberOutcome::NoSuchProject => Err(format!("no project {project_id}").into()),
+        AddMemberOutcome::Added { user_id, new_user } => {
+            let verb = if new_user { "user created" } else { "existing user added" };
+            println!("{verb}: {user_id} <{email}>, {} of {project_id}", role.as_str());
+            if let Some(t) = token {
+                // In the fragment, so the token never reaches server logs or
+                // a Referer header.
+                println!(
+                    "password-setup link (one use, valid 24 h): {}/dashboard/setup#token={t}",
+                    public_url.trim_end_matches('/')
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
 }
 
 async fn send(args: SendArgs) -> Result<ExitCode, BoxError> {

@@ -23,6 +23,9 @@ pub enum Command {
     /// Manage projects (operator commands; work with the server up or down).
     #[command(subcommand)]
     Project(ProjectCommand),
+    /// Manage dashboard users (operator commands).
+    #[command(subcommand)]
+    User(UserCommand),
     /// Client: send an event to a webhook's ingest URL.
     Send(SendArgs),
     /// Client: verify a received delivery's signature (exit 0 if valid).
@@ -69,6 +72,24 @@ pub struct ServeArgs {
     /// retry the delivery after this. Requests time out at half of it.
     #[arg(long, env = "HOOKRELAY_LEASE_SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(2..=3600))]
     pub lease_seconds: u64,
+    /// Mark the dashboard session cookie `Secure` (always on when
+    /// --public-url is https).
+    #[arg(long, env = "HOOKRELAY_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+    /// A dashboard session ends after this long without a request.
+    #[arg(long, env = "HOOKRELAY_SESSION_IDLE_SECONDS", default_value_t = 3600, value_parser = clap::value_parser!(u64).range(1..=30 * 86400))]
+    pub session_idle_seconds: u64,
+    /// A dashboard session ends this long after login, however active.
+    #[arg(long, env = "HOOKRELAY_SESSION_MAX_SECONDS", default_value_t = 12 * 3600, value_parser = clap::value_parser!(u64).range(1..=90 * 86400))]
+    pub session_max_seconds: u64,
+    /// Behind a reverse proxy: the header it sets to the client address
+    /// (e.g. X-Forwarded-For; its last entry is used). Only set this when
+    /// every request comes through that proxy.
+    #[arg(long, env = "HOOKRELAY_CLIENT_IP_HEADER")]
+    pub client_ip_header: Option<axum::http::HeaderName>,
+    /// Failed dashboard logins allowed per email and per client IP in 15 minutes.
+    #[arg(long, env = "HOOKRELAY_LOGIN_MAX_FAILURES", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub login_max_failures: u32,
     /// Most deliveries in flight at once on this node.
     #[arg(long, env = "HOOKRELAY_MAX_IN_FLIGHT", default_value_t = 512, value_parser = clap::value_parser!(u64).range(1..=100_000))]
     pub max_in_flight: u64,
@@ -113,6 +134,30 @@ pub enum ProjectCommand {
         project: String,
         #[arg(long)]
         tier: String,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum UserCommand {
+    /// Create a dashboard user (or add an existing one to another project).
+    /// Without --password-stdin, prints a one-time password-setup link.
+    Create {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        email: String,
+        /// The project id (proj_...) the user joins.
+        #[arg(long)]
+        project: String,
+        /// owner, admin or member.
+        #[arg(long, default_value = "member")]
+        role: String,
+        /// Read the password from standard input instead of printing a link.
+        #[arg(long)]
+        password_stdin: bool,
+        /// The server's public base URL, for the setup link.
+        #[arg(long, env = "HOOKRELAY_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+        public_url: String,
     },
 }
 

@@ -31,6 +31,12 @@ pub fn new_portal_token() -> String {
     format!("{PORTAL_TOKEN_PREFIX}{}", URL_SAFE_NO_PAD.encode(random_bytes::<32>()))
 }
 
+/// A dashboard session id, CSRF token or password-setup token: 256 random
+/// bits, URL-safe.
+pub fn new_token() -> String {
+    URL_SAFE_NO_PAD.encode(random_bytes::<32>())
+}
+
 /// A new `whsec_` secret in the Standard Webhooks form: the part after the
 /// prefix is the standard base64 of the 32 key bytes.
 pub fn new_webhook_secret() -> String {

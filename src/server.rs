@@ -5,10 +5,12 @@ use std::path::Path;
 use std::time::Duration;
 
 use crate::config::{DbArgs, ServeArgs};
+use crate::dashboard::Dashboard;
 use crate::delivery::{Engine, EngineConfig};
 use crate::secrets::SecretBox;
 use crate::store::{self, PoolSettings, Store};
 use crate::notifier::{self, NotifierConfig};
+use crate::users::SessionPolicy;
 use crate::{api, ids, ingest, replay, retention, scheduler};
 
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -110,16 +112,23 @@ pub async fn serve(args: ServeArgs) -> Result<(), BoxError> {
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     let addr = listener.local_addr()?;
     let public_url = args.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
-    let state = api::State::new(store.clone(), secret_box, engine, writer, public_url, args.allow_private_destinations);
+    let policy = SessionPolicy {
+        idle: Duration::from_secs(args.session_idle_seconds),
+        absolute: Duration::from_secs(args.session_max_seconds),
+    };
+    let secure_cookies = args.secure_cookies || public_url.starts_with("https://");
+    let dashboard = Dashboard::new(policy, secure_cookies, args.login_max_failures, args.client_ip_header.clone());
+    let state = api::State::new(store.clone(), secret_box, engine, writer, public_url, args.allow_private_destinations, dashboard);
     let app = api::router(state, args.max_payload_bytes);
-    let housekeeping = tokio::spawn(housekeeping(store.clone()));
+    let housekeeping = tokio::spawn(housekeeping(store.clone(), policy));
 
     tracing::info!(%addr, backend = ?store.dialect(), "hookrelay listening");
     // A fixed line on stdout tells scripts and tests where the server is.
     println!("hookrelay listening on http://{addr}");
     std::io::stdout().flush()?;
 
-    // The peer address feeds the audit log's source IP.
+    // The peer address feeds the audit log's source IP and the
+    // dashboard's per-IP login limit.
     axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
         .await?;
@@ -141,7 +150,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), BoxError> {
 
 /// Periodic cleanup that keeps tables from growing without bound. Every
 /// node runs this loop, but only the holder of the cluster-wide lease works.
-async fn housekeeping(store: Store) {
+async fn housekeeping(store: Store, sessions: SessionPolicy) {
     const EVERY: Duration = Duration::from_secs(300);
     let node = ids::new_id("node");
     let mut tick = tokio::time::interval(EVERY);
@@ -154,6 +163,9 @@ async fn housekeeping(store: Store) {
                 tracing::warn!(error = %e, "housekeeping lease failed");
                 continue;
             }
+        }
+        if let Err(e) = store.purge_sessions(store::now_ms() - sessions.idle.as_millis() as i64).await {
+            tracing::warn!(error = %e, "could not purge ended dashboard sessions");
         }
         let cutoff = store::now_ms() - ingest::IDEMPOTENCY_TTL_MS;
         while let Ok(n) = store.purge_idempotency_keys(cutoff).await {

@@ -148,6 +148,12 @@ pub async fn list(
     ApiKey(key): ApiKey,
     ApiQuery(q): ApiQuery<DeliveryQuery>,
 ) -> Result<axum::Json<List<DeliveryView>>, ApiError> {
+    list_in(&state, &key.project_id, q).await
+}
+
+/// One filtered page of a project's deliveries. Shared by the Public API and
+/// the dashboard.
+pub(crate) async fn list_in(state: &AppState, project_id: &str, q: DeliveryQuery) -> Result<axum::Json<List<DeliveryView>>, ApiError> {
     let status = match q.status.as_deref() {
         None | Some("") => None,
         Some(s) => Some(DeliveryStatus::parse(s).ok_or_else(|| {
@@ -162,17 +168,23 @@ pub async fn list(
         to_ms,
         dead_letters_only: false,
     };
-    let page = state.store.list_deliveries(&key.project_id, &filter, &page_request(q.limit, q.cursor)?).await?;
+    let page = state.store.list_deliveries(project_id, &filter, &page_request(q.limit, q.cursor)?).await?;
     Ok(super::list(page, DeliveryView::from))
 }
 
 #[utoipa::path(get, path = "/v1/deliveries/{id}", tag = "deliveries", security(("apiKey" = [])), params(("id" = String, Path)),
     responses((status = 200, body = Data<DeliveryDetail>), (status = 404, body = ErrorBody)))]
 pub async fn get(State(state): State<AppState>, ApiKey(key): ApiKey, Path(id): Path<String>) -> Result<axum::Json<Data<DeliveryDetail>>, ApiError> {
-    let (d, attempts) = state.store.get_delivery(&key.project_id, &id).await?.ok_or_else(|| ApiError::not_found("delivery"))?;
-    let payload = state.store.get_event_payload(&key.project_id, &d.event_id).await?;
+    get_in(&state, &key.project_id, &id).await
+}
+
+/// A delivery with its payload, headers and attempts. Shared by the Public
+/// API and the dashboard.
+pub(crate) async fn get_in(state: &AppState, project_id: &str, id: &str) -> Result<axum::Json<Data<DeliveryDetail>>, ApiError> {
+    let (d, attempts) = state.store.get_delivery(project_id, id).await?.ok_or_else(|| ApiError::not_found("delivery"))?;
+    let payload = state.store.get_event_payload(project_id, &d.event_id).await?;
     let mut request_headers = BTreeMap::new();
-    if let Some(w) = state.store.get_webhook(&key.project_id, &d.webhook_id).await? {
+    if let Some(w) = state.store.get_webhook(project_id, &d.webhook_id).await? {
         request_headers = serde_json::from_str(&w.headers).unwrap_or_default();
     }
     if let Some((content_type, _)) = &payload {

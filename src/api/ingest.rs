@@ -100,7 +100,9 @@ pub(super) fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, Api
     Ok(Some(k.to_string()))
 }
 
-async fn accept(
+/// Queues one event for a webhook. Shared by ingest, the Public API's send
+/// route and the dashboard's test event.
+pub(crate) async fn accept(
     state: &AppState,
     project_id: String,
     webhook_id: String,

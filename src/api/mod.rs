@@ -4,24 +4,24 @@
 mod applications;
 mod audit_logs;
 mod auth;
-mod deliveries;
+pub(crate) mod deliveries;
 pub mod error;
 mod event_types;
-mod extract;
+pub(crate) mod extract;
 mod health;
-mod ingest;
+pub(crate) mod ingest;
 mod metrics;
 mod notification_channels;
 mod openapi;
 mod portal_access;
 mod portal_api;
 mod portal_page;
-mod project;
+pub(crate) mod project;
 mod replays;
 mod schedules;
 mod tiers;
 mod usage;
-mod webhooks;
+pub(crate) mod webhooks;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -50,6 +50,7 @@ pub struct State {
     pub writer: Writer,
     pub public_url: String,
     pub allow_private_destinations: bool,
+    pub dashboard: crate::dashboard::Dashboard,
     api_keys: TtlCache<String, KeyAuth>,
     ingest_targets: TtlCache<String, Option<IngestTarget>>,
     quotas: TtlCache<String, tiers::Quota>,
@@ -65,6 +66,7 @@ impl State {
         writer: Writer,
         public_url: String,
         allow_private_destinations: bool,
+        dashboard: crate::dashboard::Dashboard,
     ) -> AppState {
         Arc::new(State {
             store,
@@ -73,6 +75,7 @@ impl State {
             writer,
             public_url: public_url.trim_end_matches('/').to_string(),
             allow_private_destinations,
+            dashboard,
             api_keys: TtlCache::new(AUTH_CACHE_TTL, 100_000),
             ingest_targets: TtlCache::new(AUTH_CACHE_TTL, 100_000),
             quotas: TtlCache::new(AUTH_CACHE_TTL, 100_000),
@@ -120,6 +123,7 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
         .merge(schedules::routes())
         .merge(notification_channels::routes())
         .merge(metrics::routes())
+        .merge(crate::dashboard::routes())
         .fallback(|| async { ApiError::not_found("route") })
         .method_not_allowed_fallback(|| async {
             ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "method not allowed on this route")

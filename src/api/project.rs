@@ -52,9 +52,9 @@ impl From<&tiers::Tier> for TierLimits {
 #[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ApiKeyView {
-    id: String,
-    name: String,
-    role: Role,
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) role: Role,
     /// The first characters of the key, to recognise it; never the secret.
     prefix: String,
     /// `active` or `revoked`.
@@ -118,23 +118,34 @@ pub async fn create_key(
     ip: SourceIp,
     ApiJson(body): ApiJson<CreateKey>,
 ) -> Result<(StatusCode, axum::Json<Data<ApiKeyView>>), ApiError> {
+    let view = create_key_in(&state, &key.project_id, body).await?;
+    let summary = json!({ "name": view.name, "role": view.role, "prefix": view.prefix });
+    audit_logs::record(&state, &key, &ip, "api_key.create", "api_key", &view.id, summary).await;
+    Ok((StatusCode::CREATED, data(view)))
+}
+
+/// Creates an API key; the view carries the raw secret this once. Shared by
+/// the Public API and the dashboard.
+pub(crate) async fn create_key_in(state: &AppState, project_id: &str, body: CreateKey) -> Result<ApiKeyView, ApiError> {
     webhooks::validate_text(&body.name, webhooks::MAX_NAME_LEN, true).map_err(|e| ApiError::invalid_field("name", e))?;
     let raw = secrets::new_api_key();
     let new = NewApiKey {
         id: ids::new_id(ids::API_KEY),
-        project_id: key.project_id.clone(),
+        project_id: project_id.to_string(),
         name: body.name.trim().to_string(),
         role: body.role,
         prefix: secrets::display_prefix(&raw),
         secret_hash: secrets::hash(&raw),
     };
     state.store.create_api_key(&new).await?;
-    let summary = json!({ "name": new.name, "role": new.role, "prefix": new.prefix });
-    audit_logs::record(&state, &key, &ip, "api_key.create", "api_key", &new.id, summary).await;
-    let stored = state.store.get_api_key(&key.project_id, &new.id).await?.ok_or_else(|| ApiError::not_found("API key"))?;
-    let mut view = ApiKeyView::from(stored);
+    let mut view = get_key_in(state, project_id, &new.id).await?;
     view.secret = Some(raw);
-    Ok((StatusCode::CREATED, data(view)))
+    Ok(view)
+}
+
+pub(crate) async fn get_key_in(state: &AppState, project_id: &str, key_id: &str) -> Result<ApiKeyView, ApiError> {
+    let k = state.store.get_api_key(project_id, key_id).await?.ok_or_else(|| ApiError::not_found("API key"))?;
+    Ok(k.into())
 }
 
 #[utoipa::path(get, path = "/v1/project/api-keys/{keyId}", tag = "project", security(("apiKey" = [])),
@@ -145,8 +156,7 @@ pub async fn get_key(
     AdminKey(key): AdminKey,
     Path(key_id): Path<String>,
 ) -> Result<axum::Json<Data<ApiKeyView>>, ApiError> {
-    let k = state.store.get_api_key(&key.project_id, &key_id).await?.ok_or_else(|| ApiError::not_found("API key"))?;
-    Ok(data(k.into()))
+    get_key_in(&state, &key.project_id, &key_id).await.map(data)
 }
 
 #[utoipa::path(post, path = "/v1/project/api-keys/{keyId}/revoke", tag = "project", security(("apiKey" = [])),
@@ -159,7 +169,15 @@ pub async fn revoke_key(
     ip: SourceIp,
     Path(key_id): Path<String>,
 ) -> Result<axum::Json<Data<ApiKeyView>>, ApiError> {
-    match state.store.revoke_api_key(&key.project_id, &key_id).await? {
+    let view = revoke_key_in(&state, &key.project_id, &key_id).await?;
+    audit_logs::record(&state, &key, &ip, "api_key.revoke", "api_key", &key_id, json!({})).await;
+    Ok(data(view))
+}
+
+/// Revokes a key unless it is the project's last active admin key. Shared by
+/// the Public API and the dashboard.
+pub(crate) async fn revoke_key_in(state: &AppState, project_id: &str, key_id: &str) -> Result<ApiKeyView, ApiError> {
+    match state.store.revoke_api_key(project_id, key_id).await? {
         RevokeOutcome::NotFound => return Err(ApiError::not_found("API key")),
         RevokeOutcome::LastAdmin => {
             return Err(ApiError::conflict(
@@ -169,8 +187,7 @@ pub async fn revoke_key(
         }
         RevokeOutcome::Revoked => state.forget_credentials(),
     }
-    audit_logs::record(&state, &key, &ip, "api_key.revoke", "api_key", &key_id, json!({})).await;
-    get_key(State(state), AdminKey(key), Path(key_id)).await
+    get_key_in(state, project_id, key_id).await
 }
 
 #[utoipa::path(post, path = "/v1/project/api-keys/{keyId}/rotate", tag = "project", security(("apiKey" = [])),
@@ -183,18 +200,24 @@ pub async fn rotate_key(
     ip: SourceIp,
     Path(key_id): Path<String>,
 ) -> Result<axum::Json<Data<ApiKeyView>>, ApiError> {
+    let view = rotate_key_in(&state, &key.project_id, &key_id).await?;
+    audit_logs::record(&state, &key, &ip, "api_key.rotate", "api_key", &key_id, json!({ "newPrefix": view.prefix })).await;
+    Ok(data(view))
+}
+
+/// Replaces a key's secret; the view carries the new one this once. Shared by
+/// the Public API and the dashboard.
+pub(crate) async fn rotate_key_in(state: &AppState, project_id: &str, key_id: &str) -> Result<ApiKeyView, ApiError> {
     let raw = secrets::new_api_key();
     let rotated = state
         .store
-        .rotate_api_key(&key.project_id, &key_id, &secrets::hash(&raw), &secrets::display_prefix(&raw))
+        .rotate_api_key(project_id, key_id, &secrets::hash(&raw), &secrets::display_prefix(&raw))
         .await?;
     if !rotated {
         return Err(ApiError::not_found("active API key"));
     }
     state.forget_credentials();
-    let k = state.store.get_api_key(&key.project_id, &key_id).await?.ok_or_else(|| ApiError::not_found("API key"))?;
-    audit_logs::record(&state, &key, &ip, "api_key.rotate", "api_key", &key_id, json!({ "newPrefix": k.prefix })).await;
-    let mut view = ApiKeyView::from(k);
+    let mut view = get_key_in(state, project_id, key_id).await?;
     view.secret = Some(raw);
-    Ok(data(view))
+    Ok(view)
 }

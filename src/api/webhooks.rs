@@ -22,11 +22,11 @@ pub const MAX_OVERLAP_SECS: i64 = 7 * 24 * 3600;
 #[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct WebhookView {
-    id: String,
-    name: String,
+    pub(crate) id: String,
+    pub(crate) name: String,
     description: String,
-    destination_url: String,
-    enabled: bool,
+    pub(crate) destination_url: String,
+    pub(crate) enabled: bool,
     /// Set when Hookrelay disabled the webhook because its deliveries kept
     /// dying; cleared by enabling it again.
     disabled_reason: Option<String>,
@@ -51,7 +51,7 @@ pub struct WebhookView {
     signing_secret: Option<String>,
 }
 
-fn view(state: &AppState, w: Webhook) -> WebhookView {
+pub(crate) fn view(state: &AppState, w: Webhook) -> WebhookView {
     WebhookView {
         ingest_url: Some(state.ingest_url(&w.public_id)),
         headers: serde_json::from_str(&w.headers).unwrap_or_default(),
@@ -198,20 +198,25 @@ pub async fn create(
     let created = create_webhook(&state, key.project_id.clone(), body).await?;
     let w = &created.webhook;
     audit_logs::record(&state, &key, &ip, "webhook.create", "webhook", &w.id, audit_summary(w)).await;
-    let mut v = view(&state, created.webhook);
+    Ok((StatusCode::CREATED, data(created_view(&state, created))))
+}
+
+/// The answer to a create: the webhook with both new secrets, shown once.
+pub(crate) fn created_view(state: &AppState, created: Created) -> WebhookView {
+    let mut v = view(state, created.webhook);
     v.ingest_secret = Some(created.ingest_secret);
     v.signing_secret = Some(created.signing_secret);
-    Ok((StatusCode::CREATED, data(v)))
+    v
 }
 
 /// A stored webhook with its raw secrets, to be shown once.
-pub(super) struct Created {
+pub(crate) struct Created {
     pub webhook: Webhook,
     pub ingest_secret: String,
     pub signing_secret: String,
 }
 
-pub(super) async fn create_webhook(state: &AppState, project_id: String, body: CreateWebhook) -> Result<Created, ApiError> {
+pub(crate) async fn create_webhook(state: &AppState, project_id: String, body: CreateWebhook) -> Result<Created, ApiError> {
     let application_id = match &body.application_id {
         None => None,
         Some(app) => Some(
@@ -261,7 +266,7 @@ pub async fn list(
     Ok(super::list(page, |w| view(&state, w)))
 }
 
-pub(super) async fn find(state: &AppState, project_id: &str, id: &str) -> Result<Webhook, ApiError> {
+pub(crate) async fn find(state: &AppState, project_id: &str, id: &str) -> Result<Webhook, ApiError> {
     state.store.get_webhook(project_id, id).await?.ok_or_else(|| ApiError::not_found("webhook"))
 }
 
@@ -290,7 +295,7 @@ pub async fn update(
     Ok(data(view(&state, w)))
 }
 
-pub(super) async fn update_webhook(state: &AppState, mut w: Webhook, body: UpdateWebhook) -> Result<Webhook, ApiError> {
+pub(crate) async fn update_webhook(state: &AppState, mut w: Webhook, body: UpdateWebhook) -> Result<Webhook, ApiError> {
     let mut headers: BTreeMap<String, String> = serde_json::from_str(&w.headers).unwrap_or_default();
     if let Some(v) = body.name {
         w.name = v.trim().to_string();
@@ -343,7 +348,7 @@ pub async fn delete(State(state): State<AppState>, ApiKey(key): ApiKey, ip: Sour
     Ok(StatusCode::NO_CONTENT)
 }
 
-pub(super) async fn delete_webhook(state: &AppState, project_id: &str, id: &str) -> Result<(), ApiError> {
+pub(crate) async fn delete_webhook(state: &AppState, project_id: &str, id: &str) -> Result<(), ApiError> {
     if !state.store.delete_webhook(project_id, id).await? {
         return Err(ApiError::not_found("webhook"));
     }
@@ -372,7 +377,7 @@ pub struct RotatedSecret {
 }
 
 /// Rotates a secret; also answers a summary of the change for the audit log.
-pub(super) async fn rotate(
+pub(crate) async fn rotate(
     state: &AppState,
     project_id: &str,
     id: &str,
@@ -455,7 +460,13 @@ pub async fn secret_versions(
     ApiKey(key): ApiKey,
     Path(id): Path<String>,
 ) -> Result<axum::Json<Data<Vec<SecretVersionView>>>, ApiError> {
-    let w = find(&state, &key.project_id, &id).await?;
+    secret_versions_in(&state, &key.project_id, &id).await
+}
+
+/// The version ledger of a webhook's secrets, never the secrets. Shared by
+/// the Public API and the dashboard.
+pub(crate) async fn secret_versions_in(state: &AppState, project_id: &str, id: &str) -> Result<axum::Json<Data<Vec<SecretVersionView>>>, ApiError> {
+    let w = find(state, project_id, id).await?;
     let now = store::now_ms();
     let versions = state.store.list_secret_versions(&w.id).await?;
     Ok(data(

@@ -14,6 +14,7 @@ mod replay;
 mod retention;
 mod schedules;
 mod usage;
+mod users;
 
 pub use audit::*;
 pub use audit_log::*;
@@ -21,6 +22,7 @@ pub use portal::*;
 pub use replay::*;
 pub use schedules::*;
 pub use usage::*;
+pub use users::*;
 
 pub use models::*;
 pub use notifications::*;
@@ -200,6 +202,7 @@ impl Store {
                 (2, "audit", include_str!("../../migrations/sqlite/0002_audit.sql")),
                 (3, "operations", include_str!("../../migrations/sqlite/0003_operations.sql")),
                 (4, "portal", include_str!("../../migrations/sqlite/0004_portal.sql")),
+                (5, "dashboard_users", include_str!("../../migrations/sqlite/0005_dashboard_users.sql")),
                 (7, "cluster_jobs", include_str!("../../migrations/sqlite/0007_cluster_jobs.sql")),
             ],
             Dialect::Postgres => &[
@@ -207,6 +210,7 @@ impl Store {
                 (2, "audit", include_str!("../../migrations/postgres/0002_audit.sql")),
                 (3, "operations", include_str!("../../migrations/postgres/0003_operations.sql")),
                 (4, "portal", include_str!("../../migrations/postgres/0004_portal.sql")),
+                (5, "dashboard_users", include_str!("../../migrations/postgres/0005_dashboard_users.sql")),
                 (7, "cluster_jobs", include_str!("../../migrations/postgres/0007_cluster_jobs.sql")),
             ],
         };

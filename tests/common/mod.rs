@@ -186,6 +186,36 @@ impl Server {
         sqlx::query(query).fetch_one(&mut self.db().await).await.expect("run SQL").get(0)
     }
 
+    /// Runs a `hookrelay` subcommand with `stdin` as its standard input.
+    pub fn cli_with_stdin(&self, args: &[&str], stdin: &str) -> std::process::Output {
+        use std::io::Write;
+        let mut child = Command::new(BIN)
+            .args(args)
+            .args(self.db_args())
+            .env("RUST_LOG", "warn")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run hookrelay");
+        child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("write stdin");
+        child.wait_with_output().expect("wait hookrelay")
+    }
+
+    /// `hookrelay user create --password-stdin`.
+    pub fn create_user(&self, email: &str, project_id: &str, role: &str, password: &str) {
+        let out = self.cli_with_stdin(
+            &["user", "create", "--email", email, "--project", project_id, "--role", role, "--password-stdin"],
+            password,
+        );
+        assert!(out.status.success(), "user create failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+
+    /// A dashboard client that keeps its session cookie and CSRF token.
+    pub fn dashboard(&self) -> Dash {
+        Dash { base: self.url.clone(), http: reqwest::Client::new(), cookie: None, csrf: None }
+    }
+
     pub fn api(&self) -> Api {
         Api { base: self.url.clone(), http: reqwest::Client::new() }
     }
@@ -209,6 +239,22 @@ pub struct Resp {
     pub body: Value,
 }
 
+impl Resp {
+    /// The body as JSON; a non-JSON body (an HTML page) as a JSON string, an
+    /// empty one as null.
+    async fn read(res: reqwest::Response) -> Resp {
+        let status = res.status().as_u16();
+        let headers = res.headers().clone();
+        let bytes = res.bytes().await.expect("body");
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()))
+        };
+        Resp { status, headers, body }
+    }
+}
+
 impl Api {
     pub async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> Resp {
         let url = if path.starts_with("http") { path.to_string() } else { format!("{}{path}", self.base) };
@@ -219,12 +265,7 @@ impl Api {
         if let Some(b) = body {
             req = req.header("content-type", "application/json").body(b.to_string());
         }
-        let res = req.send().await.expect("request");
-        let status = res.status().as_u16();
-        let headers = res.headers().clone();
-        let bytes = res.bytes().await.expect("body");
-        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        Resp { status, headers, body }
+        Resp::read(req.send().await.expect("request")).await
     }
 
     pub async fn get(&self, path: &str, token: &str) -> Resp {
@@ -251,11 +292,7 @@ impl Api {
         if let Some(k) = idem {
             req = req.header("idempotency-key", k);
         }
-        let res = req.send().await.expect("request");
-        let status = res.status().as_u16();
-        let headers = res.headers().clone();
-        let body = serde_json::from_slice(&res.bytes().await.expect("body")).unwrap_or(Value::Null);
-        Resp { status, headers, body }
+        Resp::read(req.send().await.expect("request")).await
     }
 
     /// Creates a webhook and returns its `data` (with the one-time secrets).
@@ -401,4 +438,63 @@ pub fn with_only_signature(r: &Received, entry: &str) -> Received {
     let mut r = r.clone();
     r.headers.insert("webhook-signature", entry.parse().unwrap());
     r
+}
+
+/// A browser-like dashboard client (without a cookie jar, so tests see and
+/// control exactly which cookie and CSRF token go out).
+#[derive(Clone)]
+pub struct Dash {
+    pub base: String,
+    pub http: reqwest::Client,
+    /// `hookrelay_session=...` as set at login.
+    pub cookie: Option<String>,
+    pub csrf: Option<String>,
+}
+
+impl Dash {
+    /// Logs in; on success keeps the cookie and CSRF token.
+    pub async fn login(&mut self, email: &str, password: &str) -> Resp {
+        let r = self.send("POST", "/dashboard/api/login", Some(json_body(email, password)), None, None, &[]).await;
+        if r.status == 200 {
+            let set = r.headers["set-cookie"].to_str().unwrap();
+            self.cookie = Some(set.split(';').next().unwrap().to_string());
+            self.csrf = Some(r.body["data"]["csrfToken"].as_str().unwrap().to_string());
+        }
+        r
+    }
+
+    /// A call with this client's cookie and CSRF token.
+    pub async fn call(&self, method: &str, path: &str, body: Option<Value>) -> Resp {
+        self.send(method, path, body, self.cookie.as_deref(), self.csrf.as_deref(), &[]).await
+    }
+
+    pub async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+        cookie: Option<&str>,
+        csrf: Option<&str>,
+        headers: &[(&str, &str)],
+    ) -> Resp {
+        let url = if path.starts_with("http") { path.to_string() } else { format!("{}{path}", self.base) };
+        let mut req = self.http.request(method.parse().unwrap(), url);
+        if let Some(c) = cookie {
+            req = req.header("cookie", c);
+        }
+        if let Some(t) = csrf {
+            req = req.header("x-csrf-token", t);
+        }
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        if let Some(b) = body {
+            req = req.header("content-type", "application/json").body(b.to_string());
+        }
+        Resp::read(req.send().await.expect("request")).await
+    }
+}
+
+fn json_body(email: &str, password: &str) -> Value {
+    serde_json::json!({ "email": email, "password": password })
 }

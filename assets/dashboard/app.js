@@ -1,0 +1,463 @@
+// The Hookrelay dashboard: a small client app over /dashboard/api. No build
+// step, no dependencies. Every string from the server goes into the page
+// through textContent or attributes, never as HTML.
+'use strict';
+
+const state = { session: null, project: null };
+
+// ---- helpers -------------------------------------------------------------
+
+function el(tag, attrs, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
+    else if (k === 'text') node.textContent = v;
+    else node.setAttribute(k, v === true ? '' : v);
+  }
+  for (const c of children.flat()) {
+    if (c !== null && c !== undefined && c !== false) node.append(c instanceof Node ? c : String(c));
+  }
+  return node;
+}
+
+let fieldSeq = 0;
+// A labelled input (or select); returns [label, control].
+function field(labelText, control) {
+  const id = control.id || `f${++fieldSeq}`;
+  control.id = id;
+  return [el('label', { for: id, text: labelText }), control];
+}
+
+function status(message) {
+  document.getElementById('status').textContent = message || '';
+}
+
+class ApiError extends Error {
+  constructor(status, body) {
+    super((body && body.error && body.error.message) || `request failed (${status})`);
+    this.status = status;
+    this.field = body && body.error && body.error.field;
+  }
+}
+
+async function api(method, path, body) {
+  const headers = {};
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (method !== 'GET' && state.session) headers['x-csrf-token'] = state.session.csrfToken;
+  const res = await fetch(`/dashboard/api${path}`, {
+    method,
+    headers,
+    credentials: 'same-origin',
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  const json = text ? JSON.parse(text) : null;
+  if (res.status === 401 && state.session && !path.startsWith('/login')) {
+    state.session = null;
+    showLogin('Your session has ended. Sign in again.');
+    const e = new ApiError(401, json);
+    e.handled = true;
+    throw e;
+  }
+  if (!res.ok) throw new ApiError(res.status, json);
+  return json;
+}
+
+function projectPath(rest) {
+  return `/projects/${encodeURIComponent(state.project)}${rest}`;
+}
+
+function formatTime(iso) {
+  return iso ? new Date(iso).toLocaleString() : '—';
+}
+
+function errorBox() {
+  return el('p', { class: 'error', role: 'alert' });
+}
+
+// Runs an action from a button or form, showing its error next to it and
+// moving focus to the field the server named, if any.
+async function attempt(box, fn, form) {
+  box.textContent = '';
+  if (form) for (const c of form.querySelectorAll('[aria-invalid]')) c.removeAttribute('aria-invalid');
+  try {
+    await fn();
+  } catch (e) {
+    if (e.handled) return;
+    box.textContent = e.message;
+    const bad = form && e.field && form.querySelector(`[name="${CSS.escape(e.field)}"]`);
+    if (bad) {
+      bad.setAttribute('aria-invalid', 'true');
+      bad.focus();
+    }
+  }
+}
+
+async function copy(text) {
+  try {
+    await navigator.clipboard.writeText(text);
+    status('Copied to the clipboard.');
+  } catch {
+    status('Copy failed: select the text and copy it by hand.');
+  }
+}
+
+function reveal(label, secret) {
+  const dialog = document.getElementById('reveal');
+  document.getElementById('reveal-label').textContent = label;
+  const input = document.getElementById('reveal-value');
+  input.value = secret;
+  dialog.showModal();
+  input.focus();
+  input.select();
+  return new Promise((resolve) => dialog.addEventListener('close', () => {
+    input.value = '';
+    resolve();
+  }, { once: true }));
+}
+
+// ---- views -----------------------------------------------------------------
+
+// Sections of the dashboard. Pages for further features (DLQ, usage,
+// schedules, audit log, applications) register here the same way.
+const views = [];
+function registerView(id, label, render) {
+  views.push({ id, label, render });
+}
+
+function currentView() {
+  const id = location.hash.replace(/^#\/?/, '').split(/[/?]/)[0] || 'webhooks';
+  return views.find((v) => v.id === id) || views[0];
+}
+
+async function render() {
+  const main = document.getElementById('main');
+  const view = currentView();
+  for (const a of document.querySelectorAll('#nav a')) {
+    if (a.dataset.view === view.id) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
+  main.replaceChildren(el('h1', { text: view.label }));
+  try {
+    await view.render(main, location.hash.split('/').slice(2));
+  } catch (e) {
+    if (!e.handled) main.append(el('p', { class: 'error', role: 'alert', text: e.message }));
+  }
+  main.focus();
+}
+
+function webhookForm(existing, done) {
+  const name = el('input', { name: 'name', required: true, maxlength: 200, value: existing ? existing.name : '' });
+  const url = el('input', { name: 'destinationUrl', type: 'url', required: true, value: existing ? existing.destinationUrl : '' });
+  const description = el('input', { name: 'description', value: existing ? existing.description : '' });
+  const timeout = el('input', { name: 'timeoutSeconds', type: 'number', min: 1, max: 30, required: true, value: existing ? existing.timeoutSeconds : 15 });
+  const schedule = el('input', { name: 'retrySchedule', inputmode: 'numeric', placeholder: 'default: 5, 300, 1800, 7200, 18000, 36000, 36000',
+    value: existing ? existing.retrySchedule.join(', ') : '' });
+  const headers = el('textarea', { name: 'headers', rows: 3, placeholder: 'X-Team: payments' });
+  headers.value = existing ? Object.entries(existing.headers).map(([k, v]) => `${k}: ${v}`).join('\n') : '';
+  const enabled = el('input', { type: 'checkbox', name: 'enabled', id: `enabled${++fieldSeq}` });
+  enabled.checked = existing ? existing.enabled : true;
+  const err = errorBox();
+  const form = el('form', { class: 'card', 'aria-label': existing ? `Edit ${existing.name}` : 'New webhook' },
+    el('h2', { text: existing ? `Edit ${existing.name}` : 'New webhook' }),
+    field('Name', name),
+    field('Destination URL', url),
+    field('Description (optional)', description),
+    field('Request timeout (seconds, 1 to 30)', timeout),
+    field('Retry delays in seconds, comma-separated (empty: the default)', schedule),
+    field('Extra request headers, one "Name: value" per line', headers),
+    el('div', { class: 'check' }, enabled, el('label', { for: enabled.id, text: 'Enabled' })),
+    err,
+    el('div', { class: 'row' },
+      el('button', { type: 'submit', text: existing ? 'Save changes' : 'Create webhook' }),
+      existing ? el('button', { type: 'button', class: 'secondary', text: 'Cancel', onclick: () => done() }) : null));
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    attempt(err, async () => {
+      const delays = schedule.value.split(',').map((x) => x.trim()).filter((x) => x !== '').map(Number);
+      const body = { name: name.value, destinationUrl: url.value, description: description.value, enabled: enabled.checked,
+        timeoutSeconds: Number(timeout.value), headers: parseHeaders(headers.value) };
+      if (delays.length) body.retrySchedule = delays;
+      else if (existing) body.retrySchedule = null;
+      if (existing) {
+        await api('PATCH', projectPath(`/webhooks/${existing.id}`), body);
+        status(`Saved ${body.name}.`);
+      } else {
+        const res = await api('POST', projectPath('/webhooks'), body);
+        status(`Created ${res.data.name}.`);
+        await reveal('Signing secret (verify deliveries with it)', res.data.signingSecret);
+        await reveal('Ingest secret (send events with it)', res.data.ingestSecret);
+      }
+      done();
+    }, form);
+  });
+  return form;
+}
+
+// "Name: value" lines to an object; the server checks names and values.
+function parseHeaders(text) {
+  const out = {};
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    const at = line.indexOf(':');
+    if (at < 1) throw Object.assign(new Error(`headers: "${line.trim()}" is not "Name: value"`), { field: 'headers' });
+    out[line.slice(0, at).trim()] = line.slice(at + 1).trim();
+  }
+  return out;
+}
+
+async function renderWebhooks(main) {
+  const res = await api('GET', projectPath('/webhooks?limit=100'));
+  const list = el('section', { class: 'card', 'aria-label': 'Webhooks' });
+  const editArea = el('div');
+  if (res.data.length === 0) list.append(el('p', { class: 'muted', text: 'No webhooks yet. Create one below.' }));
+  else {
+    const rows = res.data.map((w) => {
+      const err = errorBox();
+      const ledger = el('div');
+      const act = (label, cls, fn) => el('button', { type: 'button', class: cls, text: label, onclick: () => attempt(err, fn) });
+      return el('tr', { 'data-webhook': w.id },
+        el('td', {}, el('strong', { text: w.name }), el('div', { class: 'mono muted', text: w.id })),
+        el('td', { class: 'mono', text: w.destinationUrl }),
+        el('td', {}, el('span', { class: `pill ${w.enabled ? 'enabled' : 'disabled'}`, text: w.enabled ? 'enabled' : 'disabled' })),
+        el('td', {},
+          el('div', { class: 'row' },
+            act('Copy ingest URL', 'secondary', () => copy(w.ingestUrl)),
+            act('Send test event', 'secondary', async () => {
+              const r = await api('POST', projectPath(`/webhooks/${w.id}/test-event`));
+              status(`Test event queued as ${r.data.id}.`);
+            }),
+            act('Edit', 'secondary', async () => {
+              editArea.replaceChildren(webhookForm(w, () => render()));
+              editArea.querySelector('input').focus();
+            }),
+            act(w.enabled ? 'Disable' : 'Enable', 'secondary', async () => {
+              await api('PATCH', projectPath(`/webhooks/${w.id}`), { enabled: !w.enabled });
+              status(`${w.name} ${w.enabled ? 'disabled' : 'enabled'}.`);
+              await render();
+            }),
+            act('Rotate signing secret', 'danger', async () => {
+              const r = await api('POST', projectPath(`/webhooks/${w.id}/rotate-signing-secret`), {});
+              status(`Signing secret rotated; the previous one stays valid until ${formatTime(r.data.previousRetiredAt)}.`);
+              await reveal('New signing secret', r.data.signingSecret);
+            }),
+            act('Secret versions', 'secondary', async () => {
+              const r = await api('GET', projectPath(`/webhooks/${w.id}/secret-versions`));
+              ledger.replaceChildren(el('table', { 'aria-label': `Secret versions of ${w.name}` },
+                el('thead', {}, el('tr', {}, ['Kind', 'Version', 'Prefix', 'Status', 'Retired at'].map((h) => el('th', { scope: 'col', text: h })))),
+                el('tbody', {}, r.data.map((v) => el('tr', {},
+                  el('td', { text: v.kind }), el('td', { text: v.version }), el('td', { class: 'mono', text: `${v.prefix}…` }),
+                  el('td', {}, el('span', { class: `pill ${v.status}`, text: v.status })), el('td', { text: formatTime(v.retiredAt) }))))));
+            }),
+            act('Rotate ingest secret', 'danger', async () => {
+              const r = await api('POST', projectPath(`/webhooks/${w.id}/rotate-ingest-secret`), {});
+              status(`Ingest secret rotated; the previous one stays valid until ${formatTime(r.data.previousRetiredAt)}.`);
+              await reveal('New ingest secret', r.data.ingestSecret);
+            })),
+          el('div', { class: 'mono muted', text: w.ingestUrl }),
+          err, ledger));
+    });
+    list.append(el('table', {},
+      el('thead', {}, el('tr', {}, ['Webhook', 'Destination', 'State', 'Actions'].map((h) => el('th', { scope: 'col', text: h })))),
+      el('tbody', {}, rows)));
+  }
+  main.append(list, editArea, webhookForm(null, () => render()));
+}
+
+const STATUSES = ['pending', 'delivering', 'succeeded', 'failed-retrying', 'dead'];
+
+async function renderDeliveries(main, args) {
+  if (args[0]) return renderDelivery(main, args[0]);
+  const params = new URLSearchParams(location.hash.split('?')[1] || '');
+  const hooks = await api('GET', projectPath('/webhooks?limit=100'));
+  const webhook = el('select', { name: 'webhookId' }, el('option', { value: '', text: 'All webhooks' }),
+    hooks.data.map((w) => el('option', { value: w.id, text: w.name, selected: params.get('webhookId') === w.id })));
+  const st = el('select', { name: 'status' }, el('option', { value: '', text: 'Any status' }),
+    STATUSES.map((s) => el('option', { value: s, text: s, selected: params.get('status') === s })));
+  const filters = el('form', { class: 'card filters', 'aria-label': 'Filters' },
+    el('div', {}, field('Webhook', webhook)), el('div', {}, field('Status', st)),
+    el('button', { type: 'submit', text: 'Apply filters' }),
+    el('button', { type: 'button', class: 'secondary', text: 'Refresh', onclick: () => render() }));
+  filters.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const q = new URLSearchParams();
+    if (webhook.value) q.set('webhookId', webhook.value);
+    if (st.value) q.set('status', st.value);
+    location.hash = `#/deliveries?${q}`;
+  });
+  const q = new URLSearchParams({ limit: '50' });
+  for (const k of ['webhookId', 'status', 'cursor']) if (params.get(k)) q.set(k, params.get(k));
+  const res = await api('GET', projectPath(`/deliveries?${q}`));
+  const names = Object.fromEntries(hooks.data.map((w) => [w.id, w.name]));
+  const table = res.data.length === 0
+    ? el('p', { class: 'muted', text: 'No deliveries match.' })
+    : el('table', { 'aria-label': 'Deliveries' },
+      el('thead', {}, el('tr', {}, ['Delivery', 'Webhook', 'Status', 'Attempts', 'Last result', 'Created'].map((h) => el('th', { scope: 'col', text: h })))),
+      el('tbody', {}, res.data.map((d) => el('tr', { 'data-delivery': d.id },
+        el('td', {}, el('a', { href: `#/deliveries/${d.id}`, class: 'mono', text: d.id })),
+        el('td', { text: names[d.webhookId] || d.webhookId }),
+        el('td', {}, el('span', { class: `pill ${d.status}`, text: d.status })),
+        el('td', { text: d.attemptCount }),
+        el('td', { text: d.lastStatusCode || d.lastError || '—' }),
+        el('td', { text: formatTime(d.createdAt) })))));
+  let next = null;
+  if (res.nextCursor) {
+    const nq = new URLSearchParams(params);
+    nq.set('cursor', res.nextCursor);
+    next = el('p', {}, el('a', { href: `#/deliveries?${nq}`, text: 'Older deliveries →' }));
+  }
+  main.append(filters, el('section', { class: 'card' }, table, next));
+}
+
+async function renderDelivery(main, id) {
+  const res = await api('GET', projectPath(`/deliveries/${encodeURIComponent(id)}`));
+  const d = res.data;
+  main.append(el('section', { class: 'card', 'aria-label': 'Delivery' },
+    el('p', {}, el('a', { href: '#/deliveries', text: '← All deliveries' })),
+    el('h2', { class: 'mono', text: d.id }),
+    el('p', {}, 'Status ', el('span', { class: `pill ${d.status}`, text: d.status }),
+      ` · ${d.attemptCount} attempt(s) · next attempt ${formatTime(d.nextAttemptAt)}`),
+    el('table', { 'aria-label': 'Attempts' },
+      el('thead', {}, el('tr', {}, ['#', 'Started', 'Duration', 'Result', 'Response'].map((h) => el('th', { scope: 'col', text: h })))),
+      el('tbody', {}, d.attempts.map((a) => el('tr', {},
+        el('td', { text: a.attempt }),
+        el('td', { text: formatTime(a.startedAt) }),
+        el('td', { text: `${a.durationMs} ms` }),
+        el('td', { text: a.statusCode ? `HTTP ${a.statusCode}` : `${a.errorKind}: ${a.errorMessage || ''}` }),
+        el('td', {}, el('pre', { text: a.responseExcerpt || '' }))))))));
+}
+
+async function renderKeys(main) {
+  const res = await api('GET', projectPath('/api-keys?limit=100'));
+  const rows = res.data.map((k) => {
+    const err = errorBox();
+    const active = k.status === 'active';
+    return el('tr', {},
+      el('td', {}, el('strong', { text: k.name }), el('div', { class: 'mono muted', text: `${k.prefix}…` })),
+      el('td', { text: k.role }),
+      el('td', {}, el('span', { class: `pill ${k.status}`, text: k.status })),
+      el('td', { text: formatTime(k.createdAt) }),
+      el('td', {}, active ? el('div', { class: 'row' },
+        el('button', { type: 'button', class: 'secondary', text: 'Rotate', onclick: () => attempt(err, async () => {
+          const r = await api('POST', projectPath(`/api-keys/${k.id}/rotate`));
+          await reveal(`New secret of ${k.name}`, r.data.secret);
+          await render();
+        }) }),
+        el('button', { type: 'button', class: 'danger', text: 'Revoke', onclick: () => attempt(err, async () => {
+          await api('POST', projectPath(`/api-keys/${k.id}/revoke`));
+          status(`${k.name} revoked.`);
+          await render();
+        }) })) : null, err));
+  });
+  const name = el('input', { name: 'name', required: true, maxlength: 200 });
+  const role = el('select', { name: 'role' }, el('option', { value: 'write', text: 'write: webhooks and deliveries' }),
+    el('option', { value: 'admin', text: 'admin: also project settings and keys' }));
+  const err = errorBox();
+  const form = el('form', { class: 'card', 'aria-label': 'New API key' }, el('h2', { text: 'New API key' }),
+    field('Name', name), field('Role', role), err, el('div', { class: 'row' }, el('button', { type: 'submit', text: 'Create key' })));
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    attempt(err, async () => {
+      const r = await api('POST', projectPath('/api-keys'), { name: name.value, role: role.value });
+      await reveal(`Secret of ${r.data.name}`, r.data.secret);
+      await render();
+    }, form);
+  });
+  main.append(el('section', { class: 'card' }, el('table', { 'aria-label': 'API keys' },
+    el('thead', {}, el('tr', {}, ['Key', 'Role', 'Status', 'Created', 'Actions'].map((h) => el('th', { scope: 'col', text: h })))),
+    el('tbody', {}, rows))), form);
+}
+
+registerView('webhooks', 'Webhooks', renderWebhooks);
+registerView('deliveries', 'Deliveries', renderDeliveries);
+registerView('api-keys', 'API keys', renderKeys);
+
+// ---- signing in and out -----------------------------------------------------
+
+function showLogin(message) {
+  document.getElementById('topbar').hidden = true;
+  const email = el('input', { name: 'email', type: 'email', autocomplete: 'username', required: true });
+  const password = el('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true });
+  const err = errorBox();
+  if (message) err.textContent = message;
+  const form = el('form', { class: 'card login', 'aria-label': 'Sign in' }, el('h1', { text: 'Sign in to Hookrelay' }),
+    field('Email', email), field('Password', password), err, el('div', { class: 'row' }, el('button', { type: 'submit', text: 'Sign in' })));
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    attempt(err, async () => {
+      const res = await api('POST', '/login', { email: email.value, password: password.value });
+      start(res.data);
+    });
+  });
+  document.getElementById('main').replaceChildren(form);
+  email.focus();
+}
+
+function showSetup(token) {
+  const password = el('input', { name: 'password', type: 'password', autocomplete: 'new-password', required: true, minlength: 12 });
+  const err = errorBox();
+  const form = el('form', { class: 'card login', 'aria-label': 'Choose a password' }, el('h1', { text: 'Choose your password' }),
+    field('New password (at least 12 characters)', password), err,
+    el('div', { class: 'row' }, el('button', { type: 'submit', text: 'Set password' })));
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    attempt(err, async () => {
+      await api('POST', '/setup-password', { token, password: password.value });
+      history.replaceState(null, '', '/dashboard');
+      showLogin();
+      status('Password set. Sign in with it now.');
+    }, form);
+  });
+  document.getElementById('main').replaceChildren(form);
+  password.focus();
+}
+
+function start(session) {
+  state.session = session;
+  const saved = sessionStorage.getItem('project');
+  const ids = session.projects.map((p) => p.id);
+  state.project = ids.includes(saved) ? saved : ids[0];
+  document.getElementById('topbar').hidden = false;
+  document.getElementById('who').textContent = session.email;
+  const select = document.getElementById('project');
+  select.replaceChildren(...session.projects.map((p) => el('option', { value: p.id, text: `${p.name} (${p.role})`, selected: p.id === state.project })));
+  const nav = document.getElementById('nav');
+  nav.replaceChildren(...views.map((v) => el('a', { href: `#/${v.id}`, 'data-view': v.id, text: v.label })));
+  if (!state.project) {
+    document.getElementById('main').replaceChildren(el('p', { text: 'You are not a member of any project yet.' }));
+    return;
+  }
+  render();
+}
+
+async function signOut(path) {
+  try {
+    await api('POST', path);
+  } finally {
+    state.session = null;
+    showLogin();
+    status('Signed out.');
+  }
+}
+
+document.addEventListener('DOMContentLoaded', async () => {
+  document.getElementById('reveal-copy').addEventListener('click', () => copy(document.getElementById('reveal-value').value));
+  document.getElementById('reveal-close').addEventListener('click', () => document.getElementById('reveal').close());
+  document.getElementById('logout').addEventListener('click', () => signOut('/logout'));
+  document.getElementById('logout-all').addEventListener('click', () => signOut('/logout-all'));
+  document.getElementById('project').addEventListener('change', (ev) => {
+    state.project = ev.target.value;
+    sessionStorage.setItem('project', state.project);
+    render();
+  });
+  window.addEventListener('hashchange', () => { if (state.session) render(); });
+  const token = new URLSearchParams(location.hash.slice(1)).get('token');
+  if (location.pathname.endsWith('/setup') && token) return showSetup(token);
+  try {
+    const res = await api('GET', '/session');
+    start(res.data);
+  } catch {
+    showLogin();
+  }
+});

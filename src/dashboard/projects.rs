@@ -1,0 +1,243 @@
+//! The dashboard's project-scoped calls. Each checks the user's membership,
+//! calls the same functions as the Public API, and records the action in
+//! the audit log with the user as actor.
+
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::Router;
+use serde_json::json;
+
+use super::Session;
+use crate::api::error::ApiError;
+use crate::api::extract::{ApiJson, ApiQuery, OptionalJson, PageQuery};
+use crate::api::project::{self, ApiKeyView, CreateKey};
+use crate::api::webhooks::{self, CreateWebhook, RotateSecret, UpdateWebhook, WebhookView};
+use crate::api::{data, deliveries, ingest, list, AppState, Data, List};
+use crate::store::{AuditEntry, SecretKind};
+
+pub fn routes() -> Router<AppState> {
+    const P: &str = "/dashboard/api/projects/{project_id}";
+    Router::new()
+        .route(&format!("{P}/webhooks"), get(list_webhooks).post(create_webhook))
+        .route(&format!("{P}/webhooks/{{id}}"), get(get_webhook).patch(update_webhook))
+        .route(&format!("{P}/webhooks/{{id}}/rotate-signing-secret"), post(rotate_signing_secret))
+        .route(&format!("{P}/webhooks/{{id}}/rotate-ingest-secret"), post(rotate_ingest_secret))
+        .route(&format!("{P}/webhooks/{{id}}/test-event"), post(send_test_event))
+        .route(&format!("{P}/webhooks/{{id}}/secret-versions"), get(secret_versions))
+        .route(&format!("{P}/deliveries"), get(list_deliveries))
+        .route(&format!("{P}/deliveries/{{id}}"), get(get_delivery))
+        .route(&format!("{P}/api-keys"), get(list_keys).post(create_key))
+        .route(&format!("{P}/api-keys/{{key_id}}/rotate"), post(rotate_key))
+        .route(&format!("{P}/api-keys/{{key_id}}/revoke"), post(revoke_key))
+}
+
+async fn audit(
+    state: &AppState,
+    session: &Session,
+    project_id: &str,
+    action: &'static str,
+    target: (&'static str, &str),
+    summary: serde_json::Value,
+) -> Result<(), ApiError> {
+    let entry = AuditEntry {
+        project_id: project_id.to_string(),
+        actor: session.actor(),
+        action,
+        target_type: target.0,
+        target_id: target.1.to_string(),
+        summary,
+    };
+    state.store.record_audit(&entry).await?;
+    Ok(())
+}
+
+/// Owners and admins only, like the Public API's admin-key routes.
+async fn key_manager(state: &AppState, session: &Session, project_id: &str) -> Result<(), ApiError> {
+    if session.role_in(state, project_id).await?.can_manage_keys() {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden("managing API keys needs the owner or admin role in this project"))
+    }
+}
+
+async fn list_webhooks(
+    State(state): State<AppState>,
+    session: Session,
+    Path(project_id): Path<String>,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> Result<axum::Json<List<WebhookView>>, ApiError> {
+    session.role_in(&state, &project_id).await?;
+    let page = state.store.list_webhooks(&project_id, &q.page()?).await?;
+    Ok(list(page, |w| webhooks::view(&state, w)))
+}
+
+async fn get_webhook(
+    State(state): State<AppState>,
+    session: Session,
+    Path((project_id, id)): Path<(String, String)>,
+) -> Result<axum::Json<Data<WebhookView>>, ApiError> {
+    session.role_in(&state, &project_id).await?;
+    let w = webhooks::find(&state, &project_id, &id).await?;
+    Ok(data(webhooks::view(&state, w)))
+}
+
+async fn create_webhook(
+    State(state): State<AppState>,
+    session: Session,
+    Path(project_id): Path<String>,
+    ApiJson(body): ApiJson<CreateWebhook>,
+) -> Result<(StatusCode, axum::Json<Data<WebhookView>>), ApiError> {
+    session.role_in(&state, &project_id).await?;
+    let created = webhooks::create_webhook(&state, project_id.clone(), body).await?;
+    let v = webhooks::created_view(&state, created);
+    let summary = json!({ "name": v.name, "destinationUrl": v.destination_url, "enabled": v.enabled });
+    audit(&state, &session, &project_id, "webhook.create", ("webhook", &v.id), summary).await?;
+    Ok((StatusCode::CREATED, data(v)))
+}
+
+async fn update_webhook(
+    State(state): State<AppState>,
+    session: Session,
+    Path((project_id, id)): Path<(String, String)>,
+    ApiJson(body): ApiJson<UpdateWebhook>,
+) -> Result<axum::Json<Data<WebhookView>>, ApiError> {
+    session.role_in(&state, &project_id).await?;
+    let w = webhooks::find(&state, &project_id, &id).await?;
+    let v = webhooks::view(&state, webhooks::update_webhook(&state, w, body).await?);
+    let summary = json!({ "name": v.name, "destinationUrl": v.destination_url, "enabled": v.enabled });
+    audit(&state, &session, &project_id, "webhook.update", ("webhook", &v.id), summary).await?;
+    Ok(data(v))
+}
+
+async fn rotate(
+    state: AppState,
+    session: Session,
+    project_id: String,
+    id: String,
+    kind: SecretKind,
+    body: RotateSecret,
+) -> Result<axum::Json<Data<webhooks::RotatedSecret>>, ApiError> {
+    session.role_in(&state, &project_id).await?;
+    let (rotated, summary) = webhooks::rotate(&state, &project_id, &id, kind, body).await?;
+    let action = match kind {
+        SecretKind::Signing => "webhook.rotate_signing_secret",
+        SecretKind::Ingest => "webhook.rotate_ingest_secret",
+    };
+    audit(&state, &session, &project_id, action, ("webhook", &id), summary).await?;
+    Ok(rotated)
+}
+
+async fn rotate_signing_secret(
+    State(state): State<AppState>,
+    session: Session,
+    Path((project_id, id)): Path<(String, String)>,
+    OptionalJson(body): OptionalJson<RotateSecret>,
+) -> Result<axum::Json<Data<webhooks::RotatedSecret>>, ApiError> {
+    rotate(state, session, project_id, id, SecretKind::Signing, body).await
+}
+
+async fn rotate_ingest_secret(
+    State(state): State<AppState>,
+    session: Session,
+    Path((project_id, id)): Path<(String, String)>,
+    OptionalJson(body): OptionalJson<RotateSecret>,
+) -> Result<axum::Json<Data<webhooks::RotatedSecret>>, ApiError> {
+    rotate(state, session, project_id, id, SecretKind::Ingest, body).await
+}
+
+async fn secret_versions(
+    State(state): State<AppState>,
+    session: Session,
+    Path((project_id, id)): Path<(String, String)>,
+) -> Result<axum::Json<Data<Vec<webhooks::SecretVersionView>>>, ApiError> {
+    session.role_in(&state, &project_id).await?;
+    webhooks::secret_versions_in(&state, &project_id, &id).await
+}
+
+/// Sends a small JSON event through the normal pipeline, so the operator
+/// sees a real signed delivery (and its attempts) in the deliveries view.
+async fn send_test_event(
+    State(state): State<AppState>,
+    session: Session,
+    Path((project_id, id)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    session.role_in(&state, &project_id).await?;
+    let w = webhooks::find(&state, &project_id, &id).await?;
+    let body = json!({
+        "type": "hookrelay.test",
+        "webhookId": w.id,
+        "sentBy": session.email,
+        "sentAt": crate::api::timestamp(crate::store::now_ms()),
+    });
+    let mut headers = HeaderMap::new();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    let res = ingest::accept(&state, w.project_id, w.id.clone(), w.enabled, &headers, body.to_string().into()).await?;
+    audit(&state, &session, &project_id, "webhook.send_test_event", ("webhook", &w.id), json!({})).await?;
+    Ok(res)
+}
+
+async fn list_deliveries(
+    State(state): State<AppState>,
+    session: Session,
+    Path(project_id): Path<String>,
+    ApiQuery(q): ApiQuery<deliveries::DeliveryQuery>,
+) -> Result<axum::Json<List<deliveries::DeliveryView>>, ApiError> {
+    session.role_in(&state, &project_id).await?;
+    deliveries::list_in(&state, &project_id, q).await
+}
+
+async fn get_delivery(
+    State(state): State<AppState>,
+    session: Session,
+    Path((project_id, id)): Path<(String, String)>,
+) -> Result<axum::Json<Data<deliveries::DeliveryDetail>>, ApiError> {
+    session.role_in(&state, &project_id).await?;
+    deliveries::get_in(&state, &project_id, &id).await
+}
+
+async fn list_keys(
+    State(state): State<AppState>,
+    session: Session,
+    Path(project_id): Path<String>,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> Result<axum::Json<List<ApiKeyView>>, ApiError> {
+    key_manager(&state, &session, &project_id).await?;
+    let page = state.store.list_api_keys(&project_id, &q.page()?).await?;
+    Ok(list(page, ApiKeyView::from))
+}
+
+async fn create_key(
+    State(state): State<AppState>,
+    session: Session,
+    Path(project_id): Path<String>,
+    ApiJson(body): ApiJson<CreateKey>,
+) -> Result<(StatusCode, axum::Json<Data<ApiKeyView>>), ApiError> {
+    key_manager(&state, &session, &project_id).await?;
+    let v = project::create_key_in(&state, &project_id, body).await?;
+    audit(&state, &session, &project_id, "api_key.create", ("api_key", &v.id), json!({ "name": v.name, "role": v.role })).await?;
+    Ok((StatusCode::CREATED, data(v)))
+}
+
+async fn rotate_key(
+    State(state): State<AppState>,
+    session: Session,
+    Path((project_id, key_id)): Path<(String, String)>,
+) -> Result<axum::Json<Data<ApiKeyView>>, ApiError> {
+    key_manager(&state, &session, &project_id).await?;
+    let v = project::rotate_key_in(&state, &project_id, &key_id).await?;
+    audit(&state, &session, &project_id, "api_key.rotate", ("api_key", &v.id), json!({ "name": v.name })).await?;
+    Ok(data(v))
+}
+
+async fn revoke_key(
+    State(state): State<AppState>,
+    session: Session,
+    Path((project_id, key_id)): Path<(String, String)>,
+) -> Result<axum::Json<Data<ApiKeyView>>, ApiError> {
+    key_manager(&state, &session, &project_id).await?;
+    let v = project::revoke_key_in(&state, &project_id, &key_id).await?;
+    audit(&state, &session, &project_id, "api_key.revoke", ("api_key", &v.id), json!({ "name": v.name })).await?;
+    Ok(data(v))
+}

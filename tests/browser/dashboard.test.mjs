@@ -1,0 +1,193 @@
+// The dashboard in a real browser: headless Chromium driven by playwright-core
+// against the real binary (SQLite) and a real receiver on loopback. Log in,
+// create a webhook, send a test event, see it delivered, rotate the signing
+// secret, log out. Screenshots go to test-artifacts/.
+import { test, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { chromium } from 'playwright-core';
+
+const root = resolve(import.meta.dirname, '../..');
+const bin = process.env.HOOKRELAY_BIN || join(root, 'target/debug/hookrelay');
+const artifacts = join(root, 'test-artifacts');
+const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
+const PASSWORD = 'correct horse battery staple';
+const EMAIL = 'ops@example.com';
+
+// The browser test always runs on SQLite in its own data dir.
+const env = { ...process.env, RUST_LOG: 'warn' };
+delete env.HOOKRELAY_DATABASE_URL;
+
+const dir = mkdtempSync(join(tmpdir(), 'hookrelay-browser-'));
+const dataDir = join(dir, 'data');
+let server;
+let base;
+let context;
+const received = [];
+let receiver;
+
+function cli(args, input) {
+  const r = spawnSync(bin, [...args, '--data-dir', dataDir], { input, encoding: 'utf8', env });
+  assert.equal(r.status, 0, `hookrelay ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+async function until(what, fn, timeoutMs = 20000) {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+// Standard Webhooks: HMAC-SHA256 over "{id}.{timestamp}.{body}" with the
+// base64-decoded part of the secret after whsec_.
+function signedWith(secret, req) {
+  const key = Buffer.from(secret.slice('whsec_'.length), 'base64');
+  const expected = createHmac('sha256', key)
+    .update(`${req.headers['webhook-id']}.${req.headers['webhook-timestamp']}.`)
+    .update(req.body)
+    .digest('base64');
+  return req.headers['webhook-signature'].split(' ').includes(`v1,${expected}`);
+}
+
+before(async () => {
+  mkdirSync(artifacts, { recursive: true });
+  receiver = createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      received.push({ headers: req.headers, body: Buffer.concat(chunks) });
+      res.writeHead(200).end('ok');
+    });
+  });
+  await new Promise((r) => receiver.listen(0, '127.0.0.1', r));
+
+  server = spawn(bin, ['serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--allow-private-destinations'], {
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const line = await new Promise((res, rej) => {
+    createInterface({ input: server.stdout }).once('line', res);
+    server.once('exit', (code) => rej(new Error(`hookrelay exited with ${code}`)));
+  });
+  base = line.replace('hookrelay listening on ', '').trim();
+  const project = JSON.parse(cli(['project', 'create', '--name', 'acme', '--json']));
+  cli(['user', 'create', '--email', EMAIL, '--project', project.projectId, '--role', 'owner', '--password-stdin'], PASSWORD);
+
+  context = await chromium.launchPersistentContext(join(dir, 'chromium-profile'), {
+    executablePath: chromiumPath,
+    headless: true,
+    viewport: { width: 1280, height: 800 },
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+});
+
+after(async () => {
+  await context?.close();
+  server?.kill('SIGTERM');
+  receiver?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('log in, create a webhook, send a test event, see it delivered, rotate the signing secret, log out', async () => {
+  const page = context.pages()[0] || (await context.newPage());
+  const cspViolations = [];
+  page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text()); });
+  const shot = (name) => page.screenshot({ path: join(artifacts, `dashboard-${name}.png`), fullPage: true });
+
+  await page.goto(`${base}/dashboard`);
+  await page.getByLabel('Email').fill(EMAIL);
+  await page.getByLabel('Password').fill('wrong password, not this one');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByText('invalid email or password').waitFor();
+  await page.getByLabel('Password').fill(PASSWORD);
+  await shot('01-login');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Webhooks', level: 1 }).waitFor();
+
+  // Create a webhook; a bad field is named and focused, then the secrets
+  // are revealed once each.
+  await page.getByLabel('Name', { exact: true }).fill('orders');
+  await page.getByLabel('Destination URL').fill('ftp://example.com/hook');
+  await page.getByRole('button', { name: 'Create webhook' }).click();
+  await page.getByRole('alert').filter({ hasText: 'destinationUrl' }).waitFor();
+  assert.equal(await page.getByLabel('Destination URL').getAttribute('aria-invalid'), 'true');
+  assert.equal(await page.evaluate(() => document.activeElement.name), 'destinationUrl');
+  await page.getByLabel('Destination URL').fill(`http://127.0.0.1:${receiver.address().port}/hook`);
+  await page.getByLabel('Extra request headers').fill('X-Team: payments');
+  await page.getByRole('button', { name: 'Create webhook' }).click();
+  const dialog = page.getByRole('dialog');
+  await dialog.waitFor();
+  const firstSigning = await page.locator('#reveal-value').inputValue();
+  assert.match(firstSigning, /^whsec_/);
+  await shot('02-secret-reveal');
+  await page.getByRole('button', { name: 'I have stored it' }).click();
+  assert.match(await page.locator('#reveal-value').inputValue(), /^whsec_/, 'then the ingest secret');
+  await page.getByRole('button', { name: 'I have stored it' }).click();
+  const row = page.locator('tr', { hasText: 'orders' });
+  await row.waitFor();
+  await shot('03-webhooks');
+
+  // A test event, delivered and signed.
+  await row.getByRole('button', { name: 'Send test event' }).click();
+  await page.getByText('Test event queued').waitFor();
+  await until('the first delivery', () => received.length >= 1);
+  assert.ok(signedWith(firstSigning, received[0]), 'signed with the secret shown at create');
+  assert.equal(JSON.parse(received[0].body).type, 'hookrelay.test');
+  assert.equal(received[0].headers['x-team'], 'payments');
+
+  await page.getByRole('link', { name: 'Deliveries' }).click();
+  await page.getByRole('heading', { name: 'Deliveries', level: 1 }).waitFor();
+  await until('the delivery to show as succeeded', async () => {
+    if (await page.locator('td .pill.succeeded').count()) return true;
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await page.getByRole('heading', { name: 'Deliveries', level: 1 }).waitFor();
+    return false;
+  });
+  await page.getByLabel('Status').selectOption('succeeded');
+  await page.getByRole('button', { name: 'Apply filters' }).click();
+  await page.locator('td .pill.succeeded').first().waitFor();
+  await shot('04-deliveries');
+  await page.locator('tr[data-delivery] a').first().click();
+  await page.getByText('HTTP 200').waitFor();
+  await shot('05-delivery-attempts');
+
+  // Rotate the signing secret: a new one, revealed once, used from now on.
+  await page.getByRole('link', { name: 'Webhooks' }).click();
+  await row.getByRole('button', { name: 'Rotate signing secret' }).click();
+  await dialog.waitFor();
+  const newSigning = await page.locator('#reveal-value').inputValue();
+  assert.match(newSigning, /^whsec_/);
+  assert.notEqual(newSigning, firstSigning);
+  await shot('06-rotated');
+  await page.getByRole('button', { name: 'I have stored it' }).click();
+  await row.getByRole('button', { name: 'Secret versions' }).click();
+  const ledger = page.getByRole('table', { name: 'Secret versions of orders' });
+  await ledger.getByText('overlapping').waitFor();
+  assert.equal(await ledger.locator('tbody tr', { hasText: 'signing' }).count(), 2, 'the new signing secret and its overlapping predecessor');
+  await row.getByRole('button', { name: 'Send test event' }).click();
+  await until('the second delivery', () => received.length >= 2);
+  assert.ok(signedWith(newSigning, received[1]), 'signed with the rotated secret');
+
+  // No horizontal scrolling on a laptop-sized window.
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px`);
+
+  // Log out: back to the login form, and the session is gone server-side.
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+  await page.getByRole('heading', { name: 'Sign in to Hookrelay' }).waitFor();
+  await shot('07-signed-out');
+  const after = await page.evaluate(async () => (await fetch('/dashboard/api/session')).status);
+  assert.equal(after, 401);
+  assert.deepEqual(cspViolations, [], 'the app runs within its Content-Security-Policy');
+});

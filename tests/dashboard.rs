@@ -1,0 +1,380 @@
+//! The dashboard over HTTP: users, login, sessions, CSRF, rate limiting, no
+//! user enumeration, the refusals between the dashboard and `/v1`, and the
+//! dashboard's calls with their audit trail.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use serde_json::{json, Value};
+use sqlx::Row;
+
+const PASSWORD: &str = "correct horse battery staple";
+
+struct Fixture {
+    server: Server,
+    project: String,
+    key: String,
+    email: String,
+}
+
+async fn fixture(extra: &[&str]) -> Fixture {
+    let opts = ServerOpts { extra: extra.iter().map(|s| s.to_string()).collect(), ..ServerOpts::default() };
+    let server = Server::start(opts).await;
+    let (project, key) = server.create_project("acme");
+    let email = "ada@example.com".to_string();
+    server.create_user("Ada@Example.com", &project, "owner", PASSWORD);
+    Fixture { server, project, key, email }
+}
+
+fn error_message(r: &Resp) -> String {
+    r.body["error"]["message"].as_str().unwrap_or_default().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_sets_a_strict_cookie_and_logout_ends_the_session() {
+    let f = fixture(&[]).await;
+    let mut d = f.server.dashboard();
+    let r = d.login("ADA@example.com ", PASSWORD).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let cookie = r.headers["set-cookie"].to_str().unwrap().to_string();
+    for attr in ["HttpOnly", "SameSite=Lax", "Path=/dashboard"] {
+        assert!(cookie.contains(attr), "{cookie} lacks {attr}");
+    }
+    assert!(!cookie.contains("Secure"), "plain http without --secure-cookies");
+    assert_eq!(r.body["data"]["email"], "ada@example.com");
+    assert_eq!(r.body["data"]["projects"][0]["id"], f.project.as_str());
+    assert_eq!(r.body["data"]["projects"][0]["role"], "owner");
+
+    let s = d.call("GET", "/dashboard/api/session", None).await;
+    assert_eq!(s.status, 200);
+    assert_eq!(s.body["data"]["email"], "ada@example.com");
+
+    let out = d.call("POST", "/dashboard/api/logout", None).await;
+    assert_eq!(out.status, 204);
+    assert!(out.headers["set-cookie"].to_str().unwrap().contains("Max-Age=0"));
+    let after = d.call("GET", "/dashboard/api/session", None).await;
+    assert_eq!(after.status, 401, "the old cookie is dead server-side");
+    assert_eq!(f.server.dashboard().call("GET", "/dashboard/api/session", None).await.status, 401);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cookie_is_secure_when_configured_or_served_over_https() {
+    for flags in [&["--secure-cookies"][..], &["--public-url", "https://hooks.example.com"][..]] {
+        let f = fixture(flags).await;
+        let r = f.server.dashboard().login(&f.email, PASSWORD).await;
+        assert_eq!(r.status, 200);
+        let cookie = r.headers["set-cookie"].to_str().unwrap();
+        assert!(cookie.contains("; Secure"), "{flags:?}: {cookie}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_out_everywhere_ends_every_session_of_the_user() {
+    let f = fixture(&[]).await;
+    let (mut laptop, mut phone) = (f.server.dashboard(), f.server.dashboard());
+    assert_eq!(laptop.login(&f.email, PASSWORD).await.status, 200);
+    assert_eq!(phone.login(&f.email, PASSWORD).await.status, 200);
+    assert_eq!(laptop.call("POST", "/dashboard/api/logout-all", None).await.status, 204);
+    assert_eq!(laptop.call("GET", "/dashboard/api/session", None).await.status, 401);
+    assert_eq!(phone.call("GET", "/dashboard/api/session", None).await.status, 401);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sessions_expire_when_idle_and_at_their_absolute_end() {
+    let f = fixture(&["--session-idle-seconds", "2"]).await;
+    let mut d = f.server.dashboard();
+    assert_eq!(d.login(&f.email, PASSWORD).await.status, 200);
+    assert_eq!(d.call("GET", "/dashboard/api/session", None).await.status, 200);
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let r = d.call("GET", "/dashboard/api/session", None).await;
+    assert_eq!(r.status, 401);
+    assert!(error_message(&r).contains("expired"), "{}", r.body);
+
+    // Activity keeps a session alive only until its absolute end.
+    let f = fixture(&["--session-max-seconds", "2"]).await;
+    let mut d = f.server.dashboard();
+    assert_eq!(d.login(&f.email, PASSWORD).await.status, 200);
+    let mut last = 200;
+    for _ in 0..30 {
+        last = d.call("GET", "/dashboard/api/session", None).await.status;
+        if last == 401 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(last, 401, "an active session still ends at its absolute lifetime");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn state_changing_calls_need_the_csrf_token() {
+    let f = fixture(&[]).await;
+    let mut d = f.server.dashboard();
+    assert_eq!(d.login(&f.email, PASSWORD).await.status, 200);
+    let path = format!("/dashboard/api/projects/{}/webhooks", f.project);
+    let body = json!({ "name": "orders", "destinationUrl": "http://127.0.0.1:9/x" });
+    let cookie = d.cookie.clone();
+    let no_token = d.send("POST", &path, Some(body.clone()), cookie.as_deref(), None, &[]).await;
+    assert_eq!(no_token.status, 403, "{}", no_token.body);
+    assert!(error_message(&no_token).contains("CSRF"));
+    let wrong = d.send("POST", &path, Some(body.clone()), cookie.as_deref(), Some("not-the-token"), &[]).await;
+    assert_eq!(wrong.status, 403);
+    let foreign = d
+        .send("POST", &path, Some(body.clone()), cookie.as_deref(), d.csrf.as_deref(), &[("origin", "https://evil.example")])
+        .await;
+    assert_eq!(foreign.status, 403, "a cross-site Origin is refused even with the token");
+    let logout = d.send("POST", "/dashboard/api/logout", None, cookie.as_deref(), None, &[]).await;
+    assert_eq!(logout.status, 403, "logout is state-changing too");
+    let mut cross_site = f.server.dashboard();
+    let login = cross_site
+        .send("POST", "/dashboard/api/login", Some(json!({"email": f.email, "password": PASSWORD})), None, None, &[("origin", "https://evil.example")])
+        .await;
+    assert_eq!(login.status, 403, "no login from another site's page");
+    assert_eq!(cross_site.login(&f.email, PASSWORD).await.status, 200);
+    let listed = d.call("GET", &path, None).await;
+    assert_eq!(listed.status, 200);
+    assert_eq!(listed.body["data"].as_array().unwrap().len(), 0, "nothing was created by the refused calls");
+    let ok = d.call("POST", &path, Some(body)).await;
+    assert_eq!(ok.status, 201, "{}", ok.body);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failed_logins_are_limited_and_do_not_reveal_accounts() {
+    let f = fixture(&["--login-max-failures", "3"]).await;
+    let d = f.server.dashboard();
+    let mut known = d.clone();
+    let mut unknown = d.clone();
+    for _ in 0..3 {
+        let a = known.login(&f.email, "wrong password here").await;
+        let b = unknown.login("nobody@example.com", "wrong password here").await;
+        assert_eq!((a.status, b.status), (401, 401));
+        assert_eq!(a.body, b.body, "the same answer for a wrong password and an unknown email");
+    }
+    let locked = known.login(&f.email, PASSWORD).await;
+    assert_eq!(locked.status, 429, "even the right password waits out the lock: {}", locked.body);
+    assert!(locked.headers.contains_key("retry-after"));
+    assert!(error_message(&locked).contains("try again in"), "{}", locked.body);
+    let also_locked = unknown.login("nobody@example.com", PASSWORD).await;
+    assert_eq!(also_locked.status, 429, "unknown emails lock the same way");
+    assert_eq!(locked.body, also_locked.body);
+
+    // Per address: many emails from one client (4 x the per-account limit)
+    // lock that client out, a valid account included.
+    let g = fixture(&["--login-max-failures", "3"]).await;
+    let mut d = g.server.dashboard();
+    for i in 0..12 {
+        let r = d.login(&format!("guess{i}@example.com"), "wrong password here").await;
+        assert_eq!(r.status, 401);
+    }
+    assert_eq!(d.login(&g.email, PASSWORD).await.status, 429);
+
+    // Behind a proxy, the address is the last X-Forwarded-For entry: a
+    // client cannot reset its count by prepending addresses of its own.
+    let h = fixture(&["--login-max-failures", "1", "--client-ip-header", "x-forwarded-for"]).await;
+    let d = h.server.dashboard();
+    let login = |email: &'static str, xff: &'static str| {
+        let d = d.clone();
+        async move {
+            let body = json!({"email": email, "password": "wrong password here"});
+            d.send("POST", "/dashboard/api/login", Some(body), None, None, &[("x-forwarded-for", xff)]).await.status
+        }
+    };
+    for (i, email) in ["a@example.com", "b@example.com", "c@example.com", "d@example.com"].into_iter().enumerate() {
+        let spoofed: &'static str = ["1.1.1.1, 203.0.113.7", "2.2.2.2, 203.0.113.7", "3.3.3.3,203.0.113.7", "203.0.113.7"][i];
+        assert_eq!(login(email, spoofed).await, 401);
+    }
+    assert_eq!(login("e@example.com", "203.0.113.7").await, 429, "four failures from one proxied address");
+    assert_eq!(login("e@example.com", "198.51.100.1").await, 401, "another client behind the same proxy is not locked out");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dashboard_refuses_api_keys_and_v1_refuses_the_session() {
+    let f = fixture(&[]).await;
+    let mut d = f.server.dashboard();
+    assert_eq!(d.login(&f.email, PASSWORD).await.status, 200);
+    let cookie = d.cookie.clone().unwrap();
+    let bearer = format!("Bearer {}", f.key);
+    let key_only = d.send("GET", "/dashboard/api/session", None, None, None, &[("authorization", &bearer)]).await;
+    assert_eq!(key_only.status, 401);
+    assert!(error_message(&key_only).contains("browser session"), "{}", key_only.body);
+    let webhooks = format!("/dashboard/api/projects/{}/webhooks", f.project);
+    let both = d.send("GET", &webhooks, None, Some(&cookie), None, &[("authorization", &bearer)]).await;
+    assert_eq!(both.status, 401, "a bearer key is refused even beside a valid session");
+    let login_with_key = d.send("POST", "/dashboard/api/login", Some(json!({"email": f.email, "password": PASSWORD})), None, None, &[("authorization", &bearer)]).await;
+    assert_eq!(login_with_key.status, 401);
+
+    for path in ["/v1/webhooks", "/v1/project", "/v1/deliveries"] {
+        let r = d.send("GET", path, None, Some(&cookie), d.csrf.as_deref(), &[]).await;
+        assert_eq!(r.status, 401, "{path} with only the session cookie");
+    }
+    let r = d
+        .send("POST", "/v1/webhooks", Some(json!({"name": "x", "destinationUrl": "http://127.0.0.1:9/"})), Some(&cookie), d.csrf.as_deref(), &[])
+        .await;
+    assert_eq!(r.status, 401);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn setup_link_sets_the_password_once() {
+    let f = fixture(&[]).await;
+    let out = f.server.cli(&["user", "create", "--email", "grace@example.com", "--project", &f.project, "--role", "member"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let token = stdout.split("#token=").nth(1).expect("a setup link").trim().to_string();
+    let mut d = f.server.dashboard();
+    assert_eq!(d.login("grace@example.com", PASSWORD).await.status, 401, "no password yet");
+    let short = d.send("POST", "/dashboard/api/setup-password", Some(json!({"token": token, "password": "short"})), None, None, &[]).await;
+    assert_eq!((short.status, short.body["error"]["field"].as_str()), (422, Some("password")));
+    let set = d.send("POST", "/dashboard/api/setup-password", Some(json!({"token": token, "password": PASSWORD})), None, None, &[]).await;
+    assert_eq!(set.status, 204, "{}", set.body);
+    let again = d.send("POST", "/dashboard/api/setup-password", Some(json!({"token": token, "password": "another long password"})), None, None, &[]).await;
+    assert_eq!(again.status, 400, "the link works once");
+    let r = d.login("grace@example.com", PASSWORD).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.body["data"]["projects"][0]["role"], "member");
+
+    // The operator resets the password: the old one and its sessions end.
+    f.server.create_user("grace@example.com", &f.project, "member", "a brand new passphrase");
+    assert_eq!(d.call("GET", "/dashboard/api/session", None).await.status, 401);
+    assert_eq!(d.login("grace@example.com", PASSWORD).await.status, 401);
+    assert_eq!(d.login("grace@example.com", "a brand new passphrase").await.status, 200);
+
+    let bad = f.server.cli(&["user", "create", "--email", "not-an-email", "--project", &f.project]);
+    assert!(!bad.status.success());
+    let no_project = f.server.cli(&["user", "create", "--email", "x@example.com", "--project", "proj_nope"]);
+    assert!(!no_project.status.success());
+    let weak = f.server.cli_with_stdin(&["user", "create", "--email", "y@example.com", "--project", &f.project, "--password-stdin"], "short\n");
+    assert!(!weak.status.success());
+}
+
+/// The project's audit rows as (actor type, actor label, action).
+async fn audit_rows(server: &Server, project_id: &str) -> Vec<(String, String, String)> {
+    sqlx::any::install_default_drivers();
+    let url = server.db_url.clone().unwrap_or_else(|| format!("sqlite://{}", server.data_dir.join("hookrelay.db").display()));
+    let pool = sqlx::AnyPool::connect(&url).await.expect("connect to the test database");
+    let rows = sqlx::query("SELECT actor_type, actor_label, action FROM audit_log WHERE project_id = $1 ORDER BY id")
+        .bind(project_id)
+        .fetch_all(&pool)
+        .await
+        .expect("audit rows");
+    pool.close().await;
+    rows.iter().map(|r| (r.get(0), r.get(1), r.get(2))).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dashboard_actions_follow_the_api_rules_and_are_audited() {
+    let f = fixture(&[]).await;
+    let receiver = Receiver::start().await;
+    let (other_project, _) = f.server.create_project("globex");
+    f.server.create_user("bob@example.com", &f.project, "member", PASSWORD);
+    let mut d = f.server.dashboard();
+    assert_eq!(d.login(&f.email, PASSWORD).await.status, 200);
+    let p = format!("/dashboard/api/projects/{}", f.project);
+
+    let bad = d.call("POST", &format!("{p}/webhooks"), Some(json!({"name": "", "destinationUrl": "ftp://x"}))).await;
+    assert_eq!((bad.status, bad.body["error"]["field"].as_str()), (422, Some("name")));
+    let created = d.call("POST", &format!("{p}/webhooks"), Some(json!({"name": "orders", "destinationUrl": receiver.url}))).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let hook = created.body["data"].clone();
+    let id = hook["id"].as_str().unwrap().to_string();
+    assert!(hook["signingSecret"].as_str().unwrap().starts_with("whsec_"), "one-time reveal on create");
+    let via_api = f.server.api().get(&format!("/v1/webhooks/{id}"), &f.key).await;
+    assert_eq!(via_api.status, 200, "the same webhook, seen through /v1");
+    assert!(via_api.body["data"].get("signingSecret").is_none());
+
+    let disabled = d.call("PATCH", &format!("{p}/webhooks/{id}"), Some(json!({"enabled": false}))).await;
+    assert_eq!((disabled.status, disabled.body["data"]["enabled"].as_bool()), (200, Some(false)));
+    let enabled = d.call("PATCH", &format!("{p}/webhooks/{id}"), Some(json!({"enabled": true}))).await;
+    assert_eq!(enabled.status, 200);
+
+    let rotated = d.call("POST", &format!("{p}/webhooks/{id}/rotate-signing-secret"), Some(json!({"overlapSeconds": 0}))).await;
+    assert_eq!(rotated.status, 200, "{}", rotated.body);
+    let secret = rotated.body["data"]["signingSecret"].as_str().unwrap().to_string();
+    let versions = d.call("GET", &format!("{p}/webhooks/{id}/secret-versions"), None).await;
+    assert_eq!(versions.status, 200);
+    let signing: Vec<&Value> = versions.body["data"].as_array().unwrap().iter().filter(|v| v["kind"] == "signing").collect();
+    assert_eq!(signing.len(), 2, "{}", versions.body);
+    assert!(!versions.body.to_string().contains(&secret), "the ledger never holds a secret");
+
+    let sent = d.call("POST", &format!("{p}/webhooks/{id}/test-event"), None).await;
+    assert_eq!(sent.status, 202, "{}", sent.body);
+    let delivery = sent.body["data"]["id"].as_str().unwrap().to_string();
+    let got = receiver.wait_for(1, Duration::from_secs(20)).await;
+    assert!(verifies(&secret, &got[0]), "signed with the rotated secret");
+    let body: Value = serde_json::from_slice(&got[0].body).unwrap();
+    assert_eq!(body["type"], "hookrelay.test");
+    f.server.api().wait_delivery(&f.key, &delivery, |d| d["status"] == "succeeded").await;
+    let listed = d.call("GET", &format!("{p}/deliveries?status=succeeded&webhookId={id}"), None).await;
+    assert_eq!(listed.status, 200);
+    assert_eq!(listed.body["data"][0]["id"], delivery.as_str());
+    let none = d.call("GET", &format!("{p}/deliveries?status=dead"), None).await;
+    assert_eq!(none.body["data"].as_array().unwrap().len(), 0);
+    let bad_filter = d.call("GET", &format!("{p}/deliveries?status=nope"), None).await;
+    assert_eq!(bad_filter.status, 400);
+    let detail = d.call("GET", &format!("{p}/deliveries/{delivery}"), None).await;
+    assert_eq!(detail.body["data"]["attempts"][0]["statusCode"], 200);
+
+    let key = d.call("POST", &format!("{p}/api-keys"), Some(json!({"name": "ci", "role": "write"}))).await;
+    assert_eq!(key.status, 201, "{}", key.body);
+    let key_id = key.body["data"]["id"].as_str().unwrap().to_string();
+    let raw = key.body["data"]["secret"].as_str().unwrap().to_string();
+    assert_eq!(f.server.api().get("/v1/webhooks", &raw).await.status, 200, "the new key works on /v1");
+    let rotated_key = d.call("POST", &format!("{p}/api-keys/{key_id}/rotate"), None).await;
+    assert_eq!(rotated_key.status, 200);
+    assert_ne!(rotated_key.body["data"]["secret"].as_str().unwrap(), raw);
+    let keys = d.call("GET", &format!("{p}/api-keys"), None).await;
+    assert!(keys.body["data"].as_array().unwrap().iter().all(|k| k.get("secret").is_none()), "lists never reveal secrets");
+    let revoked = d.call("POST", &format!("{p}/api-keys/{key_id}/revoke"), None).await;
+    assert_eq!((revoked.status, revoked.body["data"]["status"].as_str()), (200, Some("revoked")));
+    let admin_id = keys.body["data"].as_array().unwrap().iter().find(|k| k["role"] == "admin").unwrap()["id"].as_str().unwrap().to_string();
+    let last = d.call("POST", &format!("{p}/api-keys/{admin_id}/revoke"), None).await;
+    assert_eq!(last.status, 409, "the last admin key stays, as on /v1");
+
+    let other = d.call("GET", &format!("/dashboard/api/projects/{other_project}/webhooks"), None).await;
+    assert_eq!(other.status, 404, "not a member: the project does not exist for this user");
+    let mut bob = f.server.dashboard();
+    assert_eq!(bob.login("bob@example.com", PASSWORD).await.status, 200);
+    assert_eq!(bob.call("GET", &format!("{p}/webhooks"), None).await.status, 200);
+    assert_eq!(bob.call("GET", &format!("{p}/api-keys"), None).await.status, 403, "members do not manage keys");
+
+    assert_eq!(d.call("POST", "/dashboard/api/logout", None).await.status, 204);
+    let audit = audit_rows(&f.server, &f.project).await;
+    let actions: Vec<&str> = audit.iter().filter(|(_, label, _)| label == "ada@example.com").map(|(_, _, a)| a.as_str()).collect();
+    assert_eq!(
+        actions,
+        [
+            "user.login",
+            "webhook.create",
+            "webhook.update",
+            "webhook.update",
+            "webhook.rotate_signing_secret",
+            "webhook.send_test_event",
+            "api_key.create",
+            "api_key.rotate",
+            "api_key.revoke",
+            "user.logout"
+        ]
+    );
+    // Besides the operator's CLI (which created the project), every entry is a dashboard user's.
+    assert!(audit.iter().filter(|(t, _, _)| t != "cli").all(|(t, _, _)| t == "user"));
+    assert!(audit.iter().any(|(t, _, _)| t == "user"));
+    assert!(audit.iter().any(|(_, label, a)| label == "bob@example.com" && a == "user.login"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_are_served_with_a_strict_content_security_policy() {
+    let f = fixture(&[]).await;
+    let d = f.server.dashboard();
+    for (path, kind) in [("/dashboard", "text/html"), ("/dashboard/setup", "text/html"), ("/dashboard/assets/app.js", "text/javascript"), ("/dashboard/assets/app.css", "text/css")] {
+        let r = d.send("GET", path, None, None, None, &[]).await;
+        assert_eq!(r.status, 200, "{path}");
+        assert!(r.headers["content-type"].to_str().unwrap().starts_with(kind), "{path}");
+        let csp = r.headers["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("default-src 'none'") && csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'"), "{csp}");
+        assert_eq!(r.headers["x-content-type-options"], "nosniff");
+    }
+    let html = d.send("GET", "/dashboard", None, None, None, &[]).await.body;
+    let html = html.as_str().unwrap();
+    assert!(!html.contains("<script>") && !html.contains("style="), "no inline script or style");
+    assert!(!html.contains("http://") && !html.contains("https://"), "no external assets");
+}
