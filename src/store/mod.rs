@@ -668,28 +668,7 @@ impl Store {
         let mut tx = self.begin_write(&mut turn, Flush::AtCommit).await?;
         for item in items {
             if let Some(key) = &item.idempotency_key {
-                // Claims the key, or takes it over when the holder expired.
-                let claimed = sqlx::query(
-                    "INSERT INTO idempotency_keys (scope, idem_key, result_id, created_at) VALUES ($1, $2, $3, $4) \
-                     ON CONFLICT (scope, idem_key) DO UPDATE SET result_id = excluded.result_id, \
-                     created_at = excluded.created_at WHERE idempotency_keys.created_at < $5",
-                )
-                .bind(&key.scope)
-                .bind(&key.key)
-                .bind(&item.delivery_id)
-                .bind(now)
-                .bind(now - idempotency_ttl_ms)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-                if claimed == 0 {
-                    let first: String =
-                        sqlx::query("SELECT result_id FROM idempotency_keys WHERE scope = $1 AND idem_key = $2")
-                            .bind(&key.scope)
-                            .bind(&key.key)
-                            .fetch_one(&mut *tx)
-                            .await?
-                            .try_get("result_id")?;
+                if let Some(first) = claim_idempotency_key(&mut tx, key, &item.delivery_id, now, idempotency_ttl_ms).await? {
                     out.push(Inserted::Duplicate(first));
                     continue;
                 }
@@ -921,6 +900,41 @@ impl Store {
         .await?
         .rows_affected())
     }
+}
+
+/// Claims an idempotency key for `result_id`, or takes it over when its
+/// holder is older than `ttl_ms`. Answers the first result when the key is
+/// still held, in which case the caller must create nothing.
+pub(super) async fn claim_idempotency_key(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    key: &IdempotencyKey,
+    result_id: &str,
+    now: i64,
+    ttl_ms: i64,
+) -> Result<Option<String>> {
+    let claimed = sqlx::query(
+        "INSERT INTO idempotency_keys (scope, idem_key, result_id, created_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (scope, idem_key) DO UPDATE SET result_id = excluded.result_id, \
+         created_at = excluded.created_at WHERE idempotency_keys.created_at < $5",
+    )
+    .bind(&key.scope)
+    .bind(&key.key)
+    .bind(result_id)
+    .bind(now)
+    .bind(now - ttl_ms)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if claimed == 1 {
+        return Ok(None);
+    }
+    let first: String = sqlx::query("SELECT result_id FROM idempotency_keys WHERE scope = $1 AND idem_key = $2")
+        .bind(&key.scope)
+        .bind(&key.key)
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get("result_id")?;
+    Ok(Some(first))
 }
 
 async fn insert_api_key(tx: &mut sqlx::Transaction<'_, sqlx::Any>, k: &NewApiKey) -> Result<()> {

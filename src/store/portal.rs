@@ -401,26 +401,7 @@ impl Store {
         let now = now_ms();
         let mut tx = self.pool().begin().await?;
         if let Some(key) = &m.idempotency_key {
-            let claimed = sqlx::query(
-                "INSERT INTO idempotency_keys (scope, idem_key, result_id, created_at) VALUES ($1, $2, $3, $4) \
-                 ON CONFLICT (scope, idem_key) DO UPDATE SET result_id = excluded.result_id, \
-                 created_at = excluded.created_at WHERE idempotency_keys.created_at < $5",
-            )
-            .bind(&key.scope)
-            .bind(&key.key)
-            .bind(&m.event_id)
-            .bind(now)
-            .bind(now - idempotency_ttl_ms)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if claimed == 0 {
-                let first: String = sqlx::query("SELECT result_id FROM idempotency_keys WHERE scope = $1 AND idem_key = $2")
-                    .bind(&key.scope)
-                    .bind(&key.key)
-                    .fetch_one(&mut *tx)
-                    .await?
-                    .try_get("result_id")?;
+            if let Some(first) = super::claim_idempotency_key(&mut tx, key, &m.event_id, now, idempotency_ttl_ms).await? {
                 return Ok(Inserted::Duplicate(first));
             }
         }
