@@ -7,7 +7,8 @@ use common::*;
 use serde_json::{json, Value};
 
 struct Fixture {
-    server: Server,
+    // Kept so the server process lives as long as the fixture.
+    _server: Server,
     api: Api,
     admin: String,
     write: String,
@@ -32,7 +33,7 @@ async fn fixture() -> Fixture {
     let hook_a = api.create_webhook(&admin, "http://127.0.0.1:9/a", json!({})).await;
     let hook_b = api.create_webhook(&admin, "http://127.0.0.1:9/b", json!({})).await;
     let other_hook = api.create_webhook(&other_admin, "http://127.0.0.1:9/c", json!({})).await;
-    Fixture { server, api, admin, write, revoked, other_admin, hook_a, hook_b, other_hook }
+    Fixture { _server: server, api, admin, write, revoked, other_admin, hook_a, hook_b, other_hook }
 }
 
 fn s(v: &Value, k: &str) -> String {

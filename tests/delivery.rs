@@ -278,7 +278,7 @@ async fn every_acknowledged_event_survives_sigkill() {
     }
     let total = receiver.count();
     eprintln!("crash test: {N} events, {} arrivals ({} duplicates)", total, total - N);
-    assert!(receiver.received().iter().all(|r| verifies(&hook["signingSecret"].as_str().unwrap(), r)));
+    assert!(receiver.received().iter().all(|r| verifies(hook["signingSecret"].as_str().unwrap(), r)));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
