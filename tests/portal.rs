@@ -173,6 +173,11 @@ async fn messages_fan_out_to_subscribed_enabled_endpoints_each_signed_with_its_o
     assert_eq!(messages.body["data"].as_array().unwrap().len(), 1, "{}", messages.body);
     assert_eq!(messages.body["data"][0]["payload"], json!({ "invoice": 7 }));
 
+    // Usage counts the message once per endpoint it was queued for.
+    let usage = api.get("/v1/usage", &key).await;
+    assert_eq!(usage.body["data"]["totals"]["deliveries"], 2, "{}", usage.body);
+    assert_eq!(usage.body["data"]["totals"]["events"], 2, "{}", usage.body);
+
     let r = api.post(&format!("/v1/applications/{app}/messages"), &key, json!({ "eventType": "bad type", "payload": {} })).await;
     assert_eq!((r.status, r.body["error"]["field"].clone()), (422, json!("eventType")));
 }

@@ -674,7 +674,7 @@ impl Store {
                 }
             }
             out.push(Inserted::Created);
-            tally.ingested(item);
+            tally.ingested(&item.project_id, &item.webhook_id, item.body.len());
         }
         // Multi-row INSERTs: one statement per table and chunk rather than
         // two per event, which is most of the cost of a batch.

@@ -418,9 +418,12 @@ impl Store {
         .bind(&m.event_type)
         .execute(&mut *tx)
         .await?;
+        let mut tally = super::usage::UsageTally::default();
         for (delivery_id, endpoint_id) in &m.deliveries {
             insert_queued_delivery(&mut tx, &m.project_id, delivery_id, endpoint_id, &m.event_id, now).await?;
+            tally.ingested(&m.project_id, endpoint_id, m.body.len());
         }
+        tally.write(&mut tx).await?;
         tx.commit().await?;
         Ok(Inserted::Created)
     }

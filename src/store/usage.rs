@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use sqlx::{Any, Row};
 
 use super::audit::insert_audit;
-use super::{now_ms, Actor, AuditEntry, DeliveryStatus, NewDelivery, Outcome, Result, Store};
+use super::{now_ms, Actor, AuditEntry, DeliveryStatus, Outcome, Result, Store};
 
 const HOUR_MS: i64 = 3_600_000;
 
@@ -47,11 +47,13 @@ impl UsageTally {
         UsageTally { counts: BTreeMap::new(), auto_disable_after_dead }
     }
 
-    pub(super) fn ingested(&mut self, d: &NewDelivery) {
-        let u = self.counts.entry((d.project_id.clone(), d.webhook_id.clone())).or_default();
+    /// An accepted event queued for one webhook (an application message
+    /// counts once per endpoint it fans out to).
+    pub(super) fn ingested(&mut self, project_id: &str, webhook_id: &str, bytes: usize) {
+        let u = self.counts.entry((project_id.to_string(), webhook_id.to_string())).or_default();
         u.events += 1;
         u.deliveries += 1;
-        u.bytes_in += d.body.len() as i64;
+        u.bytes_in += bytes as i64;
     }
 
     /// Outcomes know their webhook only; the project is looked up on write.
