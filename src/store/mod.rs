@@ -204,6 +204,7 @@ impl Store {
                 (4, "portal", include_str!("../../migrations/sqlite/0004_portal.sql")),
                 (5, "dashboard_users", include_str!("../../migrations/sqlite/0005_dashboard_users.sql")),
                 (7, "cluster_jobs", include_str!("../../migrations/sqlite/0007_cluster_jobs.sql")),
+                (8, "event_metadata", include_str!("../../migrations/sqlite/0008_event_metadata.sql")),
             ],
             Dialect::Postgres => &[
                 (1, "core", include_str!("../../migrations/postgres/0001_core.sql")),
@@ -212,6 +213,7 @@ impl Store {
                 (4, "portal", include_str!("../../migrations/postgres/0004_portal.sql")),
                 (5, "dashboard_users", include_str!("../../migrations/postgres/0005_dashboard_users.sql")),
                 (7, "cluster_jobs", include_str!("../../migrations/postgres/0007_cluster_jobs.sql")),
+                (8, "event_metadata", include_str!("../../migrations/postgres/0008_event_metadata.sql")),
             ],
         };
         let migrations = files
@@ -862,15 +864,29 @@ impl Store {
         tx.commit().await
     }
 
-    pub async fn list_deliveries(&self, project_id: &str, filter: &DeliveryFilter, page: &PageRequest) -> Result<Page<Delivery>> {
+    /// A page of deliveries with their event's type (known for application
+    /// messages only), optionally only those of `event_type`.
+    pub async fn list_deliveries(
+        &self,
+        project_id: &str,
+        filter: &DeliveryFilter,
+        event_type: Option<&str>,
+        page: &PageRequest,
+    ) -> Result<Page<LogEntry>> {
         let sql = format!(
-            "SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE project_id = $1 AND ($2 = '' OR id < $2) \
+            "SELECT {DELIVERY_COLUMNS}, (SELECT e.event_type FROM events e WHERE e.id = deliveries.event_id) AS event_type \
+             FROM deliveries WHERE project_id = $1 AND ($2 = '' OR id < $2) \
+             AND ($4 = '' OR event_id IN (SELECT e.id FROM events e WHERE e.project_id = $1 AND e.event_type = $4)) \
              AND {} ORDER BY id DESC LIMIT $3",
-            replay::filter_sql(4)
+            replay::filter_sql(5)
         );
-        let q = sqlx::query(&sql).bind(project_id).bind(page.cursor_or_empty()).bind(page.fetch_limit());
+        let q = sqlx::query(&sql)
+            .bind(project_id)
+            .bind(page.cursor_or_empty())
+            .bind(page.fetch_limit())
+            .bind(event_type.unwrap_or(""));
         let rows = replay::bind_filter(q, filter).fetch_all(&self.pool).await?;
-        Page::from_rows(rows, page, Delivery::from_row, |d| d.id.clone())
+        Page::from_rows(rows, page, LogEntry::from_row, |e| e.delivery.id.clone())
     }
 
     pub async fn get_delivery(&self, project_id: &str, id: &str) -> Result<Option<(Delivery, Vec<Attempt>)>> {
