@@ -137,7 +137,7 @@ pub struct DeliveryDetail {
     /// The stored event; retention removes it only with the last delivery using it.
     payload: Option<PayloadView>,
     /// The request headers every attempt carries, with the webhook's extra
-    /// headers as configured now; each attempt adds its `webhook-timestamp`
+    /// headers as configured now and the event's own (a schedule's); each attempt adds its `webhook-timestamp`
     /// (see `attempts[].webhookTimestamp`) and the `webhook-signature` over it.
     request_headers: BTreeMap<String, String>,
     attempts: Vec<AttemptView>,
@@ -208,6 +208,8 @@ pub(crate) async fn get_in(state: &AppState, project_id: &str, id: &str) -> Resu
         request_headers = serde_json::from_str(&w.headers).unwrap_or_default();
     }
     if let Some(event) = &payload {
+        let own: BTreeMap<String, String> = event.headers.as_deref().and_then(|h| serde_json::from_str(h).ok()).unwrap_or_default();
+        request_headers.extend(own);
         request_headers.insert("content-type".into(), event.content_type.clone());
     }
     request_headers.insert("webhook-id".into(), d.id.clone());

@@ -684,12 +684,18 @@ impl Store {
             items.iter().zip(&out).filter(|(_, r)| matches!(r, Inserted::Created)).map(|(i, _)| i).collect();
         for chunk in created.chunks(ROWS_PER_STATEMENT) {
             let sql = format!(
-                "INSERT INTO events (id, project_id, content_type, body, received_at) VALUES {}",
-                values_list(self.dialect, chunk.len(), 5)
+                "INSERT INTO events (id, project_id, content_type, body, received_at, headers) VALUES {}",
+                values_list(self.dialect, chunk.len(), 6)
             );
             let mut q = sqlx::query(&sql);
             for item in chunk {
-                q = q.bind(&item.event_id).bind(&item.project_id).bind(&item.content_type).bind(item.body.as_ref()).bind(now);
+                q = q
+                    .bind(&item.event_id)
+                    .bind(&item.project_id)
+                    .bind(&item.content_type)
+                    .bind(item.body.as_ref())
+                    .bind(now)
+                    .bind(item.headers.as_deref());
             }
             q.execute(&mut *tx).await?;
             let sql = format!(
@@ -760,10 +766,11 @@ impl Store {
                 attempts: r.try_get("attempts")?,
                 content_type: String::new(),
                 body: bytes::Bytes::new(),
+                headers: None,
             });
         }
         let placeholders = (1..=claimed.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
-        let sql = format!("SELECT id, content_type, body FROM events WHERE id IN ({placeholders})");
+        let sql = format!("SELECT id, content_type, body, headers FROM events WHERE id IN ({placeholders})");
         let mut q = sqlx::query(&sql);
         for c in &claimed {
             q = q.bind(&c.event_id);
@@ -773,12 +780,14 @@ impl Store {
             let id: String = r.try_get("id")?;
             let ct: String = r.try_get("content_type")?;
             let body: Vec<u8> = r.try_get("body")?;
-            events.insert(id, (ct, bytes::Bytes::from(body)));
+            let headers: Option<String> = r.try_get("headers")?;
+            events.insert(id, (ct, bytes::Bytes::from(body), headers));
         }
         for c in &mut claimed {
-            if let Some((ct, body)) = events.get(&c.event_id) {
+            if let Some((ct, body, headers)) = events.get(&c.event_id) {
                 c.content_type = ct.clone();
                 c.body = body.clone();
+                c.headers = headers.clone();
             }
         }
         Ok(claimed)

@@ -36,6 +36,8 @@ pub struct StoredEvent {
     pub body: Vec<u8>,
     /// Known for application messages only.
     pub event_type: Option<String>,
+    /// The event's own request headers (JSON object), schedule firings only.
+    pub headers: Option<String>,
 }
 
 pub enum DeadLetterOutcome<T> {
@@ -173,7 +175,7 @@ impl Store {
 
     /// A stored event: its payload byte for byte, and its type when known.
     pub async fn get_event_payload(&self, project_id: &str, event_id: &str) -> Result<Option<StoredEvent>> {
-        sqlx::query("SELECT content_type, body, event_type FROM events WHERE project_id = $1 AND id = $2")
+        sqlx::query("SELECT content_type, body, event_type, headers FROM events WHERE project_id = $1 AND id = $2")
             .bind(project_id)
             .bind(event_id)
             .fetch_optional(&self.pool)
@@ -183,6 +185,7 @@ impl Store {
                     content_type: r.try_get("content_type")?,
                     body: r.try_get("body")?,
                     event_type: r.try_get("event_type")?,
+                    headers: r.try_get("headers")?,
                 })
             })
             .transpose()
