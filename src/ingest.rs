@@ -90,6 +90,7 @@ async fn write_batch(store: &Store, engine: &Engine, batch: Vec<Request>) {
             webhook_id: event.webhook_id,
             content_type: event.content_type,
             body: event.body,
+            headers: None,
             state,
         });
         replies.push((reply, permit));
@@ -117,6 +118,7 @@ async fn write_batch(store: &Store, engine: &Engine, batch: Vec<Request>) {
                                     attempts: 0,
                                     content_type: row.content_type,
                                     body: row.body,
+                                    headers: None,
                                 },
                                 lease_token: token.clone(),
                                 permit,

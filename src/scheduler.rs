@@ -64,6 +64,7 @@ async fn fire(store: &Store, engine: &Engine, s: &Schedule) -> Result<(), sqlx::
         webhook_id: s.webhook_id.clone(),
         content_type: s.content_type.clone(),
         body: bytes::Bytes::from(s.payload.clone()),
+        headers: Some(s.headers.clone()),
         idempotency_key: Some(IdempotencyKey {
             scope: format!("webhook:{}", s.webhook_id),
             key: format!("schedule:{}:{due}", s.id),

@@ -280,3 +280,57 @@ async fn a_webhook_whose_deliveries_keep_dying_is_disabled_until_patched() {
     api.wait_delivery(&key, &held, |d| d["attemptCount"] == 1).await;
     assert_eq!(receiver.count(), 27);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn history_and_dead_letters_filter_by_event_type_where_known() {
+    let server = Server::start(ServerOpts::default()).await;
+    let (_, key) = server.create_project("acme");
+    let api = server.api();
+    let receiver = Receiver::with_plan(vec![], 500, Duration::ZERO).await;
+    for name in ["invoice.paid", "invoice.failed"] {
+        let r = api.post("/v1/event-types", &key, json!({ "name": name })).await;
+        assert_eq!(r.status, 201, "{}", r.body);
+    }
+    let r = api.post("/v1/applications", &key, json!({ "name": "customer" })).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let app = s(&r.body["data"]["id"]).to_string();
+    api.create_webhook(&key, &receiver.url, json!({ "applicationId": app, "retrySchedule": [] })).await;
+    let plain = api.create_webhook(&key, &receiver.url, json!({ "retrySchedule": [] })).await;
+    let mut by_type = Vec::new();
+    for event_type in ["invoice.paid", "invoice.failed"] {
+        let r = api.post(&format!("/v1/applications/{app}/messages"), &key, json!({ "eventType": event_type, "payload": {} })).await;
+        assert_eq!(r.status, 202, "{}", r.body);
+        by_type.push(s(&r.body["data"]["deliveries"][0]["id"]).to_string());
+    }
+    let ingested = send(&api, &plain, "{}").await;
+    for id in by_type.iter().chain([&ingested]) {
+        api.wait_delivery(&key, id, |d| d["status"] == "dead").await;
+    }
+
+    let paid = api.list_all("/v1/deliveries?eventType=invoice.paid", &key).await;
+    assert_eq!(paid.len(), 1, "{paid:?}");
+    assert_eq!((s(&paid[0]["id"]), &paid[0]["eventType"]), (by_type[0].as_str(), &json!("invoice.paid")));
+    let all = api.list_all("/v1/deliveries", &key).await;
+    let types: Vec<_> = all.iter().map(|d| (s(&d["id"]).to_string(), d["eventType"].clone())).collect();
+    assert_eq!(
+        types,
+        vec![(ingested.clone(), Value::Null), (by_type[1].clone(), json!("invoice.failed")), (by_type[0].clone(), json!("invoice.paid"))],
+        "newest first, the type shown where known"
+    );
+    assert_eq!(api.list_all("/v1/deliveries?eventType=invoice.refunded", &key).await.len(), 0);
+    assert_eq!(api.list_all("/v1/deliveries?eventType=invoice.paid&status=succeeded", &key).await.len(), 0);
+
+    let failed = api.list_all("/v1/dlq?eventType=invoice.failed", &key).await;
+    assert_eq!(failed.len(), 1, "{failed:?}");
+    assert_eq!((s(&failed[0]["id"]), &failed[0]["eventType"]), (by_type[1].as_str(), &json!("invoice.failed")));
+    assert_eq!(api.list_all("/v1/dlq", &key).await.len(), 3);
+
+    let detail = api.get(&format!("/v1/deliveries/{}", by_type[1]), &key).await;
+    assert_eq!(detail.body["data"]["eventType"], "invoice.failed");
+    let detail = api.get(&format!("/v1/deliveries/{ingested}"), &key).await;
+    assert_eq!(detail.body["data"]["eventType"], Value::Null);
+
+    // Another project's messages of the same type are not listed.
+    let (_, other) = server.create_project("other");
+    assert_eq!(api.list_all("/v1/deliveries?eventType=invoice.paid", &other).await.len(), 0);
+}

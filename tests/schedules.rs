@@ -69,6 +69,9 @@ async fn schedules_are_created_listed_paused_resumed_and_deleted() {
         (json!({ "runAt": past, "payload": "x" }), "runAt"),
         (json!({ "runAt": "tomorrow", "payload": "x" }), "runAt"),
         (json!({ "runAt": soon, "payload": "x", "contentType": "" }), "contentType"),
+        (json!({ "runAt": soon, "payload": "x", "headers": { "webhook-signature": "v1,forged" } }), "headers"),
+        (json!({ "runAt": soon, "payload": "x", "headers": { "bad name": "x" } }), "headers"),
+        (json!({ "runAt": soon, "payload": "x", "headers": { "x-ok": "line\nbreak" } }), "headers"),
     ] {
         let r = api.post(&base, &key, body.clone()).await;
         assert_eq!((r.status, r.body["error"]["field"].clone()), (422, json!(field)), "{body}: {}", r.body);
@@ -195,4 +198,44 @@ async fn firings_are_skipped_while_the_monthly_quota_is_used_up() {
     assert_eq!(fired["lastDeliveryId"], Value::Null);
     assert_eq!(api.list_all(&format!("/v1/deliveries?webhookId={}", s(&hook["id"])), &key).await.len(), 0);
     assert_eq!(receiver.count(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_firing_carries_the_schedules_headers_in_addition_to_the_webhooks() {
+    let server = Server::start(ServerOpts::default()).await;
+    let (_, key) = server.create_project("acme");
+    let api = server.api();
+    let receiver = Receiver::start().await;
+    let hook = api.create_webhook(&key, &receiver.url, json!({ "headers": { "x-team": "payments", "x-source": "webhook" } })).await;
+    let base = format!("/v1/webhooks/{}/schedules", s(&hook["id"]));
+    let run_at = rfc(chrono::Utc::now() + chrono::Duration::milliseconds(300));
+    let headers = json!({ "x-report": "daily", "x-source": "schedule" });
+    let r = api.post(&base, &key, json!({ "runAt": run_at, "payload": "tick", "contentType": "text/plain", "headers": headers })).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.body["data"]["headers"], headers);
+
+    let got = receiver.wait_for(1, WAIT).await;
+    assert_eq!(got[0].body.as_ref(), b"tick");
+    assert_eq!(header(&got[0], "x-report"), "daily");
+    assert_eq!(header(&got[0], "x-team"), "payments");
+    assert_eq!(header(&got[0], "x-source"), "schedule", "the schedule's header replaces the webhook's");
+    assert_eq!(header(&got[0], "content-type"), "text/plain");
+    assert!(verifies(s(&hook["signingSecret"]), &got[0]));
+
+    let delivery = header(&got[0], "webhook-id");
+    let d = api.wait_delivery(&key, &delivery, |d| d["status"] == "succeeded").await;
+    assert_eq!(d["requestHeaders"]["x-report"], "daily");
+    assert_eq!(d["requestHeaders"]["x-source"], "schedule");
+
+    // A replay of the firing carries them too; an ingested event does not.
+    let r = api.post(&format!("/v1/deliveries/{delivery}/replay"), &key, json!({})).await;
+    assert_eq!(r.status, 202, "{}", r.body);
+    let r = api.ingest(s(&hook["ingestUrl"]), s(&hook["ingestSecret"]), b"{}").await;
+    assert_eq!(r.status, 202, "{}", r.body);
+    let ingested = s(&r.body["data"]["id"]).to_string();
+    let got = receiver.wait_for(3, WAIT).await;
+    let replayed = got.iter().find(|g| header(g, "webhook-id") != delivery && header(g, "webhook-id") != ingested).unwrap();
+    assert_eq!(header(replayed, "x-report"), "daily");
+    let plain = got.iter().find(|g| header(g, "webhook-id") == ingested).unwrap();
+    assert_eq!((header(plain, "x-report"), header(plain, "x-source")), (String::new(), "webhook".to_string()));
 }

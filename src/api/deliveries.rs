@@ -10,7 +10,7 @@ use super::auth::ApiKey;
 use super::error::{ApiError, ErrorBody};
 use super::extract::{page_request, time_window, ApiQuery};
 use super::{data, timestamp, AppState, Data, List};
-use crate::store::{Attempt, Delivery, DeliveryFilter, DeliveryStatus};
+use crate::store::{Attempt, Delivery, DeliveryFilter, DeliveryStatus, LogEntry};
 
 #[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -48,6 +48,23 @@ impl From<Delivery> for DeliveryView {
             replay_of: d.replay_of,
             replayed_at: d.replayed_at.map(timestamp),
         }
+    }
+}
+
+/// A delivery with its event's type.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TypedDeliveryView {
+    #[serde(flatten)]
+    delivery: DeliveryView,
+    /// The application message's event type; null for ingested events and
+    /// schedule firings, which have none.
+    event_type: Option<String>,
+}
+
+impl From<LogEntry> for TypedDeliveryView {
+    fn from(e: LogEntry) -> Self {
+        TypedDeliveryView { delivery: e.delivery.into(), event_type: e.event_type }
     }
 }
 
@@ -116,11 +133,11 @@ impl PayloadView {
 #[serde(rename_all = "camelCase")]
 pub struct DeliveryDetail {
     #[serde(flatten)]
-    delivery: DeliveryView,
+    delivery: TypedDeliveryView,
     /// The stored event; retention removes it only with the last delivery using it.
     payload: Option<PayloadView>,
     /// The request headers every attempt carries, with the webhook's extra
-    /// headers as configured now; each attempt adds its `webhook-timestamp`
+    /// headers as configured now and the event's own (a schedule's); each attempt adds its `webhook-timestamp`
     /// (see `attempts[].webhookTimestamp`) and the `webhook-signature` over it.
     request_headers: BTreeMap<String, String>,
     attempts: Vec<AttemptView>,
@@ -137,23 +154,25 @@ pub struct DeliveryQuery {
     from: Option<String>,
     /// Created before this RFC 3339 time.
     to: Option<String>,
+    /// Only deliveries of application messages of this event type.
+    event_type: Option<String>,
     limit: Option<i64>,
     cursor: Option<String>,
 }
 
 #[utoipa::path(get, path = "/v1/deliveries", tag = "deliveries", security(("apiKey" = [])), params(DeliveryQuery),
-    responses((status = 200, body = List<DeliveryView>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = List<TypedDeliveryView>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
     ApiKey(key): ApiKey,
     ApiQuery(q): ApiQuery<DeliveryQuery>,
-) -> Result<axum::Json<List<DeliveryView>>, ApiError> {
+) -> Result<axum::Json<List<TypedDeliveryView>>, ApiError> {
     list_in(&state, &key.project_id, q).await
 }
 
 /// One filtered page of a project's deliveries. Shared by the Public API and
 /// the dashboard.
-pub(crate) async fn list_in(state: &AppState, project_id: &str, q: DeliveryQuery) -> Result<axum::Json<List<DeliveryView>>, ApiError> {
+pub(crate) async fn list_in(state: &AppState, project_id: &str, q: DeliveryQuery) -> Result<axum::Json<List<TypedDeliveryView>>, ApiError> {
     let status = match q.status.as_deref() {
         None | Some("") => None,
         Some(s) => Some(DeliveryStatus::parse(s).ok_or_else(|| {
@@ -168,8 +187,9 @@ pub(crate) async fn list_in(state: &AppState, project_id: &str, q: DeliveryQuery
         to_ms,
         dead_letters_only: false,
     };
-    let page = state.store.list_deliveries(project_id, &filter, &page_request(q.limit, q.cursor)?).await?;
-    Ok(super::list(page, DeliveryView::from))
+    let event_type = q.event_type.as_deref().filter(|t| !t.is_empty());
+    let page = state.store.list_deliveries(project_id, &filter, event_type, &page_request(q.limit, q.cursor)?).await?;
+    Ok(super::list(page, TypedDeliveryView::from))
 }
 
 #[utoipa::path(get, path = "/v1/deliveries/{id}", tag = "deliveries", security(("apiKey" = [])), params(("id" = String, Path)),
@@ -187,13 +207,16 @@ pub(crate) async fn get_in(state: &AppState, project_id: &str, id: &str) -> Resu
     if let Some(w) = state.store.get_webhook(project_id, &d.webhook_id).await? {
         request_headers = serde_json::from_str(&w.headers).unwrap_or_default();
     }
-    if let Some((content_type, _)) = &payload {
-        request_headers.insert("content-type".into(), content_type.clone());
+    if let Some(event) = &payload {
+        let own: BTreeMap<String, String> = event.headers.as_deref().and_then(|h| serde_json::from_str(h).ok()).unwrap_or_default();
+        request_headers.extend(own);
+        request_headers.insert("content-type".into(), event.content_type.clone());
     }
     request_headers.insert("webhook-id".into(), d.id.clone());
+    let event_type = payload.as_ref().and_then(|e| e.event_type.clone());
     Ok(data(DeliveryDetail {
-        delivery: d.into(),
-        payload: payload.map(|(ct, body)| PayloadView::new(ct, body)),
+        delivery: TypedDeliveryView { delivery: d.into(), event_type },
+        payload: payload.map(|e| PayloadView::new(e.content_type, e.body)),
         request_headers,
         attempts: attempts.into_iter().map(AttemptView::from).collect(),
     }))

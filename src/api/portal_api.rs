@@ -11,7 +11,7 @@ use axum::Router;
 use serde::{Deserialize, Serialize};
 use tower_http::cors::{Any, CorsLayer};
 
-use super::deliveries::{AttemptView, DeliveryView};
+use super::deliveries::{AttemptView, DeliveryView, TypedDeliveryView};
 use super::error::{ApiError, ErrorBody};
 use super::event_types::EventTypeView;
 use super::extract::{bearer, page_request, ApiJson, ApiQuery, OptionalJson, PageQuery};
@@ -20,7 +20,7 @@ use super::{data, timestamp, AppState, Data, List};
 use crate::applications::TEST_EVENT_TYPE;
 use crate::portal::can_write;
 use crate::secrets::{self, PORTAL_TOKEN_PREFIX};
-use crate::store::{self, DeliveryStatus, LogEntry, LogFilter, Message, PortalAuth, SecretKind, Webhook};
+use crate::store::{self, DeliveryStatus, LogFilter, Message, PortalAuth, SecretKind, Webhook};
 use crate::ids;
 
 pub fn routes() -> Router<AppState> {
@@ -295,20 +295,6 @@ pub async fn get_message(
     Ok(data(m.into()))
 }
 
-#[derive(Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct LogEntryView {
-    #[serde(flatten)]
-    delivery: DeliveryView,
-    /// The message's event type.
-    event_type: Option<String>,
-}
-
-impl From<LogEntry> for LogEntryView {
-    fn from(e: LogEntry) -> Self {
-        LogEntryView { delivery: e.delivery.into(), event_type: e.event_type }
-    }
-}
 
 #[derive(Deserialize, utoipa::IntoParams)]
 #[serde(rename_all = "camelCase")]
@@ -324,13 +310,13 @@ pub struct LogQuery {
 }
 
 #[utoipa::path(get, path = "/portal-api/v1/deliveries", tag = "portal", security(("portalToken" = [])), params(LogQuery),
-    responses((status = 200, body = List<LogEntryView>, description = "The message log: deliveries to this application's endpoints, newest first"),
+    responses((status = 200, body = List<TypedDeliveryView>, description = "The message log: deliveries to this application's endpoints, newest first"),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub async fn list_deliveries(
     State(state): State<AppState>,
     PortalReader(auth): PortalReader,
     ApiQuery(q): ApiQuery<LogQuery>,
-) -> Result<axum::Json<List<LogEntryView>>, ApiError> {
+) -> Result<axum::Json<List<TypedDeliveryView>>, ApiError> {
     let status = match q.status.as_deref() {
         None | Some("") => None,
         Some(s) => Some(DeliveryStatus::parse(s).ok_or_else(|| {
@@ -345,7 +331,7 @@ pub async fn list_deliveries(
         message_id: non_empty(q.message_id),
     };
     let page = state.store.list_log(&auth.application_id, &filter, &page_request(q.limit, q.cursor)?).await?;
-    Ok(super::list(page, LogEntryView::from))
+    Ok(super::list(page, TypedDeliveryView::from))
 }
 
 #[derive(Serialize, utoipa::ToSchema)]

@@ -10,7 +10,7 @@ use serde_json::json;
 
 use super::audit_logs::{self, SourceIp};
 use super::auth::ApiKey;
-use super::deliveries::DeliveryView;
+use super::deliveries::{DeliveryView, TypedDeliveryView};
 use super::error::{ApiError, ErrorBody};
 use super::extract::{page_request, time_window, ApiJson, ApiQuery};
 use super::{data, timestamp, AppState, Data, List};
@@ -100,18 +100,20 @@ pub struct DeadLetterQuery {
     from: Option<String>,
     /// Created before this RFC 3339 time.
     to: Option<String>,
+    /// Only deliveries of application messages of this event type.
+    event_type: Option<String>,
     limit: Option<i64>,
     cursor: Option<String>,
 }
 
 #[utoipa::path(get, path = "/v1/dlq", tag = "replays", security(("apiKey" = [])), params(DeadLetterQuery),
-    responses((status = 200, body = List<DeliveryView>, description = "Dead deliveries not yet replayed or discarded, newest first"),
+    responses((status = 200, body = List<TypedDeliveryView>, description = "Dead deliveries not yet replayed or discarded, newest first"),
         (status = 400, body = ErrorBody)))]
 pub async fn list_dead_letters(
     State(state): State<AppState>,
     ApiKey(key): ApiKey,
     ApiQuery(q): ApiQuery<DeadLetterQuery>,
-) -> Result<axum::Json<List<DeliveryView>>, ApiError> {
+) -> Result<axum::Json<List<TypedDeliveryView>>, ApiError> {
     let (from_ms, to_ms) = time_window(q.from.as_deref(), q.to.as_deref(), ApiError::invalid_query)?;
     let filter = DeliveryFilter {
         webhook_id: q.webhook_id.filter(|w| !w.is_empty()),
@@ -120,8 +122,9 @@ pub async fn list_dead_letters(
         to_ms,
         dead_letters_only: true,
     };
-    let page = state.store.list_deliveries(&key.project_id, &filter, &page_request(q.limit, q.cursor)?).await?;
-    Ok(super::list(page, DeliveryView::from))
+    let event_type = q.event_type.as_deref().filter(|t| !t.is_empty());
+    let page = state.store.list_deliveries(&key.project_id, &filter, event_type, &page_request(q.limit, q.cursor)?).await?;
+    Ok(super::list(page, TypedDeliveryView::from))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

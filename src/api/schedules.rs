@@ -1,6 +1,8 @@
 //! `/v1/webhooks/{id}/schedules` (write role): events fired into a webhook
 //! on a cron schedule in a time zone, or once at `runAt`.
 
+use std::collections::BTreeMap;
+
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
@@ -40,6 +42,10 @@ pub struct CreateSchedule {
     payload: Value,
     /// Default `application/json`.
     content_type: Option<String>,
+    /// Extra request headers of every firing, sent in addition to the
+    /// webhook's (replacing a webhook header of the same name).
+    #[serde(default)]
+    headers: BTreeMap<String, String>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -53,6 +59,7 @@ pub struct ScheduleView {
     run_at: Option<String>,
     content_type: String,
     payload: String,
+    headers: BTreeMap<String, String>,
     /// `active`, `paused` or `completed` (a one-time schedule that fired).
     status: String,
     next_run_at: Option<String>,
@@ -67,6 +74,7 @@ impl From<Schedule> for ScheduleView {
     fn from(s: Schedule) -> Self {
         ScheduleView {
             payload: String::from_utf8_lossy(&s.payload).into_owned(),
+            headers: serde_json::from_str(&s.headers).unwrap_or_default(),
             id: s.id,
             webhook_id: s.webhook_id,
             name: s.name,
@@ -129,6 +137,7 @@ pub async fn create(
     if content_type.trim().is_empty() || content_type.len() > 255 || !content_type.is_ascii() {
         return Err(ApiError::invalid_field("contentType", "must be a content type of 1 to 255 ASCII characters"));
     }
+    rules::validate_headers(&body.headers).map_err(|e| ApiError::invalid_field("headers", e))?;
     let payload = match body.payload {
         Value::String(s) => s.into_bytes(),
         other => other.to_string().into_bytes(),
@@ -146,6 +155,7 @@ pub async fn create(
         run_at,
         content_type,
         payload,
+        headers: serde_json::to_string(&body.headers).expect("a map of strings serializes"),
         status: "active".into(),
         last_run_at: None,
         last_delivery_id: None,
@@ -153,7 +163,9 @@ pub async fn create(
         updated_at: now,
     };
     state.store.create_schedule(&s).await?;
-    let summary = json!({ "webhookId": s.webhook_id, "name": s.name, "cron": s.cron, "timeZone": s.time_zone, "runAt": s.run_at.map(timestamp) });
+    // Header names only: their values may be credentials for the receiver.
+    let summary = json!({ "webhookId": s.webhook_id, "name": s.name, "cron": s.cron, "timeZone": s.time_zone,
+        "runAt": s.run_at.map(timestamp), "headerNames": body.headers.keys().collect::<Vec<_>>() });
     audit_logs::record(&state, &key, &ip, "schedule.create", "schedule", &s.id, summary).await;
     Ok((StatusCode::CREATED, data(s.into())))
 }

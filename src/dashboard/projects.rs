@@ -183,7 +183,7 @@ async fn list_deliveries(
     session: Session,
     Path(project_id): Path<String>,
     ApiQuery(q): ApiQuery<deliveries::DeliveryQuery>,
-) -> Result<axum::Json<List<deliveries::DeliveryView>>, ApiError> {
+) -> Result<axum::Json<List<deliveries::TypedDeliveryView>>, ApiError> {
     session.role_in(&state, &project_id).await?;
     deliveries::list_in(&state, &project_id, q).await
 }

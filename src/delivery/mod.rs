@@ -326,6 +326,9 @@ impl Engine {
             .post(&target.url)
             .timeout(target.timeout)
             .headers(target.headers.clone())
+            // Replaces a webhook header of the same name: the event's own
+            // headers are the more specific ones.
+            .headers(claimed.headers.as_deref().map(crate::webhooks::header_map).unwrap_or_default())
             .header("content-type", &claimed.content_type)
             .header("webhook-id", &claimed.delivery_id)
             .header("webhook-timestamp", timestamp.to_string())

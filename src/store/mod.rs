@@ -204,6 +204,7 @@ impl Store {
                 (4, "portal", include_str!("../../migrations/sqlite/0004_portal.sql")),
                 (5, "dashboard_users", include_str!("../../migrations/sqlite/0005_dashboard_users.sql")),
                 (7, "cluster_jobs", include_str!("../../migrations/sqlite/0007_cluster_jobs.sql")),
+                (8, "event_metadata", include_str!("../../migrations/sqlite/0008_event_metadata.sql")),
             ],
             Dialect::Postgres => &[
                 (1, "core", include_str!("../../migrations/postgres/0001_core.sql")),
@@ -212,6 +213,7 @@ impl Store {
                 (4, "portal", include_str!("../../migrations/postgres/0004_portal.sql")),
                 (5, "dashboard_users", include_str!("../../migrations/postgres/0005_dashboard_users.sql")),
                 (7, "cluster_jobs", include_str!("../../migrations/postgres/0007_cluster_jobs.sql")),
+                (8, "event_metadata", include_str!("../../migrations/postgres/0008_event_metadata.sql")),
             ],
         };
         let migrations = files
@@ -682,12 +684,18 @@ impl Store {
             items.iter().zip(&out).filter(|(_, r)| matches!(r, Inserted::Created)).map(|(i, _)| i).collect();
         for chunk in created.chunks(ROWS_PER_STATEMENT) {
             let sql = format!(
-                "INSERT INTO events (id, project_id, content_type, body, received_at) VALUES {}",
-                values_list(self.dialect, chunk.len(), 5)
+                "INSERT INTO events (id, project_id, content_type, body, received_at, headers) VALUES {}",
+                values_list(self.dialect, chunk.len(), 6)
             );
             let mut q = sqlx::query(&sql);
             for item in chunk {
-                q = q.bind(&item.event_id).bind(&item.project_id).bind(&item.content_type).bind(item.body.as_ref()).bind(now);
+                q = q
+                    .bind(&item.event_id)
+                    .bind(&item.project_id)
+                    .bind(&item.content_type)
+                    .bind(item.body.as_ref())
+                    .bind(now)
+                    .bind(item.headers.as_deref());
             }
             q.execute(&mut *tx).await?;
             let sql = format!(
@@ -758,10 +766,11 @@ impl Store {
                 attempts: r.try_get("attempts")?,
                 content_type: String::new(),
                 body: bytes::Bytes::new(),
+                headers: None,
             });
         }
         let placeholders = (1..=claimed.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
-        let sql = format!("SELECT id, content_type, body FROM events WHERE id IN ({placeholders})");
+        let sql = format!("SELECT id, content_type, body, headers FROM events WHERE id IN ({placeholders})");
         let mut q = sqlx::query(&sql);
         for c in &claimed {
             q = q.bind(&c.event_id);
@@ -771,12 +780,14 @@ impl Store {
             let id: String = r.try_get("id")?;
             let ct: String = r.try_get("content_type")?;
             let body: Vec<u8> = r.try_get("body")?;
-            events.insert(id, (ct, bytes::Bytes::from(body)));
+            let headers: Option<String> = r.try_get("headers")?;
+            events.insert(id, (ct, bytes::Bytes::from(body), headers));
         }
         for c in &mut claimed {
-            if let Some((ct, body)) = events.get(&c.event_id) {
+            if let Some((ct, body, headers)) = events.get(&c.event_id) {
                 c.content_type = ct.clone();
                 c.body = body.clone();
+                c.headers = headers.clone();
             }
         }
         Ok(claimed)
@@ -862,15 +873,29 @@ impl Store {
         tx.commit().await
     }
 
-    pub async fn list_deliveries(&self, project_id: &str, filter: &DeliveryFilter, page: &PageRequest) -> Result<Page<Delivery>> {
+    /// A page of deliveries with their event's type (known for application
+    /// messages only), optionally only those of `event_type`.
+    pub async fn list_deliveries(
+        &self,
+        project_id: &str,
+        filter: &DeliveryFilter,
+        event_type: Option<&str>,
+        page: &PageRequest,
+    ) -> Result<Page<LogEntry>> {
         let sql = format!(
-            "SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE project_id = $1 AND ($2 = '' OR id < $2) \
+            "SELECT {DELIVERY_COLUMNS}, (SELECT e.event_type FROM events e WHERE e.id = deliveries.event_id) AS event_type \
+             FROM deliveries WHERE project_id = $1 AND ($2 = '' OR id < $2) \
+             AND ($4 = '' OR event_id IN (SELECT e.id FROM events e WHERE e.project_id = $1 AND e.event_type = $4)) \
              AND {} ORDER BY id DESC LIMIT $3",
-            replay::filter_sql(4)
+            replay::filter_sql(5)
         );
-        let q = sqlx::query(&sql).bind(project_id).bind(page.cursor_or_empty()).bind(page.fetch_limit());
+        let q = sqlx::query(&sql)
+            .bind(project_id)
+            .bind(page.cursor_or_empty())
+            .bind(page.fetch_limit())
+            .bind(event_type.unwrap_or(""));
         let rows = replay::bind_filter(q, filter).fetch_all(&self.pool).await?;
-        Page::from_rows(rows, page, Delivery::from_row, |d| d.id.clone())
+        Page::from_rows(rows, page, LogEntry::from_row, |e| e.delivery.id.clone())
     }
 
     pub async fn get_delivery(&self, project_id: &str, id: &str) -> Result<Option<(Delivery, Vec<Attempt>)>> {

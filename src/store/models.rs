@@ -277,6 +277,8 @@ pub struct NewDelivery {
     pub webhook_id: String,
     pub content_type: String,
     pub body: bytes::Bytes,
+    /// Extra request headers of this event (JSON object); None for ingest.
+    pub headers: Option<String>,
     pub idempotency_key: Option<IdempotencyKey>,
     pub state: InitialState,
 }
@@ -296,6 +298,9 @@ pub struct Claimed {
     pub attempts: i64,
     pub content_type: String,
     pub body: bytes::Bytes,
+    /// The event's own request headers (JSON object), sent in addition to
+    /// the webhook's.
+    pub headers: Option<String>,
 }
 
 #[derive(Clone, Debug)]

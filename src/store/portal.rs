@@ -113,11 +113,17 @@ impl Message {
     }
 }
 
-/// A delivery in an application's message log, with its message's type.
+/// A delivery with its event's type (known for application messages only).
 #[derive(Clone, Debug)]
 pub struct LogEntry {
     pub delivery: Delivery,
     pub event_type: Option<String>,
+}
+
+impl LogEntry {
+    pub(super) fn from_row(r: &AnyRow) -> Result<Self> {
+        Ok(LogEntry { delivery: Delivery::from_row(r)?, event_type: r.try_get("event_type")? })
+    }
 }
 
 #[derive(Default, Clone, Debug)]
@@ -483,7 +489,7 @@ impl Store {
         Page::from_rows(
             rows,
             page,
-            |r| Ok(LogEntry { delivery: Delivery::from_row(r)?, event_type: r.try_get("event_type")? }),
+            LogEntry::from_row,
             |e| e.delivery.id.clone(),
         )
     }

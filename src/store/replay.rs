@@ -31,6 +31,15 @@ pub(super) fn bind_filter<'q>(q: Query<'q, Any, AnyArguments<'q>>, f: &'q Delive
         .bind(i64::from(f.dead_letters_only))
 }
 
+pub struct StoredEvent {
+    pub content_type: String,
+    pub body: Vec<u8>,
+    /// Known for application messages only.
+    pub event_type: Option<String>,
+    /// The event's own request headers (JSON object), schedule firings only.
+    pub headers: Option<String>,
+}
+
 pub enum DeadLetterOutcome<T> {
     Done(T),
     NotFound,
@@ -164,14 +173,21 @@ impl Store {
         Ok(if exists { DeadLetterOutcome::NotDeadLetter } else { DeadLetterOutcome::NotFound })
     }
 
-    /// The stored payload of an event: content type and raw bytes.
-    pub async fn get_event_payload(&self, project_id: &str, event_id: &str) -> Result<Option<(String, Vec<u8>)>> {
-        sqlx::query("SELECT content_type, body FROM events WHERE project_id = $1 AND id = $2")
+    /// A stored event: its payload byte for byte, and its type when known.
+    pub async fn get_event_payload(&self, project_id: &str, event_id: &str) -> Result<Option<StoredEvent>> {
+        sqlx::query("SELECT content_type, body, event_type, headers FROM events WHERE project_id = $1 AND id = $2")
             .bind(project_id)
             .bind(event_id)
             .fetch_optional(&self.pool)
             .await?
-            .map(|r| Ok((r.try_get("content_type")?, r.try_get("body")?)))
+            .map(|r| {
+                Ok(StoredEvent {
+                    content_type: r.try_get("content_type")?,
+                    body: r.try_get("body")?,
+                    event_type: r.try_get("event_type")?,
+                    headers: r.try_get("headers")?,
+                })
+            })
             .transpose()
     }
 

@@ -6,7 +6,7 @@ use sqlx::Row;
 use super::{now_ms, Page, PageRequest, Result, Store};
 
 const SCHEDULE_COLUMNS: &str = "id, project_id, webhook_id, name, cron, time_zone, run_at, content_type, payload, \
-     status, next_run_at, last_run_at, last_delivery_id, created_at, updated_at";
+     headers, status, next_run_at, last_run_at, last_delivery_id, created_at, updated_at";
 
 #[derive(Clone, Debug)]
 pub struct Schedule {
@@ -20,6 +20,8 @@ pub struct Schedule {
     pub run_at: Option<i64>,
     pub content_type: String,
     pub payload: Vec<u8>,
+    /// Extra request headers of every firing, a JSON object.
+    pub headers: String,
     /// `active`, `paused` or `completed` (a one-time schedule that fired).
     pub status: String,
     pub next_run_at: Option<i64>,
@@ -41,6 +43,7 @@ impl Schedule {
             run_at: r.try_get("run_at")?,
             content_type: r.try_get("content_type")?,
             payload: r.try_get("payload")?,
+            headers: r.try_get("headers")?,
             status: r.try_get("status")?,
             next_run_at: r.try_get("next_run_at")?,
             last_run_at: r.try_get("last_run_at")?,
@@ -54,7 +57,7 @@ impl Schedule {
 impl Store {
     pub async fn create_schedule(&self, s: &Schedule) -> Result<()> {
         sqlx::query(&format!(
-            "INSERT INTO schedules ({SCHEDULE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
+            "INSERT INTO schedules ({SCHEDULE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
         ))
         .bind(&s.id)
         .bind(&s.project_id)
@@ -65,6 +68,7 @@ impl Store {
         .bind(s.run_at)
         .bind(&s.content_type)
         .bind(&s.payload)
+        .bind(&s.headers)
         .bind(&s.status)
         .bind(s.next_run_at)
         .bind(s.last_run_at)
