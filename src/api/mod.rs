@@ -2,7 +2,7 @@
 //! the domain, shape the answer.
 
 mod applications;
-mod audit_logs;
+pub(crate) mod audit_logs;
 mod auth;
 pub(crate) mod deliveries;
 pub mod error;
@@ -17,10 +17,10 @@ mod portal_access;
 mod portal_api;
 mod portal_page;
 pub(crate) mod project;
-mod replays;
+pub(crate) mod replays;
 mod schedules;
 mod tiers;
-mod usage;
+pub(crate) mod usage;
 pub(crate) mod webhooks;
 
 use std::sync::Arc;

@@ -8,6 +8,8 @@
 //! add their routes and a view in `app.js` beside the existing ones.
 
 mod projects;
+mod replays;
+mod reports;
 mod session;
 
 use std::time::Duration;
@@ -68,6 +70,8 @@ pub fn routes() -> Router<AppState> {
         .route("/dashboard/api/logout", post(session::logout))
         .route("/dashboard/api/logout-all", post(session::logout_all))
         .merge(projects::routes())
+        .merge(replays::routes())
+        .merge(reports::routes())
         .layer(middleware::from_fn(refuse_api_keys));
     Router::new()
         .route("/dashboard", get(page))
