@@ -179,6 +179,17 @@ test('log in, create a webhook, send a test event, see it delivered, rotate the 
   await until('the second delivery', () => received.length >= 2);
   assert.ok(signedWith(newSigning, received[1]), 'signed with the rotated secret');
 
+  // Usage as a drawn chart; the empty dead-letter queue; the audit log gated by tier.
+  await page.getByRole('link', { name: 'Usage' }).click();
+  await page.locator('svg.chart').waitFor();
+  const drawn = await page.locator('svg.chart rect.bar.events').evaluateAll((bars) => bars.filter((b) => Number(b.getAttribute('height')) > 0).length);
+  assert.equal(drawn, 1, 'today, and only today, had events');
+  await shot('08-usage');
+  await page.getByRole('link', { name: 'Dead letters' }).click();
+  await page.getByText('The dead-letter queue is empty.').waitFor();
+  await page.getByRole('link', { name: 'Audit log' }).click();
+  await page.getByText('not included in the free tier').waitFor();
+
   // No horizontal scrolling on a laptop-sized window.
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px`);
