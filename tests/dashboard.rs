@@ -503,3 +503,40 @@ async fn usage_and_the_tier_gated_audit_log_are_shown_to_the_right_roles() {
     let refused = bob.call("GET", &format!("{p}/audit-logs"), None).await;
     assert_eq!((refused.status, refused.body["error"]["code"].as_str()), (403, Some("forbidden")), "members do not read the audit log");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_applications_portal_link_is_issued_once_and_audited_as_the_user() {
+    let f = fixture(&[]).await;
+    let app = f.server.api().post("/v1/applications", &f.key, json!({ "name": "Globex", "uid": "globex" })).await;
+    assert_eq!(app.status, 201, "{}", app.body);
+    let app_id = app.body["data"]["id"].as_str().unwrap().to_string();
+    let mut d = f.server.dashboard();
+    assert_eq!(d.login(&f.email, PASSWORD).await.status, 200);
+    let p = format!("/dashboard/api/projects/{}", f.project);
+
+    let apps = d.call("GET", &format!("{p}/applications"), None).await;
+    assert_eq!(apps.status, 200, "{}", apps.body);
+    assert_eq!(apps.body["data"][0]["id"], app_id.as_str());
+
+    let link = d.call("POST", &format!("{p}/applications/{app_id}/portal/magic-link"), None).await;
+    assert_eq!(link.status, 201, "{}", link.body);
+    let url = link.body["data"]["url"].as_str().unwrap().to_string();
+    let token = link.body["data"]["token"].as_str().unwrap().to_string();
+    assert!(token.starts_with("whpt_") && url.ends_with(&format!("/portal/{token}")), "{url}");
+    assert_eq!(link.body["data"]["expiresInMinutes"], 60);
+    let page = d.send("GET", &url, None, None, None, &[]).await;
+    assert_eq!(page.status, 200, "the link opens the portal");
+
+    let by_uid = d.call("POST", &format!("{p}/applications/globex/portal/magic-link"), Some(json!({ "scopes": ["read"], "expiresInMinutes": 5 }))).await;
+    assert_eq!((by_uid.status, by_uid.body["data"]["scopes"].clone()), (201, json!(["read"])));
+    let bad = d.call("POST", &format!("{p}/applications/{app_id}/portal/magic-link"), Some(json!({ "scopes": ["admin"] }))).await;
+    assert_eq!((bad.status, bad.body["error"]["field"].as_str()), (400, Some("scopes")), "{}", bad.body);
+    assert_eq!(d.call("POST", &format!("{p}/applications/app_nope/portal/magic-link"), None).await.status, 404);
+    let bearer = d.send("POST", &format!("{p}/applications/{app_id}/portal/magic-link"), None, None, None, &[("authorization", &format!("Bearer {}", f.key))]).await;
+    assert_eq!(bearer.status, 401, "an API key does not open the dashboard's calls");
+
+    let audit = audit_rows(&f.server, &f.project).await;
+    let links: Vec<&(String, String, String)> = audit.iter().filter(|(_, _, a)| a == "portal.magic_link").collect();
+    assert_eq!(links.len(), 2);
+    assert!(links.iter().all(|(t, label, _)| t == "user" && label == "ada@example.com"), "{links:?}");
+}

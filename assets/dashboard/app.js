@@ -512,6 +512,38 @@ async function renderAuditLog(main) {
   main.append(el('section', { class: 'card' }, table, next));
 }
 
+async function renderApplications(main) {
+  const res = await api('GET', projectPath('/applications?limit=100'));
+  const table = res.data.length === 0
+    ? el('p', { class: 'muted', text: 'No applications yet. Create them with POST /v1/applications.' })
+    : el('table', { 'aria-label': 'Applications' },
+      el('thead', {}, el('tr', {}, ['Application', 'UID', 'Created', 'Portal'].map((h) => el('th', { scope: 'col', text: h })))),
+      el('tbody', {}, res.data.map((a) => {
+        const err = errorBox();
+        const scope = el('select', { name: 'scopes' }, el('option', { value: 'read,write', text: 'read and write' }),
+          el('option', { value: 'read', text: 'read only' }));
+        const minutes = el('input', { name: 'expiresInMinutes', type: 'number', min: 1, max: 1440, value: 60, required: true });
+        const form = el('form', { 'aria-label': `Portal link for ${a.name}` },
+          field('Access', scope), field('Valid for (minutes, 1 to 1440)', minutes), err,
+          el('div', { class: 'row' }, el('button', { type: 'submit', text: 'Create portal link' })));
+        form.addEventListener('submit', (ev) => {
+          ev.preventDefault();
+          attempt(err, async () => {
+            const r = await api('POST', projectPath(`/applications/${encodeURIComponent(a.id)}/portal/magic-link`),
+              { scopes: scope.value.split(','), expiresInMinutes: Number(minutes.value) });
+            status(`Portal link for ${a.name} created; it works until ${formatTime(r.data.expiresAt)}.`);
+            await reveal(`Portal link for ${a.name}`, r.data.url);
+          }, form);
+        });
+        return el('tr', { 'data-application': a.id },
+          el('td', {}, el('strong', { text: a.name }), el('div', { class: 'mono muted', text: a.id })),
+          el('td', { class: 'mono', text: a.uid || '—' }),
+          el('td', { text: formatTime(a.createdAt) }),
+          el('td', {}, form));
+      })));
+  main.append(el('section', { class: 'card' }, table));
+}
+
 async function renderKeys(main) {
   const res = await api('GET', projectPath('/api-keys?limit=100'));
   const rows = res.data.map((k) => {
@@ -557,6 +589,7 @@ registerView('webhooks', 'Webhooks', renderWebhooks);
 registerView('deliveries', 'Deliveries', renderDeliveries);
 registerView('dlq', 'Dead letters', renderDeadLetters);
 registerView('usage', 'Usage', renderUsage);
+registerView('applications', 'Applications', renderApplications);
 registerView('audit-log', 'Audit log', renderAuditLog);
 registerView('api-keys', 'API keys', renderKeys);
 

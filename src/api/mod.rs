@@ -1,7 +1,7 @@
 //! The HTTP surface. Handlers stay thin: parse, authorize, call the store or
 //! the domain, shape the answer.
 
-mod applications;
+pub(crate) mod applications;
 pub(crate) mod audit_logs;
 mod auth;
 pub(crate) mod deliveries;
@@ -13,7 +13,7 @@ pub(crate) mod ingest;
 mod metrics;
 mod notification_channels;
 mod openapi;
-mod portal_access;
+pub(crate) mod portal_access;
 mod portal_api;
 mod portal_page;
 pub(crate) mod project;

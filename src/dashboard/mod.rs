@@ -8,6 +8,7 @@
 //! add their routes and a view in `app.js` beside the existing ones.
 
 mod projects;
+mod applications;
 mod replays;
 mod reports;
 mod session;
@@ -70,6 +71,7 @@ pub fn routes() -> Router<AppState> {
         .route("/dashboard/api/logout", post(session::logout))
         .route("/dashboard/api/logout-all", post(session::logout_all))
         .merge(projects::routes())
+        .merge(applications::routes())
         .merge(replays::routes())
         .merge(reports::routes())
         .layer(middleware::from_fn(refuse_api_keys));
