@@ -120,8 +120,8 @@ function reveal(label, secret) {
 
 // ---- views -----------------------------------------------------------------
 
-// Sections of the dashboard. Pages for further features (DLQ, usage,
-// schedules, audit log, applications) register here the same way.
+// Sections of the dashboard. Pages for further features (schedules,
+// notification channels) register here the same way.
 const views = [];
 function registerView(id, label, render) {
   views.push({ id, label, render });

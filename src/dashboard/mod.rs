@@ -4,7 +4,7 @@
 //! here, and the cookie is not accepted on `/v1`.
 //!
 //! Project-scoped calls live under `/dashboard/api/projects/{projectId}/...`
-//! so that further pages (DLQ, usage, schedules, audit log, applications)
+//! so that further pages (schedules, notification channels)
 //! add their routes and a view in `app.js` beside the existing ones.
 
 mod projects;
