@@ -378,3 +378,165 @@ async fn pages_are_served_with_a_strict_content_security_policy() {
     assert!(!html.contains("<script>") && !html.contains("style="), "no inline script or style");
     assert!(!html.contains("http://") && !html.contains("https://"), "no external assets");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dead_letters_are_replayed_and_discarded_from_the_dashboard() {
+    let f = fixture(&[]).await;
+    let receiver = Receiver::with_plan(vec![500, 500, 500], 200, Duration::ZERO).await;
+    let api = f.server.api();
+    let hook = api.create_webhook(&f.key, &receiver.url, json!({ "retrySchedule": [] })).await;
+    let hook_id = hook["id"].as_str().unwrap().to_string();
+    let mut d = f.server.dashboard();
+    assert_eq!(d.login(&f.email, PASSWORD).await.status, 200);
+    let p = format!("/dashboard/api/projects/{}", f.project);
+
+    let mut dead = Vec::new();
+    for _ in 0..3 {
+        let sent = d.call("POST", &format!("{p}/webhooks/{hook_id}/test-event"), None).await;
+        assert_eq!(sent.status, 202, "{}", sent.body);
+        let id = sent.body["data"]["id"].as_str().unwrap().to_string();
+        api.wait_delivery(&f.key, &id, |d| d["status"] == "dead").await;
+        dead.push(id);
+    }
+    let dlq = d.call("GET", &format!("{p}/dlq?webhookId={hook_id}"), None).await;
+    assert_eq!(dlq.status, 200, "{}", dlq.body);
+    let listed: Vec<&str> = dlq.body["data"].as_array().unwrap().iter().map(|x| x["id"].as_str().unwrap()).collect();
+    assert_eq!(listed, [dead[2].as_str(), dead[1].as_str(), dead[0].as_str()], "newest first");
+
+    let one = d.call("POST", &format!("{p}/dlq/{}/replay", dead[0]), None).await;
+    assert_eq!(one.status, 202, "{}", one.body);
+    assert_eq!(one.body["data"]["replayOf"], dead[0].as_str());
+    let replay = one.body["data"]["id"].as_str().unwrap().to_string();
+    api.wait_delivery(&f.key, &replay, |d| d["status"] == "succeeded").await;
+    let again = d.call("POST", &format!("{p}/dlq/{}/replay", dead[0]), None).await;
+    assert_eq!((again.status, again.body["error"]["code"].as_str()), (409, Some("not_dead_letter")));
+
+    let discarded = d.call("DELETE", &format!("{p}/dlq/{}", dead[1]), None).await;
+    assert_eq!(discarded.status, 204, "{}", discarded.body);
+    assert_eq!(d.call("DELETE", &format!("{p}/dlq/{}", dead[1]), None).await.status, 409);
+
+    let bad = d.call("POST", &format!("{p}/dlq/replay"), Some(json!({ "status": "dead" }))).await;
+    assert_eq!((bad.status, bad.body["error"]["field"].as_str()), (422, Some("status")), "{}", bad.body);
+    let job = d.call("POST", &format!("{p}/dlq/replay"), Some(json!({ "webhookId": hook_id }))).await;
+    assert_eq!(job.status, 202, "{}", job.body);
+    assert_eq!(job.body["data"]["total"], 1, "only the dead letter still queued: {}", job.body);
+    let job_id = job.body["data"]["id"].as_str().unwrap().to_string();
+    let mut progress = json!(null);
+    for _ in 0..200 {
+        progress = d.call("GET", &format!("{p}/replay-jobs/{job_id}"), None).await.body;
+        if progress["data"]["status"] == "completed" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!((progress["data"]["progress"].as_i64(), progress["data"]["replayed"].as_i64()), (Some(100), Some(1)), "{progress}");
+    let empty = d.call("GET", &format!("{p}/dlq"), None).await;
+    assert_eq!(empty.body["data"].as_array().unwrap().len(), 0, "{}", empty.body);
+
+    let replayed = d.call("POST", &format!("{p}/deliveries/{replay}/replay"), None).await;
+    assert_eq!(replayed.status, 202, "any delivery replays from the deliveries view");
+    assert_eq!(d.call("POST", &format!("{p}/deliveries/dl_nope/replay"), None).await.status, 404);
+    let other = f.server.dashboard().send("POST", &format!("{p}/dlq/{}/replay", dead[2]), None, d.cookie.as_deref(), None, &[]).await;
+    assert_eq!(other.status, 403, "no CSRF token, no replay");
+
+    let audit = audit_rows(&f.server, &f.project).await;
+    let actions: Vec<&str> = audit.iter().filter(|(t, _, _)| t == "user").map(|(_, _, a)| a.as_str()).collect();
+    assert_eq!(
+        actions,
+        [
+            "user.login",
+            "webhook.send_test_event",
+            "webhook.send_test_event",
+            "webhook.send_test_event",
+            "dead_letter.replay",
+            "dead_letter.discard",
+            "replay_job.create",
+            "delivery.replay"
+        ]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn usage_and_the_tier_gated_audit_log_are_shown_to_the_right_roles() {
+    let f = fixture(&[]).await;
+    f.server.create_user("bob@example.com", &f.project, "member", PASSWORD);
+    let receiver = Receiver::start().await;
+    let hook = f.server.api().create_webhook(&f.key, &receiver.url, json!({})).await;
+    let mut d = f.server.dashboard();
+    assert_eq!(d.login(&f.email, PASSWORD).await.status, 200);
+    let p = format!("/dashboard/api/projects/{}", f.project);
+    let sent = d.call("POST", &format!("{p}/webhooks/{}/test-event", hook["id"].as_str().unwrap()), None).await;
+    assert_eq!(sent.status, 202);
+    receiver.wait_for(1, Duration::from_secs(20)).await;
+
+    let usage = d.call("GET", &format!("{p}/usage"), None).await;
+    assert_eq!(usage.status, 200, "{}", usage.body);
+    assert_eq!(usage.body["data"]["granularity"], "day");
+    assert_eq!(usage.body["data"]["buckets"].as_array().unwrap().len(), 30, "a month of days, zeros included");
+    assert_eq!(usage.body["data"]["totals"]["events"], 1);
+    let via_api = f.server.api().get("/v1/usage", &f.key).await;
+    for counter in ["events", "deliveries", "bytesIn"] {
+        assert_eq!(via_api.body["data"]["totals"][counter], usage.body["data"]["totals"][counter], "the same {counter} as /v1/usage");
+    }
+    let bad = d.call("GET", &format!("{p}/usage?granularity=week"), None).await;
+    assert_eq!((bad.status, bad.body["error"]["field"].as_str()), (400, Some("granularity")));
+
+    let free = d.call("GET", &format!("{p}/audit-logs"), None).await;
+    assert_eq!((free.status, free.body["error"]["code"].as_str()), (403, Some("tier_required")), "{}", free.body);
+    let out = f.server.cli(&["project", "set-tier", "--project", &f.project, "--tier", "pro"]);
+    assert!(out.status.success());
+    // The tier is cached for a moment, as on /v1.
+    let mut log = d.call("GET", &format!("{p}/audit-logs?action=webhook.send_test_event"), None).await;
+    for _ in 0..100 {
+        if log.status != 403 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        log = d.call("GET", &format!("{p}/audit-logs?action=webhook.send_test_event"), None).await;
+    }
+    assert_eq!(log.status, 200, "{}", log.body);
+    assert_eq!(log.body["data"][0]["actor"]["type"], "user");
+    assert_eq!(log.body["data"][0]["actor"]["label"], "ada@example.com");
+    let mut bob = f.server.dashboard();
+    assert_eq!(bob.login("bob@example.com", PASSWORD).await.status, 200);
+    assert_eq!(bob.call("GET", &format!("{p}/usage"), None).await.status, 200);
+    let refused = bob.call("GET", &format!("{p}/audit-logs"), None).await;
+    assert_eq!((refused.status, refused.body["error"]["code"].as_str()), (403, Some("forbidden")), "members do not read the audit log");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_applications_portal_link_is_issued_once_and_audited_as_the_user() {
+    let f = fixture(&[]).await;
+    let app = f.server.api().post("/v1/applications", &f.key, json!({ "name": "Globex", "uid": "globex" })).await;
+    assert_eq!(app.status, 201, "{}", app.body);
+    let app_id = app.body["data"]["id"].as_str().unwrap().to_string();
+    let mut d = f.server.dashboard();
+    assert_eq!(d.login(&f.email, PASSWORD).await.status, 200);
+    let p = format!("/dashboard/api/projects/{}", f.project);
+
+    let apps = d.call("GET", &format!("{p}/applications"), None).await;
+    assert_eq!(apps.status, 200, "{}", apps.body);
+    assert_eq!(apps.body["data"][0]["id"], app_id.as_str());
+
+    let link = d.call("POST", &format!("{p}/applications/{app_id}/portal/magic-link"), None).await;
+    assert_eq!(link.status, 201, "{}", link.body);
+    let url = link.body["data"]["url"].as_str().unwrap().to_string();
+    let token = link.body["data"]["token"].as_str().unwrap().to_string();
+    assert!(token.starts_with("whpt_") && url.ends_with(&format!("/portal/{token}")), "{url}");
+    assert_eq!(link.body["data"]["expiresInMinutes"], 60);
+    let page = d.send("GET", &url, None, None, None, &[]).await;
+    assert_eq!(page.status, 200, "the link opens the portal");
+
+    let by_uid = d.call("POST", &format!("{p}/applications/globex/portal/magic-link"), Some(json!({ "scopes": ["read"], "expiresInMinutes": 5 }))).await;
+    assert_eq!((by_uid.status, by_uid.body["data"]["scopes"].clone()), (201, json!(["read"])));
+    let bad = d.call("POST", &format!("{p}/applications/{app_id}/portal/magic-link"), Some(json!({ "scopes": ["admin"] }))).await;
+    assert_eq!((bad.status, bad.body["error"]["field"].as_str()), (400, Some("scopes")), "{}", bad.body);
+    assert_eq!(d.call("POST", &format!("{p}/applications/app_nope/portal/magic-link"), None).await.status, 404);
+    let bearer = d.send("POST", &format!("{p}/applications/{app_id}/portal/magic-link"), None, None, None, &[("authorization", &format!("Bearer {}", f.key))]).await;
+    assert_eq!(bearer.status, 401, "an API key does not open the dashboard's calls");
+
+    let audit = audit_rows(&f.server, &f.project).await;
+    let links: Vec<&(String, String, String)> = audit.iter().filter(|(_, _, a)| a == "portal.magic_link").collect();
+    assert_eq!(links.len(), 2);
+    assert!(links.iter().all(|(t, label, _)| t == "user" && label == "ada@example.com"), "{links:?}");
+}

@@ -38,6 +38,7 @@ class ApiError extends Error {
     super((body && body.error && body.error.message) || `request failed (${status})`);
     this.status = status;
     this.field = body && body.error && body.error.field;
+    this.code = body && body.error && body.error.code;
   }
 }
 
@@ -119,8 +120,8 @@ function reveal(label, secret) {
 
 // ---- views -----------------------------------------------------------------
 
-// Sections of the dashboard. Pages for further features (DLQ, usage,
-// schedules, audit log, applications) register here the same way.
+// Sections of the dashboard. Pages for further features (schedules,
+// notification channels) register here the same way.
 const views = [];
 function registerView(id, label, render) {
   views.push({ id, label, render });
@@ -310,14 +311,29 @@ async function renderDeliveries(main, args) {
   main.append(filters, el('section', { class: 'card' }, table, next));
 }
 
+// Replays one delivery (any state, or only a dead letter) and says where the copy is.
+async function replayOne(path, id) {
+  const r = await api('POST', projectPath(path));
+  status(`Replay of ${id} queued as ${r.data.id}.`);
+  return r.data;
+}
+
 async function renderDelivery(main, id) {
   const res = await api('GET', projectPath(`/deliveries/${encodeURIComponent(id)}`));
   const d = res.data;
+  const err = errorBox();
   main.append(el('section', { class: 'card', 'aria-label': 'Delivery' },
     el('p', {}, el('a', { href: '#/deliveries', text: '← All deliveries' })),
     el('h2', { class: 'mono', text: d.id }),
     el('p', {}, 'Status ', el('span', { class: `pill ${d.status}`, text: d.status }),
-      ` · ${d.attemptCount} attempt(s) · next attempt ${formatTime(d.nextAttemptAt)}`),
+      ` · ${d.attemptCount} attempt(s) · next attempt ${formatTime(d.nextAttemptAt)}`,
+      d.replayOf ? el('span', {}, ' · replay of ', el('a', { href: `#/deliveries/${d.replayOf}`, class: 'mono', text: d.replayOf })) : null),
+    el('div', { class: 'row' },
+      el('button', { type: 'button', class: 'secondary', text: 'Replay this delivery', onclick: () => attempt(err, async () => {
+        const replayed = await replayOne(`/deliveries/${encodeURIComponent(d.id)}/replay`, d.id);
+        location.hash = `#/deliveries/${replayed.id}`;
+      }) })),
+    err,
     el('table', { 'aria-label': 'Attempts' },
       el('thead', {}, el('tr', {}, ['#', 'Started', 'Duration', 'Result', 'Response'].map((h) => el('th', { scope: 'col', text: h })))),
       el('tbody', {}, d.attempts.map((a) => el('tr', {},
@@ -326,6 +342,206 @@ async function renderDelivery(main, id) {
         el('td', { text: `${a.durationMs} ms` }),
         el('td', { text: a.statusCode ? `HTTP ${a.statusCode}` : `${a.errorKind}: ${a.errorMessage || ''}` }),
         el('td', {}, el('pre', { text: a.responseExcerpt || '' }))))))));
+}
+
+async function renderDeadLetters(main) {
+  const params = new URLSearchParams(location.hash.split('?')[1] || '');
+  const hooks = await api('GET', projectPath('/webhooks?limit=100'));
+  const names = Object.fromEntries(hooks.data.map((w) => [w.id, w.name]));
+  const webhook = el('select', { name: 'webhookId' }, el('option', { value: '', text: 'All webhooks' }),
+    hooks.data.map((w) => el('option', { value: w.id, text: w.name, selected: params.get('webhookId') === w.id })));
+  const filters = el('form', { class: 'card filters', 'aria-label': 'Filters' },
+    el('div', {}, field('Webhook', webhook)),
+    el('button', { type: 'submit', text: 'Apply filter' }),
+    el('button', { type: 'button', class: 'secondary', text: 'Refresh', onclick: () => render() }));
+  filters.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    location.hash = webhook.value ? `#/dlq?${new URLSearchParams({ webhookId: webhook.value })}` : '#/dlq';
+  });
+  const q = new URLSearchParams({ limit: '50' });
+  for (const k of ['webhookId', 'cursor']) if (params.get(k)) q.set(k, params.get(k));
+  const res = await api('GET', projectPath(`/dlq?${q}`));
+  const bulkErr = errorBox();
+  const job = el('div', { 'aria-live': 'polite' });
+  const bulk = el('section', { class: 'card', 'aria-label': 'Bulk replay' },
+    el('h2', { text: 'Replay the whole queue' }),
+    el('p', { class: 'muted', text: params.get('webhookId')
+      ? `Every dead letter of ${names[params.get('webhookId')] || params.get('webhookId')}, paced by the server.`
+      : 'Every dead letter of this project, paced by the server.' }),
+    el('div', { class: 'row' }, el('button', { type: 'button', text: 'Replay all dead letters', disabled: res.data.length === 0,
+      onclick: () => attempt(bulkErr, async () => {
+        const body = params.get('webhookId') ? { webhookId: params.get('webhookId') } : {};
+        const r = await api('POST', projectPath('/dlq/replay'), body);
+        await followJob(job, r.data);
+      }) })),
+    bulkErr, job);
+  const table = res.data.length === 0
+    ? el('p', { class: 'muted', text: 'The dead-letter queue is empty.' })
+    : el('table', { 'aria-label': 'Dead letters' },
+      el('thead', {}, el('tr', {}, ['Delivery', 'Webhook', 'Attempts', 'Last result', 'Created', 'Actions'].map((h) => el('th', { scope: 'col', text: h })))),
+      el('tbody', {}, res.data.map((d) => {
+        const err = errorBox();
+        return el('tr', { 'data-delivery': d.id },
+          el('td', {}, el('a', { href: `#/deliveries/${d.id}`, class: 'mono', text: d.id })),
+          el('td', { text: names[d.webhookId] || d.webhookId }),
+          el('td', { text: d.attemptCount }),
+          el('td', { text: d.lastStatusCode || d.lastError || '—' }),
+          el('td', { text: formatTime(d.createdAt) }),
+          el('td', {}, el('div', { class: 'row' },
+            el('button', { type: 'button', class: 'secondary', text: 'Replay', onclick: () => attempt(err, async () => {
+              await replayOne(`/dlq/${encodeURIComponent(d.id)}/replay`, d.id);
+              await render();
+            }) }),
+            el('button', { type: 'button', class: 'danger', text: 'Discard', onclick: () => attempt(err, async () => {
+              await api('DELETE', projectPath(`/dlq/${encodeURIComponent(d.id)}`));
+              status(`${d.id} discarded; it stays in the history as discarded.`);
+              await render();
+            }) })), err));
+      })));
+  let next = null;
+  if (res.nextCursor) {
+    const nq = new URLSearchParams(params);
+    nq.set('cursor', res.nextCursor);
+    next = el('p', {}, el('a', { href: `#/dlq?${nq}`, text: 'Older dead letters →' }));
+  }
+  main.append(filters, bulk, el('section', { class: 'card' }, table, next));
+}
+
+// Shows a replay job's progress, polling until it completes or the view changes.
+async function followJob(box, job) {
+  const bar = el('progress', { max: 100, value: job.progress, 'aria-label': 'Replay progress' });
+  const text = el('span');
+  box.replaceChildren(el('div', { class: 'row' }, bar, text));
+  const hash = location.hash;
+  for (;;) {
+    bar.value = job.progress;
+    text.textContent = `${job.replayed} of ${job.total} replayed (${job.progress}%)`;
+    if (job.status === 'completed' || location.hash !== hash) break;
+    await new Promise((r) => setTimeout(r, 1000));
+    job = (await api('GET', projectPath(`/replay-jobs/${encodeURIComponent(job.id)}`))).data;
+  }
+  if (job.status === 'completed') status(`Replay job ${job.id} completed: ${job.replayed} replayed.`);
+}
+
+const SVG = 'http://www.w3.org/2000/svg';
+function svg(tag, attrs, ...children) {
+  const node = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, v);
+  for (const c of children) node.append(c);
+  return node;
+}
+
+const SERIES = [
+  { key: 'successes', label: 'Successful attempts' },
+  { key: 'failures', label: 'Failed attempts' },
+  { key: 'events', label: 'Events received' },
+];
+
+// A grouped bar chart of the usage buckets, drawn here as SVG: no library,
+// nothing inline that the CSP would refuse (colours come from app.css classes).
+function usageChart(buckets) {
+  const W = 900, H = 300, left = 48, bottom = 28, top = 10;
+  const max = Math.max(1, ...buckets.flatMap((b) => SERIES.map((s) => b[s.key])));
+  // Four gridlines at a round interval (1, 2 or 5 times a power of ten).
+  const raw = Math.max(1, max / 4);
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const tick = [1, 2, 5, 10].map((m) => m * power).find((t) => t >= raw);
+  const ceil = tick * 4;
+  const plotH = H - top - bottom;
+  const slot = (W - left) / buckets.length;
+  const bar = Math.max(1, (slot - 4) / SERIES.length);
+  const y = (v) => top + plotH - (v / ceil) * plotH;
+  const chart = svg('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', class: 'chart',
+    'aria-label': `Usage per day: ${SERIES.map((s) => s.label.toLowerCase()).join(', ')}` });
+  for (let i = 0; i <= 4; i++) {
+    const v = (ceil / 4) * i;
+    chart.append(svg('line', { x1: left, x2: W, y1: y(v), y2: y(v), class: 'grid' }),
+      svg('text', { x: left - 6, y: y(v) + 4, 'text-anchor': 'end', class: 'axis' }, String(Math.round(v))));
+  }
+  buckets.forEach((b, i) => {
+    const x0 = left + i * slot + 2;
+    SERIES.forEach((s, j) => {
+      const h = y(0) - y(b[s.key]);
+      chart.append(svg('rect', { x: x0 + j * bar, y: y(b[s.key]), width: bar, height: h, class: `bar ${s.key}` },
+        svg('title', {}, `${b.start.slice(0, 10)}: ${b[s.key]} ${s.label.toLowerCase()}`)));
+    });
+    if (i % Math.ceil(buckets.length / 10) === 0) {
+      chart.append(svg('text', { x: x0 + slot / 2, y: H - 8, 'text-anchor': 'middle', class: 'axis' }, b.start.slice(5, 10)));
+    }
+  });
+  return chart;
+}
+
+async function renderUsage(main) {
+  const res = await api('GET', projectPath('/usage?granularity=day'));
+  const u = res.data;
+  const legend = el('ul', { class: 'legend' }, SERIES.map((s) => el('li', {}, el('span', { class: `swatch ${s.key}` }), s.label)));
+  const totals = el('table', { 'aria-label': 'Totals' },
+    el('thead', {}, el('tr', {}, ['Events', 'Deliveries', 'Attempts', 'Successes', 'Failures', 'Dead', 'Bytes in', 'Bytes out'].map((h) => el('th', { scope: 'col', text: h })))),
+    el('tbody', {}, el('tr', {}, ['events', 'deliveries', 'attempts', 'successes', 'failures', 'dead', 'bytesIn', 'bytesOut'].map((k) => el('td', { text: u.totals[k] })))));
+  main.append(el('section', { class: 'card', 'aria-label': 'Usage per day' },
+    el('h2', { text: `Per UTC day, ${u.from.slice(0, 10)} to ${u.buckets[u.buckets.length - 1].start.slice(0, 10)}` }),
+    usageChart(u.buckets), legend),
+  el('section', { class: 'card' }, el('h2', { text: 'Totals over these days' }), totals));
+}
+
+async function renderAuditLog(main) {
+  const params = new URLSearchParams(location.hash.split('?')[1] || '');
+  const q = new URLSearchParams({ limit: '50' });
+  if (params.get('cursor')) q.set('cursor', params.get('cursor'));
+  let res;
+  try {
+    res = await api('GET', projectPath(`/audit-logs?${q}`));
+  } catch (e) {
+    if (e.code !== 'tier_required' && e.code !== 'forbidden') throw e;
+    main.append(el('section', { class: 'card' }, el('p', { class: 'muted', role: 'note', text: e.message })));
+    return;
+  }
+  const table = res.data.length === 0
+    ? el('p', { class: 'muted', text: 'Nothing recorded yet.' })
+    : el('table', { 'aria-label': 'Audit log' },
+      el('thead', {}, el('tr', {}, ['When', 'Actor', 'Action', 'Target', 'Details'].map((h) => el('th', { scope: 'col', text: h })))),
+      el('tbody', {}, res.data.map((a) => el('tr', {},
+        el('td', { text: formatTime(a.createdAt) }),
+        el('td', {}, el('div', { text: a.actor.label }), el('div', { class: 'muted', text: `${a.actor.type}${a.sourceIp ? ` · ${a.sourceIp}` : ''}` })),
+        el('td', { class: 'mono', text: a.action }),
+        el('td', {}, el('div', { text: a.target.type }), el('div', { class: 'mono muted', text: a.target.id })),
+        el('td', {}, el('pre', { text: JSON.stringify(a.summary, null, 1) }))))));
+  let next = null;
+  if (res.nextCursor) next = el('p', {}, el('a', { href: `#/audit-log?${new URLSearchParams({ cursor: res.nextCursor })}`, text: 'Older entries →' }));
+  main.append(el('section', { class: 'card' }, table, next));
+}
+
+async function renderApplications(main) {
+  const res = await api('GET', projectPath('/applications?limit=100'));
+  const table = res.data.length === 0
+    ? el('p', { class: 'muted', text: 'No applications yet. Create them with POST /v1/applications.' })
+    : el('table', { 'aria-label': 'Applications' },
+      el('thead', {}, el('tr', {}, ['Application', 'UID', 'Created', 'Portal'].map((h) => el('th', { scope: 'col', text: h })))),
+      el('tbody', {}, res.data.map((a) => {
+        const err = errorBox();
+        const scope = el('select', { name: 'scopes' }, el('option', { value: 'read,write', text: 'read and write' }),
+          el('option', { value: 'read', text: 'read only' }));
+        const minutes = el('input', { name: 'expiresInMinutes', type: 'number', min: 1, max: 1440, value: 60, required: true });
+        const form = el('form', { 'aria-label': `Portal link for ${a.name}` },
+          field('Access', scope), field('Valid for (minutes, 1 to 1440)', minutes), err,
+          el('div', { class: 'row' }, el('button', { type: 'submit', text: 'Create portal link' })));
+        form.addEventListener('submit', (ev) => {
+          ev.preventDefault();
+          attempt(err, async () => {
+            const r = await api('POST', projectPath(`/applications/${encodeURIComponent(a.id)}/portal/magic-link`),
+              { scopes: scope.value.split(','), expiresInMinutes: Number(minutes.value) });
+            status(`Portal link for ${a.name} created; it works until ${formatTime(r.data.expiresAt)}.`);
+            await reveal(`Portal link for ${a.name}`, r.data.url);
+          }, form);
+        });
+        return el('tr', { 'data-application': a.id },
+          el('td', {}, el('strong', { text: a.name }), el('div', { class: 'mono muted', text: a.id })),
+          el('td', { class: 'mono', text: a.uid || '—' }),
+          el('td', { text: formatTime(a.createdAt) }),
+          el('td', {}, form));
+      })));
+  main.append(el('section', { class: 'card' }, table));
 }
 
 async function renderKeys(main) {
@@ -371,6 +587,10 @@ async function renderKeys(main) {
 
 registerView('webhooks', 'Webhooks', renderWebhooks);
 registerView('deliveries', 'Deliveries', renderDeliveries);
+registerView('dlq', 'Dead letters', renderDeadLetters);
+registerView('usage', 'Usage', renderUsage);
+registerView('applications', 'Applications', renderApplications);
+registerView('audit-log', 'Audit log', renderAuditLog);
 registerView('api-keys', 'API keys', renderKeys);
 
 // ---- signing in and out -----------------------------------------------------

@@ -140,7 +140,11 @@ pub async fn list(
     ApiKey(key): ApiKey,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<axum::Json<List<ApplicationView>>, ApiError> {
-    let page = state.store.list_applications(&key.project_id, &q.page()?).await?;
+    list_in(&state, &key.project_id, q).await
+}
+
+pub async fn list_in(state: &AppState, project_id: &str, q: PageQuery) -> Result<axum::Json<List<ApplicationView>>, ApiError> {
+    let page = state.store.list_applications(project_id, &q.page()?).await?;
     Ok(super::list(page, ApplicationView::from))
 }
 

@@ -136,7 +136,12 @@ pub async fn list(
     AdminKey(key): AdminKey,
     ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> Result<axum::Json<List<AuditEntryView>>, ApiError> {
-    super::tiers::require(&state, &key.project_id, Feature::AuditLog).await?;
+    list_in(&state, &key.project_id, q).await
+}
+
+/// One page of `project_id`'s audit log; `tier_required` unless its tier has it.
+pub async fn list_in(state: &AppState, project_id: &str, q: AuditQuery) -> Result<axum::Json<List<AuditEntryView>>, ApiError> {
+    super::tiers::require(state, project_id, Feature::AuditLog).await?;
     let (from_ms, to_ms) = time_window(q.from.as_deref(), q.to.as_deref(), ApiError::invalid_query)?;
     let nonempty = |v: Option<String>| v.filter(|v| !v.is_empty());
     let filter = AuditFilter {
@@ -146,6 +151,6 @@ pub async fn list(
         from_ms,
         to_ms,
     };
-    let page = state.store.list_audit(&key.project_id, &filter, &page_request(q.limit, q.cursor)?).await?;
+    let page = state.store.list_audit(project_id, &filter, &page_request(q.limit, q.cursor)?).await?;
     Ok(super::list(page, AuditEntryView::from))
 }

@@ -1,8 +1,8 @@
 //! The HTTP surface. Handlers stay thin: parse, authorize, call the store or
 //! the domain, shape the answer.
 
-mod applications;
-mod audit_logs;
+pub(crate) mod applications;
+pub(crate) mod audit_logs;
 mod auth;
 pub(crate) mod deliveries;
 pub mod error;
@@ -13,14 +13,14 @@ pub(crate) mod ingest;
 mod metrics;
 mod notification_channels;
 mod openapi;
-mod portal_access;
+pub(crate) mod portal_access;
 mod portal_api;
 mod portal_page;
 pub(crate) mod project;
-mod replays;
+pub(crate) mod replays;
 mod schedules;
 mod tiers;
-mod usage;
+pub(crate) mod usage;
 pub(crate) mod webhooks;
 
 use std::sync::Arc;

@@ -39,10 +39,15 @@ pub fn routes() -> Router<AppState> {
 /// The application named by the path, checking `orgId` (when the Hookbase
 /// form of the route is used) against the key's project.
 async fn application(state: &AppState, project_id: &str, params: &RawPathParams) -> Result<Application, ApiError> {
+    find(state, project_id, app_param(project_id, params)?).await
+}
+
+/// The path's application id or uid, once its `orgId` (if any) is the project.
+fn app_param<'a>(project_id: &str, params: &'a RawPathParams) -> Result<&'a str, ApiError> {
     if param(params, "org_id").is_some_and(|org| org != project_id) {
         return Err(ApiError::not_found("organization"));
     }
-    find(state, project_id, param(params, "app_id").unwrap_or_default()).await
+    Ok(param(params, "app_id").unwrap_or_default())
 }
 
 /// One of the two route forms' path parameters (a typed `Path` cannot
@@ -74,12 +79,16 @@ pub struct MagicLink {
     scopes: Vec<&'static str>,
 }
 
+fn key_actor(key: &KeyAuth) -> Actor {
+    Actor { actor_type: "api_key", actor_id: key.key_id.clone(), actor_label: key.prefix.clone(), source_ip: None }
+}
+
 /// Records who opened portal access to which application. A failure is
 /// logged, not answered: the token exists by then and must be handed over.
-async fn audit(state: &AppState, key: &KeyAuth, action: &'static str, token_id: &str, summary: Value) {
+async fn audit(state: &AppState, actor: &Actor, project_id: &str, action: &'static str, token_id: &str, summary: Value) {
     let entry = AuditEntry {
-        project_id: key.project_id.clone(),
-        actor: Actor { actor_type: "api_key", actor_id: key.key_id.clone(), actor_label: key.prefix.clone(), source_ip: None },
+        project_id: project_id.to_string(),
+        actor: actor.clone(),
         action,
         target_type: "portal_token",
         target_id: token_id.to_string(),
@@ -93,7 +102,7 @@ async fn audit(state: &AppState, key: &KeyAuth, action: &'static str, token_id: 
 /// Creates and stores a token (audited); returns the raw token and its row.
 async fn issue(
     state: &AppState,
-    key: &KeyAuth,
+    actor: &Actor,
     app: &Application,
     kind: &'static str,
     name: String,
@@ -115,7 +124,7 @@ async fn issue(
     state.store.create_portal_token(&token).await?;
     let action = if kind == SESSION { "portal.magic_link" } else { "portal_token.create" };
     let summary = serde_json::json!({ "applicationId": app.id, "scopes": scopes, "expiresAt": timestamp(token.expires_at) });
-    audit(state, key, action, &token.id, summary).await;
+    audit(state, actor, &app.project_id, action, &token.id, summary).await;
     Ok((raw, token))
 }
 
@@ -130,21 +139,31 @@ pub async fn magic_link(
     params: RawPathParams,
     OptionalJson(body): OptionalJson<MagicLinkRequest>,
 ) -> Result<(StatusCode, axum::Json<Data<MagicLink>>), ApiError> {
+    let app_id = app_param(&key.project_id, &params)?;
+    let link = magic_link_in(&state, &key_actor(&key), &key.project_id, app_id, body).await?;
+    Ok((StatusCode::CREATED, data(link)))
+}
+
+/// Issues a magic link to `app_id_or_uid`'s portal, audited as `actor`.
+pub async fn magic_link_in(
+    state: &AppState,
+    actor: &Actor,
+    project_id: &str,
+    app_id_or_uid: &str,
+    body: MagicLinkRequest,
+) -> Result<MagicLink, ApiError> {
     let minutes = rules::parse_lifetime(body.expires_in_minutes.as_ref(), DEFAULT_MAGIC_LINK_MINUTES, MAX_MAGIC_LINK_MINUTES)
         .map_err(|e| ApiError::bad_field("expiresInMinutes", e))?;
     let scopes = rules::parse_scopes(body.scopes.as_ref()).map_err(|e| ApiError::bad_field("scopes", e))?;
-    let app = application(&state, &key.project_id, &params).await?;
-    let (raw, token) = issue(&state, &key, &app, SESSION, "magic link".into(), &scopes, minutes * 60_000).await?;
-    Ok((
-        StatusCode::CREATED,
-        data(MagicLink {
-            url: format!("{}/portal/{raw}", state.public_url),
-            token: raw,
-            expires_at: timestamp(token.expires_at),
-            expires_in_minutes: minutes,
-            scopes,
-        }),
-    ))
+    let app = find(state, project_id, app_id_or_uid).await?;
+    let (raw, token) = issue(state, actor, &app, SESSION, "magic link".into(), &scopes, minutes * 60_000).await?;
+    Ok(MagicLink {
+        url: format!("{}/portal/{raw}", state.public_url),
+        token: raw,
+        expires_at: timestamp(token.expires_at),
+        expires_in_minutes: minutes,
+        scopes,
+    })
 }
 
 #[derive(Deserialize, Default, utoipa::ToSchema)]
@@ -210,7 +229,7 @@ pub async fn create_token(
     let name = body.name.unwrap_or_else(|| "portal token".into()).trim().to_string();
     validate_text(&name, MAX_NAME_LEN, true).map_err(|e| ApiError::bad_field("name", e))?;
     let app = application(&state, &key.project_id, &params).await?;
-    let (raw, t) = issue(&state, &key, &app, LONG_LIVED, name, &scopes, days * 24 * 3_600_000).await?;
+    let (raw, t) = issue(&state, &key_actor(&key), &app, LONG_LIVED, name, &scopes, days * 24 * 3_600_000).await?;
     let now = store::now_ms();
     let mut view = PortalTokenView::from(PortalToken {
         id: t.id,
@@ -254,7 +273,7 @@ pub async fn revoke_token(
     if !state.store.revoke_portal_token(&app.id, token_id).await? {
         return Err(ApiError::not_found("portal token"));
     }
-    audit(&state, &key, "portal_token.revoke", token_id, serde_json::json!({ "applicationId": app.id })).await;
+    audit(&state, &key_actor(&key), &key.project_id, "portal_token.revoke", token_id, serde_json::json!({ "applicationId": app.id })).await;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -70,11 +70,38 @@ async fn replay_one(
     id: &str,
     dead_letter_only: bool,
 ) -> Result<(StatusCode, axum::Json<Data<DeliveryView>>), ApiError> {
-    let d = dead_letter_error(state.store.replay_delivery(&key.project_id, id, dead_letter_only).await?)?;
+    let (d, summary) = replay_one_in(state, &key.project_id, id, dead_letter_only).await?;
+    audit_logs::record(state, key, ip, replay_action(dead_letter_only), "delivery", id, summary).await;
+    Ok((StatusCode::ACCEPTED, data(d)))
+}
+
+/// The audit action of a single replay.
+pub fn replay_action(dead_letter_only: bool) -> &'static str {
+    if dead_letter_only {
+        "dead_letter.replay"
+    } else {
+        "delivery.replay"
+    }
+}
+
+/// Replays one delivery of `project_id` (only a dead letter when
+/// `dead_letter_only`); returns the new delivery and the audit summary for
+/// the caller to record.
+pub async fn replay_one_in(
+    state: &AppState,
+    project_id: &str,
+    id: &str,
+    dead_letter_only: bool,
+) -> Result<(DeliveryView, serde_json::Value), ApiError> {
+    let d = dead_letter_error(state.store.replay_delivery(project_id, id, dead_letter_only).await?)?;
     state.engine.wake();
-    let action = if dead_letter_only { "dead_letter.replay" } else { "delivery.replay" };
-    audit_logs::record(state, key, ip, action, "delivery", id, json!({ "replayId": d.id })).await;
-    Ok((StatusCode::ACCEPTED, data(d.into())))
+    let summary = json!({ "replayId": d.id });
+    Ok((d.into(), summary))
+}
+
+/// Takes a dead letter out of the queue; the caller records the audit entry.
+pub async fn discard_in(state: &AppState, project_id: &str, id: &str) -> Result<(), ApiError> {
+    dead_letter_error(state.store.discard_dead_letter(project_id, id).await?)
 }
 
 #[utoipa::path(delete, path = "/v1/dlq/{id}", tag = "replays", security(("apiKey" = [])), params(("id" = String, Path)),
@@ -86,7 +113,7 @@ pub async fn discard_dead_letter(
     ip: SourceIp,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    dead_letter_error(state.store.discard_dead_letter(&key.project_id, &id).await?)?;
+    discard_in(&state, &key.project_id, &id).await?;
     audit_logs::record(&state, &key, &ip, "dead_letter.discard", "delivery", &id, json!({})).await;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -114,6 +141,14 @@ pub async fn list_dead_letters(
     ApiKey(key): ApiKey,
     ApiQuery(q): ApiQuery<DeadLetterQuery>,
 ) -> Result<axum::Json<List<TypedDeliveryView>>, ApiError> {
+    list_dead_letters_in(&state, &key.project_id, q).await
+}
+
+pub async fn list_dead_letters_in(
+    state: &AppState,
+    project_id: &str,
+    q: DeadLetterQuery,
+) -> Result<axum::Json<List<TypedDeliveryView>>, ApiError> {
     let (from_ms, to_ms) = time_window(q.from.as_deref(), q.to.as_deref(), ApiError::invalid_query)?;
     let filter = DeliveryFilter {
         webhook_id: q.webhook_id.filter(|w| !w.is_empty()),
@@ -123,7 +158,7 @@ pub async fn list_dead_letters(
         dead_letters_only: true,
     };
     let event_type = q.event_type.as_deref().filter(|t| !t.is_empty());
-    let page = state.store.list_deliveries(&key.project_id, &filter, event_type, &page_request(q.limit, q.cursor)?).await?;
+    let page = state.store.list_deliveries(project_id, &filter, event_type, &page_request(q.limit, q.cursor)?).await?;
     Ok(super::list(page, TypedDeliveryView::from))
 }
 
@@ -164,6 +199,12 @@ pub struct ReplayJobView {
     finished_at: Option<String>,
 }
 
+impl ReplayJobView {
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+}
+
 impl From<ReplayJob> for ReplayJobView {
     fn from(j: ReplayJob) -> Self {
         ReplayJobView {
@@ -194,10 +235,6 @@ pub async fn bulk_replay_deliveries(
     ip: SourceIp,
     ApiJson(body): ApiJson<BulkReplay>,
 ) -> Result<(StatusCode, axum::Json<Data<ReplayJobView>>), ApiError> {
-    if body.webhook_id.is_none() && body.status.is_none() && body.from.is_none() && body.to.is_none() {
-        // Replaying a project's whole history is never what a 3 a.m. click meant.
-        return Err(ApiError::invalid_field("webhookId", "give at least one filter: webhookId, status, from or to"));
-    }
     start_job(&state, &key, &ip, body, false).await
 }
 
@@ -210,9 +247,6 @@ pub async fn bulk_replay_dead_letters(
     ip: SourceIp,
     ApiJson(body): ApiJson<BulkReplay>,
 ) -> Result<(StatusCode, axum::Json<Data<ReplayJobView>>), ApiError> {
-    if body.status.is_some() {
-        return Err(ApiError::invalid_field("status", "the dead-letter queue holds dead deliveries only; leave status out"));
-    }
     start_job(&state, &key, &ip, body, true).await
 }
 
@@ -223,16 +257,36 @@ async fn start_job(
     body: BulkReplay,
     dead_letters_only: bool,
 ) -> Result<(StatusCode, axum::Json<Data<ReplayJobView>>), ApiError> {
+    let (view, summary) = start_job_in(state, &key.project_id, body, dead_letters_only).await?;
+    audit_logs::record(state, key, ip, "replay_job.create", "replay_job", &view.id, summary).await;
+    Ok((StatusCode::ACCEPTED, data(view)))
+}
+
+/// Checks a bulk replay and creates its job; returns the job and the audit
+/// summary, for the caller to record as action `replay_job.create`.
+pub async fn start_job_in(
+    state: &AppState,
+    project_id: &str,
+    body: BulkReplay,
+    dead_letters_only: bool,
+) -> Result<(ReplayJobView, serde_json::Value), ApiError> {
+    if dead_letters_only && body.status.is_some() {
+        return Err(ApiError::invalid_field("status", "the dead-letter queue holds dead deliveries only; leave status out"));
+    }
+    if !dead_letters_only && body.webhook_id.is_none() && body.status.is_none() && body.from.is_none() && body.to.is_none() {
+        // Replaying a project's whole history is never what a 3 a.m. click meant.
+        return Err(ApiError::invalid_field("webhookId", "give at least one filter: webhookId, status, from or to"));
+    }
     let rate = body.rate_per_second.unwrap_or(DEFAULT_RATE_PER_SECOND);
     if !(1..=MAX_RATE_PER_SECOND).contains(&rate) {
         return Err(ApiError::invalid_field("ratePerSecond", format!("must be between 1 and {MAX_RATE_PER_SECOND}")));
     }
     let (from_ms, to_ms) = time_window(body.from.as_deref(), body.to.as_deref(), ApiError::invalid_field)?;
     if let Some(w) = &body.webhook_id {
-        super::webhooks::find(state, &key.project_id, w).await?;
+        super::webhooks::find(state, project_id, w).await?;
     }
     let job = NewReplayJob {
-        project_id: key.project_id.clone(),
+        project_id: project_id.to_string(),
         filter: DeliveryFilter { webhook_id: body.webhook_id, status: body.status, from_ms, to_ms, dead_letters_only },
         rate_per_second: rate,
     };
@@ -242,8 +296,7 @@ async fn start_job(
         "webhookId": view.webhook_id, "status": view.status_filter, "deadLettersOnly": view.dead_letters_only,
         "from": view.from, "to": view.to, "total": view.total, "ratePerSecond": view.rate_per_second,
     });
-    audit_logs::record(state, key, ip, "replay_job.create", "replay_job", &view.id, summary).await;
-    Ok((StatusCode::ACCEPTED, data(view)))
+    Ok((view, summary))
 }
 
 #[utoipa::path(get, path = "/v1/replay-jobs/{id}", tag = "replays", security(("apiKey" = [])), params(("id" = String, Path)),
@@ -253,6 +306,10 @@ pub async fn get_replay_job(
     ApiKey(key): ApiKey,
     Path(id): Path<String>,
 ) -> Result<axum::Json<Data<ReplayJobView>>, ApiError> {
-    let job = state.store.get_replay_job(&key.project_id, &id).await?.ok_or_else(|| ApiError::not_found("replay job"))?;
+    get_replay_job_in(&state, &key.project_id, &id).await
+}
+
+pub async fn get_replay_job_in(state: &AppState, project_id: &str, id: &str) -> Result<axum::Json<Data<ReplayJobView>>, ApiError> {
+    let job = state.store.get_replay_job(project_id, id).await?.ok_or_else(|| ApiError::not_found("replay job"))?;
     Ok(data(job.into()))
 }

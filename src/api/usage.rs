@@ -110,6 +110,10 @@ pub async fn usage(
     ApiKey(key): ApiKey,
     ApiQuery(q): ApiQuery<UsageQuery>,
 ) -> Result<axum::Json<Data<UsageReport>>, ApiError> {
+    usage_in(&state, &key.project_id, q).await
+}
+
+pub async fn usage_in(state: &AppState, project_id: &str, q: UsageQuery) -> Result<axum::Json<Data<UsageReport>>, ApiError> {
     let (granularity, bucket, max_buckets, default_span) = match q.granularity.as_deref() {
         None | Some("") | Some("day") => ("day", DAY_MS, MAX_DAYS, 30 * DAY_MS),
         Some("hour") => ("hour", HOUR_MS, MAX_HOURS, DAY_MS),
@@ -123,7 +127,7 @@ pub async fn usage(
         return Err(ApiError::invalid_query("from", format!("at most {max_buckets} {granularity}s per request")));
     }
     let webhook_id = q.webhook_id.filter(|w| !w.is_empty());
-    let rows = state.store.usage(&key.project_id, webhook_id.as_deref(), from, to, bucket).await?;
+    let rows = state.store.usage(project_id, webhook_id.as_deref(), from, to, bucket).await?;
     let mut totals = Usage::default();
     let mut rows = rows.into_iter().peekable();
     let mut buckets = Vec::new();

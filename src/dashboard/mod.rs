@@ -4,10 +4,13 @@
 //! here, and the cookie is not accepted on `/v1`.
 //!
 //! Project-scoped calls live under `/dashboard/api/projects/{projectId}/...`
-//! so that further pages (DLQ, usage, schedules, audit log, applications)
+//! so that further pages (schedules, notification channels)
 //! add their routes and a view in `app.js` beside the existing ones.
 
 mod projects;
+mod applications;
+mod replays;
+mod reports;
 mod session;
 
 use std::time::Duration;
@@ -68,6 +71,9 @@ pub fn routes() -> Router<AppState> {
         .route("/dashboard/api/logout", post(session::logout))
         .route("/dashboard/api/logout-all", post(session::logout_all))
         .merge(projects::routes())
+        .merge(applications::routes())
+        .merge(replays::routes())
+        .merge(reports::routes())
         .layer(middleware::from_fn(refuse_api_keys));
     Router::new()
         .route("/dashboard", get(page))

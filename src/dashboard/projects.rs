@@ -33,7 +33,7 @@ pub fn routes() -> Router<AppState> {
         .route(&format!("{P}/api-keys/{{key_id}}/revoke"), post(revoke_key))
 }
 
-async fn audit(
+pub(super) async fn audit(
     state: &AppState,
     session: &Session,
     project_id: &str,
@@ -53,13 +53,18 @@ async fn audit(
     Ok(())
 }
 
-/// Owners and admins only, like the Public API's admin-key routes.
-async fn key_manager(state: &AppState, session: &Session, project_id: &str) -> Result<(), ApiError> {
+/// Owners and admins only, like the Public API's admin-key routes; `what`
+/// names the refused action in the message.
+pub(super) async fn admin_only(state: &AppState, session: &Session, project_id: &str, what: &str) -> Result<(), ApiError> {
     if session.role_in(state, project_id).await?.can_manage_keys() {
         Ok(())
     } else {
-        Err(ApiError::forbidden("managing API keys needs the owner or admin role in this project"))
+        Err(ApiError::forbidden(format!("{what} needs the owner or admin role in this project")))
     }
+}
+
+async fn key_manager(state: &AppState, session: &Session, project_id: &str) -> Result<(), ApiError> {
+    admin_only(state, session, project_id, "managing API keys").await
 }
 
 async fn list_webhooks(

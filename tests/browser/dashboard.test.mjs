@@ -82,6 +82,12 @@ before(async () => {
   base = line.replace('hookrelay listening on ', '').trim();
   const project = JSON.parse(cli(['project', 'create', '--name', 'acme', '--json']));
   cli(['user', 'create', '--email', EMAIL, '--project', project.projectId, '--role', 'owner', '--password-stdin'], PASSWORD);
+  const app = await fetch(`${base}/v1/applications`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${project.apiKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'Globex' }),
+  });
+  assert.equal(app.status, 201);
 
   context = await chromium.launchPersistentContext(join(dir, 'chromium-profile'), {
     executablePath: chromiumPath,
@@ -178,6 +184,23 @@ test('log in, create a webhook, send a test event, see it delivered, rotate the 
   await row.getByRole('button', { name: 'Send test event' }).click();
   await until('the second delivery', () => received.length >= 2);
   assert.ok(signedWith(newSigning, received[1]), 'signed with the rotated secret');
+
+  // Usage as a drawn chart; the empty dead-letter queue; the audit log gated by tier.
+  await page.getByRole('link', { name: 'Usage' }).click();
+  await page.locator('svg.chart').waitFor();
+  const drawn = await page.locator('svg.chart rect.bar.events').evaluateAll((bars) => bars.filter((b) => Number(b.getAttribute('height')) > 0).length);
+  assert.equal(drawn, 1, 'today, and only today, had events');
+  await shot('08-usage');
+  await page.getByRole('link', { name: 'Dead letters' }).click();
+  await page.getByText('The dead-letter queue is empty.').waitFor();
+  await page.getByRole('link', { name: 'Applications' }).click();
+  await page.getByRole('button', { name: 'Create portal link' }).click();
+  await dialog.waitFor();
+  assert.match(await page.locator('#reveal-value').inputValue(), new RegExp(`^${base}/portal/whpt_`));
+  await shot('09-portal-link');
+  await page.getByRole('button', { name: 'I have stored it' }).click();
+  await page.getByRole('link', { name: 'Audit log' }).click();
+  await page.getByText('not included in the free tier').waitFor();
 
   // No horizontal scrolling on a laptop-sized window.
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);

@@ -1,0 +1,44 @@
+//! Applications in the dashboard, and opening an application's portal with
+//! a magic link, through the Public API's functions.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::Router;
+
+use super::Session;
+use crate::api::applications::{self, ApplicationView};
+use crate::api::error::ApiError;
+use crate::api::extract::{ApiQuery, OptionalJson, PageQuery};
+use crate::api::portal_access::{self, MagicLink, MagicLinkRequest};
+use crate::api::{data, AppState, Data, List};
+
+pub fn routes() -> Router<AppState> {
+    const P: &str = "/dashboard/api/projects/{project_id}";
+    Router::new()
+        .route(&format!("{P}/applications"), get(list))
+        .route(&format!("{P}/applications/{{id}}/portal/magic-link"), post(magic_link))
+}
+
+async fn list(
+    State(state): State<AppState>,
+    session: Session,
+    Path(project_id): Path<String>,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> Result<axum::Json<List<ApplicationView>>, ApiError> {
+    session.role_in(&state, &project_id).await?;
+    applications::list_in(&state, &project_id, q).await
+}
+
+/// The link is in this answer only; the audit entry (`portal.magic_link`,
+/// the user as actor) is written where the token is issued.
+async fn magic_link(
+    State(state): State<AppState>,
+    session: Session,
+    Path((project_id, id)): Path<(String, String)>,
+    OptionalJson(body): OptionalJson<MagicLinkRequest>,
+) -> Result<(StatusCode, axum::Json<Data<MagicLink>>), ApiError> {
+    session.role_in(&state, &project_id).await?;
+    let link = portal_access::magic_link_in(&state, &session.actor(), &project_id, &id, body).await?;
+    Ok((StatusCode::CREATED, data(link)))
+}
