@@ -166,6 +166,17 @@ fn create_project(args: &Args, data_dir: &Path) -> Result<String, BoxError> {
         return Err(format!("project create failed: {}", String::from_utf8_lossy(&out.stderr)).into());
     }
     let v: Value = serde_json::from_slice(&out.stdout)?;
+    let project = v["projectId"].as_str().ok_or("project create printed no projectId")?;
+    // A new project is on the free tier, whose monthly event quota is far
+    // below a benchmark's volume; enterprise has no event quota.
+    let out = server_command(args)?
+        .args(["project", "set-tier", "--project", project, "--tier", "enterprise"])
+        .args(db_args(args, data_dir))
+        .env("RUST_LOG", "warn")
+        .output()?;
+    if !out.status.success() {
+        return Err(format!("project set-tier failed: {}", String::from_utf8_lossy(&out.stderr)).into());
+    }
     v["apiKey"].as_str().map(str::to_string).ok_or_else(|| "project create printed no apiKey".into())
 }
 
