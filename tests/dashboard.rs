@@ -540,3 +540,42 @@ async fn an_applications_portal_link_is_issued_once_and_audited_as_the_user() {
     assert_eq!(links.len(), 2);
     assert!(links.iter().all(|(t, label, _)| t == "user" && label == "ada@example.com"), "{links:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_webhooks_schedules_are_managed_from_the_dashboard_and_audited_as_the_user() {
+    let f = fixture(&[]).await;
+    let hook = f.server.api().post("/v1/webhooks", &f.key, json!({ "name": "Billing", "destinationUrl": "http://127.0.0.1:9/hook" })).await;
+    assert_eq!(hook.status, 201, "{}", hook.body);
+    let hook_id = hook.body["data"]["id"].as_str().unwrap().to_string();
+    let mut d = f.server.dashboard();
+    assert_eq!(d.login(&f.email, PASSWORD).await.status, 200);
+    let s = format!("/dashboard/api/projects/{}/webhooks/{hook_id}/schedules", f.project);
+
+    let body = json!({ "name": "nightly", "cron": "0 3 * * *", "timeZone": "Europe/Paris", "payload": { "kind": "report" },
+        "headers": { "X-Run": "nightly" } });
+    let created = d.call("POST", &s, Some(body)).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    assert_eq!((created.body["data"]["status"].as_str(), created.body["data"]["timeZone"].as_str()), (Some("active"), Some("Europe/Paris")));
+    let id = created.body["data"]["id"].as_str().unwrap().to_string();
+    let once = d.call("POST", &s, Some(json!({ "runAt": "2099-01-01T00:00:00Z", "payload": "hi", "contentType": "text/plain" }))).await;
+    assert_eq!((once.status, once.body["data"]["contentType"].as_str()), (201, Some("text/plain")), "{}", once.body);
+    let bad = d.call("POST", &s, Some(json!({ "cron": "not a cron", "payload": {} }))).await;
+    assert_eq!((bad.status, bad.body["error"]["field"].as_str()), (422, Some("cron")), "{}", bad.body);
+
+    let listed = d.call("GET", &s, None).await;
+    assert_eq!((listed.status, listed.body["data"].as_array().map(Vec::len)), (200, Some(2)), "{}", listed.body);
+    let paused = d.call("POST", &format!("{s}/{id}/pause"), None).await;
+    assert_eq!((paused.status, paused.body["data"]["status"].as_str()), (200, Some("paused")), "{}", paused.body);
+    let resumed = d.call("POST", &format!("{s}/{id}/resume"), None).await;
+    assert_eq!((resumed.status, resumed.body["data"]["status"].as_str()), (200, Some("active")), "{}", resumed.body);
+    assert_eq!(d.call("DELETE", &format!("{s}/{id}"), None).await.status, 204);
+    assert_eq!(d.call("DELETE", &format!("{s}/{id}"), None).await.status, 404);
+    let v1 = f.server.api().get(&format!("/v1/webhooks/{hook_id}/schedules"), &f.key).await;
+    assert_eq!(v1.body["data"].as_array().map(Vec::len), Some(1), "the Public API sees the same schedules");
+
+    let audit = audit_rows(&f.server, &f.project).await;
+    let mine: Vec<&str> = audit.iter().filter(|(t, label, _)| t == "user" && label == "ada@example.com").map(|(_, _, a)| a.as_str()).collect();
+    for action in ["schedule.create", "schedule.pause", "schedule.resume", "schedule.delete"] {
+        assert!(mine.contains(&action), "{action} in {mine:?}");
+    }
+}

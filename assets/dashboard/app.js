@@ -544,6 +544,81 @@ async function renderApplications(main) {
   main.append(el('section', { class: 'card' }, table));
 }
 
+async function renderSchedules(main, args) {
+  const hooks = await api('GET', projectPath('/webhooks?limit=100'));
+  if (hooks.data.length === 0) {
+    main.append(el('p', { class: 'muted', text: 'Create a webhook first; schedules fire events into one.' }));
+    return;
+  }
+  const webhookId = args[0] && hooks.data.some((w) => w.id === args[0]) ? args[0] : hooks.data[0].id;
+  const picker = el('select', { name: 'webhook' }, hooks.data.map((w) => {
+    const o = el('option', { value: w.id, text: w.name });
+    if (w.id === webhookId) o.selected = true;
+    return o;
+  }));
+  picker.addEventListener('change', () => { location.hash = `#/schedules/${encodeURIComponent(picker.value)}`; });
+  const base = projectPath(`/webhooks/${encodeURIComponent(webhookId)}/schedules`);
+  const res = await api('GET', `${base}?limit=100`);
+  const err = errorBox();
+  const row = (s) => {
+    const buttons = [];
+    const act = (label, method, path) => {
+      const b = el('button', { type: 'button', text: label });
+      b.addEventListener('click', () => attempt(err, async () => {
+        if (method === 'DELETE' && !confirm(`Delete schedule ${s.name || s.id}?`)) return;
+        await api(method, `${base}/${encodeURIComponent(s.id)}${path}`);
+        status(`Schedule ${s.name || s.id}: ${label.toLowerCase()} done.`);
+        await render();
+      }));
+      buttons.push(b);
+    };
+    if (s.status === 'active') act('Pause', 'POST', '/pause');
+    if (s.status === 'paused') act('Resume', 'POST', '/resume');
+    act('Delete', 'DELETE', '');
+    return el('tr', { 'data-schedule': s.id },
+      el('td', {}, el('strong', { text: s.name || '—' }), el('div', { class: 'mono muted', text: s.id })),
+      el('td', { class: 'mono', text: s.cron ? `${s.cron} (${s.timeZone})` : `once at ${formatTime(s.runAt)}` }),
+      el('td', { text: s.status }),
+      el('td', { text: s.nextRunAt ? formatTime(s.nextRunAt) : '—' }),
+      el('td', {}, el('div', { class: 'row' }, buttons)));
+  };
+  const table = res.data.length === 0
+    ? el('p', { class: 'muted', text: 'No schedules for this webhook yet.' })
+    : el('table', { 'aria-label': 'Schedules' },
+      el('thead', {}, el('tr', {}, ['Schedule', 'When', 'Status', 'Next run', ''].map((h) => el('th', { scope: 'col', text: h })))),
+      el('tbody', {}, res.data.map(row)));
+  const name = el('input', { name: 'name', maxlength: 200 });
+  const cron = el('input', { name: 'cron', placeholder: '0 9 * * 1-5' });
+  const timeZone = el('input', { name: 'timeZone', value: 'UTC' });
+  const runAt = el('input', { name: 'runAt', type: 'datetime-local' });
+  const payload = el('textarea', { name: 'payload', rows: 4, required: true, placeholder: '{"kind": "report"}' });
+  const contentType = el('input', { name: 'contentType', value: 'application/json', required: true });
+  const headers = el('textarea', { name: 'headers', rows: 2, placeholder: 'X-Run: nightly' });
+  const formErr = errorBox();
+  const form = el('form', { 'aria-label': 'New schedule' },
+    field('Name', name), field('Cron (leave empty to run once)', cron), field('Time zone (IANA)', timeZone),
+    field('Run once at (local time)', runAt), field('Payload', payload), field('Content type', contentType),
+    field('Headers (one "Name: value" per line)', headers), formErr,
+    el('div', { class: 'row' }, el('button', { type: 'submit', text: 'Create schedule' })));
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    attempt(formErr, async () => {
+      let body = payload.value;
+      if (contentType.value.trim() === 'application/json') {
+        try { body = JSON.parse(payload.value); } catch { /* sent as typed; the server checks it */ }
+      }
+      const req = { name: name.value, payload: body, contentType: contentType.value, headers: parseHeaders(headers.value) };
+      if (cron.value.trim()) Object.assign(req, { cron: cron.value.trim(), timeZone: timeZone.value.trim() || 'UTC' });
+      else if (runAt.value) req.runAt = new Date(runAt.value).toISOString();
+      await api('POST', base, req);
+      status('Schedule created.');
+      await render();
+    }, form);
+  });
+  main.append(el('section', { class: 'card' }, field('Webhook', picker), err, table),
+    el('section', { class: 'card' }, el('h2', { text: 'New schedule' }), form));
+}
+
 async function renderKeys(main) {
   const res = await api('GET', projectPath('/api-keys?limit=100'));
   const rows = res.data.map((k) => {
@@ -588,6 +663,7 @@ async function renderKeys(main) {
 registerView('webhooks', 'Webhooks', renderWebhooks);
 registerView('deliveries', 'Deliveries', renderDeliveries);
 registerView('dlq', 'Dead letters', renderDeadLetters);
+registerView('schedules', 'Schedules', renderSchedules);
 registerView('usage', 'Usage', renderUsage);
 registerView('applications', 'Applications', renderApplications);
 registerView('audit-log', 'Audit log', renderAuditLog);

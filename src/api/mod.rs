@@ -18,7 +18,7 @@ mod portal_api;
 mod portal_page;
 pub(crate) mod project;
 pub(crate) mod replays;
-mod schedules;
+pub(crate) mod schedules;
 mod tiers;
 pub(crate) mod usage;
 pub(crate) mod webhooks;

@@ -51,7 +51,7 @@ pub struct CreateSchedule {
 #[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ScheduleView {
-    id: String,
+    pub(crate) id: String,
     webhook_id: String,
     name: String,
     cron: Option<String>,
@@ -112,7 +112,20 @@ pub async fn create(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<CreateSchedule>,
 ) -> Result<(StatusCode, axum::Json<Data<ScheduleView>>), ApiError> {
-    let w = super::webhooks::find(&state, &key.project_id, &id).await?;
+    let (s, summary) = create_in(&state, &key.project_id, &id, body).await?;
+    audit_logs::record(&state, &key, &ip, "schedule.create", "schedule", &s.id, summary).await;
+    Ok((StatusCode::CREATED, data(s)))
+}
+
+/// Validates and stores a schedule of webhook `id`; returns it with the
+/// audit summary of `schedule.create` for the caller to record.
+pub(crate) async fn create_in(
+    state: &AppState,
+    project_id: &str,
+    id: &str,
+    body: CreateSchedule,
+) -> Result<(ScheduleView, Value), ApiError> {
+    let w = super::webhooks::find(state, project_id, id).await?;
     rules::validate_text(&body.name, schedules::MAX_NAME_LEN, false).map_err(|e| ApiError::invalid_field("name", e))?;
     let now = store::now_ms();
     let time_zone = body.time_zone.unwrap_or_else(|| "UTC".into());
@@ -142,11 +155,11 @@ pub async fn create(
         Value::String(s) => s.into_bytes(),
         other => other.to_string().into_bytes(),
     };
-    super::tiers::check_event(&state, &key.project_id, payload.len()).await?;
+    super::tiers::check_event(state, project_id, payload.len()).await?;
     let cron = body.cron.map(|c| c.trim().to_string());
     let s = Schedule {
         id: ids::new_id(ids::SCHEDULE),
-        project_id: key.project_id.clone(),
+        project_id: project_id.to_string(),
         webhook_id: w.id,
         name: body.name.trim().to_string(),
         next_run_at: first_run(cron.as_deref(), &time_zone, run_at, now)?,
@@ -166,8 +179,7 @@ pub async fn create(
     // Header names only: their values may be credentials for the receiver.
     let summary = json!({ "webhookId": s.webhook_id, "name": s.name, "cron": s.cron, "timeZone": s.time_zone,
         "runAt": s.run_at.map(timestamp), "headerNames": body.headers.keys().collect::<Vec<_>>() });
-    audit_logs::record(&state, &key, &ip, "schedule.create", "schedule", &s.id, summary).await;
-    Ok((StatusCode::CREATED, data(s.into())))
+    Ok((s.into(), summary))
 }
 
 #[utoipa::path(get, path = "/v1/webhooks/{id}/schedules", tag = "schedules", security(("apiKey" = [])),
@@ -178,8 +190,12 @@ pub async fn list(
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<axum::Json<List<ScheduleView>>, ApiError> {
-    let w = super::webhooks::find(&state, &key.project_id, &id).await?;
-    let page = state.store.list_schedules(&key.project_id, &w.id, &q.page()?).await?;
+    list_in(&state, &key.project_id, &id, q).await
+}
+
+pub(crate) async fn list_in(state: &AppState, project_id: &str, id: &str, q: PageQuery) -> Result<axum::Json<List<ScheduleView>>, ApiError> {
+    let w = super::webhooks::find(state, project_id, id).await?;
+    let page = state.store.list_schedules(project_id, &w.id, &q.page()?).await?;
     Ok(super::list(page, ScheduleView::from))
 }
 
@@ -208,7 +224,9 @@ pub async fn pause(
     ip: SourceIp,
     Path((id, schedule_id)): Path<(String, String)>,
 ) -> Result<axum::Json<Data<ScheduleView>>, ApiError> {
-    set_state(&state, &key, &ip, &id, &schedule_id, false).await
+    let (v, action) = set_state_in(&state, &key.project_id, &id, &schedule_id, false).await?;
+    audit_logs::record(&state, &key, &ip, action, "schedule", &schedule_id, json!({})).await;
+    Ok(data(v))
 }
 
 #[utoipa::path(post, path = "/v1/webhooks/{id}/schedules/{scheduleId}/resume", tag = "schedules", security(("apiKey" = [])),
@@ -221,28 +239,29 @@ pub async fn resume(
     ip: SourceIp,
     Path((id, schedule_id)): Path<(String, String)>,
 ) -> Result<axum::Json<Data<ScheduleView>>, ApiError> {
-    set_state(&state, &key, &ip, &id, &schedule_id, true).await
+    let (v, action) = set_state_in(&state, &key.project_id, &id, &schedule_id, true).await?;
+    audit_logs::record(&state, &key, &ip, action, "schedule", &schedule_id, json!({})).await;
+    Ok(data(v))
 }
 
-async fn set_state(
+/// Pauses or resumes; returns the schedule and the audit action to record.
+pub(crate) async fn set_state_in(
     state: &AppState,
-    key: &store::KeyAuth,
-    ip: &SourceIp,
+    project_id: &str,
     webhook_id: &str,
     id: &str,
     active: bool,
-) -> Result<axum::Json<Data<ScheduleView>>, ApiError> {
-    let s = find(state, &key.project_id, webhook_id, id).await?;
+) -> Result<(ScheduleView, &'static str), ApiError> {
+    let s = find(state, project_id, webhook_id, id).await?;
     let (status, next, action) = if active {
         ("active", first_run(s.cron.as_deref(), &s.time_zone, s.run_at, store::now_ms())?, "schedule.resume")
     } else {
         ("paused", None, "schedule.pause")
     };
-    if !state.store.set_schedule_state(&key.project_id, &s.id, status, next).await? {
+    if !state.store.set_schedule_state(project_id, &s.id, status, next).await? {
         return Err(ApiError::conflict("schedule_completed", "this one-time schedule has fired and cannot change state"));
     }
-    audit_logs::record(state, key, ip, action, "schedule", &s.id, json!({})).await;
-    Ok(data(find(state, &key.project_id, webhook_id, id).await?.into()))
+    Ok((find(state, project_id, webhook_id, id).await?.into(), action))
 }
 
 #[utoipa::path(delete, path = "/v1/webhooks/{id}/schedules/{scheduleId}", tag = "schedules", security(("apiKey" = [])),
@@ -254,9 +273,15 @@ pub async fn delete(
     ip: SourceIp,
     Path((id, schedule_id)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    if !state.store.delete_schedule(&key.project_id, &id, &schedule_id).await? {
+    let summary = delete_in(&state, &key.project_id, &id, &schedule_id).await?;
+    audit_logs::record(&state, &key, &ip, "schedule.delete", "schedule", &schedule_id, summary).await;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Deletes; returns the audit summary of `schedule.delete`.
+pub(crate) async fn delete_in(state: &AppState, project_id: &str, webhook_id: &str, id: &str) -> Result<Value, ApiError> {
+    if !state.store.delete_schedule(project_id, webhook_id, id).await? {
         return Err(ApiError::not_found("schedule"));
     }
-    audit_logs::record(&state, &key, &ip, "schedule.delete", "schedule", &schedule_id, json!({ "webhookId": id })).await;
-    Ok(StatusCode::NO_CONTENT)
+    Ok(json!({ "webhookId": webhook_id }))
 }

@@ -11,6 +11,7 @@ mod projects;
 mod applications;
 mod replays;
 mod reports;
+mod schedules;
 mod session;
 
 use std::time::Duration;
@@ -74,6 +75,7 @@ pub fn routes() -> Router<AppState> {
         .merge(applications::routes())
         .merge(replays::routes())
         .merge(reports::routes())
+        .merge(schedules::routes())
         .layer(middleware::from_fn(refuse_api_keys));
     Router::new()
         .route("/dashboard", get(page))
