@@ -78,8 +78,21 @@ async fn applications_crud_with_uid_metadata_and_isolation() {
     let token = portal_token(&api, &key, &s(&app, "id"), json!(["read", "write"])).await;
     assert_eq!(api.get("/v1/applications", &token).await.status, 401);
 
+    // An endpoint with a schedule: both go with the application.
+    let endpoint = api
+        .post("/v1/webhooks", &key, json!({ "name": "e", "destinationUrl": "http://127.0.0.1:9/", "applicationId": s(&app, "id") }))
+        .await;
+    assert_eq!(endpoint.status, 201, "{}", endpoint.body);
+    let endpoint_id = s(&endpoint.body["data"], "id");
+    let sched = api
+        .post(&format!("/v1/webhooks/{endpoint_id}/schedules"), &key, json!({ "cron": "0 9 * * *", "timeZone": "UTC", "payload": "x" }))
+        .await;
+    assert_eq!(sched.status, 201, "{}", sched.body);
+
     let r = api.call("DELETE", &format!("/v1/applications/{}", s(&app, "id")), Some(&key), None).await;
     assert_eq!(r.status, 204);
+    let left = server.sql_i64(&format!("SELECT COUNT(*) FROM schedules WHERE webhook_id = '{endpoint_id}'")).await;
+    assert_eq!(left, 0, "an application's endpoints take their schedules with them");
     assert_eq!(api.get("/v1/applications/cust-42", &key).await.status, 404);
     assert_eq!(api.get("/portal-api/v1/endpoints", &token).await.status, 401, "tokens die with their application");
 }

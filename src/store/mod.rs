@@ -536,19 +536,7 @@ impl Store {
         if n == 0 {
             return Ok(false);
         }
-        for sql in [
-            "DELETE FROM webhook_secrets WHERE webhook_id = $1",
-            "DELETE FROM attempts WHERE delivery_id IN (SELECT id FROM deliveries WHERE webhook_id = $1)",
-            // An application's messages are shared by its endpoints; they go
-            // with the application.
-            "DELETE FROM events WHERE id IN (SELECT event_id FROM deliveries WHERE webhook_id = $1) \
-             AND application_id IS NULL",
-            "DELETE FROM deliveries WHERE webhook_id = $1",
-            "DELETE FROM idempotency_keys WHERE scope = 'webhook:' || $1",
-            "DELETE FROM schedules WHERE webhook_id = $1",
-        ] {
-            sqlx::query(sql).bind(id).execute(&mut *tx).await?;
-        }
+        delete_webhook_dependents(&mut tx, id).await?;
         tx.commit().await?;
         Ok(true)
     }
@@ -960,6 +948,25 @@ pub(super) async fn claim_idempotency_key(
         .await?
         .try_get("result_id")?;
     Ok(Some(first))
+}
+
+/// Deletes what belongs to one webhook (secrets, schedules, its delivery
+/// history), whether the webhook goes alone or with its application.
+pub(super) async fn delete_webhook_dependents(tx: &mut sqlx::Transaction<'_, sqlx::Any>, webhook_id: &str) -> Result<()> {
+    for sql in [
+        "DELETE FROM webhook_secrets WHERE webhook_id = $1",
+        "DELETE FROM attempts WHERE delivery_id IN (SELECT id FROM deliveries WHERE webhook_id = $1)",
+        // An application's messages are shared by its endpoints; they go
+        // with the application.
+        "DELETE FROM events WHERE id IN (SELECT event_id FROM deliveries WHERE webhook_id = $1) \
+         AND application_id IS NULL",
+        "DELETE FROM deliveries WHERE webhook_id = $1",
+        "DELETE FROM idempotency_keys WHERE scope = 'webhook:' || $1",
+        "DELETE FROM schedules WHERE webhook_id = $1",
+    ] {
+        sqlx::query(sql).bind(webhook_id).execute(&mut **tx).await?;
+    }
+    Ok(())
 }
 
 async fn insert_api_key(tx: &mut sqlx::Transaction<'_, sqlx::Any>, k: &NewApiKey) -> Result<()> {

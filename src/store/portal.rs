@@ -277,13 +277,13 @@ impl Store {
             .iter()
             .map(|r| r.try_get("id"))
             .collect::<Result<_>>()?;
+        // The endpoints go the way a deleted webhook goes (schedules
+        // included); then what belongs to the application itself.
+        for endpoint in &endpoints {
+            super::delete_webhook_dependents(&mut tx, endpoint).await?;
+        }
         for sql in [
-            "DELETE FROM webhook_secrets WHERE webhook_id IN (SELECT id FROM webhooks WHERE application_id = $1)",
-            "DELETE FROM attempts WHERE delivery_id IN (SELECT d.id FROM deliveries d JOIN webhooks w \
-             ON w.id = d.webhook_id WHERE w.application_id = $1)",
-            "DELETE FROM deliveries WHERE webhook_id IN (SELECT id FROM webhooks WHERE application_id = $1)",
-            "DELETE FROM idempotency_keys WHERE scope = 'app:' || $1 \
-             OR scope IN (SELECT 'webhook:' || id FROM webhooks WHERE application_id = $1)",
+            "DELETE FROM idempotency_keys WHERE scope = 'app:' || $1",
             "DELETE FROM events WHERE application_id = $1",
             "DELETE FROM webhooks WHERE application_id = $1",
             "DELETE FROM portal_tokens WHERE application_id = $1",
