@@ -157,15 +157,18 @@ async fn missed_firings_fire_once_on_recovery() {
     let api = server.api();
     let receiver = Receiver::start().await;
     let hook = api.create_webhook(&key, &receiver.url, json!({})).await;
+    // Hourly, half an hour away from now, so that no real due time falls
+    // within the test.
+    let minute = (chrono::Timelike::minute(&chrono::Utc::now()) + 30) % 60;
     let r = api
-        .post(&format!("/v1/webhooks/{}/schedules", s(&hook["id"])), &key, json!({ "cron": "*/5 * * * *", "payload": "p" }))
+        .post(&format!("/v1/webhooks/{}/schedules", s(&hook["id"])), &key, json!({ "cron": format!("{minute} * * * *"), "payload": "p" }))
         .await;
     let id = s(&r.body["data"]["id"]).to_string();
 
-    // Down for an hour: twelve due times passed while no node ran.
+    // Down for three hours: three due times passed while no node ran.
     server.kill();
-    let hour_ago = chrono::Utc::now().timestamp_millis() - 3_600_000;
-    server.sql(&format!("UPDATE schedules SET next_run_at = {hour_ago} WHERE id = '{id}'")).await;
+    let hours_ago = chrono::Utc::now().timestamp_millis() - 3 * 3_600_000;
+    server.sql(&format!("UPDATE schedules SET next_run_at = {hours_ago} WHERE id = '{id}'")).await;
     server.restart();
     let api = server.api();
 
