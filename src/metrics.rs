@@ -1,6 +1,6 @@
 //! Process-wide Prometheus metrics, rendered at `GET /metrics`. One global
-//! registry (the usual Prometheus practice) so that the ingest writer, the
-//! delivery engine and the outcome writer record without being handed it.
+//! registry (the usual Prometheus practice) so that the write path and the
+//! delivery engine record without being handed it.
 
 use std::sync::LazyLock;
 use std::time::Instant;
@@ -16,9 +16,9 @@ use prometheus_client::registry::Registry;
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelValue)]
 #[allow(non_camel_case_types)]
 pub enum DbOp {
-    insert_deliveries,
+    /// The write path's transaction: ingested events and attempt outcomes.
+    write_batch,
     claim_due,
-    record_outcomes,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]

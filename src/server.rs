@@ -85,6 +85,7 @@ fn load_or_create_key(dir: &Path) -> Result<String, BoxError> {
 pub async fn serve(args: ServeArgs) -> Result<(), BoxError> {
     let (store, secret_box) = open(&args.db).await?;
     let store = store.with_auto_disable_after_dead(args.auto_disable_after_dead);
+    let (outcomes_tx, outcomes_rx) = ingest::outcome_channel();
     let engine_tasks = Engine::start(
         store.clone(),
         secret_box.clone(),
@@ -94,12 +95,14 @@ pub async fn serve(args: ServeArgs) -> Result<(), BoxError> {
             allow_private_destinations: args.allow_private_destinations,
             target_cache_ttl: api::AUTH_CACHE_TTL,
         },
+        outcomes_tx,
     )?;
     let engine = engine_tasks.engine();
-    let writer = ingest::Writer::start(store.clone(), engine.clone());
+    let (writer, writer_task) = ingest::Writer::start(store.clone(), engine.clone(), outcomes_rx);
     let replays = tokio::spawn(replay::run(store.clone(), engine.clone()));
     let scheduler = tokio::spawn(scheduler::run(store.clone(), engine.clone()));
     let retention = tokio::spawn(retention::run(store.clone()));
+    let checkpoints = tokio::spawn(wal_checkpoints(store.clone()));
     let notifier = tokio::spawn(notifier::run(
         store.clone(),
         secret_box.clone(),
@@ -140,12 +143,29 @@ pub async fn serve(args: ServeArgs) -> Result<(), BoxError> {
     // A firing interrupted here is completed by the next poll (see scheduler).
     scheduler.abort();
     retention.abort();
+    checkpoints.abort();
     // Queued notifications wait in the outbox; their leases run out.
     notifier.abort();
     engine_tasks.shutdown(Duration::from_secs(args.shutdown_grace_seconds)).await;
+    writer_task.shutdown().await;
     store.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Keeps SQLite's write-ahead log short (see `Store::checkpoint_wal`);
+/// returns at once on PostgreSQL.
+async fn wal_checkpoints(store: Store) {
+    if store.dialect() != crate::store::Dialect::Sqlite {
+        return;
+    }
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    loop {
+        tick.tick().await;
+        if let Err(e) = store.checkpoint_wal().await {
+            tracing::warn!(error = %e, "checkpointing the SQLite log failed");
+        }
+    }
 }
 
 /// Periodic cleanup that keeps tables from growing without bound. Every

@@ -69,3 +69,46 @@ async fn expired_deliveries_go_with_their_payloads_but_owed_work_and_shared_payl
     let r = api.get(&format!("/v1/deliveries/{kept}"), &key).await;
     assert_eq!(r.body["data"]["attempts"].as_array().unwrap().len(), 1);
 }
+
+fn deliveries(n: usize) -> Vec<hookrelay::store::NewDelivery> {
+    (0..n)
+        .map(|_| hookrelay::store::NewDelivery {
+            delivery_id: hookrelay::ids::new_id(hookrelay::ids::DELIVERY),
+            event_id: hookrelay::ids::new_id(hookrelay::ids::EVENT),
+            project_id: "proj_x".into(),
+            webhook_id: "wh_x".into(),
+            content_type: "application/json".into(),
+            body: bytes::Bytes::from(vec![b'x'; 1024]),
+            headers: None,
+            idempotency_key: None,
+            state: hookrelay::store::InitialState::Queued,
+        })
+        .collect()
+}
+
+/// The log is not copied on commit (that would stall the writer), so the
+/// server's checkpoints must let it start over, or it grows with every write.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sqlite_log_starts_over_after_a_checkpoint() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("db.sqlite").display());
+    let settings = hookrelay::store::PoolSettings { max_connections: 2, statement_timeout: Duration::from_secs(5) };
+    let store = hookrelay::store::Store::connect(&url, &settings).await.unwrap();
+    store.migrate().await.unwrap();
+
+    let wal = dir.path().join("db.sqlite-wal");
+    let wal_bytes = || std::fs::metadata(&wal).unwrap().len();
+    for _ in 0..4 {
+        store.insert_deliveries(&deliveries(200), 0).await.unwrap();
+    }
+    let grown = wal_bytes();
+    store.insert_deliveries(&deliveries(200), 0).await.unwrap();
+    assert!(wal_bytes() > grown, "with no checkpoint, each write appends to the log");
+    let grown = wal_bytes();
+
+    store.checkpoint_wal().await.unwrap();
+    for _ in 0..2 {
+        store.insert_deliveries(&deliveries(200), 0).await.unwrap();
+    }
+    assert_eq!(wal_bytes(), grown, "after a checkpoint, writes start the log over from its beginning");
+}

@@ -2,7 +2,8 @@
 //! sources, freshly ingested events (already leased to this node in the
 //! ingest transaction, so they go out without another query) and due rows
 //! claimed from the database queue (retries, and work whose lease expired on
-//! a node that died). Outcomes are written back in batches.
+//! a node that died). Outcomes go to the write path's group commit
+//! (`ingest`), which stores them in batches.
 
 mod http;
 
@@ -10,7 +11,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use tokio::sync::{mpsc, oneshot, watch, Notify, OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{mpsc, watch, Notify, OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinHandle;
 
 use crate::cache::TtlCache;
@@ -25,7 +26,7 @@ pub use http::{build_client, check_destination, DestinationError};
 const RESPONSE_EXCERPT_BYTES: usize = 4096;
 /// How often the queue is polled when nothing wakes the poller sooner.
 const POLL_INTERVAL: Duration = Duration::from_millis(250);
-/// Largest batch of rows claimed or outcomes written in one statement group.
+/// Largest batch of due rows claimed at once.
 const BATCH: usize = 256;
 
 #[derive(Clone, Debug)]
@@ -73,19 +74,21 @@ pub struct Engine {
 
 pub struct EngineTasks {
     shutdown: watch::Sender<bool>,
-    stop_writer: oneshot::Sender<()>,
     tasks: Vec<JoinHandle<()>>,
-    writer: JoinHandle<()>,
     engine: Engine,
 }
 
 impl Engine {
-    pub fn start(store: Store, secret_box: SecretBox, config: EngineConfig) -> Result<EngineTasks, reqwest::Error> {
+    /// Starts sending; each finished attempt's outcome goes to `outcomes`.
+    pub fn start(
+        store: Store,
+        secret_box: SecretBox,
+        config: EngineConfig,
+        outcomes: mpsc::Sender<Outcome>,
+    ) -> Result<EngineTasks, reqwest::Error> {
         let client = build_client(config.allow_private_destinations)?;
         let (jobs_tx, jobs_rx) = mpsc::unbounded_channel();
-        let (outcomes_tx, outcomes_rx) = mpsc::channel(4 * BATCH);
         let (shutdown_tx, shutdown_rx) = watch::channel(false);
-        let (stop_writer, writer_stop_rx) = oneshot::channel();
         let inner = Arc::new(Inner {
             targets: TtlCache::new(config.target_cache_ttl, 10_000),
             slots: Arc::new(Semaphore::new(config.max_in_flight)),
@@ -94,7 +97,7 @@ impl Engine {
             client,
             config,
             jobs: jobs_tx,
-            outcomes: outcomes_tx,
+            outcomes,
             wake: Notify::new(),
         });
         let engine = Engine { inner };
@@ -102,8 +105,7 @@ impl Engine {
             tokio::spawn(engine.clone().dispatch(jobs_rx, shutdown_rx.clone())),
             tokio::spawn(engine.clone().poll(shutdown_rx)),
         ];
-        let writer = tokio::spawn(write_outcomes(engine.inner.store.clone(), outcomes_rx, writer_stop_rx));
-        Ok(EngineTasks { shutdown: shutdown_tx, stop_writer, tasks, writer, engine })
+        Ok(EngineTasks { shutdown: shutdown_tx, tasks, engine })
     }
 
     /// Takes up to `n` in-flight slots without waiting. The ingest path uses
@@ -234,6 +236,7 @@ impl Engine {
         let outcome = if !target.enabled {
             Outcome {
                 delivery_id: claimed.delivery_id,
+                project_id: claimed.project_id,
                 webhook_id: claimed.webhook_id,
                 bytes_sent: 0,
                 lease_token,
@@ -264,6 +267,7 @@ impl Engine {
             };
             Outcome {
                 delivery_id: claimed.delivery_id,
+                project_id: claimed.project_id,
                 webhook_id: claimed.webhook_id,
                 bytes_sent,
                 lease_token,
@@ -356,56 +360,14 @@ async fn read_excerpt(mut response: reqwest::Response) -> String {
     String::from_utf8_lossy(&buf).into_owned()
 }
 
-/// Writes outcomes in batches: one transaction for whatever has queued up.
-async fn write_outcomes(store: Store, mut rx: mpsc::Receiver<Outcome>, mut stop: oneshot::Receiver<()>) {
-    let mut batch = Vec::with_capacity(BATCH);
-    loop {
-        tokio::select! {
-            n = rx.recv_many(&mut batch, BATCH) => {
-                if n == 0 {
-                    return;
-                }
-                flush_outcomes(&store, &batch).await;
-                batch.clear();
-            }
-            _ = &mut stop => {
-                while let Ok(o) = rx.try_recv() {
-                    batch.push(o);
-                }
-                for chunk in batch.chunks(BATCH) {
-                    flush_outcomes(&store, chunk).await;
-                }
-                return;
-            }
-        }
-    }
-}
-
-async fn flush_outcomes(store: &Store, batch: &[Outcome]) {
-    let mut tries = 0;
-    loop {
-        let started = Instant::now();
-        let result = store.record_outcomes(batch).await;
-        metrics().db_time(DbOp::record_outcomes, started);
-        let Err(e) = result else { return };
-        tries += 1;
-        if tries >= 5 {
-            // The leases expire and the deliveries are tried again:
-            // at-least-once holds, only this bookkeeping is lost.
-            tracing::error!(error = %e, count = batch.len(), "recording outcomes failed; deliveries will be retried");
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(200 * tries)).await;
-    }
-}
-
 impl EngineTasks {
     pub fn engine(&self) -> Engine {
         self.engine.clone()
     }
 
-    /// Stops claiming, hands back queued leases, lets in-flight sends finish
-    /// (up to `grace`), and flushes their outcomes.
+    /// Stops claiming, hands back queued leases and lets in-flight sends
+    /// finish (up to `grace`); their outcomes are then all queued for the
+    /// writer, which is stopped after this.
     pub async fn shutdown(self, grace: Duration) {
         let _ = self.shutdown.send(true);
         for t in self.tasks {
@@ -416,7 +378,5 @@ impl EngineTasks {
         if tokio::time::timeout(grace, inner.slots.acquire_many(max)).await.is_err() {
             tracing::warn!("in-flight deliveries did not finish in time; their leases will expire");
         }
-        let _ = self.stop_writer.send(());
-        let _ = self.writer.await;
     }
 }

@@ -61,7 +61,7 @@ pub struct Store {
 }
 
 /// When a hot-path write on SQLite reaches the disk.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Flush {
     /// fsync at commit: what a 202 promises.
     AtCommit,
@@ -72,8 +72,16 @@ enum Flush {
     WithNextCommit,
 }
 
-type WriterSlot = tokio::sync::Mutex<Option<PoolConnection<sqlx::Any>>>;
-type WriteTurn<'a> = Option<tokio::sync::MutexGuard<'a, Option<PoolConnection<sqlx::Any>>>>;
+/// SQLite's kept writer connection, with the `Flush` it is set to: the
+/// setting is a statement (a thread hand-off) and is only sent when it
+/// changes.
+struct KeptWriter {
+    conn: PoolConnection<sqlx::Any>,
+    flush: Option<Flush>,
+}
+
+type WriterSlot = tokio::sync::Mutex<Option<KeptWriter>>;
+type WriteTurn<'a> = Option<tokio::sync::MutexGuard<'a, Option<KeptWriter>>>;
 
 /// Most rows in one multi-row statement: stays far below SQLite's 32,766
 /// and PostgreSQL's 65,535 bind parameters at 9 columns a row.
@@ -138,10 +146,13 @@ impl Store {
                         // WAL lets readers run beside the one writer; FULL
                         // fsyncs every commit, so a 202 survives power loss,
                         // and group commit keeps that to one fsync per batch.
+                        // No connection checkpoints on commit: that would
+                        // copy the log into the database (and fsync it) on
+                        // the writer's turn; `checkpoint_wal` does it beside.
                         Dialect::Sqlite => {
                             conn.execute(
                                 "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                                 PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;",
+                                 PRAGMA wal_autocheckpoint = 0; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;",
                             )
                             .await?;
                         }
@@ -274,7 +285,7 @@ impl Store {
         }
         let mut slot = self.sqlite_writer.lock().await;
         if slot.is_none() {
-            *slot = Some(self.pool.acquire().await?);
+            *slot = Some(KeptWriter { conn: self.pool.acquire().await?, flush: None });
         }
         Ok(Some(slot))
     }
@@ -283,22 +294,60 @@ impl Store {
     /// Every SQLite write states its `flush`, so no setting outlives it.
     async fn begin_write<'a>(&'a self, turn: &'a mut WriteTurn<'_>, flush: Flush) -> Result<Transaction<'a, sqlx::Any>> {
         let Some(slot) = turn.as_mut() else { return self.pool.begin().await };
-        let pragma = match flush {
-            Flush::AtCommit => "PRAGMA synchronous = FULL",
-            Flush::WithNextCommit => "PRAGMA synchronous = NORMAL",
-        };
-        if let Some(conn) = slot.as_mut() {
-            if let Err(e) = (&mut **conn).execute(pragma).await {
-                // A kept connection that fails even this is replaced at the
-                // next turn rather than failing every write after it.
-                **slot = None;
-                return Err(e);
+        if let Some(kept) = slot.as_mut() {
+            if kept.flush != Some(flush) {
+                let pragma = match flush {
+                    Flush::AtCommit => "PRAGMA synchronous = FULL",
+                    Flush::WithNextCommit => "PRAGMA synchronous = NORMAL",
+                };
+                if let Err(e) = (&mut *kept.conn).execute(pragma).await {
+                    // A kept connection that fails even this is replaced at the
+                    // next turn rather than failing every write after it.
+                    **slot = None;
+                    return Err(e);
+                }
+                kept.flush = Some(flush);
             }
         }
         match slot.as_mut() {
-            Some(conn) => sqlx::Connection::begin(&mut **conn).await,
+            Some(kept) => sqlx::Connection::begin(&mut *kept.conn).await,
             None => self.pool.begin().await,
         }
+    }
+
+    /// SQLite only (a no-op on PostgreSQL): copies the write-ahead log into
+    /// the database file so that the log can start over. Called every second
+    /// by `serve`. The log restarts only once a checkpoint has caught up with
+    /// it, which never happens beside sustained writes: so the bulk is
+    /// copied beside the writer, pass after pass while each pass finds much
+    /// that is new, and only the last few frames on the writer's turn.
+    pub async fn checkpoint_wal(&self) -> Result<()> {
+        /// Frames (pages) left for the writer's turn: a few milliseconds.
+        const TAIL_FRAMES: i64 = 2000;
+        if self.dialect != Dialect::Sqlite {
+            return Ok(());
+        }
+        // Its second column is the log's length in frames when it started;
+        // it copies up to there.
+        let checkpoint = "PRAGMA wal_checkpoint(PASSIVE)";
+        let log_frames = |row: sqlx::any::AnyRow| row.try_get::<i64, _>(1);
+        let mut copied_to = log_frames(sqlx::query(checkpoint).fetch_one(&self.pool).await?)?;
+        if copied_to == 0 {
+            return Ok(());
+        }
+        for _ in 0..4 {
+            let log = log_frames(sqlx::query(checkpoint).fetch_one(&self.pool).await?)?;
+            let written_meanwhile = log - copied_to;
+            copied_to = log;
+            if written_meanwhile <= TAIL_FRAMES {
+                break;
+            }
+        }
+        let mut turn = self.write_turn().await?;
+        if let Some(kept) = turn.as_mut().and_then(|slot| slot.as_mut()) {
+            sqlx::query(checkpoint).execute(&mut *kept.conn).await?;
+        }
+        Ok(())
     }
 
     pub async fn ping(&self) -> Result<()> {
@@ -651,14 +700,36 @@ impl Store {
     /// seen in the last `idempotency_ttl_ms` create nothing and report the
     /// first delivery's id.
     pub async fn insert_deliveries(&self, items: &[NewDelivery], idempotency_ttl_ms: i64) -> Result<Vec<Inserted>> {
+        self.write_batch(items, &[], idempotency_ttl_ms).await
+    }
+
+    /// The write path's transaction: new deliveries (as `insert_deliveries`)
+    /// and finished attempts (as `record_outcomes_in`) together, with their
+    /// usage counted once. It fsyncs at commit when it holds new deliveries.
+    pub async fn write_batch(&self, items: &[NewDelivery], outcomes: &[Outcome], idempotency_ttl_ms: i64) -> Result<Vec<Inserted>> {
+        let flush = if items.is_empty() { Flush::WithNextCommit } else { Flush::AtCommit };
+        let mut tally = usage::UsageTally::tracking_health(self.auto_disable_after_dead);
+        let mut turn = self.write_turn().await?;
+        let mut tx = self.begin_write(&mut turn, flush).await?;
+        let inserted = self.insert_deliveries_in(&mut tx, items, idempotency_ttl_ms, &mut tally).await?;
+        self.record_outcomes_in(&mut tx, outcomes, &mut tally).await?;
+        tally.write(&mut tx, self.dialect).await?;
+        tx.commit().await?;
+        Ok(inserted)
+    }
+
+    async fn insert_deliveries_in(
+        &self,
+        tx: &mut Transaction<'_, sqlx::Any>,
+        items: &[NewDelivery],
+        idempotency_ttl_ms: i64,
+        tally: &mut usage::UsageTally,
+    ) -> Result<Vec<Inserted>> {
         let now = now_ms();
         let mut out = Vec::with_capacity(items.len());
-        let mut tally = usage::UsageTally::default();
-        let mut turn = self.write_turn().await?;
-        let mut tx = self.begin_write(&mut turn, Flush::AtCommit).await?;
         for item in items {
             if let Some(key) = &item.idempotency_key {
-                if let Some(first) = claim_idempotency_key(&mut tx, key, &item.delivery_id, now, idempotency_ttl_ms).await? {
+                if let Some(first) = claim_idempotency_key(tx, key, &item.delivery_id, now, idempotency_ttl_ms).await? {
                     out.push(Inserted::Duplicate(first));
                     continue;
                 }
@@ -685,7 +756,7 @@ impl Store {
                     .bind(now)
                     .bind(item.headers.as_deref());
             }
-            q.execute(&mut *tx).await?;
+            q.execute(&mut **tx).await?;
             let sql = format!(
                 "INSERT INTO deliveries (id, project_id, webhook_id, event_id, status, attempts, next_attempt_at, \
                  lease_token, created_at, updated_at) VALUES {}",
@@ -710,10 +781,8 @@ impl Store {
                     .bind(now)
                     .bind(now);
             }
-            q.execute(&mut *tx).await?;
+            q.execute(&mut **tx).await?;
         }
-        tally.write(&mut tx).await?;
-        tx.commit().await?;
         Ok(out)
     }
 
@@ -732,7 +801,7 @@ impl Store {
             "UPDATE deliveries SET status = 'delivering', lease_token = $1, next_attempt_at = $2, updated_at = $3 \
              WHERE id IN (SELECT id FROM deliveries WHERE next_attempt_at <= $3 \
                           ORDER BY next_attempt_at LIMIT $4 {lock}) \
-             RETURNING id, webhook_id, event_id, attempts"
+             RETURNING id, project_id, webhook_id, event_id, attempts"
         ))
         .bind(token)
         .bind(lease_until)
@@ -749,6 +818,7 @@ impl Store {
         for r in &rows {
             claimed.push(Claimed {
                 delivery_id: r.try_get("id")?,
+                project_id: r.try_get("project_id")?,
                 webhook_id: r.try_get("webhook_id")?,
                 event_id: r.try_get("event_id")?,
                 attempts: r.try_get("attempts")?,
@@ -757,8 +827,10 @@ impl Store {
                 headers: None,
             });
         }
-        let placeholders = (1..=claimed.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
-        let sql = format!("SELECT id, content_type, body, headers FROM events WHERE id IN ({placeholders})");
+        let sql = format!(
+            "SELECT id, content_type, body, headers FROM events WHERE id IN {}",
+            values_list(self.dialect, 1, claimed.len())
+        );
         let mut q = sqlx::query(&sql);
         for c in &claimed {
             q = q.bind(&c.event_id);
@@ -781,14 +853,11 @@ impl Store {
         Ok(claimed)
     }
 
-    /// Records a batch of finished attempts in one transaction. A delivery
-    /// whose lease was taken over meanwhile keeps the newer holder's state;
-    /// the attempt is still recorded, because it happened.
-    pub async fn record_outcomes(&self, outcomes: &[Outcome]) -> Result<()> {
+    /// Records finished attempts. A delivery whose lease was taken over
+    /// meanwhile keeps the newer holder's state; the attempt is still
+    /// recorded, because it happened.
+    async fn record_outcomes_in(&self, tx: &mut Transaction<'_, sqlx::Any>, outcomes: &[Outcome], tally: &mut usage::UsageTally) -> Result<()> {
         let now = now_ms();
-        let mut tally = usage::UsageTally::tracking_health(self.auto_disable_after_dead);
-        let mut turn = self.write_turn().await?;
-        let mut tx = self.begin_write(&mut turn, Flush::WithNextCommit).await?;
         for o in outcomes {
             tally.outcome(o);
         }
@@ -815,7 +884,7 @@ impl Store {
                         .bind(&a.error_message)
                         .bind(&a.response_excerpt);
                 }
-                q.execute(&mut *tx).await?;
+                q.execute(&mut **tx).await?;
             }
             // VALUES columns are named column1.. on both SQLite and PostgreSQL.
             let sql = format!(
@@ -837,10 +906,9 @@ impl Store {
                     .bind(o.attempt.as_ref().and_then(|a| a.error_kind.as_deref()))
                     .bind(now);
             }
-            q.execute(&mut *tx).await?;
+            q.execute(&mut **tx).await?;
         }
-        tally.write(&mut tx).await?;
-        tx.commit().await
+        Ok(())
     }
 
     /// Gives leased deliveries back to the queue, due now (graceful shutdown).

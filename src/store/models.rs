@@ -293,6 +293,7 @@ pub enum Inserted {
 #[derive(Clone, Debug)]
 pub struct Claimed {
     pub delivery_id: String,
+    pub project_id: String,
     pub webhook_id: String,
     pub event_id: String,
     pub attempts: i64,
@@ -319,6 +320,8 @@ pub struct AttemptRecord {
 #[derive(Clone, Debug)]
 pub struct Outcome {
     pub delivery_id: String,
+    /// The delivery's project and webhook, for the usage counters.
+    pub project_id: String,
     pub webhook_id: String,
     /// Body bytes that reached the destination (counted in usage).
     pub bytes_sent: i64,

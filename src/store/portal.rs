@@ -429,7 +429,7 @@ impl Store {
             insert_queued_delivery(&mut tx, &m.project_id, delivery_id, endpoint_id, &m.event_id, now).await?;
             tally.ingested(&m.project_id, endpoint_id, m.body.len());
         }
-        tally.write(&mut tx).await?;
+        tally.write(&mut tx, self.dialect).await?;
         tx.commit().await?;
         Ok(Inserted::Created)
     }

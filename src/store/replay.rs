@@ -136,7 +136,7 @@ impl Store {
         let webhook_id: String = row.try_get("webhook_id")?;
         let new_id = insert_replay(&mut tx, project_id, id, &webhook_id, &row.try_get::<String, _>("event_id")?, now).await?;
         tally.replayed(project_id, &webhook_id);
-        tally.write(&mut tx).await?;
+        tally.write(&mut tx, self.dialect).await?;
         tx.commit().await?;
         match self.get_delivery(project_id, &new_id).await? {
             Some((d, _)) => Ok(DeadLetterOutcome::Done(d)),
@@ -296,7 +296,7 @@ impl Store {
                 .await?;
             insert_replay(&mut tx, &job.project_id, &id, &webhook_id, &r.try_get::<String, _>("event_id")?, now).await?;
         }
-        tally.write(&mut tx).await?;
+        tally.write(&mut tx, self.dialect).await?;
         let finished = (rows.len() as i64) < limit;
         let last = match rows.last() {
             Some(r) => r.try_get("id")?,

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use sqlx::{Any, Row};
 
 use super::audit::insert_audit;
-use super::{now_ms, Actor, AuditEntry, DeliveryStatus, Outcome, Result, Store};
+use super::{now_ms, values_list, Actor, AuditEntry, DeliveryStatus, Dialect, Outcome, Result, Store, ROWS_PER_STATEMENT};
 
 const HOUR_MS: i64 = 3_600_000;
 
@@ -56,12 +56,12 @@ impl UsageTally {
         u.bytes_in += bytes as i64;
     }
 
-    /// Outcomes know their webhook only; the project is looked up on write.
+    /// An attempt's outcome (nothing is counted when none was made).
     pub(super) fn outcome(&mut self, o: &Outcome) {
         if o.attempt.is_none() {
             return;
         }
-        let u = self.counts.entry((String::new(), o.webhook_id.clone())).or_default();
+        let u = self.counts.entry((o.project_id.clone(), o.webhook_id.clone())).or_default();
         u.attempts += 1;
         u.bytes_out += o.bytes_sent;
         if o.status == DeliveryStatus::Succeeded {
@@ -78,21 +78,17 @@ impl UsageTally {
         self.counts.entry((project_id.to_string(), webhook_id.to_string())).or_default().deliveries += 1;
     }
 
-    /// Adds the tally to the current hour's rows inside `tx`.
-    pub(super) async fn write(self, tx: &mut sqlx::Transaction<'_, Any>) -> Result<()> {
+    /// Adds the tally to the current hour's rows inside `tx`: one multi-row
+    /// upsert for all of them, because on the hot path every statement is a
+    /// round trip (a thread hand-off on SQLite) and a batch touches every
+    /// webhook it carries.
+    pub(super) async fn write(self, tx: &mut sqlx::Transaction<'_, Any>, dialect: Dialect) -> Result<()> {
         let hour = hour_start(now_ms());
-        for ((project_id, webhook_id), u) in self.counts {
-            // An empty project id means "the webhook's project".
-            let source = if project_id.is_empty() {
-                "SELECT project_id, id, $3, $4, $5, $6, $7, $8, $9, $10, $11 FROM webhooks WHERE id = $2"
-            } else {
-                "SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11"
-            };
-            // SQLite needs a WHERE before ON CONFLICT to parse INSERT ... SELECT.
-            let guard = if project_id.is_empty() { "" } else { " WHERE 1 = 1" };
+        let rows: Vec<_> = self.counts.iter().collect();
+        for chunk in rows.chunks(ROWS_PER_STATEMENT) {
             let sql = format!(
                 "INSERT INTO usage_counters (project_id, webhook_id, hour_start, events, deliveries, attempts, \
-                 successes, failures, dead, bytes_in, bytes_out) {source}{guard} \
+                 successes, failures, dead, bytes_in, bytes_out) VALUES {} \
                  ON CONFLICT (project_id, webhook_id, hour_start) DO UPDATE SET \
                  events = usage_counters.events + excluded.events, \
                  deliveries = usage_counters.deliveries + excluded.deliveries, \
@@ -101,50 +97,62 @@ impl UsageTally {
                  failures = usage_counters.failures + excluded.failures, \
                  dead = usage_counters.dead + excluded.dead, \
                  bytes_in = usage_counters.bytes_in + excluded.bytes_in, \
-                 bytes_out = usage_counters.bytes_out + excluded.bytes_out"
+                 bytes_out = usage_counters.bytes_out + excluded.bytes_out",
+                values_list(dialect, chunk.len(), 11)
             );
-            sqlx::query(&sql)
-                .bind(&project_id)
-                .bind(&webhook_id)
-                .bind(hour)
-                .bind(u.events)
-                .bind(u.deliveries)
-                .bind(u.attempts)
-                .bind(u.successes)
-                .bind(u.failures)
-                .bind(u.dead)
-                .bind(u.bytes_in)
-                .bind(u.bytes_out)
-                .execute(&mut **tx)
-                .await?;
-            if project_id.is_empty() && self.auto_disable_after_dead > 0 {
-                track_health(tx, &webhook_id, &u, self.auto_disable_after_dead).await?;
+            let mut q = sqlx::query(&sql);
+            for ((project_id, webhook_id), u) in chunk {
+                q = q
+                    .bind(project_id)
+                    .bind(webhook_id)
+                    .bind(hour)
+                    .bind(u.events)
+                    .bind(u.deliveries)
+                    .bind(u.attempts)
+                    .bind(u.successes)
+                    .bind(u.failures)
+                    .bind(u.dead)
+                    .bind(u.bytes_in)
+                    .bind(u.bytes_out);
+            }
+            q.execute(&mut **tx).await?;
+        }
+        if self.auto_disable_after_dead > 0 {
+            // A success ends a run of dead deliveries; one statement for
+            // every webhook that had one.
+            let succeeded: Vec<&str> =
+                rows.iter().filter(|(_, u)| u.successes > 0).map(|((_, w), _)| w.as_str()).collect();
+            for chunk in succeeded.chunks(ROWS_PER_STATEMENT) {
+                let sql = format!(
+                    "UPDATE webhooks SET consecutive_dead = 0 WHERE consecutive_dead <> 0 AND id IN {}",
+                    values_list(dialect, 1, chunk.len())
+                );
+                let mut q = sqlx::query(&sql);
+                for id in chunk {
+                    q = q.bind(*id);
+                }
+                q.execute(&mut **tx).await?;
+            }
+            for ((_, webhook_id), u) in &rows {
+                if u.successes == 0 && u.dead > 0 {
+                    count_dead(tx, webhook_id, u.dead, self.auto_disable_after_dead).await?;
+                }
             }
         }
         Ok(())
     }
 }
 
-/// Counts dead deliveries in a row per webhook and disables one that reaches
-/// the threshold, recording why in the webhook and in the audit log, in the
-/// transaction that records the outcomes.
-async fn track_health(tx: &mut sqlx::Transaction<'_, Any>, webhook_id: &str, u: &Usage, threshold: i64) -> Result<()> {
-    if u.successes > 0 {
-        sqlx::query("UPDATE webhooks SET consecutive_dead = 0 WHERE id = $1 AND consecutive_dead <> 0")
-            .bind(webhook_id)
-            .execute(&mut **tx)
-            .await?;
-        return Ok(());
-    }
-    if u.dead == 0 {
-        return Ok(());
-    }
+/// Adds `dead` to a webhook's dead deliveries in a row and disables it when
+/// that reaches the threshold, recording why in the webhook and in the audit
+/// log, in the transaction that records the outcomes.
+async fn count_dead(tx: &mut sqlx::Transaction<'_, Any>, webhook_id: &str, dead: i64, threshold: i64) -> Result<()> {
     let Some(row) = sqlx::query(
         "UPDATE webhooks SET consecutive_dead = consecutive_dead + $2 WHERE id = $1 \
          RETURNING project_id, enabled, consecutive_dead",
     )
     .bind(webhook_id)
-    .bind(u.dead)
+    .bind(dead)
     .fetch_optional(&mut **tx)
     .await?
     else {
