@@ -261,6 +261,14 @@ async fn audit_rows(server: &Server, project_id: &str) -> Vec<(String, String, S
     rows.iter().map(|r| (r.get(0), r.get(1), r.get(2))).collect()
 }
 
+/// A dashboard client signed in as `email`.
+async fn signed_in(server: &Server, email: &str) -> Dash {
+    let mut d = server.dashboard();
+    let r = d.login(email, PASSWORD).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    d
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dashboard_actions_follow_the_api_rules_and_are_audited() {
     let f = fixture(&[]).await;
@@ -578,4 +586,29 @@ async fn a_webhooks_schedules_are_managed_from_the_dashboard_and_audited_as_the_
     for action in ["schedule.create", "schedule.pause", "schedule.resume", "schedule.delete"] {
         assert!(mine.contains(&action), "{action} in {mine:?}");
     }
+}
+
+/// Renaming the audit table away makes every audit write fail, on both
+/// backends, while the rest of the database works.
+async fn audit_writes_fail(server: &Server, failing: bool) {
+    let (from, to) = if failing { ("audit_log", "audit_log_away") } else { ("audit_log_away", "audit_log") };
+    server.sql(&format!("ALTER TABLE {from} RENAME TO {to}")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_audit_write_is_logged_and_the_committed_change_still_succeeds() {
+    let f = fixture(&[]).await;
+    let d = signed_in(&f.server, &f.email).await;
+    let p = format!("/dashboard/api/projects/{}", f.project);
+    audit_writes_fail(&f.server, true).await;
+    let created = d.call("POST", &format!("{p}/webhooks"), Some(json!({ "name": "orders", "destinationUrl": "http://127.0.0.1:9/x" }))).await;
+    assert_eq!(created.status, 201, "the webhook exists, so the answer says so: {}", created.body);
+    let via_api = f.server.api().post("/v1/webhooks", &f.key, json!({ "name": "refunds", "destinationUrl": "http://127.0.0.1:9/y" })).await;
+    assert_eq!(via_api.status, 201, "as on /v1");
+    assert_eq!(d.call("POST", "/dashboard/api/logout", None).await.status, 204);
+    audit_writes_fail(&f.server, false).await;
+    assert!(f.server.log().contains("recording an audit entry failed"), "logged: {}", f.server.log());
+    let hooks = f.server.api().get("/v1/webhooks", &f.key).await;
+    assert_eq!(hooks.body["data"].as_array().map(Vec::len), Some(2));
+    assert_eq!(d.call("GET", "/dashboard/api/session", None).await.status, 401, "the logout took effect");
 }
