@@ -249,16 +249,46 @@ async fn setup_link_sets_the_password_once() {
 
 /// The project's audit rows as (actor type, actor label, action).
 async fn audit_rows(server: &Server, project_id: &str) -> Vec<(String, String, String)> {
+    audit_entries(server, project_id).await.into_iter().map(|e| (e.actor_type, e.label, e.action)).collect()
+}
+
+struct AuditRow {
+    actor_type: String,
+    label: String,
+    action: String,
+    target_id: String,
+    summary: Value,
+}
+
+async fn audit_entries(server: &Server, project_id: &str) -> Vec<AuditRow> {
     sqlx::any::install_default_drivers();
     let url = server.db_url.clone().unwrap_or_else(|| format!("sqlite://{}", server.data_dir.join("hookrelay.db").display()));
     let pool = sqlx::AnyPool::connect(&url).await.expect("connect to the test database");
-    let rows = sqlx::query("SELECT actor_type, actor_label, action FROM audit_log WHERE project_id = $1 ORDER BY id")
+    let rows = sqlx::query("SELECT actor_type, actor_label, action, target_id, summary FROM audit_log WHERE project_id = $1 ORDER BY id")
         .bind(project_id)
         .fetch_all(&pool)
         .await
         .expect("audit rows");
     pool.close().await;
-    rows.iter().map(|r| (r.get(0), r.get(1), r.get(2))).collect()
+    rows.iter()
+        .map(|r| AuditRow {
+            actor_type: r.get(0),
+            label: r.get(1),
+            action: r.get(2),
+            target_id: r.get(3),
+            summary: serde_json::from_str(&r.get::<String, _>(4)).expect("summary JSON"),
+        })
+        .collect()
+}
+
+/// The one entry of `action` by the dashboard user with this email.
+async fn users_entry(server: &Server, project_id: &str, action: &str, email: &str) -> AuditRow {
+    let mut found: Vec<AuditRow> =
+        audit_entries(server, project_id).await.into_iter().filter(|e| e.action == action && e.label == email).collect();
+    assert_eq!(found.len(), 1, "one {action} entry by {email}");
+    let e = found.remove(0);
+    assert_eq!(e.actor_type, "user");
+    e
 }
 
 /// A dashboard client signed in as `email`.
@@ -267,6 +297,19 @@ async fn signed_in(server: &Server, email: &str) -> Dash {
     let r = d.login(email, PASSWORD).await;
     assert_eq!(r.status, 200, "{}", r.body);
     d
+}
+
+/// Calls `path` until the tier cache (as on /v1) lets it through.
+async fn once_the_tier_allows(d: &Dash, path: &str) -> Resp {
+    let mut r = d.call("GET", path, None).await;
+    for _ in 0..100 {
+        if r.status != 403 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        r = d.call("GET", path, None).await;
+    }
+    r
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -493,15 +536,7 @@ async fn usage_and_the_tier_gated_audit_log_are_shown_to_the_right_roles() {
     assert_eq!((free.status, free.body["error"]["code"].as_str()), (403, Some("tier_required")), "{}", free.body);
     let out = f.server.cli(&["project", "set-tier", "--project", &f.project, "--tier", "pro"]);
     assert!(out.status.success());
-    // The tier is cached for a moment, as on /v1.
-    let mut log = d.call("GET", &format!("{p}/audit-logs?action=webhook.send_test_event"), None).await;
-    for _ in 0..100 {
-        if log.status != 403 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        log = d.call("GET", &format!("{p}/audit-logs?action=webhook.send_test_event"), None).await;
-    }
+    let log = once_the_tier_allows(&d, &format!("{p}/audit-logs?action=webhook.send_test_event")).await;
     assert_eq!(log.status, 200, "{}", log.body);
     assert_eq!(log.body["data"][0]["actor"]["type"], "user");
     assert_eq!(log.body["data"][0]["actor"]["label"], "ada@example.com");
@@ -586,6 +621,60 @@ async fn a_webhooks_schedules_are_managed_from_the_dashboard_and_audited_as_the_
     for action in ["schedule.create", "schedule.pause", "schedule.resume", "schedule.delete"] {
         assert!(mine.contains(&action), "{action} in {mine:?}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn notification_channels_are_for_owners_and_admins_where_the_tier_allows() {
+    let f = fixture(&[]).await;
+    f.server.create_user("bob@example.com", &f.project, "member", PASSWORD);
+    let d = signed_in(&f.server, &f.email).await;
+    let bob = signed_in(&f.server, "bob@example.com").await;
+    let c = format!("/dashboard/api/projects/{}/notification-channels", f.project);
+    let body = json!({ "url": "http://127.0.0.1:9/notify", "description": "on-call" });
+
+    let free = d.call("GET", &c, None).await;
+    assert_eq!((free.status, free.body["error"]["code"].as_str()), (403, Some("tier_required")), "{}", free.body);
+    let v1 = f.server.api().get("/v1/project/notification-channels", &f.key).await;
+    assert_eq!((v1.status, &v1.body), (403, &free.body), "the same refusal as the Public API");
+    let refused = d.call("POST", &c, Some(body.clone())).await;
+    assert_eq!((refused.status, refused.body["error"]["code"].as_str()), (403, Some("tier_required")));
+    let member = bob.call("GET", &c, None).await;
+    assert_eq!((member.status, member.body["error"]["code"].as_str()), (403, Some("forbidden")), "{}", member.body);
+
+    assert!(f.server.cli(&["project", "set-tier", "--project", &f.project, "--tier", "pro"]).status.success());
+    assert_eq!(once_the_tier_allows(&d, &c).await.status, 200);
+    let bad = d.call("POST", &c, Some(json!({ "url": "ftp://example.com/x" }))).await;
+    assert_eq!((bad.status, bad.body["error"]["field"].as_str()), (422, Some("url")), "{}", bad.body);
+    let created = d.call("POST", &c, Some(body.clone())).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let id = created.body["data"]["id"].as_str().unwrap().to_string();
+    let secret = created.body["data"]["signingSecret"].as_str().unwrap().to_string();
+    assert!(secret.starts_with("whsec_"), "the secret, this once");
+    assert!(secret.starts_with(created.body["data"]["signingSecretPrefix"].as_str().unwrap()));
+
+    let listed = d.call("GET", &c, None).await;
+    assert_eq!(listed.body["data"][0]["id"], id.as_str());
+    assert_eq!(listed.body["data"][0]["description"], "on-call");
+    let one = d.call("GET", &format!("{c}/{id}"), None).await;
+    assert_eq!(one.status, 200);
+    let v1 = f.server.api().get(&format!("/v1/project/notification-channels/{id}"), &f.key).await;
+    assert_eq!(v1.status, 200, "the same channel, seen through /v1");
+    for shown in [&listed.body, &one.body, &v1.body] {
+        assert!(!shown.to_string().contains(&secret) && !shown.to_string().contains("signingSecret\""), "never again: {shown}");
+    }
+    for (method, path) in [("POST", c.clone()), ("GET", format!("{c}/{id}")), ("DELETE", format!("{c}/{id}"))] {
+        let r = bob.call(method, &path, Some(body.clone()).filter(|_| method == "POST")).await;
+        assert_eq!(r.status, 403, "members: {method} {path}");
+    }
+
+    assert_eq!(d.call("DELETE", &format!("{c}/{id}"), None).await.status, 204);
+    assert_eq!(d.call("DELETE", &format!("{c}/{id}"), None).await.status, 404);
+    assert_eq!(d.call("GET", &format!("{c}/{id}"), None).await.status, 404);
+
+    let create = users_entry(&f.server, &f.project, "notification_channel.create", &f.email).await;
+    assert_eq!(create.target_id, id);
+    assert!(!create.summary.to_string().contains(&secret[6..]), "no secret in the audit log: {}", create.summary);
+    assert_eq!(users_entry(&f.server, &f.project, "notification_channel.delete", &f.email).await.target_id, id);
 }
 
 /// Renaming the audit table away makes every audit write fail, on both
