@@ -677,6 +677,63 @@ async fn notification_channels_are_for_owners_and_admins_where_the_tier_allows()
     assert_eq!(users_entry(&f.server, &f.project, "notification_channel.delete", &f.email).await.target_id, id);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn applications_are_created_and_edited_from_the_dashboard_and_audited() {
+    let f = fixture(&[]).await;
+    f.server.create_user("bob@example.com", &f.project, "member", PASSWORD);
+    let d = signed_in(&f.server, &f.email).await;
+    let a = format!("/dashboard/api/projects/{}/applications", f.project);
+
+    let body = json!({ "name": " Globex ", "uid": "globex", "metadata": { "plan": "pro", "seats": 5 },
+        "portalFrameAncestors": ["https://App.Globex.example"] });
+    let created = d.call("POST", &a, Some(body)).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let app = created.body["data"].clone();
+    let id = app["id"].as_str().unwrap().to_string();
+    assert_eq!((app["name"].as_str(), app["uid"].as_str()), (Some("Globex"), Some("globex")));
+    assert_eq!(app["portalFrameAncestors"], json!(["https://app.globex.example"]), "normalized as on /v1");
+    let v1 = f.server.api().get("/v1/applications/globex", &f.key).await;
+    assert_eq!((v1.status, v1.body["data"]["id"].as_str()), (200, Some(id.as_str())), "the same application through /v1");
+
+    for (bad, field) in [
+        (json!({ "name": "" }), "name"),
+        (json!({ "name": "x", "uid": "has space" }), "uid"),
+        (json!({ "name": "x", "metadata": [1] }), "metadata"),
+        (json!({ "name": "x", "portalFrameAncestors": ["javascript:alert(1)"] }), "portalFrameAncestors"),
+    ] {
+        let r = d.call("POST", &a, Some(bad)).await;
+        assert_eq!((r.status, r.body["error"]["field"].as_str()), (422, Some(field)), "{}", r.body);
+    }
+    let taken = d.call("POST", &a, Some(json!({ "name": "Copy", "uid": "globex" }))).await;
+    assert_eq!((taken.status, taken.body["error"]["code"].as_str()), (409, Some("uid_taken")));
+
+    let edited = d.call("PATCH", &format!("{a}/{id}"), Some(json!({ "name": "Globex Corp", "uid": null, "portalFrameAncestors": null }))).await;
+    assert_eq!(edited.status, 200, "{}", edited.body);
+    assert_eq!((edited.body["data"]["name"].as_str(), edited.body["data"]["uid"].as_str()), (Some("Globex Corp"), None));
+    assert_eq!(edited.body["data"]["portalFrameAncestors"], Value::Null);
+    assert_eq!(edited.body["data"]["metadata"], json!({ "plan": "pro", "seats": 5 }), "what the patch leaves out stays");
+    let bad = d.call("PATCH", &format!("{a}/{id}"), Some(json!({ "metadata": "plain" }))).await;
+    assert_eq!((bad.status, bad.body["error"]["field"].as_str()), (422, Some("metadata")));
+    assert_eq!(d.call("PATCH", &format!("{a}/app_nope"), Some(json!({ "name": "x" }))).await.status, 404);
+    let listed = d.call("GET", &a, None).await;
+    assert_eq!(listed.body["data"][0]["name"], "Globex Corp");
+
+    // Members manage applications, like a write key on /v1.
+    let bob = signed_in(&f.server, "bob@example.com").await;
+    assert_eq!(bob.call("POST", &a, Some(json!({ "name": "Initech" }))).await.status, 201);
+    let no_csrf = bob.send("POST", &a, Some(json!({ "name": "Hooli" })), bob.cookie.as_deref(), None, &[]).await;
+    assert_eq!(no_csrf.status, 403);
+
+    let create = users_entry(&f.server, &f.project, "application.create", &f.email).await;
+    assert_eq!(create.target_id, id);
+    assert_eq!(create.summary["metadataKeys"], json!(["plan", "seats"]), "field names, not the customer's values");
+    assert!(!create.summary.to_string().contains("pro\""), "{}", create.summary);
+    let update = users_entry(&f.server, &f.project, "application.update", &f.email).await;
+    assert_eq!(update.summary["name"], json!({ "from": "Globex", "to": "Globex Corp" }));
+    assert_eq!(update.summary["uid"], json!({ "from": "globex", "to": null }));
+    assert!(update.summary.get("metadataKeys").is_none(), "only what changed: {}", update.summary);
+}
+
 /// Renaming the audit table away makes every audit write fail, on both
 /// backends, while the rest of the database works.
 async fn audit_writes_fail(server: &Server, failing: bool) {
