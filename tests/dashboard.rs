@@ -734,6 +734,50 @@ async fn applications_are_created_and_edited_from_the_dashboard_and_audited() {
     assert!(update.summary.get("metadataKeys").is_none(), "only what changed: {}", update.summary);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_webhook_is_deleted_from_the_dashboard_with_everything_it_owns() {
+    let f = fixture(&[]).await;
+    let receiver = Receiver::start().await;
+    f.server.create_user("bob@example.com", &f.project, "member", PASSWORD);
+    let d = signed_in(&f.server, &f.email).await;
+    let p = format!("/dashboard/api/projects/{}", f.project);
+    let created = d.call("POST", &format!("{p}/webhooks"), Some(json!({ "name": "orders", "destinationUrl": receiver.url }))).await;
+    assert_eq!(created.status, 201);
+    let id = created.body["data"]["id"].as_str().unwrap().to_string();
+    let ingest_url = created.body["data"]["ingestUrl"].as_str().unwrap().to_string();
+    let ingest_secret = created.body["data"]["ingestSecret"].as_str().unwrap().to_string();
+    let schedule = d.call("POST", &format!("{p}/webhooks/{id}/schedules"), Some(json!({ "cron": "0 3 * * *", "payload": {} }))).await;
+    assert_eq!(schedule.status, 201, "{}", schedule.body);
+    let sent = d.call("POST", &format!("{p}/webhooks/{id}/test-event"), None).await;
+    let delivery = sent.body["data"]["id"].as_str().unwrap().to_string();
+    f.server.api().wait_delivery(&f.key, &delivery, |d| d["status"] == "succeeded").await;
+
+    let no_csrf = d.send("DELETE", &format!("{p}/webhooks/{id}"), None, d.cookie.as_deref(), None, &[]).await;
+    assert_eq!(no_csrf.status, 403);
+    let (other, _) = f.server.create_project("globex");
+    assert_eq!(d.call("DELETE", &format!("/dashboard/api/projects/{other}/webhooks/{id}"), None).await.status, 404);
+    assert_eq!(d.call("DELETE", &format!("{p}/webhooks/{id}"), None).await.status, 204);
+    assert_eq!(d.call("DELETE", &format!("{p}/webhooks/{id}"), None).await.status, 404);
+    assert_eq!(d.call("GET", &format!("{p}/webhooks/{id}"), None).await.status, 404);
+    assert_eq!(f.server.api().get(&format!("/v1/webhooks/{id}"), &f.key).await.status, 404, "gone for /v1 too");
+    assert_eq!(f.server.api().get(&format!("/v1/deliveries/{delivery}"), &f.key).await.status, 404, "with its history");
+    let schedules = f.server.sql_i64(&format!("SELECT CAST(COUNT(*) AS BIGINT) FROM schedules WHERE webhook_id = '{id}'")).await;
+    assert_eq!(schedules, 0, "and its schedules");
+    let ingest = f.server.api().ingest(&ingest_url, &ingest_secret, b"{}").await;
+    assert_eq!(ingest.status, 404, "its ingest URL stops working: {}", ingest.body);
+
+    // Members delete webhooks, like a write key on /v1.
+    let second = d.call("POST", &format!("{p}/webhooks"), Some(json!({ "name": "refunds", "destinationUrl": receiver.url }))).await;
+    let second_id = second.body["data"]["id"].as_str().unwrap().to_string();
+    let bob = signed_in(&f.server, "bob@example.com").await;
+    assert_eq!(bob.call("DELETE", &format!("{p}/webhooks/{second_id}"), None).await.status, 204);
+
+    let mine = users_entry(&f.server, &f.project, "webhook.delete", &f.email).await;
+    assert_eq!((mine.target_id.as_str(), &mine.summary), (id.as_str(), &json!({ "name": "orders" })));
+    let all = audit_rows(&f.server, &f.project).await;
+    assert!(all.iter().any(|(t, label, a)| t == "user" && label == "bob@example.com" && a == "webhook.delete"));
+}
+
 /// Renaming the audit table away makes every audit write fail, on both
 /// backends, while the rest of the database works.
 async fn audit_writes_fail(server: &Server, failing: bool) {

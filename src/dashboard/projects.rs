@@ -21,7 +21,7 @@ pub fn routes() -> Router<AppState> {
     const P: &str = "/dashboard/api/projects/{project_id}";
     Router::new()
         .route(&format!("{P}/webhooks"), get(list_webhooks).post(create_webhook))
-        .route(&format!("{P}/webhooks/{{id}}"), get(get_webhook).patch(update_webhook))
+        .route(&format!("{P}/webhooks/{{id}}"), get(get_webhook).patch(update_webhook).delete(remove_webhook))
         .route(&format!("{P}/webhooks/{{id}}/rotate-signing-secret"), post(rotate_signing_secret))
         .route(&format!("{P}/webhooks/{{id}}/rotate-ingest-secret"), post(rotate_ingest_secret))
         .route(&format!("{P}/webhooks/{{id}}/test-event"), post(send_test_event))
@@ -114,6 +114,21 @@ async fn update_webhook(
     let summary = json!({ "name": v.name, "destinationUrl": v.destination_url, "enabled": v.enabled });
     audit(&state, &session, &project_id, "webhook.update", ("webhook", &v.id), summary).await;
     Ok(data(v))
+}
+
+/// The Public API's deletion: the webhook goes with its secrets, schedules
+/// and delivery history. The audit entry keeps its name, since the id alone
+/// will name nothing.
+async fn remove_webhook(
+    State(state): State<AppState>,
+    session: Session,
+    Path((project_id, id)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    session.role_in(&state, &project_id).await?;
+    let w = webhooks::find(&state, &project_id, &id).await?;
+    webhooks::delete_webhook(&state, &project_id, &w.id).await?;
+    audit(&state, &session, &project_id, "webhook.delete", ("webhook", &w.id), json!({ "name": w.name })).await;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 async fn rotate(
