@@ -802,3 +802,48 @@ async fn a_failed_audit_write_is_logged_and_the_committed_change_still_succeeds(
     assert_eq!(hooks.body["data"].as_array().map(Vec::len), Some(2));
     assert_eq!(d.call("GET", "/dashboard/api/session", None).await.status, 401, "the logout took effect");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deactivating_or_removing_a_user_ends_their_access_at_once() {
+    let f = fixture(&[]).await;
+    let (other, _) = f.server.create_project("globex");
+    f.server.create_user("bob@example.com", &f.project, "member", PASSWORD);
+    let (mut laptop, mut phone, mut stranger) = (f.server.dashboard(), f.server.dashboard(), f.server.dashboard());
+    assert_eq!(laptop.login("bob@example.com", PASSWORD).await.status, 200);
+    assert_eq!(phone.login("bob@example.com", PASSWORD).await.status, 200);
+
+    let out = f.server.cli(&["user", "deactivate", "--email", "Bob@Example.com"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("2 session(s) ended"), "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(laptop.call("GET", "/dashboard/api/session", None).await.status, 401);
+    assert_eq!(phone.call("GET", &format!("/dashboard/api/projects/{}/webhooks", f.project), None).await.status, 401);
+    let refused = laptop.login("bob@example.com", PASSWORD).await;
+    let unknown = stranger.login("nobody@example.com", PASSWORD).await;
+    assert_eq!((refused.status, &refused.body), (401, &unknown.body), "the same answer as for an unknown email");
+    let entry = audit_entries(&f.server, &f.project).await.into_iter().find(|e| e.action == "user.deactivate").expect("audited");
+    assert_eq!((entry.actor_type.as_str(), entry.summary["sessionsEnded"].as_i64()), ("cli", Some(2)));
+    assert!(!f.server.cli(&["user", "deactivate", "--email", "nobody@example.com"]).status.success());
+
+    // The operator lets the user back in with a new password.
+    f.server.create_user("bob@example.com", &f.project, "member", "a brand new passphrase");
+    f.server.create_user("bob@example.com", &other, "admin", "a brand new passphrase");
+    assert_eq!(laptop.login("bob@example.com", "a brand new passphrase").await.status, 200);
+
+    // Out of one project: that project is gone for the user's live session.
+    let out = f.server.cli(&["user", "remove", "--email", "bob@example.com", "--project", &f.project]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(laptop.call("GET", &format!("/dashboard/api/projects/{}/webhooks", f.project), None).await.status, 404);
+    let session = laptop.call("GET", "/dashboard/api/session", None).await;
+    assert_eq!(session.body["data"]["projects"].as_array().map(Vec::len), Some(1), "{}", session.body);
+    assert!(audit_rows(&f.server, &f.project).await.iter().any(|(t, _, a)| t == "cli" && a == "membership.remove"));
+    assert!(!f.server.cli(&["user", "remove", "--email", "bob@example.com", "--project", &f.project]).status.success(), "not a member any more");
+
+    // Removed entirely: sessions end, and signing in answers as for anyone unknown.
+    let out = f.server.cli(&["user", "remove", "--email", "bob@example.com"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(laptop.call("GET", "/dashboard/api/session", None).await.status, 401);
+    let refused = laptop.login("bob@example.com", "a brand new passphrase").await;
+    assert_eq!((refused.status, &refused.body), (401, &unknown.body));
+    assert!(audit_rows(&f.server, &other).await.iter().any(|(t, _, a)| t == "cli" && a == "user.remove"));
+    assert!(!f.server.cli(&["user", "remove", "--email", "bob@example.com"]).status.success());
+}
