@@ -10,7 +10,7 @@ use tracing_subscriber::EnvFilter;
 use crate::config::{Cli, Command, DbArgs, ProjectCommand, SendArgs, UserCommand, VerifyArgs};
 use crate::secrets::{self, signing_key_bytes};
 use crate::server::{self, BoxError};
-use crate::store::{self, Actor, AddMemberOutcome, AuditEntry, NewApiKey, NewMember, Project, Role};
+use crate::store::{self, Actor, AddMemberOutcome, AuditEntry, MembershipRemoval, NewApiKey, NewMember, Project, Role, Store};
 use crate::users::{self, MemberRole};
 use crate::{ids, signing, tiers};
 
@@ -49,6 +49,9 @@ async fn run(command: Command) -> Result<ExitCode, BoxError> {
         Command::User(UserCommand::Create { db, email, project, role, password_stdin, public_url }) => {
             create_user(&db, &email, &project, &role, password_stdin, &public_url).await
         }
+        Command::User(UserCommand::Deactivate { db, email }) => end_user_access(&db, &email, false).await,
+        Command::User(UserCommand::Remove { db, email, project: None }) => end_user_access(&db, &email, true).await,
+        Command::User(UserCommand::Remove { db, email, project: Some(project) }) => remove_membership(&db, &email, &project).await,
         Command::Send(args) => send(args).await,
         Command::Verify(args) => verify(args),
     }
@@ -75,16 +78,8 @@ async fn create_project(db: &DbArgs, name: &str, json: bool) -> Result<ExitCode,
         secret_hash: secrets::hash(&raw),
     };
     store.create_project(&project, &key).await?;
-    store
-        .record_audit(&AuditEntry {
-            project_id: project.id.clone(),
-            actor: cli_actor(),
-            action: "project.create",
-            target_type: "project",
-            target_id: project.id.clone(),
-            summary: serde_json::json!({ "name": project.name, "tier": project.tier, "adminKeyId": key.id, "adminKeyPrefix": key.prefix }),
-        })
-        .await?;
+    let summary = serde_json::json!({ "name": project.name, "tier": project.tier, "adminKeyId": key.id, "adminKeyPrefix": key.prefix });
+    audit(&store, &project.id, "project.create", ("project", &project.id), summary).await?;
     store.close().await;
     if json {
         println!("{}", serde_json::json!({ "projectId": project.id, "apiKey": raw }));
@@ -101,6 +96,25 @@ fn cli_actor() -> Actor {
     Actor { actor_type: "cli", actor_id: user.clone(), actor_label: format!("hookrelay CLI ({user})"), source_ip: None }
 }
 
+/// Records an operator command in a project's audit log.
+async fn audit(
+    store: &Store,
+    project_id: &str,
+    action: &'static str,
+    target: (&'static str, &str),
+    summary: serde_json::Value,
+) -> Result<(), sqlx::Error> {
+    let entry = AuditEntry {
+        project_id: project_id.to_string(),
+        actor: cli_actor(),
+        action,
+        target_type: target.0,
+        target_id: target.1.to_string(),
+        summary,
+    };
+    store.record_audit(&entry).await
+}
+
 async fn set_tier(db: &DbArgs, project_id: &str, tier: &str) -> Result<ExitCode, BoxError> {
     if tiers::find(tier).is_none() {
         return Err(format!("--tier must be one of {}", tiers::names()).into());
@@ -110,16 +124,8 @@ async fn set_tier(db: &DbArgs, project_id: &str, tier: &str) -> Result<ExitCode,
         return Err(format!("no project {project_id}").into());
     };
     store.set_project_tier(project_id, tier).await?;
-    store
-        .record_audit(&AuditEntry {
-            project_id: project_id.to_string(),
-            actor: cli_actor(),
-            action: "project.set_tier",
-            target_type: "project",
-            target_id: project_id.to_string(),
-            summary: serde_json::json!({ "tier": { "from": before.tier, "to": tier } }),
-        })
-        .await?;
+    let summary = serde_json::json!({ "tier": { "from": before.tier, "to": tier } });
+    audit(&store, project_id, "project.set_tier", ("project", project_id), summary).await?;
     store.close().await;
     println!("project {project_id}: tier {} -> {tier}", before.tier);
     Ok(ExitCode::SUCCESS)
@@ -172,6 +178,46 @@ async fn create_user(
             }
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+/// `user deactivate` (`delete` false) and `user remove` without --project:
+/// either way every session of the user ends at once, and each of their
+/// projects' audit logs says so.
+async fn end_user_access(db: &DbArgs, email: &str, delete: bool) -> Result<ExitCode, BoxError> {
+    let email = users::normalize_email(email).map_err(|e| format!("--email {e}"))?;
+    let (store, _) = server::open(db).await?;
+    let ended = if delete { store.remove_user(&email).await? } else { store.deactivate_user(&email).await? };
+    let Some(ended) = ended else {
+        store.close().await;
+        return Err(format!("no dashboard user with the email {email}").into());
+    };
+    let action = if delete { "user.remove" } else { "user.deactivate" };
+    let summary = serde_json::json!({ "email": email, "sessionsEnded": ended.sessions_ended });
+    for project_id in &ended.project_ids {
+        audit(&store, project_id, action, ("user", &ended.user_id), summary.clone()).await?;
+    }
+    store.close().await;
+    let verb = if delete { "removed" } else { "deactivated" };
+    println!("user {verb}: {} <{email}>; {} session(s) ended", ended.user_id, ended.sessions_ended);
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn remove_membership(db: &DbArgs, email: &str, project_id: &str) -> Result<ExitCode, BoxError> {
+    let email = users::normalize_email(email).map_err(|e| format!("--email {e}"))?;
+    let (store, _) = server::open(db).await?;
+    let outcome = store.remove_membership(&email, project_id).await?;
+    if let MembershipRemoval::Removed { user_id } = &outcome {
+        audit(&store, project_id, "membership.remove", ("user", user_id), serde_json::json!({ "email": email })).await?;
+    }
+    store.close().await;
+    match outcome {
+        MembershipRemoval::Removed { user_id } => {
+            println!("{user_id} <{email}> is no longer a member of {project_id}");
+            Ok(ExitCode::SUCCESS)
+        }
+        MembershipRemoval::NoSuchUser => Err(format!("no dashboard user with the email {email}").into()),
+        MembershipRemoval::NotAMember => Err(format!("{email} is not a member of {project_id}").into()),
     }
 }
 

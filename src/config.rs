@@ -159,6 +159,26 @@ pub enum UserCommand {
         #[arg(long, env = "HOOKRELAY_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
         public_url: String,
     },
+    /// End a user's access at once: their password and any unused setup
+    /// link are removed and every session ends. Memberships stay; `user
+    /// create` for the same email issues a new setup link to let them back in.
+    Deactivate {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        email: String,
+    },
+    /// Delete a user with their memberships and sessions; with --project,
+    /// only take them out of that project.
+    Remove {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        email: String,
+        /// The project id (proj_...) to take the user out of.
+        #[arg(long)]
+        project: Option<String>,
+    },
 }
 
 #[derive(Args)]

@@ -249,16 +249,67 @@ async fn setup_link_sets_the_password_once() {
 
 /// The project's audit rows as (actor type, actor label, action).
 async fn audit_rows(server: &Server, project_id: &str) -> Vec<(String, String, String)> {
+    audit_entries(server, project_id).await.into_iter().map(|e| (e.actor_type, e.label, e.action)).collect()
+}
+
+struct AuditRow {
+    actor_type: String,
+    label: String,
+    action: String,
+    target_id: String,
+    summary: Value,
+}
+
+async fn audit_entries(server: &Server, project_id: &str) -> Vec<AuditRow> {
     sqlx::any::install_default_drivers();
     let url = server.db_url.clone().unwrap_or_else(|| format!("sqlite://{}", server.data_dir.join("hookrelay.db").display()));
     let pool = sqlx::AnyPool::connect(&url).await.expect("connect to the test database");
-    let rows = sqlx::query("SELECT actor_type, actor_label, action FROM audit_log WHERE project_id = $1 ORDER BY id")
+    let rows = sqlx::query("SELECT actor_type, actor_label, action, target_id, summary FROM audit_log WHERE project_id = $1 ORDER BY id")
         .bind(project_id)
         .fetch_all(&pool)
         .await
         .expect("audit rows");
     pool.close().await;
-    rows.iter().map(|r| (r.get(0), r.get(1), r.get(2))).collect()
+    rows.iter()
+        .map(|r| AuditRow {
+            actor_type: r.get(0),
+            label: r.get(1),
+            action: r.get(2),
+            target_id: r.get(3),
+            summary: serde_json::from_str(&r.get::<String, _>(4)).expect("summary JSON"),
+        })
+        .collect()
+}
+
+/// The one entry of `action` by the dashboard user with this email.
+async fn users_entry(server: &Server, project_id: &str, action: &str, email: &str) -> AuditRow {
+    let mut found: Vec<AuditRow> =
+        audit_entries(server, project_id).await.into_iter().filter(|e| e.action == action && e.label == email).collect();
+    assert_eq!(found.len(), 1, "one {action} entry by {email}");
+    let e = found.remove(0);
+    assert_eq!(e.actor_type, "user");
+    e
+}
+
+/// A dashboard client signed in as `email`.
+async fn signed_in(server: &Server, email: &str) -> Dash {
+    let mut d = server.dashboard();
+    let r = d.login(email, PASSWORD).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    d
+}
+
+/// Calls `path` until the tier cache (as on /v1) lets it through.
+async fn once_the_tier_allows(d: &Dash, path: &str) -> Resp {
+    let mut r = d.call("GET", path, None).await;
+    for _ in 0..100 {
+        if r.status != 403 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        r = d.call("GET", path, None).await;
+    }
+    r
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -485,15 +536,7 @@ async fn usage_and_the_tier_gated_audit_log_are_shown_to_the_right_roles() {
     assert_eq!((free.status, free.body["error"]["code"].as_str()), (403, Some("tier_required")), "{}", free.body);
     let out = f.server.cli(&["project", "set-tier", "--project", &f.project, "--tier", "pro"]);
     assert!(out.status.success());
-    // The tier is cached for a moment, as on /v1.
-    let mut log = d.call("GET", &format!("{p}/audit-logs?action=webhook.send_test_event"), None).await;
-    for _ in 0..100 {
-        if log.status != 403 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        log = d.call("GET", &format!("{p}/audit-logs?action=webhook.send_test_event"), None).await;
-    }
+    let log = once_the_tier_allows(&d, &format!("{p}/audit-logs?action=webhook.send_test_event")).await;
     assert_eq!(log.status, 200, "{}", log.body);
     assert_eq!(log.body["data"][0]["actor"]["type"], "user");
     assert_eq!(log.body["data"][0]["actor"]["label"], "ada@example.com");
@@ -578,4 +621,229 @@ async fn a_webhooks_schedules_are_managed_from_the_dashboard_and_audited_as_the_
     for action in ["schedule.create", "schedule.pause", "schedule.resume", "schedule.delete"] {
         assert!(mine.contains(&action), "{action} in {mine:?}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn notification_channels_are_for_owners_and_admins_where_the_tier_allows() {
+    let f = fixture(&[]).await;
+    f.server.create_user("bob@example.com", &f.project, "member", PASSWORD);
+    let d = signed_in(&f.server, &f.email).await;
+    let bob = signed_in(&f.server, "bob@example.com").await;
+    let c = format!("/dashboard/api/projects/{}/notification-channels", f.project);
+    let body = json!({ "url": "http://127.0.0.1:9/notify", "description": "on-call" });
+
+    let free = d.call("GET", &c, None).await;
+    assert_eq!((free.status, free.body["error"]["code"].as_str()), (403, Some("tier_required")), "{}", free.body);
+    let v1 = f.server.api().get("/v1/project/notification-channels", &f.key).await;
+    assert_eq!((v1.status, &v1.body), (403, &free.body), "the same refusal as the Public API");
+    let refused = d.call("POST", &c, Some(body.clone())).await;
+    assert_eq!((refused.status, refused.body["error"]["code"].as_str()), (403, Some("tier_required")));
+    let member = bob.call("GET", &c, None).await;
+    assert_eq!((member.status, member.body["error"]["code"].as_str()), (403, Some("forbidden")), "{}", member.body);
+
+    assert!(f.server.cli(&["project", "set-tier", "--project", &f.project, "--tier", "pro"]).status.success());
+    assert_eq!(once_the_tier_allows(&d, &c).await.status, 200);
+    let bad = d.call("POST", &c, Some(json!({ "url": "ftp://example.com/x" }))).await;
+    assert_eq!((bad.status, bad.body["error"]["field"].as_str()), (422, Some("url")), "{}", bad.body);
+    let created = d.call("POST", &c, Some(body.clone())).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let id = created.body["data"]["id"].as_str().unwrap().to_string();
+    let secret = created.body["data"]["signingSecret"].as_str().unwrap().to_string();
+    assert!(secret.starts_with("whsec_"), "the secret, this once");
+    assert!(secret.starts_with(created.body["data"]["signingSecretPrefix"].as_str().unwrap()));
+
+    let listed = d.call("GET", &c, None).await;
+    assert_eq!(listed.body["data"][0]["id"], id.as_str());
+    assert_eq!(listed.body["data"][0]["description"], "on-call");
+    let one = d.call("GET", &format!("{c}/{id}"), None).await;
+    assert_eq!(one.status, 200);
+    let v1 = f.server.api().get(&format!("/v1/project/notification-channels/{id}"), &f.key).await;
+    assert_eq!(v1.status, 200, "the same channel, seen through /v1");
+    for shown in [&listed.body, &one.body, &v1.body] {
+        assert!(!shown.to_string().contains(&secret) && !shown.to_string().contains("signingSecret\""), "never again: {shown}");
+    }
+    for (method, path) in [("POST", c.clone()), ("GET", format!("{c}/{id}")), ("DELETE", format!("{c}/{id}"))] {
+        let r = bob.call(method, &path, Some(body.clone()).filter(|_| method == "POST")).await;
+        assert_eq!(r.status, 403, "members: {method} {path}");
+    }
+
+    assert_eq!(d.call("DELETE", &format!("{c}/{id}"), None).await.status, 204);
+    assert_eq!(d.call("DELETE", &format!("{c}/{id}"), None).await.status, 404);
+    assert_eq!(d.call("GET", &format!("{c}/{id}"), None).await.status, 404);
+
+    let create = users_entry(&f.server, &f.project, "notification_channel.create", &f.email).await;
+    assert_eq!(create.target_id, id);
+    assert!(!create.summary.to_string().contains(&secret[6..]), "no secret in the audit log: {}", create.summary);
+    assert_eq!(users_entry(&f.server, &f.project, "notification_channel.delete", &f.email).await.target_id, id);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn applications_are_created_and_edited_from_the_dashboard_and_audited() {
+    let f = fixture(&[]).await;
+    f.server.create_user("bob@example.com", &f.project, "member", PASSWORD);
+    let d = signed_in(&f.server, &f.email).await;
+    let a = format!("/dashboard/api/projects/{}/applications", f.project);
+
+    let body = json!({ "name": " Globex ", "uid": "globex", "metadata": { "plan": "pro", "seats": 5 },
+        "portalFrameAncestors": ["https://App.Globex.example"] });
+    let created = d.call("POST", &a, Some(body)).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let app = created.body["data"].clone();
+    let id = app["id"].as_str().unwrap().to_string();
+    assert_eq!((app["name"].as_str(), app["uid"].as_str()), (Some("Globex"), Some("globex")));
+    assert_eq!(app["portalFrameAncestors"], json!(["https://app.globex.example"]), "normalized as on /v1");
+    let v1 = f.server.api().get("/v1/applications/globex", &f.key).await;
+    assert_eq!((v1.status, v1.body["data"]["id"].as_str()), (200, Some(id.as_str())), "the same application through /v1");
+
+    for (bad, field) in [
+        (json!({ "name": "" }), "name"),
+        (json!({ "name": "x", "uid": "has space" }), "uid"),
+        (json!({ "name": "x", "metadata": [1] }), "metadata"),
+        (json!({ "name": "x", "portalFrameAncestors": ["javascript:alert(1)"] }), "portalFrameAncestors"),
+    ] {
+        let r = d.call("POST", &a, Some(bad)).await;
+        assert_eq!((r.status, r.body["error"]["field"].as_str()), (422, Some(field)), "{}", r.body);
+    }
+    let taken = d.call("POST", &a, Some(json!({ "name": "Copy", "uid": "globex" }))).await;
+    assert_eq!((taken.status, taken.body["error"]["code"].as_str()), (409, Some("uid_taken")));
+
+    let edited = d.call("PATCH", &format!("{a}/{id}"), Some(json!({ "name": "Globex Corp", "uid": null, "portalFrameAncestors": null }))).await;
+    assert_eq!(edited.status, 200, "{}", edited.body);
+    assert_eq!((edited.body["data"]["name"].as_str(), edited.body["data"]["uid"].as_str()), (Some("Globex Corp"), None));
+    assert_eq!(edited.body["data"]["portalFrameAncestors"], Value::Null);
+    assert_eq!(edited.body["data"]["metadata"], json!({ "plan": "pro", "seats": 5 }), "what the patch leaves out stays");
+    let bad = d.call("PATCH", &format!("{a}/{id}"), Some(json!({ "metadata": "plain" }))).await;
+    assert_eq!((bad.status, bad.body["error"]["field"].as_str()), (422, Some("metadata")));
+    assert_eq!(d.call("PATCH", &format!("{a}/app_nope"), Some(json!({ "name": "x" }))).await.status, 404);
+    let listed = d.call("GET", &a, None).await;
+    assert_eq!(listed.body["data"][0]["name"], "Globex Corp");
+
+    // Members manage applications, like a write key on /v1.
+    let bob = signed_in(&f.server, "bob@example.com").await;
+    assert_eq!(bob.call("POST", &a, Some(json!({ "name": "Initech" }))).await.status, 201);
+    let no_csrf = bob.send("POST", &a, Some(json!({ "name": "Hooli" })), bob.cookie.as_deref(), None, &[]).await;
+    assert_eq!(no_csrf.status, 403);
+
+    let create = users_entry(&f.server, &f.project, "application.create", &f.email).await;
+    assert_eq!(create.target_id, id);
+    assert_eq!(create.summary["metadataKeys"], json!(["plan", "seats"]), "field names, not the customer's values");
+    assert!(!create.summary.to_string().contains("pro\""), "{}", create.summary);
+    let update = users_entry(&f.server, &f.project, "application.update", &f.email).await;
+    assert_eq!(update.summary["name"], json!({ "from": "Globex", "to": "Globex Corp" }));
+    assert_eq!(update.summary["uid"], json!({ "from": "globex", "to": null }));
+    assert!(update.summary.get("metadataKeys").is_none(), "only what changed: {}", update.summary);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_webhook_is_deleted_from_the_dashboard_with_everything_it_owns() {
+    let f = fixture(&[]).await;
+    let receiver = Receiver::start().await;
+    f.server.create_user("bob@example.com", &f.project, "member", PASSWORD);
+    let d = signed_in(&f.server, &f.email).await;
+    let p = format!("/dashboard/api/projects/{}", f.project);
+    let created = d.call("POST", &format!("{p}/webhooks"), Some(json!({ "name": "orders", "destinationUrl": receiver.url }))).await;
+    assert_eq!(created.status, 201);
+    let id = created.body["data"]["id"].as_str().unwrap().to_string();
+    let ingest_url = created.body["data"]["ingestUrl"].as_str().unwrap().to_string();
+    let ingest_secret = created.body["data"]["ingestSecret"].as_str().unwrap().to_string();
+    let schedule = d.call("POST", &format!("{p}/webhooks/{id}/schedules"), Some(json!({ "cron": "0 3 * * *", "payload": {} }))).await;
+    assert_eq!(schedule.status, 201, "{}", schedule.body);
+    let sent = d.call("POST", &format!("{p}/webhooks/{id}/test-event"), None).await;
+    let delivery = sent.body["data"]["id"].as_str().unwrap().to_string();
+    f.server.api().wait_delivery(&f.key, &delivery, |d| d["status"] == "succeeded").await;
+
+    let no_csrf = d.send("DELETE", &format!("{p}/webhooks/{id}"), None, d.cookie.as_deref(), None, &[]).await;
+    assert_eq!(no_csrf.status, 403);
+    let (other, _) = f.server.create_project("globex");
+    assert_eq!(d.call("DELETE", &format!("/dashboard/api/projects/{other}/webhooks/{id}"), None).await.status, 404);
+    assert_eq!(d.call("DELETE", &format!("{p}/webhooks/{id}"), None).await.status, 204);
+    assert_eq!(d.call("DELETE", &format!("{p}/webhooks/{id}"), None).await.status, 404);
+    assert_eq!(d.call("GET", &format!("{p}/webhooks/{id}"), None).await.status, 404);
+    assert_eq!(f.server.api().get(&format!("/v1/webhooks/{id}"), &f.key).await.status, 404, "gone for /v1 too");
+    assert_eq!(f.server.api().get(&format!("/v1/deliveries/{delivery}"), &f.key).await.status, 404, "with its history");
+    let schedules = f.server.sql_i64(&format!("SELECT CAST(COUNT(*) AS BIGINT) FROM schedules WHERE webhook_id = '{id}'")).await;
+    assert_eq!(schedules, 0, "and its schedules");
+    let ingest = f.server.api().ingest(&ingest_url, &ingest_secret, b"{}").await;
+    assert_eq!(ingest.status, 404, "its ingest URL stops working: {}", ingest.body);
+
+    // Members delete webhooks, like a write key on /v1.
+    let second = d.call("POST", &format!("{p}/webhooks"), Some(json!({ "name": "refunds", "destinationUrl": receiver.url }))).await;
+    let second_id = second.body["data"]["id"].as_str().unwrap().to_string();
+    let bob = signed_in(&f.server, "bob@example.com").await;
+    assert_eq!(bob.call("DELETE", &format!("{p}/webhooks/{second_id}"), None).await.status, 204);
+
+    let mine = users_entry(&f.server, &f.project, "webhook.delete", &f.email).await;
+    assert_eq!((mine.target_id.as_str(), &mine.summary), (id.as_str(), &json!({ "name": "orders" })));
+    let all = audit_rows(&f.server, &f.project).await;
+    assert!(all.iter().any(|(t, label, a)| t == "user" && label == "bob@example.com" && a == "webhook.delete"));
+}
+
+/// Renaming the audit table away makes every audit write fail, on both
+/// backends, while the rest of the database works.
+async fn audit_writes_fail(server: &Server, failing: bool) {
+    let (from, to) = if failing { ("audit_log", "audit_log_away") } else { ("audit_log_away", "audit_log") };
+    server.sql(&format!("ALTER TABLE {from} RENAME TO {to}")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_audit_write_is_logged_and_the_committed_change_still_succeeds() {
+    let f = fixture(&[]).await;
+    let d = signed_in(&f.server, &f.email).await;
+    let p = format!("/dashboard/api/projects/{}", f.project);
+    audit_writes_fail(&f.server, true).await;
+    let created = d.call("POST", &format!("{p}/webhooks"), Some(json!({ "name": "orders", "destinationUrl": "http://127.0.0.1:9/x" }))).await;
+    assert_eq!(created.status, 201, "the webhook exists, so the answer says so: {}", created.body);
+    let via_api = f.server.api().post("/v1/webhooks", &f.key, json!({ "name": "refunds", "destinationUrl": "http://127.0.0.1:9/y" })).await;
+    assert_eq!(via_api.status, 201, "as on /v1");
+    assert_eq!(d.call("POST", "/dashboard/api/logout", None).await.status, 204);
+    audit_writes_fail(&f.server, false).await;
+    assert!(f.server.log().contains("recording an audit entry failed"), "logged: {}", f.server.log());
+    let hooks = f.server.api().get("/v1/webhooks", &f.key).await;
+    assert_eq!(hooks.body["data"].as_array().map(Vec::len), Some(2));
+    assert_eq!(d.call("GET", "/dashboard/api/session", None).await.status, 401, "the logout took effect");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deactivating_or_removing_a_user_ends_their_access_at_once() {
+    let f = fixture(&[]).await;
+    let (other, _) = f.server.create_project("globex");
+    f.server.create_user("bob@example.com", &f.project, "member", PASSWORD);
+    let (mut laptop, mut phone, mut stranger) = (f.server.dashboard(), f.server.dashboard(), f.server.dashboard());
+    assert_eq!(laptop.login("bob@example.com", PASSWORD).await.status, 200);
+    assert_eq!(phone.login("bob@example.com", PASSWORD).await.status, 200);
+
+    let out = f.server.cli(&["user", "deactivate", "--email", "Bob@Example.com"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("2 session(s) ended"), "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(laptop.call("GET", "/dashboard/api/session", None).await.status, 401);
+    assert_eq!(phone.call("GET", &format!("/dashboard/api/projects/{}/webhooks", f.project), None).await.status, 401);
+    let refused = laptop.login("bob@example.com", PASSWORD).await;
+    let unknown = stranger.login("nobody@example.com", PASSWORD).await;
+    assert_eq!((refused.status, &refused.body), (401, &unknown.body), "the same answer as for an unknown email");
+    let entry = audit_entries(&f.server, &f.project).await.into_iter().find(|e| e.action == "user.deactivate").expect("audited");
+    assert_eq!((entry.actor_type.as_str(), entry.summary["sessionsEnded"].as_i64()), ("cli", Some(2)));
+    assert!(!f.server.cli(&["user", "deactivate", "--email", "nobody@example.com"]).status.success());
+
+    // The operator lets the user back in with a new password.
+    f.server.create_user("bob@example.com", &f.project, "member", "a brand new passphrase");
+    f.server.create_user("bob@example.com", &other, "admin", "a brand new passphrase");
+    assert_eq!(laptop.login("bob@example.com", "a brand new passphrase").await.status, 200);
+
+    // Out of one project: that project is gone for the user's live session.
+    let out = f.server.cli(&["user", "remove", "--email", "bob@example.com", "--project", &f.project]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(laptop.call("GET", &format!("/dashboard/api/projects/{}/webhooks", f.project), None).await.status, 404);
+    let session = laptop.call("GET", "/dashboard/api/session", None).await;
+    assert_eq!(session.body["data"]["projects"].as_array().map(Vec::len), Some(1), "{}", session.body);
+    assert!(audit_rows(&f.server, &f.project).await.iter().any(|(t, _, a)| t == "cli" && a == "membership.remove"));
+    assert!(!f.server.cli(&["user", "remove", "--email", "bob@example.com", "--project", &f.project]).status.success(), "not a member any more");
+
+    // Removed entirely: sessions end, and signing in answers as for anyone unknown.
+    let out = f.server.cli(&["user", "remove", "--email", "bob@example.com"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(laptop.call("GET", "/dashboard/api/session", None).await.status, 401);
+    let refused = laptop.login("bob@example.com", "a brand new passphrase").await;
+    assert_eq!((refused.status, &refused.body), (401, &unknown.body));
+    assert!(audit_rows(&f.server, &other).await.iter().any(|(t, _, a)| t == "cli" && a == "user.remove"));
+    assert!(!f.server.cli(&["user", "remove", "--email", "bob@example.com"]).status.success());
 }

@@ -118,18 +118,69 @@ function reveal(label, secret) {
   }, { once: true }));
 }
 
+// Asks before something that cannot be undone; with `typed`, the user types
+// that text (a webhook's name) before the action button works. Resolves
+// true to go ahead. The dialog's controls are wired once, at start-up.
+function confirmAction({ title, message, action, typed }) {
+  const dialog = document.getElementById('confirm');
+  const input = document.getElementById('confirm-input');
+  const ok = document.getElementById('confirm-ok');
+  document.getElementById('confirm-title').textContent = title;
+  document.getElementById('confirm-message').textContent = message;
+  document.getElementById('confirm-typed').hidden = !typed;
+  document.getElementById('confirm-label').textContent = typed ? `Type "${typed}" to confirm` : '';
+  dialog.dataset.expected = typed || '';
+  input.value = '';
+  ok.textContent = action;
+  ok.disabled = Boolean(typed);
+  dialog.returnValue = '';
+  dialog.showModal();
+  (typed ? input : document.getElementById('confirm-cancel')).focus();
+  return new Promise((resolve) => dialog.addEventListener('close', () => resolve(dialog.returnValue === 'ok'), { once: true }));
+}
+
+function wireConfirmDialog() {
+  const dialog = document.getElementById('confirm');
+  const input = document.getElementById('confirm-input');
+  const ok = document.getElementById('confirm-ok');
+  input.addEventListener('input', () => { ok.disabled = input.value !== dialog.dataset.expected; });
+  input.addEventListener('keydown', (ev) => {
+    if (ev.key === 'Enter') {
+      ev.preventDefault();
+      if (!ok.disabled) dialog.close('ok');
+    }
+  });
+  ok.addEventListener('click', () => dialog.close('ok'));
+  document.getElementById('confirm-cancel').addEventListener('click', () => dialog.close());
+}
+
 // ---- views -----------------------------------------------------------------
 
-// Sections of the dashboard. Pages for further features (schedules,
-// notification channels) register here the same way.
+// Sections of the dashboard. `adminOnly` ones are for owners and admins
+// (the server refuses members there) and are left out of a member's menu.
 const views = [];
-function registerView(id, label, render) {
-  views.push({ id, label, render });
+function registerView(id, label, render, { adminOnly = false } = {}) {
+  views.push({ id, label, render, adminOnly });
+}
+
+function projectRole() {
+  const p = state.session.projects.find((x) => x.id === state.project);
+  return p ? p.role : 'member';
+}
+
+function visibleViews() {
+  const admin = projectRole() !== 'member';
+  return views.filter((v) => admin || !v.adminOnly);
+}
+
+function buildNav() {
+  document.getElementById('nav').replaceChildren(...visibleViews().map((v) => el('a', { href: `#/${v.id}`, 'data-view': v.id, text: v.label })));
 }
 
 function currentView() {
   const id = location.hash.replace(/^#\/?/, '').split(/[/?]/)[0] || 'webhooks';
-  return views.find((v) => v.id === id) || views[0];
+  const shown = visibleViews();
+  return shown.find((v) => v.id === id) || shown[0];
 }
 
 async function render() {
@@ -146,6 +197,12 @@ async function render() {
     if (!e.handled) main.append(el('p', { class: 'error', role: 'alert', text: e.message }));
   }
   main.focus();
+}
+
+// A form's buttons: submit, and Cancel (calling `cancel`) when editing.
+function submitRow(label, cancel) {
+  return el('div', { class: 'row' }, el('button', { type: 'submit', text: label }),
+    cancel ? el('button', { type: 'button', class: 'secondary', text: 'Cancel', onclick: () => cancel() }) : null);
 }
 
 function webhookForm(existing, done) {
@@ -170,9 +227,7 @@ function webhookForm(existing, done) {
     field('Extra request headers, one "Name: value" per line', headers),
     el('div', { class: 'check' }, enabled, el('label', { for: enabled.id, text: 'Enabled' })),
     err,
-    el('div', { class: 'row' },
-      el('button', { type: 'submit', text: existing ? 'Save changes' : 'Create webhook' }),
-      existing ? el('button', { type: 'button', class: 'secondary', text: 'Cancel', onclick: () => done() }) : null));
+    submitRow(existing ? 'Save changes' : 'Create webhook', existing && done));
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     attempt(err, async () => {
@@ -255,6 +310,18 @@ async function renderWebhooks(main) {
               const r = await api('POST', projectPath(`/webhooks/${w.id}/rotate-ingest-secret`), {});
               status(`Ingest secret rotated; the previous one stays valid until ${formatTime(r.data.previousRetiredAt)}.`);
               await reveal('New ingest secret', r.data.ingestSecret);
+            }),
+            act('Delete', 'danger', async () => {
+              const sure = await confirmAction({
+                title: `Delete the webhook ${w.name}?`,
+                message: 'Its secrets, schedules and delivery history are deleted with it, and its ingest URL stops working. This cannot be undone.',
+                action: 'Delete webhook',
+                typed: w.name,
+              });
+              if (!sure) return;
+              await api('DELETE', projectPath(`/webhooks/${encodeURIComponent(w.id)}`));
+              status(`${w.name} deleted.`);
+              await render();
             })),
           el('div', { class: 'mono muted', text: w.ingestUrl }),
           err, ledger));
@@ -512,10 +579,63 @@ async function renderAuditLog(main) {
   main.append(el('section', { class: 'card' }, table, next));
 }
 
+// One origin per line to a list; empty lines are ignored.
+function lines(text) {
+  return text.split('\n').map((x) => x.trim()).filter((x) => x !== '');
+}
+
+function applicationForm(existing, done) {
+  const title = existing ? `Edit ${existing.name}` : 'New application';
+  const name = el('input', { name: 'name', required: true, maxlength: 200, value: existing ? existing.name : '' });
+  const uid = el('input', { name: 'uid', maxlength: 256, value: existing ? existing.uid || '' : '' });
+  const metadata = el('textarea', { name: 'metadata', rows: 3, placeholder: '{"plan": "pro"}' });
+  metadata.value = existing && Object.keys(existing.metadata).length ? JSON.stringify(existing.metadata, null, 2) : '';
+  const origins = el('textarea', { name: 'portalFrameAncestors', rows: 2, placeholder: 'https://app.example.com' });
+  origins.value = existing && existing.portalFrameAncestors ? existing.portalFrameAncestors.join('\n') : '';
+  const err = errorBox();
+  const form = el('form', { class: 'card', 'aria-label': title },
+    el('h2', { text: title }),
+    field('Application name', name),
+    field('UID: your own id for this customer (optional)', uid),
+    field('Metadata: a JSON object (optional)', metadata),
+    field('Origins allowed to frame its portal, one per line (empty: any)', origins),
+    err,
+    submitRow(existing ? 'Save application' : 'Create application', existing && done));
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    attempt(err, async () => {
+      let meta = {};
+      if (metadata.value.trim()) {
+        try { meta = JSON.parse(metadata.value); } catch {
+          throw Object.assign(new Error('metadata: must be a JSON object, e.g. {"plan": "pro"}'), { field: 'metadata' });
+        }
+      }
+      const frame = lines(origins.value);
+      const body = { name: name.value, metadata: meta };
+      // Left empty, a new application takes the defaults; an edited one
+      // drops its uid and allows any origin again.
+      if (uid.value.trim()) body.uid = uid.value.trim();
+      else if (existing) body.uid = null;
+      if (frame.length) body.portalFrameAncestors = frame;
+      else if (existing) body.portalFrameAncestors = null;
+      if (existing) {
+        await api('PATCH', projectPath(`/applications/${encodeURIComponent(existing.id)}`), body);
+        status(`Saved ${body.name}.`);
+      } else {
+        const r = await api('POST', projectPath('/applications'), body);
+        status(`Created ${r.data.name}.`);
+      }
+      done();
+    }, form);
+  });
+  return form;
+}
+
 async function renderApplications(main) {
   const res = await api('GET', projectPath('/applications?limit=100'));
+  const editArea = el('div');
   const table = res.data.length === 0
-    ? el('p', { class: 'muted', text: 'No applications yet. Create them with POST /v1/applications.' })
+    ? el('p', { class: 'muted', text: 'No applications yet. Create one below.' })
     : el('table', { 'aria-label': 'Applications' },
       el('thead', {}, el('tr', {}, ['Application', 'UID', 'Created', 'Portal'].map((h) => el('th', { scope: 'col', text: h })))),
       el('tbody', {}, res.data.map((a) => {
@@ -535,13 +655,17 @@ async function renderApplications(main) {
             await reveal(`Portal link for ${a.name}`, r.data.url);
           }, form);
         });
+        const edit = el('button', { type: 'button', class: 'secondary', text: 'Edit', onclick: () => {
+          editArea.replaceChildren(applicationForm(a, () => render()));
+          editArea.querySelector('input').focus();
+        } });
         return el('tr', { 'data-application': a.id },
-          el('td', {}, el('strong', { text: a.name }), el('div', { class: 'mono muted', text: a.id })),
+          el('td', {}, el('strong', { text: a.name }), el('div', { class: 'mono muted', text: a.id }), el('div', { class: 'row' }, edit)),
           el('td', { class: 'mono', text: a.uid || '—' }),
           el('td', { text: formatTime(a.createdAt) }),
           el('td', {}, form));
       })));
-  main.append(el('section', { class: 'card' }, table));
+  main.append(el('section', { class: 'card' }, table), editArea, applicationForm(null, () => render()));
 }
 
 async function renderSchedules(main, args) {
@@ -619,6 +743,55 @@ async function renderSchedules(main, args) {
     el('section', { class: 'card' }, el('h2', { text: 'New schedule' }), form));
 }
 
+async function renderNotifications(main) {
+  let res;
+  try {
+    res = await api('GET', projectPath('/notification-channels?limit=100'));
+  } catch (e) {
+    if (e.code !== 'tier_required') throw e;
+    main.append(el('section', { class: 'card' }, el('p', { class: 'muted', role: 'note', text: e.message })));
+    return;
+  }
+  const intro = el('p', { class: 'muted', text: 'Hookrelay posts here when a webhook is disabled automatically, when deliveries '
+    + 'are dead-lettered, when the monthly quota nears its end and when a secret overlap is about to end; signed like deliveries.' });
+  const table = res.data.length === 0
+    ? el('p', { class: 'muted', text: 'No notification channels yet.' })
+    : el('table', { 'aria-label': 'Notification channels' },
+      el('thead', {}, el('tr', {}, ['Channel', 'Signing secret', 'Created', 'Actions'].map((h) => el('th', { scope: 'col', text: h })))),
+      el('tbody', {}, res.data.map((c) => {
+        const err = errorBox();
+        return el('tr', { 'data-channel': c.id },
+          el('td', {}, el('div', { class: 'mono', text: c.url }), c.description ? el('div', { text: c.description }) : null,
+            el('div', { class: 'mono muted', text: c.id })),
+          el('td', { class: 'mono', text: `${c.signingSecretPrefix}…` }),
+          el('td', { text: formatTime(c.createdAt) }),
+          el('td', {}, el('button', { type: 'button', class: 'danger', text: 'Delete', onclick: () => attempt(err, async () => {
+            const sure = await confirmAction({ title: `Delete the channel ${c.url}?`,
+              message: 'Notifications it has not sent yet are dropped with it.', action: 'Delete channel' });
+            if (!sure) return;
+            await api('DELETE', projectPath(`/notification-channels/${encodeURIComponent(c.id)}`));
+            status('Notification channel deleted.');
+            await render();
+          }) }), err));
+      })));
+  const url = el('input', { name: 'url', type: 'url', required: true, placeholder: 'https://ops.example.com/hookrelay' });
+  const description = el('input', { name: 'description', maxlength: 2000 });
+  const err = errorBox();
+  const form = el('form', { class: 'card', 'aria-label': 'New notification channel' }, el('h2', { text: 'New notification channel' }),
+    field('Channel URL', url), field('Description (optional)', description), err,
+    el('div', { class: 'row' }, el('button', { type: 'submit', text: 'Create channel' })));
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    attempt(err, async () => {
+      const r = await api('POST', projectPath('/notification-channels'), { url: url.value, description: description.value });
+      status('Notification channel created.');
+      await reveal('Signing secret of the channel (verify notifications with it)', r.data.signingSecret);
+      await render();
+    }, form);
+  });
+  main.append(el('section', { class: 'card' }, intro, table), form);
+}
+
 async function renderKeys(main) {
   const res = await api('GET', projectPath('/api-keys?limit=100'));
   const rows = res.data.map((k) => {
@@ -666,8 +839,9 @@ registerView('dlq', 'Dead letters', renderDeadLetters);
 registerView('schedules', 'Schedules', renderSchedules);
 registerView('usage', 'Usage', renderUsage);
 registerView('applications', 'Applications', renderApplications);
-registerView('audit-log', 'Audit log', renderAuditLog);
-registerView('api-keys', 'API keys', renderKeys);
+registerView('notifications', 'Notifications', renderNotifications, { adminOnly: true });
+registerView('audit-log', 'Audit log', renderAuditLog, { adminOnly: true });
+registerView('api-keys', 'API keys', renderKeys, { adminOnly: true });
 
 // ---- signing in and out -----------------------------------------------------
 
@@ -718,8 +892,7 @@ function start(session) {
   document.getElementById('who').textContent = session.email;
   const select = document.getElementById('project');
   select.replaceChildren(...session.projects.map((p) => el('option', { value: p.id, text: `${p.name} (${p.role})`, selected: p.id === state.project })));
-  const nav = document.getElementById('nav');
-  nav.replaceChildren(...views.map((v) => el('a', { href: `#/${v.id}`, 'data-view': v.id, text: v.label })));
+  buildNav();
   if (!state.project) {
     document.getElementById('main').replaceChildren(el('p', { text: 'You are not a member of any project yet.' }));
     return;
@@ -740,11 +913,13 @@ async function signOut(path) {
 document.addEventListener('DOMContentLoaded', async () => {
   document.getElementById('reveal-copy').addEventListener('click', () => copy(document.getElementById('reveal-value').value));
   document.getElementById('reveal-close').addEventListener('click', () => document.getElementById('reveal').close());
+  wireConfirmDialog();
   document.getElementById('logout').addEventListener('click', () => signOut('/logout'));
   document.getElementById('logout-all').addEventListener('click', () => signOut('/logout-all'));
   document.getElementById('project').addEventListener('change', (ev) => {
     state.project = ev.target.value;
     sessionStorage.setItem('project', state.project);
+    buildNav();
     render();
   });
   window.addEventListener('hashchange', () => { if (state.session) render(); });

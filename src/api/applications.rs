@@ -115,13 +115,19 @@ pub async fn create(
     ApiKey(key): ApiKey,
     ApiJson(body): ApiJson<CreateApplication>,
 ) -> Result<(StatusCode, axum::Json<Data<ApplicationView>>), ApiError> {
+    let a = create_application(&state, &key.project_id, body).await?;
+    Ok((StatusCode::CREATED, data(a.into())))
+}
+
+/// Shared by the Public API and the dashboard.
+pub(crate) async fn create_application(state: &AppState, project_id: &str, body: CreateApplication) -> Result<Application, ApiError> {
     let name = body.name.trim().to_string();
     check_name(&name)?;
     check_uid(body.uid.as_deref())?;
     let now = store::now_ms();
     let a = Application {
         id: ids::new_id(ids::APPLICATION),
-        project_id: key.project_id,
+        project_id: project_id.to_string(),
         name,
         uid: body.uid,
         metadata: metadata(body.metadata.as_ref().unwrap_or(&serde_json::json!({})))?,
@@ -130,7 +136,7 @@ pub async fn create(
         updated_at: now,
     };
     uid_taken(state.store.create_application(&a).await?)?;
-    Ok((StatusCode::CREATED, data(a.into())))
+    Ok(a)
 }
 
 #[utoipa::path(get, path = "/v1/applications", tag = "applications", security(("apiKey" = [])), params(PageQuery),
@@ -149,7 +155,7 @@ pub async fn list_in(state: &AppState, project_id: &str, q: PageQuery) -> Result
 }
 
 /// The project's application by id or uid.
-pub(super) async fn find(state: &AppState, project_id: &str, id_or_uid: &str) -> Result<Application, ApiError> {
+pub(crate) async fn find(state: &AppState, project_id: &str, id_or_uid: &str) -> Result<Application, ApiError> {
     state.store.get_application(project_id, id_or_uid).await?.ok_or_else(|| ApiError::not_found("application"))
 }
 
@@ -170,7 +176,13 @@ pub async fn update(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<UpdateApplication>,
 ) -> Result<axum::Json<Data<ApplicationView>>, ApiError> {
-    let mut a = find(&state, &key.project_id, &id).await?;
+    let a = find(&state, &key.project_id, &id).await?;
+    Ok(data(update_application(&state, a, body).await?.into()))
+}
+
+/// Applies a patch to a found application. Shared by the Public API and the
+/// dashboard.
+pub(crate) async fn update_application(state: &AppState, mut a: Application, body: UpdateApplication) -> Result<Application, ApiError> {
     if let Some(name) = body.name {
         a.name = name.trim().to_string();
         check_name(&a.name)?;
@@ -187,7 +199,20 @@ pub async fn update(
     }
     a.updated_at = store::now_ms();
     uid_taken(state.store.update_application(&a).await?)?;
-    Ok(data(a.into()))
+    Ok(a)
+}
+
+/// An application's settings for the audit log: the names of its metadata
+/// fields but not their values, which are the project's customer data.
+pub(crate) fn audit_summary(a: &Application) -> serde_json::Value {
+    let metadata: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&a.metadata).unwrap_or_default();
+    let frame_ancestors: Option<Vec<String>> = a.frame_ancestors.as_deref().and_then(|f| serde_json::from_str(f).ok());
+    serde_json::json!({
+        "name": a.name,
+        "uid": a.uid,
+        "metadataKeys": metadata.keys().collect::<Vec<_>>(),
+        "portalFrameAncestors": frame_ancestors,
+    })
 }
 
 #[utoipa::path(delete, path = "/v1/applications/{id}", tag = "applications", security(("apiKey" = [])),

@@ -34,9 +34,7 @@ impl<S: Send + Sync> FromRequestParts<S> for SourceIp {
     }
 }
 
-/// Records a change made with `key`. `summary` must hold no secret. The
-/// change is already committed, so a failure to record is logged rather
-/// than turned into an error answer that would invite a retry.
+/// Records a change made with `key`. `summary` must hold no secret.
 pub async fn record(
     state: &AppState,
     key: &KeyAuth,
@@ -46,21 +44,22 @@ pub async fn record(
     target_id: &str,
     summary: Value,
 ) {
-    let entry = AuditEntry {
-        project_id: key.project_id.clone(),
-        actor: Actor {
-            actor_type: "api_key",
-            actor_id: key.key_id.clone(),
-            actor_label: key.prefix.clone(),
-            source_ip: ip.0.clone(),
-        },
-        action,
-        target_type,
-        target_id: target_id.to_string(),
-        summary,
+    let actor = Actor {
+        actor_type: "api_key",
+        actor_id: key.key_id.clone(),
+        actor_label: key.prefix.clone(),
+        source_ip: ip.0.clone(),
     };
+    record_entry(state, AuditEntry { project_id: key.project_id.clone(), actor, action, target_type, target_id: target_id.to_string(), summary })
+        .await;
+}
+
+/// Records a change by any actor (an API key, a dashboard user). The change
+/// is already committed, so a failure to record is logged rather than
+/// turned into an error answer that would invite a retry.
+pub async fn record_entry(state: &AppState, entry: AuditEntry) {
     if let Err(e) = state.store.record_audit(&entry).await {
-        tracing::error!(error = %e, action, target_id, project = %key.project_id, "recording an audit entry failed");
+        tracing::error!(error = %e, action = entry.action, target_id = %entry.target_id, project = %entry.project_id, "recording an audit entry failed");
     }
 }
 

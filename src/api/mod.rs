@@ -11,7 +11,7 @@ pub(crate) mod extract;
 mod health;
 pub(crate) mod ingest;
 mod metrics;
-mod notification_channels;
+pub(crate) mod notification_channels;
 mod openapi;
 pub(crate) mod portal_access;
 mod portal_api;

@@ -36,7 +36,7 @@ pub struct CreateChannel {
 #[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ChannelView {
-    id: String,
+    pub(crate) id: String,
     url: String,
     description: String,
     /// The first characters of the signing secret.
@@ -72,7 +72,16 @@ pub async fn create(
     ip: SourceIp,
     ApiJson(body): ApiJson<CreateChannel>,
 ) -> Result<(StatusCode, axum::Json<Data<ChannelView>>), ApiError> {
-    super::tiers::require(&state, &key.project_id, Feature::Notifications).await?;
+    let (view, summary) = create_in(&state, &key.project_id, body).await?;
+    audit_logs::record(&state, &key, &ip, "notification_channel.create", "notification_channel", &view.id, summary).await;
+    Ok((StatusCode::CREATED, data(view)))
+}
+
+/// Creates a channel of `project_id` (`tier_required` unless its tier has
+/// notifications); answers it with its secret, shown this once, and a
+/// summary for the audit log. Shared by the Public API and the dashboard.
+pub(crate) async fn create_in(state: &AppState, project_id: &str, body: CreateChannel) -> Result<(ChannelView, serde_json::Value), ApiError> {
+    super::tiers::require(state, project_id, Feature::Notifications).await?;
     let url = body.url.trim().to_string();
     rules::validate_destination_url(&url).map_err(|e| ApiError::invalid_field("url", e))?;
     if !state.allow_private_destinations {
@@ -82,7 +91,7 @@ pub async fn create(
     let raw = secrets::new_webhook_secret();
     let channel = NotificationChannel {
         id: ids::new_id(ids::CHANNEL),
-        project_id: key.project_id.clone(),
+        project_id: project_id.to_string(),
         url,
         description: body.description,
         secret_ciphertext: state.secret_box.encrypt(&raw),
@@ -91,10 +100,9 @@ pub async fn create(
     };
     state.store.create_channel(&channel).await?;
     let summary = json!({ "url": audit::redact_url(&channel.url), "signingSecretPrefix": channel.secret_prefix });
-    audit_logs::record(&state, &key, &ip, "notification_channel.create", "notification_channel", &channel.id, summary).await;
     let mut view = ChannelView::from(channel);
     view.signing_secret = Some(raw);
-    Ok((StatusCode::CREATED, data(view)))
+    Ok((view, summary))
 }
 
 #[utoipa::path(get, path = "/v1/project/notification-channels", tag = "project", security(("apiKey" = [])), params(PageQuery),
@@ -104,8 +112,12 @@ pub async fn list(
     AdminKey(key): AdminKey,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<axum::Json<List<ChannelView>>, ApiError> {
-    super::tiers::require(&state, &key.project_id, Feature::Notifications).await?;
-    let page = state.store.list_channels(&key.project_id, &q.page()?).await?;
+    list_in(&state, &key.project_id, q).await
+}
+
+pub(crate) async fn list_in(state: &AppState, project_id: &str, q: PageQuery) -> Result<axum::Json<List<ChannelView>>, ApiError> {
+    super::tiers::require(state, project_id, Feature::Notifications).await?;
+    let page = state.store.list_channels(project_id, &q.page()?).await?;
     Ok(super::list(page, ChannelView::from))
 }
 
@@ -116,8 +128,12 @@ pub async fn get_one(
     AdminKey(key): AdminKey,
     Path(id): Path<String>,
 ) -> Result<axum::Json<Data<ChannelView>>, ApiError> {
-    super::tiers::require(&state, &key.project_id, Feature::Notifications).await?;
-    let c = state.store.get_channel(&key.project_id, &id).await?.ok_or_else(|| ApiError::not_found("notification channel"))?;
+    get_in(&state, &key.project_id, &id).await
+}
+
+pub(crate) async fn get_in(state: &AppState, project_id: &str, id: &str) -> Result<axum::Json<Data<ChannelView>>, ApiError> {
+    super::tiers::require(state, project_id, Feature::Notifications).await?;
+    let c = state.store.get_channel(project_id, id).await?.ok_or_else(|| ApiError::not_found("notification channel"))?;
     Ok(data(c.into()))
 }
 
@@ -129,10 +145,15 @@ pub async fn delete(
     ip: SourceIp,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    // Deleting stays possible after a downgrade, so nothing keeps sending.
-    if !state.store.delete_channel(&key.project_id, &id).await? {
-        return Err(ApiError::not_found("notification channel"));
-    }
+    delete_in(&state, &key.project_id, &id).await?;
     audit_logs::record(&state, &key, &ip, "notification_channel.delete", "notification_channel", &id, json!({})).await;
     Ok(StatusCode::NO_CONTENT)
+}
+
+pub(crate) async fn delete_in(state: &AppState, project_id: &str, id: &str) -> Result<(), ApiError> {
+    // Deleting stays possible after a downgrade, so nothing keeps sending.
+    if !state.store.delete_channel(project_id, id).await? {
+        return Err(ApiError::not_found("notification channel"));
+    }
+    Ok(())
 }

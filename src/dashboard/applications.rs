@@ -1,22 +1,25 @@
-//! Applications in the dashboard, and opening an application's portal with
-//! a magic link, through the Public API's functions.
+//! Applications in the dashboard (list, create, edit), and opening an
+//! application's portal with a magic link, through the Public API's
+//! functions; every change is audited with the user as actor.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
+use axum::routing::{get, patch, post};
 use axum::Router;
 
+use super::projects::audit;
 use super::Session;
-use crate::api::applications::{self, ApplicationView};
+use crate::api::applications::{self, ApplicationView, CreateApplication, UpdateApplication};
 use crate::api::error::ApiError;
-use crate::api::extract::{ApiQuery, OptionalJson, PageQuery};
+use crate::api::extract::{ApiJson, ApiQuery, OptionalJson, PageQuery};
 use crate::api::portal_access::{self, MagicLink, MagicLinkRequest};
 use crate::api::{data, AppState, Data, List};
 
 pub fn routes() -> Router<AppState> {
     const P: &str = "/dashboard/api/projects/{project_id}";
     Router::new()
-        .route(&format!("{P}/applications"), get(list))
+        .route(&format!("{P}/applications"), get(list).post(create))
+        .route(&format!("{P}/applications/{{id}}"), patch(update))
         .route(&format!("{P}/applications/{{id}}/portal/magic-link"), post(magic_link))
 }
 
@@ -28,6 +31,33 @@ async fn list(
 ) -> Result<axum::Json<List<ApplicationView>>, ApiError> {
     session.role_in(&state, &project_id).await?;
     applications::list_in(&state, &project_id, q).await
+}
+
+async fn create(
+    State(state): State<AppState>,
+    session: Session,
+    Path(project_id): Path<String>,
+    ApiJson(body): ApiJson<CreateApplication>,
+) -> Result<(StatusCode, axum::Json<Data<ApplicationView>>), ApiError> {
+    session.role_in(&state, &project_id).await?;
+    let a = applications::create_application(&state, &project_id, body).await?;
+    audit(&state, &session, &project_id, "application.create", ("application", &a.id), applications::audit_summary(&a)).await;
+    Ok((StatusCode::CREATED, data(a.into())))
+}
+
+async fn update(
+    State(state): State<AppState>,
+    session: Session,
+    Path((project_id, id)): Path<(String, String)>,
+    ApiJson(body): ApiJson<UpdateApplication>,
+) -> Result<axum::Json<Data<ApplicationView>>, ApiError> {
+    session.role_in(&state, &project_id).await?;
+    let before = applications::find(&state, &project_id, &id).await?;
+    let summary = applications::audit_summary(&before);
+    let a = applications::update_application(&state, before, body).await?;
+    let changes = crate::audit::changes(&summary, &applications::audit_summary(&a));
+    audit(&state, &session, &project_id, "application.update", ("application", &a.id), changes).await;
+    Ok(data(a.into()))
 }
 
 /// The link is in this answer only; the audit entry (`portal.magic_link`,

@@ -3,12 +3,12 @@
 //! It takes only the browser session cookie; project API keys are refused
 //! here, and the cookie is not accepted on `/v1`.
 //!
-//! Project-scoped calls live under `/dashboard/api/projects/{projectId}/...`
-//! so that further pages (schedules, notification channels)
-//! add their routes and a view in `app.js` beside the existing ones.
+//! Project-scoped calls live under `/dashboard/api/projects/{projectId}/...`;
+//! each page adds its routes here and a view in `app.js`.
 
 mod projects;
 mod applications;
+mod notifications;
 mod replays;
 mod reports;
 mod schedules;
@@ -73,6 +73,7 @@ pub fn routes() -> Router<AppState> {
         .route("/dashboard/api/logout-all", post(session::logout_all))
         .merge(projects::routes())
         .merge(applications::routes())
+        .merge(notifications::routes())
         .merge(replays::routes())
         .merge(reports::routes())
         .merge(schedules::routes())

@@ -14,14 +14,14 @@ use crate::api::error::ApiError;
 use crate::api::extract::{ApiJson, ApiQuery, OptionalJson, PageQuery};
 use crate::api::project::{self, ApiKeyView, CreateKey};
 use crate::api::webhooks::{self, CreateWebhook, RotateSecret, UpdateWebhook, WebhookView};
-use crate::api::{data, deliveries, ingest, list, AppState, Data, List};
+use crate::api::{audit_logs, data, deliveries, ingest, list, AppState, Data, List};
 use crate::store::{AuditEntry, SecretKind};
 
 pub fn routes() -> Router<AppState> {
     const P: &str = "/dashboard/api/projects/{project_id}";
     Router::new()
         .route(&format!("{P}/webhooks"), get(list_webhooks).post(create_webhook))
-        .route(&format!("{P}/webhooks/{{id}}"), get(get_webhook).patch(update_webhook))
+        .route(&format!("{P}/webhooks/{{id}}"), get(get_webhook).patch(update_webhook).delete(remove_webhook))
         .route(&format!("{P}/webhooks/{{id}}/rotate-signing-secret"), post(rotate_signing_secret))
         .route(&format!("{P}/webhooks/{{id}}/rotate-ingest-secret"), post(rotate_ingest_secret))
         .route(&format!("{P}/webhooks/{{id}}/test-event"), post(send_test_event))
@@ -33,6 +33,7 @@ pub fn routes() -> Router<AppState> {
         .route(&format!("{P}/api-keys/{{key_id}}/revoke"), post(revoke_key))
 }
 
+/// Records the user's change the way the Public API records a key's.
 pub(super) async fn audit(
     state: &AppState,
     session: &Session,
@@ -40,7 +41,7 @@ pub(super) async fn audit(
     action: &'static str,
     target: (&'static str, &str),
     summary: serde_json::Value,
-) -> Result<(), ApiError> {
+) {
     let entry = AuditEntry {
         project_id: project_id.to_string(),
         actor: session.actor(),
@@ -49,8 +50,7 @@ pub(super) async fn audit(
         target_id: target.1.to_string(),
         summary,
     };
-    state.store.record_audit(&entry).await?;
-    Ok(())
+    audit_logs::record_entry(state, entry).await;
 }
 
 /// Owners and admins only, like the Public API's admin-key routes; `what`
@@ -98,7 +98,7 @@ async fn create_webhook(
     let created = webhooks::create_webhook(&state, project_id.clone(), body).await?;
     let v = webhooks::created_view(&state, created);
     let summary = json!({ "name": v.name, "destinationUrl": v.destination_url, "enabled": v.enabled });
-    audit(&state, &session, &project_id, "webhook.create", ("webhook", &v.id), summary).await?;
+    audit(&state, &session, &project_id, "webhook.create", ("webhook", &v.id), summary).await;
     Ok((StatusCode::CREATED, data(v)))
 }
 
@@ -112,8 +112,23 @@ async fn update_webhook(
     let w = webhooks::find(&state, &project_id, &id).await?;
     let v = webhooks::view(&state, webhooks::update_webhook(&state, w, body).await?);
     let summary = json!({ "name": v.name, "destinationUrl": v.destination_url, "enabled": v.enabled });
-    audit(&state, &session, &project_id, "webhook.update", ("webhook", &v.id), summary).await?;
+    audit(&state, &session, &project_id, "webhook.update", ("webhook", &v.id), summary).await;
     Ok(data(v))
+}
+
+/// The Public API's deletion: the webhook goes with its secrets, schedules
+/// and delivery history. The audit entry keeps its name, since the id alone
+/// will name nothing.
+async fn remove_webhook(
+    State(state): State<AppState>,
+    session: Session,
+    Path((project_id, id)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    session.role_in(&state, &project_id).await?;
+    let w = webhooks::find(&state, &project_id, &id).await?;
+    webhooks::delete_webhook(&state, &project_id, &w.id).await?;
+    audit(&state, &session, &project_id, "webhook.delete", ("webhook", &w.id), json!({ "name": w.name })).await;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 async fn rotate(
@@ -130,7 +145,7 @@ async fn rotate(
         SecretKind::Signing => "webhook.rotate_signing_secret",
         SecretKind::Ingest => "webhook.rotate_ingest_secret",
     };
-    audit(&state, &session, &project_id, action, ("webhook", &id), summary).await?;
+    audit(&state, &session, &project_id, action, ("webhook", &id), summary).await;
     Ok(rotated)
 }
 
@@ -179,7 +194,7 @@ async fn send_test_event(
     let mut headers = HeaderMap::new();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     let res = ingest::accept(&state, w.project_id, w.id.clone(), w.enabled, &headers, body.to_string().into()).await?;
-    audit(&state, &session, &project_id, "webhook.send_test_event", ("webhook", &w.id), json!({})).await?;
+    audit(&state, &session, &project_id, "webhook.send_test_event", ("webhook", &w.id), json!({})).await;
     Ok(res)
 }
 
@@ -221,7 +236,7 @@ async fn create_key(
 ) -> Result<(StatusCode, axum::Json<Data<ApiKeyView>>), ApiError> {
     key_manager(&state, &session, &project_id).await?;
     let v = project::create_key_in(&state, &project_id, body).await?;
-    audit(&state, &session, &project_id, "api_key.create", ("api_key", &v.id), json!({ "name": v.name, "role": v.role })).await?;
+    audit(&state, &session, &project_id, "api_key.create", ("api_key", &v.id), json!({ "name": v.name, "role": v.role })).await;
     Ok((StatusCode::CREATED, data(v)))
 }
 
@@ -232,7 +247,7 @@ async fn rotate_key(
 ) -> Result<axum::Json<Data<ApiKeyView>>, ApiError> {
     key_manager(&state, &session, &project_id).await?;
     let v = project::rotate_key_in(&state, &project_id, &key_id).await?;
-    audit(&state, &session, &project_id, "api_key.rotate", ("api_key", &v.id), json!({ "name": v.name })).await?;
+    audit(&state, &session, &project_id, "api_key.rotate", ("api_key", &v.id), json!({ "name": v.name })).await;
     Ok(data(v))
 }
 
@@ -243,6 +258,6 @@ async fn revoke_key(
 ) -> Result<axum::Json<Data<ApiKeyView>>, ApiError> {
     key_manager(&state, &session, &project_id).await?;
     let v = project::revoke_key_in(&state, &project_id, &key_id).await?;
-    audit(&state, &session, &project_id, "api_key.revoke", ("api_key", &v.id), json!({ "name": v.name })).await?;
+    audit(&state, &session, &project_id, "api_key.revoke", ("api_key", &v.id), json!({ "name": v.name })).await;
     Ok(data(v))
 }

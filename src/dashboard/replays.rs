@@ -35,7 +35,7 @@ async fn replay(
 ) -> Result<(StatusCode, axum::Json<Data<DeliveryView>>), ApiError> {
     session.role_in(&state, &project_id).await?;
     let (d, summary) = replays::replay_one_in(&state, &project_id, &id, dead_letter_only).await?;
-    audit(&state, &session, &project_id, replays::replay_action(dead_letter_only), ("delivery", &id), summary).await?;
+    audit(&state, &session, &project_id, replays::replay_action(dead_letter_only), ("delivery", &id), summary).await;
     Ok((StatusCode::ACCEPTED, data(d)))
 }
 
@@ -62,7 +62,7 @@ async fn discard_dead_letter(
 ) -> Result<StatusCode, ApiError> {
     session.role_in(&state, &project_id).await?;
     replays::discard_in(&state, &project_id, &id).await?;
-    audit(&state, &session, &project_id, "dead_letter.discard", ("delivery", &id), json!({})).await?;
+    audit(&state, &session, &project_id, "dead_letter.discard", ("delivery", &id), json!({})).await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -84,7 +84,7 @@ async fn bulk_replay_dead_letters(
 ) -> Result<(StatusCode, axum::Json<Data<ReplayJobView>>), ApiError> {
     session.role_in(&state, &project_id).await?;
     let (view, summary) = replays::start_job_in(&state, &project_id, body, true).await?;
-    audit(&state, &session, &project_id, "replay_job.create", ("replay_job", view.id()), summary).await?;
+    audit(&state, &session, &project_id, "replay_job.create", ("replay_job", view.id()), summary).await;
     Ok((StatusCode::ACCEPTED, data(view)))
 }
 

@@ -15,7 +15,7 @@ use subtle::ConstantTimeEq;
 use super::too_many_attempts;
 use crate::api::error::ApiError;
 use crate::api::extract::ApiJson;
-use crate::api::{data, AppState};
+use crate::api::{audit_logs, data, AppState};
 use crate::secrets;
 use crate::store::{self, Actor, AuditEntry, NewSession, SessionRecord};
 use crate::users::{self, MemberRole};
@@ -253,7 +253,8 @@ pub async fn logout_all(State(state): State<AppState>, session: Session) -> Resu
 }
 
 /// Signing in and out concerns every project the user can reach, so each
-/// project's audit log shows it.
+/// project's audit log shows it. Like every audit write, a failed one is
+/// logged: the session has already started or ended.
 async fn audit_in_every_project(state: &AppState, actor: &Actor, action: &'static str) -> Result<(), ApiError> {
     for m in state.store.memberships(&actor.actor_id).await? {
         let entry = AuditEntry {
@@ -264,7 +265,7 @@ async fn audit_in_every_project(state: &AppState, actor: &Actor, action: &'stati
             target_id: actor.actor_id.clone(),
             summary: serde_json::json!({}),
         };
-        state.store.record_audit(&entry).await?;
+        audit_logs::record_entry(state, entry).await;
     }
     Ok(())
 }

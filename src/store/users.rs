@@ -56,6 +56,22 @@ pub struct SessionRecord {
     pub expires_at: i64,
 }
 
+/// A user whose access just ended: what the audit log and the operator
+/// are told.
+#[derive(Clone, Debug)]
+pub struct EndedAccess {
+    pub user_id: String,
+    /// The projects the user was a member of.
+    pub project_ids: Vec<String>,
+    pub sessions_ended: u64,
+}
+
+pub enum MembershipRemoval {
+    Removed { user_id: String },
+    NoSuchUser,
+    NotAMember,
+}
+
 impl User {
     fn from_row(r: &AnyRow) -> Result<Self> {
         Ok(User { id: r.try_get("id")?, email: r.try_get("email")?, password_hash: r.try_get("password_hash")? })
@@ -119,6 +135,64 @@ impl Store {
         }
         tx.commit().await?;
         Ok(AddMemberOutcome::Added { user_id, new_user })
+    }
+
+    /// Ends a user's access at once: the password and any unused setup link
+    /// go and every session ends, so signing in fails like for an unknown
+    /// email. Memberships stay, so a new setup link (`user create`) lets the
+    /// user back in. None for an unknown email.
+    pub async fn deactivate_user(&self, email: &str) -> Result<Option<EndedAccess>> {
+        self.end_access(email, false).await
+    }
+
+    /// Deletes a user with their memberships, setup links and sessions.
+    pub async fn remove_user(&self, email: &str) -> Result<Option<EndedAccess>> {
+        self.end_access(email, true).await
+    }
+
+    async fn end_access(&self, email: &str, delete: bool) -> Result<Option<EndedAccess>> {
+        let mut tx = self.pool().begin().await?;
+        let Some(row) = sqlx::query("SELECT id FROM users WHERE email = $1").bind(email).fetch_optional(&mut *tx).await? else {
+            return Ok(None);
+        };
+        let user_id: String = row.try_get("id")?;
+        let project_ids = sqlx::query("SELECT project_id FROM memberships WHERE user_id = $1 ORDER BY project_id")
+            .bind(&user_id)
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|r| r.try_get("project_id"))
+            .collect::<Result<Vec<String>>>()?;
+        let sessions_ended =
+            sqlx::query("DELETE FROM user_sessions WHERE user_id = $1").bind(&user_id).execute(&mut *tx).await?.rows_affected();
+        sqlx::query("DELETE FROM password_setup_tokens WHERE user_id = $1").bind(&user_id).execute(&mut *tx).await?;
+        if delete {
+            sqlx::query("DELETE FROM memberships WHERE user_id = $1").bind(&user_id).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM users WHERE id = $1").bind(&user_id).execute(&mut *tx).await?;
+        } else {
+            sqlx::query("UPDATE users SET password_hash = NULL, updated_at = $2 WHERE id = $1")
+                .bind(&user_id)
+                .bind(now_ms())
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(Some(EndedAccess { user_id, project_ids, sessions_ended }))
+    }
+
+    /// Takes a user out of one project. Their sessions go on for their
+    /// other projects: every dashboard call checks membership afresh.
+    pub async fn remove_membership(&self, email: &str, project_id: &str) -> Result<MembershipRemoval> {
+        let Some(user) = self.find_user_by_email(email).await? else {
+            return Ok(MembershipRemoval::NoSuchUser);
+        };
+        let n = sqlx::query("DELETE FROM memberships WHERE user_id = $1 AND project_id = $2")
+            .bind(&user.id)
+            .bind(project_id)
+            .execute(self.pool())
+            .await?
+            .rows_affected();
+        Ok(if n == 1 { MembershipRemoval::Removed { user_id: user.id } } else { MembershipRemoval::NotAMember })
     }
 
     pub async fn find_user_by_email(&self, email: &str) -> Result<Option<User>> {

@@ -1,7 +1,9 @@
 // The dashboard in a real browser: headless Chromium driven by playwright-core
 // against the real binary (SQLite) and a real receiver on loopback. Log in,
 // create a webhook, send a test event, see it delivered, rotate the signing
-// secret, log out. Screenshots go to test-artifacts/.
+// secret, manage schedules, applications and notification channels, delete
+// a webhook after typing its name, log out; a member's menu leaves out the
+// owner's pages. Screenshots go to test-artifacts/.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -28,6 +30,7 @@ const dir = mkdtempSync(join(tmpdir(), 'hookrelay-browser-'));
 const dataDir = join(dir, 'data');
 let server;
 let base;
+let project;
 let context;
 const received = [];
 let receiver;
@@ -59,6 +62,11 @@ function signedWith(secret, req) {
   return req.headers['webhook-signature'].split(' ').includes(`v1,${expected}`);
 }
 
+async function noSidewaysScrolling(page) {
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px`);
+}
+
 before(async () => {
   mkdirSync(artifacts, { recursive: true });
   receiver = createServer((req, res) => {
@@ -80,7 +88,7 @@ before(async () => {
     server.once('exit', (code) => rej(new Error(`hookrelay exited with ${code}`)));
   });
   base = line.replace('hookrelay listening on ', '').trim();
-  const project = JSON.parse(cli(['project', 'create', '--name', 'acme', '--json']));
+  project = JSON.parse(cli(['project', 'create', '--name', 'acme', '--json']));
   cli(['user', 'create', '--email', EMAIL, '--project', project.projectId, '--role', 'owner', '--password-stdin'], PASSWORD);
   const app = await fetch(`${base}/v1/applications`, {
     method: 'POST',
@@ -105,7 +113,7 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-test('log in, create a webhook, send a test event, see it delivered, rotate the signing secret, log out', async () => {
+test('log in, create a webhook, send a test event, see it delivered, rotate the signing secret, manage the other pages, delete a webhook, log out', async () => {
   const page = context.pages()[0] || (await context.newPage());
   const cspViolations = [];
   page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text()); });
@@ -207,17 +215,96 @@ test('log in, create a webhook, send a test event, see it delivered, rotate the 
   await scheduleRow.getByRole('button', { name: 'Delete' }).click();
   await page.getByText('No schedules for this webhook yet.').waitFor();
   await page.getByRole('link', { name: 'Applications' }).click();
-  await page.getByRole('button', { name: 'Create portal link' }).click();
+  await page.locator('tr', { hasText: 'Globex' }).getByRole('button', { name: 'Create portal link' }).click();
   await dialog.waitFor();
   assert.match(await page.locator('#reveal-value').inputValue(), new RegExp(`^${base}/portal/whpt_`));
   await shot('09-portal-link');
   await page.getByRole('button', { name: 'I have stored it' }).click();
+
+  // Create an application (a bad field is named), then edit it.
+  const newApp = page.getByRole('form', { name: 'New application' });
+  await newApp.getByLabel('Application name').fill('Initech');
+  await newApp.getByLabel('UID').fill('initech');
+  await newApp.getByLabel('Metadata').fill('{"plan": ');
+  await newApp.getByRole('button', { name: 'Create application' }).click();
+  await newApp.getByRole('alert').filter({ hasText: 'metadata' }).waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement.name), 'metadata');
+  await newApp.getByLabel('Metadata').fill('{"plan": "pro"}');
+  await newApp.getByLabel('Origins allowed to frame').fill('https://app.initech.example');
+  await newApp.getByRole('button', { name: 'Create application' }).click();
+  const appRow = page.locator('tr[data-application]', { hasText: 'Initech' });
+  await appRow.waitFor();
+  await appRow.getByRole('button', { name: 'Edit' }).click();
+  const editApp = page.getByRole('form', { name: 'Edit Initech' });
+  assert.equal(await editApp.getByLabel('Origins allowed to frame').inputValue(), 'https://app.initech.example');
+  assert.equal(await page.evaluate(() => document.activeElement.name), 'name', 'focus moves to the form');
+  await editApp.getByLabel('Application name').fill('Initech Corp');
+  await editApp.getByRole('button', { name: 'Save application' }).click();
+  await page.locator('tr[data-application]', { hasText: 'Initech Corp' }).waitFor();
+  await page.locator('tr[data-application]', { hasText: 'Initech Corp' }).getByRole('button', { name: 'Edit' }).click();
+  await noSidewaysScrolling(page);
+  await shot('10-applications');
+
   await page.getByRole('link', { name: 'Audit log' }).click();
   await page.getByText('not included in the free tier').waitFor();
+  await page.getByRole('link', { name: 'Notifications' }).click();
+  await page.getByText('not included in the free tier').waitFor();
+
+  // Notification channels, on a tier that has them: the secret once, then deleted after a confirmation.
+  cli(['project', 'set-tier', '--project', project.projectId, '--tier', 'pro']);
+  await until('the tier to change', async () => {
+    await page.getByRole('link', { name: 'Webhooks' }).click();
+    await page.getByRole('heading', { name: 'Webhooks', level: 1 }).waitFor();
+    await page.getByRole('link', { name: 'Notifications' }).click();
+    await page.getByRole('heading', { name: 'Notifications', level: 1 }).waitFor();
+    return (await page.getByRole('button', { name: 'Create channel' }).count()) > 0;
+  });
+  await page.getByLabel('Channel URL').fill(`http://127.0.0.1:${receiver.address().port}/ops`);
+  await page.getByRole('button', { name: 'Create channel' }).click();
+  await dialog.waitFor();
+  const channelSecret = await page.locator('#reveal-value').inputValue();
+  assert.match(channelSecret, /^whsec_/);
+  await page.getByRole('button', { name: 'I have stored it' }).click();
+  const channelRow = page.locator('tr[data-channel]');
+  await channelRow.waitFor();
+  assert.ok(!(await page.locator('main').innerText()).includes(channelSecret), 'the secret is not shown again');
+  await noSidewaysScrolling(page);
+  await shot('11-notifications');
+  await channelRow.getByRole('button', { name: 'Delete' }).click();
+  await page.getByRole('dialog', { name: /Delete the channel/ }).waitFor();
+  await page.getByRole('button', { name: 'Delete channel' }).click();
+  await page.getByText('No notification channels yet.').waitFor();
+
+  // Delete a webhook: nothing happens until its name is typed.
+  await page.getByRole('link', { name: 'Webhooks' }).click();
+  await page.getByLabel('Name', { exact: true }).fill('scratch');
+  await page.getByLabel('Destination URL').fill(`http://127.0.0.1:${receiver.address().port}/scratch`);
+  await page.getByRole('button', { name: 'Create webhook' }).click();
+  await dialog.waitFor();
+  await page.getByRole('button', { name: 'I have stored it' }).click();
+  await page.getByRole('button', { name: 'I have stored it' }).click();
+  const scratch = page.locator('tr[data-webhook]', { hasText: 'scratch' });
+  await scratch.getByRole('button', { name: 'Delete', exact: true }).click();
+  const confirmDialog = page.getByRole('dialog', { name: 'Delete the webhook scratch?' });
+  await confirmDialog.waitFor();
+  const typed = confirmDialog.getByLabel('Type "scratch" to confirm');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'confirm-input', 'focus starts in the dialog');
+  assert.ok(await confirmDialog.getByRole('button', { name: 'Delete webhook' }).isDisabled());
+  await typed.fill('scratc');
+  assert.ok(await confirmDialog.getByRole('button', { name: 'Delete webhook' }).isDisabled(), 'not until the name matches');
+  await shot('12-confirm-delete');
+  await confirmDialog.getByRole('button', { name: 'Cancel' }).click();
+  await confirmDialog.waitFor({ state: 'hidden' });
+  assert.equal(await scratch.count(), 1, 'cancelled: the webhook stays');
+  await scratch.getByRole('button', { name: 'Delete', exact: true }).click();
+  await typed.fill('scratch');
+  await confirmDialog.getByRole('button', { name: 'Delete webhook' }).click();
+  await page.getByText('scratch deleted.').waitFor();
+  assert.equal(await page.locator('tr[data-webhook]', { hasText: 'scratch' }).count(), 0);
+  await page.locator('tr[data-webhook]', { hasText: 'orders' }).waitFor();
 
   // No horizontal scrolling on a laptop-sized window.
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-  assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px`);
+  await noSidewaysScrolling(page);
 
   // Log out: back to the login form, and the session is gone server-side.
   await page.getByRole('button', { name: 'Sign out', exact: true }).click();
@@ -225,5 +312,19 @@ test('log in, create a webhook, send a test event, see it delivered, rotate the 
   await shot('07-signed-out');
   const after = await page.evaluate(async () => (await fetch('/dashboard/api/session')).status);
   assert.equal(after, 401);
+
+  // A member's menu leaves out what only owners and admins may use.
+  cli(['user', 'create', '--email', 'member@example.com', '--project', project.projectId, '--role', 'member', '--password-stdin'], PASSWORD);
+  await page.getByLabel('Email').fill('member@example.com');
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Webhooks', level: 1 }).waitFor();
+  const menu = await page.locator('#nav a').allInnerTexts();
+  for (const hidden of ['Notifications', 'Audit log', 'API keys']) assert.ok(!menu.includes(hidden), `${hidden} in ${menu}`);
+  assert.ok(menu.includes('Applications'));
+  await page.goto(`${base}/dashboard#/notifications`);
+  await page.getByRole('heading', { name: 'Webhooks', level: 1 }).waitFor();
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+  await page.getByRole('heading', { name: 'Sign in to Hookrelay' }).waitFor();
   assert.deepEqual(cspViolations, [], 'the app runs within its Content-Security-Policy');
 });
