@@ -104,6 +104,10 @@ pub struct ServeArgs {
     /// aggregated over this window).
     #[arg(long, env = "HOOKRELAY_NOTIFICATION_INTERVAL_SECONDS", default_value_t = 60)]
     pub notification_interval_seconds: u64,
+    /// Purge finished deliveries after at most this many minutes, whatever
+    /// a project's tier would keep (for installations short of disk).
+    #[arg(long, env = "HOOKRELAY_MAX_RETENTION_MINUTES", value_parser = clap::value_parser!(u64).range(1..=365 * 24 * 60))]
+    pub max_retention_minutes: Option<u64>,
 }
 
 impl ServeArgs {

@@ -101,7 +101,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), BoxError> {
     let (writer, writer_task) = ingest::Writer::start(store.clone(), engine.clone(), outcomes_rx);
     let replays = tokio::spawn(replay::run(store.clone(), engine.clone()));
     let scheduler = tokio::spawn(scheduler::run(store.clone(), engine.clone()));
-    let retention = tokio::spawn(retention::run(store.clone()));
+    let retention = tokio::spawn(retention::run(store.clone(), args.max_retention_minutes.map(|m| m as i64 * 60_000)));
     let checkpoints = tokio::spawn(wal_checkpoints(store.clone()));
     let notifier = tokio::spawn(notifier::run(
         store.clone(),

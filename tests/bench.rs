@@ -36,6 +36,7 @@ async fn the_benchmark_delivers_every_event_once_with_a_valid_signature() {
     assert!(r["serverPeakRssMiB"].as_f64().unwrap() > 0.0, "{r}");
     assert!(r["latencyMs"]["max"].as_f64().unwrap() >= r["latencyMs"]["p50"].as_f64().unwrap());
     assert!(r["dbSeconds"]["write_batch"].as_f64().unwrap() > 0.0, "{r}");
+    assert!(r["dbEndMiB"].as_f64().unwrap() > 0.0 && r["dbPeakMiB"].as_f64() >= r["dbEndMiB"].as_f64(), "{r}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

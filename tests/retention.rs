@@ -12,9 +12,12 @@ fn s(v: &Value) -> &str {
     v.as_str().unwrap_or_else(|| panic!("not a string: {v}"))
 }
 
-/// Makes a delivery look `days` old, id included (ids are time-ordered).
-async fn age(server: &Server, id: &str, days: i64) -> String {
-    let ms = chrono::Utc::now().timestamp_millis() - days * 24 * 3600 * 1000;
+const MINUTE_MS: i64 = 60 * 1000;
+const DAY_MS: i64 = 24 * 60 * MINUTE_MS;
+
+/// Makes a delivery look `age_ms` old, id included (ids are time-ordered).
+async fn age(server: &Server, id: &str, age_ms: i64) -> String {
+    let ms = chrono::Utc::now().timestamp_millis() - age_ms;
     let old = format!("msg_{}", ulid::Ulid::from_parts(ms as u64, rand_bits()));
     server.sql(&format!("UPDATE deliveries SET id = '{old}', created_at = {ms} WHERE id = '{id}'")).await;
     server.sql(&format!("UPDATE attempts SET delivery_id = '{old}' WHERE delivery_id = '{id}'")).await;
@@ -48,11 +51,11 @@ async fn expired_deliveries_go_with_their_payloads_but_owed_work_and_shared_payl
     }
 
     server.kill();
-    let replayed = age(&server, &replayed, 4).await;
-    let gone = age(&server, &gone, 4).await;
-    let owed = age(&server, &owed, 4).await;
-    let kept = age(&server, &recent, 2).await;
-    server.restart(); // the purge runs at start, then every minute
+    let replayed = age(&server, &replayed, 4 * DAY_MS).await;
+    let gone = age(&server, &gone, 4 * DAY_MS).await;
+    let owed = age(&server, &owed, 4 * DAY_MS).await;
+    let kept = age(&server, &recent, 2 * DAY_MS).await;
+    server.restart(); // the purge runs at start, then every 10 seconds
     let api = server.api();
 
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
@@ -68,6 +71,35 @@ async fn expired_deliveries_go_with_their_payloads_but_owed_work_and_shared_payl
     assert_eq!(r.body["data"]["payload"]["body"], "shared", "a payload a replay still uses stays");
     let r = api.get(&format!("/v1/deliveries/{kept}"), &key).await;
     assert_eq!(r.body["data"]["attempts"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_operators_cap_purges_sooner_than_the_tier_would() {
+    let opts = ServerOpts { extra: vec!["--max-retention-minutes".into(), "1".into()], ..ServerOpts::default() };
+    let mut server = Server::start(opts).await;
+    let (_, key) = server.create_project("acme"); // free: 3 days
+    let api = server.api();
+    let receiver = Receiver::start().await;
+    let hook = api.create_webhook(&key, &receiver.url, json!({})).await;
+    let mut ids = Vec::new();
+    for body in ["old", "new"] {
+        let r = api.ingest(s(&hook["ingestUrl"]), s(&hook["ingestSecret"]), body.as_bytes()).await;
+        ids.push(s(&r.body["data"]["id"]).to_string());
+    }
+    for id in &ids {
+        api.wait_delivery(&key, id, |d| d["status"] == "succeeded").await;
+    }
+
+    server.kill();
+    let old = age(&server, &ids[0], 2 * MINUTE_MS).await;
+    server.restart();
+    let api = server.api();
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while api.get(&format!("/v1/deliveries/{old}"), &key).await.status != 404 {
+        assert!(std::time::Instant::now() < deadline, "a delivery past the operator's cap was never purged");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(api.get(&format!("/v1/deliveries/{}", ids[1]), &key).await.status, 200, "within the cap: kept");
 }
 
 fn deliveries(n: usize) -> Vec<hookrelay::store::NewDelivery> {

@@ -371,6 +371,66 @@ fn percentile(sorted: &[u64], p: f64) -> f64 {
     sorted[i] as f64 / 1e6
 }
 
+/// Samples the database's size on disk every second while the run lasts:
+/// the SQLite files in the data directory, or `pg_database_size`.
+struct DbSize {
+    peak: Arc<AtomicU64>,
+    task: tokio::task::JoinHandle<()>,
+    measure: Measure,
+}
+
+#[derive(Clone)]
+enum Measure {
+    Sqlite(PathBuf),
+    Postgres(sqlx::AnyPool),
+}
+
+impl Measure {
+    async fn bytes(&self) -> u64 {
+        match self {
+            Measure::Sqlite(dir) => ["hookrelay.db", "hookrelay.db-wal", "hookrelay.db-shm"]
+                .iter()
+                .filter_map(|f| std::fs::metadata(dir.join(f)).ok())
+                .map(|m| m.len())
+                .sum(),
+            Measure::Postgres(pool) => sqlx::query_scalar::<_, i64>("SELECT pg_database_size(current_database())")
+                .fetch_one(pool)
+                .await
+                .map_or(0, |n| n.max(0) as u64),
+        }
+    }
+}
+
+impl DbSize {
+    async fn watch(args: &Args, data_dir: &Path) -> Result<DbSize, BoxError> {
+        let measure = match &args.database_url {
+            Some(url) => {
+                sqlx::any::install_default_drivers();
+                Measure::Postgres(sqlx::any::AnyPoolOptions::new().max_connections(1).connect(url).await?)
+            }
+            None => Measure::Sqlite(data_dir.to_path_buf()),
+        };
+        let peak = Arc::new(AtomicU64::new(0));
+        let task = tokio::spawn({
+            let (peak, measure) = (peak.clone(), measure.clone());
+            async move {
+                loop {
+                    peak.fetch_max(measure.bytes().await, Relaxed);
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+            }
+        });
+        Ok(DbSize { peak, task, measure })
+    }
+
+    /// Peak and current size, in bytes.
+    async fn finish(self) -> (u64, u64) {
+        self.task.abort();
+        let end = self.measure.bytes().await;
+        (self.peak.load(Relaxed).max(end), end)
+    }
+}
+
 async fn run(args: Args) -> Result<bool, BoxError> {
     let args = Arc::new(args);
     let dir = TempDir(std::env::temp_dir().join(format!("hookrelay-bench-{}", ulid::Ulid::new())));
@@ -411,6 +471,7 @@ async fn run(args: Args) -> Result<bool, BoxError> {
         .build()?;
     let hooks = Arc::new(hooks);
     let next = Arc::new(AtomicU64::new(0));
+    let db_size = DbSize::watch(&args, &data_dir).await?;
     let (_, cpu_before) = process_usage(&pid);
     let (_, bench_cpu_before) = process_usage("self");
     let started = shared.now_ns();
@@ -440,6 +501,7 @@ async fn run(args: Args) -> Result<bool, BoxError> {
     let (rss, cpu_after) = process_usage(&pid);
     let (_, bench_cpu_after) = process_usage("self");
     let db_seconds = db_seconds(&setup, &server.url).await;
+    let (db_peak, db_end) = db_size.finish().await;
     drop(server);
 
     let mut latencies = Vec::with_capacity(n);
@@ -492,6 +554,8 @@ async fn run(args: Args) -> Result<bool, BoxError> {
         "serverCpuSeconds": cpu_after - cpu_before,
         "benchCpuSeconds": bench_cpu_after - bench_cpu_before,
         "dbSeconds": db_seconds,
+        "dbPeakMiB": db_peak as f64 / 1048576.0,
+        "dbEndMiB": db_end as f64 / 1048576.0,
     });
     let mut out = std::io::stdout().lock();
     if args.json {
@@ -523,6 +587,8 @@ fn print_table(out: &mut impl Write, r: &Value) -> std::io::Result<()> {
         m.iter().map(|(k, v)| format!("{k} {:.2} s", f(v))).collect::<Vec<_>>().join(", ")
     });
     writeln!(out, "  server db time      {}", db.unwrap_or_default())?;
+    writeln!(out, "  database size       peak {:.0} MiB, at the end {:.0} MiB",
+        f(&r["dbPeakMiB"]), f(&r["dbEndMiB"]))?;
     writeln!(out, "  check               lost {}, duplicated {}, bad signatures {}, unknown bodies {}: {}",
         r["lost"], r["duplicated"], r["badSignatures"], r["unknownBodies"],
         if r["ok"].as_bool() == Some(true) { "OK" } else { "FAILED" })

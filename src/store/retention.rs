@@ -4,7 +4,7 @@
 
 use sqlx::Row;
 
-use super::{Result, Store};
+use super::{values_list, Flush, Result, Store, ROWS_PER_STATEMENT};
 use crate::ids;
 
 impl Store {
@@ -21,12 +21,16 @@ impl Store {
     /// Deletes up to `limit` finished deliveries of a project created before
     /// `cutoff_ms`, their attempts and their now unreferenced events.
     /// Returns how many deliveries went. Pending and retrying work is never
-    /// purged: it was acknowledged and is still owed.
+    /// purged: it was acknowledged and is still owed. Three set-wise
+    /// statements per batch, on SQLite in the hot-path writers' queue (a
+    /// write outside it would make theirs wait in SQLite's busy handler).
     pub async fn purge_expired(&self, project_id: &str, cutoff_ms: i64, limit: i64) -> Result<u64> {
         // Ids are time-ordered, so the cutoff is an id bound and the scan
         // walks the (project_id, id) index from the oldest row.
         let cutoff_id = format!("{}_{}", ids::DELIVERY, ulid::Ulid::from_parts(cutoff_ms.max(0) as u64, 0));
-        let mut tx = self.pool.begin().await?;
+        let mut turn = self.write_turn().await?;
+        // Losing a purge to a power cut only means it is done again.
+        let mut tx = self.begin_write(&mut turn, Flush::WithNextCommit).await?;
         let rows = sqlx::query(
             "SELECT id, event_id FROM deliveries WHERE project_id = $1 AND id < $2 AND created_at < $3 \
              AND status IN ('succeeded', 'dead', 'discarded') ORDER BY id LIMIT $4",
@@ -34,28 +38,35 @@ impl Store {
         .bind(project_id)
         .bind(&cutoff_id)
         .bind(cutoff_ms)
-        .bind(limit)
+        .bind(limit.min(ROWS_PER_STATEMENT as i64))
         .fetch_all(&mut *tx)
         .await?;
         if rows.is_empty() {
             return Ok(0);
         }
-        let mut deleted = 0;
-        for r in &rows {
-            let id: String = r.try_get("id")?;
-            let event_id: String = r.try_get("event_id")?;
-            sqlx::query("DELETE FROM attempts WHERE delivery_id = $1").bind(&id).execute(&mut *tx).await?;
-            deleted += sqlx::query("DELETE FROM deliveries WHERE id = $1 AND status IN ('succeeded', 'dead', 'discarded')")
-                .bind(&id)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            sqlx::query("DELETE FROM events WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM deliveries WHERE event_id = $1)")
-                .bind(&event_id)
-                .execute(&mut *tx)
-                .await?;
-        }
+        let ids: Vec<String> = rows.iter().map(|r| r.try_get("id")).collect::<Result<_>>()?;
+        let mut event_ids: Vec<String> = rows.iter().map(|r| r.try_get("event_id")).collect::<Result<_>>()?;
+        event_ids.sort_unstable();
+        event_ids.dedup();
+        let list = |n: usize| values_list(self.dialect, 1, n);
+
+        let sql = format!("DELETE FROM attempts WHERE delivery_id IN {}", list(ids.len()));
+        bind_all(&sql, &ids).execute(&mut *tx).await?;
+        let sql = format!(
+            "DELETE FROM deliveries WHERE id IN {} AND status IN ('succeeded', 'dead', 'discarded')",
+            list(ids.len())
+        );
+        let deleted = bind_all(&sql, &ids).execute(&mut *tx).await?.rows_affected();
+        let sql = format!(
+            "DELETE FROM events WHERE id IN {} AND NOT EXISTS (SELECT 1 FROM deliveries WHERE deliveries.event_id = events.id)",
+            list(event_ids.len())
+        );
+        bind_all(&sql, &event_ids).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(deleted)
     }
+}
+
+fn bind_all<'q>(sql: &'q str, values: &'q [String]) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    values.iter().fold(sqlx::query(sql), |q, v| q.bind(v.as_str()))
 }
