@@ -847,3 +847,33 @@ async fn deactivating_or_removing_a_user_ends_their_access_at_once() {
     assert!(audit_rows(&f.server, &other).await.iter().any(|(t, _, a)| t == "cli" && a == "user.remove"));
     assert!(!f.server.cli(&["user", "remove", "--email", "bob@example.com"]).status.success());
 }
+
+/// A login checks the password (slow on purpose), then creates the session:
+/// a deactivation landing in between must win.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_user_deactivated_while_their_password_is_checked_gets_no_session() {
+    let f = fixture(&[]).await;
+    f.server.create_user("bob@example.com", &f.project, "member", PASSWORD);
+    let store = f.server.store().await;
+    let user = store.find_user_by_email("bob@example.com").await.unwrap().expect("user");
+    let checked_hash = user.password_hash.clone().expect("a password");
+
+    assert!(f.server.cli(&["user", "deactivate", "--email", "bob@example.com"]).status.success());
+    let session = |id_hash: &'static str| hookrelay::store::NewSession {
+        id_hash,
+        user_id: &user.id,
+        password_hash: &checked_hash,
+        csrf_token: "csrf",
+        expires_at: i64::MAX,
+        source_ip: None,
+    };
+    assert!(!store.create_session(&session("late")).await.unwrap(), "no session once the password is gone");
+
+    f.server.create_user("bob@example.com", &f.project, "member", "a brand new passphrase");
+    assert!(!store.create_session(&session("stale")).await.unwrap(), "nor with the password it replaced");
+    assert_eq!(f.server.sql_i64("SELECT CAST(COUNT(*) AS BIGINT) FROM user_sessions").await, 0);
+
+    let current = store.find_user_by_email("bob@example.com").await.unwrap().and_then(|u| u.password_hash).expect("new password");
+    let fresh = hookrelay::store::NewSession { password_hash: &current, ..session("fresh") };
+    assert!(store.create_session(&fresh).await.unwrap(), "the current password still signs in");
+}

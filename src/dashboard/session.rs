@@ -201,26 +201,33 @@ pub async fn login(
         _ => None,
     };
     let hash = user.as_ref().and_then(|u| u.password_hash.clone());
-    let valid = check_password(body.password, hash).await;
-    let Some(user) = user.filter(|_| valid) else {
+    let valid = check_password(body.password, hash.clone()).await;
+    let refuse = || {
         limits.login_by_account.record_failure(&account_key);
         limits.login_by_ip.record_failure(&ip_key);
-        return Err(ApiError::unauthorized(INVALID_LOGIN));
+        ApiError::unauthorized(INVALID_LOGIN)
     };
-    limits.login_by_account.clear(&account_key);
+    let (Some(user), Some(hash)) = (user.filter(|_| valid), hash) else {
+        return Err(refuse());
+    };
     let token = secrets::new_token();
     let csrf = secrets::new_token();
     let absolute = limits.policy.absolute;
-    state
+    let created = state
         .store
         .create_session(&NewSession {
             id_hash: &secrets::hash(&token),
             user_id: &user.id,
+            password_hash: &hash,
             csrf_token: &csrf,
             expires_at: store::now_ms() + absolute.as_millis() as i64,
             source_ip: ip.as_deref(),
         })
         .await?;
+    if !created {
+        return Err(refuse());
+    }
+    limits.login_by_account.clear(&account_key);
     let actor = Actor { actor_type: "user", actor_id: user.id.clone(), actor_label: user.email.clone(), source_ip: ip };
     audit_in_every_project(&state, &actor, "user.login").await?;
     let view = session_view(&state, &user.id, user.email, csrf).await?;

@@ -41,6 +41,8 @@ pub struct Membership {
 pub struct NewSession<'a> {
     pub id_hash: &'a str,
     pub user_id: &'a str,
+    /// The password hash the login was checked against.
+    pub password_hash: &'a str,
     pub csrf_token: &'a str,
     pub expires_at: i64,
     pub source_ip: Option<&'a str>,
@@ -252,11 +254,14 @@ impl Store {
             .transpose()
     }
 
-    pub async fn create_session(&self, s: &NewSession<'_>) -> Result<()> {
+    /// Creates the session only if the user still has the password the
+    /// login was checked against: a `user deactivate` (or a password change)
+    /// landing while the password was being verified wins. False if not.
+    pub async fn create_session(&self, s: &NewSession<'_>) -> Result<bool> {
         let now = now_ms();
-        sqlx::query(
+        let done = sqlx::query(
             "INSERT INTO user_sessions (id_hash, user_id, csrf_token, created_at, last_seen_at, expires_at, source_ip) \
-             VALUES ($1, $2, $3, $4, $4, $5, $6)",
+             SELECT $1, id, $3, $4, $4, $5, $6 FROM users WHERE id = $2 AND password_hash = $7",
         )
         .bind(s.id_hash)
         .bind(s.user_id)
@@ -264,9 +269,10 @@ impl Store {
         .bind(now)
         .bind(s.expires_at)
         .bind(s.source_ip)
+        .bind(s.password_hash)
         .execute(self.pool())
-        .await
-        .map(|_| ())
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     pub async fn get_session(&self, id_hash: &str) -> Result<Option<SessionRecord>> {

@@ -164,14 +164,24 @@ impl Server {
         (v["projectId"].as_str().unwrap().to_string(), v["apiKey"].as_str().unwrap().to_string())
     }
 
+    fn database_url(&self) -> String {
+        match &self.db_url {
+            Some(u) => u.clone(),
+            None => format!("sqlite://{}", self.data_dir.join("hookrelay.db").display()),
+        }
+    }
+
     async fn db(&self) -> sqlx::AnyConnection {
         use sqlx::Connection;
         sqlx::any::install_default_drivers();
-        let url = match &self.db_url {
-            Some(u) => u.clone(),
-            None => format!("sqlite://{}", self.data_dir.join("hookrelay.db").display()),
-        };
-        sqlx::AnyConnection::connect(&url).await.expect("connect to the server's database")
+        sqlx::AnyConnection::connect(&self.database_url()).await.expect("connect to the server's database")
+    }
+
+    /// The server's database through the store, for races no request can
+    /// time (a change landing between two steps of one request).
+    pub async fn store(&self) -> hookrelay::store::Store {
+        let settings = hookrelay::store::PoolSettings { max_connections: 2, statement_timeout: Duration::from_secs(10) };
+        hookrelay::store::Store::connect(&self.database_url(), &settings).await.expect("connect the store")
     }
 
     /// Runs one SQL statement on the server's database, for states no API
