@@ -263,6 +263,14 @@ function parseHeaders(text) {
   return out;
 }
 
+// A table of `rows` under `headers`, or `note` when there are none.
+function tableOrNote(rows, note, label, headers, row) {
+  if (rows.length === 0) return el('p', { class: 'muted', text: note });
+  return el('table', { 'aria-label': label },
+    el('thead', {}, el('tr', {}, headers.map((h) => el('th', { scope: 'col', text: h })))),
+    el('tbody', {}, rows.map(row)));
+}
+
 async function renderWebhooks(main) {
   const res = await api('GET', projectPath('/webhooks?limit=100'));
   const list = el('section', { class: 'card', 'aria-label': 'Webhooks' });
@@ -358,17 +366,14 @@ async function renderDeliveries(main, args) {
   for (const k of ['webhookId', 'status', 'cursor']) if (params.get(k)) q.set(k, params.get(k));
   const res = await api('GET', projectPath(`/deliveries?${q}`));
   const names = Object.fromEntries(hooks.data.map((w) => [w.id, w.name]));
-  const table = res.data.length === 0
-    ? el('p', { class: 'muted', text: 'No deliveries match.' })
-    : el('table', { 'aria-label': 'Deliveries' },
-      el('thead', {}, el('tr', {}, ['Delivery', 'Webhook', 'Status', 'Attempts', 'Last result', 'Created'].map((h) => el('th', { scope: 'col', text: h })))),
-      el('tbody', {}, res.data.map((d) => el('tr', { 'data-delivery': d.id },
+  const table = tableOrNote(res.data, 'No deliveries match.', 'Deliveries', ['Delivery', 'Webhook', 'Status', 'Attempts', 'Last result', 'Created'],
+      (d) => el('tr', { 'data-delivery': d.id },
         el('td', {}, el('a', { href: `#/deliveries/${d.id}`, class: 'mono', text: d.id })),
         el('td', { text: names[d.webhookId] || d.webhookId }),
         el('td', {}, el('span', { class: `pill ${d.status}`, text: d.status })),
         el('td', { text: d.attemptCount }),
         el('td', { text: d.lastStatusCode || d.lastError || '—' }),
-        el('td', { text: formatTime(d.createdAt) })))));
+        el('td', { text: formatTime(d.createdAt) })));
   let next = null;
   if (res.nextCursor) {
     const nq = new URLSearchParams(params);
@@ -442,11 +447,8 @@ async function renderDeadLetters(main) {
         await followJob(job, r.data);
       }) })),
     bulkErr, job);
-  const table = res.data.length === 0
-    ? el('p', { class: 'muted', text: 'The dead-letter queue is empty.' })
-    : el('table', { 'aria-label': 'Dead letters' },
-      el('thead', {}, el('tr', {}, ['Delivery', 'Webhook', 'Attempts', 'Last result', 'Created', 'Actions'].map((h) => el('th', { scope: 'col', text: h })))),
-      el('tbody', {}, res.data.map((d) => {
+  const table = tableOrNote(res.data, 'The dead-letter queue is empty.', 'Dead letters', ['Delivery', 'Webhook', 'Attempts', 'Last result', 'Created', 'Actions'],
+      (d) => {
         const err = errorBox();
         return el('tr', { 'data-delivery': d.id },
           el('td', {}, el('a', { href: `#/deliveries/${d.id}`, class: 'mono', text: d.id })),
@@ -464,7 +466,7 @@ async function renderDeadLetters(main) {
               status(`${d.id} discarded; it stays in the history as discarded.`);
               await render();
             }) })), err));
-      })));
+      });
   let next = null;
   if (res.nextCursor) {
     const nq = new URLSearchParams(params);
@@ -564,16 +566,13 @@ async function renderAuditLog(main) {
     main.append(el('section', { class: 'card' }, el('p', { class: 'muted', role: 'note', text: e.message })));
     return;
   }
-  const table = res.data.length === 0
-    ? el('p', { class: 'muted', text: 'Nothing recorded yet.' })
-    : el('table', { 'aria-label': 'Audit log' },
-      el('thead', {}, el('tr', {}, ['When', 'Actor', 'Action', 'Target', 'Details'].map((h) => el('th', { scope: 'col', text: h })))),
-      el('tbody', {}, res.data.map((a) => el('tr', {},
+  const table = tableOrNote(res.data, 'Nothing recorded yet.', 'Audit log', ['When', 'Actor', 'Action', 'Target', 'Details'],
+      (a) => el('tr', {},
         el('td', { text: formatTime(a.createdAt) }),
         el('td', {}, el('div', { text: a.actor.label }), el('div', { class: 'muted', text: `${a.actor.type}${a.sourceIp ? ` · ${a.sourceIp}` : ''}` })),
         el('td', { class: 'mono', text: a.action }),
         el('td', {}, el('div', { text: a.target.type }), el('div', { class: 'mono muted', text: a.target.id })),
-        el('td', {}, el('pre', { text: JSON.stringify(a.summary, null, 1) }))))));
+        el('td', {}, el('pre', { text: JSON.stringify(a.summary, null, 1) }))));
   let next = null;
   if (res.nextCursor) next = el('p', {}, el('a', { href: `#/audit-log?${new URLSearchParams({ cursor: res.nextCursor })}`, text: 'Older entries →' }));
   main.append(el('section', { class: 'card' }, table, next));
@@ -634,11 +633,8 @@ function applicationForm(existing, done) {
 async function renderApplications(main) {
   const res = await api('GET', projectPath('/applications?limit=100'));
   const editArea = el('div');
-  const table = res.data.length === 0
-    ? el('p', { class: 'muted', text: 'No applications yet. Create one below.' })
-    : el('table', { 'aria-label': 'Applications' },
-      el('thead', {}, el('tr', {}, ['Application', 'UID', 'Created', 'Portal'].map((h) => el('th', { scope: 'col', text: h })))),
-      el('tbody', {}, res.data.map((a) => {
+  const table = tableOrNote(res.data, 'No applications yet. Create one below.', 'Applications', ['Application', 'UID', 'Created', 'Portal'],
+      (a) => {
         const err = errorBox();
         const scope = el('select', { name: 'scopes' }, el('option', { value: 'read,write', text: 'read and write' }),
           el('option', { value: 'read', text: 'read only' }));
@@ -664,7 +660,7 @@ async function renderApplications(main) {
           el('td', { class: 'mono', text: a.uid || '—' }),
           el('td', { text: formatTime(a.createdAt) }),
           el('td', {}, form));
-      })));
+      });
   main.append(el('section', { class: 'card' }, table), editArea, applicationForm(null, () => render()));
 }
 
@@ -706,11 +702,8 @@ async function renderSchedules(main, args) {
       el('td', { text: s.nextRunAt ? formatTime(s.nextRunAt) : '—' }),
       el('td', {}, el('div', { class: 'row' }, buttons)));
   };
-  const table = res.data.length === 0
-    ? el('p', { class: 'muted', text: 'No schedules for this webhook yet.' })
-    : el('table', { 'aria-label': 'Schedules' },
-      el('thead', {}, el('tr', {}, ['Schedule', 'When', 'Status', 'Next run', ''].map((h) => el('th', { scope: 'col', text: h })))),
-      el('tbody', {}, res.data.map(row)));
+  const table = tableOrNote(res.data, 'No schedules for this webhook yet.', 'Schedules', ['Schedule', 'When', 'Status', 'Next run', ''],
+      row);
   const name = el('input', { name: 'name', maxlength: 200 });
   const cron = el('input', { name: 'cron', placeholder: '0 9 * * 1-5' });
   const timeZone = el('input', { name: 'timeZone', value: 'UTC' });
@@ -754,11 +747,8 @@ async function renderNotifications(main) {
   }
   const intro = el('p', { class: 'muted', text: 'Hookrelay posts here when a webhook is disabled automatically, when deliveries '
     + 'are dead-lettered, when the monthly quota nears its end and when a secret overlap is about to end; signed like deliveries.' });
-  const table = res.data.length === 0
-    ? el('p', { class: 'muted', text: 'No notification channels yet.' })
-    : el('table', { 'aria-label': 'Notification channels' },
-      el('thead', {}, el('tr', {}, ['Channel', 'Signing secret', 'Created', 'Actions'].map((h) => el('th', { scope: 'col', text: h })))),
-      el('tbody', {}, res.data.map((c) => {
+  const table = tableOrNote(res.data, 'No notification channels yet.', 'Notification channels', ['Channel', 'Signing secret', 'Created', 'Actions'],
+      (c) => {
         const err = errorBox();
         return el('tr', { 'data-channel': c.id },
           el('td', {}, el('div', { class: 'mono', text: c.url }), c.description ? el('div', { text: c.description }) : null,
@@ -773,7 +763,7 @@ async function renderNotifications(main) {
             status('Notification channel deleted.');
             await render();
           }) }), err));
-      })));
+      });
   const url = el('input', { name: 'url', type: 'url', required: true, placeholder: 'https://ops.example.com/hookrelay' });
   const description = el('input', { name: 'description', maxlength: 2000 });
   const err = errorBox();
