@@ -187,6 +187,9 @@ async fn housekeeping(store: Store, sessions: SessionPolicy) {
         if let Err(e) = store.purge_sessions(store::now_ms() - sessions.idle.as_millis() as i64).await {
             tracing::warn!(error = %e, "could not purge ended dashboard sessions");
         }
+        if let Err(e) = store.purge_login_failures(store::now_ms() - crate::dashboard::LOGIN_WINDOW.as_millis() as i64).await {
+            tracing::warn!(error = %e, "could not purge failed-login windows");
+        }
         let cutoff = store::now_ms() - ingest::IDEMPOTENCY_TTL_MS;
         while let Ok(n) = store.purge_idempotency_keys(cutoff).await {
             if n == 0 {

@@ -1,9 +1,7 @@
 //! Dashboard users: email and password rules, password hashing, membership
 //! roles, session lifetimes and the failed-login limiter. Free of I/O.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
@@ -130,45 +128,24 @@ impl SessionPolicy {
     }
 }
 
-/// Counts failed logins per key (an email address, a client IP) in a fixed
-/// window. Written here rather than taken from a rate-limiting crate because
-/// it counts failures only (successful logins cost nothing), and a fixed
-/// window gives the clear "try again in N minutes" answer users need.
-pub struct FailureLimiter {
-    max_failures: u32,
-    window: Duration,
-    capacity: usize,
-    entries: Mutex<HashMap<String, (Instant, u32)>>,
+/// How many failed logins a key (an email address, a client IP) may have in
+/// a fixed window. The counts live in the database, so that every node sees
+/// the same ones; a fixed window gives the clear "try again in N minutes"
+/// answer users need, and only failures count (a success costs nothing).
+#[derive(Clone, Copy, Debug)]
+pub struct LoginLimit {
+    pub max_failures: u32,
+    pub window: Duration,
 }
 
-impl FailureLimiter {
-    pub fn new(max_failures: u32, window: Duration, capacity: usize) -> Self {
-        FailureLimiter { max_failures, window, capacity, entries: Mutex::new(HashMap::new()) }
-    }
-
-    /// `Some(wait)` while `key` has used up its failures in this window.
-    pub fn blocked(&self, key: &str) -> Option<Duration> {
-        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        let (start, count) = entries.get(key)?;
-        let elapsed = start.elapsed();
-        (elapsed < self.window && *count >= self.max_failures).then(|| self.window - elapsed)
-    }
-
-    pub fn record_failure(&self, key: &str) {
-        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        if entries.len() >= self.capacity && !entries.contains_key(key) {
-            let window = self.window;
-            entries.retain(|_, (start, _)| start.elapsed() < window);
-        }
-        let entry = entries.entry(key.to_string()).or_insert((Instant::now(), 0));
-        if entry.0.elapsed() >= self.window {
-            *entry = (Instant::now(), 0);
-        }
-        entry.1 += 1;
-    }
-
-    pub fn clear(&self, key: &str) {
-        self.entries.lock().unwrap_or_else(|e| e.into_inner()).remove(key);
+impl LoginLimit {
+    /// `Some(wait)` while a key whose window started at `window_started_at`
+    /// (ms) has used up its failures.
+    pub fn wait(&self, window_started_at: i64, failures: i64, now_ms: i64) -> Option<Duration> {
+        let window = self.window.as_millis() as i64;
+        // Nodes' clocks may differ a little: a start "in the future" is now.
+        let elapsed = (now_ms - window_started_at).max(0);
+        (elapsed < window && failures >= i64::from(self.max_failures)).then(|| Duration::from_millis((window - elapsed) as u64))
     }
 }
 
@@ -213,18 +190,12 @@ mod tests {
     }
 
     #[test]
-    fn limiter_blocks_after_max_failures_and_clears() {
-        let l = FailureLimiter::new(2, Duration::from_secs(60), 10);
-        l.record_failure("a");
-        assert!(l.blocked("a").is_none());
-        l.record_failure("a");
-        assert!(l.blocked("a").is_some());
-        assert!(l.blocked("b").is_none());
-        l.clear("a");
-        assert!(l.blocked("a").is_none());
-        let l = FailureLimiter::new(1, Duration::ZERO, 10);
-        l.record_failure("a");
-        assert!(l.blocked("a").is_none(), "the window has passed");
+    fn login_limit_blocks_after_max_failures_until_the_window_ends() {
+        let l = LoginLimit { max_failures: 2, window: Duration::from_secs(60) };
+        assert_eq!(l.wait(0, 1, 1_000), None, "one failure left");
+        assert_eq!(l.wait(0, 2, 1_000), Some(Duration::from_secs(59)));
+        assert_eq!(l.wait(0, 2, 60_000), None, "the window has passed");
+        assert_eq!(l.wait(5_000, 2, 1_000), Some(Duration::from_secs(60)), "a start ahead of this clock");
     }
 
     #[test]

@@ -848,6 +848,19 @@ async fn deactivating_or_removing_a_user_ends_their_access_at_once() {
     assert!(!f.server.cli(&["user", "remove", "--email", "bob@example.com"]).status.success());
 }
 
+/// The counts are in the database: failures on one node count on another.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failed_logins_count_across_nodes() {
+    let f = fixture(&["--login-max-failures", "2"]).await;
+    let b = f.server.another_node(ServerOpts { extra: vec!["--login-max-failures".into(), "2".into()], ..ServerOpts::default() });
+    let (mut on_a, mut on_b) = (f.server.dashboard(), b.dashboard());
+    assert_eq!(on_a.login(&f.email, "wrong password here").await.status, 401);
+    assert_eq!(on_b.login(&f.email, "wrong password here").await.status, 401);
+    assert_eq!(on_a.login(&f.email, PASSWORD).await.status, 429, "two failures, one on each node, use up the limit");
+    assert_eq!(on_b.login(&f.email, PASSWORD).await.status, 429);
+    assert_eq!(on_b.login("someone.else@example.com", "wrong password here").await.status, 401, "other accounts are not locked");
+}
+
 /// A login checks the password (slow on purpose), then creates the session:
 /// a deactivation landing in between must win.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -25,21 +25,22 @@ use axum::Router;
 
 use crate::api::error::ApiError;
 use crate::api::AppState;
-use crate::users::{FailureLimiter, SessionPolicy};
+use crate::users::{LoginLimit, SessionPolicy};
 
 pub use session::Session;
 
 /// The window over which failed logins are counted.
 pub const LOGIN_WINDOW: Duration = Duration::from_secs(15 * 60);
 
-/// Dashboard settings and the per-node failed-login counters.
+/// Dashboard settings, failed-login limits included (their counts are in
+/// the database, shared by every node).
 pub struct Dashboard {
     pub policy: SessionPolicy,
     pub secure_cookies: bool,
     /// Where a trusted reverse proxy puts the client address.
     pub client_ip_header: Option<HeaderName>,
-    login_by_account: FailureLimiter,
-    login_by_ip: FailureLimiter,
+    login_by_account: LoginLimit,
+    login_by_ip: LoginLimit,
 }
 
 impl Dashboard {
@@ -48,10 +49,10 @@ impl Dashboard {
             policy,
             secure_cookies,
             client_ip_header,
-            login_by_account: FailureLimiter::new(max_failures, LOGIN_WINDOW, 100_000),
+            login_by_account: LoginLimit { max_failures, window: LOGIN_WINDOW },
             // One address may front many users (an office NAT), so it gets
             // more room than a single account.
-            login_by_ip: FailureLimiter::new(max_failures.saturating_mul(4), LOGIN_WINDOW, 100_000),
+            login_by_ip: LoginLimit { max_failures: max_failures.saturating_mul(4), window: LOGIN_WINDOW },
         }
     }
 }

@@ -193,8 +193,14 @@ pub async fn login(
     let account_key = format!("email:{email}");
     let ip_key = format!("ip:{}", ip.as_deref().unwrap_or("unknown"));
     let limits = &state.dashboard;
-    if let Some(wait) = limits.login_by_account.blocked(&account_key).or_else(|| limits.login_by_ip.blocked(&ip_key)) {
-        return Ok(too_many_attempts(wait));
+    // Counted in the database, so the limits hold across nodes.
+    let keys = [(&account_key, limits.login_by_account), (&ip_key, limits.login_by_ip)];
+    let now = store::now_ms();
+    for (key, limit) in keys {
+        let wait = state.store.login_failures(key).await?.and_then(|(started, failures)| limit.wait(started, failures, now));
+        if let Some(wait) = wait {
+            return Ok(too_many_attempts(wait));
+        }
     }
     let user = match users::normalize_email(&email) {
         Ok(e) if body.password.len() <= users::MAX_PASSWORD_LEN => state.store.find_user_by_email(&e).await?,
@@ -202,13 +208,14 @@ pub async fn login(
     };
     let hash = user.as_ref().and_then(|u| u.password_hash.clone());
     let valid = check_password(body.password, hash.clone()).await;
-    let refuse = || {
-        limits.login_by_account.record_failure(&account_key);
-        limits.login_by_ip.record_failure(&ip_key);
-        ApiError::unauthorized(INVALID_LOGIN)
+    let refuse = || async {
+        for (key, limit) in keys {
+            state.store.record_login_failure(key, limit.window.as_millis() as i64).await?;
+        }
+        Ok::<_, ApiError>(ApiError::unauthorized(INVALID_LOGIN))
     };
     let (Some(user), Some(hash)) = (user.filter(|_| valid), hash) else {
-        return Err(refuse());
+        return Err(refuse().await?);
     };
     let token = secrets::new_token();
     let csrf = secrets::new_token();
@@ -225,9 +232,9 @@ pub async fn login(
         })
         .await?;
     if !created {
-        return Err(refuse());
+        return Err(refuse().await?);
     }
-    limits.login_by_account.clear(&account_key);
+    state.store.clear_login_failures(&account_key).await?;
     let actor = Actor { actor_type: "user", actor_id: user.id.clone(), actor_label: user.email.clone(), source_ip: ip };
     audit_in_every_project(&state, &actor, "user.login").await?;
     let view = session_view(&state, &user.id, user.email, csrf).await?;

@@ -216,6 +216,7 @@ impl Store {
                 (5, "dashboard_users", include_str!("../../migrations/sqlite/0005_dashboard_users.sql")),
                 (7, "cluster_jobs", include_str!("../../migrations/sqlite/0007_cluster_jobs.sql")),
                 (8, "event_metadata", include_str!("../../migrations/sqlite/0008_event_metadata.sql")),
+                (9, "login_failures", include_str!("../../migrations/sqlite/0009_login_failures.sql")),
             ],
             Dialect::Postgres => &[
                 (1, "core", include_str!("../../migrations/postgres/0001_core.sql")),
@@ -225,6 +226,7 @@ impl Store {
                 (5, "dashboard_users", include_str!("../../migrations/postgres/0005_dashboard_users.sql")),
                 (7, "cluster_jobs", include_str!("../../migrations/postgres/0007_cluster_jobs.sql")),
                 (8, "event_metadata", include_str!("../../migrations/postgres/0008_event_metadata.sql")),
+                (9, "login_failures", include_str!("../../migrations/postgres/0009_login_failures.sql")),
             ],
         };
         let migrations = files

@@ -327,3 +327,44 @@ impl Store {
             .map(|r| r.rows_affected())
     }
 }
+
+impl Store {
+    /// The failed-login window of `key`: (started at, failures), if any.
+    pub async fn login_failures(&self, key: &str) -> Result<Option<(i64, i64)>> {
+        sqlx::query("SELECT window_started_at, failures FROM login_failures WHERE key = $1")
+            .bind(key)
+            .fetch_optional(self.pool())
+            .await?
+            .map(|r| Ok((r.try_get("window_started_at")?, r.try_get("failures")?)))
+            .transpose()
+    }
+
+    /// Counts a failed login of `key`, starting a new window once the last
+    /// one (`window_ms` long) has passed. One statement, so that failures
+    /// on several nodes at once all count.
+    pub async fn record_login_failure(&self, key: &str, window_ms: i64) -> Result<()> {
+        let now = now_ms();
+        sqlx::query(
+            "INSERT INTO login_failures (key, window_started_at, failures) VALUES ($1, $2, 1) \
+             ON CONFLICT (key) DO UPDATE SET \
+             failures = CASE WHEN login_failures.window_started_at <= $3 THEN 1 ELSE login_failures.failures + 1 END, \
+             window_started_at = CASE WHEN login_failures.window_started_at <= $3 THEN $2 ELSE login_failures.window_started_at END",
+        )
+        .bind(key)
+        .bind(now)
+        .bind(now - window_ms)
+        .execute(self.pool())
+        .await
+        .map(|_| ())
+    }
+
+    pub async fn clear_login_failures(&self, key: &str) -> Result<()> {
+        sqlx::query("DELETE FROM login_failures WHERE key = $1").bind(key).execute(self.pool()).await.map(|_| ())
+    }
+
+    /// Forgets windows that started before `cutoff` (housekeeping).
+    pub async fn purge_login_failures(&self, cutoff: i64) -> Result<u64> {
+        let done = sqlx::query("DELETE FROM login_failures WHERE window_started_at < $1").bind(cutoff).execute(self.pool()).await?;
+        Ok(done.rows_affected())
+    }
+}
