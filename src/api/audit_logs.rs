@@ -115,7 +115,7 @@ pub struct AuditQuery {
 #[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ActorView {
-    /// `api_key`, `cli`, `user` or `portal`.
+    /// `api_key`, `user`, `portal`, `cli` or `system`.
     #[serde(rename = "type")]
     actor_type: String,
     id: String,
