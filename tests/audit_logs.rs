@@ -14,6 +14,15 @@ fn set_tier(server: &Server, project: &str, tier: &str) {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
+/// A project on a tier with the audit log: its id, its admin key, and that
+/// key as listed (id, prefix).
+async fn pro_project(server: &Server) -> (String, String, Value) {
+    let (project, admin) = server.create_project("acme");
+    set_tier(server, &project, "pro");
+    let me = server.api().get("/v1/project/api-keys", &admin).await.body["data"][0].clone();
+    (project, admin, me)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn free_tier_gets_tier_required_and_write_keys_are_forbidden() {
     let server = Server::start(ServerOpts::default()).await;
@@ -38,10 +47,8 @@ async fn free_tier_gets_tier_required_and_write_keys_are_forbidden() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn key_rotation_and_webhook_changes_are_recorded_without_secrets() {
     let server = Server::start(ServerOpts::default()).await;
-    let (project, admin) = server.create_project("acme");
-    set_tier(&server, &project, "pro");
+    let (_, admin, me) = pro_project(&server).await;
     let api = server.api();
-    let me = api.get("/v1/project/api-keys", &admin).await.body["data"][0].clone();
 
     let created = api.post("/v1/project/api-keys", &admin, json!({ "name": "ci", "role": "write" })).await;
     assert_eq!(created.status, 201);
@@ -126,10 +133,8 @@ fn holds_none_of(all: &[Value], secrets: &[&str]) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn applications_event_types_and_portal_access_are_audited_as_the_api_key() {
     let server = Server::start(ServerOpts::default()).await;
-    let (project, admin) = server.create_project("acme");
-    set_tier(&server, &project, "pro");
+    let (project, admin, me) = pro_project(&server).await;
     let api = server.api();
-    let me = api.get("/v1/project/api-keys", &admin).await.body["data"][0].clone();
 
     let schema = json!({ "type": "object", "properties": { "amount": { "type": "integer" } } });
     let r = api.post("/v1/event-types", &admin, json!({ "name": "invoice.paid", "description": "paid", "schema": schema })).await;
