@@ -162,6 +162,13 @@ async fn create_user(
             setup_token: token_hash.as_deref().map(|h| (h, store::now_ms() + users::SETUP_TOKEN_TTL_MS)),
         })
         .await?;
+    if let AddMemberOutcome::Added { user_id, new_user } = &outcome {
+        // The credential's kind only: never the password or the setup token.
+        let credential = if password_stdin { "password" } else { "setup_link" };
+        let summary = serde_json::json!({ "email": email, "role": role.as_str(), "credential": credential });
+        let action = if *new_user { "user.create" } else { "membership.add" };
+        audit(&store, project_id, action, ("user", user_id), summary).await?;
+    }
     store.close().await;
     match outcome {
         AddMemberOutcome::NoSuchProject => Err(format!("no project {project_id}").into()),

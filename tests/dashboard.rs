@@ -778,6 +778,37 @@ async fn a_webhook_is_deleted_from_the_dashboard_with_everything_it_owns() {
     assert!(all.iter().any(|(t, label, a)| t == "user" && label == "bob@example.com" && a == "webhook.delete"));
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dashboard_webhook_entries_hold_the_change_and_no_secret_like_v1() {
+    let f = fixture(&[]).await;
+    let d = signed_in(&f.server, &f.email).await;
+    let p = format!("/dashboard/api/projects/{}", f.project);
+    let body = json!({
+        "name": "orders",
+        "destinationUrl": "http://user:pw-secret-1@127.0.0.1:9/hook?token=url-secret-123",
+        "headers": { "x-api-token": "header-secret-456" },
+    });
+    let created = d.call("POST", &format!("{p}/webhooks"), Some(body)).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let id = created.body["data"]["id"].as_str().unwrap().to_string();
+    let r = d.call("PATCH", &format!("{p}/webhooks/{id}"), Some(json!({ "destinationUrl": "http://127.0.0.1:9/other?token=url-secret-789" }))).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+
+    let create = users_entry(&f.server, &f.project, "webhook.create", &f.email).await;
+    assert_eq!(create.summary["destinationUrl"], "http://127.0.0.1:9/hook");
+    assert_eq!(create.summary["headerNames"], json!(["x-api-token"]));
+    let update = users_entry(&f.server, &f.project, "webhook.update", &f.email).await;
+    assert_eq!(update.summary, json!({ "destinationUrl": { "from": "http://127.0.0.1:9/hook", "to": "http://127.0.0.1:9/other" } }));
+    let everything: String = audit_entries(&f.server, &f.project).await.iter().map(|e| e.summary.to_string()).collect();
+    for secret in ["pw-secret-1", "url-secret-123", "url-secret-789", "header-secret-456"] {
+        assert!(!everything.contains(secret), "{secret} is in the audit log: {everything}");
+    }
+    for secret in ["signingSecret", "ingestSecret"] {
+        let raw = created.body["data"][secret].as_str().unwrap();
+        assert!(!everything.contains(raw), "the {secret} is in the audit log");
+    }
+}
+
 /// Renaming the audit table away makes every audit write fail, on both
 /// backends, while the rest of the database works.
 async fn audit_writes_fail(server: &Server, failing: bool) {

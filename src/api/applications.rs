@@ -8,6 +8,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde::{Deserialize, Serialize};
 
+use super::audit_logs::{self, SourceIp};
 use super::auth::ApiKey;
 use super::error::{ApiError, ErrorBody};
 use super::extract::{double_option, ApiJson, ApiQuery, PageQuery};
@@ -113,9 +114,11 @@ fn uid_taken(saved: Saved) -> Result<(), ApiError> {
 pub async fn create(
     State(state): State<AppState>,
     ApiKey(key): ApiKey,
+    ip: SourceIp,
     ApiJson(body): ApiJson<CreateApplication>,
 ) -> Result<(StatusCode, axum::Json<Data<ApplicationView>>), ApiError> {
     let a = create_application(&state, &key.project_id, body).await?;
+    audit_logs::record(&state, &key, &ip, "application.create", "application", &a.id, audit_summary(&a)).await;
     Ok((StatusCode::CREATED, data(a.into())))
 }
 
@@ -173,16 +176,26 @@ pub async fn get_one(State(state): State<AppState>, ApiKey(key): ApiKey, Path(id
 pub async fn update(
     State(state): State<AppState>,
     ApiKey(key): ApiKey,
+    ip: SourceIp,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<UpdateApplication>,
 ) -> Result<axum::Json<Data<ApplicationView>>, ApiError> {
-    let a = find(&state, &key.project_id, &id).await?;
-    Ok(data(update_application(&state, a, body).await?.into()))
+    let (a, changes) = update_application(&state, &key.project_id, &id, body).await?;
+    audit_logs::record(&state, &key, &ip, "application.update", "application", &a.id, changes).await;
+    Ok(data(a.into()))
 }
 
-/// Applies a patch to a found application. Shared by the Public API and the
+/// Applies a patch to the project's application `id_or_uid`; also answers
+/// what changed, for the audit log. Shared by the Public API and the
 /// dashboard.
-pub(crate) async fn update_application(state: &AppState, mut a: Application, body: UpdateApplication) -> Result<Application, ApiError> {
+pub(crate) async fn update_application(
+    state: &AppState,
+    project_id: &str,
+    id_or_uid: &str,
+    body: UpdateApplication,
+) -> Result<(Application, serde_json::Value), ApiError> {
+    let mut a = find(state, project_id, id_or_uid).await?;
+    let before = audit_summary(&a);
     if let Some(name) = body.name {
         a.name = name.trim().to_string();
         check_name(&a.name)?;
@@ -199,7 +212,8 @@ pub(crate) async fn update_application(state: &AppState, mut a: Application, bod
     }
     a.updated_at = store::now_ms();
     uid_taken(state.store.update_application(&a).await?)?;
-    Ok(a)
+    let changes = crate::audit::changes(&before, &audit_summary(&a));
+    Ok((a, changes))
 }
 
 /// An application's settings for the audit log: the names of its metadata
@@ -218,13 +232,16 @@ pub(crate) fn audit_summary(a: &Application) -> serde_json::Value {
 #[utoipa::path(delete, path = "/v1/applications/{id}", tag = "applications", security(("apiKey" = [])),
     params(("id" = String, Path, description = "The application's id or uid")),
     responses((status = 204, description = "Deleted, with its endpoints, messages and portal tokens"), (status = 404, body = ErrorBody)))]
-pub async fn delete(State(state): State<AppState>, ApiKey(key): ApiKey, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
+pub async fn delete(State(state): State<AppState>, ApiKey(key): ApiKey, ip: SourceIp, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
     let a = find(&state, &key.project_id, &id).await?;
     let endpoints = state.store.delete_application(&key.project_id, &a.id).await?.ok_or_else(|| ApiError::not_found("application"))?;
     for e in &endpoints {
         state.engine.invalidate(e);
     }
     state.forget_credentials();
+    // The id alone will name nothing once the application is gone.
+    let summary = serde_json::json!({ "name": a.name, "uid": a.uid, "endpointsDeleted": endpoints.len() });
+    audit_logs::record(&state, &key, &ip, "application.delete", "application", &a.id, summary).await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -248,7 +265,7 @@ pub struct MessageDelivery {
 #[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SentMessage {
-    id: String,
+    pub(super) id: String,
     application_id: String,
     event_type: String,
     deliveries: Vec<MessageDelivery>,

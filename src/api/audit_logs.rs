@@ -16,7 +16,7 @@ use super::auth::AdminKey;
 use super::error::{ApiError, ErrorBody};
 use super::extract::{page_request, time_window, ApiQuery};
 use super::{timestamp, AppState, List};
-use crate::store::{Actor, AuditEntry, AuditFilter, AuditRecord, KeyAuth};
+use crate::store::{Actor, AuditEntry, AuditFilter, AuditRecord, KeyAuth, PortalAuth};
 use crate::tiers::Feature;
 
 pub fn routes() -> Router<AppState> {
@@ -34,6 +34,24 @@ impl<S: Send + Sync> FromRequestParts<S> for SourceIp {
     }
 }
 
+/// The actor of a change made with an API key: its id, labelled by its prefix.
+pub fn key_actor(key: &KeyAuth, ip: &SourceIp) -> Actor {
+    Actor { actor_type: "api_key", actor_id: key.key_id.clone(), actor_label: key.prefix.clone(), source_ip: ip.0.clone() }
+}
+
+/// The actor of a change a project's customer makes through the portal:
+/// the portal token (or magic-link session) used, which the project can
+/// look up in its own `portal_token.create` or `portal.magic_link` entry
+/// and revoke, labelled by the application it belongs to.
+pub fn portal_actor(auth: &PortalAuth, ip: &SourceIp) -> Actor {
+    Actor {
+        actor_type: "portal",
+        actor_id: auth.token_id.clone(),
+        actor_label: format!("customer portal (application {})", auth.application_label),
+        source_ip: ip.0.clone(),
+    }
+}
+
 /// Records a change made with `key`. `summary` must hold no secret.
 pub async fn record(
     state: &AppState,
@@ -44,14 +62,27 @@ pub async fn record(
     target_id: &str,
     summary: Value,
 ) {
-    let actor = Actor {
-        actor_type: "api_key",
-        actor_id: key.key_id.clone(),
-        actor_label: key.prefix.clone(),
-        source_ip: ip.0.clone(),
+    record_as(state, key_actor(key, ip), &key.project_id, action, (target_type, target_id), summary).await;
+}
+
+/// Records a change to `project_id` by `actor`. `summary` must hold no secret.
+pub async fn record_as(
+    state: &AppState,
+    actor: Actor,
+    project_id: &str,
+    action: &'static str,
+    target: (&'static str, &str),
+    summary: Value,
+) {
+    let entry = AuditEntry {
+        project_id: project_id.to_string(),
+        actor,
+        action,
+        target_type: target.0,
+        target_id: target.1.to_string(),
+        summary,
     };
-    record_entry(state, AuditEntry { project_id: key.project_id.clone(), actor, action, target_type, target_id: target_id.to_string(), summary })
-        .await;
+    record_entry(state, entry).await;
 }
 
 /// Records a change by any actor (an API key, a dashboard user). The change
@@ -69,7 +100,8 @@ pub async fn record_entry(state: &AppState, entry: AuditEntry) {
 pub struct AuditQuery {
     /// e.g. `webhook.update`, `api_key.rotate`.
     action: Option<String>,
-    /// An API key id, or the operator's user name for CLI actions.
+    /// An API key id, a dashboard user id, a portal token id, or the
+    /// operator's user name for CLI actions.
     actor_id: Option<String>,
     target_id: Option<String>,
     /// At or after this RFC 3339 time.
@@ -83,11 +115,12 @@ pub struct AuditQuery {
 #[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ActorView {
-    /// `api_key`, `cli` or `user`.
+    /// `api_key`, `user`, `portal`, `cli` or `system`.
     #[serde(rename = "type")]
     actor_type: String,
     id: String,
-    /// The key's prefix, the user's email, or the CLI user.
+    /// The key's prefix, the user's email, the CLI user, or the
+    /// application whose customer portal made the change.
     label: String,
 }
 

@@ -7,6 +7,7 @@ use axum::routing::get;
 use axum::Router;
 use serde::{Deserialize, Serialize};
 
+use super::audit_logs::{self, SourceIp};
 use super::auth::ApiKey;
 use super::error::{ApiError, ErrorBody};
 use super::extract::{double_option, ApiJson, ApiQuery, PageQuery};
@@ -72,20 +73,29 @@ fn check(description: &str, schema: Option<&serde_json::Value>) -> Result<Option
         .transpose()
 }
 
+/// An event type's settings for the audit log: its documentation, which
+/// holds no secret.
+fn audit_summary(t: &EventType) -> serde_json::Value {
+    let schema: Option<serde_json::Value> = t.payload_schema.as_deref().and_then(|s| serde_json::from_str(s).ok());
+    serde_json::json!({ "description": t.description, "schema": schema })
+}
+
 #[utoipa::path(post, path = "/v1/event-types", tag = "event types", security(("apiKey" = [])), request_body = CreateEventType,
     responses((status = 201, body = Data<EventTypeView>), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
     ApiKey(key): ApiKey,
+    ip: SourceIp,
     ApiJson(body): ApiJson<CreateEventType>,
 ) -> Result<(StatusCode, axum::Json<Data<EventTypeView>>), ApiError> {
     validate_event_type(&body.name).map_err(|e| ApiError::invalid_field("name", e))?;
     let payload_schema = check(&body.description, body.schema.as_ref())?;
     let now = store::now_ms();
-    let t = EventType { project_id: key.project_id, name: body.name, description: body.description, payload_schema, created_at: now, updated_at: now };
+    let t = EventType { project_id: key.project_id.clone(), name: body.name, description: body.description, payload_schema, created_at: now, updated_at: now };
     if state.store.create_event_type(&t).await? == Saved::Conflict {
         return Err(ApiError::conflict("event_type_exists", "an event type with this name exists"));
     }
+    audit_logs::record(&state, &key, &ip, "event_type.create", "event_type", &t.name, audit_summary(&t)).await;
     Ok((StatusCode::CREATED, data(t.into())))
 }
 
@@ -116,10 +126,12 @@ pub async fn get_one(State(state): State<AppState>, ApiKey(key): ApiKey, Path(na
 pub async fn update(
     State(state): State<AppState>,
     ApiKey(key): ApiKey,
+    ip: SourceIp,
     Path(name): Path<String>,
     ApiJson(body): ApiJson<UpdateEventType>,
 ) -> Result<axum::Json<Data<EventTypeView>>, ApiError> {
     let mut t = find(&state, &key.project_id, &name).await?;
+    let before = audit_summary(&t);
     if let Some(d) = body.description {
         t.description = d;
     }
@@ -130,14 +142,17 @@ pub async fn update(
     t.payload_schema = check(&t.description, schema.as_ref())?;
     t.updated_at = store::now_ms();
     state.store.update_event_type(&t).await?;
+    let changes = crate::audit::changes(&before, &audit_summary(&t));
+    audit_logs::record(&state, &key, &ip, "event_type.update", "event_type", &t.name, changes).await;
     Ok(data(t.into()))
 }
 
 #[utoipa::path(delete, path = "/v1/event-types/{name}", tag = "event types", security(("apiKey" = [])), params(("name" = String, Path)),
     responses((status = 204, description = "Deleted; endpoints subscribed to it keep their subscription list"), (status = 404, body = ErrorBody)))]
-pub async fn delete(State(state): State<AppState>, ApiKey(key): ApiKey, Path(name): Path<String>) -> Result<StatusCode, ApiError> {
+pub async fn delete(State(state): State<AppState>, ApiKey(key): ApiKey, ip: SourceIp, Path(name): Path<String>) -> Result<StatusCode, ApiError> {
     if !state.store.delete_event_type(&key.project_id, &name).await? {
         return Err(ApiError::not_found("event type"));
     }
+    audit_logs::record(&state, &key, &ip, "event_type.delete", "event_type", &name, serde_json::json!({})).await;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -12,13 +12,14 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::applications::find;
+use super::audit_logs::{self, key_actor, SourceIp};
 use super::auth::{AdminKey, ApiKey};
 use super::extract::ApiJson;
 use super::error::{ApiError, ErrorBody};
 use super::extract::{ApiQuery, OptionalJson, PageQuery};
 use super::{data, timestamp, AppState, Data, List};
 use crate::portal::{self as rules, DEFAULT_MAGIC_LINK_MINUTES, DEFAULT_TOKEN_DAYS, MAX_MAGIC_LINK_MINUTES, MAX_TOKEN_DAYS};
-use crate::store::{self, Actor, Application, AuditEntry, KeyAuth, NewPortalToken, PortalToken, LONG_LIVED, SESSION};
+use crate::store::{self, Actor, Application, NewPortalToken, PortalToken, LONG_LIVED, SESSION};
 use crate::webhooks::{validate_text, MAX_NAME_LEN};
 use crate::{ids, secrets};
 
@@ -79,26 +80,6 @@ pub struct MagicLink {
     scopes: Vec<&'static str>,
 }
 
-fn key_actor(key: &KeyAuth) -> Actor {
-    Actor { actor_type: "api_key", actor_id: key.key_id.clone(), actor_label: key.prefix.clone(), source_ip: None }
-}
-
-/// Records who opened portal access to which application. A failure is
-/// logged, not answered: the token exists by then and must be handed over.
-async fn audit(state: &AppState, actor: &Actor, project_id: &str, action: &'static str, token_id: &str, summary: Value) {
-    let entry = AuditEntry {
-        project_id: project_id.to_string(),
-        actor: actor.clone(),
-        action,
-        target_type: "portal_token",
-        target_id: token_id.to_string(),
-        summary,
-    };
-    if let Err(e) = state.store.record_audit(&entry).await {
-        tracing::error!(error = %e, action, "recording an audit entry failed");
-    }
-}
-
 /// Creates and stores a token (audited); returns the raw token and its row.
 async fn issue(
     state: &AppState,
@@ -123,8 +104,14 @@ async fn issue(
     };
     state.store.create_portal_token(&token).await?;
     let action = if kind == SESSION { "portal.magic_link" } else { "portal_token.create" };
-    let summary = serde_json::json!({ "applicationId": app.id, "scopes": scopes, "expiresAt": timestamp(token.expires_at) });
-    audit(state, actor, &app.project_id, action, &token.id, summary).await;
+    let summary = serde_json::json!({
+        "applicationId": app.id,
+        "name": token.name,
+        "prefix": token.prefix,
+        "scopes": scopes,
+        "expiresAt": timestamp(token.expires_at),
+    });
+    audit_logs::record_as(state, actor.clone(), &app.project_id, action, ("portal_token", &token.id), summary).await;
     Ok((raw, token))
 }
 
@@ -136,11 +123,12 @@ async fn issue(
 pub async fn magic_link(
     State(state): State<AppState>,
     ApiKey(key): ApiKey,
+    ip: SourceIp,
     params: RawPathParams,
     OptionalJson(body): OptionalJson<MagicLinkRequest>,
 ) -> Result<(StatusCode, axum::Json<Data<MagicLink>>), ApiError> {
     let app_id = app_param(&key.project_id, &params)?;
-    let link = magic_link_in(&state, &key_actor(&key), &key.project_id, app_id, body).await?;
+    let link = magic_link_in(&state, &key_actor(&key, &ip), &key.project_id, app_id, body).await?;
     Ok((StatusCode::CREATED, data(link)))
 }
 
@@ -220,6 +208,7 @@ impl From<PortalToken> for PortalTokenView {
 pub async fn create_token(
     State(state): State<AppState>,
     ApiKey(key): ApiKey,
+    ip: SourceIp,
     params: RawPathParams,
     OptionalJson(body): OptionalJson<CreatePortalToken>,
 ) -> Result<(StatusCode, axum::Json<Data<PortalTokenView>>), ApiError> {
@@ -229,7 +218,7 @@ pub async fn create_token(
     let name = body.name.unwrap_or_else(|| "portal token".into()).trim().to_string();
     validate_text(&name, MAX_NAME_LEN, true).map_err(|e| ApiError::bad_field("name", e))?;
     let app = application(&state, &key.project_id, &params).await?;
-    let (raw, t) = issue(&state, &key_actor(&key), &app, LONG_LIVED, name, &scopes, days * 24 * 3_600_000).await?;
+    let (raw, t) = issue(&state, &key_actor(&key, &ip), &app, LONG_LIVED, name, &scopes, days * 24 * 3_600_000).await?;
     let now = store::now_ms();
     let mut view = PortalTokenView::from(PortalToken {
         id: t.id,
@@ -266,6 +255,7 @@ pub async fn list_tokens(
 pub async fn revoke_token(
     State(state): State<AppState>,
     ApiKey(key): ApiKey,
+    ip: SourceIp,
     params: RawPathParams,
 ) -> Result<StatusCode, ApiError> {
     let app = application(&state, &key.project_id, &params).await?;
@@ -273,7 +263,8 @@ pub async fn revoke_token(
     if !state.store.revoke_portal_token(&app.id, token_id).await? {
         return Err(ApiError::not_found("portal token"));
     }
-    audit(&state, &key_actor(&key), &key.project_id, "portal_token.revoke", token_id, serde_json::json!({ "applicationId": app.id })).await;
+    let summary = serde_json::json!({ "applicationId": app.id });
+    audit_logs::record(&state, &key, &ip, "portal_token.revoke", "portal_token", token_id, summary).await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -285,11 +276,18 @@ pub struct PortalSettings {
     portal_frame_ancestors: Option<Vec<String>>,
 }
 
+impl PortalSettings {
+    /// From the stored JSON array (None = any origin).
+    fn from_stored(stored: Option<String>) -> Self {
+        PortalSettings { portal_frame_ancestors: stored.and_then(|s| serde_json::from_str(&s).ok()) }
+    }
+}
+
 #[utoipa::path(get, path = "/v1/project/portal-settings", tag = "portal access", security(("apiKey" = [])),
     responses((status = 200, body = Data<PortalSettings>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn get_settings(State(state): State<AppState>, AdminKey(key): AdminKey) -> Result<axum::Json<Data<PortalSettings>>, ApiError> {
     let stored = state.store.project_frame_ancestors(&key.project_id).await?;
-    Ok(data(PortalSettings { portal_frame_ancestors: stored.and_then(|s| serde_json::from_str(&s).ok()) }))
+    Ok(data(PortalSettings::from_stored(stored)))
 }
 
 #[utoipa::path(put, path = "/v1/project/portal-settings", tag = "portal access", security(("apiKey" = [])), request_body = PortalSettings,
@@ -298,9 +296,14 @@ pub async fn get_settings(State(state): State<AppState>, AdminKey(key): AdminKey
 pub async fn put_settings(
     State(state): State<AppState>,
     AdminKey(key): AdminKey,
+    ip: SourceIp,
     ApiJson(body): ApiJson<PortalSettings>,
 ) -> Result<axum::Json<Data<PortalSettings>>, ApiError> {
     let stored = super::applications::frame_ancestors(body.portal_frame_ancestors.as_deref())?;
+    let before = state.store.project_frame_ancestors(&key.project_id).await?;
     state.store.set_project_frame_ancestors(&key.project_id, stored.as_deref()).await?;
-    Ok(data(PortalSettings { portal_frame_ancestors: stored.and_then(|s| serde_json::from_str(&s).ok()) }))
+    let (before, after) = (PortalSettings::from_stored(before), PortalSettings::from_stored(stored));
+    let changes = crate::audit::changes(&serde_json::json!(before), &serde_json::json!(after));
+    audit_logs::record(&state, &key, &ip, "project.update_portal_settings", "project", &key.project_id, changes).await;
+    Ok(data(after))
 }

@@ -11,6 +11,7 @@ use axum::Router;
 use serde::{Deserialize, Serialize};
 use tower_http::cors::{Any, CorsLayer};
 
+use super::audit_logs::{self, SourceIp};
 use super::deliveries::{AttemptView, DeliveryView, TypedDeliveryView};
 use super::error::{ApiError, ErrorBody};
 use super::event_types::EventTypeView;
@@ -122,6 +123,12 @@ pub async fn list_endpoints(
     Ok(super::list(page, |w| webhooks::portal_view(&state, w, None)))
 }
 
+/// Records a change the customer made through the portal in the project's
+/// audit log, with the portal token as actor.
+async fn audit(state: &AppState, auth: &PortalAuth, ip: &SourceIp, action: &'static str, target: (&'static str, &str), summary: serde_json::Value) {
+    audit_logs::record_as(state, audit_logs::portal_actor(auth, ip), &auth.project_id, action, target, summary).await;
+}
+
 /// One of the token's application's endpoints; any other id is 404.
 async fn endpoint(state: &AppState, auth: &PortalAuth, id: &str) -> Result<Webhook, ApiError> {
     let w = webhooks::find(state, &auth.project_id, id).await?;
@@ -137,13 +144,16 @@ async fn endpoint(state: &AppState, auth: &PortalAuth, id: &str) -> Result<Webho
 pub async fn create_endpoint(
     State(state): State<AppState>,
     PortalWriter(auth): PortalWriter,
+    ip: SourceIp,
     ApiJson(mut body): ApiJson<CreateWebhook>,
 ) -> Result<(StatusCode, axum::Json<Data<WebhookView>>), ApiError> {
     if body.application_id.as_ref().is_some_and(|a| *a != auth.application_id) {
         return Err(ApiError::invalid_field("applicationId", "a portal token manages its own application only"));
     }
     body.application_id = Some(auth.application_id.clone());
-    let created = webhooks::create_webhook(&state, auth.project_id, body).await?;
+    let created = webhooks::create_webhook(&state, auth.project_id.clone(), body).await?;
+    let w = &created.webhook;
+    audit(&state, &auth, &ip, "webhook.create", ("webhook", &w.id), webhooks::audit_summary(w)).await;
     Ok((StatusCode::CREATED, data(webhooks::portal_view(&state, created.webhook, Some(created.signing_secret)))))
 }
 
@@ -165,19 +175,28 @@ pub async fn get_endpoint(
 pub async fn update_endpoint(
     State(state): State<AppState>,
     PortalWriter(auth): PortalWriter,
+    ip: SourceIp,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<UpdateWebhook>,
 ) -> Result<axum::Json<Data<WebhookView>>, ApiError> {
     let w = endpoint(&state, &auth, &id).await?;
-    let w = webhooks::update_webhook(&state, w, body).await?;
+    let (w, changes) = webhooks::update_webhook(&state, w, body).await?;
+    audit(&state, &auth, &ip, "webhook.update", ("webhook", &w.id), changes).await;
     Ok(data(webhooks::portal_view(&state, w, None)))
 }
 
 #[utoipa::path(delete, path = "/portal-api/v1/endpoints/{id}", tag = "portal", security(("portalToken" = [])), params(("id" = String, Path)),
     responses((status = 204, description = "Deleted"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn delete_endpoint(State(state): State<AppState>, PortalWriter(auth): PortalWriter, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
+pub async fn delete_endpoint(
+    State(state): State<AppState>,
+    PortalWriter(auth): PortalWriter,
+    ip: SourceIp,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
     let w = endpoint(&state, &auth, &id).await?;
     webhooks::delete_webhook(&state, &auth.project_id, &w.id).await?;
+    // The id alone will name nothing once the endpoint is gone.
+    audit(&state, &auth, &ip, "webhook.delete", ("webhook", &w.id), serde_json::json!({ "name": w.name })).await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -211,11 +230,14 @@ pub async fn reveal_secret(
 pub async fn rotate_secret(
     State(state): State<AppState>,
     PortalWriter(auth): PortalWriter,
+    ip: SourceIp,
     Path(id): Path<String>,
     OptionalJson(body): OptionalJson<RotateSecret>,
 ) -> Result<axum::Json<Data<RotatedSecret>>, ApiError> {
     let w = endpoint(&state, &auth, &id).await?;
-    webhooks::rotate(&state, &auth.project_id, &w.id, SecretKind::Signing, body).await.map(|(answer, _)| answer)
+    let (answer, summary) = webhooks::rotate(&state, &auth.project_id, &w.id, SecretKind::Signing, body).await?;
+    audit(&state, &auth, &ip, webhooks::rotation_action(SecretKind::Signing), ("webhook", &w.id), summary).await;
+    Ok(answer)
 }
 
 #[utoipa::path(post, path = "/portal-api/v1/endpoints/{id}/test", tag = "portal", security(("portalToken" = [])), params(("id" = String, Path)),
@@ -224,6 +246,7 @@ pub async fn rotate_secret(
 pub async fn send_test(
     State(state): State<AppState>,
     PortalWriter(auth): PortalWriter,
+    ip: SourceIp,
     Path(id): Path<String>,
 ) -> Result<(StatusCode, axum::Json<Data<super::applications::SentMessage>>), ApiError> {
     let w = endpoint(&state, &auth, &id).await?;
@@ -231,6 +254,7 @@ pub async fn send_test(
     let payload = serde_json::json!({ "type": TEST_EVENT_TYPE, "endpointId": w.id, "sentAt": timestamp(store::now_ms()) });
     let (sent, _) =
         super::applications::fan_out(&state, &app, TEST_EVENT_TYPE.into(), payload.to_string().into(), None, Some(&w.id)).await?;
+    audit(&state, &auth, &ip, "webhook.send_test_event", ("webhook", &w.id), serde_json::json!({ "messageId": sent.id })).await;
     Ok((StatusCode::ACCEPTED, data(sent)))
 }
 
@@ -366,12 +390,15 @@ pub async fn get_delivery(
 pub async fn replay(
     State(state): State<AppState>,
     PortalWriter(auth): PortalWriter,
+    ip: SourceIp,
     Path(id): Path<String>,
 ) -> Result<(StatusCode, axum::Json<Data<DeliveryView>>), ApiError> {
     let (d, _) = delivery(&state, &auth, &id).await?;
     let new_id = ids::new_id(ids::DELIVERY);
     state.store.queue_delivery(&auth.project_id, &new_id, &d.webhook_id, &d.event_id).await?;
     state.engine.wake();
+    let summary = serde_json::json!({ "replayId": new_id });
+    audit(&state, &auth, &ip, super::replays::replay_action(false), ("delivery", &id), summary).await;
     let (fresh, _) = state.store.get_delivery(&auth.project_id, &new_id).await?.ok_or_else(|| ApiError::not_found("delivery"))?;
     Ok((StatusCode::ACCEPTED, data(fresh.into())))
 }

@@ -156,7 +156,7 @@ fn not_an_endpoint() -> ApiError {
 
 /// A webhook's settings for the audit log: header names but not their
 /// values, and the destination without credentials it may embed.
-fn audit_summary(w: &Webhook) -> serde_json::Value {
+pub(crate) fn audit_summary(w: &Webhook) -> serde_json::Value {
     let headers: BTreeMap<String, String> = serde_json::from_str(&w.headers).unwrap_or_default();
     serde_json::json!({
         "name": w.name,
@@ -288,14 +288,15 @@ pub async fn update(
     ApiJson(body): ApiJson<UpdateWebhook>,
 ) -> Result<axum::Json<Data<WebhookView>>, ApiError> {
     let w = find(&state, &key.project_id, &id).await?;
-    let before = audit_summary(&w);
-    let w = update_webhook(&state, w, body).await?;
-    let changes = crate::audit::changes(&before, &audit_summary(&w));
+    let (w, changes) = update_webhook(&state, w, body).await?;
     audit_logs::record(&state, &key, &ip, "webhook.update", "webhook", &w.id, changes).await;
     Ok(data(view(&state, w)))
 }
 
-pub(crate) async fn update_webhook(state: &AppState, mut w: Webhook, body: UpdateWebhook) -> Result<Webhook, ApiError> {
+/// Applies a patch to a found webhook; also answers what changed, for the
+/// audit log.
+pub(crate) async fn update_webhook(state: &AppState, mut w: Webhook, body: UpdateWebhook) -> Result<(Webhook, serde_json::Value), ApiError> {
+    let before = audit_summary(&w);
     let mut headers: BTreeMap<String, String> = serde_json::from_str(&w.headers).unwrap_or_default();
     if let Some(v) = body.name {
         w.name = v.trim().to_string();
@@ -337,7 +338,8 @@ pub(crate) async fn update_webhook(state: &AppState, mut w: Webhook, body: Updat
     if w.enabled {
         state.engine.wake();
     }
-    Ok(w)
+    let changes = crate::audit::changes(&before, &audit_summary(&w));
+    Ok((w, changes))
 }
 
 #[utoipa::path(delete, path = "/v1/webhooks/{id}", tag = "webhooks", security(("apiKey" = [])), params(("id" = String, Path)),
@@ -406,12 +408,16 @@ pub(crate) async fn rotate(
 
 async fn rotate_and_record(state: AppState, key: KeyAuth, ip: SourceIp, id: &str, kind: SecretKind, body: RotateSecret) -> Result<axum::Json<Data<RotatedSecret>>, ApiError> {
     let (answer, summary) = rotate(&state, &key.project_id, id, kind, body).await?;
-    let action = match kind {
+    audit_logs::record(&state, &key, &ip, rotation_action(kind), "webhook", id, summary).await;
+    Ok(answer)
+}
+
+/// The audit action of a secret rotation.
+pub(crate) fn rotation_action(kind: SecretKind) -> &'static str {
+    match kind {
         SecretKind::Ingest => "webhook.rotate_ingest_secret",
         SecretKind::Signing => "webhook.rotate_signing_secret",
-    };
-    audit_logs::record(&state, &key, &ip, action, "webhook", id, summary).await;
-    Ok(answer)
+    }
 }
 
 #[utoipa::path(post, path = "/v1/webhooks/{id}/rotate-ingest-secret", tag = "webhooks", security(("apiKey" = [])),

@@ -52,10 +52,7 @@ async fn update(
     ApiJson(body): ApiJson<UpdateApplication>,
 ) -> Result<axum::Json<Data<ApplicationView>>, ApiError> {
     session.role_in(&state, &project_id).await?;
-    let before = applications::find(&state, &project_id, &id).await?;
-    let summary = applications::audit_summary(&before);
-    let a = applications::update_application(&state, before, body).await?;
-    let changes = crate::audit::changes(&summary, &applications::audit_summary(&a));
+    let (a, changes) = applications::update_application(&state, &project_id, &id, body).await?;
     audit(&state, &session, &project_id, "application.update", ("application", &a.id), changes).await;
     Ok(data(a.into()))
 }

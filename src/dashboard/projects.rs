@@ -15,7 +15,7 @@ use crate::api::extract::{ApiJson, ApiQuery, OptionalJson, PageQuery};
 use crate::api::project::{self, ApiKeyView, CreateKey};
 use crate::api::webhooks::{self, CreateWebhook, RotateSecret, UpdateWebhook, WebhookView};
 use crate::api::{audit_logs, data, deliveries, ingest, list, AppState, Data, List};
-use crate::store::{AuditEntry, SecretKind};
+use crate::store::SecretKind;
 
 pub fn routes() -> Router<AppState> {
     const P: &str = "/dashboard/api/projects/{project_id}";
@@ -42,15 +42,7 @@ pub(super) async fn audit(
     target: (&'static str, &str),
     summary: serde_json::Value,
 ) {
-    let entry = AuditEntry {
-        project_id: project_id.to_string(),
-        actor: session.actor(),
-        action,
-        target_type: target.0,
-        target_id: target.1.to_string(),
-        summary,
-    };
-    audit_logs::record_entry(state, entry).await;
+    audit_logs::record_as(state, session.actor(), project_id, action, target, summary).await;
 }
 
 /// Owners and admins only, like the Public API's admin-key routes; `what`
@@ -96,8 +88,8 @@ async fn create_webhook(
 ) -> Result<(StatusCode, axum::Json<Data<WebhookView>>), ApiError> {
     session.role_in(&state, &project_id).await?;
     let created = webhooks::create_webhook(&state, project_id.clone(), body).await?;
+    let summary = webhooks::audit_summary(&created.webhook);
     let v = webhooks::created_view(&state, created);
-    let summary = json!({ "name": v.name, "destinationUrl": v.destination_url, "enabled": v.enabled });
     audit(&state, &session, &project_id, "webhook.create", ("webhook", &v.id), summary).await;
     Ok((StatusCode::CREATED, data(v)))
 }
@@ -110,10 +102,9 @@ async fn update_webhook(
 ) -> Result<axum::Json<Data<WebhookView>>, ApiError> {
     session.role_in(&state, &project_id).await?;
     let w = webhooks::find(&state, &project_id, &id).await?;
-    let v = webhooks::view(&state, webhooks::update_webhook(&state, w, body).await?);
-    let summary = json!({ "name": v.name, "destinationUrl": v.destination_url, "enabled": v.enabled });
-    audit(&state, &session, &project_id, "webhook.update", ("webhook", &v.id), summary).await;
-    Ok(data(v))
+    let (w, changes) = webhooks::update_webhook(&state, w, body).await?;
+    audit(&state, &session, &project_id, "webhook.update", ("webhook", &w.id), changes).await;
+    Ok(data(webhooks::view(&state, w)))
 }
 
 /// The Public API's deletion: the webhook goes with its secrets, schedules
@@ -141,11 +132,7 @@ async fn rotate(
 ) -> Result<axum::Json<Data<webhooks::RotatedSecret>>, ApiError> {
     session.role_in(&state, &project_id).await?;
     let (rotated, summary) = webhooks::rotate(&state, &project_id, &id, kind, body).await?;
-    let action = match kind {
-        SecretKind::Signing => "webhook.rotate_signing_secret",
-        SecretKind::Ingest => "webhook.rotate_ingest_secret",
-    };
-    audit(&state, &session, &project_id, action, ("webhook", &id), summary).await;
+    audit(&state, &session, &project_id, webhooks::rotation_action(kind), ("webhook", &id), summary).await;
     Ok(rotated)
 }
 

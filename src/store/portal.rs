@@ -186,6 +186,9 @@ pub struct PortalAuth {
     pub token_id: String,
     pub project_id: String,
     pub application_id: String,
+    /// The application's uid, else its name: how the audit log names the
+    /// customer acting through the portal.
+    pub application_label: String,
     /// JSON array of scopes.
     pub scopes: String,
     pub frame_ancestors: Option<String>,
@@ -547,7 +550,7 @@ impl Store {
     /// application still exists.
     pub async fn find_portal_token(&self, token_hash: &str) -> Result<Option<PortalAuth>> {
         sqlx::query(
-            "SELECT t.id, t.project_id, t.application_id, t.scopes, \
+            "SELECT t.id, t.project_id, t.application_id, COALESCE(a.uid, a.name) AS application_label, t.scopes, \
              COALESCE(a.frame_ancestors, p.portal_frame_ancestors) AS frame_ancestors FROM portal_tokens t \
              JOIN applications a ON a.id = t.application_id JOIN projects p ON p.id = t.project_id \
              WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2",
@@ -561,6 +564,7 @@ impl Store {
                 token_id: r.try_get("id")?,
                 project_id: r.try_get("project_id")?,
                 application_id: r.try_get("application_id")?,
+                application_label: r.try_get("application_label")?,
                 scopes: r.try_get("scopes")?,
                 frame_ancestors: r.try_get("frame_ancestors")?,
             })
