@@ -397,6 +397,7 @@ async fn portal_tokens_see_one_application_and_read_tokens_cannot_write() {
     let r = api.post(&format!("/portal-api/v1/deliveries/{delivery_id}/replay"), &write, json!({})).await;
     assert_eq!(r.status, 202, "{}", r.body);
     assert_ne!(r.body["data"]["id"], json!(delivery_id));
+    assert_eq!(r.body["data"]["replayOf"], json!(delivery_id), "the same replay as /v1: linked to the original");
     let r = api.post(&format!("{ep_path}/test"), &write, json!({})).await;
     assert_eq!(r.status, 202, "{}", r.body);
     let got = rx.wait_for(3, Duration::from_secs(20)).await;

@@ -22,7 +22,6 @@ use crate::applications::TEST_EVENT_TYPE;
 use crate::portal::can_write;
 use crate::secrets::{self, PORTAL_TOKEN_PREFIX};
 use crate::store::{self, DeliveryStatus, LogFilter, Message, PortalAuth, SecretKind, Webhook};
-use crate::ids;
 
 pub fn routes() -> Router<AppState> {
     let routes: [(&str, MethodRouter<AppState>); 12] = [
@@ -393,12 +392,10 @@ pub async fn replay(
     ip: SourceIp,
     Path(id): Path<String>,
 ) -> Result<(StatusCode, axum::Json<Data<DeliveryView>>), ApiError> {
-    let (d, _) = delivery(&state, &auth, &id).await?;
-    let new_id = ids::new_id(ids::DELIVERY);
-    state.store.queue_delivery(&auth.project_id, &new_id, &d.webhook_id, &d.event_id).await?;
-    state.engine.wake();
-    let summary = serde_json::json!({ "replayId": new_id });
+    // Only a delivery to one of this customer's endpoints; then the same
+    // replay as /v1 (linked to the original, counted in usage).
+    delivery(&state, &auth, &id).await?;
+    let (fresh, summary) = super::replays::replay_one_in(&state, &auth.project_id, &id, false).await?;
     audit(&state, &auth, &ip, super::replays::replay_action(false), ("delivery", &id), summary).await;
-    let (fresh, _) = state.store.get_delivery(&auth.project_id, &new_id).await?.ok_or_else(|| ApiError::not_found("delivery"))?;
-    Ok((StatusCode::ACCEPTED, data(fresh.into())))
+    Ok((StatusCode::ACCEPTED, data(fresh)))
 }

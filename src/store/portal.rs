@@ -437,13 +437,6 @@ impl Store {
         Ok(Inserted::Created)
     }
 
-    /// Queues a new delivery of an already stored message (replay).
-    pub async fn queue_delivery(&self, project_id: &str, delivery_id: &str, endpoint_id: &str, event_id: &str) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
-        insert_queued_delivery(&mut tx, project_id, delivery_id, endpoint_id, event_id, now_ms()).await?;
-        tx.commit().await
-    }
-
     pub async fn list_messages(&self, application_id: &str, event_type: Option<&str>, page: &PageRequest) -> Result<Page<Message>> {
         let rows = sqlx::query(
             "SELECT id, event_type, content_type, body, received_at FROM events WHERE application_id = $1 \
