@@ -79,7 +79,7 @@ async fn create_project(db: &DbArgs, name: &str, json: bool) -> Result<ExitCode,
     };
     store.create_project(&project, &key).await?;
     let summary = serde_json::json!({ "name": project.name, "tier": project.tier, "adminKeyId": key.id, "adminKeyPrefix": key.prefix });
-    audit(&store, &project.id, "project.create", ("project", &project.id), summary).await?;
+    audit(&store, &project.id, "project.create", ("project", &project.id), summary).await;
     store.close().await;
     if json {
         println!("{}", serde_json::json!({ "projectId": project.id, "apiKey": raw }));
@@ -96,14 +96,10 @@ fn cli_actor() -> Actor {
     Actor { actor_type: "cli", actor_id: user.clone(), actor_label: format!("hookrelay CLI ({user})"), source_ip: None }
 }
 
-/// Records an operator command in a project's audit log.
-async fn audit(
-    store: &Store,
-    project_id: &str,
-    action: &'static str,
-    target: (&'static str, &str),
-    summary: serde_json::Value,
-) -> Result<(), sqlx::Error> {
+/// Records an operator command in a project's audit log. The command has
+/// already taken effect, so a failure here is reported, not returned (as on
+/// /v1 and the dashboard): the output, a one-time link say, still follows.
+async fn audit(store: &Store, project_id: &str, action: &'static str, target: (&'static str, &str), summary: serde_json::Value) {
     let entry = AuditEntry {
         project_id: project_id.to_string(),
         actor: cli_actor(),
@@ -112,7 +108,9 @@ async fn audit(
         target_id: target.1.to_string(),
         summary,
     };
-    store.record_audit(&entry).await
+    if let Err(e) = store.record_audit(&entry).await {
+        tracing::error!(error = %e, action, project = project_id, "the change was made, but recording it in the audit log failed");
+    }
 }
 
 async fn set_tier(db: &DbArgs, project_id: &str, tier: &str) -> Result<ExitCode, BoxError> {
@@ -125,7 +123,7 @@ async fn set_tier(db: &DbArgs, project_id: &str, tier: &str) -> Result<ExitCode,
     };
     store.set_project_tier(project_id, tier).await?;
     let summary = serde_json::json!({ "tier": { "from": before.tier, "to": tier } });
-    audit(&store, project_id, "project.set_tier", ("project", project_id), summary).await?;
+    audit(&store, project_id, "project.set_tier", ("project", project_id), summary).await;
     store.close().await;
     println!("project {project_id}: tier {} -> {tier}", before.tier);
     Ok(ExitCode::SUCCESS)
@@ -167,7 +165,7 @@ async fn create_user(
         let credential = if password_stdin { "password" } else { "setup_link" };
         let summary = serde_json::json!({ "email": email, "role": role.as_str(), "credential": credential });
         let action = if *new_user { "user.create" } else { "membership.add" };
-        audit(&store, project_id, action, ("user", user_id), summary).await?;
+        audit(&store, project_id, action, ("user", user_id), summary).await;
     }
     store.close().await;
     match outcome {
@@ -202,7 +200,7 @@ async fn end_user_access(db: &DbArgs, email: &str, delete: bool) -> Result<ExitC
     let action = if delete { "user.remove" } else { "user.deactivate" };
     let summary = serde_json::json!({ "email": email, "sessionsEnded": ended.sessions_ended });
     for project_id in &ended.project_ids {
-        audit(&store, project_id, action, ("user", &ended.user_id), summary.clone()).await?;
+        audit(&store, project_id, action, ("user", &ended.user_id), summary.clone()).await;
     }
     store.close().await;
     let verb = if delete { "removed" } else { "deactivated" };
@@ -215,7 +213,7 @@ async fn remove_membership(db: &DbArgs, email: &str, project_id: &str) -> Result
     let (store, _) = server::open(db).await?;
     let outcome = store.remove_membership(&email, project_id).await?;
     if let MembershipRemoval::Removed { user_id } = &outcome {
-        audit(&store, project_id, "membership.remove", ("user", user_id), serde_json::json!({ "email": email })).await?;
+        audit(&store, project_id, "membership.remove", ("user", user_id), serde_json::json!({ "email": email })).await;
     }
     store.close().await;
     match outcome {
