@@ -207,31 +207,29 @@ impl Store {
             }
             None => None,
         };
-        let files: &[(i64, &str, &'static str)] = match self.dialect {
-            Dialect::Sqlite => &[
-                (1, "core", include_str!("../../migrations/sqlite/0001_core.sql")),
-                (2, "audit", include_str!("../../migrations/sqlite/0002_audit.sql")),
-                (3, "operations", include_str!("../../migrations/sqlite/0003_operations.sql")),
-                (4, "portal", include_str!("../../migrations/sqlite/0004_portal.sql")),
-                (5, "dashboard_users", include_str!("../../migrations/sqlite/0005_dashboard_users.sql")),
-                (7, "cluster_jobs", include_str!("../../migrations/sqlite/0007_cluster_jobs.sql")),
-                (8, "event_metadata", include_str!("../../migrations/sqlite/0008_event_metadata.sql")),
-                (9, "login_failures", include_str!("../../migrations/sqlite/0009_login_failures.sql")),
-            ],
-            Dialect::Postgres => &[
-                (1, "core", include_str!("../../migrations/postgres/0001_core.sql")),
-                (2, "audit", include_str!("../../migrations/postgres/0002_audit.sql")),
-                (3, "operations", include_str!("../../migrations/postgres/0003_operations.sql")),
-                (4, "portal", include_str!("../../migrations/postgres/0004_portal.sql")),
-                (5, "dashboard_users", include_str!("../../migrations/postgres/0005_dashboard_users.sql")),
-                (7, "cluster_jobs", include_str!("../../migrations/postgres/0007_cluster_jobs.sql")),
-                (8, "event_metadata", include_str!("../../migrations/postgres/0008_event_metadata.sql")),
-                (9, "login_failures", include_str!("../../migrations/postgres/0009_login_failures.sql")),
-            ],
-        };
+        // One set of migrations, in the dialect both share. The one type that
+        // differs, binary data, is written BLOB and becomes BYTEA on
+        // PostgreSQL; that text is byte for byte what earlier versions kept
+        // as separate PostgreSQL files, so already migrated databases' checksums match.
+        let files: &[(i64, &str, &'static str)] = &[
+            (1, "core", include_str!("../../migrations/0001_core.sql")),
+            (2, "audit", include_str!("../../migrations/0002_audit.sql")),
+            (3, "operations", include_str!("../../migrations/0003_operations.sql")),
+            (4, "portal", include_str!("../../migrations/0004_portal.sql")),
+            (5, "dashboard_users", include_str!("../../migrations/0005_dashboard_users.sql")),
+            (7, "cluster_jobs", include_str!("../../migrations/0007_cluster_jobs.sql")),
+            (8, "event_metadata", include_str!("../../migrations/0008_event_metadata.sql")),
+            (9, "login_failures", include_str!("../../migrations/0009_login_failures.sql")),
+        ];
         let migrations = files
             .iter()
-            .map(|(v, d, sql)| Migration::new(*v, Cow::Borrowed(*d), MigrationType::Simple, Cow::Borrowed(*sql), false))
+            .map(|(v, d, sql)| {
+                let sql = match self.dialect {
+                    Dialect::Sqlite => Cow::Borrowed(*sql),
+                    Dialect::Postgres => Cow::Owned(sql.replace("BLOB", "BYTEA")),
+                };
+                Migration::new(*v, Cow::Borrowed(*d), MigrationType::Simple, sql, false)
+            })
             .collect::<Vec<_>>();
         let migrator = Migrator {
             migrations: Cow::Owned(migrations),
