@@ -10,7 +10,7 @@ use tracing_subscriber::EnvFilter;
 use crate::config::{Cli, Command, DbArgs, ProjectCommand, SendArgs, UserCommand, VerifyArgs};
 use crate::secrets::{self, signing_key_bytes};
 use crate::server::{self, BoxError};
-use crate::store::{self, Actor, AddMemberOutcome, AuditEntry, MembershipRemoval, NewApiKey, NewMember, Project, Role, Store};
+use crate::store::{self, Actor, AddMemberOutcome, MembershipRemoval, NewApiKey, NewMember, Project, Role, Store};
 use crate::users::{self, MemberRole};
 use crate::{ids, signing, tiers};
 
@@ -96,21 +96,11 @@ fn cli_actor() -> Actor {
     Actor { actor_type: "cli", actor_id: user.clone(), actor_label: format!("hookrelay CLI ({user})"), source_ip: None }
 }
 
-/// Records an operator command in a project's audit log. The command has
-/// already taken effect, so a failure here is reported, not returned (as on
-/// /v1 and the dashboard): the output, a one-time link say, still follows.
+/// Records an operator command in a project's audit log; like every audit
+/// write, after the change, so a failure is logged and the command's output
+/// (a one-time link, say) still follows.
 async fn audit(store: &Store, project_id: &str, action: &'static str, target: (&'static str, &str), summary: serde_json::Value) {
-    let entry = AuditEntry {
-        project_id: project_id.to_string(),
-        actor: cli_actor(),
-        action,
-        target_type: target.0,
-        target_id: target.1.to_string(),
-        summary,
-    };
-    if let Err(e) = store.record_audit(&entry).await {
-        tracing::error!(error = %e, action, project = project_id, "the change was made, but recording it in the audit log failed");
-    }
+    crate::api::audit_logs::record_as(store, cli_actor(), project_id, action, target, summary).await;
 }
 
 async fn set_tier(db: &DbArgs, project_id: &str, tier: &str) -> Result<ExitCode, BoxError> {

@@ -1,8 +1,9 @@
 //! The retention job: every node, every few seconds, purges what each
 //! project's tier (or the operator's cap) no longer keeps, in batches with
 //! pauses between them so that the delivery path is never starved of the
-//! database, and often enough that purging keeps up with sustained ingest. Nodes running it at
-//! once only delete the same rows twice over (the second finds nothing).
+//! database, and often enough that purging keeps up with sustained ingest.
+//! Nodes running it at once only delete the same rows twice over (the
+//! second finds nothing).
 
 use std::time::Duration;
 

@@ -16,7 +16,7 @@ use super::auth::AdminKey;
 use super::error::{ApiError, ErrorBody};
 use super::extract::{page_request, time_window, ApiQuery};
 use super::{timestamp, AppState, List};
-use crate::store::{Actor, AuditEntry, AuditFilter, AuditRecord, KeyAuth, PortalAuth};
+use crate::store::{Actor, AuditEntry, AuditFilter, AuditRecord, KeyAuth, PortalAuth, Store};
 use crate::tiers::Feature;
 
 pub fn routes() -> Router<AppState> {
@@ -62,12 +62,16 @@ pub async fn record(
     target_id: &str,
     summary: Value,
 ) {
-    record_as(state, key_actor(key, ip), &key.project_id, action, (target_type, target_id), summary).await;
+    record_as(&state.store, key_actor(key, ip), &key.project_id, action, (target_type, target_id), summary).await;
 }
 
-/// Records a change to `project_id` by `actor`. `summary` must hold no secret.
+/// Records a change to `project_id` by `actor` (an API key, a dashboard
+/// user, a customer's portal token, the CLI). `summary` must hold no secret.
+/// The change is already committed, so a failure to record is logged rather
+/// than turned into an error answer that would invite a retry (or hide a
+/// one-time secret the answer carries).
 pub async fn record_as(
-    state: &AppState,
+    store: &Store,
     actor: Actor,
     project_id: &str,
     action: &'static str,
@@ -82,14 +86,7 @@ pub async fn record_as(
         target_id: target.1.to_string(),
         summary,
     };
-    record_entry(state, entry).await;
-}
-
-/// Records a change by any actor (an API key, a dashboard user). The change
-/// is already committed, so a failure to record is logged rather than
-/// turned into an error answer that would invite a retry.
-pub async fn record_entry(state: &AppState, entry: AuditEntry) {
-    if let Err(e) = state.store.record_audit(&entry).await {
+    if let Err(e) = store.record_audit(&entry).await {
         tracing::error!(error = %e, action = entry.action, target_id = %entry.target_id, project = %entry.project_id, "recording an audit entry failed");
     }
 }

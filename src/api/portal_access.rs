@@ -111,7 +111,7 @@ async fn issue(
         "scopes": scopes,
         "expiresAt": timestamp(token.expires_at),
     });
-    audit_logs::record_as(state, actor.clone(), &app.project_id, action, ("portal_token", &token.id), summary).await;
+    audit_logs::record_as(&state.store, actor.clone(), &app.project_id, action, ("portal_token", &token.id), summary).await;
     Ok((raw, token))
 }
 

@@ -125,7 +125,7 @@ pub async fn list_endpoints(
 /// Records a change the customer made through the portal in the project's
 /// audit log, with the portal token as actor.
 async fn audit(state: &AppState, auth: &PortalAuth, ip: &SourceIp, action: &'static str, target: (&'static str, &str), summary: serde_json::Value) {
-    audit_logs::record_as(state, audit_logs::portal_actor(auth, ip), &auth.project_id, action, target, summary).await;
+    audit_logs::record_as(&state.store, audit_logs::portal_actor(auth, ip), &auth.project_id, action, target, summary).await;
 }
 
 /// One of the token's application's endpoints; any other id is 404.

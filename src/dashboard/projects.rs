@@ -42,7 +42,7 @@ pub(super) async fn audit(
     target: (&'static str, &str),
     summary: serde_json::Value,
 ) {
-    audit_logs::record_as(state, session.actor(), project_id, action, target, summary).await;
+    audit_logs::record_as(&state.store, session.actor(), project_id, action, target, summary).await;
 }
 
 /// Owners and admins only, like the Public API's admin-key routes; `what`

@@ -17,7 +17,7 @@ use crate::api::error::ApiError;
 use crate::api::extract::ApiJson;
 use crate::api::{audit_logs, data, AppState};
 use crate::secrets;
-use crate::store::{self, Actor, AuditEntry, NewSession, SessionRecord};
+use crate::store::{self, Actor, NewSession, SessionRecord};
 use crate::users::{self, MemberRole};
 
 pub const COOKIE_NAME: &str = "hookrelay_session";
@@ -271,15 +271,8 @@ pub async fn logout_all(State(state): State<AppState>, session: Session) -> Resu
 /// logged: the session has already started or ended.
 async fn audit_in_every_project(state: &AppState, actor: &Actor, action: &'static str) -> Result<(), ApiError> {
     for m in state.store.memberships(&actor.actor_id).await? {
-        let entry = AuditEntry {
-            project_id: m.project_id,
-            actor: actor.clone(),
-            action,
-            target_type: "user",
-            target_id: actor.actor_id.clone(),
-            summary: serde_json::json!({}),
-        };
-        audit_logs::record_entry(state, entry).await;
+        let target = ("user", actor.actor_id.as_str());
+        audit_logs::record_as(&state.store, actor.clone(), &m.project_id, action, target, serde_json::json!({})).await;
     }
     Ok(())
 }

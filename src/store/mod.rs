@@ -112,6 +112,12 @@ fn values_list(dialect: Dialect, rows: usize, cols: usize) -> String {
     out
 }
 
+/// `sql` with `values` bound in order: an `IN` list of
+/// `values_list(dialect, 1, n)`.
+fn bind_all<'q>(sql: &'q str, values: impl IntoIterator<Item = &'q str>) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    values.into_iter().fold(sqlx::query(sql), |q, v| q.bind(v))
+}
+
 /// How the pool is sized and bounded.
 #[derive(Clone, Debug)]
 pub struct PoolSettings {
@@ -831,12 +837,8 @@ impl Store {
             "SELECT id, content_type, body, headers FROM events WHERE id IN {}",
             values_list(self.dialect, 1, claimed.len())
         );
-        let mut q = sqlx::query(&sql);
-        for c in &claimed {
-            q = q.bind(&c.event_id);
-        }
         let mut events = std::collections::HashMap::new();
-        for r in q.fetch_all(&self.pool).await? {
+        for r in bind_all(&sql, claimed.iter().map(|c| c.event_id.as_str())).fetch_all(&self.pool).await? {
             let id: String = r.try_get("id")?;
             let ct: String = r.try_get("content_type")?;
             let body: Vec<u8> = r.try_get("body")?;

@@ -4,7 +4,7 @@
 
 use sqlx::Row;
 
-use super::{values_list, Flush, Result, Store, ROWS_PER_STATEMENT};
+use super::{bind_all, values_list, Flush, Result, Store, ROWS_PER_STATEMENT};
 use crate::ids;
 
 impl Store {
@@ -51,22 +51,19 @@ impl Store {
         let list = |n: usize| values_list(self.dialect, 1, n);
 
         let sql = format!("DELETE FROM attempts WHERE delivery_id IN {}", list(ids.len()));
-        bind_all(&sql, &ids).execute(&mut *tx).await?;
+        bind_all(&sql, ids.iter().map(String::as_str)).execute(&mut *tx).await?;
         let sql = format!(
             "DELETE FROM deliveries WHERE id IN {} AND status IN ('succeeded', 'dead', 'discarded')",
             list(ids.len())
         );
-        let deleted = bind_all(&sql, &ids).execute(&mut *tx).await?.rows_affected();
+        let deleted = bind_all(&sql, ids.iter().map(String::as_str)).execute(&mut *tx).await?.rows_affected();
         let sql = format!(
             "DELETE FROM events WHERE id IN {} AND NOT EXISTS (SELECT 1 FROM deliveries WHERE deliveries.event_id = events.id)",
             list(event_ids.len())
         );
-        bind_all(&sql, &event_ids).execute(&mut *tx).await?;
+        bind_all(&sql, event_ids.iter().map(String::as_str)).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(deleted)
     }
 }
 
-fn bind_all<'q>(sql: &'q str, values: &'q [String]) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
-    values.iter().fold(sqlx::query(sql), |q, v| q.bind(v.as_str()))
-}

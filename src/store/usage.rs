@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use sqlx::{Any, Row};
 
 use super::audit::insert_audit;
-use super::{now_ms, values_list, Actor, AuditEntry, DeliveryStatus, Dialect, Outcome, Result, Store, ROWS_PER_STATEMENT};
+use super::{bind_all, now_ms, values_list, Actor, AuditEntry, DeliveryStatus, Dialect, Outcome, Result, Store, ROWS_PER_STATEMENT};
 
 const HOUR_MS: i64 = 3_600_000;
 
@@ -127,11 +127,7 @@ impl UsageTally {
                     "UPDATE webhooks SET consecutive_dead = 0 WHERE consecutive_dead <> 0 AND id IN {}",
                     values_list(dialect, 1, chunk.len())
                 );
-                let mut q = sqlx::query(&sql);
-                for id in chunk {
-                    q = q.bind(*id);
-                }
-                q.execute(&mut **tx).await?;
+                bind_all(&sql, chunk.iter().copied()).execute(&mut **tx).await?;
             }
             for ((_, webhook_id), u) in &rows {
                 if u.successes == 0 && u.dead > 0 {

@@ -326,9 +326,7 @@ impl Store {
             .await
             .map(|r| r.rows_affected())
     }
-}
 
-impl Store {
     /// The failed-login window of `key`: (started at, failures), if any.
     pub async fn login_failures(&self, key: &str) -> Result<Option<(i64, i64)>> {
         sqlx::query("SELECT window_started_at, failures FROM login_failures WHERE key = $1")
