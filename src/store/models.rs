@@ -47,14 +47,20 @@ impl<T> Page<T> {
     }
 }
 
+// `$s:tt`, not `$s:literal`: a `literal` fragment reaches derive macros
+// wrapped in an invisible group, which serde sees through but utoipa's
+// ToSchema does not, so the OpenAPI document listed the variant names
+// (`FailedRetrying`) instead of the wire values (`failed-retrying`).
 macro_rules! string_enum {
-    ($(#[$m:meta])* $name:ident { $($variant:ident = $s:literal),+ $(,)? }) => {
+    ($(#[$m:meta])* $name:ident { $($variant:ident = $s:tt),+ $(,)? }) => {
         $(#[$m])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
         pub enum $name {
             $(#[serde(rename = $s)] $variant),+
         }
         impl $name {
+            /// Every value as on the wire.
+            pub const ALL: &'static [&'static str] = &[$($s),+];
             pub fn as_str(&self) -> &'static str {
                 match self { $($name::$variant => $s),+ }
             }
