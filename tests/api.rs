@@ -167,7 +167,7 @@ async fn api_key_lifecycle_shows_secrets_once_and_protects_the_last_admin() {
     assert_eq!(api.get("/v1/project", &third_secret).await.status, 200);
 
     let bad = api.post("/v1/project/api-keys", &third_secret, json!({ "name": "x", "role": "owner" })).await;
-    assert_eq!(bad.status, 422, "{}", bad.body);
+    assert_eq!(bad.status, 400, "{}", bad.body);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -186,10 +186,10 @@ async fn bad_input_gets_a_clear_4xx() {
     let r = raw("{not json").await;
     assert_eq!((r.status, r.body["error"]["code"].as_str()), (400, Some("invalid_json")), "{}", r.body);
     let r = raw(r#"{"destinationUrl":"https://example.com"}"#).await;
-    assert_eq!(r.status, 422);
+    assert_eq!(r.status, 400);
     assert!(r.body["error"]["message"].as_str().unwrap().contains("name"), "{}", r.body);
     let r = raw(r#"{"name":"x","destinationUrl":"https://example.com","colour":"red"}"#).await;
-    assert_eq!(r.status, 422, "unknown fields are refused: {}", r.body);
+    assert_eq!(r.status, 400, "unknown fields are refused: {}", r.body);
 
     for (body, field) in [
         (json!({ "name": "x", "destinationUrl": "ftp://example.com/" }), "destinationUrl"),
@@ -200,18 +200,18 @@ async fn bad_input_gets_a_clear_4xx() {
         (json!({ "name": "x", "destinationUrl": "https://example.com", "headers": { "webhook-signature": "v1,x" } }), "headers"),
     ] {
         let r = api.post("/v1/webhooks", &key, body.clone()).await;
-        assert_eq!(r.status, 422, "{body}: {}", r.body);
+        assert_eq!(r.status, 400, "{body}: {}", r.body);
         assert_eq!(r.body["error"]["field"], field, "{}", r.body);
     }
 
     let hook = api.create_webhook(&key, "http://127.0.0.1:9/x", json!({})).await;
     let id = s(&hook, "id");
     let r = api.post(&format!("/v1/webhooks/{id}/rotate-signing-secret"), &key, json!({ "overlapSeconds": 604_801 })).await;
-    assert_eq!((r.status, r.body["error"]["field"].as_str()), (422, Some("overlapSeconds")));
+    assert_eq!((r.status, r.body["error"]["field"].as_str()), (400, Some("overlapSeconds")));
     let r = api.post(&format!("/v1/webhooks/{id}/rotate-signing-secret"), &key, json!({ "overlapSeconds": -1 })).await;
-    assert_eq!(r.status, 422);
+    assert_eq!(r.status, 400);
     let r = api.call("PATCH", &format!("/v1/webhooks/{id}"), Some(&key), Some(json!({ "destinationUrl": "gopher://x" }))).await;
-    assert_eq!(r.status, 422);
+    assert_eq!(r.status, 400);
     let unchanged = api.get(&format!("/v1/webhooks/{id}"), &key).await;
     assert_eq!(unchanged.body["data"]["destinationUrl"], "http://127.0.0.1:9/x", "a refused PATCH writes nothing");
 
@@ -244,7 +244,7 @@ async fn private_destinations_are_refused_unless_allowed() {
     let (_, key) = server.create_project("acme");
     for url in ["http://127.0.0.1:8080/x", "http://localhost/x", "http://169.254.169.254/latest", "http://10.0.0.1/", "http://[::1]/x"] {
         let r = api.post("/v1/webhooks", &key, json!({ "name": "x", "destinationUrl": url })).await;
-        assert_eq!(r.status, 422, "{url}: {}", r.body);
+        assert_eq!(r.status, 400, "{url}: {}", r.body);
         assert_eq!(r.body["error"]["field"], "destinationUrl");
     }
     let r = api.post("/v1/webhooks", &key, json!({ "name": "x", "destinationUrl": "https://example.com/hook" })).await;

@@ -224,7 +224,7 @@ async fn setup_link_sets_the_password_once() {
     let mut d = f.server.dashboard();
     assert_eq!(d.login("grace@example.com", PASSWORD).await.status, 401, "no password yet");
     let short = d.send("POST", "/dashboard/api/setup-password", Some(json!({"token": token, "password": "short"})), None, None, &[]).await;
-    assert_eq!((short.status, short.body["error"]["field"].as_str()), (422, Some("password")));
+    assert_eq!((short.status, short.body["error"]["field"].as_str()), (400, Some("password")));
     let set = d.send("POST", "/dashboard/api/setup-password", Some(json!({"token": token, "password": PASSWORD})), None, None, &[]).await;
     assert_eq!(set.status, 204, "{}", set.body);
     let again = d.send("POST", "/dashboard/api/setup-password", Some(json!({"token": token, "password": "another long password"})), None, None, &[]).await;
@@ -323,7 +323,7 @@ async fn dashboard_actions_follow_the_api_rules_and_are_audited() {
     let p = format!("/dashboard/api/projects/{}", f.project);
 
     let bad = d.call("POST", &format!("{p}/webhooks"), Some(json!({"name": "", "destinationUrl": "ftp://x"}))).await;
-    assert_eq!((bad.status, bad.body["error"]["field"].as_str()), (422, Some("name")));
+    assert_eq!((bad.status, bad.body["error"]["field"].as_str()), (400, Some("name")));
     let created = d.call("POST", &format!("{p}/webhooks"), Some(json!({"name": "orders", "destinationUrl": receiver.url}))).await;
     assert_eq!(created.status, 201, "{}", created.body);
     let hook = created.body["data"].clone();
@@ -467,7 +467,7 @@ async fn dead_letters_are_replayed_and_discarded_from_the_dashboard() {
     assert_eq!(d.call("DELETE", &format!("{p}/dlq/{}", dead[1]), None).await.status, 409);
 
     let bad = d.call("POST", &format!("{p}/dlq/replay"), Some(json!({ "status": "dead" }))).await;
-    assert_eq!((bad.status, bad.body["error"]["field"].as_str()), (422, Some("status")), "{}", bad.body);
+    assert_eq!((bad.status, bad.body["error"]["field"].as_str()), (400, Some("status")), "{}", bad.body);
     let job = d.call("POST", &format!("{p}/dlq/replay"), Some(json!({ "webhookId": hook_id }))).await;
     assert_eq!(job.status, 202, "{}", job.body);
     assert_eq!(job.body["data"]["total"], 1, "only the dead letter still queued: {}", job.body);
@@ -603,7 +603,7 @@ async fn a_webhooks_schedules_are_managed_from_the_dashboard_and_audited_as_the_
     let once = d.call("POST", &s, Some(json!({ "runAt": "2099-01-01T00:00:00Z", "payload": "hi", "contentType": "text/plain" }))).await;
     assert_eq!((once.status, once.body["data"]["contentType"].as_str()), (201, Some("text/plain")), "{}", once.body);
     let bad = d.call("POST", &s, Some(json!({ "cron": "not a cron", "payload": {} }))).await;
-    assert_eq!((bad.status, bad.body["error"]["field"].as_str()), (422, Some("cron")), "{}", bad.body);
+    assert_eq!((bad.status, bad.body["error"]["field"].as_str()), (400, Some("cron")), "{}", bad.body);
 
     let listed = d.call("GET", &s, None).await;
     assert_eq!((listed.status, listed.body["data"].as_array().map(Vec::len)), (200, Some(2)), "{}", listed.body);
@@ -644,7 +644,7 @@ async fn notification_channels_are_for_owners_and_admins_where_the_tier_allows()
     assert!(f.server.cli(&["project", "set-tier", "--project", &f.project, "--tier", "pro"]).status.success());
     assert_eq!(once_the_tier_allows(&d, &c).await.status, 200);
     let bad = d.call("POST", &c, Some(json!({ "url": "ftp://example.com/x" }))).await;
-    assert_eq!((bad.status, bad.body["error"]["field"].as_str()), (422, Some("url")), "{}", bad.body);
+    assert_eq!((bad.status, bad.body["error"]["field"].as_str()), (400, Some("url")), "{}", bad.body);
     let created = d.call("POST", &c, Some(body.clone())).await;
     assert_eq!(created.status, 201, "{}", created.body);
     let id = created.body["data"]["id"].as_str().unwrap().to_string();
@@ -702,7 +702,7 @@ async fn applications_are_created_and_edited_from_the_dashboard_and_audited() {
         (json!({ "name": "x", "portalFrameAncestors": ["javascript:alert(1)"] }), "portalFrameAncestors"),
     ] {
         let r = d.call("POST", &a, Some(bad)).await;
-        assert_eq!((r.status, r.body["error"]["field"].as_str()), (422, Some(field)), "{}", r.body);
+        assert_eq!((r.status, r.body["error"]["field"].as_str()), (400, Some(field)), "{}", r.body);
     }
     let taken = d.call("POST", &a, Some(json!({ "name": "Copy", "uid": "globex" }))).await;
     assert_eq!((taken.status, taken.body["error"]["code"].as_str()), (409, Some("uid_taken")));
@@ -713,7 +713,7 @@ async fn applications_are_created_and_edited_from_the_dashboard_and_audited() {
     assert_eq!(edited.body["data"]["portalFrameAncestors"], Value::Null);
     assert_eq!(edited.body["data"]["metadata"], json!({ "plan": "pro", "seats": 5 }), "what the patch leaves out stays");
     let bad = d.call("PATCH", &format!("{a}/{id}"), Some(json!({ "metadata": "plain" }))).await;
-    assert_eq!((bad.status, bad.body["error"]["field"].as_str()), (422, Some("metadata")));
+    assert_eq!((bad.status, bad.body["error"]["field"].as_str()), (400, Some("metadata")));
     assert_eq!(d.call("PATCH", &format!("{a}/app_nope"), Some(json!({ "name": "x" }))).await.status, 404);
     let listed = d.call("GET", &a, None).await;
     assert_eq!(listed.body["data"][0]["name"], "Globex Corp");

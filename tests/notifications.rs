@@ -62,7 +62,7 @@ async fn channels_need_an_admin_key_and_a_tier_with_notifications() {
     let r = api.get("/v1/project/notification-channels", s(&w.body["data"]["secret"])).await;
     assert_eq!(r.status, 403);
     let r = api.post("/v1/project/notification-channels", &admin, json!({ "url": "ftp://x" })).await;
-    assert_eq!((r.status, r.body["error"]["field"].clone()), (422, json!("url")));
+    assert_eq!((r.status, r.body["error"]["field"].clone()), (400, json!("url")));
     assert_eq!(api.call("DELETE", &format!("/v1/project/notification-channels/{id}"), Some(&admin), None).await.status, 204);
     assert_eq!(api.get(&format!("/v1/project/notification-channels/{id}"), &admin).await.status, 404);
 }

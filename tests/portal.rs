@@ -63,7 +63,7 @@ async fn applications_crud_with_uid_metadata_and_isolation() {
         (json!({ "name": "x", "portalFrameAncestors": ["https://ok.com/path"] }), "portalFrameAncestors"),
     ] {
         let r = api.post("/v1/applications", &key, body.clone()).await;
-        assert_eq!(r.status, 422, "{body}: {}", r.body);
+        assert_eq!(r.status, 400, "{body}: {}", r.body);
         assert_eq!(r.body["error"]["field"], field, "{body}");
     }
 
@@ -114,11 +114,11 @@ async fn messages_fan_out_to_subscribed_enabled_endpoints_each_signed_with_its_o
 
     // Subscriptions must name known types.
     let r = api.post("/v1/webhooks", &key, json!({ "name": "x", "destinationUrl": "http://127.0.0.1:9/", "applicationId": app, "eventTypes": ["nope"] })).await;
-    assert_eq!((r.status, r.body["error"]["field"].clone()), (422, json!("eventTypes")), "{}", r.body);
+    assert_eq!((r.status, r.body["error"]["field"].clone()), (400, json!("eventTypes")), "{}", r.body);
     let r = api.post("/v1/webhooks", &key, json!({ "name": "x", "destinationUrl": "http://127.0.0.1:9/", "eventTypes": ["invoice.paid"] })).await;
-    assert_eq!((r.status, r.body["error"]["field"].clone()), (422, json!("eventTypes")), "plain webhooks have no subscriptions: {}", r.body);
+    assert_eq!((r.status, r.body["error"]["field"].clone()), (400, json!("eventTypes")), "plain webhooks have no subscriptions: {}", r.body);
     let r = api.post("/v1/webhooks", &key, json!({ "name": "x", "destinationUrl": "http://127.0.0.1:9/", "applicationId": "app_nope" })).await;
-    assert_eq!((r.status, r.body["error"]["field"].clone()), (422, json!("applicationId")), "{}", r.body);
+    assert_eq!((r.status, r.body["error"]["field"].clone()), (400, json!("applicationId")), "{}", r.body);
 
     let paid = Receiver::start().await;
     let failed = Receiver::start().await;
@@ -192,7 +192,7 @@ async fn messages_fan_out_to_subscribed_enabled_endpoints_each_signed_with_its_o
     assert_eq!(usage.body["data"]["totals"]["events"], 2, "{}", usage.body);
 
     let r = api.post(&format!("/v1/applications/{app}/messages"), &key, json!({ "eventType": "bad type", "payload": {} })).await;
-    assert_eq!((r.status, r.body["error"]["field"].clone()), (422, json!("eventType")));
+    assert_eq!((r.status, r.body["error"]["field"].clone()), (400, json!("eventType")));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -331,7 +331,7 @@ async fn portal_tokens_see_one_application_and_read_tokens_cannot_write() {
 
     // A write token creates an endpoint of its own application.
     let r = api.post("/portal-api/v1/endpoints", &write, json!({ "name": "mine", "destinationUrl": rx.url, "applicationId": sibling })).await;
-    assert_eq!((r.status, r.body["error"]["field"].clone()), (422, json!("applicationId")));
+    assert_eq!((r.status, r.body["error"]["field"].clone()), (400, json!("applicationId")));
     let r = api.post("/portal-api/v1/endpoints", &write, json!({ "name": "mine", "destinationUrl": rx.url })).await;
     assert_eq!(r.status, 201, "{}", r.body);
     let ep = r.body["data"].clone();
@@ -406,7 +406,7 @@ async fn portal_tokens_see_one_application_and_read_tokens_cannot_write() {
     assert_eq!(rotated.status, 200, "{}", rotated.body);
     assert_ne!(rotated.body["data"]["signingSecret"], json!(signing));
     let r = api.call("PATCH", &ep_path, Some(&write), Some(json!({ "eventTypes": ["unknown.type"] }))).await;
-    assert_eq!(r.status, 422);
+    assert_eq!(r.status, 400);
     assert_eq!(api.call("DELETE", &ep_path, Some(&write), None).await.status, 204);
 
     // Credentials do not cross: portal tokens are not API keys and back.
@@ -500,7 +500,7 @@ async fn hosted_page_is_self_contained_and_framable_only_where_allowed() {
     let (_, headers, _) = fetch(url).await;
     assert!(h(&headers, "content-security-policy").ends_with("frame-ancestors https://shop.example"));
     let r = api.call("PUT", "/v1/project/portal-settings", Some(&key), Some(json!({ "portalFrameAncestors": ["ftp://x"] }))).await;
-    assert_eq!((r.status, r.body["error"]["field"].clone()), (422, json!("portalFrameAncestors")));
+    assert_eq!((r.status, r.body["error"]["field"].clone()), (400, json!("portalFrameAncestors")));
     let write = s(&api.post("/v1/project/api-keys", &key, json!({ "name": "w", "role": "write" })).await.body["data"], "secret");
     assert_eq!(api.call("PUT", "/v1/project/portal-settings", Some(&write), Some(json!({ "portalFrameAncestors": null }))).await.status, 403);
     let r = api.call("PUT", "/v1/project/portal-settings", Some(&key), Some(json!({ "portalFrameAncestors": null }))).await;

@@ -190,7 +190,7 @@ async fn bulk_replay_by_filter_runs_as_a_job_and_rejects_bad_requests() {
         ("/v1/dlq/replay", json!({ "status": "dead" }), "status"),
     ] {
         let r = api.post(path, &key, body.clone()).await;
-        assert_eq!((r.status, r.body["error"]["field"].clone()), (422, json!(field)), "{path} {body}: {}", r.body);
+        assert_eq!((r.status, r.body["error"]["field"].clone()), (400, json!(field)), "{path} {body}: {}", r.body);
     }
     let r = api.post("/v1/dlq/replay", &key, json!({ "webhookId": "wh_nope" })).await;
     assert_eq!(r.status, 404);

@@ -74,7 +74,7 @@ async fn schedules_are_created_listed_paused_resumed_and_deleted() {
         (json!({ "runAt": soon, "payload": "x", "headers": { "x-ok": "line\nbreak" } }), "headers"),
     ] {
         let r = api.post(&base, &key, body.clone()).await;
-        assert_eq!((r.status, r.body["error"]["field"].clone()), (422, json!(field)), "{body}: {}", r.body);
+        assert_eq!((r.status, r.body["error"]["field"].clone()), (400, json!(field)), "{body}: {}", r.body);
     }
     let r = api.post("/v1/webhooks/wh_nope/schedules", &key, json!({ "runAt": soon, "payload": "x" })).await;
     assert_eq!(r.status, 404);

@@ -27,6 +27,10 @@ pub fn routes() -> Router<AppState> {
 
 #[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({
+    "id": "app_01JQ3X0A2C4E6G8J0L2N4Q6S8U", "uid": "customer-42", "name": "Acme Corp", "metadata": { "plan": "gold" },
+    "portalFrameAncestors": ["https://app.acme.example"], "createdAt": "2026-03-14T16:00:00.000Z", "updatedAt": "2026-03-14T16:00:00.000Z"
+}))]
 pub struct ApplicationView {
     id: String,
     /// The project's own id for this customer; usable in place of `id`.
@@ -55,6 +59,7 @@ impl From<Application> for ApplicationView {
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(example = json!({ "name": "Acme Corp", "uid": "customer-42", "metadata": { "plan": "gold" } }))]
 pub struct CreateApplication {
     name: String,
     uid: Option<String>,
@@ -108,9 +113,9 @@ fn uid_taken(saved: Saved) -> Result<(), ApiError> {
     }
 }
 
-#[utoipa::path(post, path = "/v1/applications", tag = "applications", security(("apiKey" = [])), request_body = CreateApplication,
+#[utoipa::path(post, path = "/v1/applications", operation_id = "applications.create", tag = "applications", security(("apiKey" = [])), request_body = CreateApplication,
     responses((status = 201, body = Data<ApplicationView>), (status = 401, body = ErrorBody), (status = 409, body = ErrorBody),
-        (status = 422, body = ErrorBody)))]
+        (status = 400, body = ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
     ApiKey(key): ApiKey,
@@ -142,7 +147,7 @@ pub(crate) async fn create_application(state: &AppState, project_id: &str, body:
     Ok(a)
 }
 
-#[utoipa::path(get, path = "/v1/applications", tag = "applications", security(("apiKey" = [])), params(PageQuery),
+#[utoipa::path(get, path = "/v1/applications", operation_id = "applications.list", tag = "applications", security(("apiKey" = [])), params(PageQuery),
     responses((status = 200, body = List<ApplicationView>), (status = 401, body = ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
@@ -162,17 +167,17 @@ pub(crate) async fn find(state: &AppState, project_id: &str, id_or_uid: &str) ->
     state.store.get_application(project_id, id_or_uid).await?.ok_or_else(|| ApiError::not_found("application"))
 }
 
-#[utoipa::path(get, path = "/v1/applications/{id}", tag = "applications", security(("apiKey" = [])),
+#[utoipa::path(get, path = "/v1/applications/{id}", operation_id = "applications.get", tag = "applications", security(("apiKey" = [])),
     params(("id" = String, Path, description = "The application's id or uid")),
     responses((status = 200, body = Data<ApplicationView>), (status = 404, body = ErrorBody)))]
 pub async fn get_one(State(state): State<AppState>, ApiKey(key): ApiKey, Path(id): Path<String>) -> Result<axum::Json<Data<ApplicationView>>, ApiError> {
     Ok(data(find(&state, &key.project_id, &id).await?.into()))
 }
 
-#[utoipa::path(patch, path = "/v1/applications/{id}", tag = "applications", security(("apiKey" = [])),
+#[utoipa::path(patch, path = "/v1/applications/{id}", operation_id = "applications.update", tag = "applications", security(("apiKey" = [])),
     params(("id" = String, Path, description = "The application's id or uid")), request_body = UpdateApplication,
     responses((status = 200, body = Data<ApplicationView>), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
-        (status = 422, body = ErrorBody)))]
+        (status = 400, body = ErrorBody)))]
 pub async fn update(
     State(state): State<AppState>,
     ApiKey(key): ApiKey,
@@ -229,7 +234,7 @@ pub(crate) fn audit_summary(a: &Application) -> serde_json::Value {
     })
 }
 
-#[utoipa::path(delete, path = "/v1/applications/{id}", tag = "applications", security(("apiKey" = [])),
+#[utoipa::path(delete, path = "/v1/applications/{id}", operation_id = "applications.delete", tag = "applications", security(("apiKey" = [])),
     params(("id" = String, Path, description = "The application's id or uid")),
     responses((status = 204, description = "Deleted, with its endpoints, messages and portal tokens"), (status = 404, body = ErrorBody)))]
 pub async fn delete(State(state): State<AppState>, ApiKey(key): ApiKey, ip: SourceIp, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
@@ -247,6 +252,7 @@ pub async fn delete(State(state): State<AppState>, ApiKey(key): ApiKey, ip: Sour
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(example = json!({ "eventType": "invoice.paid", "payload": { "invoiceId": "inv_123", "amount": 4200 } }))]
 pub struct SendMessage {
     /// E.g. `invoice.paid`; endpoints subscribed to it (or to all) get it.
     event_type: String,
@@ -316,12 +322,12 @@ pub(super) async fn fan_out(
     Ok((SentMessage { id, application_id: app.id.clone(), event_type, deliveries }, duplicate))
 }
 
-#[utoipa::path(post, path = "/v1/applications/{id}/messages", tag = "applications", security(("apiKey" = [])),
+#[utoipa::path(post, path = "/v1/applications/{id}/messages", operation_id = "applications.sendMessage", tag = "applications", security(("apiKey" = [])),
     params(("id" = String, Path, description = "The application's id or uid"),
         ("Idempotency-Key" = Option<String>, Header, description = "Repeats within 24 h return the first message")),
     request_body = SendMessage,
     responses((status = 202, body = Data<SentMessage>, description = "Stored; one delivery per subscribed enabled endpoint"),
-        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 400, body = ErrorBody)))]
 pub async fn send_message(
     State(state): State<AppState>,
     ApiKey(key): ApiKey,

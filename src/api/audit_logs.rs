@@ -157,7 +157,7 @@ impl From<AuditRecord> for AuditEntryView {
     }
 }
 
-#[utoipa::path(get, path = "/v1/project/audit-logs", tag = "project", security(("apiKey" = [])), params(AuditQuery),
+#[utoipa::path(get, path = "/v1/project/audit-logs", operation_id = "auditLogs.list", tag = "project", security(("apiKey" = [])), params(AuditQuery),
     responses((status = 200, body = List<AuditEntryView>, description = "Newest first"), (status = 400, body = ErrorBody),
         (status = 403, body = ErrorBody, description = "`forbidden` for a write key; `tier_required` on the free tier")))]
 pub async fn list(

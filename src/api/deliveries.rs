@@ -14,6 +14,12 @@ use crate::store::{Attempt, Delivery, DeliveryFilter, DeliveryStatus, LogEntry};
 
 #[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({
+    "id": "msg_01JQ3W7F8H2K5M9P3R6T8V1X4Z", "webhookId": "wh_01JQ3W5Y0V2D9K8N4T6R7S1B2C", "eventId": "evt_01JQ3W7F8G0A2B4C6D8E0F2G4H",
+    "status": "failed-retrying", "attemptCount": 1, "nextAttemptAt": "2026-03-14T15:31:05.000Z", "lastStatusCode": 503,
+    "lastError": "HTTP 503", "createdAt": "2026-03-14T15:31:00.000Z", "updatedAt": "2026-03-14T15:31:00.412Z",
+    "replayOf": null, "replayedAt": null
+}))]
 pub struct DeliveryView {
     id: String,
     webhook_id: String,
@@ -70,6 +76,10 @@ impl From<LogEntry> for TypedDeliveryView {
 
 #[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({
+    "id": "atm_01JQ3W7F9J4L6N8Q0S2U4W6Y8A", "attempt": 1, "startedAt": "2026-03-14T15:31:00.120Z", "webhookTimestamp": 1773502260,
+    "durationMs": 292, "statusCode": 503, "errorKind": null, "errorMessage": null, "responseExcerpt": "upstream unavailable"
+}))]
 pub struct AttemptView {
     id: String,
     attempt: i64,
@@ -148,7 +158,8 @@ pub struct DeliveryDetail {
 #[into_params(parameter_in = Query)]
 pub struct DeliveryQuery {
     webhook_id: Option<String>,
-    /// pending, delivering, succeeded, failed-retrying, dead or discarded.
+    /// Only deliveries in this state.
+    #[param(value_type = Option<DeliveryStatus>)]
     status: Option<String>,
     /// Created at or after this RFC 3339 time.
     from: Option<String>,
@@ -160,7 +171,7 @@ pub struct DeliveryQuery {
     cursor: Option<String>,
 }
 
-#[utoipa::path(get, path = "/v1/deliveries", tag = "deliveries", security(("apiKey" = [])), params(DeliveryQuery),
+#[utoipa::path(get, path = "/v1/deliveries", operation_id = "deliveries.list", tag = "deliveries", security(("apiKey" = [])), params(DeliveryQuery),
     responses((status = 200, body = List<TypedDeliveryView>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
@@ -192,7 +203,7 @@ pub(crate) async fn list_in(state: &AppState, project_id: &str, q: DeliveryQuery
     Ok(super::list(page, TypedDeliveryView::from))
 }
 
-#[utoipa::path(get, path = "/v1/deliveries/{id}", tag = "deliveries", security(("apiKey" = [])), params(("id" = String, Path)),
+#[utoipa::path(get, path = "/v1/deliveries/{id}", operation_id = "deliveries.get", tag = "deliveries", security(("apiKey" = [])), params(("id" = String, Path)),
     responses((status = 200, body = Data<DeliveryDetail>), (status = 404, body = ErrorBody)))]
 pub async fn get(State(state): State<AppState>, ApiKey(key): ApiKey, Path(id): Path<String>) -> Result<axum::Json<Data<DeliveryDetail>>, ApiError> {
     get_in(&state, &key.project_id, &id).await

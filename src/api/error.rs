@@ -1,5 +1,9 @@
 //! The one error shape of every HTTP surface: `{"error": {"code", "message"}}`
-//! (plus `field` when one input field is at fault).
+//! (plus `field` when one input field is at fault). Invalid input of any
+//! kind (malformed JSON, a wrong type, an unknown or missing field, a value
+//! breaking a rule, a bad query parameter or header) is `400`, whatever the
+//! route: one status for clients to handle, with `code` and `field` saying
+//! what was wrong.
 
 use axum::extract::rejection::{BytesRejection, JsonRejection, QueryRejection};
 use axum::http::StatusCode;
@@ -17,6 +21,7 @@ pub struct ApiError {
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
+#[schema(example = json!({ "error": { "code": "invalid_field", "message": "destinationUrl: must be an http or https URL", "field": "destinationUrl" } }))]
 pub struct ErrorBody {
     error: ErrorDetail,
 }
@@ -45,10 +50,10 @@ impl ApiError {
     pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code, message)
     }
-    /// A field whose value breaks a rule: 422, naming the field.
+    /// A body field whose value breaks a rule: 400, naming the field.
     pub fn invalid_field(field: &'static str, problem: impl std::fmt::Display) -> Self {
         ApiError {
-            status: StatusCode::UNPROCESSABLE_ENTITY,
+            status: StatusCode::BAD_REQUEST,
             code: "invalid_field",
             message: format!("{field}: {problem}"),
             field: Some(field),
@@ -64,11 +69,6 @@ impl ApiError {
             field: Some(field),
             retry_after: None,
         }
-    }
-    /// A field whose value is out of range or unknown where the contract
-    /// says 400 (portal access requests), naming the field.
-    pub fn bad_field(field: &'static str, problem: impl std::fmt::Display) -> Self {
-        ApiError { status: StatusCode::BAD_REQUEST, ..Self::invalid_field(field, problem) }
     }
     pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
         Self::new(StatusCode::CONFLICT, code, message)
@@ -118,7 +118,7 @@ impl From<JsonRejection> for ApiError {
     fn from(r: JsonRejection) -> Self {
         match r {
             JsonRejection::JsonDataError(e) => ApiError {
-                status: StatusCode::UNPROCESSABLE_ENTITY,
+                status: StatusCode::BAD_REQUEST,
                 code: "invalid_field",
                 message: e.body_text().replace("Failed to deserialize the JSON body into the target type: ", ""),
                 field: None,

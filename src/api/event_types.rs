@@ -24,6 +24,11 @@ pub fn routes() -> Router<AppState> {
 
 #[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({
+    "name": "invoice.paid", "description": "An invoice was paid in full",
+    "schema": { "type": "object", "properties": { "invoiceId": { "type": "string" } } },
+    "createdAt": "2026-03-14T16:00:00.000Z", "updatedAt": "2026-03-14T16:00:00.000Z"
+}))]
 pub struct EventTypeView {
     name: String,
     description: String,
@@ -80,8 +85,8 @@ fn audit_summary(t: &EventType) -> serde_json::Value {
     serde_json::json!({ "description": t.description, "schema": schema })
 }
 
-#[utoipa::path(post, path = "/v1/event-types", tag = "event types", security(("apiKey" = [])), request_body = CreateEventType,
-    responses((status = 201, body = Data<EventTypeView>), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/v1/event-types", operation_id = "eventTypes.create", tag = "event types", security(("apiKey" = [])), request_body = CreateEventType,
+    responses((status = 201, body = Data<EventTypeView>), (status = 409, body = ErrorBody), (status = 400, body = ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
     ApiKey(key): ApiKey,
@@ -99,7 +104,7 @@ pub async fn create(
     Ok((StatusCode::CREATED, data(t.into())))
 }
 
-#[utoipa::path(get, path = "/v1/event-types", tag = "event types", security(("apiKey" = [])), params(PageQuery),
+#[utoipa::path(get, path = "/v1/event-types", operation_id = "eventTypes.list", tag = "event types", security(("apiKey" = [])), params(PageQuery),
     responses((status = 200, body = List<EventTypeView>), (status = 401, body = ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
@@ -114,15 +119,15 @@ async fn find(state: &AppState, project_id: &str, name: &str) -> Result<EventTyp
     state.store.get_event_type(project_id, name).await?.ok_or_else(|| ApiError::not_found("event type"))
 }
 
-#[utoipa::path(get, path = "/v1/event-types/{name}", tag = "event types", security(("apiKey" = [])), params(("name" = String, Path)),
+#[utoipa::path(get, path = "/v1/event-types/{name}", operation_id = "eventTypes.get", tag = "event types", security(("apiKey" = [])), params(("name" = String, Path)),
     responses((status = 200, body = Data<EventTypeView>), (status = 404, body = ErrorBody)))]
 pub async fn get_one(State(state): State<AppState>, ApiKey(key): ApiKey, Path(name): Path<String>) -> Result<axum::Json<Data<EventTypeView>>, ApiError> {
     Ok(data(find(&state, &key.project_id, &name).await?.into()))
 }
 
-#[utoipa::path(patch, path = "/v1/event-types/{name}", tag = "event types", security(("apiKey" = [])), params(("name" = String, Path)),
+#[utoipa::path(patch, path = "/v1/event-types/{name}", operation_id = "eventTypes.update", tag = "event types", security(("apiKey" = [])), params(("name" = String, Path)),
     request_body = UpdateEventType,
-    responses((status = 200, body = Data<EventTypeView>), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = Data<EventTypeView>), (status = 404, body = ErrorBody), (status = 400, body = ErrorBody)))]
 pub async fn update(
     State(state): State<AppState>,
     ApiKey(key): ApiKey,
@@ -147,7 +152,7 @@ pub async fn update(
     Ok(data(t.into()))
 }
 
-#[utoipa::path(delete, path = "/v1/event-types/{name}", tag = "event types", security(("apiKey" = [])), params(("name" = String, Path)),
+#[utoipa::path(delete, path = "/v1/event-types/{name}", operation_id = "eventTypes.delete", tag = "event types", security(("apiKey" = [])), params(("name" = String, Path)),
     responses((status = 204, description = "Deleted; endpoints subscribed to it keep their subscription list"), (status = 404, body = ErrorBody)))]
 pub async fn delete(State(state): State<AppState>, ApiKey(key): ApiKey, ip: SourceIp, Path(name): Path<String>) -> Result<StatusCode, ApiError> {
     if !state.store.delete_event_type(&key.project_id, &name).await? {

@@ -19,6 +19,7 @@ const MAX_IDEMPOTENCY_KEY_LEN: usize = 255;
 
 #[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({ "id": "msg_01JQ3W7F8H2K5M9P3R6T8V1X4Z", "webhookId": "wh_01JQ3W5Y0V2D9K8N4T6R7S1B2C" }))]
 pub struct AcceptedView {
     /// The delivery id; receivers see it as `webhook-id`.
     id: String,
@@ -40,9 +41,10 @@ impl FromRequestParts<AppState> for IngestSecret {
     }
 }
 
-#[utoipa::path(post, path = "/v1/ingest/{publicId}", tag = "ingest", security(("ingestSecret" = [])),
+#[utoipa::path(post, path = "/v1/ingest/{publicId}", operation_id = "ingest.send", tag = "ingest", security(("ingestSecret" = [])),
     params(("publicId" = String, Path), ("Idempotency-Key" = Option<String>, Header, description = "Repeats within 24 h return the first result")),
-    request_body(content = String, description = "Any payload, delivered byte for byte", content_type = "*/*"),
+    request_body(content = serde_json::Value, content_type = "application/json",
+        description = "The event, delivered byte for byte with its content type. Any content type is accepted (XML, form data, text, ...); the document names JSON, what generated clients send"),
     responses((status = 202, body = Data<AcceptedView>, description = "Committed; delivery follows"),
         (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 413, body = ErrorBody),
         (status = 415, body = ErrorBody), (status = 429, body = ErrorBody, description = "`quota_exceeded`: the tier's events this month, with `retry-after`")))]
@@ -74,9 +76,10 @@ pub async fn ingest(
     accept(&state, target.project_id, target.webhook_id, target.enabled, &headers, body?).await
 }
 
-#[utoipa::path(post, path = "/v1/webhooks/{id}/events", tag = "ingest", security(("apiKey" = [])),
+#[utoipa::path(post, path = "/v1/webhooks/{id}/events", operation_id = "webhooks.sendEvent", tag = "ingest", security(("apiKey" = [])),
     params(("id" = String, Path), ("Idempotency-Key" = Option<String>, Header, description = "Repeats within 24 h return the first result")),
-    request_body(content = String, description = "Any payload, delivered byte for byte", content_type = "*/*"),
+    request_body(content = serde_json::Value, content_type = "application/json",
+        description = "The event, delivered byte for byte with its content type. Any content type is accepted (XML, form data, text, ...); the document names JSON, what generated clients send"),
     responses((status = 202, body = Data<AcceptedView>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn send_event(

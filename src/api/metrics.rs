@@ -16,7 +16,7 @@ pub fn routes() -> Router<AppState> {
     Router::new().route("/metrics", get(render))
 }
 
-#[utoipa::path(get, path = "/metrics", tag = "operations",
+#[utoipa::path(get, path = "/metrics", operation_id = "metrics.get", tag = "operations",
     responses((status = 200, content_type = "text/plain; version=0.0.4", body = String,
         description = "Prometheus metrics: ingested, delivered, failed, dead, queue depth, attempt and database latency"),
         (status = 503, description = "Database unavailable")))]

@@ -12,7 +12,7 @@ mod health;
 pub(crate) mod ingest;
 mod metrics;
 pub(crate) mod notification_channels;
-mod openapi;
+pub mod openapi;
 pub(crate) mod portal_access;
 mod portal_api;
 mod portal_page;
@@ -97,7 +97,7 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
-        .route("/v1/openapi.json", get(openapi::document))
+        .route("/v1/openapi.json", get(openapi::served))
         .route("/v1/project", get(project::get_project))
         .route("/v1/project/api-keys", get(project::list_keys).post(project::create_key))
         .route("/v1/project/api-keys/{key_id}", get(project::get_key))
@@ -157,6 +157,20 @@ pub fn list<S, T>(page: crate::store::Page<S>, f: impl Fn(S) -> T) -> axum::Json
         next_cursor: page.next_cursor,
         data: page.items.into_iter().map(f).collect(),
     })
+}
+
+/// The schema of a `String` field that holds one of a fixed set of values,
+/// so the OpenAPI document lists them (for `#[schema(schema_with = ...)]`).
+pub(crate) fn one_of(values: &[&str]) -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::Type::String)
+        .enum_values(Some(values.iter().copied()))
+        .build()
+}
+
+/// The schema of a list of portal scopes.
+pub(crate) fn scopes_schema() -> utoipa::openapi::Array {
+    utoipa::openapi::ArrayBuilder::new().items(one_of(&[crate::portal::READ, crate::portal::WRITE])).build()
 }
 
 /// Unix milliseconds as RFC 3339 (UTC, millisecond precision).

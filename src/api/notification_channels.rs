@@ -61,11 +61,11 @@ impl From<NotificationChannel> for ChannelView {
     }
 }
 
-#[utoipa::path(post, path = "/v1/project/notification-channels", tag = "project", security(("apiKey" = [])),
+#[utoipa::path(post, path = "/v1/project/notification-channels", operation_id = "notificationChannels.create", tag = "project", security(("apiKey" = [])),
     request_body = CreateChannel,
     responses((status = 201, body = Data<ChannelView>, description = "Created; `signingSecret` is shown this once"),
         (status = 403, body = ErrorBody, description = "`forbidden` for a write key; `tier_required` on the free tier"),
-        (status = 422, body = ErrorBody)))]
+        (status = 400, body = ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
     AdminKey(key): AdminKey,
@@ -105,7 +105,7 @@ pub(crate) async fn create_in(state: &AppState, project_id: &str, body: CreateCh
     Ok((view, summary))
 }
 
-#[utoipa::path(get, path = "/v1/project/notification-channels", tag = "project", security(("apiKey" = [])), params(PageQuery),
+#[utoipa::path(get, path = "/v1/project/notification-channels", operation_id = "notificationChannels.list", tag = "project", security(("apiKey" = [])), params(PageQuery),
     responses((status = 200, body = List<ChannelView>), (status = 403, body = ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
@@ -121,7 +121,7 @@ pub(crate) async fn list_in(state: &AppState, project_id: &str, q: PageQuery) ->
     Ok(super::list(page, ChannelView::from))
 }
 
-#[utoipa::path(get, path = "/v1/project/notification-channels/{id}", tag = "project", security(("apiKey" = [])),
+#[utoipa::path(get, path = "/v1/project/notification-channels/{id}", operation_id = "notificationChannels.get", tag = "project", security(("apiKey" = [])),
     params(("id" = String, Path)), responses((status = 200, body = Data<ChannelView>), (status = 404, body = ErrorBody)))]
 pub async fn get_one(
     State(state): State<AppState>,
@@ -137,7 +137,7 @@ pub(crate) async fn get_in(state: &AppState, project_id: &str, id: &str) -> Resu
     Ok(data(c.into()))
 }
 
-#[utoipa::path(delete, path = "/v1/project/notification-channels/{id}", tag = "project", security(("apiKey" = [])),
+#[utoipa::path(delete, path = "/v1/project/notification-channels/{id}", operation_id = "notificationChannels.delete", tag = "project", security(("apiKey" = [])),
     params(("id" = String, Path)), responses((status = 204, description = "Deleted, with what it had still to send"), (status = 404, body = ErrorBody)))]
 pub async fn delete(
     State(state): State<AppState>,

@@ -59,6 +59,7 @@ fn param<'a>(params: &'a RawPathParams, name: &str) -> Option<&'a str> {
 
 #[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(example = json!({ "expiresInMinutes": 60, "scopes": ["read", "write"] }))]
 pub struct MagicLinkRequest {
     /// 1 to 1440 (default 60).
     #[schema(value_type = Option<i64>)]
@@ -70,6 +71,10 @@ pub struct MagicLinkRequest {
 
 #[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({
+    "url": "https://hooks.example.com/portal/whpt_abc123", "token": "whpt_abc123", "expiresAt": "2026-03-14T15:30:00.000Z",
+    "expiresInMinutes": 60, "scopes": ["read", "write"]
+}))]
 pub struct MagicLink {
     /// `<public URL>/portal/<token>`: the hosted portal.
     url: String,
@@ -77,6 +82,7 @@ pub struct MagicLink {
     token: String,
     expires_at: String,
     expires_in_minutes: i64,
+    #[schema(schema_with = super::scopes_schema)]
     scopes: Vec<&'static str>,
 }
 
@@ -115,7 +121,7 @@ async fn issue(
     Ok((raw, token))
 }
 
-#[utoipa::path(post, path = "/v1/applications/{appId}/portal/magic-link", tag = "portal access", security(("apiKey" = [])),
+#[utoipa::path(post, path = "/v1/applications/{appId}/portal/magic-link", operation_id = "portalAccess.createMagicLink", tag = "portal access", security(("apiKey" = [])),
     params(("appId" = String, Path, description = "The application's id or uid")),
     request_body(content = MagicLinkRequest, description = "Optional"),
     responses((status = 201, body = Data<MagicLink>, description = "Also served at POST /api/organizations/{orgId}/portal/webhook-applications/{appId}/magic-link"),
@@ -141,8 +147,8 @@ pub async fn magic_link_in(
     body: MagicLinkRequest,
 ) -> Result<MagicLink, ApiError> {
     let minutes = rules::parse_lifetime(body.expires_in_minutes.as_ref(), DEFAULT_MAGIC_LINK_MINUTES, MAX_MAGIC_LINK_MINUTES)
-        .map_err(|e| ApiError::bad_field("expiresInMinutes", e))?;
-    let scopes = rules::parse_scopes(body.scopes.as_ref()).map_err(|e| ApiError::bad_field("scopes", e))?;
+        .map_err(|e| ApiError::invalid_field("expiresInMinutes", e))?;
+    let scopes = rules::parse_scopes(body.scopes.as_ref()).map_err(|e| ApiError::invalid_field("scopes", e))?;
     let app = find(state, project_id, app_id_or_uid).await?;
     let (raw, token) = issue(state, actor, &app, SESSION, "magic link".into(), &scopes, minutes * 60_000).await?;
     Ok(MagicLink {
@@ -175,6 +181,7 @@ pub struct PortalTokenView {
     name: String,
     /// The first characters of the token; never the token.
     prefix: String,
+    #[schema(schema_with = super::scopes_schema)]
     scopes: Vec<String>,
     expires_at: String,
     created_at: String,
@@ -200,7 +207,7 @@ impl From<PortalToken> for PortalTokenView {
     }
 }
 
-#[utoipa::path(post, path = "/v1/applications/{appId}/portal/tokens", tag = "portal access", security(("apiKey" = [])),
+#[utoipa::path(post, path = "/v1/applications/{appId}/portal/tokens", operation_id = "portalAccess.createToken", tag = "portal access", security(("apiKey" = [])),
     params(("appId" = String, Path, description = "The application's id or uid")),
     request_body(content = CreatePortalToken, description = "Optional"),
     responses((status = 201, body = Data<PortalTokenView>, description = "`token` is shown this once"),
@@ -213,10 +220,10 @@ pub async fn create_token(
     OptionalJson(body): OptionalJson<CreatePortalToken>,
 ) -> Result<(StatusCode, axum::Json<Data<PortalTokenView>>), ApiError> {
     let days = rules::parse_lifetime(body.expires_in_days.as_ref(), DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS)
-        .map_err(|e| ApiError::bad_field("expiresInDays", e))?;
-    let scopes = rules::parse_scopes(body.scopes.as_ref()).map_err(|e| ApiError::bad_field("scopes", e))?;
+        .map_err(|e| ApiError::invalid_field("expiresInDays", e))?;
+    let scopes = rules::parse_scopes(body.scopes.as_ref()).map_err(|e| ApiError::invalid_field("scopes", e))?;
     let name = body.name.unwrap_or_else(|| "portal token".into()).trim().to_string();
-    validate_text(&name, MAX_NAME_LEN, true).map_err(|e| ApiError::bad_field("name", e))?;
+    validate_text(&name, MAX_NAME_LEN, true).map_err(|e| ApiError::invalid_field("name", e))?;
     let app = application(&state, &key.project_id, &params).await?;
     let (raw, t) = issue(&state, &key_actor(&key, &ip), &app, LONG_LIVED, name, &scopes, days * 24 * 3_600_000).await?;
     let now = store::now_ms();
@@ -234,7 +241,7 @@ pub async fn create_token(
     Ok((StatusCode::CREATED, data(view)))
 }
 
-#[utoipa::path(get, path = "/v1/applications/{appId}/portal/tokens", tag = "portal access", security(("apiKey" = [])),
+#[utoipa::path(get, path = "/v1/applications/{appId}/portal/tokens", operation_id = "portalAccess.listTokens", tag = "portal access", security(("apiKey" = [])),
     params(("appId" = String, Path, description = "The application's id or uid"), PageQuery),
     responses((status = 200, body = List<PortalTokenView>, description = "Long-lived tokens only; magic-link sessions are not listed"),
         (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
@@ -249,7 +256,7 @@ pub async fn list_tokens(
     Ok(super::list(page, PortalTokenView::from))
 }
 
-#[utoipa::path(delete, path = "/v1/applications/{appId}/portal/tokens/{tokenId}", tag = "portal access", security(("apiKey" = [])),
+#[utoipa::path(delete, path = "/v1/applications/{appId}/portal/tokens/{tokenId}", operation_id = "portalAccess.revokeToken", tag = "portal access", security(("apiKey" = [])),
     params(("appId" = String, Path, description = "The application's id or uid"), ("tokenId" = String, Path)),
     responses((status = 204, description = "Revoked; it stops working at once"), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn revoke_token(
@@ -283,16 +290,16 @@ impl PortalSettings {
     }
 }
 
-#[utoipa::path(get, path = "/v1/project/portal-settings", tag = "portal access", security(("apiKey" = [])),
+#[utoipa::path(get, path = "/v1/project/portal-settings", operation_id = "portalSettings.get", tag = "portal access", security(("apiKey" = [])),
     responses((status = 200, body = Data<PortalSettings>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn get_settings(State(state): State<AppState>, AdminKey(key): AdminKey) -> Result<axum::Json<Data<PortalSettings>>, ApiError> {
     let stored = state.store.project_frame_ancestors(&key.project_id).await?;
     Ok(data(PortalSettings::from_stored(stored)))
 }
 
-#[utoipa::path(put, path = "/v1/project/portal-settings", tag = "portal access", security(("apiKey" = [])), request_body = PortalSettings,
+#[utoipa::path(put, path = "/v1/project/portal-settings", operation_id = "portalSettings.update", tag = "portal access", security(("apiKey" = [])), request_body = PortalSettings,
     responses((status = 200, body = Data<PortalSettings>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 422, body = ErrorBody)))]
+        (status = 400, body = ErrorBody)))]
 pub async fn put_settings(
     State(state): State<AppState>,
     AdminKey(key): AdminKey,

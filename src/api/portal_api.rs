@@ -97,10 +97,11 @@ impl FromRequestParts<AppState> for PortalWriter {
 pub struct SessionView {
     application_id: String,
     application_name: String,
+    #[schema(schema_with = super::scopes_schema)]
     scopes: Vec<String>,
 }
 
-#[utoipa::path(get, path = "/portal-api/v1/session", tag = "portal", security(("portalToken" = [])),
+#[utoipa::path(get, path = "/portal-api/v1/session", operation_id = "portal.getSession", tag = "portal", security(("portalToken" = [])),
     responses((status = 200, body = Data<SessionView>), (status = 401, body = ErrorBody)))]
 pub async fn session(State(state): State<AppState>, PortalReader(auth): PortalReader) -> Result<axum::Json<Data<SessionView>>, ApiError> {
     let app = super::applications::find(&state, &auth.project_id, &auth.application_id).await?;
@@ -111,7 +112,7 @@ pub async fn session(State(state): State<AppState>, PortalReader(auth): PortalRe
     }))
 }
 
-#[utoipa::path(get, path = "/portal-api/v1/endpoints", tag = "portal", security(("portalToken" = [])), params(PageQuery),
+#[utoipa::path(get, path = "/portal-api/v1/endpoints", operation_id = "portal.listEndpoints", tag = "portal", security(("portalToken" = [])), params(PageQuery),
     responses((status = 200, body = List<WebhookView>), (status = 401, body = ErrorBody)))]
 pub async fn list_endpoints(
     State(state): State<AppState>,
@@ -137,9 +138,9 @@ async fn endpoint(state: &AppState, auth: &PortalAuth, id: &str) -> Result<Webho
     Ok(w)
 }
 
-#[utoipa::path(post, path = "/portal-api/v1/endpoints", tag = "portal", security(("portalToken" = [])), request_body = CreateWebhook,
+#[utoipa::path(post, path = "/portal-api/v1/endpoints", operation_id = "portal.createEndpoint", tag = "portal", security(("portalToken" = [])), request_body = CreateWebhook,
     responses((status = 201, body = Data<WebhookView>, description = "`signingSecret` is shown here and through /secret"),
-        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 400, body = ErrorBody)))]
 pub async fn create_endpoint(
     State(state): State<AppState>,
     PortalWriter(auth): PortalWriter,
@@ -156,7 +157,7 @@ pub async fn create_endpoint(
     Ok((StatusCode::CREATED, data(webhooks::portal_view(&state, created.webhook, Some(created.signing_secret)))))
 }
 
-#[utoipa::path(get, path = "/portal-api/v1/endpoints/{id}", tag = "portal", security(("portalToken" = [])), params(("id" = String, Path)),
+#[utoipa::path(get, path = "/portal-api/v1/endpoints/{id}", operation_id = "portal.getEndpoint", tag = "portal", security(("portalToken" = [])), params(("id" = String, Path)),
     responses((status = 200, body = Data<WebhookView>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get_endpoint(
     State(state): State<AppState>,
@@ -167,10 +168,10 @@ pub async fn get_endpoint(
     Ok(data(webhooks::portal_view(&state, w, None)))
 }
 
-#[utoipa::path(patch, path = "/portal-api/v1/endpoints/{id}", tag = "portal", security(("portalToken" = [])), params(("id" = String, Path)),
+#[utoipa::path(patch, path = "/portal-api/v1/endpoints/{id}", operation_id = "portal.updateEndpoint", tag = "portal", security(("portalToken" = [])), params(("id" = String, Path)),
     request_body = UpdateWebhook,
     responses((status = 200, body = Data<WebhookView>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 422, body = ErrorBody)))]
+        (status = 400, body = ErrorBody)))]
 pub async fn update_endpoint(
     State(state): State<AppState>,
     PortalWriter(auth): PortalWriter,
@@ -184,7 +185,7 @@ pub async fn update_endpoint(
     Ok(data(webhooks::portal_view(&state, w, None)))
 }
 
-#[utoipa::path(delete, path = "/portal-api/v1/endpoints/{id}", tag = "portal", security(("portalToken" = [])), params(("id" = String, Path)),
+#[utoipa::path(delete, path = "/portal-api/v1/endpoints/{id}", operation_id = "portal.deleteEndpoint", tag = "portal", security(("portalToken" = [])), params(("id" = String, Path)),
     responses((status = 204, description = "Deleted"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn delete_endpoint(
     State(state): State<AppState>,
@@ -206,7 +207,7 @@ pub struct SigningSecret {
     signing_secret: String,
 }
 
-#[utoipa::path(get, path = "/portal-api/v1/endpoints/{id}/secret", tag = "portal", security(("portalToken" = [])), params(("id" = String, Path)),
+#[utoipa::path(get, path = "/portal-api/v1/endpoints/{id}/secret", operation_id = "portal.revealEndpointSecret", tag = "portal", security(("portalToken" = [])), params(("id" = String, Path)),
     responses((status = 200, body = Data<SigningSecret>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn reveal_secret(
     State(state): State<AppState>,
@@ -223,7 +224,7 @@ pub async fn reveal_secret(
     Ok(data(SigningSecret { signing_secret }))
 }
 
-#[utoipa::path(post, path = "/portal-api/v1/endpoints/{id}/rotate-secret", tag = "portal", security(("portalToken" = [])),
+#[utoipa::path(post, path = "/portal-api/v1/endpoints/{id}/rotate-secret", operation_id = "portal.rotateEndpointSecret", tag = "portal", security(("portalToken" = [])),
     params(("id" = String, Path)), request_body(content = RotateSecret, description = "Optional"),
     responses((status = 200, body = Data<RotatedSecret>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn rotate_secret(
@@ -239,7 +240,7 @@ pub async fn rotate_secret(
     Ok(answer)
 }
 
-#[utoipa::path(post, path = "/portal-api/v1/endpoints/{id}/test", tag = "portal", security(("portalToken" = [])), params(("id" = String, Path)),
+#[utoipa::path(post, path = "/portal-api/v1/endpoints/{id}/test", operation_id = "portal.sendTestMessage", tag = "portal", security(("portalToken" = [])), params(("id" = String, Path)),
     responses((status = 202, body = Data<super::applications::SentMessage>, description = "A `hookrelay.test` message to this endpoint only"),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn send_test(
@@ -257,7 +258,7 @@ pub async fn send_test(
     Ok((StatusCode::ACCEPTED, data(sent)))
 }
 
-#[utoipa::path(get, path = "/portal-api/v1/event-types", tag = "portal", security(("portalToken" = [])), params(PageQuery),
+#[utoipa::path(get, path = "/portal-api/v1/event-types", operation_id = "portal.listEventTypes", tag = "portal", security(("portalToken" = [])), params(PageQuery),
     responses((status = 200, body = List<EventTypeView>), (status = 401, body = ErrorBody)))]
 pub async fn event_types(
     State(state): State<AppState>,
@@ -295,7 +296,7 @@ pub struct MessageQuery {
     cursor: Option<String>,
 }
 
-#[utoipa::path(get, path = "/portal-api/v1/messages", tag = "portal", security(("portalToken" = [])), params(MessageQuery),
+#[utoipa::path(get, path = "/portal-api/v1/messages", operation_id = "portal.listMessages", tag = "portal", security(("portalToken" = [])), params(MessageQuery),
     responses((status = 200, body = List<MessageView>), (status = 401, body = ErrorBody)))]
 pub async fn list_messages(
     State(state): State<AppState>,
@@ -307,7 +308,7 @@ pub async fn list_messages(
     Ok(super::list(page, MessageView::from))
 }
 
-#[utoipa::path(get, path = "/portal-api/v1/messages/{id}", tag = "portal", security(("portalToken" = [])), params(("id" = String, Path)),
+#[utoipa::path(get, path = "/portal-api/v1/messages/{id}", operation_id = "portal.getMessage", tag = "portal", security(("portalToken" = [])), params(("id" = String, Path)),
     responses((status = 200, body = Data<MessageView>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get_message(
     State(state): State<AppState>,
@@ -324,7 +325,8 @@ pub async fn get_message(
 #[into_params(parameter_in = Query)]
 pub struct LogQuery {
     endpoint_id: Option<String>,
-    /// pending, delivering, succeeded, failed-retrying or dead.
+    /// Only deliveries in this state.
+    #[param(value_type = Option<DeliveryStatus>)]
     status: Option<String>,
     event_type: Option<String>,
     message_id: Option<String>,
@@ -332,7 +334,7 @@ pub struct LogQuery {
     cursor: Option<String>,
 }
 
-#[utoipa::path(get, path = "/portal-api/v1/deliveries", tag = "portal", security(("portalToken" = [])), params(LogQuery),
+#[utoipa::path(get, path = "/portal-api/v1/deliveries", operation_id = "portal.listDeliveries", tag = "portal", security(("portalToken" = [])), params(LogQuery),
     responses((status = 200, body = List<TypedDeliveryView>, description = "The message log: deliveries to this application's endpoints, newest first"),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub async fn list_deliveries(
@@ -372,7 +374,7 @@ async fn delivery(state: &AppState, auth: &PortalAuth, id: &str) -> Result<(stor
     Ok(found)
 }
 
-#[utoipa::path(get, path = "/portal-api/v1/deliveries/{id}", tag = "portal", security(("portalToken" = [])), params(("id" = String, Path)),
+#[utoipa::path(get, path = "/portal-api/v1/deliveries/{id}", operation_id = "portal.getDelivery", tag = "portal", security(("portalToken" = [])), params(("id" = String, Path)),
     responses((status = 200, body = Data<PortalDeliveryDetail>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get_delivery(
     State(state): State<AppState>,
@@ -383,7 +385,7 @@ pub async fn get_delivery(
     Ok(data(PortalDeliveryDetail { delivery: d.into(), attempts: attempts.into_iter().map(AttemptView::from).collect() }))
 }
 
-#[utoipa::path(post, path = "/portal-api/v1/deliveries/{id}/replay", tag = "portal", security(("portalToken" = [])), params(("id" = String, Path)),
+#[utoipa::path(post, path = "/portal-api/v1/deliveries/{id}/replay", operation_id = "portal.replayDelivery", tag = "portal", security(("portalToken" = [])), params(("id" = String, Path)),
     responses((status = 202, body = Data<DeliveryView>, description = "A new delivery of the same message to the same endpoint"),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn replay(

@@ -51,13 +51,17 @@ impl From<&tiers::Tier> for TierLimits {
 
 #[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({
+    "id": "key_01JQ3VZ3M5N7P9R1T3V5X7Z9B1", "name": "deploy bot", "role": "write", "prefix": "swk_8Hq2",
+    "status": "active", "createdAt": "2026-03-14T15:00:00.000Z", "rotatedAt": null, "revokedAt": null
+}))]
 pub struct ApiKeyView {
     pub(crate) id: String,
     pub(crate) name: String,
     pub(crate) role: Role,
     /// The first characters of the key, to recognise it; never the secret.
     prefix: String,
-    /// `active` or `revoked`.
+    #[schema(schema_with = key_status)]
     status: String,
     created_at: String,
     rotated_at: Option<String>,
@@ -65,6 +69,10 @@ pub struct ApiKeyView {
     /// The raw key: present only in the answer to create and rotate.
     #[serde(skip_serializing_if = "Option::is_none")]
     secret: Option<String>,
+}
+
+fn key_status() -> utoipa::openapi::Object {
+    super::one_of(&["active", "revoked"])
 }
 
 impl From<store::ApiKey> for ApiKeyView {
@@ -85,12 +93,13 @@ impl From<store::ApiKey> for ApiKeyView {
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({ "name": "deploy bot", "role": "write" }))]
 pub struct CreateKey {
     name: String,
     role: Role,
 }
 
-#[utoipa::path(get, path = "/v1/project", tag = "project", security(("apiKey" = [])),
+#[utoipa::path(get, path = "/v1/project", operation_id = "project.get", tag = "project", security(("apiKey" = [])),
     responses((status = 200, body = Data<ProjectView>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn get_project(State(state): State<AppState>, AdminKey(key): AdminKey) -> Result<axum::Json<Data<ProjectView>>, ApiError> {
     let p = state.store.get_project(&key.project_id).await?.ok_or_else(|| ApiError::not_found("project"))?;
@@ -98,7 +107,7 @@ pub async fn get_project(State(state): State<AppState>, AdminKey(key): AdminKey)
     Ok(data(ProjectView { id: p.id, name: p.name, tier: p.tier, limits, created_at: timestamp(p.created_at) }))
 }
 
-#[utoipa::path(get, path = "/v1/project/api-keys", tag = "project", security(("apiKey" = [])), params(PageQuery),
+#[utoipa::path(get, path = "/v1/project/api-keys", operation_id = "apiKeys.list", tag = "project", security(("apiKey" = [])), params(PageQuery),
     responses((status = 200, body = List<ApiKeyView>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn list_keys(
     State(state): State<AppState>,
@@ -109,9 +118,9 @@ pub async fn list_keys(
     Ok(list(page, ApiKeyView::from))
 }
 
-#[utoipa::path(post, path = "/v1/project/api-keys", tag = "project", security(("apiKey" = [])), request_body = CreateKey,
+#[utoipa::path(post, path = "/v1/project/api-keys", operation_id = "apiKeys.create", tag = "project", security(("apiKey" = [])), request_body = CreateKey,
     responses((status = 201, body = Data<ApiKeyView>, description = "Created; `secret` is shown this once"),
-        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 400, body = ErrorBody)))]
 pub async fn create_key(
     State(state): State<AppState>,
     AdminKey(key): AdminKey,
@@ -148,7 +157,7 @@ pub(crate) async fn get_key_in(state: &AppState, project_id: &str, key_id: &str)
     Ok(k.into())
 }
 
-#[utoipa::path(get, path = "/v1/project/api-keys/{keyId}", tag = "project", security(("apiKey" = [])),
+#[utoipa::path(get, path = "/v1/project/api-keys/{keyId}", operation_id = "apiKeys.get", tag = "project", security(("apiKey" = [])),
     params(("keyId" = String, Path)),
     responses((status = 200, body = Data<ApiKeyView>), (status = 404, body = ErrorBody)))]
 pub async fn get_key(
@@ -159,7 +168,7 @@ pub async fn get_key(
     get_key_in(&state, &key.project_id, &key_id).await.map(data)
 }
 
-#[utoipa::path(post, path = "/v1/project/api-keys/{keyId}/revoke", tag = "project", security(("apiKey" = [])),
+#[utoipa::path(post, path = "/v1/project/api-keys/{keyId}/revoke", operation_id = "apiKeys.revoke", tag = "project", security(("apiKey" = [])),
     params(("keyId" = String, Path)),
     responses((status = 200, body = Data<ApiKeyView>), (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody, description = "`last_admin_key`: the project's last active admin key")))]
@@ -190,7 +199,7 @@ pub(crate) async fn revoke_key_in(state: &AppState, project_id: &str, key_id: &s
     get_key_in(state, project_id, key_id).await
 }
 
-#[utoipa::path(post, path = "/v1/project/api-keys/{keyId}/rotate", tag = "project", security(("apiKey" = [])),
+#[utoipa::path(post, path = "/v1/project/api-keys/{keyId}/rotate", operation_id = "apiKeys.rotate", tag = "project", security(("apiKey" = [])),
     params(("keyId" = String, Path)),
     responses((status = 200, body = Data<ApiKeyView>, description = "The new `secret`, shown this once; the old one stops working"),
         (status = 404, body = ErrorBody)))]

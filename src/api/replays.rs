@@ -39,7 +39,7 @@ fn dead_letter_error<T>(outcome: DeadLetterOutcome<T>) -> Result<T, ApiError> {
     }
 }
 
-#[utoipa::path(post, path = "/v1/deliveries/{id}/replay", tag = "replays", security(("apiKey" = [])), params(("id" = String, Path)),
+#[utoipa::path(post, path = "/v1/deliveries/{id}/replay", operation_id = "deliveries.replay", tag = "replays", security(("apiKey" = [])), params(("id" = String, Path)),
     responses((status = 202, body = Data<DeliveryView>, description = "The new delivery (`replayOf` = the original), due now"),
         (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn replay_delivery(
@@ -51,7 +51,7 @@ pub async fn replay_delivery(
     replay_one(&state, &key, &ip, &id, false).await
 }
 
-#[utoipa::path(post, path = "/v1/dlq/{id}/replay", tag = "replays", security(("apiKey" = [])), params(("id" = String, Path)),
+#[utoipa::path(post, path = "/v1/dlq/{id}/replay", operation_id = "deadLetters.replay", tag = "replays", security(("apiKey" = [])), params(("id" = String, Path)),
     responses((status = 202, body = Data<DeliveryView>, description = "The new delivery; the entry leaves the queue"),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "`not_dead_letter`")))]
 pub async fn replay_dead_letter(
@@ -104,7 +104,7 @@ pub async fn discard_in(state: &AppState, project_id: &str, id: &str) -> Result<
     dead_letter_error(state.store.discard_dead_letter(project_id, id).await?)
 }
 
-#[utoipa::path(delete, path = "/v1/dlq/{id}", tag = "replays", security(("apiKey" = [])), params(("id" = String, Path)),
+#[utoipa::path(delete, path = "/v1/dlq/{id}", operation_id = "deadLetters.discard", tag = "replays", security(("apiKey" = [])), params(("id" = String, Path)),
     responses((status = 204, description = "Discarded: out of the queue, kept in history with status `discarded`"),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "`not_dead_letter`")))]
 pub async fn discard_dead_letter(
@@ -133,7 +133,7 @@ pub struct DeadLetterQuery {
     cursor: Option<String>,
 }
 
-#[utoipa::path(get, path = "/v1/dlq", tag = "replays", security(("apiKey" = [])), params(DeadLetterQuery),
+#[utoipa::path(get, path = "/v1/dlq", operation_id = "deadLetters.list", tag = "replays", security(("apiKey" = [])), params(DeadLetterQuery),
     responses((status = 200, body = List<TypedDeliveryView>, description = "Dead deliveries not yet replayed or discarded, newest first"),
         (status = 400, body = ErrorBody)))]
 pub async fn list_dead_letters(
@@ -180,7 +180,7 @@ pub struct BulkReplay {
 #[serde(rename_all = "camelCase")]
 pub struct ReplayJobView {
     id: String,
-    /// `running` or `completed`.
+    #[schema(schema_with = job_status)]
     status: String,
     /// Deliveries that matched when the job was created.
     total: i64,
@@ -197,6 +197,10 @@ pub struct ReplayJobView {
     created_at: String,
     updated_at: String,
     finished_at: Option<String>,
+}
+
+fn job_status() -> utoipa::openapi::Object {
+    super::one_of(&["running", "completed"])
 }
 
 impl ReplayJobView {
@@ -226,9 +230,9 @@ impl From<ReplayJob> for ReplayJobView {
     }
 }
 
-#[utoipa::path(post, path = "/v1/deliveries/replay", tag = "replays", security(("apiKey" = [])), request_body = BulkReplay,
+#[utoipa::path(post, path = "/v1/deliveries/replay", operation_id = "deliveries.bulkReplay", tag = "replays", security(("apiKey" = [])), request_body = BulkReplay,
     responses((status = 202, body = Data<ReplayJobView>, description = "The job; poll `GET /v1/replay-jobs/{id}`"),
-        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+        (status = 404, body = ErrorBody), (status = 400, body = ErrorBody)))]
 pub async fn bulk_replay_deliveries(
     State(state): State<AppState>,
     ApiKey(key): ApiKey,
@@ -238,9 +242,9 @@ pub async fn bulk_replay_deliveries(
     start_job(&state, &key, &ip, body, false).await
 }
 
-#[utoipa::path(post, path = "/v1/dlq/replay", tag = "replays", security(("apiKey" = [])), request_body = BulkReplay,
+#[utoipa::path(post, path = "/v1/dlq/replay", operation_id = "deadLetters.bulkReplay", tag = "replays", security(("apiKey" = [])), request_body = BulkReplay,
     responses((status = 202, body = Data<ReplayJobView>, description = "The job; poll `GET /v1/replay-jobs/{id}`"),
-        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+        (status = 404, body = ErrorBody), (status = 400, body = ErrorBody)))]
 pub async fn bulk_replay_dead_letters(
     State(state): State<AppState>,
     ApiKey(key): ApiKey,
@@ -299,7 +303,7 @@ pub async fn start_job_in(
     Ok((view, summary))
 }
 
-#[utoipa::path(get, path = "/v1/replay-jobs/{id}", tag = "replays", security(("apiKey" = [])), params(("id" = String, Path)),
+#[utoipa::path(get, path = "/v1/replay-jobs/{id}", operation_id = "replayJobs.get", tag = "replays", security(("apiKey" = [])), params(("id" = String, Path)),
     responses((status = 200, body = Data<ReplayJobView>), (status = 404, body = ErrorBody)))]
 pub async fn get_replay_job(
     State(state): State<AppState>,

@@ -60,7 +60,8 @@ pub struct ScheduleView {
     content_type: String,
     payload: String,
     headers: BTreeMap<String, String>,
-    /// `active`, `paused` or `completed` (a one-time schedule that fired).
+    /// `completed`: a one-time schedule that fired.
+    #[schema(schema_with = schedule_status)]
     status: String,
     next_run_at: Option<String>,
     last_run_at: Option<String>,
@@ -68,6 +69,10 @@ pub struct ScheduleView {
     last_delivery_id: Option<String>,
     created_at: String,
     updated_at: String,
+}
+
+fn schedule_status() -> utoipa::openapi::Object {
+    super::one_of(&["active", "paused", "completed"])
 }
 
 impl From<Schedule> for ScheduleView {
@@ -101,10 +106,10 @@ fn first_run(cron: Option<&str>, time_zone: &str, run_at: Option<i64>, now: i64)
     }
 }
 
-#[utoipa::path(post, path = "/v1/webhooks/{id}/schedules", tag = "schedules", security(("apiKey" = [])),
+#[utoipa::path(post, path = "/v1/webhooks/{id}/schedules", operation_id = "schedules.create", tag = "schedules", security(("apiKey" = [])),
     params(("id" = String, Path)), request_body = CreateSchedule,
     responses((status = 201, body = Data<ScheduleView>), (status = 404, body = ErrorBody), (status = 413, body = ErrorBody),
-        (status = 422, body = ErrorBody)))]
+        (status = 400, body = ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
     ApiKey(key): ApiKey,
@@ -182,7 +187,7 @@ pub(crate) async fn create_in(
     Ok((s.into(), summary))
 }
 
-#[utoipa::path(get, path = "/v1/webhooks/{id}/schedules", tag = "schedules", security(("apiKey" = [])),
+#[utoipa::path(get, path = "/v1/webhooks/{id}/schedules", operation_id = "schedules.list", tag = "schedules", security(("apiKey" = [])),
     params(("id" = String, Path), PageQuery), responses((status = 200, body = List<ScheduleView>), (status = 404, body = ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
@@ -203,7 +208,7 @@ async fn find(state: &AppState, project_id: &str, webhook_id: &str, id: &str) ->
     state.store.get_schedule(project_id, webhook_id, id).await?.ok_or_else(|| ApiError::not_found("schedule"))
 }
 
-#[utoipa::path(get, path = "/v1/webhooks/{id}/schedules/{scheduleId}", tag = "schedules", security(("apiKey" = [])),
+#[utoipa::path(get, path = "/v1/webhooks/{id}/schedules/{scheduleId}", operation_id = "schedules.get", tag = "schedules", security(("apiKey" = [])),
     params(("id" = String, Path), ("scheduleId" = String, Path)),
     responses((status = 200, body = Data<ScheduleView>), (status = 404, body = ErrorBody)))]
 pub async fn get_one(
@@ -214,7 +219,7 @@ pub async fn get_one(
     Ok(data(find(&state, &key.project_id, &id, &schedule_id).await?.into()))
 }
 
-#[utoipa::path(post, path = "/v1/webhooks/{id}/schedules/{scheduleId}/pause", tag = "schedules", security(("apiKey" = [])),
+#[utoipa::path(post, path = "/v1/webhooks/{id}/schedules/{scheduleId}/pause", operation_id = "schedules.pause", tag = "schedules", security(("apiKey" = [])),
     params(("id" = String, Path), ("scheduleId" = String, Path)),
     responses((status = 200, body = Data<ScheduleView>), (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody, description = "`schedule_completed`")))]
@@ -229,7 +234,7 @@ pub async fn pause(
     Ok(data(v))
 }
 
-#[utoipa::path(post, path = "/v1/webhooks/{id}/schedules/{scheduleId}/resume", tag = "schedules", security(("apiKey" = [])),
+#[utoipa::path(post, path = "/v1/webhooks/{id}/schedules/{scheduleId}/resume", operation_id = "schedules.resume", tag = "schedules", security(("apiKey" = [])),
     params(("id" = String, Path), ("scheduleId" = String, Path)),
     responses((status = 200, body = Data<ScheduleView>, description = "Due times missed while paused are skipped"),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "`schedule_completed`")))]
@@ -264,7 +269,7 @@ pub(crate) async fn set_state_in(
     Ok((find(state, project_id, webhook_id, id).await?.into(), action))
 }
 
-#[utoipa::path(delete, path = "/v1/webhooks/{id}/schedules/{scheduleId}", tag = "schedules", security(("apiKey" = [])),
+#[utoipa::path(delete, path = "/v1/webhooks/{id}/schedules/{scheduleId}", operation_id = "schedules.delete", tag = "schedules", security(("apiKey" = [])),
     params(("id" = String, Path), ("scheduleId" = String, Path)),
     responses((status = 204, description = "Deleted; deliveries it made stay"), (status = 404, body = ErrorBody)))]
 pub async fn delete(

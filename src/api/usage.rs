@@ -31,7 +31,8 @@ pub struct UsageQuery {
     /// RFC 3339, exclusive; default: now. Rounded up to the bucket.
     to: Option<String>,
     webhook_id: Option<String>,
-    /// `day` (default, UTC days; at most 366) or `hour` (at most 744).
+    /// UTC days (the default; at most 366) or hours (at most 744).
+    #[param(schema_with = granularity)]
     granularity: Option<String>,
 }
 
@@ -81,6 +82,7 @@ pub struct UsageBucketView {
 #[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct UsageReport {
+    #[schema(schema_with = granularity)]
     granularity: &'static str,
     from: String,
     to: String,
@@ -88,6 +90,10 @@ pub struct UsageReport {
     totals: UsageCounts,
     /// Every bucket of the window, oldest first, zeros included.
     buckets: Vec<UsageBucketView>,
+}
+
+fn granularity() -> utoipa::openapi::Object {
+    super::one_of(&["day", "hour"])
 }
 
 fn add(a: Usage, b: Usage) -> Usage {
@@ -103,7 +109,7 @@ fn add(a: Usage, b: Usage) -> Usage {
     }
 }
 
-#[utoipa::path(get, path = "/v1/usage", tag = "usage", security(("apiKey" = [])), params(UsageQuery),
+#[utoipa::path(get, path = "/v1/usage", operation_id = "usage.get", tag = "usage", security(("apiKey" = [])), params(UsageQuery),
     responses((status = 200, body = Data<UsageReport>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub async fn usage(
     State(state): State<AppState>,

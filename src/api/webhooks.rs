@@ -21,6 +21,13 @@ pub const MAX_OVERLAP_SECS: i64 = 7 * 24 * 3600;
 
 #[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({
+    "id": "wh_01JQ3W5Y0V2D9K8N4T6R7S1B2C", "name": "orders", "description": "Order events for the warehouse",
+    "destinationUrl": "https://example.com/hooks/orders", "enabled": true, "disabledReason": null,
+    "headers": { "x-team": "warehouse" }, "timeoutSeconds": 15, "retrySchedule": [5, 300, 1800, 7200, 18000, 36000, 36000],
+    "ingestUrl": "https://hooks.example.com/v1/ingest/k3v9qz7m2x8p4r6t", "applicationId": null, "eventTypes": null,
+    "createdAt": "2026-03-14T15:30:00.000Z", "updatedAt": "2026-03-14T15:30:00.000Z"
+}))]
 pub struct WebhookView {
     pub(crate) id: String,
     pub(crate) name: String,
@@ -79,6 +86,7 @@ pub(super) fn portal_view(state: &AppState, w: Webhook, signing_secret: Option<S
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(example = json!({ "name": "orders", "destinationUrl": "https://example.com/hooks/orders", "headers": { "x-team": "warehouse" }, "timeoutSeconds": 10 }))]
 pub struct CreateWebhook {
     name: String,
     #[serde(default)]
@@ -105,6 +113,7 @@ fn enabled_by_default() -> bool {
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(example = json!({ "enabled": false, "retrySchedule": null }))]
 pub struct UpdateWebhook {
     name: Option<String>,
     description: Option<String>,
@@ -185,9 +194,9 @@ fn new_secret(secret_box: &SecretBox, kind: SecretKind) -> (String, NewSecret) {
     (raw, row)
 }
 
-#[utoipa::path(post, path = "/v1/webhooks", tag = "webhooks", security(("apiKey" = [])), request_body = CreateWebhook,
+#[utoipa::path(post, path = "/v1/webhooks", operation_id = "webhooks.create", tag = "webhooks", security(("apiKey" = [])), request_body = CreateWebhook,
     responses((status = 201, body = Data<WebhookView>, description = "Created; `ingestSecret` and `signingSecret` are shown this once"),
-        (status = 401, body = ErrorBody), (status = 422, body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 400, body = ErrorBody),
         (status = 429, body = ErrorBody, description = "`quota_exceeded`: the tier's webhook count")))]
 pub async fn create(
     State(state): State<AppState>,
@@ -255,7 +264,7 @@ pub(crate) async fn create_webhook(state: &AppState, project_id: String, body: C
     Ok(Created { webhook: w, ingest_secret, signing_secret })
 }
 
-#[utoipa::path(get, path = "/v1/webhooks", tag = "webhooks", security(("apiKey" = [])), params(PageQuery),
+#[utoipa::path(get, path = "/v1/webhooks", operation_id = "webhooks.list", tag = "webhooks", security(("apiKey" = [])), params(PageQuery),
     responses((status = 200, body = List<WebhookView>), (status = 401, body = ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
@@ -270,16 +279,16 @@ pub(crate) async fn find(state: &AppState, project_id: &str, id: &str) -> Result
     state.store.get_webhook(project_id, id).await?.ok_or_else(|| ApiError::not_found("webhook"))
 }
 
-#[utoipa::path(get, path = "/v1/webhooks/{id}", tag = "webhooks", security(("apiKey" = [])), params(("id" = String, Path)),
+#[utoipa::path(get, path = "/v1/webhooks/{id}", operation_id = "webhooks.get", tag = "webhooks", security(("apiKey" = [])), params(("id" = String, Path)),
     responses((status = 200, body = Data<WebhookView>), (status = 404, body = ErrorBody)))]
 pub async fn get(State(state): State<AppState>, ApiKey(key): ApiKey, Path(id): Path<String>) -> Result<axum::Json<Data<WebhookView>>, ApiError> {
     let w = find(&state, &key.project_id, &id).await?;
     Ok(data(view(&state, w)))
 }
 
-#[utoipa::path(patch, path = "/v1/webhooks/{id}", tag = "webhooks", security(("apiKey" = [])), params(("id" = String, Path)),
+#[utoipa::path(patch, path = "/v1/webhooks/{id}", operation_id = "webhooks.update", tag = "webhooks", security(("apiKey" = [])), params(("id" = String, Path)),
     request_body = UpdateWebhook,
-    responses((status = 200, body = Data<WebhookView>), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = Data<WebhookView>), (status = 404, body = ErrorBody), (status = 400, body = ErrorBody)))]
 pub async fn update(
     State(state): State<AppState>,
     ApiKey(key): ApiKey,
@@ -342,7 +351,7 @@ pub(crate) async fn update_webhook(state: &AppState, mut w: Webhook, body: Updat
     Ok((w, changes))
 }
 
-#[utoipa::path(delete, path = "/v1/webhooks/{id}", tag = "webhooks", security(("apiKey" = [])), params(("id" = String, Path)),
+#[utoipa::path(delete, path = "/v1/webhooks/{id}", operation_id = "webhooks.delete", tag = "webhooks", security(("apiKey" = [])), params(("id" = String, Path)),
     responses((status = 204, description = "Deleted, with its secrets and delivery history"), (status = 404, body = ErrorBody)))]
 pub async fn delete(State(state): State<AppState>, ApiKey(key): ApiKey, ip: SourceIp, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
     delete_webhook(&state, &key.project_id, &id).await?;
@@ -368,6 +377,7 @@ pub struct RotateSecret {
 
 #[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({ "signingSecret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "version": 2, "previousRetiredAt": "2026-03-15T15:30:00.000Z" }))]
 pub struct RotatedSecret {
     #[serde(skip_serializing_if = "Option::is_none")]
     ingest_secret: Option<String>,
@@ -420,7 +430,7 @@ pub(crate) fn rotation_action(kind: SecretKind) -> &'static str {
     }
 }
 
-#[utoipa::path(post, path = "/v1/webhooks/{id}/rotate-ingest-secret", tag = "webhooks", security(("apiKey" = [])),
+#[utoipa::path(post, path = "/v1/webhooks/{id}/rotate-ingest-secret", operation_id = "webhooks.rotateIngestSecret", tag = "webhooks", security(("apiKey" = [])),
     params(("id" = String, Path)), request_body(content = RotateSecret, description = "Optional"),
     responses((status = 200, body = Data<RotatedSecret>, description = "`ingestSecret` is shown this once"), (status = 404, body = ErrorBody)))]
 pub async fn rotate_ingest_secret(
@@ -433,7 +443,7 @@ pub async fn rotate_ingest_secret(
     rotate_and_record(state, key, ip, &id, SecretKind::Ingest, body).await
 }
 
-#[utoipa::path(post, path = "/v1/webhooks/{id}/rotate-signing-secret", tag = "webhooks", security(("apiKey" = [])),
+#[utoipa::path(post, path = "/v1/webhooks/{id}/rotate-signing-secret", operation_id = "webhooks.rotateSigningSecret", tag = "webhooks", security(("apiKey" = [])),
     params(("id" = String, Path)), request_body(content = RotateSecret, description = "Optional"),
     responses((status = 200, body = Data<RotatedSecret>, description = "`signingSecret` is shown this once"), (status = 404, body = ErrorBody)))]
 pub async fn rotate_signing_secret(
@@ -455,10 +465,15 @@ pub struct SecretVersionView {
     created_at: String,
     retired_at: Option<String>,
     /// `active` (current), `overlapping` (previous, still valid) or `retired`.
+    #[schema(schema_with = version_status)]
     status: &'static str,
 }
 
-#[utoipa::path(get, path = "/v1/webhooks/{id}/secret-versions", tag = "webhooks", security(("apiKey" = [])),
+fn version_status() -> utoipa::openapi::Object {
+    super::one_of(&["active", "overlapping", "retired"])
+}
+
+#[utoipa::path(get, path = "/v1/webhooks/{id}/secret-versions", operation_id = "webhooks.listSecretVersions", tag = "webhooks", security(("apiKey" = [])),
     params(("id" = String, Path)),
     responses((status = 200, body = Data<Vec<SecretVersionView>>), (status = 404, body = ErrorBody)))]
 pub async fn secret_versions(
