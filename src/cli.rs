@@ -12,7 +12,7 @@ use crate::secrets::{self, signing_key_bytes};
 use crate::server::{self, BoxError};
 use crate::store::{self, Actor, AddMemberOutcome, MembershipRemoval, NewApiKey, NewMember, Project, Role, Store};
 use crate::users::{self, MemberRole};
-use crate::{ids, signing, tiers};
+use crate::{ids, signing, tiers, webhooks};
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -46,6 +46,11 @@ async fn run(command: Command) -> Result<ExitCode, BoxError> {
         }
         Command::Project(ProjectCommand::Create { db, name, json }) => create_project(&db, &name, json).await,
         Command::Project(ProjectCommand::SetTier { db, project, tier }) => set_tier(&db, &project, &tier).await,
+        Command::Project(ProjectCommand::List { db, json }) => list_projects(&db, json).await,
+        Command::Project(ProjectCommand::Show { db, project, json }) => show_project(&db, &project, json).await,
+        Command::Project(ProjectCommand::CreateKey { db, project, name, role, json }) => {
+            create_key(&db, &project, &name, &role, json).await
+        }
         Command::User(UserCommand::Create { db, email, project, role, password_stdin, public_url }) => {
             create_user(&db, &email, &project, &role, password_stdin, &public_url).await
         }
@@ -54,6 +59,15 @@ async fn run(command: Command) -> Result<ExitCode, BoxError> {
         Command::User(UserCommand::Remove { db, email, project: Some(project) }) => remove_membership(&db, &email, &project).await,
         Command::Send(args) => send(args).await,
         Command::Verify(args) => verify(args),
+        Command::Openapi => {
+            println!("{}", serde_json::to_string_pretty(crate::api::openapi::document())?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut <crate::config::Cli as clap::CommandFactory>::command(), "hookrelay", &mut std::io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Client(command) => Ok(crate::client::run(command).await),
     }
 }
 
@@ -116,6 +130,102 @@ async fn set_tier(db: &DbArgs, project_id: &str, tier: &str) -> Result<ExitCode,
     audit(&store, project_id, "project.set_tier", ("project", project_id), summary).await;
     store.close().await;
     println!("project {project_id}: tier {} -> {tier}", before.tier);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The operator's view of a project: the API's own, plus what it holds.
+async fn project_json(store: &Store, p: &Project) -> Result<serde_json::Value, BoxError> {
+    let counts = store.project_counts(&p.id).await?;
+    let tier = tiers::of_project(&p.tier);
+    Ok(serde_json::json!({
+        "id": p.id,
+        "name": p.name,
+        "tier": p.tier,
+        "createdAt": crate::api::timestamp(p.created_at),
+        "limits": {
+            "maxWebhooks": tier.max_webhooks,
+            "eventsPerMonth": tier.events_per_month,
+            "retentionDays": tier.retention_days,
+            "maxPayloadBytes": tier.max_payload_bytes,
+            "auditLog": tier.audit_log,
+            "notifications": tier.notifications,
+        },
+        "webhooks": counts.webhooks,
+        "applications": counts.applications,
+        "activeAdminKeys": counts.active_admin_keys,
+        "activeWriteKeys": counts.active_write_keys,
+    }))
+}
+
+async fn list_projects(db: &DbArgs, json: bool) -> Result<ExitCode, BoxError> {
+    let (store, _) = server::open(db).await?;
+    let mut all = Vec::new();
+    for p in store.list_projects().await? {
+        all.push(project_json(&store, &p).await?);
+    }
+    store.close().await;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&all)?);
+    } else if all.is_empty() {
+        println!("(no projects; create one with hookrelay project create --name ...)");
+    } else {
+        let columns = [("ID", "id"), ("NAME", "name"), ("TIER", "tier"), ("WEBHOOKS", "webhooks"), ("ADMIN KEYS", "activeAdminKeys"), ("CREATED", "createdAt")];
+        println!("{}", crate::client::rows(&all, &columns));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn show_project(db: &DbArgs, project_id: &str, json: bool) -> Result<ExitCode, BoxError> {
+    let (store, _) = server::open(db).await?;
+    let Some(p) = store.get_project(project_id).await? else {
+        store.close().await;
+        return Err(format!("no project {project_id}").into());
+    };
+    let v = project_json(&store, &p).await?;
+    store.close().await;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&v)?);
+    } else {
+        let mut fields = crate::client::PROJECT_FIELDS.to_vec();
+        fields.extend([
+            ("WEBHOOKS", "webhooks"),
+            ("APPLICATIONS", "applications"),
+            ("ADMIN KEYS", "activeAdminKeys"),
+            ("WRITE KEYS", "activeWriteKeys"),
+        ]);
+        println!("{}", crate::client::record(&v, &fields));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Mints an API key from the server machine, audited as the CLI user.
+async fn create_key(db: &DbArgs, project_id: &str, name: &str, role: &str, json: bool) -> Result<ExitCode, BoxError> {
+    let role = Role::parse(role).ok_or("--role must be admin or write")?;
+    webhooks::validate_text(name, webhooks::MAX_NAME_LEN, true).map_err(|e| format!("--name {e}"))?;
+    let (store, _) = server::open(db).await?;
+    if store.get_project(project_id).await?.is_none() {
+        store.close().await;
+        return Err(format!("no project {project_id}").into());
+    }
+    let raw = secrets::new_api_key();
+    let key = NewApiKey {
+        id: ids::new_id(ids::API_KEY),
+        project_id: project_id.to_string(),
+        name: name.trim().to_string(),
+        role,
+        prefix: secrets::display_prefix(&raw),
+        secret_hash: secrets::hash(&raw),
+    };
+    store.create_api_key(&key).await?;
+    let summary = serde_json::json!({ "name": key.name, "role": role, "prefix": key.prefix });
+    audit(&store, project_id, "api_key.create", ("api_key", &key.id), summary).await;
+    store.close().await;
+    if json {
+        println!("{}", serde_json::json!({ "projectId": project_id, "keyId": key.id, "apiKey": raw }));
+    } else {
+        println!("{} API key {} created for {project_id}", role.as_str(), key.id);
+        println!("API key (shown once, store it now): {raw}");
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -5,14 +5,22 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use clap::builder::PossibleValuesParser;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "hookrelay", version, about = "Self-hostable webhooks: signed, durable, retried delivery")]
+#[command(name = "hookrelay", version, about = "Self-hostable webhooks: signed, durable, retried delivery", after_help = EXIT_CODES)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
 }
+
+/// What scripts can rely on; `crate::client::exit` holds the numbers.
+const EXIT_CODES: &str = "\
+Exit codes: 0 success; 1 any other failure (a server error, for one); 2 a command line \
+that cannot be used; and for the client commands: 3 the server could not be reached, \
+4 the credential was refused (401, 403), 5 not found (404), 6 invalid input (400, 413, 415), \
+7 a conflict with the current state (409), 8 a quota used up (429).";
 
 #[derive(Subcommand)]
 pub enum Command {
@@ -30,6 +38,18 @@ pub enum Command {
     Send(SendArgs),
     /// Client: verify a received delivery's signature (exit 0 if valid).
     Verify(VerifyArgs),
+    /// Print the OpenAPI document of the API (what `GET /v1/openapi.json`
+    /// serves, with the default server address); the SDKs are generated
+    /// from it.
+    Openapi,
+    /// Print a shell completion script, e.g. `hookrelay completions bash >
+    /// /etc/bash_completion.d/hookrelay`.
+    Completions {
+        /// The shell to complete in.
+        shell: clap_complete::Shell,
+    },
+    #[command(flatten)]
+    Client(crate::client::ClientCommand),
 }
 
 #[derive(Args, Clone, Debug)]
@@ -56,6 +76,8 @@ pub struct DbArgs {
 pub struct ServeArgs {
     #[command(flatten)]
     pub db: DbArgs,
+    /// The address to listen on; port 0 picks a free one (the start line
+    /// on standard output names it).
     #[arg(long, env = "HOOKRELAY_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
     /// The base of the URLs handed out (ingest URLs, portal links); default
@@ -122,23 +144,66 @@ pub enum ProjectCommand {
     Create {
         #[command(flatten)]
         db: DbArgs,
+        /// The project's name.
         #[arg(long)]
         name: String,
         /// Print {"projectId", "apiKey"} as JSON.
         #[arg(long)]
         json: bool,
     },
-    /// Set a project's tier (free, pro or enterprise), which decides its
-    /// limits and features.
+    /// Set a project's tier, which decides its limits and features.
     SetTier {
         #[command(flatten)]
         db: DbArgs,
         /// The project id (proj_...).
         #[arg(long)]
         project: String,
-        #[arg(long)]
+        /// The new tier.
+        #[arg(long, value_parser = tier_names())]
         tier: String,
     },
+    /// List the installation's projects.
+    List {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Print a JSON array instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show a project: its tier, limits and what it holds.
+    Show {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The project id (proj_...).
+        #[arg(long)]
+        project: String,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Mint a new API key for a project (an admin key unless --role says
+    /// otherwise) and print it, once: the way back in when every admin key
+    /// is lost.
+    CreateKey {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The project id (proj_...).
+        #[arg(long)]
+        project: String,
+        /// What the key is for.
+        #[arg(long, default_value = "admin key from the CLI")]
+        name: String,
+        /// What the key may do.
+        #[arg(long, default_value = "admin", value_parser = PossibleValuesParser::new(crate::store::Role::ALL))]
+        role: String,
+        /// Print {"projectId", "keyId", "apiKey"} as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn tier_names() -> PossibleValuesParser {
+    PossibleValuesParser::new(crate::tiers::TIERS.iter().map(|t| t.name))
 }
 
 #[derive(Subcommand)]
@@ -148,13 +213,14 @@ pub enum UserCommand {
     Create {
         #[command(flatten)]
         db: DbArgs,
+        /// The user's email, their login name.
         #[arg(long)]
         email: String,
         /// The project id (proj_...) the user joins.
         #[arg(long)]
         project: String,
-        /// owner, admin or member.
-        #[arg(long, default_value = "member")]
+        /// The user's role in the project.
+        #[arg(long, default_value = "member", value_parser = PossibleValuesParser::new(["owner", "admin", "member"]))]
         role: String,
         /// Read the password from standard input instead of printing a link.
         #[arg(long)]
@@ -169,6 +235,7 @@ pub enum UserCommand {
     Deactivate {
         #[command(flatten)]
         db: DbArgs,
+        /// The user's email.
         #[arg(long)]
         email: String,
     },
@@ -177,6 +244,7 @@ pub enum UserCommand {
     Remove {
         #[command(flatten)]
         db: DbArgs,
+        /// The user's email.
         #[arg(long)]
         email: String,
         /// The project id (proj_...) to take the user out of.
@@ -196,8 +264,10 @@ pub struct SendArgs {
     /// The payload; `-` reads standard input.
     #[arg(long)]
     pub data: String,
+    /// The payload's content type.
     #[arg(long, default_value = "application/json")]
     pub content_type: String,
+    /// A repeat within 24 hours returns the first delivery and creates nothing.
     #[arg(long)]
     pub idempotency_key: Option<String>,
 }
@@ -222,4 +292,43 @@ pub struct VerifyArgs {
     /// Accept any timestamp (for replayed captures).
     #[arg(long)]
     pub no_tolerance: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    /// clap's own consistency checks (no two flags of one command share a name).
+    #[test]
+    fn the_command_line_is_consistent() {
+        super::Cli::command().debug_assert();
+    }
+
+    /// Every flag and argument of every command says what it is for.
+    #[test]
+    fn every_flag_has_help_text() {
+        fn walk(cmd: &clap::Command, path: String, missing: &mut Vec<String>) {
+            for arg in cmd.get_arguments() {
+                let id = arg.get_id().as_str();
+                if !matches!(id, "help" | "version") && arg.get_help().is_none() && arg.get_long_help().is_none() {
+                    missing.push(format!("{path} {id}"));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                walk(sub, format!("{path} {}", sub.get_name()), missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&super::Cli::command(), "hookrelay".into(), &mut missing);
+        assert!(missing.is_empty(), "flags without help: {missing:?}");
+    }
+
+    #[test]
+    fn flags_with_a_fixed_set_of_values_list_them_in_help() {
+        let mut cmd = super::Cli::command();
+        let help = cmd.find_subcommand_mut("deliveries").unwrap().find_subcommand_mut("list").unwrap().render_help().to_string();
+        assert!(help.contains("failed-retrying") && help.contains("discarded"), "{help}");
+        let help = cmd.find_subcommand_mut("project").unwrap().find_subcommand_mut("set-tier").unwrap().render_help().to_string();
+        assert!(help.contains("enterprise"), "{help}");
+    }
 }

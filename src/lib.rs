@@ -5,6 +5,7 @@ pub mod applications;
 pub mod audit;
 pub mod cache;
 pub mod cli;
+pub mod client;
 pub mod config;
 pub mod dashboard;
 pub mod delivery;
