@@ -1,8 +1,11 @@
 //! Test harness: the real `hookrelay` binary on a real database (SQLite, or
 //! PostgreSQL when HOOKRELAY_TEST_DATABASE_URL is set), and a real HTTP
 //! receiver on loopback whose signatures are checked by an independent
-//! verifier (the `standardwebhooks` crate).
+//! verifier (the `standardwebhooks` crate). Every answer read through it is
+//! checked against the OpenAPI document (`contract`).
 #![allow(dead_code)]
+
+pub mod contract;
 
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader};
@@ -251,11 +254,15 @@ pub struct Resp {
 
 impl Resp {
     /// The body as JSON; a non-JSON body (an HTML page) as a JSON string, an
-    /// empty one as null.
-    async fn read(res: reqwest::Response) -> Resp {
+    /// empty one as null. The answer must be one the OpenAPI document
+    /// describes for `method` on its path.
+    async fn read(method: &str, res: reqwest::Response) -> Resp {
         let status = res.status().as_u16();
         let headers = res.headers().clone();
+        let path = res.url().path().to_string();
         let bytes = res.bytes().await.expect("body");
+        let content_type = headers.get("content-type").and_then(|v| v.to_str().ok());
+        contract::check(method, &path, status, content_type, &bytes);
         let body = if bytes.is_empty() {
             Value::Null
         } else {
@@ -275,7 +282,7 @@ impl Api {
         if let Some(b) = body {
             req = req.header("content-type", "application/json").body(b.to_string());
         }
-        Resp::read(req.send().await.expect("request")).await
+        Resp::read(method, req.send().await.expect("request")).await
     }
 
     pub async fn get(&self, path: &str, token: &str) -> Resp {
@@ -302,7 +309,7 @@ impl Api {
         if let Some(k) = idem {
             req = req.header("idempotency-key", k);
         }
-        Resp::read(req.send().await.expect("request")).await
+        Resp::read("POST", req.send().await.expect("request")).await
     }
 
     /// Creates a webhook and returns its `data` (with the one-time secrets).
@@ -501,7 +508,7 @@ impl Dash {
         if let Some(b) = body {
             req = req.header("content-type", "application/json").body(b.to_string());
         }
-        Resp::read(req.send().await.expect("request")).await
+        Resp::read(method, req.send().await.expect("request")).await
     }
 }
 
