@@ -1,0 +1,199 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from attrs import define as _attrs_define
+
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.create_webhook_headers import CreateWebhookHeaders
+
+
+T = TypeVar("T", bound="CreateWebhook")
+
+
+@_attrs_define
+class CreateWebhook:
+    """
+    Example:
+        {'destinationUrl': 'https://example.com/hooks/orders', 'headers': {'x-team': 'warehouse'}, 'name': 'orders',
+            'timeoutSeconds': 10}
+
+    Attributes:
+        destination_url (str):
+        name (str):
+        application_id (None | str | Unset): Makes the webhook an endpoint of this application (its id or uid).
+        description (str | Unset):
+        enabled (bool | Unset):
+        event_types (list[str] | None | Unset): For application endpoints: the event types received (known types
+            only); absent means all.
+        headers (CreateWebhookHeaders | Unset):
+        retry_schedule (list[int] | None | Unset): Retry delays in seconds (at most 20 entries of at most 7 days).
+        timeout_seconds (int | None | Unset): 1 to 30 seconds (default 15).
+    """
+
+    destination_url: str
+    name: str
+    application_id: None | str | Unset = UNSET
+    description: str | Unset = UNSET
+    enabled: bool | Unset = UNSET
+    event_types: list[str] | None | Unset = UNSET
+    headers: CreateWebhookHeaders | Unset = UNSET
+    retry_schedule: list[int] | None | Unset = UNSET
+    timeout_seconds: int | None | Unset = UNSET
+
+    def to_dict(self) -> dict[str, Any]:
+        destination_url = self.destination_url
+
+        name = self.name
+
+        application_id: None | str | Unset
+        if isinstance(self.application_id, Unset):
+            application_id = UNSET
+        else:
+            application_id = self.application_id
+
+        description = self.description
+
+        enabled = self.enabled
+
+        event_types: list[str] | None | Unset
+        if isinstance(self.event_types, Unset):
+            event_types = UNSET
+        elif isinstance(self.event_types, list):
+            event_types = self.event_types
+
+        else:
+            event_types = self.event_types
+
+        headers: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.headers, Unset):
+            headers = self.headers.to_dict()
+
+        retry_schedule: list[int] | None | Unset
+        if isinstance(self.retry_schedule, Unset):
+            retry_schedule = UNSET
+        elif isinstance(self.retry_schedule, list):
+            retry_schedule = self.retry_schedule
+
+        else:
+            retry_schedule = self.retry_schedule
+
+        timeout_seconds: int | None | Unset
+        if isinstance(self.timeout_seconds, Unset):
+            timeout_seconds = UNSET
+        else:
+            timeout_seconds = self.timeout_seconds
+
+        field_dict: dict[str, Any] = {}
+
+        field_dict.update(
+            {
+                "destinationUrl": destination_url,
+                "name": name,
+            }
+        )
+        if application_id is not UNSET:
+            field_dict["applicationId"] = application_id
+        if description is not UNSET:
+            field_dict["description"] = description
+        if enabled is not UNSET:
+            field_dict["enabled"] = enabled
+        if event_types is not UNSET:
+            field_dict["eventTypes"] = event_types
+        if headers is not UNSET:
+            field_dict["headers"] = headers
+        if retry_schedule is not UNSET:
+            field_dict["retrySchedule"] = retry_schedule
+        if timeout_seconds is not UNSET:
+            field_dict["timeoutSeconds"] = timeout_seconds
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.create_webhook_headers import CreateWebhookHeaders  # noqa: PLC0415
+
+        d = dict(src_dict)
+        destination_url = d.pop("destinationUrl")
+
+        name = d.pop("name")
+
+        def _parse_application_id(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        application_id = _parse_application_id(d.pop("applicationId", UNSET))
+
+        description = d.pop("description", UNSET)
+
+        enabled = d.pop("enabled", UNSET)
+
+        def _parse_event_types(data: object) -> list[str] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                event_types_type_0 = cast(list[str], data)
+
+                return event_types_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[str] | None | Unset, data)
+
+        event_types = _parse_event_types(d.pop("eventTypes", UNSET))
+
+        _headers = d.pop("headers", UNSET)
+        headers: CreateWebhookHeaders | Unset
+        if isinstance(_headers, Unset):
+            headers = UNSET
+        else:
+            headers = CreateWebhookHeaders.from_dict(_headers)
+
+        def _parse_retry_schedule(data: object) -> list[int] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                retry_schedule_type_0 = cast(list[int], data)
+
+                return retry_schedule_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[int] | None | Unset, data)
+
+        retry_schedule = _parse_retry_schedule(d.pop("retrySchedule", UNSET))
+
+        def _parse_timeout_seconds(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        timeout_seconds = _parse_timeout_seconds(d.pop("timeoutSeconds", UNSET))
+
+        create_webhook = cls(
+            destination_url=destination_url,
+            name=name,
+            application_id=application_id,
+            description=description,
+            enabled=enabled,
+            event_types=event_types,
+            headers=headers,
+            retry_schedule=retry_schedule,
+            timeout_seconds=timeout_seconds,
+        )
+
+        return create_webhook

@@ -1,0 +1,10 @@
+from enum import StrEnum
+
+
+class DataScheduleViewDataStatus(StrEnum):
+    ACTIVE = "active"
+    COMPLETED = "completed"
+    PAUSED = "paused"
+
+    def __str__(self) -> str:
+        return str(self.value)

@@ -1,0 +1,13 @@
+from enum import StrEnum
+
+
+class DeliveryStatus(StrEnum):
+    DEAD = "dead"
+    DELIVERING = "delivering"
+    DISCARDED = "discarded"
+    FAILED_RETRYING = "failed-retrying"
+    PENDING = "pending"
+    SUCCEEDED = "succeeded"
+
+    def __str__(self) -> str:
+        return str(self.value)

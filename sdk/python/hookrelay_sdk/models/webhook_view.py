@@ -1,0 +1,280 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.webhook_view_headers import WebhookViewHeaders
+
+
+T = TypeVar("T", bound="WebhookView")
+
+
+@_attrs_define
+class WebhookView:
+    """
+    Example:
+        {'applicationId': None, 'createdAt': '2026-03-14T15:30:00.000Z', 'description': 'Order events for the
+            warehouse', 'destinationUrl': 'https://example.com/hooks/orders', 'disabledReason': None, 'enabled': True,
+            'eventTypes': None, 'headers': {'x-team': 'warehouse'}, 'id': 'wh_01JQ3W5Y0V2D9K8N4T6R7S1B2C', 'ingestUrl':
+            'https://hooks.example.com/v1/ingest/k3v9qz7m2x8p4r6t', 'name': 'orders', 'retrySchedule': [5, 300, 1800, 7200,
+            18000, 36000, 36000], 'timeoutSeconds': 15, 'updatedAt': '2026-03-14T15:30:00.000Z'}
+
+    Attributes:
+        created_at (str):
+        description (str):
+        destination_url (str):
+        enabled (bool):
+        headers (WebhookViewHeaders):
+        id (str):
+        name (str):
+        retry_schedule (list[int]): Delays in seconds before each retry; the default unless overridden.
+        timeout_seconds (int):
+        updated_at (str):
+        application_id (None | str | Unset): The application this webhook is an endpoint of, if any.
+        disabled_reason (None | str | Unset): Set when Hookrelay disabled the webhook because its deliveries kept
+            dying; cleared by enabling it again.
+        event_types (list[str] | None | Unset): The event types it receives; absent or null means all.
+        ingest_secret (None | str | Unset): Shown once, in the answer to create.
+        ingest_url (None | str | Unset): Absent in the Portal API: ingest belongs to the project.
+        signing_secret (None | str | Unset): Shown once, in the answer to create.
+    """
+
+    created_at: str
+    description: str
+    destination_url: str
+    enabled: bool
+    headers: WebhookViewHeaders
+    id: str
+    name: str
+    retry_schedule: list[int]
+    timeout_seconds: int
+    updated_at: str
+    application_id: None | str | Unset = UNSET
+    disabled_reason: None | str | Unset = UNSET
+    event_types: list[str] | None | Unset = UNSET
+    ingest_secret: None | str | Unset = UNSET
+    ingest_url: None | str | Unset = UNSET
+    signing_secret: None | str | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        created_at = self.created_at
+
+        description = self.description
+
+        destination_url = self.destination_url
+
+        enabled = self.enabled
+
+        headers = self.headers.to_dict()
+
+        id = self.id
+
+        name = self.name
+
+        retry_schedule = self.retry_schedule
+
+        timeout_seconds = self.timeout_seconds
+
+        updated_at = self.updated_at
+
+        application_id: None | str | Unset
+        if isinstance(self.application_id, Unset):
+            application_id = UNSET
+        else:
+            application_id = self.application_id
+
+        disabled_reason: None | str | Unset
+        if isinstance(self.disabled_reason, Unset):
+            disabled_reason = UNSET
+        else:
+            disabled_reason = self.disabled_reason
+
+        event_types: list[str] | None | Unset
+        if isinstance(self.event_types, Unset):
+            event_types = UNSET
+        elif isinstance(self.event_types, list):
+            event_types = self.event_types
+
+        else:
+            event_types = self.event_types
+
+        ingest_secret: None | str | Unset
+        if isinstance(self.ingest_secret, Unset):
+            ingest_secret = UNSET
+        else:
+            ingest_secret = self.ingest_secret
+
+        ingest_url: None | str | Unset
+        if isinstance(self.ingest_url, Unset):
+            ingest_url = UNSET
+        else:
+            ingest_url = self.ingest_url
+
+        signing_secret: None | str | Unset
+        if isinstance(self.signing_secret, Unset):
+            signing_secret = UNSET
+        else:
+            signing_secret = self.signing_secret
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "createdAt": created_at,
+                "description": description,
+                "destinationUrl": destination_url,
+                "enabled": enabled,
+                "headers": headers,
+                "id": id,
+                "name": name,
+                "retrySchedule": retry_schedule,
+                "timeoutSeconds": timeout_seconds,
+                "updatedAt": updated_at,
+            }
+        )
+        if application_id is not UNSET:
+            field_dict["applicationId"] = application_id
+        if disabled_reason is not UNSET:
+            field_dict["disabledReason"] = disabled_reason
+        if event_types is not UNSET:
+            field_dict["eventTypes"] = event_types
+        if ingest_secret is not UNSET:
+            field_dict["ingestSecret"] = ingest_secret
+        if ingest_url is not UNSET:
+            field_dict["ingestUrl"] = ingest_url
+        if signing_secret is not UNSET:
+            field_dict["signingSecret"] = signing_secret
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.webhook_view_headers import WebhookViewHeaders  # noqa: PLC0415
+
+        d = dict(src_dict)
+        created_at = d.pop("createdAt")
+
+        description = d.pop("description")
+
+        destination_url = d.pop("destinationUrl")
+
+        enabled = d.pop("enabled")
+
+        headers = WebhookViewHeaders.from_dict(d.pop("headers"))
+
+        id = d.pop("id")
+
+        name = d.pop("name")
+
+        retry_schedule = cast(list[int], d.pop("retrySchedule"))
+
+        timeout_seconds = d.pop("timeoutSeconds")
+
+        updated_at = d.pop("updatedAt")
+
+        def _parse_application_id(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        application_id = _parse_application_id(d.pop("applicationId", UNSET))
+
+        def _parse_disabled_reason(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        disabled_reason = _parse_disabled_reason(d.pop("disabledReason", UNSET))
+
+        def _parse_event_types(data: object) -> list[str] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                event_types_type_0 = cast(list[str], data)
+
+                return event_types_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[str] | None | Unset, data)
+
+        event_types = _parse_event_types(d.pop("eventTypes", UNSET))
+
+        def _parse_ingest_secret(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        ingest_secret = _parse_ingest_secret(d.pop("ingestSecret", UNSET))
+
+        def _parse_ingest_url(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        ingest_url = _parse_ingest_url(d.pop("ingestUrl", UNSET))
+
+        def _parse_signing_secret(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        signing_secret = _parse_signing_secret(d.pop("signingSecret", UNSET))
+
+        webhook_view = cls(
+            created_at=created_at,
+            description=description,
+            destination_url=destination_url,
+            enabled=enabled,
+            headers=headers,
+            id=id,
+            name=name,
+            retry_schedule=retry_schedule,
+            timeout_seconds=timeout_seconds,
+            updated_at=updated_at,
+            application_id=application_id,
+            disabled_reason=disabled_reason,
+            event_types=event_types,
+            ingest_secret=ingest_secret,
+            ingest_url=ingest_url,
+            signing_secret=signing_secret,
+        )
+
+        webhook_view.additional_properties = d
+        return webhook_view
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
