@@ -5,13 +5,12 @@ use std::path::Path;
 use std::time::Duration;
 
 use crate::config::{DbArgs, ServeArgs};
-use crate::dashboard::Dashboard;
 use crate::delivery::{Engine, EngineConfig};
 use crate::secrets::SecretBox;
 use crate::store::{self, PoolSettings, Store};
 use crate::notifier::{self, NotifierConfig};
-use crate::users::SessionPolicy;
-use crate::{api, ids, ingest, replay, retention, scheduler};
+use crate::users::{DashboardSettings, SessionPolicy, LOGIN_WINDOW};
+use crate::{api, dashboard, ids, ingest, replay, retention, scheduler};
 
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -120,9 +119,9 @@ pub async fn serve(args: ServeArgs) -> Result<(), BoxError> {
         absolute: Duration::from_secs(args.session_max_seconds),
     };
     let secure_cookies = args.secure_cookies || public_url.starts_with("https://");
-    let dashboard = Dashboard::new(policy, secure_cookies, args.login_max_failures, args.client_ip_header.clone());
+    let dashboard = DashboardSettings::new(policy, secure_cookies, args.login_max_failures, args.client_ip_header.clone());
     let state = api::State::new(store.clone(), secret_box, engine, writer, public_url, args.allow_private_destinations, dashboard);
-    let app = api::router(state, args.max_payload_bytes);
+    let app = api::app(api::routes().merge(dashboard::routes()), state, args.max_payload_bytes);
     let housekeeping = tokio::spawn(housekeeping(store.clone(), policy));
 
     tracing::info!(%addr, backend = ?store.dialect(), "hookrelay listening");
@@ -187,7 +186,7 @@ async fn housekeeping(store: Store, sessions: SessionPolicy) {
         if let Err(e) = store.purge_sessions(store::now_ms() - sessions.idle.as_millis() as i64).await {
             tracing::warn!(error = %e, "could not purge ended dashboard sessions");
         }
-        if let Err(e) = store.purge_login_failures(store::now_ms() - crate::dashboard::LOGIN_WINDOW.as_millis() as i64).await {
+        if let Err(e) = store.purge_login_failures(store::now_ms() - LOGIN_WINDOW.as_millis() as i64).await {
             tracing::warn!(error = %e, "could not purge failed-login windows");
         }
         let cutoff = store::now_ms() - ingest::IDEMPOTENCY_TTL_MS;
