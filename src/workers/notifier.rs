@@ -1,4 +1,5 @@
-//! Operator notifications: every node checks, at an interval, for news
+//! Runs on: every node, each notice claimed once (conditional marks, leased
+//! outbox rows). Operator notifications: every node checks, at an interval, for news
 //! worth telling (dead letters since the last notice, aggregated; the
 //! monthly event quota at 80% and 100%; secret overlaps ending within an
 //! hour) and sends queued notifications to the project's channels, signed
@@ -7,8 +8,10 @@
 //! once, whichever node notices first. Auto-disable notices are queued in the
 //! transaction that disables the webhook.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use super::{Context, Stop};
 use crate::delivery::{Destination, SignedPost};
 use crate::secrets::{signing_key_bytes, SecretBox};
 use crate::store::{self, PendingNotification, Store, DEAD_LETTER_MARK};
@@ -21,14 +24,9 @@ const TIMEOUT: Duration = Duration::from_secs(10);
 /// Secret overlaps ending within this time are announced.
 const OVERLAP_WARNING_MS: i64 = 3600 * 1000;
 
-pub struct NotifierConfig {
-    /// How often news is gathered; also the dead-letter aggregation window.
-    pub interval: Duration,
-    pub allow_private_destinations: bool,
-}
-
-pub async fn run(store: Store, secret_box: SecretBox, config: NotifierConfig) {
-    let destination = match Destination::new(config.allow_private_destinations) {
+pub async fn run(ctx: Arc<Context>, mut stop: Stop) {
+    let (store, secret_box, interval) = (&ctx.store, &ctx.secret_box, ctx.notification_interval);
+    let destination = match Destination::new(ctx.allow_private_destinations) {
         Ok(d) => d,
         Err(e) => {
             tracing::error!(error = %e, "notifications disabled: cannot build the HTTP client");
@@ -37,21 +35,23 @@ pub async fn run(store: Store, secret_box: SecretBox, config: NotifierConfig) {
     };
     let mut last_check: Option<Instant> = None;
     loop {
-        if last_check.is_none_or(|t| t.elapsed() >= config.interval) {
+        if last_check.is_none_or(|t| t.elapsed() >= interval) {
             last_check = Some(Instant::now());
-            if let Err(e) = gather(&store, config.interval).await {
+            if let Err(e) = gather(store, interval).await {
                 tracing::warn!(error = %e, "gathering notifications failed");
             }
         }
         match store.claim_notifications(BATCH, store::now_ms() + LEASE_MS).await {
             Ok(due) => {
                 for n in due {
-                    send(&store, &secret_box, &destination, n).await;
+                    send(store, secret_box, &destination, n).await;
                 }
             }
             Err(e) => tracing::warn!(error = %e, "claiming notifications failed"),
         }
-        tokio::time::sleep(SEND_POLL).await;
+        if !stop.sleep(SEND_POLL).await {
+            return;
+        }
     }
 }
 
