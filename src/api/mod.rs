@@ -34,7 +34,7 @@ use serde::Serialize;
 
 use crate::cache::TtlCache;
 use crate::delivery::Engine;
-use crate::ingest::Writer;
+use crate::ingest::Intake;
 use crate::secrets::SecretBox;
 use crate::store::{IngestTarget, KeyAuth, Store};
 use error::ApiError;
@@ -47,13 +47,12 @@ pub struct State {
     pub store: Store,
     pub secret_box: SecretBox,
     pub engine: Engine,
-    pub writer: Writer,
+    pub intake: Intake,
     pub public_url: String,
     pub allow_private_destinations: bool,
-    pub dashboard: crate::dashboard::Dashboard,
+    pub dashboard: crate::users::DashboardSettings,
     api_keys: TtlCache<String, KeyAuth>,
     ingest_targets: TtlCache<String, Option<IngestTarget>>,
-    quotas: TtlCache<String, tiers::Quota>,
 }
 
 pub type AppState = Arc<State>;
@@ -63,22 +62,21 @@ impl State {
         store: Store,
         secret_box: SecretBox,
         engine: Engine,
-        writer: Writer,
+        intake: Intake,
         public_url: String,
         allow_private_destinations: bool,
-        dashboard: crate::dashboard::Dashboard,
+        dashboard: crate::users::DashboardSettings,
     ) -> AppState {
         Arc::new(State {
             store,
             secret_box,
             engine,
-            writer,
+            intake,
             public_url: public_url.trim_end_matches('/').to_string(),
             allow_private_destinations,
             dashboard,
             api_keys: TtlCache::new(AUTH_CACHE_TTL, 100_000),
             ingest_targets: TtlCache::new(AUTH_CACHE_TTL, 100_000),
-            quotas: TtlCache::new(AUTH_CACHE_TTL, 100_000),
         })
     }
 
@@ -93,7 +91,8 @@ impl State {
     }
 }
 
-pub fn router(state: AppState, max_body_bytes: usize) -> Router {
+/// Every route of the Public API, the Portal API and the hosted portal.
+pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
@@ -123,7 +122,12 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
         .merge(schedules::routes())
         .merge(notification_channels::routes())
         .merge(metrics::routes())
-        .merge(crate::dashboard::routes())
+}
+
+/// The service as served: `routes` (this module's and the other surfaces'),
+/// with the answers for unknown routes and methods and the body limit.
+pub fn app(routes: Router<AppState>, state: AppState, max_body_bytes: usize) -> Router {
+    routes
         .fallback(|| async { ApiError::not_found("route") })
         .method_not_allowed_fallback(|| async {
             ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "method not allowed on this route")

@@ -14,7 +14,7 @@ use super::deliveries::{DeliveryView, TypedDeliveryView};
 use super::error::{ApiError, ErrorBody};
 use super::extract::{page_request, time_window, ApiJson, ApiQuery};
 use super::{data, timestamp, AppState, Data, List};
-use crate::replay::{self, DEFAULT_RATE_PER_SECOND, MAX_RATE_PER_SECOND};
+use crate::workers::replay_jobs::{self, DEFAULT_RATE_PER_SECOND, MAX_RATE_PER_SECOND};
 use crate::store::{DeadLetterOutcome, DeliveryFilter, DeliveryStatus, KeyAuth, NewReplayJob, ReplayJob};
 
 pub fn routes() -> Router<AppState> {
@@ -93,8 +93,8 @@ pub async fn replay_one_in(
     id: &str,
     dead_letter_only: bool,
 ) -> Result<(DeliveryView, serde_json::Value), ApiError> {
-    let d = dead_letter_error(state.store.replay_delivery(project_id, id, dead_letter_only).await?)?;
-    state.engine.wake();
+    let replay_id = state.intake.replay(project_id, id, dead_letter_only).await?;
+    let (d, _) = state.store.get_delivery(project_id, &replay_id).await?.ok_or_else(|| ApiError::not_found("delivery"))?;
     let summary = json!({ "replayId": d.id });
     Ok((d.into(), summary))
 }
@@ -212,7 +212,7 @@ impl ReplayJobView {
 impl From<ReplayJob> for ReplayJobView {
     fn from(j: ReplayJob) -> Self {
         ReplayJobView {
-            progress: replay::progress(&j.status, j.processed, j.total),
+            progress: replay_jobs::progress(&j.status, j.processed, j.total),
             id: j.id,
             status: j.status,
             total: j.total,

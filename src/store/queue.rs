@@ -1,0 +1,361 @@
+//! Events and the delivery queue: the write path's transaction (new events
+//! and deliveries, finished attempts), claiming due work, releasing leases,
+//! and idempotency keys.
+
+use sqlx::{Row, Transaction};
+
+use super::models::*;
+use super::{bind_all, now_ms, usage, values_list, Dialect, Flush, Result, Store, ROWS_PER_STATEMENT};
+
+impl Store {
+    /// The write path's transaction, the only place that inserts events and
+    /// deliveries: new events with their deliveries, replays, replay-job
+    /// steps and finished attempts together, with their usage counted once.
+    /// It fsyncs at commit when it holds anything new (a 202 promises that);
+    /// outcomes alone ride with the next such commit.
+    pub async fn write_batch(&self, batch: &WriteBatch<'_>, idempotency_ttl_ms: i64) -> Result<Written> {
+        let new_work = !(batch.events.is_empty() && batch.replays.is_empty() && batch.job_steps.is_empty());
+        let flush = if new_work { Flush::AtCommit } else { Flush::WithNextCommit };
+        let mut tally = usage::UsageTally::tracking_health(self.auto_disable_after_dead);
+        let mut turn = self.write_turn().await?;
+        let mut tx = self.begin_write(&mut turn, flush).await?;
+        let written = if new_work { self.insert_in(&mut tx, batch, idempotency_ttl_ms, &mut tally).await? } else { Written::default() };
+        self.record_outcomes_in(&mut tx, batch.outcomes, &mut tally).await?;
+        tally.write(&mut tx, self.dialect).await?;
+        tx.commit().await?;
+        Ok(written)
+    }
+
+    async fn insert_in(
+        &self,
+        tx: &mut Transaction<'_, sqlx::Any>,
+        batch: &WriteBatch<'_>,
+        idempotency_ttl_ms: i64,
+        tally: &mut usage::UsageTally,
+    ) -> Result<Written> {
+        let now = now_ms();
+        let mut written = Written::default();
+        let mut events: Vec<&NewEvent> = Vec::with_capacity(batch.events.len());
+        // (delivery, project, event, replay of)
+        let mut rows: Vec<(&NewDelivery, &str, &str, Option<&str>)> = Vec::with_capacity(batch.events.len());
+        for event in batch.events {
+            if let Some(key) = &event.idempotency_key {
+                if let Some(first) = claim_idempotency_key(tx, key, &event.event_id, now, idempotency_ttl_ms).await? {
+                    written.events.push(Inserted::Duplicate(first));
+                    continue;
+                }
+            }
+            written.events.push(Inserted::Created);
+            events.push(event);
+            for d in &event.deliveries {
+                tally.ingested(&event.project_id, &d.webhook_id, event.body.len());
+                rows.push((d, &event.project_id, &event.event_id, None));
+            }
+        }
+        for r in batch.replays {
+            let done = stamp_replayed(tx, r, now).await?;
+            written.replays.push(done);
+            if done {
+                tally.replayed(&r.project_id, &r.delivery.webhook_id);
+                rows.push((&r.delivery, &r.project_id, &r.event_id, Some(&r.original_id)));
+            }
+        }
+        for step in batch.job_steps {
+            let held = move_job_cursor(tx, step, now).await?;
+            written.job_steps.push(held);
+            if !held {
+                continue;
+            }
+            let originals: Vec<&str> = step.replays.iter().map(|r| r.original_id.as_str()).collect();
+            for chunk in originals.chunks(ROWS_PER_STATEMENT) {
+                // `now` is our own integer, so it can be written into the SQL.
+                let sql = format!("UPDATE deliveries SET replayed_at = {now} WHERE id IN {}", values_list(self.dialect, 1, chunk.len()));
+                bind_all(&sql, chunk.iter().copied()).execute(&mut **tx).await?;
+            }
+            for r in &step.replays {
+                tally.replayed(&r.project_id, &r.delivery.webhook_id);
+                rows.push((&r.delivery, &r.project_id, &r.event_id, Some(&r.original_id)));
+            }
+        }
+        // Multi-row INSERTs: one statement per table and chunk rather than
+        // one or two per event, which is most of the cost of a batch.
+        for chunk in events.chunks(ROWS_PER_STATEMENT) {
+            let sql = format!(
+                "INSERT INTO events (id, project_id, content_type, body, received_at, headers, application_id, event_type) \
+                 VALUES {}",
+                values_list(self.dialect, chunk.len(), 8)
+            );
+            let mut q = sqlx::query(&sql);
+            for e in chunk {
+                q = q
+                    .bind(&e.event_id)
+                    .bind(&e.project_id)
+                    .bind(&e.content_type)
+                    .bind(e.body.as_ref())
+                    .bind(now)
+                    .bind(e.headers.as_deref())
+                    .bind(e.application_id.as_deref())
+                    .bind(e.event_type.as_deref());
+            }
+            q.execute(&mut **tx).await?;
+        }
+        for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+            let sql = format!(
+                "INSERT INTO deliveries (id, project_id, webhook_id, event_id, status, attempts, next_attempt_at, \
+                 lease_token, created_at, updated_at, replay_of) VALUES {}",
+                values_list(self.dialect, chunk.len(), 11)
+            );
+            let mut q = sqlx::query(&sql);
+            for (d, project_id, event_id, replay_of) in chunk {
+                let (status, next_attempt_at, lease_token) = match &d.state {
+                    InitialState::Queued => ("pending", Some(now), None),
+                    InitialState::Leased { until, token } => ("delivering", Some(*until), Some(token.as_str())),
+                    InitialState::Held => ("pending", None, None),
+                };
+                q = q
+                    .bind(&d.delivery_id)
+                    .bind(*project_id)
+                    .bind(&d.webhook_id)
+                    .bind(*event_id)
+                    .bind(status)
+                    .bind(0_i64)
+                    .bind(next_attempt_at)
+                    .bind(lease_token)
+                    .bind(now)
+                    .bind(now)
+                    .bind(*replay_of);
+            }
+            q.execute(&mut **tx).await?;
+        }
+        Ok(written)
+    }
+
+    /// Leases up to `limit` due deliveries to the caller until `lease_until`.
+    /// On PostgreSQL `SKIP LOCKED` lets nodes claim side by side without
+    /// waiting on each other's rows; SQLite has a single writer anyway.
+    pub async fn claim_due(&self, limit: i64, token: &str, lease_until: i64) -> Result<Vec<Claimed>> {
+        let now = now_ms();
+        let lock = match self.dialect {
+            Dialect::Postgres => "FOR UPDATE SKIP LOCKED",
+            Dialect::Sqlite => "",
+        };
+        let mut turn = self.write_turn().await?;
+        let mut tx = self.begin_write(&mut turn, Flush::WithNextCommit).await?;
+        let rows = sqlx::query(&format!(
+            "UPDATE deliveries SET status = 'delivering', lease_token = $1, next_attempt_at = $2, updated_at = $3 \
+             WHERE id IN (SELECT id FROM deliveries WHERE next_attempt_at <= $3 \
+                          ORDER BY next_attempt_at LIMIT $4 {lock}) \
+             RETURNING id, project_id, webhook_id, event_id, attempts"
+        ))
+        .bind(token)
+        .bind(lease_until)
+        .bind(now)
+        .bind(limit)
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        drop(turn);
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut claimed = Vec::with_capacity(rows.len());
+        for r in &rows {
+            claimed.push(Claimed {
+                delivery_id: r.try_get("id")?,
+                project_id: r.try_get("project_id")?,
+                webhook_id: r.try_get("webhook_id")?,
+                event_id: r.try_get("event_id")?,
+                attempts: r.try_get("attempts")?,
+                content_type: String::new(),
+                body: bytes::Bytes::new(),
+                headers: None,
+            });
+        }
+        let sql = format!(
+            "SELECT id, content_type, body, headers FROM events WHERE id IN {}",
+            values_list(self.dialect, 1, claimed.len())
+        );
+        let mut events = std::collections::HashMap::new();
+        for r in bind_all(&sql, claimed.iter().map(|c| c.event_id.as_str())).fetch_all(&self.pool).await? {
+            let id: String = r.try_get("id")?;
+            let ct: String = r.try_get("content_type")?;
+            let body: Vec<u8> = r.try_get("body")?;
+            let headers: Option<String> = r.try_get("headers")?;
+            events.insert(id, (ct, bytes::Bytes::from(body), headers));
+        }
+        for c in &mut claimed {
+            if let Some((ct, body, headers)) = events.get(&c.event_id) {
+                c.content_type = ct.clone();
+                c.body = body.clone();
+                c.headers = headers.clone();
+            }
+        }
+        Ok(claimed)
+    }
+
+    /// Records finished attempts. A delivery whose lease was taken over
+    /// meanwhile keeps the newer holder's state; the attempt is still
+    /// recorded, because it happened.
+    async fn record_outcomes_in(&self, tx: &mut Transaction<'_, sqlx::Any>, outcomes: &[Outcome], tally: &mut usage::UsageTally) -> Result<()> {
+        let now = now_ms();
+        for o in outcomes {
+            tally.outcome(o);
+        }
+        // Multi-row statements: one INSERT and one UPDATE per chunk.
+        for chunk in outcomes.chunks(ROWS_PER_STATEMENT) {
+            let attempts: Vec<(&Outcome, &AttemptRecord)> =
+                chunk.iter().filter_map(|o| o.attempt.as_ref().map(|a| (o, a))).collect();
+            if !attempts.is_empty() {
+                let sql = format!(
+                    "INSERT INTO attempts (id, delivery_id, attempt_no, started_at, duration_ms, status_code, \
+                     error_kind, error_message, response_excerpt) VALUES {}",
+                    values_list(self.dialect, attempts.len(), 9)
+                );
+                let mut q = sqlx::query(&sql);
+                for (o, a) in &attempts {
+                    q = q
+                        .bind(&a.id)
+                        .bind(&o.delivery_id)
+                        .bind(a.attempt_no)
+                        .bind(a.started_at)
+                        .bind(a.duration_ms)
+                        .bind(a.status_code)
+                        .bind(&a.error_kind)
+                        .bind(&a.error_message)
+                        .bind(&a.response_excerpt);
+                }
+                q.execute(&mut **tx).await?;
+            }
+            // VALUES columns are named column1.. on both SQLite and PostgreSQL.
+            let sql = format!(
+                "UPDATE deliveries SET status = v.column3, attempts = v.column4, next_attempt_at = v.column5, \
+                 lease_token = NULL, last_status_code = COALESCE(v.column6, deliveries.last_status_code), \
+                 last_error = v.column7, updated_at = v.column8 \
+                 FROM (VALUES {}) AS v WHERE deliveries.id = v.column1 AND deliveries.lease_token = v.column2",
+                values_list(self.dialect, chunk.len(), 8)
+            );
+            let mut q = sqlx::query(&sql);
+            for o in chunk {
+                q = q
+                    .bind(&o.delivery_id)
+                    .bind(&o.lease_token)
+                    .bind(o.status.as_str())
+                    .bind(o.attempts)
+                    .bind(o.next_attempt_at)
+                    .bind(o.attempt.as_ref().and_then(|a| a.status_code))
+                    .bind(o.attempt.as_ref().and_then(|a| a.error_kind.as_deref()))
+                    .bind(now);
+            }
+            q.execute(&mut **tx).await?;
+        }
+        Ok(())
+    }
+
+    /// Gives leased deliveries back to the queue, due now (graceful shutdown).
+    pub async fn release(&self, leases: &[(String, String)]) -> Result<()> {
+        let now = now_ms();
+        let mut tx = self.pool.begin().await?;
+        for (id, token) in leases {
+            sqlx::query(
+                "UPDATE deliveries SET status = CASE WHEN attempts = 0 THEN 'pending' ELSE 'failed-retrying' END, \
+                 next_attempt_at = $3, lease_token = NULL, updated_at = $3 WHERE id = $1 AND lease_token = $2",
+            )
+            .bind(id)
+            .bind(token)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await
+    }
+
+
+    /// Deletes idempotency keys past their window, a bounded batch at a time.
+    pub async fn purge_idempotency_keys(&self, older_than: i64) -> Result<u64> {
+        Ok(sqlx::query(
+            "DELETE FROM idempotency_keys WHERE (scope, idem_key) IN \
+             (SELECT scope, idem_key FROM idempotency_keys WHERE created_at < $1 LIMIT 1000)",
+        )
+        .bind(older_than)
+        .execute(&self.pool)
+        .await?
+        .rows_affected())
+    }
+}
+
+/// Claims an idempotency key for `result_id`, or takes it over when its
+/// holder is older than `ttl_ms`. Answers the first result when the key is
+/// still held, in which case the caller must create nothing.
+async fn claim_idempotency_key(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    key: &IdempotencyKey,
+    result_id: &str,
+    now: i64,
+    ttl_ms: i64,
+) -> Result<Option<String>> {
+    let claimed = sqlx::query(
+        "INSERT INTO idempotency_keys (scope, idem_key, result_id, created_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (scope, idem_key) DO UPDATE SET result_id = excluded.result_id, \
+         created_at = excluded.created_at WHERE idempotency_keys.created_at < $5",
+    )
+    .bind(&key.scope)
+    .bind(&key.key)
+    .bind(result_id)
+    .bind(now)
+    .bind(now - ttl_ms)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if claimed == 1 {
+        return Ok(None);
+    }
+    let first: String = sqlx::query("SELECT result_id FROM idempotency_keys WHERE scope = $1 AND idem_key = $2")
+        .bind(&key.scope)
+        .bind(&key.key)
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get("result_id")?;
+    Ok(Some(first))
+}
+
+/// Stamps the original of a single replay; false if it does not exist or,
+/// for a dead-letter replay, is no longer in the queue (the conditional
+/// stamp makes two concurrent replays of one entry create one replay).
+async fn stamp_replayed(tx: &mut Transaction<'_, sqlx::Any>, r: &NewReplay, now: i64) -> Result<bool> {
+    let n = sqlx::query(
+        "UPDATE deliveries SET replayed_at = $3 WHERE project_id = $1 AND id = $2 \
+         AND ($4 = 0 OR (status = 'dead' AND replayed_at IS NULL))",
+    )
+    .bind(&r.project_id)
+    .bind(&r.original_id)
+    .bind(now)
+    .bind(i64::from(r.dead_letter_only))
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    Ok(n == 1)
+}
+
+/// Moves a replay job's cursor and progress if `step.token` still holds it
+/// at `step.from_cursor`. Writing the job row first also makes this
+/// transaction lock the job on PostgreSQL.
+async fn move_job_cursor(tx: &mut Transaction<'_, sqlx::Any>, step: &ReplayJobStep, now: i64) -> Result<bool> {
+    let n = sqlx::query(
+        "UPDATE replay_jobs SET cursor_id = $4, processed = processed + $5, lease_until = $6, updated_at = $7, \
+         status = CASE WHEN $8 = 1 THEN 'completed' ELSE status END, \
+         finished_at = CASE WHEN $8 = 1 THEN $7 ELSE finished_at END \
+         WHERE id = $1 AND lease_owner = $2 AND cursor_id = $3 AND status = 'running'",
+    )
+    .bind(&step.job_id)
+    .bind(&step.token)
+    .bind(&step.from_cursor)
+    .bind(&step.to_cursor)
+    .bind(step.replays.len() as i64)
+    .bind(step.lease_until)
+    .bind(now)
+    .bind(i64::from(step.finished))
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    Ok(n == 1)
+}
