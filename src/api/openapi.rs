@@ -119,6 +119,7 @@ pub fn document() -> &'static Value {
         let mut doc = serde_json::to_value(ApiDoc::openapi()).expect("the OpenAPI document serializes");
         add_seed_routes(&mut doc);
         add_default_errors(&mut doc);
+        optional_bodies(&mut doc);
         doc["servers"] = json!([{ "url": DEFAULT_SERVER, "description": "hookrelay serve's default address" }]);
         doc
     })
@@ -180,6 +181,30 @@ fn add_default_errors(doc: &mut Value) {
                 }
             }
             responses.entry("default").or_insert_with(|| error.clone());
+        }
+    }
+}
+
+/// `request_body(content = Option<T>)` means the body may be left out
+/// (`OptionalJson`), not that it may be JSON `null`: the body is T, not
+/// required.
+fn optional_bodies(doc: &mut Value) {
+    let Some(paths) = doc["paths"].as_object_mut() else { return };
+    for op in paths.values_mut().flat_map(operations_mut) {
+        let Some(body) = op.get_mut("requestBody") else { continue };
+        let Some(content) = body["content"].as_object_mut() else { continue };
+        let mut optional = false;
+        for media in content.values_mut() {
+            let options = media["schema"]["oneOf"].as_array().cloned().unwrap_or_default();
+            if let [null, schema] = options.as_slice() {
+                if null == &json!({ "type": "null" }) {
+                    media["schema"] = schema.clone();
+                    optional = true;
+                }
+            }
+        }
+        if optional {
+            body["required"] = json!(false);
         }
     }
 }

@@ -123,7 +123,7 @@ async fn issue(
 
 #[utoipa::path(post, path = "/v1/applications/{appId}/portal/magic-link", operation_id = "portalAccess.createMagicLink", tag = "portal access", security(("apiKey" = [])),
     params(("appId" = String, Path, description = "The application's id or uid")),
-    request_body(content = MagicLinkRequest, description = "Optional"),
+    request_body(content = Option<MagicLinkRequest>, description = "Optional: an empty body takes every default"),
     responses((status = 201, body = Data<MagicLink>, description = "Also served at POST /api/organizations/{orgId}/portal/webhook-applications/{appId}/magic-link"),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn magic_link(
@@ -209,7 +209,7 @@ impl From<PortalToken> for PortalTokenView {
 
 #[utoipa::path(post, path = "/v1/applications/{appId}/portal/tokens", operation_id = "portalAccess.createToken", tag = "portal access", security(("apiKey" = [])),
     params(("appId" = String, Path, description = "The application's id or uid")),
-    request_body(content = CreatePortalToken, description = "Optional"),
+    request_body(content = Option<CreatePortalToken>, description = "Optional: an empty body takes every default"),
     responses((status = 201, body = Data<PortalTokenView>, description = "`token` is shown this once"),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn create_token(

@@ -225,7 +225,7 @@ pub async fn reveal_secret(
 }
 
 #[utoipa::path(post, path = "/portal-api/v1/endpoints/{id}/rotate-secret", operation_id = "portal.rotateEndpointSecret", tag = "portal", security(("portalToken" = [])),
-    params(("id" = String, Path)), request_body(content = RotateSecret, description = "Optional"),
+    params(("id" = String, Path)), request_body(content = Option<RotateSecret>, description = "Optional: an empty body takes every default"),
     responses((status = 200, body = Data<RotatedSecret>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn rotate_secret(
     State(state): State<AppState>,

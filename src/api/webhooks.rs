@@ -431,7 +431,7 @@ pub(crate) fn rotation_action(kind: SecretKind) -> &'static str {
 }
 
 #[utoipa::path(post, path = "/v1/webhooks/{id}/rotate-ingest-secret", operation_id = "webhooks.rotateIngestSecret", tag = "webhooks", security(("apiKey" = [])),
-    params(("id" = String, Path)), request_body(content = RotateSecret, description = "Optional"),
+    params(("id" = String, Path)), request_body(content = Option<RotateSecret>, description = "Optional: an empty body takes every default"),
     responses((status = 200, body = Data<RotatedSecret>, description = "`ingestSecret` is shown this once"), (status = 404, body = ErrorBody)))]
 pub async fn rotate_ingest_secret(
     State(state): State<AppState>,
@@ -444,7 +444,7 @@ pub async fn rotate_ingest_secret(
 }
 
 #[utoipa::path(post, path = "/v1/webhooks/{id}/rotate-signing-secret", operation_id = "webhooks.rotateSigningSecret", tag = "webhooks", security(("apiKey" = [])),
-    params(("id" = String, Path)), request_body(content = RotateSecret, description = "Optional"),
+    params(("id" = String, Path)), request_body(content = Option<RotateSecret>, description = "Optional: an empty body takes every default"),
     responses((status = 200, body = Data<RotatedSecret>, description = "`signingSecret` is shown this once"), (status = 404, body = ErrorBody)))]
 pub async fn rotate_signing_secret(
     State(state): State<AppState>,

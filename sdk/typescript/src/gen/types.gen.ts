@@ -1357,9 +1357,9 @@ export type WebhookView = {
 
 export type SeedPortalAccessCreateMagicLinkData = {
     /**
-     * Optional
+     * Optional: an empty body takes every default
      */
-    body: MagicLinkRequest;
+    body?: MagicLinkRequest;
     path: {
         /**
          * The project id (`proj_...`) of the API key
@@ -1457,9 +1457,9 @@ export type SeedPortalAccessListTokensResponse = SeedPortalAccessListTokensRespo
 
 export type SeedPortalAccessCreateTokenData = {
     /**
-     * Optional
+     * Optional: an empty body takes every default
      */
-    body: CreatePortalToken;
+    body?: CreatePortalToken;
     path: {
         /**
          * The project id (`proj_...`) of the API key
@@ -1900,9 +1900,9 @@ export type PortalUpdateEndpointResponse = PortalUpdateEndpointResponses[keyof P
 
 export type PortalRotateEndpointSecretData = {
     /**
-     * Optional
+     * Optional: an empty body takes every default
      */
-    body: RotateSecret;
+    body?: RotateSecret;
     path: {
         id: string;
     };
@@ -2247,9 +2247,9 @@ export type ApplicationsCreateResponse = ApplicationsCreateResponses[keyof Appli
 
 export type PortalAccessCreateMagicLinkData = {
     /**
-     * Optional
+     * Optional: an empty body takes every default
      */
-    body: MagicLinkRequest;
+    body?: MagicLinkRequest;
     path: {
         /**
          * The application's id or uid
@@ -2339,9 +2339,9 @@ export type PortalAccessListTokensResponse = PortalAccessListTokensResponses[key
 
 export type PortalAccessCreateTokenData = {
     /**
-     * Optional
+     * Optional: an empty body takes every default
      */
-    body: CreatePortalToken;
+    body?: CreatePortalToken;
     path: {
         /**
          * The application's id or uid
@@ -3901,9 +3901,9 @@ export type WebhooksSendEventResponse = WebhooksSendEventResponses[keyof Webhook
 
 export type WebhooksRotateIngestSecretData = {
     /**
-     * Optional
+     * Optional: an empty body takes every default
      */
-    body: RotateSecret;
+    body?: RotateSecret;
     path: {
         id: string;
     };
@@ -3935,9 +3935,9 @@ export type WebhooksRotateIngestSecretResponse = WebhooksRotateIngestSecretRespo
 
 export type WebhooksRotateSigningSecretData = {
     /**
-     * Optional
+     * Optional: an empty body takes every default
      */
-    body: RotateSecret;
+    body?: RotateSecret;
     path: {
         id: string;
     };

@@ -8,13 +8,13 @@ from ...client import AuthenticatedClient, Client
 from ...models.data_magic_link import DataMagicLink
 from ...models.error_body import ErrorBody
 from ...models.magic_link_request import MagicLinkRequest
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     app_id: str,
     *,
-    body: MagicLinkRequest,
+    body: MagicLinkRequest | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -25,7 +25,8 @@ def _get_kwargs(
         ),
     }
 
-    _kwargs["json"] = body.to_dict()
+    if not isinstance(body, Unset):
+        _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -74,12 +75,13 @@ def sync_detailed(
     app_id: str,
     *,
     client: AuthenticatedClient,
-    body: MagicLinkRequest,
+    body: MagicLinkRequest | Unset = UNSET,
 ) -> Response[DataMagicLink | ErrorBody]:
     """
     Args:
         app_id (str):
-        body (MagicLinkRequest):  Example: {'expiresInMinutes': 60, 'scopes': ['read', 'write']}.
+        body (MagicLinkRequest | Unset):  Example: {'expiresInMinutes': 60, 'scopes': ['read',
+            'write']}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -105,12 +107,13 @@ def sync(
     app_id: str,
     *,
     client: AuthenticatedClient,
-    body: MagicLinkRequest,
+    body: MagicLinkRequest | Unset = UNSET,
 ) -> DataMagicLink | ErrorBody | None:
     """
     Args:
         app_id (str):
-        body (MagicLinkRequest):  Example: {'expiresInMinutes': 60, 'scopes': ['read', 'write']}.
+        body (MagicLinkRequest | Unset):  Example: {'expiresInMinutes': 60, 'scopes': ['read',
+            'write']}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -131,12 +134,13 @@ async def asyncio_detailed(
     app_id: str,
     *,
     client: AuthenticatedClient,
-    body: MagicLinkRequest,
+    body: MagicLinkRequest | Unset = UNSET,
 ) -> Response[DataMagicLink | ErrorBody]:
     """
     Args:
         app_id (str):
-        body (MagicLinkRequest):  Example: {'expiresInMinutes': 60, 'scopes': ['read', 'write']}.
+        body (MagicLinkRequest | Unset):  Example: {'expiresInMinutes': 60, 'scopes': ['read',
+            'write']}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -160,12 +164,13 @@ async def asyncio(
     app_id: str,
     *,
     client: AuthenticatedClient,
-    body: MagicLinkRequest,
+    body: MagicLinkRequest | Unset = UNSET,
 ) -> DataMagicLink | ErrorBody | None:
     """
     Args:
         app_id (str):
-        body (MagicLinkRequest):  Example: {'expiresInMinutes': 60, 'scopes': ['read', 'write']}.
+        body (MagicLinkRequest | Unset):  Example: {'expiresInMinutes': 60, 'scopes': ['read',
+            'write']}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

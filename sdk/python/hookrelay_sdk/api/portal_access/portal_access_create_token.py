@@ -8,13 +8,13 @@ from ...client import AuthenticatedClient, Client
 from ...models.create_portal_token import CreatePortalToken
 from ...models.data_portal_token_view import DataPortalTokenView
 from ...models.error_body import ErrorBody
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     app_id: str,
     *,
-    body: CreatePortalToken,
+    body: CreatePortalToken | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -25,7 +25,8 @@ def _get_kwargs(
         ),
     }
 
-    _kwargs["json"] = body.to_dict()
+    if not isinstance(body, Unset):
+        _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -76,12 +77,12 @@ def sync_detailed(
     app_id: str,
     *,
     client: AuthenticatedClient,
-    body: CreatePortalToken,
+    body: CreatePortalToken | Unset = UNSET,
 ) -> Response[DataPortalTokenView | ErrorBody]:
     """
     Args:
         app_id (str):
-        body (CreatePortalToken):
+        body (CreatePortalToken | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -107,12 +108,12 @@ def sync(
     app_id: str,
     *,
     client: AuthenticatedClient,
-    body: CreatePortalToken,
+    body: CreatePortalToken | Unset = UNSET,
 ) -> DataPortalTokenView | ErrorBody | None:
     """
     Args:
         app_id (str):
-        body (CreatePortalToken):
+        body (CreatePortalToken | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -133,12 +134,12 @@ async def asyncio_detailed(
     app_id: str,
     *,
     client: AuthenticatedClient,
-    body: CreatePortalToken,
+    body: CreatePortalToken | Unset = UNSET,
 ) -> Response[DataPortalTokenView | ErrorBody]:
     """
     Args:
         app_id (str):
-        body (CreatePortalToken):
+        body (CreatePortalToken | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -162,12 +163,12 @@ async def asyncio(
     app_id: str,
     *,
     client: AuthenticatedClient,
-    body: CreatePortalToken,
+    body: CreatePortalToken | Unset = UNSET,
 ) -> DataPortalTokenView | ErrorBody | None:
     """
     Args:
         app_id (str):
-        body (CreatePortalToken):
+        body (CreatePortalToken | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

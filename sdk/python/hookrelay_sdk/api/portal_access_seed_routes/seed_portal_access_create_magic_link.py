@@ -8,14 +8,14 @@ from ...client import AuthenticatedClient, Client
 from ...models.data_magic_link import DataMagicLink
 from ...models.error_body import ErrorBody
 from ...models.magic_link_request import MagicLinkRequest
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     org_id: str,
     app_id: str,
     *,
-    body: MagicLinkRequest,
+    body: MagicLinkRequest | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -27,7 +27,8 @@ def _get_kwargs(
         ),
     }
 
-    _kwargs["json"] = body.to_dict()
+    if not isinstance(body, Unset):
+        _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -77,13 +78,14 @@ def sync_detailed(
     app_id: str,
     *,
     client: AuthenticatedClient,
-    body: MagicLinkRequest,
+    body: MagicLinkRequest | Unset = UNSET,
 ) -> Response[DataMagicLink | ErrorBody]:
     """
     Args:
         org_id (str):
         app_id (str):
-        body (MagicLinkRequest):  Example: {'expiresInMinutes': 60, 'scopes': ['read', 'write']}.
+        body (MagicLinkRequest | Unset):  Example: {'expiresInMinutes': 60, 'scopes': ['read',
+            'write']}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -111,13 +113,14 @@ def sync(
     app_id: str,
     *,
     client: AuthenticatedClient,
-    body: MagicLinkRequest,
+    body: MagicLinkRequest | Unset = UNSET,
 ) -> DataMagicLink | ErrorBody | None:
     """
     Args:
         org_id (str):
         app_id (str):
-        body (MagicLinkRequest):  Example: {'expiresInMinutes': 60, 'scopes': ['read', 'write']}.
+        body (MagicLinkRequest | Unset):  Example: {'expiresInMinutes': 60, 'scopes': ['read',
+            'write']}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -140,13 +143,14 @@ async def asyncio_detailed(
     app_id: str,
     *,
     client: AuthenticatedClient,
-    body: MagicLinkRequest,
+    body: MagicLinkRequest | Unset = UNSET,
 ) -> Response[DataMagicLink | ErrorBody]:
     """
     Args:
         org_id (str):
         app_id (str):
-        body (MagicLinkRequest):  Example: {'expiresInMinutes': 60, 'scopes': ['read', 'write']}.
+        body (MagicLinkRequest | Unset):  Example: {'expiresInMinutes': 60, 'scopes': ['read',
+            'write']}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -172,13 +176,14 @@ async def asyncio(
     app_id: str,
     *,
     client: AuthenticatedClient,
-    body: MagicLinkRequest,
+    body: MagicLinkRequest | Unset = UNSET,
 ) -> DataMagicLink | ErrorBody | None:
     """
     Args:
         org_id (str):
         app_id (str):
-        body (MagicLinkRequest):  Example: {'expiresInMinutes': 60, 'scopes': ['read', 'write']}.
+        body (MagicLinkRequest | Unset):  Example: {'expiresInMinutes': 60, 'scopes': ['read',
+            'write']}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -8,14 +8,14 @@ from ...client import AuthenticatedClient, Client
 from ...models.create_portal_token import CreatePortalToken
 from ...models.data_portal_token_view import DataPortalTokenView
 from ...models.error_body import ErrorBody
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     org_id: str,
     app_id: str,
     *,
-    body: CreatePortalToken,
+    body: CreatePortalToken | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -27,7 +27,8 @@ def _get_kwargs(
         ),
     }
 
-    _kwargs["json"] = body.to_dict()
+    if not isinstance(body, Unset):
+        _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -79,13 +80,13 @@ def sync_detailed(
     app_id: str,
     *,
     client: AuthenticatedClient,
-    body: CreatePortalToken,
+    body: CreatePortalToken | Unset = UNSET,
 ) -> Response[DataPortalTokenView | ErrorBody]:
     """
     Args:
         org_id (str):
         app_id (str):
-        body (CreatePortalToken):
+        body (CreatePortalToken | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -113,13 +114,13 @@ def sync(
     app_id: str,
     *,
     client: AuthenticatedClient,
-    body: CreatePortalToken,
+    body: CreatePortalToken | Unset = UNSET,
 ) -> DataPortalTokenView | ErrorBody | None:
     """
     Args:
         org_id (str):
         app_id (str):
-        body (CreatePortalToken):
+        body (CreatePortalToken | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -142,13 +143,13 @@ async def asyncio_detailed(
     app_id: str,
     *,
     client: AuthenticatedClient,
-    body: CreatePortalToken,
+    body: CreatePortalToken | Unset = UNSET,
 ) -> Response[DataPortalTokenView | ErrorBody]:
     """
     Args:
         org_id (str):
         app_id (str):
-        body (CreatePortalToken):
+        body (CreatePortalToken | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -174,13 +175,13 @@ async def asyncio(
     app_id: str,
     *,
     client: AuthenticatedClient,
-    body: CreatePortalToken,
+    body: CreatePortalToken | Unset = UNSET,
 ) -> DataPortalTokenView | ErrorBody | None:
     """
     Args:
         org_id (str):
         app_id (str):
-        body (CreatePortalToken):
+        body (CreatePortalToken | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -8,13 +8,13 @@ from ...client import AuthenticatedClient, Client
 from ...models.data_rotated_secret import DataRotatedSecret
 from ...models.error_body import ErrorBody
 from ...models.rotate_secret import RotateSecret
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     id: str,
     *,
-    body: RotateSecret,
+    body: RotateSecret | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -25,7 +25,8 @@ def _get_kwargs(
         ),
     }
 
-    _kwargs["json"] = body.to_dict()
+    if not isinstance(body, Unset):
+        _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -64,12 +65,12 @@ def sync_detailed(
     id: str,
     *,
     client: AuthenticatedClient,
-    body: RotateSecret,
+    body: RotateSecret | Unset = UNSET,
 ) -> Response[DataRotatedSecret | ErrorBody]:
     """
     Args:
         id (str):
-        body (RotateSecret):
+        body (RotateSecret | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -95,12 +96,12 @@ def sync(
     id: str,
     *,
     client: AuthenticatedClient,
-    body: RotateSecret,
+    body: RotateSecret | Unset = UNSET,
 ) -> DataRotatedSecret | ErrorBody | None:
     """
     Args:
         id (str):
-        body (RotateSecret):
+        body (RotateSecret | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -121,12 +122,12 @@ async def asyncio_detailed(
     id: str,
     *,
     client: AuthenticatedClient,
-    body: RotateSecret,
+    body: RotateSecret | Unset = UNSET,
 ) -> Response[DataRotatedSecret | ErrorBody]:
     """
     Args:
         id (str):
-        body (RotateSecret):
+        body (RotateSecret | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -150,12 +151,12 @@ async def asyncio(
     id: str,
     *,
     client: AuthenticatedClient,
-    body: RotateSecret,
+    body: RotateSecret | Unset = UNSET,
 ) -> DataRotatedSecret | ErrorBody | None:
     """
     Args:
         id (str):
-        body (RotateSecret):
+        body (RotateSecret | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
