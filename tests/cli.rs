@@ -273,8 +273,11 @@ async fn tail_follows_new_deliveries_and_their_outcome() {
     let id = hook["id"].as_str().unwrap().to_string();
     let cli = Cli::new(&server, &key);
 
+    let (ingest, secret) = (hook["ingestUrl"].as_str().unwrap(), hook["ingestSecret"].as_str().unwrap());
+    let first = api.ingest(ingest, secret, b"{}").await.body["data"]["id"].as_str().unwrap().to_string();
+
     let mut child = cli
-        .command(&["deliveries", "tail", "--webhook", &id, "--json", "--interval-ms", "200", "-n", "0"])
+        .command(&["deliveries", "tail", "--webhook", &id, "--json", "--interval-ms", "200"])
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
@@ -287,19 +290,20 @@ async fn tail_follows_new_deliveries_and_their_outcome() {
             }
         }
     });
-    // Let tail take its first look before the event exists.
-    tokio::time::sleep(Duration::from_millis(600)).await;
-    let ingest = hook["ingestUrl"].as_str().unwrap();
-    let accepted = api.ingest(ingest, hook["ingestSecret"].as_str().unwrap(), b"{}").await;
-    let delivery = accepted.body["data"]["id"].as_str().unwrap().to_string();
-
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let mut seen = Vec::new();
-    while !seen.iter().any(|d: &Value| d["id"] == delivery.as_str() && d["status"] == "succeeded") {
-        let left = deadline.saturating_duration_since(Instant::now());
-        let line = rx.recv_timeout(left).unwrap_or_else(|_| panic!("tail never showed {delivery} succeeded: {seen:?}"));
-        seen.push(serde_json::from_str(&line).expect("one JSON delivery a line"));
-    }
+    let mut seen: Vec<Value> = Vec::new();
+    let mut wait_for = |done: &dyn Fn(&[Value]) -> bool| {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !done(&seen) {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let line = rx.recv_timeout(left).unwrap_or_else(|_| panic!("tail never showed what was expected: {seen:?}"));
+            seen.push(serde_json::from_str(&line).expect("one JSON delivery a line"));
+        }
+    };
+    // The latest deliveries first: once tail shows the first one, it is
+    // following, and whatever comes next is new to it.
+    wait_for(&|seen| seen.iter().any(|d| d["id"] == first.as_str()));
+    let second = api.ingest(ingest, secret, b"{}").await.body["data"]["id"].as_str().unwrap().to_string();
+    wait_for(&|seen| seen.iter().any(|d| d["id"] == second.as_str() && d["status"] == "succeeded"));
     assert!(seen.iter().all(|d| d["webhookId"] == id.as_str()));
     let _ = child.kill();
     let _ = child.wait();
