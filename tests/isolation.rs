@@ -108,6 +108,9 @@ async fn a_failing_endpoints_circuit_opens_waits_on_probes_and_loses_nothing() {
     let (project, key) = server.create_project("acme");
     assert!(server.cli(&["project", "set-tier", "--project", &project, "--tier", "pro"]).status.success());
     let api = server.api();
+    let channel = Receiver::start().await;
+    let r = api.post("/v1/project/notification-channels", &key, json!({ "url": channel.url })).await;
+    assert_eq!(r.status, 201, "{}", r.body);
     let healthy = Arc::new(AtomicBool::new(false));
     let h = healthy.clone();
     let rx = Receiver::with_responder(
@@ -140,6 +143,20 @@ async fn a_failing_endpoints_circuit_opens_waits_on_probes_and_loses_nothing() {
     let audit = api.get(&format!("/v1/project/audit-logs?targetId={}", s(&hook["id"])), &key).await;
     let actions: Vec<&str> = audit.body["data"].as_array().unwrap().iter().map(|e| s(&e["action"])).collect();
     assert!(actions.contains(&"webhook.circuit_open") && actions.contains(&"webhook.circuit_close"), "{actions:?}");
+    // The operator hears of both.
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let types: Vec<String> = channel
+            .received()
+            .iter()
+            .map(|r| serde_json::from_slice::<Value>(&r.body).unwrap()["type"].as_str().unwrap_or_default().to_string())
+            .collect();
+        if types.iter().any(|t| t == "endpoint.circuit_opened") && types.iter().any(|t| t == "endpoint.circuit_closed") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "notices: {types:?}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -255,4 +272,30 @@ async fn isolation_settings_are_validated() {
     let r = api.call("PATCH", &path, Some(&key), Some(json!({ "maxInFlight": null, "rateLimit": null, "ordering": "fifo" }))).await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!((r.body["data"]["maxInFlight"].clone(), r.body["data"]["rateLimit"].clone(), r.body["data"]["ordering"].clone()), (json!(null), json!(null), json!("fifo")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_disabled_endpoint_holds_visibly_and_drains_at_its_pace_when_enabled() {
+    let server = Server::start(ServerOpts::default()).await;
+    let (_, key) = server.create_project("acme");
+    let api = server.api();
+    let rx = Receiver::with_plan(vec![], 200, Duration::from_millis(50)).await;
+    let hook = api.create_webhook(&key, &rx.url, json!({ "enabled": false, "maxInFlight": 2, "rateLimit": 20 })).await;
+    let path = format!("/v1/webhooks/{}", s(&hook["id"]));
+    ingest_many(&api, &hook, 40, 4).await;
+    let held = api.get(&path, &key).await;
+    assert_eq!(held.body["data"]["heldCount"], 40, "{}", held.body);
+    let metrics = api.http.get(format!("{}/metrics", api.base)).send().await.unwrap().text().await.unwrap();
+    assert!(metrics.lines().any(|l| l == "hookrelay_deliveries_held 40"), "{metrics}");
+    assert_eq!(rx.count(), 0);
+
+    let enabled_at = Instant::now();
+    let r = api.call("PATCH", &path, Some(&key), Some(json!({ "enabled": true }))).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let got = rx.wait_for(40, WAIT).await;
+    let took = got.iter().map(|r| r.arrived).max().unwrap() - enabled_at;
+    assert!(rx.most_open() <= 2, "{} open at once; maxInFlight is 2", rx.most_open());
+    // 40 at 20 per second (a burst of 2): not all at once.
+    assert!(took >= Duration::from_millis(1800), "drained in {took:?}");
+    assert_eq!(api.get(&path, &key).await.body["data"]["heldCount"], 0);
 }

@@ -57,6 +57,9 @@ pub struct WebhookView {
     /// `fifo`: one delivery at a time (per `orderingKey`), in ingest order.
     ordering: Ordering,
     circuit: CircuitView,
+    /// Deliveries held while it is disabled; enabling it releases them,
+    /// within `maxInFlight` and `rateLimit`.
+    held_count: i64,
 }
 
 /// An endpoint's circuit breaker: `open` after failures in a row (its
@@ -117,6 +120,7 @@ pub(crate) fn view(state: &AppState, w: Webhook) -> WebhookView {
         rate_limit: w.rate_limit,
         ordering: w.ordering,
         circuit: CircuitView::of(&w.circuit, store::now_ms()),
+        held_count: w.held_count,
     }
 }
 

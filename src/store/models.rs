@@ -165,7 +165,9 @@ pub enum RevokeOutcome {
 
 pub(super) const WEBHOOK_COLUMNS: &str = "id, project_id, public_id, name, description, destination_url, enabled, \
      headers, timeout_secs, retry_schedule, created_at, updated_at, application_id, event_types, disabled_reason, \
-     max_in_flight, rate_limit, ordering, circuit_state, circuit_since, circuit_next_probe_at";
+     max_in_flight, rate_limit, ordering, circuit_state, circuit_since, circuit_next_probe_at, \
+     (SELECT CAST(COUNT(*) AS BIGINT) FROM deliveries \
+      WHERE deliveries.webhook_id = webhooks.id AND next_attempt_at IS NULL AND status = 'pending') AS held_count";
 
 #[derive(Clone, Debug, Default)]
 pub struct Webhook {
@@ -196,6 +198,8 @@ pub struct Webhook {
     pub ordering: Ordering,
     /// The circuit as its sending node last stored it.
     pub circuit: StoredCircuit,
+    /// Deliveries held while it is disabled (read, never written).
+    pub held_count: i64,
 }
 
 string_enum!(
@@ -245,6 +249,7 @@ impl Webhook {
                 since: r.try_get("circuit_since")?,
                 next_probe_at: r.try_get("circuit_next_probe_at")?,
             },
+            held_count: r.try_get("held_count")?,
         })
     }
 }
