@@ -179,7 +179,5 @@ pub(crate) fn scopes_schema() -> utoipa::openapi::Array {
 
 /// Unix milliseconds as RFC 3339 (UTC, millisecond precision).
 pub fn timestamp(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms)
-        .unwrap_or_default()
-        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+    crate::time::rfc3339(ms)
 }
