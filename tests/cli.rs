@@ -109,10 +109,14 @@ async fn webhooks_and_deliveries_in_tables_and_json() {
     let record = cli.ok(&["webhooks", "get", &id]);
     assert_eq!(field(&record, "NAME"), "orders");
     assert_eq!(field(&record, "ENABLED"), "true");
-    assert_eq!(cli.json(&["webhooks", "update", &id, "--disable", "--timeout-seconds", "5"])["data"]["enabled"], false);
-    let record = cli.ok(&["webhooks", "update", &id, "--enable"]);
+    assert_eq!(field(&record, "CIRCUIT"), "closed");
+    let updated = cli.json(&["webhooks", "update", &id, "--disable", "--timeout-seconds", "5", "--rate-limit", "50", "--ordering", "fifo"]);
+    assert_eq!((&updated["data"]["enabled"], &updated["data"]["rateLimit"]), (&json!(false), &json!(50)));
+    let record = cli.ok(&["webhooks", "update", &id, "--enable", "--no-rate-limit", "--ordering", "none"]);
     assert_eq!(field(&record, "ENABLED"), "true");
     assert_eq!(field(&record, "TIMEOUT SECONDS"), "5");
+    assert_eq!(field(&record, "RATE LIMIT"), "-");
+    assert_eq!(field(&record, "ORDERING"), "none");
 
     // An event through the API, delivered and signed.
     let sent = cli.json(&["webhooks", "send", &id, "--data", r#"{"order":42}"#, "--idempotency-key", "o-42"]);

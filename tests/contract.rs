@@ -90,7 +90,9 @@ fn the_harness_catches_drift() {
     let ok = serde_json::json!({ "data": {
         "id": "wh_1", "name": "n", "description": "", "destinationUrl": "https://example.com", "enabled": true,
         "disabledReason": null, "headers": {}, "timeoutSeconds": 15, "retrySchedule": [5], "ingestUrl": "http://x/v1/ingest/p",
-        "applicationId": null, "eventTypes": null, "createdAt": "2026-01-01T00:00:00.000Z", "updatedAt": "2026-01-01T00:00:00.000Z"
+        "applicationId": null, "eventTypes": null, "createdAt": "2026-01-01T00:00:00.000Z", "updatedAt": "2026-01-01T00:00:00.000Z",
+        "maxInFlight": null, "rateLimit": null, "ordering": "none", "circuit": { "state": "closed", "since": null, "nextProbeAt": null },
+        "heldCount": 0
     }});
     let check = |method: &str, path: &str, status: u16, body: &Value| {
         let bytes = body.to_string().into_bytes();

@@ -243,7 +243,7 @@ async fn fifo_order_holds_per_ordering_key_while_keys_go_side_by_side() {
     assert!(rx.most_open() >= 2, "different keys go side by side");
     assert!(rx.most_open() <= 3, "one at a time per key");
     let r = api.post(&format!("/v1/applications/{}/messages", s(&app)), &key, json!({ "eventType": "a", "payload": {}, "orderingKey": "no spaces" })).await;
-    assert_eq!((r.status, r.body["error"]["field"].clone()), (422, json!("orderingKey")));
+    assert_eq!((r.status, r.body["error"]["field"].clone()), (400, json!("orderingKey")));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -261,10 +261,10 @@ async fn isolation_settings_are_validated() {
         let mut b = json!({ "name": "x", "destinationUrl": rx.url });
         b.as_object_mut().unwrap().extend(body.as_object().unwrap().clone());
         let r = api.post("/v1/webhooks", &key, b).await;
-        assert_eq!((r.status, r.body["error"]["field"].clone()), (422, json!(field)), "{}", r.body);
+        assert_eq!((r.status, r.body["error"]["field"].clone()), (400, json!(field)), "{}", r.body);
     }
     let r = api.post("/v1/webhooks", &key, json!({ "name": "x", "destinationUrl": rx.url, "ordering": "lifo" })).await;
-    assert_eq!(r.status, 422, "{}", r.body);
+    assert_eq!(r.status, 400, "{}", r.body);
     let hook = api.create_webhook(&key, &rx.url, json!({ "maxInFlight": 5, "rateLimit": 7 })).await;
     assert_eq!((hook["maxInFlight"].clone(), hook["rateLimit"].clone(), hook["ordering"].clone()), (json!(5), json!(7), json!("none")));
     assert_eq!(hook["circuit"], json!({ "state": "closed", "since": null, "nextProbeAt": null }));

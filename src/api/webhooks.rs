@@ -26,7 +26,8 @@ pub const MAX_OVERLAP_SECS: i64 = 7 * 24 * 3600;
     "destinationUrl": "https://example.com/hooks/orders", "enabled": true, "disabledReason": null,
     "headers": { "x-team": "warehouse" }, "timeoutSeconds": 15, "retrySchedule": [5, 300, 1800, 7200, 18000, 36000, 36000],
     "ingestUrl": "https://hooks.example.com/v1/ingest/k3v9qz7m2x8p4r6t", "applicationId": null, "eventTypes": null,
-    "createdAt": "2026-03-14T15:30:00.000Z", "updatedAt": "2026-03-14T15:30:00.000Z"
+    "createdAt": "2026-03-14T15:30:00.000Z", "updatedAt": "2026-03-14T15:30:00.000Z",
+    "maxInFlight": null, "rateLimit": 50, "ordering": "none", "circuit": { "state": "closed", "since": null, "nextProbeAt": null }, "heldCount": 0
 }))]
 pub struct WebhookView {
     pub(crate) id: String,

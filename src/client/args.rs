@@ -175,6 +175,15 @@ pub struct WebhookFields {
     /// For application endpoints: an event type it receives; repeat for more.
     #[arg(long = "event-type", value_name = "TYPE")]
     pub event_types: Vec<String>,
+    /// Most requests in flight to it at once, all nodes together, 1 to 1000 [default: the server's].
+    #[arg(long)]
+    pub max_in_flight: Option<i64>,
+    /// Most deliveries started per second, 1 to 10000 [default: unlimited].
+    #[arg(long)]
+    pub rate_limit: Option<i64>,
+    /// `fifo` sends one delivery at a time (per ordering key), in ingest order.
+    #[arg(long, value_parser = PossibleValuesParser::new(crate::store::Ordering::ALL))]
+    pub ordering: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -228,6 +237,12 @@ pub enum WebhookCommand {
         /// Receive every event type again (application endpoints).
         #[arg(long, conflicts_with = "event_types")]
         all_event_types: bool,
+        /// Go back to the server's default of requests in flight.
+        #[arg(long, conflicts_with = "max_in_flight")]
+        default_max_in_flight: bool,
+        /// Remove the rate limit.
+        #[arg(long, conflicts_with = "rate_limit")]
+        no_rate_limit: bool,
         #[command(flatten)]
         fields: WebhookFields,
     },

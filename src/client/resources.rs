@@ -30,6 +30,11 @@ const WEBHOOK_FIELDS: &[Column] = &[
     ("RETRY SCHEDULE", "retrySchedule"),
     ("APPLICATION", "applicationId"),
     ("EVENT TYPES", "eventTypes"),
+    ("MAX IN FLIGHT", "maxInFlight"),
+    ("RATE LIMIT", "rateLimit"),
+    ("ORDERING", "ordering"),
+    ("CIRCUIT", "circuit.state"),
+    ("HELD", "heldCount"),
     ("CREATED", "createdAt"),
     ("UPDATED", "updatedAt"),
 ];
@@ -50,6 +55,14 @@ fn webhook_body(body: &mut Map<String, Value>, f: WebhookFields) -> Result<(), F
     }
     if !f.event_types.is_empty() {
         body.insert("eventTypes".into(), json!(f.event_types));
+    }
+    for (key, value) in [("maxInFlight", f.max_in_flight), ("rateLimit", f.rate_limit)] {
+        if let Some(v) = value {
+            body.insert(key.into(), json!(v));
+        }
+    }
+    if let Some(o) = f.ordering {
+        body.insert("ordering".into(), json!(o));
     }
     Ok(())
 }
@@ -81,7 +94,18 @@ pub async fn webhooks(ctx: &Ctx, command: WebhookCommand) -> Result<(), Failure>
             fields.extend([("INGEST SECRET", "ingestSecret"), ("SIGNING SECRET", "signingSecret")]);
             with_secrets(ctx, &answer, &fields);
         }
-        WebhookCommand::Update { id, name, destination_url, enable, disable, default_retry_schedule, all_event_types, fields } => {
+        WebhookCommand::Update {
+            id,
+            name,
+            destination_url,
+            enable,
+            disable,
+            default_retry_schedule,
+            all_event_types,
+            default_max_in_flight,
+            no_rate_limit,
+            fields,
+        } => {
             let mut body = Map::new();
             if let Some(n) = name {
                 body.insert("name".into(), json!(n));
@@ -98,6 +122,12 @@ pub async fn webhooks(ctx: &Ctx, command: WebhookCommand) -> Result<(), Failure>
             }
             if all_event_types {
                 body.insert("eventTypes".into(), Value::Null);
+            }
+            if default_max_in_flight {
+                body.insert("maxInFlight".into(), Value::Null);
+            }
+            if no_rate_limit {
+                body.insert("rateLimit".into(), Value::Null);
             }
             let request = c.request(Method::PATCH, &format!("/v1/webhooks/{}", seg(&id))).json(&body);
             ctx.out.item(&c.send(request).await?, WEBHOOK_FIELDS);

@@ -10,6 +10,8 @@ from .audit_entry_view import AuditEntryView
 from .audit_entry_view_summary import AuditEntryViewSummary
 from .bulk_replay import BulkReplay
 from .channel_view import ChannelView
+from .circuit_state_view import CircuitStateView
+from .circuit_view import CircuitView
 from .create_application import CreateApplication
 from .create_channel import CreateChannel
 from .create_event_type import CreateEventType
@@ -114,6 +116,7 @@ from .magic_link_scopes_item import MagicLinkScopesItem
 from .message_delivery import MessageDelivery
 from .message_view import MessageView
 from .openapi_get_response_200 import OpenapiGetResponse200
+from .ordering import Ordering
 from .payload_view import PayloadView
 from .portal_delivery_detail import PortalDeliveryDetail
 from .portal_settings import PortalSettings
@@ -163,6 +166,8 @@ __all__ = (
     "AuditEntryViewSummary",
     "BulkReplay",
     "ChannelView",
+    "CircuitStateView",
+    "CircuitView",
     "CreateApplication",
     "CreateChannel",
     "CreateEventType",
@@ -267,6 +272,7 @@ __all__ = (
     "MessageDelivery",
     "MessageView",
     "OpenapiGetResponse200",
+    "Ordering",
     "PayloadView",
     "PortalDeliveryDetail",
     "PortalSettings",

@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
+from ..models.ordering import Ordering
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -30,6 +31,10 @@ class CreateWebhook:
         event_types (list[str] | None | Unset): For application endpoints: the event types received (known types
             only); absent means all.
         headers (CreateWebhookHeaders | Unset):
+        max_in_flight (int | None | Unset): Most requests in flight to it at once, 1 to 1000; absent: the
+            server's default.
+        ordering (None | Ordering | Unset):
+        rate_limit (int | None | Unset): Most deliveries started per second, 1 to 10000; absent: unlimited.
         retry_schedule (list[int] | None | Unset): Retry delays in seconds (at most 20 entries of at most 7 days).
         timeout_seconds (int | None | Unset): 1 to 30 seconds (default 15).
     """
@@ -41,6 +46,9 @@ class CreateWebhook:
     enabled: bool | Unset = UNSET
     event_types: list[str] | None | Unset = UNSET
     headers: CreateWebhookHeaders | Unset = UNSET
+    max_in_flight: int | None | Unset = UNSET
+    ordering: None | Ordering | Unset = UNSET
+    rate_limit: int | None | Unset = UNSET
     retry_schedule: list[int] | None | Unset = UNSET
     timeout_seconds: int | None | Unset = UNSET
 
@@ -71,6 +79,26 @@ class CreateWebhook:
         headers: dict[str, Any] | Unset = UNSET
         if not isinstance(self.headers, Unset):
             headers = self.headers.to_dict()
+
+        max_in_flight: int | None | Unset
+        if isinstance(self.max_in_flight, Unset):
+            max_in_flight = UNSET
+        else:
+            max_in_flight = self.max_in_flight
+
+        ordering: None | str | Unset
+        if isinstance(self.ordering, Unset):
+            ordering = UNSET
+        elif isinstance(self.ordering, Ordering):
+            ordering = self.ordering.value
+        else:
+            ordering = self.ordering
+
+        rate_limit: int | None | Unset
+        if isinstance(self.rate_limit, Unset):
+            rate_limit = UNSET
+        else:
+            rate_limit = self.rate_limit
 
         retry_schedule: list[int] | None | Unset
         if isinstance(self.retry_schedule, Unset):
@@ -105,6 +133,12 @@ class CreateWebhook:
             field_dict["eventTypes"] = event_types
         if headers is not UNSET:
             field_dict["headers"] = headers
+        if max_in_flight is not UNSET:
+            field_dict["maxInFlight"] = max_in_flight
+        if ordering is not UNSET:
+            field_dict["ordering"] = ordering
+        if rate_limit is not UNSET:
+            field_dict["rateLimit"] = rate_limit
         if retry_schedule is not UNSET:
             field_dict["retrySchedule"] = retry_schedule
         if timeout_seconds is not UNSET:
@@ -158,6 +192,41 @@ class CreateWebhook:
         else:
             headers = CreateWebhookHeaders.from_dict(_headers)
 
+        def _parse_max_in_flight(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        max_in_flight = _parse_max_in_flight(d.pop("maxInFlight", UNSET))
+
+        def _parse_ordering(data: object) -> None | Ordering | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                ordering_type_1 = Ordering(data)
+
+                return ordering_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Ordering | Unset, data)
+
+        ordering = _parse_ordering(d.pop("ordering", UNSET))
+
+        def _parse_rate_limit(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        rate_limit = _parse_rate_limit(d.pop("rateLimit", UNSET))
+
         def _parse_retry_schedule(data: object) -> list[int] | None | Unset:
             if data is None:
                 return data
@@ -192,6 +261,9 @@ class CreateWebhook:
             enabled=enabled,
             event_types=event_types,
             headers=headers,
+            max_in_flight=max_in_flight,
+            ordering=ordering,
+            rate_limit=rate_limit,
             retry_schedule=retry_schedule,
             timeout_seconds=timeout_seconds,
         )

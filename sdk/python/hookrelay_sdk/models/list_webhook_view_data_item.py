@@ -6,9 +6,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.ordering import Ordering
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
+    from ..models.circuit_view import CircuitView
     from ..models.list_webhook_view_data_item_headers import ListWebhookViewDataItemHeaders
 
 
@@ -19,20 +21,29 @@ T = TypeVar("T", bound="ListWebhookViewDataItem")
 class ListWebhookViewDataItem:
     """
     Example:
-        {'applicationId': None, 'createdAt': '2026-03-14T15:30:00.000Z', 'description': 'Order events for the
-            warehouse', 'destinationUrl': 'https://example.com/hooks/orders', 'disabledReason': None, 'enabled': True,
-            'eventTypes': None, 'headers': {'x-team': 'warehouse'}, 'id': 'wh_01JQ3W5Y0V2D9K8N4T6R7S1B2C', 'ingestUrl':
-            'https://hooks.example.com/v1/ingest/k3v9qz7m2x8p4r6t', 'name': 'orders', 'retrySchedule': [5, 300, 1800, 7200,
-            18000, 36000, 36000], 'timeoutSeconds': 15, 'updatedAt': '2026-03-14T15:30:00.000Z'}
+        {'applicationId': None, 'circuit': {'nextProbeAt': None, 'since': None, 'state': 'closed'}, 'createdAt':
+            '2026-03-14T15:30:00.000Z', 'description': 'Order events for the warehouse', 'destinationUrl':
+            'https://example.com/hooks/orders', 'disabledReason': None, 'enabled': True, 'eventTypes': None, 'headers':
+            {'x-team': 'warehouse'}, 'heldCount': 0, 'id': 'wh_01JQ3W5Y0V2D9K8N4T6R7S1B2C', 'ingestUrl':
+            'https://hooks.example.com/v1/ingest/k3v9qz7m2x8p4r6t', 'maxInFlight': None, 'name': 'orders', 'ordering':
+            'none', 'rateLimit': 50, 'retrySchedule': [5, 300, 1800, 7200, 18000, 36000, 36000], 'timeoutSeconds': 15,
+            'updatedAt': '2026-03-14T15:30:00.000Z'}
 
     Attributes:
+        circuit (CircuitView): An endpoint's circuit breaker: `open` after failures in a row (its
+            deliveries wait, not attempted), `half-open` once its probe may go,
+            `closed` otherwise.
         created_at (str):
         description (str):
         destination_url (str):
         enabled (bool):
         headers (ListWebhookViewDataItemHeaders):
+        held_count (int): Deliveries held while it is disabled; enabling it releases them,
+            within `maxInFlight` and `rateLimit`.
         id (str):
         name (str):
+        ordering (Ordering): How an endpoint's deliveries are ordered: `fifo` sends one at a time
+            (per ordering key) in ingest order.
         retry_schedule (list[int]): Delays in seconds before each retry; the default unless overridden.
         timeout_seconds (int):
         updated_at (str):
@@ -42,16 +53,22 @@ class ListWebhookViewDataItem:
         event_types (list[str] | None | Unset): The event types it receives; absent or null means all.
         ingest_secret (None | str | Unset): Shown once, in the answer to create.
         ingest_url (None | str | Unset): Absent in the Portal API: ingest belongs to the project.
+        max_in_flight (int | None | Unset): Most requests in flight to this endpoint, all nodes together; null:
+            the server's default (`--endpoint-max-in-flight`, 20 unless set).
+        rate_limit (int | None | Unset): Most deliveries started per second; null: unlimited.
         signing_secret (None | str | Unset): Shown once, in the answer to create.
     """
 
+    circuit: CircuitView
     created_at: str
     description: str
     destination_url: str
     enabled: bool
     headers: ListWebhookViewDataItemHeaders
+    held_count: int
     id: str
     name: str
+    ordering: Ordering
     retry_schedule: list[int]
     timeout_seconds: int
     updated_at: str
@@ -60,10 +77,14 @@ class ListWebhookViewDataItem:
     event_types: list[str] | None | Unset = UNSET
     ingest_secret: None | str | Unset = UNSET
     ingest_url: None | str | Unset = UNSET
+    max_in_flight: int | None | Unset = UNSET
+    rate_limit: int | None | Unset = UNSET
     signing_secret: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        circuit = self.circuit.to_dict()
+
         created_at = self.created_at
 
         description = self.description
@@ -74,9 +95,13 @@ class ListWebhookViewDataItem:
 
         headers = self.headers.to_dict()
 
+        held_count = self.held_count
+
         id = self.id
 
         name = self.name
+
+        ordering = self.ordering.value
 
         retry_schedule = self.retry_schedule
 
@@ -117,6 +142,18 @@ class ListWebhookViewDataItem:
         else:
             ingest_url = self.ingest_url
 
+        max_in_flight: int | None | Unset
+        if isinstance(self.max_in_flight, Unset):
+            max_in_flight = UNSET
+        else:
+            max_in_flight = self.max_in_flight
+
+        rate_limit: int | None | Unset
+        if isinstance(self.rate_limit, Unset):
+            rate_limit = UNSET
+        else:
+            rate_limit = self.rate_limit
+
         signing_secret: None | str | Unset
         if isinstance(self.signing_secret, Unset):
             signing_secret = UNSET
@@ -127,13 +164,16 @@ class ListWebhookViewDataItem:
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
+                "circuit": circuit,
                 "createdAt": created_at,
                 "description": description,
                 "destinationUrl": destination_url,
                 "enabled": enabled,
                 "headers": headers,
+                "heldCount": held_count,
                 "id": id,
                 "name": name,
+                "ordering": ordering,
                 "retrySchedule": retry_schedule,
                 "timeoutSeconds": timeout_seconds,
                 "updatedAt": updated_at,
@@ -149,6 +189,10 @@ class ListWebhookViewDataItem:
             field_dict["ingestSecret"] = ingest_secret
         if ingest_url is not UNSET:
             field_dict["ingestUrl"] = ingest_url
+        if max_in_flight is not UNSET:
+            field_dict["maxInFlight"] = max_in_flight
+        if rate_limit is not UNSET:
+            field_dict["rateLimit"] = rate_limit
         if signing_secret is not UNSET:
             field_dict["signingSecret"] = signing_secret
 
@@ -156,9 +200,12 @@ class ListWebhookViewDataItem:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.circuit_view import CircuitView  # noqa: PLC0415
         from ..models.list_webhook_view_data_item_headers import ListWebhookViewDataItemHeaders  # noqa: PLC0415
 
         d = dict(src_dict)
+        circuit = CircuitView.from_dict(d.pop("circuit"))
+
         created_at = d.pop("createdAt")
 
         description = d.pop("description")
@@ -169,9 +216,13 @@ class ListWebhookViewDataItem:
 
         headers = ListWebhookViewDataItemHeaders.from_dict(d.pop("headers"))
 
+        held_count = d.pop("heldCount")
+
         id = d.pop("id")
 
         name = d.pop("name")
+
+        ordering = Ordering(d.pop("ordering"))
 
         retry_schedule = cast(list[int], d.pop("retrySchedule"))
 
@@ -232,6 +283,24 @@ class ListWebhookViewDataItem:
 
         ingest_url = _parse_ingest_url(d.pop("ingestUrl", UNSET))
 
+        def _parse_max_in_flight(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        max_in_flight = _parse_max_in_flight(d.pop("maxInFlight", UNSET))
+
+        def _parse_rate_limit(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        rate_limit = _parse_rate_limit(d.pop("rateLimit", UNSET))
+
         def _parse_signing_secret(data: object) -> None | str | Unset:
             if data is None:
                 return data
@@ -242,13 +311,16 @@ class ListWebhookViewDataItem:
         signing_secret = _parse_signing_secret(d.pop("signingSecret", UNSET))
 
         list_webhook_view_data_item = cls(
+            circuit=circuit,
             created_at=created_at,
             description=description,
             destination_url=destination_url,
             enabled=enabled,
             headers=headers,
+            held_count=held_count,
             id=id,
             name=name,
+            ordering=ordering,
             retry_schedule=retry_schedule,
             timeout_seconds=timeout_seconds,
             updated_at=updated_at,
@@ -257,6 +329,8 @@ class ListWebhookViewDataItem:
             event_types=event_types,
             ingest_secret=ingest_secret,
             ingest_url=ingest_url,
+            max_in_flight=max_in_flight,
+            rate_limit=rate_limit,
             signing_secret=signing_secret,
         )
 

@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
+from ..models.ordering import Ordering
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -26,7 +27,10 @@ class UpdateWebhook:
         enabled (bool | None | Unset):
         event_types (list[str] | None | Unset): `null` subscribes to all event types.
         headers (None | Unset | UpdateWebhookHeadersType0):
+        max_in_flight (int | None | Unset): `null` restores the server's default.
         name (None | str | Unset):
+        ordering (None | Ordering | Unset):
+        rate_limit (int | None | Unset): `null` removes the limit.
         retry_schedule (list[int] | None | Unset): `null` restores the default schedule.
         timeout_seconds (int | None | Unset):
     """
@@ -36,7 +40,10 @@ class UpdateWebhook:
     enabled: bool | None | Unset = UNSET
     event_types: list[str] | None | Unset = UNSET
     headers: None | Unset | UpdateWebhookHeadersType0 = UNSET
+    max_in_flight: int | None | Unset = UNSET
     name: None | str | Unset = UNSET
+    ordering: None | Ordering | Unset = UNSET
+    rate_limit: int | None | Unset = UNSET
     retry_schedule: list[int] | None | Unset = UNSET
     timeout_seconds: int | None | Unset = UNSET
 
@@ -78,11 +85,31 @@ class UpdateWebhook:
         else:
             headers = self.headers
 
+        max_in_flight: int | None | Unset
+        if isinstance(self.max_in_flight, Unset):
+            max_in_flight = UNSET
+        else:
+            max_in_flight = self.max_in_flight
+
         name: None | str | Unset
         if isinstance(self.name, Unset):
             name = UNSET
         else:
             name = self.name
+
+        ordering: None | str | Unset
+        if isinstance(self.ordering, Unset):
+            ordering = UNSET
+        elif isinstance(self.ordering, Ordering):
+            ordering = self.ordering.value
+        else:
+            ordering = self.ordering
+
+        rate_limit: int | None | Unset
+        if isinstance(self.rate_limit, Unset):
+            rate_limit = UNSET
+        else:
+            rate_limit = self.rate_limit
 
         retry_schedule: list[int] | None | Unset
         if isinstance(self.retry_schedule, Unset):
@@ -112,8 +139,14 @@ class UpdateWebhook:
             field_dict["eventTypes"] = event_types
         if headers is not UNSET:
             field_dict["headers"] = headers
+        if max_in_flight is not UNSET:
+            field_dict["maxInFlight"] = max_in_flight
         if name is not UNSET:
             field_dict["name"] = name
+        if ordering is not UNSET:
+            field_dict["ordering"] = ordering
+        if rate_limit is not UNSET:
+            field_dict["rateLimit"] = rate_limit
         if retry_schedule is not UNSET:
             field_dict["retrySchedule"] = retry_schedule
         if timeout_seconds is not UNSET:
@@ -188,6 +221,15 @@ class UpdateWebhook:
 
         headers = _parse_headers(d.pop("headers", UNSET))
 
+        def _parse_max_in_flight(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        max_in_flight = _parse_max_in_flight(d.pop("maxInFlight", UNSET))
+
         def _parse_name(data: object) -> None | str | Unset:
             if data is None:
                 return data
@@ -196,6 +238,32 @@ class UpdateWebhook:
             return cast(None | str | Unset, data)
 
         name = _parse_name(d.pop("name", UNSET))
+
+        def _parse_ordering(data: object) -> None | Ordering | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                ordering_type_1 = Ordering(data)
+
+                return ordering_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Ordering | Unset, data)
+
+        ordering = _parse_ordering(d.pop("ordering", UNSET))
+
+        def _parse_rate_limit(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        rate_limit = _parse_rate_limit(d.pop("rateLimit", UNSET))
 
         def _parse_retry_schedule(data: object) -> list[int] | None | Unset:
             if data is None:
@@ -229,7 +297,10 @@ class UpdateWebhook:
             enabled=enabled,
             event_types=event_types,
             headers=headers,
+            max_in_flight=max_in_flight,
             name=name,
+            ordering=ordering,
+            rate_limit=rate_limit,
             retry_schedule=retry_schedule,
             timeout_seconds=timeout_seconds,
         )

@@ -129,6 +129,25 @@ export type ChannelView = {
     url: string;
 };
 
+export type CircuitStateView = 'closed' | 'open' | 'half-open';
+
+/**
+ * An endpoint's circuit breaker: `open` after failures in a row (its
+ * deliveries wait, not attempted), `half-open` once its probe may go,
+ * `closed` otherwise.
+ */
+export type CircuitView = {
+    /**
+     * While open: when the probe may go.
+     */
+    nextProbeAt?: string | null;
+    /**
+     * When it entered its state (null if it never opened).
+     */
+    since?: string | null;
+    state: CircuitStateView;
+};
+
 export type CreateApplication = {
     /**
      * A JSON object (at most 16 KiB).
@@ -232,7 +251,17 @@ export type CreateWebhook = {
     headers?: {
         [key: string]: string;
     };
+    /**
+     * Most requests in flight to it at once, 1 to 1000; absent: the
+     * server's default.
+     */
+    maxInFlight?: number | null;
     name: string;
+    ordering?: null | Ordering;
+    /**
+     * Most deliveries started per second, 1 to 10000; absent: unlimited.
+     */
+    rateLimit?: number | null;
     /**
      * Retry delays in seconds (at most 20 entries of at most 7 days).
      */
@@ -626,6 +655,7 @@ export type DataWebhookView = {
          * The application this webhook is an endpoint of, if any.
          */
         applicationId?: string | null;
+        circuit: CircuitView;
         createdAt: string;
         description: string;
         destinationUrl: string;
@@ -642,6 +672,11 @@ export type DataWebhookView = {
         headers: {
             [key: string]: string;
         };
+        /**
+         * Deliveries held while it is disabled; enabling it releases them,
+         * within `maxInFlight` and `rateLimit`.
+         */
+        heldCount: number;
         id: string;
         /**
          * Shown once, in the answer to create.
@@ -651,7 +686,20 @@ export type DataWebhookView = {
          * Absent in the Portal API: ingest belongs to the project.
          */
         ingestUrl?: string | null;
+        /**
+         * Most requests in flight to this endpoint, all nodes together; null:
+         * the server's default (`--endpoint-max-in-flight`, 20 unless set).
+         */
+        maxInFlight?: number | null;
         name: string;
+        /**
+         * `fifo`: one delivery at a time (per `orderingKey`), in ingest order.
+         */
+        ordering: Ordering;
+        /**
+         * Most deliveries started per second; null: unlimited.
+         */
+        rateLimit?: number | null;
         /**
          * Delays in seconds before each retry; the default unless overridden.
          */
@@ -937,6 +985,7 @@ export type ListWebhookView = {
          * The application this webhook is an endpoint of, if any.
          */
         applicationId?: string | null;
+        circuit: CircuitView;
         createdAt: string;
         description: string;
         destinationUrl: string;
@@ -953,6 +1002,11 @@ export type ListWebhookView = {
         headers: {
             [key: string]: string;
         };
+        /**
+         * Deliveries held while it is disabled; enabling it releases them,
+         * within `maxInFlight` and `rateLimit`.
+         */
+        heldCount: number;
         id: string;
         /**
          * Shown once, in the answer to create.
@@ -962,7 +1016,20 @@ export type ListWebhookView = {
          * Absent in the Portal API: ingest belongs to the project.
          */
         ingestUrl?: string | null;
+        /**
+         * Most requests in flight to this endpoint, all nodes together; null:
+         * the server's default (`--endpoint-max-in-flight`, 20 unless set).
+         */
+        maxInFlight?: number | null;
         name: string;
+        /**
+         * `fifo`: one delivery at a time (per `orderingKey`), in ingest order.
+         */
+        ordering: Ordering;
+        /**
+         * Most deliveries started per second; null: unlimited.
+         */
+        rateLimit?: number | null;
         /**
          * Delays in seconds before each retry; the default unless overridden.
          */
@@ -1020,6 +1087,12 @@ export type MessageView = {
      */
     payload: unknown;
 };
+
+/**
+ * How an endpoint's deliveries are ordered: `fifo` sends one at a time
+ * (per ordering key) in ingest order.
+ */
+export type Ordering = 'none' | 'fifo';
 
 /**
  * The stored payload, byte for byte.
@@ -1169,6 +1242,12 @@ export type SendMessage = {
      */
     eventType: string;
     /**
+     * For endpoints with `ordering: "fifo"`: messages with the same key
+     * are delivered one after another in the order sent, different keys
+     * side by side (1 to 256 of `A-Z a-z 0-9 - _ .`).
+     */
+    orderingKey?: string | null;
+    /**
      * Any JSON value, delivered as the request body.
      */
     payload: unknown;
@@ -1256,7 +1335,16 @@ export type UpdateWebhook = {
     headers?: {
         [key: string]: string;
     } | null;
+    /**
+     * `null` restores the server's default.
+     */
+    maxInFlight?: number | null;
     name?: string | null;
+    ordering?: null | Ordering;
+    /**
+     * `null` removes the limit.
+     */
+    rateLimit?: number | null;
     /**
      * `null` restores the default schedule.
      */
@@ -1317,6 +1405,7 @@ export type WebhookView = {
      * The application this webhook is an endpoint of, if any.
      */
     applicationId?: string | null;
+    circuit: CircuitView;
     createdAt: string;
     description: string;
     destinationUrl: string;
@@ -1333,6 +1422,11 @@ export type WebhookView = {
     headers: {
         [key: string]: string;
     };
+    /**
+     * Deliveries held while it is disabled; enabling it releases them,
+     * within `maxInFlight` and `rateLimit`.
+     */
+    heldCount: number;
     id: string;
     /**
      * Shown once, in the answer to create.
@@ -1342,7 +1436,20 @@ export type WebhookView = {
      * Absent in the Portal API: ingest belongs to the project.
      */
     ingestUrl?: string | null;
+    /**
+     * Most requests in flight to this endpoint, all nodes together; null:
+     * the server's default (`--endpoint-max-in-flight`, 20 unless set).
+     */
+    maxInFlight?: number | null;
     name: string;
+    /**
+     * `fifo`: one delivery at a time (per `orderingKey`), in ingest order.
+     */
+    ordering: Ordering;
+    /**
+     * Most deliveries started per second; null: unlimited.
+     */
+    rateLimit?: number | null;
     /**
      * Delays in seconds before each retry; the default unless overridden.
      */
