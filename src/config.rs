@@ -10,8 +10,18 @@ use clap::{Args, Parser, Subcommand};
 #[derive(Parser)]
 #[command(name = "hookrelay", version, about = "Self-hostable webhooks: signed, durable, retried delivery")]
 pub struct Cli {
+    /// `text` (coloured only when standard error is a terminal) or `json`
+    /// (one object per line); RUST_LOG sets the level (default info).
+    #[arg(long, global = true, env = "HOOKRELAY_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
     #[command(subcommand)]
     pub command: Command,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Subcommand)]
@@ -30,6 +40,9 @@ pub enum Command {
     Send(SendArgs),
     /// Client: verify a received delivery's signature (exit 0 if valid).
     Verify(VerifyArgs),
+    /// Client: a receiver for trying Hookrelay out: listens for deliveries,
+    /// verifies each signature and prints the delivery.
+    Receive(ReceiveArgs),
 }
 
 #[derive(Args, Clone, Debug)]
@@ -108,6 +121,18 @@ pub struct ServeArgs {
     /// a project's tier would keep (for installations short of disk).
     #[arg(long, env = "HOOKRELAY_MAX_RETENTION_MINUTES", value_parser = clap::value_parser!(u64).range(1..=365 * 24 * 60))]
     pub max_retention_minutes: Option<u64>,
+    /// The tier of projects created without `--tier` (recorded in the
+    /// database at start, where `project create` reads it). `unlimited`
+    /// suits a self-hosted installation; the others are plans to sell.
+    #[arg(long, env = "HOOKRELAY_DEFAULT_TIER", default_value = crate::tiers::DEFAULT_TIER, value_parser = tier_name)]
+    pub default_tier: String,
+}
+
+fn tier_name(name: &str) -> Result<String, String> {
+    match crate::tiers::find(name) {
+        Some(t) => Ok(t.name.to_string()),
+        None => Err(format!("must be one of {}", crate::tiers::names())),
+    }
 }
 
 impl ServeArgs {
@@ -124,6 +149,9 @@ pub enum ProjectCommand {
         db: DbArgs,
         #[arg(long)]
         name: String,
+        /// The project's tier; default: the server's --default-tier.
+        #[arg(long, value_parser = tier_name)]
+        tier: Option<String>,
         /// Print {"projectId", "apiKey"} as JSON.
         #[arg(long)]
         json: bool,
@@ -136,7 +164,7 @@ pub enum ProjectCommand {
         /// The project id (proj_...).
         #[arg(long)]
         project: String,
-        #[arg(long)]
+        #[arg(long, value_parser = tier_name)]
         tier: String,
     },
 }
@@ -222,4 +250,17 @@ pub struct VerifyArgs {
     /// Accept any timestamp (for replayed captures).
     #[arg(long)]
     pub no_tolerance: bool,
+}
+
+#[derive(Args)]
+pub struct ReceiveArgs {
+    /// Where to listen (the webhook's destination URL points here).
+    #[arg(long, default_value = "127.0.0.1:9000")]
+    pub listen: SocketAddr,
+    /// The webhook's signing secret (whsec_...).
+    #[arg(long, env = "HOOKRELAY_SIGNING_SECRET", hide_env_values = true)]
+    pub secret: String,
+    /// Exit after this many verified deliveries; default: run until stopped.
+    #[arg(long)]
+    pub count: Option<u64>,
 }

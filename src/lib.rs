@@ -13,6 +13,7 @@ pub mod ingest;
 pub mod metrics;
 pub mod notifier;
 pub mod portal;
+pub mod receive;
 pub mod replay;
 pub mod retention;
 pub mod retry;

@@ -41,11 +41,11 @@ pub async fn require(state: &AppState, project_id: &str, feature: Feature) -> Re
 /// The tier's payload size and monthly event quota, before an event is taken.
 pub async fn check_event(state: &AppState, project_id: &str, body_len: usize) -> Result<(), ApiError> {
     let q = quota(state, project_id).await?;
-    if body_len > q.tier.max_payload_bytes {
+    if let Some(max) = q.tier.max_payload_bytes.filter(|max| body_len > *max) {
         return Err(ApiError::new(
             axum::http::StatusCode::PAYLOAD_TOO_LARGE,
             "payload_too_large",
-            format!("the {} tier takes payloads up to {} bytes", q.tier.name, q.tier.max_payload_bytes),
+            format!("the {} tier takes payloads up to {max} bytes", q.tier.name),
         ));
     }
     match q.tier.events_per_month {

@@ -75,11 +75,13 @@ pub struct ServerOpts {
     pub lease_seconds: u64,
     pub allow_private: bool,
     pub extra: Vec<String>,
+    /// Environment variables of the server process.
+    pub env: Vec<(String, String)>,
 }
 
 impl Default for ServerOpts {
     fn default() -> Self {
-        ServerOpts { lease_seconds: 60, allow_private: true, extra: Vec::new() }
+        ServerOpts { lease_seconds: 60, allow_private: true, extra: Vec::new(), env: Vec::new() }
     }
 }
 
@@ -149,6 +151,7 @@ impl Server {
         }
         cmd.args(&self.opts.extra);
         cmd.env("RUST_LOG", "warn").env_remove("HOOKRELAY_DATABASE_URL");
+        cmd.envs(self.opts.env.iter().map(|(k, v)| (k, v)));
         let mut child = cmd.stdout(Stdio::piped()).stderr(log).spawn().expect("spawn hookrelay");
         let stdout = child.stdout.take().expect("stdout");
         let mut line = String::new();
@@ -185,6 +188,11 @@ impl Server {
         c.wait().expect("wait")
     }
 
+    /// Flags and environment for the next (re)start.
+    pub fn opts_mut(&mut self) -> &mut ServerOpts {
+        &mut self.opts
+    }
+
     pub fn restart(&mut self) {
         self.kill();
         self.spawn();
@@ -194,12 +202,24 @@ impl Server {
     pub fn cli(&self, args: &[&str]) -> std::process::Output {
         let mut cmd = Command::new(BIN);
         cmd.args(args).args(self.db_args()).env("RUST_LOG", "warn");
+        // The server's settings (an encryption key given as one, say).
+        cmd.envs(self.opts.env.iter().map(|(k, v)| (k, v)));
         cmd.output().expect("run hookrelay")
     }
 
-    /// `hookrelay project create --json`: (project id, admin key).
+    /// `hookrelay project create --json` on the server's default tier:
+    /// (project id, admin key).
     pub fn create_project(&self, name: &str) -> (String, String) {
-        let out = self.cli(&["project", "create", "--name", name, "--json"]);
+        self.create_project_with(&["--name", name])
+    }
+
+    /// A project on a given tier (free for its limits, say).
+    pub fn create_project_on(&self, name: &str, tier: &str) -> (String, String) {
+        self.create_project_with(&["--name", name, "--tier", tier])
+    }
+
+    fn create_project_with(&self, args: &[&str]) -> (String, String) {
+        let out = self.cli(&[&["project", "create", "--json"], args].concat());
         assert!(out.status.success(), "project create failed: {}", String::from_utf8_lossy(&out.stderr));
         let v: Value = serde_json::from_slice(&out.stdout).expect("json output");
         (v["projectId"].as_str().unwrap().to_string(), v["apiKey"].as_str().unwrap().to_string())
@@ -244,6 +264,7 @@ impl Server {
             .args(args)
             .args(self.db_args())
             .env("RUST_LOG", "warn")
+            .envs(self.opts.env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
