@@ -5,13 +5,11 @@ use std::path::Path;
 use std::time::Duration;
 
 use crate::config::{DbArgs, LogFormat, ServeArgs};
-use crate::dashboard::Dashboard;
 use crate::delivery::{Engine, EngineConfig};
 use crate::secrets::SecretBox;
-use crate::store::{self, PoolSettings, Store};
-use crate::notifier::{self, NotifierConfig};
-use crate::users::SessionPolicy;
-use crate::{api, ids, ingest, replay, retention, scheduler, tiers};
+use crate::store::{PoolSettings, Store};
+use crate::users::{DashboardSettings, SessionPolicy};
+use crate::{api, dashboard, ingest, tiers, workers};
 
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -161,31 +159,27 @@ pub async fn serve(args: ServeArgs, log_format: LogFormat) -> Result<(), BoxErro
     )?;
     let engine = engine_tasks.engine();
     let (writer, writer_task) = ingest::Writer::start(store.clone(), engine.clone(), outcomes_rx);
-    let replays = tokio::spawn(replay::run(store.clone(), engine.clone()));
-    let scheduler = tokio::spawn(scheduler::run(store.clone(), engine.clone()));
-    let retention = tokio::spawn(retention::run(store.clone(), args.max_retention_minutes.map(|m| m as i64 * 60_000)));
-    let checkpoints = tokio::spawn(wal_checkpoints(store.clone()));
-    let notifier = tokio::spawn(notifier::run(
-        store.clone(),
-        secret_box.clone(),
-        NotifierConfig {
-            interval: Duration::from_secs(args.notification_interval_seconds.max(1)),
-            allow_private_destinations: args.allow_private_destinations,
-        },
-    ));
-
-    let listener = tokio::net::TcpListener::bind(args.listen).await?;
-    let addr = listener.local_addr()?;
-    let public_url = args.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
     let policy = SessionPolicy {
         idle: Duration::from_secs(args.session_idle_seconds),
         absolute: Duration::from_secs(args.session_max_seconds),
     };
+    let workers = workers::spawn_all(workers::Context {
+        store: store.clone(),
+        secret_box: secret_box.clone(),
+        engine: engine.clone(),
+        max_retention_ms: args.max_retention_minutes.map(|m| m as i64 * 60_000),
+        notification_interval: Duration::from_secs(args.notification_interval_seconds.max(1)),
+        allow_private_destinations: args.allow_private_destinations,
+        sessions: policy,
+    });
+
+    let listener = tokio::net::TcpListener::bind(args.listen).await?;
+    let addr = listener.local_addr()?;
+    let public_url = args.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
     let secure_cookies = args.secure_cookies || public_url.starts_with("https://");
-    let dashboard = Dashboard::new(policy, secure_cookies, args.login_max_failures, args.client_ip_header.clone());
+    let dashboard = DashboardSettings::new(policy, secure_cookies, args.login_max_failures, args.client_ip_header.clone());
     let state = api::State::new(store.clone(), secret_box, engine, writer, public_url, args.allow_private_destinations, dashboard);
-    let app = api::router(state, args.max_payload_bytes);
-    let housekeeping = tokio::spawn(housekeeping(store.clone(), policy));
+    let app = api::app(api::routes().merge(dashboard::routes()), state, args.max_payload_bytes);
     // Listening for SIGTERM before the start line, so that a stop sent as
     // soon as the server says it is up is a graceful one.
     let term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate());
@@ -209,72 +203,13 @@ pub async fn serve(args: ServeArgs, log_format: LogFormat) -> Result<(), BoxErro
         .with_graceful_shutdown(shutdown_signal(term))
         .await?;
     tracing::info!("stopping: finishing in-flight deliveries");
-    housekeeping.abort();
-    // Each replay batch is one transaction: stopping between or inside one
-    // loses nothing, and the job's lease lets another node carry on.
-    replays.abort();
-    // A firing interrupted here is completed by the next poll (see scheduler).
-    scheduler.abort();
-    retention.abort();
-    checkpoints.abort();
-    // Queued notifications wait in the outbox; their leases run out.
-    notifier.abort();
+    // Background loops first, so that none starts new work for the engine.
+    workers.stop_all(Duration::from_secs(2)).await;
     engine_tasks.shutdown(Duration::from_secs(args.shutdown_grace_seconds)).await;
     writer_task.shutdown().await;
     store.close().await;
     tracing::info!("stopped");
     Ok(())
-}
-
-/// Keeps SQLite's write-ahead log short (see `Store::checkpoint_wal`);
-/// returns at once on PostgreSQL.
-async fn wal_checkpoints(store: Store) {
-    if store.dialect() != crate::store::Dialect::Sqlite {
-        return;
-    }
-    let mut tick = tokio::time::interval(Duration::from_secs(1));
-    loop {
-        tick.tick().await;
-        if let Err(e) = store.checkpoint_wal().await {
-            tracing::warn!(error = %e, "checkpointing the SQLite log failed");
-        }
-    }
-}
-
-/// Periodic cleanup that keeps tables from growing without bound. Every
-/// node runs this loop, but only the holder of the cluster-wide lease works.
-async fn housekeeping(store: Store, sessions: SessionPolicy) {
-    const EVERY: Duration = Duration::from_secs(300);
-    let node = ids::new_id("node");
-    let mut tick = tokio::time::interval(EVERY);
-    loop {
-        tick.tick().await;
-        match store.try_lead("housekeeping", &node, 2 * EVERY.as_millis() as i64).await {
-            Ok(true) => {}
-            Ok(false) => continue,
-            Err(e) => {
-                tracing::warn!(error = %e, "housekeeping lease failed");
-                continue;
-            }
-        }
-        if let Err(e) = store.purge_sessions(store::now_ms() - sessions.idle.as_millis() as i64).await {
-            tracing::warn!(error = %e, "could not purge ended dashboard sessions");
-        }
-        if let Err(e) = store.purge_login_failures(store::now_ms() - crate::dashboard::LOGIN_WINDOW.as_millis() as i64).await {
-            tracing::warn!(error = %e, "could not purge failed-login windows");
-        }
-        let cutoff = store::now_ms() - ingest::IDEMPOTENCY_TTL_MS;
-        while let Ok(n) = store.purge_idempotency_keys(cutoff).await {
-            if n == 0 {
-                break;
-            }
-        }
-        while let Ok(n) = store.purge_expired_sessions(store::now_ms()).await {
-            if n == 0 {
-                break;
-            }
-        }
-    }
 }
 
 async fn shutdown_signal(term: std::io::Result<tokio::signal::unix::Signal>) {

@@ -149,6 +149,34 @@ impl LoginLimit {
     }
 }
 
+/// The window over which failed logins are counted.
+pub const LOGIN_WINDOW: Duration = Duration::from_secs(15 * 60);
+
+/// The dashboard's settings, failed-login limits included (their counts are
+/// in the database, shared by every node).
+pub struct DashboardSettings {
+    pub policy: SessionPolicy,
+    pub secure_cookies: bool,
+    /// Where a trusted reverse proxy puts the client address.
+    pub client_ip_header: Option<axum::http::HeaderName>,
+    pub login_by_account: LoginLimit,
+    pub login_by_ip: LoginLimit,
+}
+
+impl DashboardSettings {
+    pub fn new(policy: SessionPolicy, secure_cookies: bool, max_failures: u32, client_ip_header: Option<axum::http::HeaderName>) -> Self {
+        DashboardSettings {
+            policy,
+            secure_cookies,
+            client_ip_header,
+            login_by_account: LoginLimit { max_failures, window: LOGIN_WINDOW },
+            // One address may front many users (an office NAT), so it gets
+            // more room than a single account.
+            login_by_ip: LoginLimit { max_failures: max_failures.saturating_mul(4), window: LOGIN_WINDOW },
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

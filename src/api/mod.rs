@@ -50,7 +50,7 @@ pub struct State {
     pub writer: Writer,
     pub public_url: String,
     pub allow_private_destinations: bool,
-    pub dashboard: crate::dashboard::Dashboard,
+    pub dashboard: crate::users::DashboardSettings,
     api_keys: TtlCache<String, KeyAuth>,
     ingest_targets: TtlCache<String, Option<IngestTarget>>,
     quotas: TtlCache<String, tiers::Quota>,
@@ -66,7 +66,7 @@ impl State {
         writer: Writer,
         public_url: String,
         allow_private_destinations: bool,
-        dashboard: crate::dashboard::Dashboard,
+        dashboard: crate::users::DashboardSettings,
     ) -> AppState {
         Arc::new(State {
             store,
@@ -93,7 +93,8 @@ impl State {
     }
 }
 
-pub fn router(state: AppState, max_body_bytes: usize) -> Router {
+/// Every route of the Public API, the Portal API and the hosted portal.
+pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
@@ -123,7 +124,12 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
         .merge(schedules::routes())
         .merge(notification_channels::routes())
         .merge(metrics::routes())
-        .merge(crate::dashboard::routes())
+}
+
+/// The service as served: `routes` (this module's and the other surfaces'),
+/// with the answers for unknown routes and methods and the body limit.
+pub fn app(routes: Router<AppState>, state: AppState, max_body_bytes: usize) -> Router {
+    routes
         .fallback(|| async { ApiError::not_found("route") })
         .method_not_allowed_fallback(|| async {
             ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "method not allowed on this route")

@@ -14,7 +14,7 @@ use super::deliveries::{DeliveryView, TypedDeliveryView};
 use super::error::{ApiError, ErrorBody};
 use super::extract::{page_request, time_window, ApiJson, ApiQuery};
 use super::{data, timestamp, AppState, Data, List};
-use crate::replay::{self, DEFAULT_RATE_PER_SECOND, MAX_RATE_PER_SECOND};
+use crate::workers::replay_jobs::{self, DEFAULT_RATE_PER_SECOND, MAX_RATE_PER_SECOND};
 use crate::store::{DeadLetterOutcome, DeliveryFilter, DeliveryStatus, KeyAuth, NewReplayJob, ReplayJob};
 
 pub fn routes() -> Router<AppState> {
@@ -208,7 +208,7 @@ impl ReplayJobView {
 impl From<ReplayJob> for ReplayJobView {
     fn from(j: ReplayJob) -> Self {
         ReplayJobView {
-            progress: replay::progress(&j.status, j.processed, j.total),
+            progress: replay_jobs::progress(&j.status, j.processed, j.total),
             id: j.id,
             status: j.status,
             total: j.total,

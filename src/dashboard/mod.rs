@@ -6,8 +6,8 @@
 //! Project-scoped calls live under `/dashboard/api/projects/{projectId}/...`;
 //! each page adds its routes here and a view in `app.js`.
 
-mod projects;
 mod applications;
+mod projects;
 mod notifications;
 mod replays;
 mod reports;
@@ -17,7 +17,7 @@ mod session;
 use std::time::Duration;
 
 use axum::extract::Request;
-use axum::http::{header, HeaderName, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -25,37 +25,8 @@ use axum::Router;
 
 use crate::api::error::ApiError;
 use crate::api::AppState;
-use crate::users::{LoginLimit, SessionPolicy};
 
 pub use session::Session;
-
-/// The window over which failed logins are counted.
-pub const LOGIN_WINDOW: Duration = Duration::from_secs(15 * 60);
-
-/// Dashboard settings, failed-login limits included (their counts are in
-/// the database, shared by every node).
-pub struct Dashboard {
-    pub policy: SessionPolicy,
-    pub secure_cookies: bool,
-    /// Where a trusted reverse proxy puts the client address.
-    pub client_ip_header: Option<HeaderName>,
-    login_by_account: LoginLimit,
-    login_by_ip: LoginLimit,
-}
-
-impl Dashboard {
-    pub fn new(policy: SessionPolicy, secure_cookies: bool, max_failures: u32, client_ip_header: Option<HeaderName>) -> Self {
-        Dashboard {
-            policy,
-            secure_cookies,
-            client_ip_header,
-            login_by_account: LoginLimit { max_failures, window: LOGIN_WINDOW },
-            // One address may front many users (an office NAT), so it gets
-            // more room than a single account.
-            login_by_ip: LoginLimit { max_failures: max_failures.saturating_mul(4), window: LOGIN_WINDOW },
-        }
-    }
-}
 
 const INDEX_HTML: &str = include_str!("../../assets/dashboard/index.html");
 const APP_JS: &str = include_str!("../../assets/dashboard/app.js");

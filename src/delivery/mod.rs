@@ -5,12 +5,11 @@
 //! a node that died). Outcomes go to the write path's group commit
 //! (`ingest`), which stores them in batches.
 
-mod http;
+mod destination;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
 use tokio::sync::{mpsc, watch, Notify, OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinHandle;
 
@@ -18,12 +17,9 @@ use crate::cache::TtlCache;
 use crate::metrics::{metrics, DbOp};
 use crate::secrets::{signing_key_bytes, SecretBox};
 use crate::store::{self, AttemptRecord, Claimed, DeliveryStatus, Outcome, Store};
-use crate::{ids, retry, signing};
+use crate::{ids, retry};
 
-pub use http::{build_client, check_destination, DestinationError};
-
-/// How much of a destination's response body an attempt keeps.
-const RESPONSE_EXCERPT_BYTES: usize = 4096;
+pub use destination::{check_destination, AttemptErrorKind, Destination, DestinationError, SignedPost};
 /// How often the queue is polled when nothing wakes the poller sooner.
 const POLL_INTERVAL: Duration = Duration::from_millis(250);
 /// Largest batch of due rows claimed at once.
@@ -58,7 +54,7 @@ struct Target {
 struct Inner {
     store: Store,
     secret_box: SecretBox,
-    client: reqwest::Client,
+    destination: Destination,
     config: EngineConfig,
     slots: Arc<Semaphore>,
     jobs: mpsc::UnboundedSender<Job>,
@@ -86,7 +82,7 @@ impl Engine {
         config: EngineConfig,
         outcomes: mpsc::Sender<Outcome>,
     ) -> Result<EngineTasks, reqwest::Error> {
-        let client = build_client(config.allow_private_destinations)?;
+        let destination = Destination::new(config.allow_private_destinations)?;
         let (jobs_tx, jobs_rx) = mpsc::unbounded_channel();
         let (shutdown_tx, shutdown_rx) = watch::channel(false);
         let inner = Arc::new(Inner {
@@ -94,7 +90,7 @@ impl Engine {
             slots: Arc::new(Semaphore::new(config.max_in_flight)),
             store,
             secret_box,
-            client,
+            destination,
             config,
             jobs: jobs_tx,
             outcomes,
@@ -296,80 +292,26 @@ impl Engine {
     }
 
     async fn send(&self, target: &Target, claimed: &Claimed, attempt_no: i64) -> AttemptRecord {
-        let started_at = store::now_ms();
-        let clock = Instant::now();
-        let mut record = AttemptRecord {
-            id: ids::new_id(ids::ATTEMPT),
-            attempt_no,
-            started_at,
-            duration_ms: 0,
-            status_code: None,
-            error_kind: None,
-            error_message: None,
-            response_excerpt: None,
-        };
-        let result = self.post(target, claimed, started_at / 1000).await;
-        let elapsed = clock.elapsed();
-        metrics().attempt_seconds.observe(elapsed.as_secs_f64());
-        record.duration_ms = elapsed.as_millis() as i64;
-        match result {
-            Ok((status, excerpt)) => {
-                record.status_code = Some(i64::from(status));
-                record.response_excerpt = Some(excerpt);
-            }
-            Err((kind, message)) => {
-                record.error_kind = Some(kind.to_string());
-                record.error_message = Some(message);
-            }
+        let now_ms = store::now_ms();
+        let mut headers = target.headers.clone();
+        // The event's own headers replace a webhook header of the same name:
+        // they are the more specific ones.
+        if let Some(own) = claimed.headers.as_deref() {
+            headers.extend(crate::webhooks::header_map(own));
         }
+        let post = SignedPost {
+            url: &target.url,
+            id: &claimed.delivery_id,
+            content_type: &claimed.content_type,
+            body: claimed.body.clone(),
+            headers,
+            keys: target.keys.iter().filter(|(_, retired)| retired.is_none_or(|r| r > now_ms)).map(|(k, _)| k.as_slice()).collect(),
+            timeout: target.timeout,
+        };
+        let record = self.inner.destination.post(post, attempt_no).await;
+        metrics().attempt_seconds.observe(record.duration_ms as f64 / 1000.0);
         record
     }
-
-    async fn post(&self, target: &Target, claimed: &Claimed, timestamp: i64) -> Result<(u16, String), (&'static str, String)> {
-        if !self.inner.config.allow_private_destinations {
-            check_destination(&target.url).map_err(|e| ("destination_forbidden", e.to_string()))?;
-        }
-        let now_ms = store::now_ms();
-        let live_keys = target
-            .keys
-            .iter()
-            .filter(|(_, retired)| retired.is_none_or(|r| r > now_ms))
-            .map(|(k, _)| k.as_slice());
-        let signature = signing::signature_header(live_keys, &claimed.delivery_id, timestamp, &claimed.body);
-        let response = self
-            .inner
-            .client
-            .post(&target.url)
-            .timeout(target.timeout)
-            .headers(target.headers.clone())
-            // Replaces a webhook header of the same name: the event's own
-            // headers are the more specific ones.
-            .headers(claimed.headers.as_deref().map(crate::webhooks::header_map).unwrap_or_default())
-            .header("content-type", &claimed.content_type)
-            .header("webhook-id", &claimed.delivery_id)
-            .header("webhook-timestamp", timestamp.to_string())
-            .header("webhook-signature", signature)
-            .body(Bytes::clone(&claimed.body))
-            .send()
-            .await
-            .map_err(http::classify)?;
-        let status = response.status().as_u16();
-        Ok((status, read_excerpt(response).await))
-    }
-}
-
-/// Reads at most RESPONSE_EXCERPT_BYTES of a response; a body that breaks
-/// off or times out still leaves what arrived.
-async fn read_excerpt(mut response: reqwest::Response) -> String {
-    let mut buf = Vec::new();
-    while buf.len() < RESPONSE_EXCERPT_BYTES {
-        match response.chunk().await {
-            Ok(Some(chunk)) => buf.extend_from_slice(&chunk),
-            _ => break,
-        }
-    }
-    buf.truncate(RESPONSE_EXCERPT_BYTES);
-    String::from_utf8_lossy(&buf).into_owned()
 }
 
 impl EngineTasks {

@@ -19,7 +19,7 @@ impl Store {
         .bind(holder)
         .bind(now + ttl_ms)
         .bind(now)
-        .execute(self.pool())
+        .execute(&self.pool)
         .await?
         .rows_affected();
         Ok(n == 1)

@@ -86,7 +86,7 @@ impl Store {
     /// issues a setup token.
     pub async fn add_member(&self, m: &NewMember<'_>) -> Result<AddMemberOutcome> {
         let now = now_ms();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.pool.begin().await?;
         let project = sqlx::query("SELECT id FROM projects WHERE id = $1").bind(m.project_id).fetch_optional(&mut *tx).await?;
         if project.is_none() {
             return Ok(AddMemberOutcome::NoSuchProject);
@@ -153,7 +153,7 @@ impl Store {
     }
 
     async fn end_access(&self, email: &str, delete: bool) -> Result<Option<EndedAccess>> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.pool.begin().await?;
         let Some(row) = sqlx::query("SELECT id FROM users WHERE email = $1").bind(email).fetch_optional(&mut *tx).await? else {
             return Ok(None);
         };
@@ -191,7 +191,7 @@ impl Store {
         let n = sqlx::query("DELETE FROM memberships WHERE user_id = $1 AND project_id = $2")
             .bind(&user.id)
             .bind(project_id)
-            .execute(self.pool())
+            .execute(&self.pool)
             .await?
             .rows_affected();
         Ok(if n == 1 { MembershipRemoval::Removed { user_id: user.id } } else { MembershipRemoval::NotAMember })
@@ -200,7 +200,7 @@ impl Store {
     pub async fn find_user_by_email(&self, email: &str) -> Result<Option<User>> {
         sqlx::query("SELECT id, email, password_hash FROM users WHERE email = $1")
             .bind(email)
-            .fetch_optional(self.pool())
+            .fetch_optional(&self.pool)
             .await?
             .map(|r| User::from_row(&r))
             .transpose()
@@ -210,7 +210,7 @@ impl Store {
     /// session of the user. None if the token is unknown, used or expired.
     pub async fn use_setup_token(&self, token_hash: &str, password_hash: &str) -> Result<Option<User>> {
         let now = now_ms();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.pool.begin().await?;
         let row = sqlx::query("DELETE FROM password_setup_tokens WHERE token_hash = $1 AND expires_at > $2 RETURNING user_id")
             .bind(token_hash)
             .bind(now)
@@ -237,7 +237,7 @@ impl Store {
              WHERE m.user_id = $1 ORDER BY p.name, m.project_id",
         )
         .bind(user_id)
-        .fetch_all(self.pool())
+        .fetch_all(&self.pool)
         .await?;
         rows.iter()
             .map(|r| Ok(Membership { project_id: r.try_get("project_id")?, project_name: r.try_get("name")?, role: r.try_get("role")? }))
@@ -248,7 +248,7 @@ impl Store {
         sqlx::query("SELECT role FROM memberships WHERE user_id = $1 AND project_id = $2")
             .bind(user_id)
             .bind(project_id)
-            .fetch_optional(self.pool())
+            .fetch_optional(&self.pool)
             .await?
             .map(|r| r.try_get("role"))
             .transpose()
@@ -270,7 +270,7 @@ impl Store {
         .bind(s.expires_at)
         .bind(s.source_ip)
         .bind(s.password_hash)
-        .execute(self.pool())
+        .execute(&self.pool)
         .await?;
         Ok(done.rows_affected() == 1)
     }
@@ -281,7 +281,7 @@ impl Store {
              JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1",
         )
         .bind(id_hash)
-        .fetch_optional(self.pool())
+        .fetch_optional(&self.pool)
         .await?;
         row.map(|r| {
             Ok(SessionRecord {
@@ -299,20 +299,20 @@ impl Store {
         sqlx::query("UPDATE user_sessions SET last_seen_at = $1 WHERE id_hash = $2")
             .bind(now)
             .bind(id_hash)
-            .execute(self.pool())
+            .execute(&self.pool)
             .await
             .map(|_| ())
     }
 
     pub async fn delete_session(&self, id_hash: &str) -> Result<()> {
-        sqlx::query("DELETE FROM user_sessions WHERE id_hash = $1").bind(id_hash).execute(self.pool()).await.map(|_| ())
+        sqlx::query("DELETE FROM user_sessions WHERE id_hash = $1").bind(id_hash).execute(&self.pool).await.map(|_| ())
     }
 
     /// "Sign out everywhere": returns how many sessions ended.
     pub async fn delete_user_sessions(&self, user_id: &str) -> Result<u64> {
         sqlx::query("DELETE FROM user_sessions WHERE user_id = $1")
             .bind(user_id)
-            .execute(self.pool())
+            .execute(&self.pool)
             .await
             .map(|r| r.rows_affected())
     }
@@ -322,7 +322,7 @@ impl Store {
         sqlx::query("DELETE FROM user_sessions WHERE expires_at <= $1 OR last_seen_at < $2")
             .bind(now_ms())
             .bind(idle_cutoff)
-            .execute(self.pool())
+            .execute(&self.pool)
             .await
             .map(|r| r.rows_affected())
     }
@@ -331,7 +331,7 @@ impl Store {
     pub async fn login_failures(&self, key: &str) -> Result<Option<(i64, i64)>> {
         sqlx::query("SELECT window_started_at, failures FROM login_failures WHERE key = $1")
             .bind(key)
-            .fetch_optional(self.pool())
+            .fetch_optional(&self.pool)
             .await?
             .map(|r| Ok((r.try_get("window_started_at")?, r.try_get("failures")?)))
             .transpose()
@@ -351,18 +351,18 @@ impl Store {
         .bind(key)
         .bind(now)
         .bind(now - window_ms)
-        .execute(self.pool())
+        .execute(&self.pool)
         .await
         .map(|_| ())
     }
 
     pub async fn clear_login_failures(&self, key: &str) -> Result<()> {
-        sqlx::query("DELETE FROM login_failures WHERE key = $1").bind(key).execute(self.pool()).await.map(|_| ())
+        sqlx::query("DELETE FROM login_failures WHERE key = $1").bind(key).execute(&self.pool).await.map(|_| ())
     }
 
     /// Forgets windows that started before `cutoff` (housekeeping).
     pub async fn purge_login_failures(&self, cutoff: i64) -> Result<u64> {
-        let done = sqlx::query("DELETE FROM login_failures WHERE window_started_at < $1").bind(cutoff).execute(self.pool()).await?;
+        let done = sqlx::query("DELETE FROM login_failures WHERE window_started_at < $1").bind(cutoff).execute(&self.pool).await?;
         Ok(done.rows_affected())
     }
 }

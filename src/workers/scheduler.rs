@@ -1,4 +1,4 @@
-//! Fires due schedules. Every node runs this loop; a firing is stored like
+//! Runs on: every node; duplicates are harmless. Fires due schedules: a firing is stored like
 //! an ingested event (same `Store::insert_deliveries`, usage counted) under
 //! the idempotency key `schedule:<id>:<due ms>`, then the schedule is moved
 //! on with a conditional UPDATE. Two nodes firing the same due time store
@@ -8,8 +8,10 @@
 //! doubled. Firings count toward the monthly event quota like any event,
 //! and are skipped while it is used up.
 
+use std::sync::Arc;
 use std::time::Duration;
 
+use super::{Context, Stop};
 use crate::delivery::Engine;
 use crate::ingest::IDEMPOTENCY_TTL_MS;
 use crate::store::{self, IdempotencyKey, InitialState, Inserted, NewDelivery, Schedule, Store};
@@ -18,19 +20,22 @@ use crate::{ids, schedules, tiers};
 const POLL: Duration = Duration::from_millis(500);
 const BATCH: i64 = 100;
 
-pub async fn run(store: Store, engine: Engine) {
+pub async fn run(ctx: Arc<Context>, mut stop: Stop) {
+    let (store, engine) = (&ctx.store, &ctx.engine);
     loop {
         match store.due_schedules(BATCH).await {
             Ok(due) => {
                 for s in due {
-                    if let Err(e) = fire(&store, &engine, &s).await {
+                    if let Err(e) = fire(store, engine, &s).await {
                         tracing::warn!(error = %e, schedule = %s.id, "firing a schedule failed; retrying");
                     }
                 }
             }
             Err(e) => tracing::warn!(error = %e, "loading due schedules failed"),
         }
-        tokio::time::sleep(POLL).await;
+        if !stop.sleep(POLL).await {
+            return;
+        }
     }
 }
 

@@ -1,11 +1,11 @@
-//! Applications (the project's customers), their event types, messages fanned
-//! out to their endpoints, and portal tokens.
+//! Applications (the project's customers), their event types, their
+//! endpoints, and the messages sent to them as the portal reads them.
 
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use super::models::{DELIVERY_COLUMNS, WEBHOOK_COLUMNS};
-use super::{now_ms, Delivery, IdempotencyKey, Inserted, Page, PageRequest, Result, Store, Webhook};
+use super::{Delivery, Page, PageRequest, Result, Store, Webhook};
 
 #[derive(Clone, Debug)]
 pub struct Application {
@@ -79,19 +79,6 @@ fn saved(r: std::result::Result<sqlx::any::AnyQueryResult, sqlx::Error>) -> Resu
     }
 }
 
-/// A message sent to an application: stored once, one delivery per endpoint.
-pub struct NewMessage {
-    pub event_id: String,
-    pub project_id: String,
-    pub application_id: String,
-    pub event_type: String,
-    pub content_type: String,
-    pub body: bytes::Bytes,
-    pub idempotency_key: Option<IdempotencyKey>,
-    /// (delivery id, endpoint id) pairs.
-    pub deliveries: Vec<(String, String)>,
-}
-
 #[derive(Clone, Debug)]
 pub struct Message {
     pub id: String,
@@ -133,67 +120,6 @@ pub struct LogFilter {
     pub event_type: Option<String>,
     pub message_id: Option<String>,
 }
-
-pub const SESSION: &str = "session";
-pub const LONG_LIVED: &str = "long_lived";
-
-pub struct NewPortalToken {
-    pub id: String,
-    pub project_id: String,
-    pub application_id: String,
-    /// [`SESSION`] (magic link) or [`LONG_LIVED`].
-    pub kind: &'static str,
-    pub name: String,
-    pub token_hash: String,
-    pub prefix: String,
-    /// JSON array of scopes.
-    pub scopes: String,
-    pub expires_at: i64,
-}
-
-#[derive(Clone, Debug)]
-pub struct PortalToken {
-    pub id: String,
-    pub application_id: String,
-    pub name: String,
-    pub prefix: String,
-    pub scopes: String,
-    pub expires_at: i64,
-    pub created_at: i64,
-    pub revoked_at: Option<i64>,
-}
-
-const PORTAL_TOKEN_COLUMNS: &str = "id, application_id, name, prefix, scopes, expires_at, created_at, revoked_at";
-
-impl PortalToken {
-    fn from_row(r: &AnyRow) -> Result<Self> {
-        Ok(PortalToken {
-            id: r.try_get("id")?,
-            application_id: r.try_get("application_id")?,
-            name: r.try_get("name")?,
-            prefix: r.try_get("prefix")?,
-            scopes: r.try_get("scopes")?,
-            expires_at: r.try_get("expires_at")?,
-            created_at: r.try_get("created_at")?,
-            revoked_at: r.try_get("revoked_at")?,
-        })
-    }
-}
-
-/// Who a valid portal token speaks for.
-#[derive(Clone, Debug)]
-pub struct PortalAuth {
-    pub token_id: String,
-    pub project_id: String,
-    pub application_id: String,
-    /// The application's uid, else its name: how the audit log names the
-    /// customer acting through the portal.
-    pub application_label: String,
-    /// JSON array of scopes.
-    pub scopes: String,
-    pub frame_ancestors: Option<String>,
-}
-
 impl Store {
     // ---- applications ----------------------------------------------------
 
@@ -210,7 +136,7 @@ impl Store {
             .bind(&a.frame_ancestors)
             .bind(a.created_at)
             .bind(a.updated_at)
-            .execute(self.pool())
+            .execute(&self.pool)
             .await,
         )
     }
@@ -223,7 +149,7 @@ impl Store {
         .bind(project_id)
         .bind(page.cursor_or_empty())
         .bind(page.fetch_limit())
-        .fetch_all(self.pool())
+        .fetch_all(&self.pool)
         .await?;
         Page::from_rows(rows, page, Application::from_row, |a| a.id.clone())
     }
@@ -235,7 +161,7 @@ impl Store {
         ))
         .bind(project_id)
         .bind(id_or_uid)
-        .fetch_optional(self.pool())
+        .fetch_optional(&self.pool)
         .await?
         .map(|r| Application::from_row(&r))
         .transpose()
@@ -254,7 +180,7 @@ impl Store {
             .bind(&a.metadata)
             .bind(&a.frame_ancestors)
             .bind(a.updated_at)
-            .execute(self.pool())
+            .execute(&self.pool)
             .await,
         )
     }
@@ -263,7 +189,7 @@ impl Store {
     /// portal tokens. Returns the ids of the endpoints removed, or None if
     /// there was no such application.
     pub async fn delete_application(&self, project_id: &str, id: &str) -> Result<Option<Vec<String>>> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.pool.begin().await?;
         let n = sqlx::query("DELETE FROM applications WHERE project_id = $1 AND id = $2")
             .bind(project_id)
             .bind(id)
@@ -283,7 +209,7 @@ impl Store {
         // The endpoints go the way a deleted webhook goes (schedules
         // included); then what belongs to the application itself.
         for endpoint in &endpoints {
-            super::delete_webhook_dependents(&mut tx, endpoint).await?;
+            super::webhooks::delete_webhook_dependents(&mut tx, endpoint).await?;
         }
         for sql in [
             "DELETE FROM idempotency_keys WHERE scope = 'app:' || $1",
@@ -308,7 +234,7 @@ impl Store {
                 .bind(&t.payload_schema)
                 .bind(t.created_at)
                 .bind(t.updated_at)
-                .execute(self.pool())
+                .execute(&self.pool)
                 .await,
         )
     }
@@ -322,7 +248,7 @@ impl Store {
         .bind(project_id)
         .bind(page.cursor_or_empty())
         .bind(page.fetch_limit())
-        .fetch_all(self.pool())
+        .fetch_all(&self.pool)
         .await?;
         Page::from_rows(rows, page, EventType::from_row, |t| t.name.clone())
     }
@@ -331,7 +257,7 @@ impl Store {
         sqlx::query(&format!("SELECT {EVENT_TYPE_COLUMNS} FROM event_types WHERE project_id = $1 AND name = $2"))
             .bind(project_id)
             .bind(name)
-            .fetch_optional(self.pool())
+            .fetch_optional(&self.pool)
             .await?
             .map(|r| EventType::from_row(&r))
             .transpose()
@@ -347,7 +273,7 @@ impl Store {
         .bind(&t.description)
         .bind(&t.payload_schema)
         .bind(t.updated_at)
-        .execute(self.pool())
+        .execute(&self.pool)
         .await
         .map(|_| ())
     }
@@ -356,7 +282,7 @@ impl Store {
         let n = sqlx::query("DELETE FROM event_types WHERE project_id = $1 AND name = $2")
             .bind(project_id)
             .bind(name)
-            .execute(self.pool())
+            .execute(&self.pool)
             .await?
             .rows_affected();
         Ok(n == 1)
@@ -373,7 +299,7 @@ impl Store {
         for n in names {
             q = q.bind(n);
         }
-        q.fetch_all(self.pool()).await?.iter().map(|r| r.try_get("name")).collect()
+        q.fetch_all(&self.pool).await?.iter().map(|r| r.try_get("name")).collect()
     }
 
     // ---- endpoints and messages ------------------------------------------
@@ -386,7 +312,7 @@ impl Store {
         .bind(application_id)
         .bind(page.cursor_or_empty())
         .bind(page.fetch_limit())
-        .fetch_all(self.pool())
+        .fetch_all(&self.pool)
         .await?;
         Page::from_rows(rows, page, Webhook::from_row, |w| w.id.clone())
     }
@@ -396,45 +322,11 @@ impl Store {
     pub async fn all_endpoints(&self, application_id: &str) -> Result<Vec<Webhook>> {
         sqlx::query(&format!("SELECT {WEBHOOK_COLUMNS} FROM webhooks WHERE application_id = $1 ORDER BY id"))
             .bind(application_id)
-            .fetch_all(self.pool())
+            .fetch_all(&self.pool)
             .await?
             .iter()
             .map(Webhook::from_row)
             .collect()
-    }
-
-    /// Stores a message once and queues its deliveries, in one transaction.
-    /// A repeated idempotency key within `idempotency_ttl_ms` stores nothing
-    /// and reports the first message's id.
-    pub async fn insert_message(&self, m: &NewMessage, idempotency_ttl_ms: i64) -> Result<Inserted> {
-        let now = now_ms();
-        let mut tx = self.pool().begin().await?;
-        if let Some(key) = &m.idempotency_key {
-            if let Some(first) = super::claim_idempotency_key(&mut tx, key, &m.event_id, now, idempotency_ttl_ms).await? {
-                return Ok(Inserted::Duplicate(first));
-            }
-        }
-        sqlx::query(
-            "INSERT INTO events (id, project_id, content_type, body, received_at, application_id, event_type) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(&m.event_id)
-        .bind(&m.project_id)
-        .bind(&m.content_type)
-        .bind(m.body.as_ref())
-        .bind(now)
-        .bind(&m.application_id)
-        .bind(&m.event_type)
-        .execute(&mut *tx)
-        .await?;
-        let mut tally = super::usage::UsageTally::default();
-        for (delivery_id, endpoint_id) in &m.deliveries {
-            insert_queued_delivery(&mut tx, &m.project_id, delivery_id, endpoint_id, &m.event_id, now).await?;
-            tally.ingested(&m.project_id, endpoint_id, m.body.len());
-        }
-        tally.write(&mut tx, self.dialect).await?;
-        tx.commit().await?;
-        Ok(Inserted::Created)
     }
 
     pub async fn list_messages(&self, application_id: &str, event_type: Option<&str>, page: &PageRequest) -> Result<Page<Message>> {
@@ -446,7 +338,7 @@ impl Store {
         .bind(page.cursor_or_empty())
         .bind(event_type.unwrap_or(""))
         .bind(page.fetch_limit())
-        .fetch_all(self.pool())
+        .fetch_all(&self.pool)
         .await?;
         Page::from_rows(rows, page, Message::from_row, |m| m.id.clone())
     }
@@ -457,7 +349,7 @@ impl Store {
         )
         .bind(application_id)
         .bind(id)
-        .fetch_optional(self.pool())
+        .fetch_optional(&self.pool)
         .await?
         .map(|r| Message::from_row(&r))
         .transpose()
@@ -480,7 +372,7 @@ impl Store {
         .bind(f.event_type.as_deref().unwrap_or(""))
         .bind(f.message_id.as_deref().unwrap_or(""))
         .bind(page.fetch_limit())
-        .fetch_all(self.pool())
+        .fetch_all(&self.pool)
         .await?;
         Page::from_rows(
             rows,
@@ -489,134 +381,4 @@ impl Store {
             |e| e.delivery.id.clone(),
         )
     }
-
-    // ---- portal tokens ---------------------------------------------------
-
-    pub async fn create_portal_token(&self, t: &NewPortalToken) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO portal_tokens (id, project_id, application_id, kind, name, token_hash, prefix, scopes, \
-             expires_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        )
-        .bind(&t.id)
-        .bind(&t.project_id)
-        .bind(&t.application_id)
-        .bind(t.kind)
-        .bind(&t.name)
-        .bind(&t.token_hash)
-        .bind(&t.prefix)
-        .bind(&t.scopes)
-        .bind(t.expires_at)
-        .bind(now_ms())
-        .execute(self.pool())
-        .await
-        .map(|_| ())
-    }
-
-    /// Long-lived tokens only: magic-link sessions are not listed.
-    pub async fn list_portal_tokens(&self, application_id: &str, page: &PageRequest) -> Result<Page<PortalToken>> {
-        let rows = sqlx::query(&format!(
-            "SELECT {PORTAL_TOKEN_COLUMNS} FROM portal_tokens WHERE application_id = $1 AND kind = '{LONG_LIVED}' \
-             AND ($2 = '' OR id < $2) ORDER BY id DESC LIMIT $3"
-        ))
-        .bind(application_id)
-        .bind(page.cursor_or_empty())
-        .bind(page.fetch_limit())
-        .fetch_all(self.pool())
-        .await?;
-        Page::from_rows(rows, page, PortalToken::from_row, |t| t.id.clone())
-    }
-
-    pub async fn revoke_portal_token(&self, application_id: &str, id: &str) -> Result<bool> {
-        let n = sqlx::query(
-            "UPDATE portal_tokens SET revoked_at = COALESCE(revoked_at, $3) WHERE application_id = $1 AND id = $2",
-        )
-        .bind(application_id)
-        .bind(id)
-        .bind(now_ms())
-        .execute(self.pool())
-        .await?
-        .rows_affected();
-        Ok(n == 1)
-    }
-
-    /// The token with this hash if it is unrevoked, unexpired, and its
-    /// application still exists.
-    pub async fn find_portal_token(&self, token_hash: &str) -> Result<Option<PortalAuth>> {
-        sqlx::query(
-            "SELECT t.id, t.project_id, t.application_id, COALESCE(a.uid, a.name) AS application_label, t.scopes, \
-             COALESCE(a.frame_ancestors, p.portal_frame_ancestors) AS frame_ancestors FROM portal_tokens t \
-             JOIN applications a ON a.id = t.application_id JOIN projects p ON p.id = t.project_id \
-             WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2",
-        )
-        .bind(token_hash)
-        .bind(now_ms())
-        .fetch_optional(self.pool())
-        .await?
-        .map(|r| {
-            Ok(PortalAuth {
-                token_id: r.try_get("id")?,
-                project_id: r.try_get("project_id")?,
-                application_id: r.try_get("application_id")?,
-                application_label: r.try_get("application_label")?,
-                scopes: r.try_get("scopes")?,
-                frame_ancestors: r.try_get("frame_ancestors")?,
-            })
-        })
-        .transpose()
-    }
-
-    /// The project's default framing origins (JSON array), None = any.
-    pub async fn project_frame_ancestors(&self, project_id: &str) -> Result<Option<String>> {
-        sqlx::query("SELECT portal_frame_ancestors FROM projects WHERE id = $1")
-            .bind(project_id)
-            .fetch_optional(self.pool())
-            .await?
-            .map(|r| r.try_get("portal_frame_ancestors"))
-            .transpose()
-            .map(Option::flatten)
-    }
-
-    pub async fn set_project_frame_ancestors(&self, project_id: &str, value: Option<&str>) -> Result<()> {
-        sqlx::query("UPDATE projects SET portal_frame_ancestors = $2, updated_at = $3 WHERE id = $1")
-            .bind(project_id)
-            .bind(value)
-            .bind(now_ms())
-            .execute(self.pool())
-            .await
-            .map(|_| ())
-    }
-
-    /// Deletes magic-link sessions that expired, a bounded batch at a time.
-    pub async fn purge_expired_sessions(&self, older_than: i64) -> Result<u64> {
-        Ok(sqlx::query(&format!(
-            "DELETE FROM portal_tokens WHERE id IN (SELECT id FROM portal_tokens \
-             WHERE kind = '{SESSION}' AND expires_at < $1 LIMIT 1000)"
-        ))
-        .bind(older_than)
-        .execute(self.pool())
-        .await?
-        .rows_affected())
-    }
-}
-
-async fn insert_queued_delivery(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    project_id: &str,
-    delivery_id: &str,
-    endpoint_id: &str,
-    event_id: &str,
-    now: i64,
-) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO deliveries (id, project_id, webhook_id, event_id, status, attempts, next_attempt_at, \
-         created_at, updated_at) VALUES ($1, $2, $3, $4, 'pending', 0, $5, $5, $5)",
-    )
-    .bind(delivery_id)
-    .bind(project_id)
-    .bind(endpoint_id)
-    .bind(event_id)
-    .bind(now)
-    .execute(&mut **tx)
-    .await
-    .map(|_| ())
 }

@@ -1,11 +1,13 @@
-//! Bulk replay jobs, run in the background. Every node runs one worker; a
-//! job is leased to one node at a time and advanced in paced batches, each
+//! Runs on: leased rows (each job is held by one node at a time). Bulk
+//! replay jobs: every node runs one worker; a job is leased to one node at a time and advanced in paced batches, each
 //! batch one transaction that creates its replays and moves the job's cursor,
 //! so a node dying mid-job loses nothing: another node takes the job over
 //! when the lease runs out and carries on from the cursor.
 
+use std::sync::Arc;
 use std::time::Duration;
 
+use super::{Context, Stop};
 use crate::delivery::Engine;
 use crate::store::{self, ReplayJob, Store};
 use crate::ids;
@@ -38,16 +40,19 @@ pub fn pacing(rate_per_second: i64) -> (i64, Duration) {
     (batch, Duration::from_millis((batch * 1000 / rate) as u64))
 }
 
-pub async fn run(store: Store, engine: Engine) {
+pub async fn run(ctx: Arc<Context>, mut stop: Stop) {
     let token = ids::new_id("lease");
     loop {
-        match store.claim_replay_job(&token, lease_until()).await {
-            Ok(Some(job)) => work(&store, &engine, &token, job).await,
-            Ok(None) => tokio::time::sleep(IDLE_POLL).await,
+        let busy = match ctx.store.claim_replay_job(&token, lease_until()).await {
+            Ok(Some(job)) => work(&ctx.store, &ctx.engine, &mut stop, &token, job).await,
+            Ok(None) => false,
             Err(e) => {
                 tracing::warn!(error = %e, "claiming a replay job failed");
-                tokio::time::sleep(IDLE_POLL).await;
+                false
             }
+        };
+        if !busy && !stop.sleep(IDLE_POLL).await {
+            return;
         }
     }
 }
@@ -56,7 +61,9 @@ fn lease_until() -> i64 {
     store::now_ms() + LEASE.as_millis() as i64
 }
 
-async fn work(store: &Store, engine: &Engine, token: &str, job: ReplayJob) {
+/// Advances `job` until it ends, its lease is lost or shutdown begins
+/// (false then).
+async fn work(store: &Store, engine: &Engine, stop: &mut Stop, token: &str, job: ReplayJob) -> bool {
     let (batch, pause) = pacing(job.rate_per_second);
     loop {
         match store.run_replay_batch(&job, token, batch, lease_until()).await {
@@ -65,13 +72,15 @@ async fn work(store: &Store, engine: &Engine, token: &str, job: ReplayJob) {
                     engine.wake();
                 }
                 if result.finished {
-                    return;
+                    return true;
                 }
             }
-            Ok(None) => return,
+            Ok(None) => return true,
             Err(e) => tracing::warn!(error = %e, job = %job.id, "replay batch failed; retrying"),
         }
-        tokio::time::sleep(pause).await;
+        if !stop.sleep(pause).await {
+            return false;
+        }
     }
 }
 

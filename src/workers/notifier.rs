@@ -1,4 +1,5 @@
-//! Operator notifications: every node checks, at an interval, for news
+//! Runs on: every node, each notice claimed once (conditional marks, leased
+//! outbox rows). Operator notifications: every node checks, at an interval, for news
 //! worth telling (dead letters since the last notice, aggregated; the
 //! monthly event quota at 80% and 100%; secret overlaps ending within an
 //! hour) and sends queued notifications to the project's channels, signed
@@ -7,12 +8,14 @@
 //! once, whichever node notices first. Auto-disable notices are queued in the
 //! transaction that disables the webhook.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::delivery::{build_client, check_destination};
+use super::{Context, Stop};
+use crate::delivery::{Destination, SignedPost};
 use crate::secrets::{signing_key_bytes, SecretBox};
 use crate::store::{self, PendingNotification, Store, DEAD_LETTER_MARK};
-use crate::{retry, signing, tiers, webhooks};
+use crate::{retry, tiers, webhooks};
 
 const SEND_POLL: Duration = Duration::from_millis(500);
 const BATCH: i64 = 50;
@@ -21,15 +24,10 @@ const TIMEOUT: Duration = Duration::from_secs(10);
 /// Secret overlaps ending within this time are announced.
 const OVERLAP_WARNING_MS: i64 = 3600 * 1000;
 
-pub struct NotifierConfig {
-    /// How often news is gathered; also the dead-letter aggregation window.
-    pub interval: Duration,
-    pub allow_private_destinations: bool,
-}
-
-pub async fn run(store: Store, secret_box: SecretBox, config: NotifierConfig) {
-    let client = match build_client(config.allow_private_destinations) {
-        Ok(c) => c,
+pub async fn run(ctx: Arc<Context>, mut stop: Stop) {
+    let (store, secret_box, interval) = (&ctx.store, &ctx.secret_box, ctx.notification_interval);
+    let destination = match Destination::new(ctx.allow_private_destinations) {
+        Ok(d) => d,
         Err(e) => {
             tracing::error!(error = %e, "notifications disabled: cannot build the HTTP client");
             return;
@@ -37,21 +35,23 @@ pub async fn run(store: Store, secret_box: SecretBox, config: NotifierConfig) {
     };
     let mut last_check: Option<Instant> = None;
     loop {
-        if last_check.is_none_or(|t| t.elapsed() >= config.interval) {
+        if last_check.is_none_or(|t| t.elapsed() >= interval) {
             last_check = Some(Instant::now());
-            if let Err(e) = gather(&store, config.interval).await {
+            if let Err(e) = gather(store, interval).await {
                 tracing::warn!(error = %e, "gathering notifications failed");
             }
         }
         match store.claim_notifications(BATCH, store::now_ms() + LEASE_MS).await {
             Ok(due) => {
                 for n in due {
-                    send(&store, &secret_box, &client, config.allow_private_destinations, n).await;
+                    send(store, secret_box, &destination, n).await;
                 }
             }
             Err(e) => tracing::warn!(error = %e, "claiming notifications failed"),
         }
-        tokio::time::sleep(SEND_POLL).await;
+        if !stop.sleep(SEND_POLL).await {
+            return;
+        }
     }
 }
 
@@ -105,15 +105,14 @@ async fn quota(store: &Store, project_id: &str, now: i64) -> Result<(), sqlx::Er
     Ok(())
 }
 
-async fn send(store: &Store, secret_box: &SecretBox, client: &reqwest::Client, allow_private: bool, n: PendingNotification) {
+async fn send(store: &Store, secret_box: &SecretBox, destination: &Destination, n: PendingNotification) {
     let attempt = n.attempts + 1;
-    let result = post(secret_box, client, allow_private, &n).await;
-    let outcome = match &result {
+    let outcome = match post(secret_box, destination, &n, attempt).await {
         Ok(()) => store.record_notification(&n.id, true, attempt, None, None).await,
         Err(e) => {
             let schedule = webhooks::schedule(None);
             let next = retry::next_delay_ms(&schedule, attempt as u32, rand::random::<f64>()).map(|ms| store::now_ms() + ms as i64);
-            store.record_notification(&n.id, false, attempt, next, Some(e)).await
+            store.record_notification(&n.id, false, attempt, next, Some(&e)).await
         }
     };
     if let Err(e) = outcome {
@@ -122,29 +121,23 @@ async fn send(store: &Store, secret_box: &SecretBox, client: &reqwest::Client, a
     }
 }
 
-async fn post(secret_box: &SecretBox, client: &reqwest::Client, allow_private: bool, n: &PendingNotification) -> Result<(), String> {
-    if !allow_private {
-        check_destination(&n.url).map_err(|e| e.to_string())?;
-    }
+async fn post(secret_box: &SecretBox, destination: &Destination, n: &PendingNotification, attempt: i64) -> Result<(), String> {
     let raw = secret_box.decrypt(&n.secret_ciphertext).map_err(|_| "cannot decrypt the channel secret".to_string())?;
     let key = signing_key_bytes(&raw).map_err(|_| "the channel secret is malformed".to_string())?;
-    let timestamp = chrono::Utc::now().timestamp();
-    let signature = signing::signature_header([key.as_slice()], &n.id, timestamp, n.payload.as_bytes());
-    let response = client
-        .post(&n.url)
-        .timeout(TIMEOUT)
-        .header("content-type", "application/json")
-        .header("webhook-id", &n.id)
-        .header("webhook-timestamp", timestamp.to_string())
-        .header("webhook-signature", signature)
-        .body(n.payload.clone())
-        .send()
-        .await
-        .map_err(|e| e.to_string())?;
-    if response.status().is_success() {
-        Ok(())
-    } else {
-        Err(format!("answered {}", response.status().as_u16()))
+    let post = SignedPost {
+        url: &n.url,
+        id: &n.id,
+        content_type: "application/json",
+        body: n.payload.clone().into(),
+        headers: Default::default(),
+        keys: vec![key.as_slice()],
+        timeout: TIMEOUT,
+    };
+    let record = destination.post(post, attempt).await;
+    match (record.status_code, record.error_message) {
+        (Some(code), _) if (200..300).contains(&code) => Ok(()),
+        (Some(code), _) => Err(format!("answered {code}")),
+        (None, message) => Err(message.unwrap_or_default()),
     }
 }
 

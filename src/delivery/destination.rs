@@ -1,0 +1,265 @@
+//! The one way out: every signed POST the server makes (deliveries and
+//! operator notifications) goes through [`Destination::post`], behind the
+//! SSRF guard, and comes back as an [`AttemptRecord`] with the error
+//! classified the same way for both.
+
+use std::net::{IpAddr, SocketAddr};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use reqwest::dns::{Addrs, Name, Resolve, Resolving};
+use reqwest::header::HeaderMap;
+
+use crate::store::{self, AttemptRecord};
+use crate::{ids, signing, ssrf};
+
+/// How much of a destination's response body an attempt keeps.
+const RESPONSE_EXCERPT_BYTES: usize = 4096;
+
+/// Why an attempt got no HTTP response; stored as its `as_str`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AttemptErrorKind {
+    Timeout,
+    DestinationForbidden,
+    TlsError,
+    ConnectionError,
+    RequestError,
+}
+
+impl AttemptErrorKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AttemptErrorKind::Timeout => "timeout",
+            AttemptErrorKind::DestinationForbidden => "destination_forbidden",
+            AttemptErrorKind::TlsError => "tls_error",
+            AttemptErrorKind::ConnectionError => "connection_error",
+            AttemptErrorKind::RequestError => "request_error",
+        }
+    }
+}
+
+/// One signed POST: Standard Webhooks headers over `body`, signed with every
+/// key in `keys` (several while a rotated secret overlaps).
+pub struct SignedPost<'a> {
+    pub url: &'a str,
+    /// `webhook-id`: the delivery (or notification) id.
+    pub id: &'a str,
+    pub content_type: &'a str,
+    pub body: Bytes,
+    /// Extra request headers (the webhook's, then the event's own).
+    pub headers: HeaderMap,
+    pub keys: Vec<&'a [u8]>,
+    pub timeout: Duration,
+}
+
+/// The shared client and the rule on private addresses.
+#[derive(Clone)]
+pub struct Destination {
+    client: reqwest::Client,
+    allow_private: bool,
+}
+
+impl Destination {
+    pub fn new(allow_private: bool) -> Result<Destination, reqwest::Error> {
+        Ok(Destination { client: build_client(allow_private)?, allow_private })
+    }
+
+    /// Sends `post` as attempt number `attempt_no`, stamped with the time it
+    /// started. Never fails: what went wrong is the record's error.
+    pub async fn post(&self, post: SignedPost<'_>, attempt_no: i64) -> AttemptRecord {
+        let started_at = store::now_ms();
+        let clock = Instant::now();
+        let result = self.send(post, started_at / 1000).await;
+        let mut record = AttemptRecord {
+            id: ids::new_id(ids::ATTEMPT),
+            attempt_no,
+            started_at,
+            duration_ms: clock.elapsed().as_millis() as i64,
+            status_code: None,
+            error_kind: None,
+            error_message: None,
+            response_excerpt: None,
+        };
+        match result {
+            Ok((status, excerpt)) => {
+                record.status_code = Some(i64::from(status));
+                record.response_excerpt = Some(excerpt);
+            }
+            Err((kind, message)) => {
+                record.error_kind = Some(kind.as_str().to_string());
+                record.error_message = Some(message);
+            }
+        }
+        record
+    }
+
+    async fn send(&self, post: SignedPost<'_>, timestamp: i64) -> Result<(u16, String), (AttemptErrorKind, String)> {
+        if !self.allow_private {
+            check_destination(post.url).map_err(|e| (AttemptErrorKind::DestinationForbidden, e.to_string()))?;
+        }
+        let signature = signing::signature_header(post.keys.iter().copied(), post.id, timestamp, &post.body);
+        let response = self
+            .client
+            .post(post.url)
+            .timeout(post.timeout)
+            .headers(post.headers)
+            .header("content-type", post.content_type)
+            .header("webhook-id", post.id)
+            .header("webhook-timestamp", timestamp.to_string())
+            .header("webhook-signature", signature)
+            .body(post.body)
+            .send()
+            .await
+            .map_err(classify)?;
+        let status = response.status().as_u16();
+        Ok((status, read_excerpt(response).await))
+    }
+}
+
+/// Reads at most RESPONSE_EXCERPT_BYTES of a response; a body that breaks
+/// off or times out still leaves what arrived.
+async fn read_excerpt(mut response: reqwest::Response) -> String {
+    let mut buf = Vec::new();
+    while buf.len() < RESPONSE_EXCERPT_BYTES {
+        match response.chunk().await {
+            Ok(Some(chunk)) => buf.extend_from_slice(&chunk),
+            _ => break,
+        }
+    }
+    buf.truncate(RESPONSE_EXCERPT_BYTES);
+    String::from_utf8_lossy(&buf).into_owned()
+}
+
+#[derive(Debug)]
+pub enum DestinationError {
+    InvalidUrl,
+    Forbidden(IpAddr),
+    NoAllowedAddress,
+}
+
+impl std::fmt::Display for DestinationError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DestinationError::InvalidUrl => write!(f, "destination URL is not a valid http(s) URL"),
+            DestinationError::Forbidden(ip) => write!(
+                f,
+                "destination address {ip} is private, loopback, link-local or reserved; \
+                 start the server with --allow-private-destinations to allow it"
+            ),
+            DestinationError::NoAllowedAddress => {
+                write!(f, "destination host resolves only to private, loopback or reserved addresses")
+            }
+        }
+    }
+}
+
+impl std::error::Error for DestinationError {}
+
+/// Refuses a URL whose host is a literal forbidden IP. Host names are checked
+/// at connect time by [`GuardedResolver`], after resolution, so a name that
+/// re-resolves to an internal address (DNS rebinding) is caught too.
+pub fn check_destination(url: &str) -> Result<(), DestinationError> {
+    let url = url::Url::parse(url).map_err(|_| DestinationError::InvalidUrl)?;
+    let ip = match url.host() {
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip),
+        Some(url::Host::Domain(d)) if d.eq_ignore_ascii_case("localhost") || d.ends_with(".localhost") => {
+            IpAddr::V4(std::net::Ipv4Addr::LOCALHOST)
+        }
+        Some(url::Host::Domain(_)) => return Ok(()),
+        None => return Err(DestinationError::InvalidUrl),
+    };
+    if ssrf::is_forbidden(ip) {
+        Err(DestinationError::Forbidden(ip))
+    } else {
+        Ok(())
+    }
+}
+
+/// Resolves with the system resolver and drops every forbidden address.
+struct GuardedResolver;
+
+impl Resolve for GuardedResolver {
+    fn resolve(&self, name: Name) -> Resolving {
+        Box::pin(async move {
+            let addrs: Vec<SocketAddr> = tokio::net::lookup_host((name.as_str(), 0))
+                .await?
+                .filter(|a| !ssrf::is_forbidden(a.ip()))
+                .collect();
+            if addrs.is_empty() {
+                return Err(Box::new(DestinationError::NoAllowedAddress) as Box<dyn std::error::Error + Send + Sync>);
+            }
+            Ok(Box::new(addrs.into_iter()) as Addrs)
+        })
+    }
+}
+
+/// One client for all deliveries: its connection pool keeps connections to
+/// each destination alive between deliveries.
+fn build_client(allow_private: bool) -> Result<reqwest::Client, reqwest::Error> {
+    let mut builder = reqwest::Client::builder()
+        // Following redirects would let a destination bounce deliveries (and
+        // their signatures) to a URL nobody configured, internal ones included.
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("Hookrelay/", env!("CARGO_PKG_VERSION")))
+        .connect_timeout(Duration::from_secs(10))
+        .pool_idle_timeout(Duration::from_secs(60))
+        .pool_max_idle_per_host(512)
+        .tcp_nodelay(true);
+    if !allow_private {
+        builder = builder.dns_resolver(std::sync::Arc::new(GuardedResolver));
+    }
+    builder.build()
+}
+
+/// The error kind recorded on an attempt that got no HTTP response.
+fn classify(e: reqwest::Error) -> (AttemptErrorKind, String) {
+    let chain = error_chain(&e);
+    let kind = if e.is_timeout() {
+        AttemptErrorKind::Timeout
+    } else if chain.contains("resolves only to private") {
+        AttemptErrorKind::DestinationForbidden
+    } else if chain.contains("certificate") || chain.contains("tls") || chain.contains("handshake") {
+        AttemptErrorKind::TlsError
+    } else if e.is_connect() {
+        AttemptErrorKind::ConnectionError
+    } else {
+        AttemptErrorKind::RequestError
+    };
+    (kind, chain)
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        out.push_str(": ");
+        out.push_str(&s.to_string());
+        source = s.source();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn literal_internal_destinations_are_refused() {
+        assert!(check_destination("http://127.0.0.1:9000/x").is_err());
+        assert!(check_destination("http://[::1]/x").is_err());
+        assert!(check_destination("http://169.254.169.254/latest/meta-data").is_err());
+        assert!(check_destination("http://localhost:8080/").is_err());
+        assert!(check_destination("https://8.8.8.8/hook").is_ok());
+        assert!(check_destination("https://example.com/hook").is_ok());
+    }
+
+    #[tokio::test]
+    async fn names_resolving_to_internal_addresses_are_refused() {
+        use std::str::FromStr;
+        // localhost resolves (from /etc/hosts) to loopback only.
+        let resolved = GuardedResolver.resolve(Name::from_str("localhost").unwrap()).await;
+        let err = resolved.err().expect("loopback must be filtered out");
+        assert!(err.to_string().contains("resolves only to private"));
+    }
+}
