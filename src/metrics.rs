@@ -29,7 +29,8 @@ pub struct DbLabels {
 type HistogramFamily = Family<DbLabels, Histogram, fn() -> Histogram>;
 
 pub struct Metrics {
-    /// Events committed by ingest (202s, idempotent replays excluded).
+    /// Deliveries of new events committed by any way in (idempotent repeats
+    /// excluded).
     pub ingested: Counter,
     /// Deliveries that got a 2xx.
     pub delivered: Counter,
@@ -61,7 +62,7 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         db_seconds: Family::new_with_constructor(latency_buckets as fn() -> Histogram),
         registry: Registry::default(),
     };
-    registry.register("events_ingested", "Events accepted and committed by ingest", m.ingested.clone());
+    registry.register("events_ingested", "Events committed by every way in, counted once per webhook or endpoint they were queued for (as /v1/usage counts)", m.ingested.clone());
     registry.register("deliveries_succeeded", "Deliveries answered with a 2xx", m.delivered.clone());
     registry.register("attempts_failed", "Delivery attempts without a 2xx answer", m.failed.clone());
     registry.register("deliveries_dead", "Deliveries that exhausted their retries", m.dead.clone());

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use crate::config::{DbArgs, LogFormat, ServeArgs};
 use crate::delivery::{Engine, EngineConfig};
+use crate::ingest::Intake;
 use crate::secrets::SecretBox;
 use crate::store::{PoolSettings, Store};
 use crate::users::{DashboardSettings, SessionPolicy};
@@ -159,6 +160,7 @@ pub async fn serve(args: ServeArgs, log_format: LogFormat) -> Result<(), BoxErro
     )?;
     let engine = engine_tasks.engine();
     let (writer, writer_task) = ingest::Writer::start(store.clone(), engine.clone(), outcomes_rx);
+    let intake = Intake::new(store.clone(), writer, api::AUTH_CACHE_TTL);
     let policy = SessionPolicy {
         idle: Duration::from_secs(args.session_idle_seconds),
         absolute: Duration::from_secs(args.session_max_seconds),
@@ -166,7 +168,7 @@ pub async fn serve(args: ServeArgs, log_format: LogFormat) -> Result<(), BoxErro
     let workers = workers::spawn_all(workers::Context {
         store: store.clone(),
         secret_box: secret_box.clone(),
-        engine: engine.clone(),
+        intake: intake.clone(),
         max_retention_ms: args.max_retention_minutes.map(|m| m as i64 * 60_000),
         notification_interval: Duration::from_secs(args.notification_interval_seconds.max(1)),
         allow_private_destinations: args.allow_private_destinations,
@@ -178,7 +180,7 @@ pub async fn serve(args: ServeArgs, log_format: LogFormat) -> Result<(), BoxErro
     let public_url = args.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
     let secure_cookies = args.secure_cookies || public_url.starts_with("https://");
     let dashboard = DashboardSettings::new(policy, secure_cookies, args.login_max_failures, args.client_ip_header.clone());
-    let state = api::State::new(store.clone(), secret_box, engine, writer, public_url, args.allow_private_destinations, dashboard);
+    let state = api::State::new(store.clone(), secret_box, engine, intake, public_url, args.allow_private_destinations, dashboard);
     let app = api::app(api::routes().merge(dashboard::routes()), state, args.max_payload_bytes);
     // Listening for SIGTERM before the start line, so that a stop sent as
     // soon as the server says it is up is a graceful one.

@@ -41,7 +41,12 @@ async fn metrics_count_ingested_delivered_failed_and_dead() {
     }
     let r = api.ingest(dead_hook["ingestUrl"].as_str().unwrap(), dead_hook["ingestSecret"].as_str().unwrap(), b"{}").await;
     let dead_id = r.body["data"]["id"].as_str().unwrap().to_string();
-    good.wait_for(3, WAIT).await;
+    // An application message is counted like any other way in.
+    let app = api.post("/v1/applications", &key, json!({ "name": "customer" })).await.body["data"]["id"].clone();
+    api.create_webhook(&key, &good.url, json!({ "applicationId": app })).await;
+    let r = api.post(&format!("/v1/applications/{}/messages", app.as_str().unwrap()), &key, json!({ "eventType": "a.b", "payload": {} })).await;
+    assert_eq!(r.status, 202, "{}", r.body);
+    good.wait_for(4, WAIT).await;
     api.wait_delivery(&key, &dead_id, |d| d["status"] == "dead").await;
 
     // Outcomes are written just after the attempt; wait for the last one.
@@ -53,16 +58,16 @@ async fn metrics_count_ingested_delivered_failed_and_dead() {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
-    assert_eq!(sample(&text, "hookrelay_events_ingested_total"), Some(4.0), "{text}");
-    assert_eq!(sample(&text, "hookrelay_deliveries_succeeded_total"), Some(3.0), "{text}");
+    assert_eq!(sample(&text, "hookrelay_events_ingested_total"), Some(5.0), "{text}");
+    assert_eq!(sample(&text, "hookrelay_deliveries_succeeded_total"), Some(4.0), "{text}");
     assert_eq!(sample(&text, "hookrelay_attempts_failed_total"), Some(1.0), "{text}");
     assert_eq!(sample(&text, "hookrelay_deliveries_dead_total"), Some(1.0), "{text}");
     assert_eq!(sample(&text, "hookrelay_queue_depth"), Some(0.0), "{text}");
-    assert_eq!(sample(&text, "hookrelay_attempt_duration_seconds_count"), Some(4.0), "{text}");
+    assert_eq!(sample(&text, "hookrelay_attempt_duration_seconds_count"), Some(5.0), "{text}");
     // Events and outcomes share write-path transactions: at least one for
-    // the 4 events, and at most one per event plus one per attempt.
+    // the 5 events, and at most one per event plus one per attempt.
     let writes = sample(&text, "hookrelay_db_duration_seconds_count{op=\"write_batch\"}").unwrap_or(0.0);
-    assert!((1.0..=8.0).contains(&writes), "{text}");
+    assert!((1.0..=10.0).contains(&writes), "{text}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

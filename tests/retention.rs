@@ -108,20 +108,29 @@ async fn the_operators_cap_purges_sooner_than_the_tier_would() {
     assert_eq!(api.get(&format!("/v1/deliveries/{}", ids[1]), &key).await.status, 200, "within the cap: kept");
 }
 
-fn deliveries(n: usize) -> Vec<hookrelay::store::NewDelivery> {
+fn events(n: usize) -> Vec<hookrelay::store::NewEvent> {
     (0..n)
-        .map(|_| hookrelay::store::NewDelivery {
-            delivery_id: hookrelay::ids::new_id(hookrelay::ids::DELIVERY),
+        .map(|_| hookrelay::store::NewEvent {
             event_id: hookrelay::ids::new_id(hookrelay::ids::EVENT),
             project_id: "proj_x".into(),
-            webhook_id: "wh_x".into(),
+            application_id: None,
+            event_type: None,
             content_type: "application/json".into(),
             body: bytes::Bytes::from(vec![b'x'; 1024]),
             headers: None,
             idempotency_key: None,
-            state: hookrelay::store::InitialState::Queued,
+            deliveries: vec![hookrelay::store::NewDelivery {
+                delivery_id: hookrelay::ids::new_id(hookrelay::ids::DELIVERY),
+                webhook_id: "wh_x".into(),
+                state: hookrelay::store::InitialState::Queued,
+            }],
         })
         .collect()
+}
+
+async fn write(store: &hookrelay::store::Store, n: usize) {
+    let events = events(n);
+    store.write_batch(&hookrelay::store::WriteBatch { events: &events, ..Default::default() }, 0).await.unwrap();
 }
 
 /// The log is not copied on commit (that would stall the writer), so the
@@ -137,16 +146,16 @@ async fn the_sqlite_log_starts_over_after_a_checkpoint() {
     let wal = dir.path().join("db.sqlite-wal");
     let wal_bytes = || std::fs::metadata(&wal).unwrap().len();
     for _ in 0..4 {
-        store.insert_deliveries(&deliveries(200), 0).await.unwrap();
+        write(&store, 200).await;
     }
     let grown = wal_bytes();
-    store.insert_deliveries(&deliveries(200), 0).await.unwrap();
+    write(&store, 200).await;
     assert!(wal_bytes() > grown, "with no checkpoint, each write appends to the log");
     let grown = wal_bytes();
 
     store.checkpoint_wal().await.unwrap();
     for _ in 0..2 {
-        store.insert_deliveries(&deliveries(200), 0).await.unwrap();
+        write(&store, 200).await;
     }
     assert_eq!(wal_bytes(), grown, "after a checkpoint, writes start the log over from its beginning");
 }

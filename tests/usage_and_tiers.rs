@@ -149,3 +149,64 @@ async fn new_projects_take_the_servers_default_tier_unlimited_unless_set() {
     let (_, ent) = server.create_project("big customer");
     assert_eq!(server.api().get("/v1/project", &ent).await.body["data"]["tier"], "enterprise");
 }
+
+/// Every way in takes the same tier checks: ingest, the Public API's send
+/// route, application messages, the portal's and the dashboard's test
+/// events, new schedules; replays are not new events and pass.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_way_in_applies_the_tier_payload_limit_and_monthly_quota() {
+    let server = Server::start(ServerOpts::default()).await;
+    let (project, key) = server.create_project("acme");
+    let out = server.cli(&["project", "set-tier", "--project", &project, "--tier", "free"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    server.create_user("ops@example.com", &project, "admin", "correct horse battery");
+    let mut dash = server.dashboard();
+    assert_eq!(dash.login("ops@example.com", "correct horse battery").await.status, 200);
+    let api = server.api();
+    let receiver = Receiver::start().await;
+    let hook = api.create_webhook(&key, &receiver.url, json!({})).await;
+    let r = api.post("/v1/applications", &key, json!({ "name": "customer" })).await;
+    let app = s(&r.body["data"]["id"]).to_string();
+    let endpoint = api.create_webhook(&key, &receiver.url, json!({ "applicationId": app })).await;
+    let portal = api.post(&format!("/v1/applications/{app}/portal/magic-link"), &key, json!({ "scopes": ["read", "write"] })).await;
+    let portal = s(&portal.body["data"]["token"]).to_string();
+    let message = |payload: Value| json!({ "eventType": "invoice.paid", "payload": payload });
+
+    // One delivery to replay later, while the quota still allows events.
+    let r = api.post(&format!("/v1/applications/{app}/messages"), &key, message(json!({ "n": 1 }))).await;
+    assert_eq!(r.status, 202, "{}", r.body);
+    let first = s(&r.body["data"]["deliveries"][0]["id"]).to_string();
+
+    // The free tier's payload limit is 256 KiB, on messages too.
+    let big = "x".repeat(256 * 1024);
+    let r = api.post(&format!("/v1/applications/{app}/messages"), &key, message(json!(big))).await;
+    assert_eq!((r.status, r.body["error"]["code"].clone()), (413, json!("payload_too_large")), "{}", r.body);
+
+    // The month's quota used up, as counted.
+    let now = chrono::Utc::now().timestamp_millis();
+    let hour = now - now.rem_euclid(3_600_000);
+    server
+        .sql(&format!("INSERT INTO usage_counters VALUES ('{project}', 'wh_gone', {hour}, 10000, 10000, 0, 0, 0, 0, 0, 0)"))
+        .await;
+    tokio::time::sleep(Duration::from_millis(600)).await; // the per-node cache
+    let hook_id = s(&hook["id"]);
+    let refused = [
+        ("ingest", api.ingest(s(&hook["ingestUrl"]), s(&hook["ingestSecret"]), b"{}").await),
+        ("send", api.send_raw(&format!("{}/v1/webhooks/{hook_id}/events", api.base), Some(&key), b"{}", Some("application/json"), None).await),
+        ("message", api.post(&format!("/v1/applications/{app}/messages"), &key, message(json!({ "n": 2 }))).await),
+        ("portal test", api.post(&format!("/portal-api/v1/endpoints/{}/test", s(&endpoint["id"])), &portal, json!({})).await),
+        ("dashboard test", dash.call("POST", &format!("/dashboard/api/projects/{project}/webhooks/{hook_id}/test-event"), None).await),
+        (
+            "schedule",
+            api.post(&format!("/v1/webhooks/{hook_id}/schedules"), &key, json!({ "name": "s", "runAt": "2099-01-01T00:00:00Z", "payload": {} }))
+                .await,
+        ),
+    ];
+    for (way, r) in refused {
+        assert_eq!((r.status, r.body["error"]["code"].clone()), (429, json!("quota_exceeded")), "{way}: {}", r.body);
+        assert!(r.headers.contains_key("retry-after"), "{way}");
+    }
+    let r = api.post(&format!("/v1/deliveries/{first}/replay"), &key, json!({})).await;
+    assert_eq!(r.status, 202, "a replay is not a new event: {}", r.body);
+    receiver.wait_for(2, Duration::from_secs(20)).await;
+}

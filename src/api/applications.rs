@@ -14,9 +14,10 @@ use super::error::{ApiError, ErrorBody};
 use super::extract::{double_option, ApiJson, ApiQuery, PageQuery};
 use super::{data, timestamp, AppState, Data, List};
 use crate::applications::{self as rules, normalize_frame_ancestors};
-use crate::store::{self, Application, IdempotencyKey, Inserted, LogFilter, NewMessage, PageRequest, Saved};
+use crate::ingest::{NewEvent, Route};
+use crate::store::{self, Application, Saved};
 use crate::webhooks::{validate_text, MAX_NAME_LEN};
-use crate::{ids, ingest};
+use crate::ids;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -281,39 +282,24 @@ pub(super) async fn fan_out(
     idempotency_key: Option<String>,
     only_endpoint: Option<&str>,
 ) -> Result<(SentMessage, bool), ApiError> {
-    let endpoints = state.store.all_endpoints(&app.id).await?;
-    let deliveries: Vec<(String, String)> = endpoints
-        .into_iter()
-        .filter(|w| match only_endpoint {
-            Some(id) => w.id == id,
-            None => w.enabled && rules::subscribes(w.event_types.as_deref(), &event_type),
-        })
-        .map(|w| (ids::new_id(ids::DELIVERY), w.id))
-        .collect();
-    let message = NewMessage {
-        event_id: ids::new_id(ids::EVENT),
-        project_id: app.project_id.clone(),
+    let route = Route::Application {
         application_id: app.id.clone(),
         event_type: event_type.clone(),
+        only_endpoint: only_endpoint.map(str::to_string),
+    };
+    let event = NewEvent {
+        project_id: app.project_id.clone(),
+        route,
         content_type: "application/json".into(),
         body,
-        idempotency_key: idempotency_key.map(|key| IdempotencyKey { scope: format!("app:{}", app.id), key }),
-        deliveries,
+        headers: None,
+        idempotency_key,
     };
-    let (id, deliveries, duplicate) = match state.store.insert_message(&message, ingest::IDEMPOTENCY_TTL_MS).await? {
-        Inserted::Created => (message.event_id, message.deliveries, false),
-        Inserted::Duplicate(first) => {
-            let filter = LogFilter { message_id: Some(first.clone()), ..Default::default() };
-            let page = PageRequest { cursor: None, limit: super::extract::MAX_PAGE };
-            let log = state.store.list_log(&app.id, &filter, &page).await?;
-            (first, log.items.into_iter().map(|e| (e.delivery.id, e.delivery.webhook_id)).collect(), true)
-        }
-    };
-    if !duplicate && !deliveries.is_empty() {
-        state.engine.wake();
-    }
-    let deliveries = deliveries.into_iter().map(|(id, endpoint_id)| MessageDelivery { id, endpoint_id }).collect();
-    Ok((SentMessage { id, application_id: app.id.clone(), event_type, deliveries }, duplicate))
+    let accepted = state.intake.accept(event).await?;
+    let deliveries =
+        accepted.deliveries.into_iter().map(|(id, endpoint_id)| MessageDelivery { id, endpoint_id }).collect();
+    let sent = SentMessage { id: accepted.event_id, application_id: app.id.clone(), event_type, deliveries };
+    Ok((sent, accepted.duplicate))
 }
 
 #[utoipa::path(post, path = "/v1/applications/{id}/messages", tag = "applications", security(("apiKey" = [])),

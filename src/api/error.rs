@@ -114,6 +114,29 @@ impl From<sqlx::Error> for ApiError {
     }
 }
 
+impl From<crate::ingest::IntakeError> for ApiError {
+    fn from(e: crate::ingest::IntakeError) -> Self {
+        use crate::ingest::IntakeError;
+        match e {
+            IntakeError::PayloadTooLarge { tier, limit } => ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                format!("the {tier} tier takes payloads up to {limit} bytes"),
+            ),
+            IntakeError::QuotaExceeded { tier, limit, retry_after_secs } => {
+                ApiError::quota_exceeded(format!("the {tier} tier's {limit} events this month are used up"), Some(retry_after_secs))
+            }
+            IntakeError::NotFound(what) => ApiError::not_found(what),
+            IntakeError::NotDeadLetter => ApiError::conflict(
+                "not_dead_letter",
+                "this delivery is not in the dead-letter queue (not dead, or already replayed or discarded)",
+            ),
+            IntakeError::Unavailable => ApiError::unavailable("the event could not be stored; it was not accepted, send it again"),
+            IntakeError::Store(e) => e.into(),
+        }
+    }
+}
+
 impl From<JsonRejection> for ApiError {
     fn from(r: JsonRejection) -> Self {
         match r {

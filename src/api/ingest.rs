@@ -11,7 +11,7 @@ use super::auth::ApiKey;
 use super::error::{ApiError, ErrorBody};
 use super::extract::bearer;
 use super::{data, AppState, Data};
-use crate::ingest::Event;
+use crate::ingest::{NewEvent, Route};
 use crate::secrets::{self, WEBHOOK_SECRET_PREFIX};
 use crate::store;
 
@@ -110,7 +110,6 @@ pub(crate) async fn accept(
     headers: &HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    super::tiers::check_event(state, &project_id, body.len()).await?;
     let content_type = headers
         .get(axum::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -120,12 +119,11 @@ pub(crate) async fn accept(
         })?
         .to_string();
     let idempotency_key = idempotency_key(headers)?;
-    let accepted = state
-        .writer
-        .submit(Event { project_id, webhook_id: webhook_id.clone(), webhook_enabled: enabled, content_type, body, idempotency_key })
-        .await
-        .map_err(|_| ApiError::unavailable("the event could not be stored; it was not accepted, send it again"))?;
-    let mut response = (StatusCode::ACCEPTED, data(AcceptedView { id: accepted.delivery_id, webhook_id })).into_response();
+    let route = Route::Webhook { webhook_id: webhook_id.clone(), enabled };
+    let event = NewEvent { project_id, route, content_type, body, headers: None, idempotency_key };
+    let accepted = state.intake.accept(event).await?;
+    let delivery_id = accepted.deliveries.into_iter().next().map(|(id, _)| id).unwrap_or_default();
+    let mut response = (StatusCode::ACCEPTED, data(AcceptedView { id: delivery_id, webhook_id })).into_response();
     if accepted.duplicate {
         response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
     }

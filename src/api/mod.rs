@@ -34,7 +34,7 @@ use serde::Serialize;
 
 use crate::cache::TtlCache;
 use crate::delivery::Engine;
-use crate::ingest::Writer;
+use crate::ingest::Intake;
 use crate::secrets::SecretBox;
 use crate::store::{IngestTarget, KeyAuth, Store};
 use error::ApiError;
@@ -47,13 +47,12 @@ pub struct State {
     pub store: Store,
     pub secret_box: SecretBox,
     pub engine: Engine,
-    pub writer: Writer,
+    pub intake: Intake,
     pub public_url: String,
     pub allow_private_destinations: bool,
     pub dashboard: crate::users::DashboardSettings,
     api_keys: TtlCache<String, KeyAuth>,
     ingest_targets: TtlCache<String, Option<IngestTarget>>,
-    quotas: TtlCache<String, tiers::Quota>,
 }
 
 pub type AppState = Arc<State>;
@@ -63,7 +62,7 @@ impl State {
         store: Store,
         secret_box: SecretBox,
         engine: Engine,
-        writer: Writer,
+        intake: Intake,
         public_url: String,
         allow_private_destinations: bool,
         dashboard: crate::users::DashboardSettings,
@@ -72,13 +71,12 @@ impl State {
             store,
             secret_box,
             engine,
-            writer,
+            intake,
             public_url: public_url.trim_end_matches('/').to_string(),
             allow_private_destinations,
             dashboard,
             api_keys: TtlCache::new(AUTH_CACHE_TTL, 100_000),
             ingest_targets: TtlCache::new(AUTH_CACHE_TTL, 100_000),
-            quotas: TtlCache::new(AUTH_CACHE_TTL, 100_000),
         })
     }
 

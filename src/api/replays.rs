@@ -93,8 +93,8 @@ pub async fn replay_one_in(
     id: &str,
     dead_letter_only: bool,
 ) -> Result<(DeliveryView, serde_json::Value), ApiError> {
-    let d = dead_letter_error(state.store.replay_delivery(project_id, id, dead_letter_only).await?)?;
-    state.engine.wake();
+    let replay_id = state.intake.replay(project_id, id, dead_letter_only).await?;
+    let (d, _) = state.store.get_delivery(project_id, &replay_id).await?.ok_or_else(|| ApiError::not_found("delivery"))?;
     let summary = json!({ "replayId": d.id });
     Ok((d.into(), summary))
 }

@@ -155,7 +155,8 @@ pub(crate) async fn create_in(
         Value::String(s) => s.into_bytes(),
         other => other.to_string().into_bytes(),
     };
-    super::tiers::check_event(state, project_id, payload.len()).await?;
+    // A firing must be one the tier takes.
+    state.intake.quota(project_id).await?.check(payload.len(), store::now_ms())?;
     let cron = body.cron.map(|c| c.trim().to_string());
     let s = Schedule {
         id: ids::new_id(ids::SCHEDULE),

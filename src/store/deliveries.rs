@@ -1,5 +1,7 @@
 //! Reading deliveries and their attempts.
 
+use sqlx::Row;
+
 use super::models::*;
 use super::{replay, LogEntry, Page, PageRequest, Result, Store};
 
@@ -45,4 +47,21 @@ impl Store {
         Ok(Some((delivery, attempts)))
     }
 
+
+    /// The deliveries an event got when it was stored (not its replays), as
+    /// (delivery id, webhook id). `first` is what an idempotency key holds:
+    /// the event's id, or one delivery's id for keys stored by earlier
+    /// versions.
+    pub async fn first_deliveries(&self, first: &str) -> Result<Vec<(String, String)>> {
+        sqlx::query(
+            "SELECT id, webhook_id FROM deliveries WHERE replay_of IS NULL AND \
+             (event_id = $1 OR event_id = (SELECT event_id FROM deliveries WHERE id = $1)) ORDER BY id",
+        )
+        .bind(first)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get("id")?, r.try_get("webhook_id")?)))
+        .collect()
+    }
 }

@@ -25,13 +25,12 @@ pub use applications::{Application, EventType, LogEntry, LogFilter, Message, Sav
 pub use audit::{Actor, AuditEntry, AuditFilter, AuditRecord};
 pub use models::{
     ApiKey, Attempt, AttemptRecord, Claimed, Delivery, DeliveryFilter, DeliveryStatus, IdempotencyKey, IngestTarget,
-    InitialState, Inserted, KeyAuth, LiveSecret, NewApiKey, NewDelivery, NewSecret, Outcome, Page, PageRequest, Project,
-    RevokeOutcome, Role, SecretKind, SecretVersion, Webhook,
+    InitialState, Inserted, KeyAuth, LiveSecret, NewApiKey, NewDelivery, NewEvent, NewReplay, NewSecret, Outcome, Page,
+    PageRequest, Project, ReplayJobStep, RevokeOutcome, Role, SecretKind, SecretVersion, Webhook, WriteBatch, Written,
 };
 pub use notifications::{DeadLetterNews, EndingOverlap, NotificationChannel, PendingNotification, DEAD_LETTER_MARK};
 pub use portal_tokens::{NewPortalToken, PortalAuth, PortalToken, LONG_LIVED, SESSION};
-pub use queue::NewMessage;
-pub use replay::{BatchResult, DeadLetterOutcome, NewReplayJob, ReplayJob, StoredEvent};
+pub use replay::{DeadLetterOutcome, NewReplayJob, ReplayJob, ReplaySource, StoredEvent};
 pub use schedules::Schedule;
 pub use usage::{hour_start, Usage, UsageBucket};
 pub use users::{AddMemberOutcome, EndedAccess, Membership, MembershipRemoval, NewMember, NewSession, SessionRecord, User};

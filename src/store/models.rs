@@ -166,7 +166,7 @@ pub enum RevokeOutcome {
 pub(super) const WEBHOOK_COLUMNS: &str = "id, project_id, public_id, name, description, destination_url, enabled, \
      headers, timeout_secs, retry_schedule, created_at, updated_at, application_id, event_types, disabled_reason";
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Webhook {
     pub id: String,
     pub project_id: String,
@@ -255,12 +255,15 @@ pub struct IngestTarget {
     pub secrets: Vec<LiveSecret>,
 }
 
+/// An idempotency key in its scope (`webhook:<id>` or `app:<id>`).
+#[derive(Clone, Debug)]
 pub struct IdempotencyKey {
     pub scope: String,
     pub key: String,
 }
 
 /// How a new delivery enters the queue.
+#[derive(Clone, Debug)]
 pub enum InitialState {
     /// Due now, for any node to claim.
     Queued,
@@ -270,23 +273,83 @@ pub enum InitialState {
     Held,
 }
 
+/// A delivery row about to be written.
+#[derive(Clone, Debug)]
 pub struct NewDelivery {
     pub delivery_id: String,
+    pub webhook_id: String,
+    pub state: InitialState,
+}
+
+/// A new event, stored once, and the deliveries it gets (one for a webhook,
+/// one per subscribed endpoint for an application message, possibly none).
+#[derive(Clone, Debug)]
+pub struct NewEvent {
     pub event_id: String,
     pub project_id: String,
-    pub webhook_id: String,
+    /// Application messages only.
+    pub application_id: Option<String>,
+    pub event_type: Option<String>,
     pub content_type: String,
     pub body: bytes::Bytes,
-    /// Extra request headers of this event (JSON object); None for ingest.
+    /// Extra request headers of this event (JSON object), sent with it.
     pub headers: Option<String>,
+    /// A repeat within the key's window stores nothing and answers the
+    /// first event's id.
     pub idempotency_key: Option<IdempotencyKey>,
-    pub state: InitialState,
+    pub deliveries: Vec<NewDelivery>,
+}
+
+/// A new delivery of a stored event (a replay), linked to the original,
+/// which is stamped `replayed_at` (and so leaves the dead-letter queue).
+#[derive(Clone, Debug)]
+pub struct NewReplay {
+    pub original_id: String,
+    pub project_id: String,
+    pub event_id: String,
+    /// Only if the original is still in the dead-letter queue.
+    pub dead_letter_only: bool,
+    pub delivery: NewDelivery,
+}
+
+/// One paced step of a bulk replay job: its replays are written, and its
+/// cursor moved, only if `token` still holds the job and nobody moved the
+/// cursor from `from_cursor` meanwhile.
+#[derive(Clone, Debug)]
+pub struct ReplayJobStep {
+    pub job_id: String,
+    pub token: String,
+    pub lease_until: i64,
+    pub from_cursor: String,
+    pub to_cursor: String,
+    pub finished: bool,
+    pub replays: Vec<NewReplay>,
+}
+
+/// Everything one write-path transaction stores.
+#[derive(Default)]
+pub struct WriteBatch<'a> {
+    pub events: &'a [NewEvent],
+    pub replays: &'a [NewReplay],
+    pub job_steps: &'a [ReplayJobStep],
+    pub outcomes: &'a [Outcome],
+}
+
+/// What a write-path transaction did with each item, in order.
+#[derive(Debug, Default)]
+pub struct Written {
+    pub events: Vec<Inserted>,
+    /// False: the original was not (or no longer) replayable.
+    pub replays: Vec<bool>,
+    /// False: the job was lost to another node, or finished.
+    pub job_steps: Vec<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Inserted {
     Created,
-    /// The idempotency key was seen before; this is the delivery it made.
+    /// The idempotency key was seen before; this is the first event's id
+    /// (a delivery id for `webhook:` keys stored by versions before 0.2).
     Duplicate(String),
 }
 

@@ -7,109 +7,127 @@ use sqlx::{Row, Transaction};
 use super::models::*;
 use super::{bind_all, now_ms, usage, values_list, Dialect, Flush, Result, Store, ROWS_PER_STATEMENT};
 
-/// A message sent to an application: stored once, one delivery per endpoint.
-pub struct NewMessage {
-    pub event_id: String,
-    pub project_id: String,
-    pub application_id: String,
-    pub event_type: String,
-    pub content_type: String,
-    pub body: bytes::Bytes,
-    pub idempotency_key: Option<IdempotencyKey>,
-    /// (delivery id, endpoint id) pairs.
-    pub deliveries: Vec<(String, String)>,
-}
-
 impl Store {
-    /// Stores a batch of accepted events in one transaction (group commit:
-    /// one fsync for the whole batch). Items repeating an idempotency key
-    /// seen in the last `idempotency_ttl_ms` create nothing and report the
-    /// first delivery's id.
-    pub async fn insert_deliveries(&self, items: &[NewDelivery], idempotency_ttl_ms: i64) -> Result<Vec<Inserted>> {
-        self.write_batch(items, &[], idempotency_ttl_ms).await
-    }
-
-    /// The write path's transaction: new deliveries (as `insert_deliveries`)
-    /// and finished attempts (as `record_outcomes_in`) together, with their
-    /// usage counted once. It fsyncs at commit when it holds new deliveries.
-    pub async fn write_batch(&self, items: &[NewDelivery], outcomes: &[Outcome], idempotency_ttl_ms: i64) -> Result<Vec<Inserted>> {
-        let flush = if items.is_empty() { Flush::WithNextCommit } else { Flush::AtCommit };
+    /// The write path's transaction, the only place that inserts events and
+    /// deliveries: new events with their deliveries, replays, replay-job
+    /// steps and finished attempts together, with their usage counted once.
+    /// It fsyncs at commit when it holds anything new (a 202 promises that);
+    /// outcomes alone ride with the next such commit.
+    pub async fn write_batch(&self, batch: &WriteBatch<'_>, idempotency_ttl_ms: i64) -> Result<Written> {
+        let new_work = !(batch.events.is_empty() && batch.replays.is_empty() && batch.job_steps.is_empty());
+        let flush = if new_work { Flush::AtCommit } else { Flush::WithNextCommit };
         let mut tally = usage::UsageTally::tracking_health(self.auto_disable_after_dead);
         let mut turn = self.write_turn().await?;
         let mut tx = self.begin_write(&mut turn, flush).await?;
-        let inserted = self.insert_deliveries_in(&mut tx, items, idempotency_ttl_ms, &mut tally).await?;
-        self.record_outcomes_in(&mut tx, outcomes, &mut tally).await?;
+        let written = if new_work { self.insert_in(&mut tx, batch, idempotency_ttl_ms, &mut tally).await? } else { Written::default() };
+        self.record_outcomes_in(&mut tx, batch.outcomes, &mut tally).await?;
         tally.write(&mut tx, self.dialect).await?;
         tx.commit().await?;
-        Ok(inserted)
+        Ok(written)
     }
 
-    async fn insert_deliveries_in(
+    async fn insert_in(
         &self,
         tx: &mut Transaction<'_, sqlx::Any>,
-        items: &[NewDelivery],
+        batch: &WriteBatch<'_>,
         idempotency_ttl_ms: i64,
         tally: &mut usage::UsageTally,
-    ) -> Result<Vec<Inserted>> {
+    ) -> Result<Written> {
         let now = now_ms();
-        let mut out = Vec::with_capacity(items.len());
-        for item in items {
-            if let Some(key) = &item.idempotency_key {
-                if let Some(first) = claim_idempotency_key(tx, key, &item.delivery_id, now, idempotency_ttl_ms).await? {
-                    out.push(Inserted::Duplicate(first));
+        let mut written = Written::default();
+        let mut events: Vec<&NewEvent> = Vec::with_capacity(batch.events.len());
+        // (delivery, project, event, replay of)
+        let mut rows: Vec<(&NewDelivery, &str, &str, Option<&str>)> = Vec::with_capacity(batch.events.len());
+        for event in batch.events {
+            if let Some(key) = &event.idempotency_key {
+                if let Some(first) = claim_idempotency_key(tx, key, &event.event_id, now, idempotency_ttl_ms).await? {
+                    written.events.push(Inserted::Duplicate(first));
                     continue;
                 }
             }
-            out.push(Inserted::Created);
-            tally.ingested(&item.project_id, &item.webhook_id, item.body.len());
+            written.events.push(Inserted::Created);
+            events.push(event);
+            for d in &event.deliveries {
+                tally.ingested(&event.project_id, &d.webhook_id, event.body.len());
+                rows.push((d, &event.project_id, &event.event_id, None));
+            }
+        }
+        for r in batch.replays {
+            let done = stamp_replayed(tx, r, now).await?;
+            written.replays.push(done);
+            if done {
+                tally.replayed(&r.project_id, &r.delivery.webhook_id);
+                rows.push((&r.delivery, &r.project_id, &r.event_id, Some(&r.original_id)));
+            }
+        }
+        for step in batch.job_steps {
+            let held = move_job_cursor(tx, step, now).await?;
+            written.job_steps.push(held);
+            if !held {
+                continue;
+            }
+            let originals: Vec<&str> = step.replays.iter().map(|r| r.original_id.as_str()).collect();
+            for chunk in originals.chunks(ROWS_PER_STATEMENT) {
+                // `now` is our own integer, so it can be written into the SQL.
+                let sql = format!("UPDATE deliveries SET replayed_at = {now} WHERE id IN {}", values_list(self.dialect, 1, chunk.len()));
+                bind_all(&sql, chunk.iter().copied()).execute(&mut **tx).await?;
+            }
+            for r in &step.replays {
+                tally.replayed(&r.project_id, &r.delivery.webhook_id);
+                rows.push((&r.delivery, &r.project_id, &r.event_id, Some(&r.original_id)));
+            }
         }
         // Multi-row INSERTs: one statement per table and chunk rather than
-        // two per event, which is most of the cost of a batch.
-        let created: Vec<&NewDelivery> =
-            items.iter().zip(&out).filter(|(_, r)| matches!(r, Inserted::Created)).map(|(i, _)| i).collect();
-        for chunk in created.chunks(ROWS_PER_STATEMENT) {
+        // one or two per event, which is most of the cost of a batch.
+        for chunk in events.chunks(ROWS_PER_STATEMENT) {
             let sql = format!(
-                "INSERT INTO events (id, project_id, content_type, body, received_at, headers) VALUES {}",
-                values_list(self.dialect, chunk.len(), 6)
+                "INSERT INTO events (id, project_id, content_type, body, received_at, headers, application_id, event_type) \
+                 VALUES {}",
+                values_list(self.dialect, chunk.len(), 8)
             );
             let mut q = sqlx::query(&sql);
-            for item in chunk {
+            for e in chunk {
                 q = q
-                    .bind(&item.event_id)
-                    .bind(&item.project_id)
-                    .bind(&item.content_type)
-                    .bind(item.body.as_ref())
+                    .bind(&e.event_id)
+                    .bind(&e.project_id)
+                    .bind(&e.content_type)
+                    .bind(e.body.as_ref())
                     .bind(now)
-                    .bind(item.headers.as_deref());
+                    .bind(e.headers.as_deref())
+                    .bind(e.application_id.as_deref())
+                    .bind(e.event_type.as_deref());
             }
             q.execute(&mut **tx).await?;
+        }
+        for chunk in rows.chunks(ROWS_PER_STATEMENT) {
             let sql = format!(
                 "INSERT INTO deliveries (id, project_id, webhook_id, event_id, status, attempts, next_attempt_at, \
-                 lease_token, created_at, updated_at) VALUES {}",
-                values_list(self.dialect, chunk.len(), 10)
+                 lease_token, created_at, updated_at, replay_of) VALUES {}",
+                values_list(self.dialect, chunk.len(), 11)
             );
             let mut q = sqlx::query(&sql);
-            for item in chunk {
-                let (status, next_attempt_at, lease_token) = match &item.state {
+            for (d, project_id, event_id, replay_of) in chunk {
+                let (status, next_attempt_at, lease_token) = match &d.state {
                     InitialState::Queued => ("pending", Some(now), None),
                     InitialState::Leased { until, token } => ("delivering", Some(*until), Some(token.as_str())),
                     InitialState::Held => ("pending", None, None),
                 };
                 q = q
-                    .bind(&item.delivery_id)
-                    .bind(&item.project_id)
-                    .bind(&item.webhook_id)
-                    .bind(&item.event_id)
+                    .bind(&d.delivery_id)
+                    .bind(*project_id)
+                    .bind(&d.webhook_id)
+                    .bind(*event_id)
                     .bind(status)
                     .bind(0_i64)
                     .bind(next_attempt_at)
                     .bind(lease_token)
                     .bind(now)
-                    .bind(now);
+                    .bind(now)
+                    .bind(*replay_of);
             }
             q.execute(&mut **tx).await?;
         }
-        Ok(out)
+        Ok(written)
     }
 
     /// Leases up to `limit` due deliveries to the caller until `lease_until`.
@@ -251,6 +269,7 @@ impl Store {
         tx.commit().await
     }
 
+
     /// Deletes idempotency keys past their window, a bounded batch at a time.
     pub async fn purge_idempotency_keys(&self, older_than: i64) -> Result<u64> {
         Ok(sqlx::query(
@@ -261,40 +280,6 @@ impl Store {
         .execute(&self.pool)
         .await?
         .rows_affected())
-    }
-
-    /// Stores a message once and queues its deliveries, in one transaction.
-    /// A repeated idempotency key within `idempotency_ttl_ms` stores nothing
-    /// and reports the first message's id.
-    pub async fn insert_message(&self, m: &NewMessage, idempotency_ttl_ms: i64) -> Result<Inserted> {
-        let now = now_ms();
-        let mut tx = self.pool.begin().await?;
-        if let Some(key) = &m.idempotency_key {
-            if let Some(first) = claim_idempotency_key(&mut tx, key, &m.event_id, now, idempotency_ttl_ms).await? {
-                return Ok(Inserted::Duplicate(first));
-            }
-        }
-        sqlx::query(
-            "INSERT INTO events (id, project_id, content_type, body, received_at, application_id, event_type) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(&m.event_id)
-        .bind(&m.project_id)
-        .bind(&m.content_type)
-        .bind(m.body.as_ref())
-        .bind(now)
-        .bind(&m.application_id)
-        .bind(&m.event_type)
-        .execute(&mut *tx)
-        .await?;
-        let mut tally = super::usage::UsageTally::default();
-        for (delivery_id, endpoint_id) in &m.deliveries {
-            insert_queued_delivery(&mut tx, &m.project_id, delivery_id, endpoint_id, &m.event_id, now).await?;
-            tally.ingested(&m.project_id, endpoint_id, m.body.len());
-        }
-        tally.write(&mut tx, self.dialect).await?;
-        tx.commit().await?;
-        Ok(Inserted::Created)
     }
 }
 
@@ -333,24 +318,44 @@ async fn claim_idempotency_key(
     Ok(Some(first))
 }
 
-async fn insert_queued_delivery(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    project_id: &str,
-    delivery_id: &str,
-    endpoint_id: &str,
-    event_id: &str,
-    now: i64,
-) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO deliveries (id, project_id, webhook_id, event_id, status, attempts, next_attempt_at, \
-         created_at, updated_at) VALUES ($1, $2, $3, $4, 'pending', 0, $5, $5, $5)",
+/// Stamps the original of a single replay; false if it does not exist or,
+/// for a dead-letter replay, is no longer in the queue (the conditional
+/// stamp makes two concurrent replays of one entry create one replay).
+async fn stamp_replayed(tx: &mut Transaction<'_, sqlx::Any>, r: &NewReplay, now: i64) -> Result<bool> {
+    let n = sqlx::query(
+        "UPDATE deliveries SET replayed_at = $3 WHERE project_id = $1 AND id = $2 \
+         AND ($4 = 0 OR (status = 'dead' AND replayed_at IS NULL))",
     )
-    .bind(delivery_id)
-    .bind(project_id)
-    .bind(endpoint_id)
-    .bind(event_id)
+    .bind(&r.project_id)
+    .bind(&r.original_id)
     .bind(now)
+    .bind(i64::from(r.dead_letter_only))
     .execute(&mut **tx)
-    .await
-    .map(|_| ())
+    .await?
+    .rows_affected();
+    Ok(n == 1)
+}
+
+/// Moves a replay job's cursor and progress if `step.token` still holds it
+/// at `step.from_cursor`. Writing the job row first also makes this
+/// transaction lock the job on PostgreSQL.
+async fn move_job_cursor(tx: &mut Transaction<'_, sqlx::Any>, step: &ReplayJobStep, now: i64) -> Result<bool> {
+    let n = sqlx::query(
+        "UPDATE replay_jobs SET cursor_id = $4, processed = processed + $5, lease_until = $6, updated_at = $7, \
+         status = CASE WHEN $8 = 1 THEN 'completed' ELSE status END, \
+         finished_at = CASE WHEN $8 = 1 THEN $7 ELSE finished_at END \
+         WHERE id = $1 AND lease_owner = $2 AND cursor_id = $3 AND status = 'running'",
+    )
+    .bind(&step.job_id)
+    .bind(&step.token)
+    .bind(&step.from_cursor)
+    .bind(&step.to_cursor)
+    .bind(step.replays.len() as i64)
+    .bind(step.lease_until)
+    .bind(now)
+    .bind(i64::from(step.finished))
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    Ok(n == 1)
 }

@@ -8,8 +8,7 @@ use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::query::Query;
 use sqlx::{Any, Row};
 
-use super::usage::UsageTally;
-use super::{now_ms, Delivery, DeliveryFilter, DeliveryStatus, Result, Store};
+use super::{now_ms, DeliveryFilter, DeliveryStatus, Result, Store};
 use crate::ids;
 
 /// The SQL of a [`DeliveryFilter`], its five parameters numbered from `first`;
@@ -104,44 +103,31 @@ impl ReplayJob {
     }
 }
 
-/// What one paced step of a replay job did.
-pub struct BatchResult {
-    pub replayed: usize,
-    pub finished: bool,
+/// A delivery to replay: a new delivery of `event_id` to `webhook_id`.
+#[derive(Clone, Debug)]
+pub struct ReplaySource {
+    pub id: String,
+    pub webhook_id: String,
+    pub event_id: String,
+}
+
+impl ReplaySource {
+    fn from_row(r: &AnyRow) -> Result<Self> {
+        Ok(ReplaySource { id: r.try_get("id")?, webhook_id: r.try_get("webhook_id")?, event_id: r.try_get("event_id")? })
+    }
 }
 
 impl Store {
-    /// Queues a new delivery of `id`'s event, due now. With
-    /// `dead_letter_only`, only a delivery still in the dead-letter queue is
-    /// replayed; the conditional stamp makes two concurrent replays of one
-    /// entry create one replay.
-    pub async fn replay_delivery(&self, project_id: &str, id: &str, dead_letter_only: bool) -> Result<DeadLetterOutcome<Delivery>> {
-        let now = now_ms();
-        let mut tx = self.pool.begin().await?;
-        let Some(row) = sqlx::query(
-            "UPDATE deliveries SET replayed_at = $3 WHERE project_id = $1 AND id = $2 \
-             AND ($4 = 0 OR (status = 'dead' AND replayed_at IS NULL)) RETURNING webhook_id, event_id",
-        )
-        .bind(project_id)
-        .bind(id)
-        .bind(now)
-        .bind(i64::from(dead_letter_only))
-        .fetch_optional(&mut *tx)
-        .await?
-        else {
-            drop(tx);
-            return self.missing_or_not_dead_letter(project_id, id).await;
-        };
-        let mut tally = UsageTally::default();
-        let webhook_id: String = row.try_get("webhook_id")?;
-        let new_id = insert_replay(&mut tx, project_id, id, &webhook_id, &row.try_get::<String, _>("event_id")?, now).await?;
-        tally.replayed(project_id, &webhook_id);
-        tally.write(&mut tx, self.dialect).await?;
-        tx.commit().await?;
-        match self.get_delivery(project_id, &new_id).await? {
-            Some((d, _)) => Ok(DeadLetterOutcome::Done(d)),
-            None => Err(sqlx::Error::RowNotFound),
-        }
+    /// What a replay of the project's delivery `id` needs: its webhook and
+    /// event.
+    pub async fn replay_source(&self, project_id: &str, id: &str) -> Result<Option<ReplaySource>> {
+        sqlx::query("SELECT id, webhook_id, event_id FROM deliveries WHERE project_id = $1 AND id = $2")
+            .bind(project_id)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|r| ReplaySource::from_row(&r))
+            .transpose()
     }
 
     /// Marks a dead-letter entry `discarded`: it leaves the queue and stays
@@ -163,7 +149,9 @@ impl Store {
         self.missing_or_not_dead_letter(project_id, id).await
     }
 
-    async fn missing_or_not_dead_letter<T>(&self, project_id: &str, id: &str) -> Result<DeadLetterOutcome<T>> {
+    /// Why the project's delivery `id` is not a dead letter: it does not
+    /// exist, or it is not (or no longer) in the queue.
+    pub async fn missing_or_not_dead_letter<T>(&self, project_id: &str, id: &str) -> Result<DeadLetterOutcome<T>> {
         let exists = sqlx::query("SELECT id FROM deliveries WHERE project_id = $1 AND id = $2")
             .bind(project_id)
             .bind(id)
@@ -250,98 +238,14 @@ impl Store {
         .transpose()
     }
 
-    /// Replays the next `limit` deliveries of a job held by `token`, moving
-    /// its cursor and progress in the same transaction. None if the lease
-    /// was lost (another node took the job over).
-    pub async fn run_replay_batch(&self, job: &ReplayJob, token: &str, limit: i64, lease_until: i64) -> Result<Option<BatchResult>> {
-        let now = now_ms();
-        let mut tx = self.pool.begin().await?;
-        // Writing the job row first makes this transaction the writer at
-        // once on SQLite and locks the job on PostgreSQL.
-        let held = sqlx::query(
-            "UPDATE replay_jobs SET lease_until = $3, updated_at = $4 \
-             WHERE id = $1 AND lease_owner = $2 AND status = 'running'",
-        )
-        .bind(&job.id)
-        .bind(token)
-        .bind(lease_until)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if held == 0 {
-            return Ok(None);
-        }
-        let cursor: String = sqlx::query("SELECT cursor_id FROM replay_jobs WHERE id = $1")
-            .bind(&job.id)
-            .fetch_one(&mut *tx)
-            .await?
-            .try_get("cursor_id")?;
+    /// The next `limit` deliveries a job replays after `cursor`, in id order.
+    pub async fn replay_job_batch(&self, job: &ReplayJob, cursor: &str, limit: i64) -> Result<Vec<ReplaySource>> {
         let sql = format!(
             "SELECT id, webhook_id, event_id FROM deliveries WHERE project_id = $1 AND id > $2 AND id < $3 AND {} \
              ORDER BY id LIMIT $9",
             filter_sql(4)
         );
-        let q = sqlx::query(&sql).bind(&job.project_id).bind(&cursor).bind(&job.upper_id);
-        let rows = bind_filter(q, &job.filter).bind(limit).fetch_all(&mut *tx).await?;
-        let mut tally = UsageTally::default();
-        for r in &rows {
-            let id: String = r.try_get("id")?;
-            let webhook_id: String = r.try_get("webhook_id")?;
-            tally.replayed(&job.project_id, &webhook_id);
-            sqlx::query("UPDATE deliveries SET replayed_at = $2 WHERE id = $1")
-                .bind(&id)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-            insert_replay(&mut tx, &job.project_id, &id, &webhook_id, &r.try_get::<String, _>("event_id")?, now).await?;
-        }
-        tally.write(&mut tx, self.dialect).await?;
-        let finished = (rows.len() as i64) < limit;
-        let last = match rows.last() {
-            Some(r) => r.try_get("id")?,
-            None => cursor,
-        };
-        sqlx::query(
-            "UPDATE replay_jobs SET cursor_id = $2, processed = processed + $3, \
-             status = CASE WHEN $4 = 1 THEN 'completed' ELSE status END, \
-             finished_at = CASE WHEN $4 = 1 THEN $5 ELSE finished_at END WHERE id = $1",
-        )
-        .bind(&job.id)
-        .bind(&last)
-        .bind(rows.len() as i64)
-        .bind(i64::from(finished))
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(Some(BatchResult { replayed: rows.len(), finished }))
+        let q = sqlx::query(&sql).bind(&job.project_id).bind(cursor).bind(&job.upper_id);
+        bind_filter(q, &job.filter).bind(limit).fetch_all(&self.pool).await?.iter().map(ReplaySource::from_row).collect()
     }
-}
-
-/// Inserts the replay of `original`, due now; the caller stamps the
-/// original's `replayed_at`, which takes it out of the dead-letter queue.
-/// Returns the new id.
-async fn insert_replay(
-    tx: &mut sqlx::Transaction<'_, Any>,
-    project_id: &str,
-    original: &str,
-    webhook_id: &str,
-    event_id: &str,
-    now: i64,
-) -> Result<String> {
-    let id = ids::new_id(ids::DELIVERY);
-    sqlx::query(
-        "INSERT INTO deliveries (id, project_id, webhook_id, event_id, status, attempts, next_attempt_at, \
-         created_at, updated_at, replay_of) VALUES ($1, $2, $3, $4, 'pending', 0, $5, $5, $5, $6)",
-    )
-    .bind(&id)
-    .bind(project_id)
-    .bind(webhook_id)
-    .bind(event_id)
-    .bind(now)
-    .bind(original)
-    .execute(&mut **tx)
-    .await?;
-    Ok(id)
 }

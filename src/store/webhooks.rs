@@ -180,6 +180,18 @@ impl Store {
         Ok(Some((Webhook::from_row(&row)?, secrets)))
     }
 
+    /// Whether each of `ids` is enabled; deleted webhooks are left out.
+    pub async fn webhooks_enabled(&self, ids: &[&str]) -> Result<std::collections::HashMap<String, bool>> {
+        let mut out = std::collections::HashMap::new();
+        for chunk in ids.chunks(super::ROWS_PER_STATEMENT) {
+            let sql = format!("SELECT id, enabled FROM webhooks WHERE id IN {}", super::values_list(self.dialect, 1, chunk.len()));
+            for r in super::bind_all(&sql, chunk.iter().copied()).fetch_all(&self.pool).await? {
+                out.insert(r.try_get("id")?, r.try_get::<i64, _>("enabled")? != 0);
+            }
+        }
+        Ok(out)
+    }
+
     async fn live_secrets(&self, webhook_id: &str, kind: SecretKind, column: &str) -> Result<Vec<LiveSecret>> {
         sqlx::query(&format!(
             "SELECT {column} AS material, retired_at FROM webhook_secrets \

@@ -20,7 +20,7 @@ use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use crate::delivery::Engine;
+use crate::ingest::Intake;
 use crate::secrets::SecretBox;
 use crate::store::Store;
 use crate::users::SessionPolicy;
@@ -31,7 +31,8 @@ pub use notifier::quota_level;
 pub struct Context {
     pub store: Store,
     pub secret_box: SecretBox,
-    pub engine: Engine,
+    /// The one way in, for schedule firings and replay-job steps.
+    pub intake: Intake,
     /// The operator's cap over every tier's retention.
     pub max_retention_ms: Option<i64>,
     /// How often notification news is gathered (also the dead-letter

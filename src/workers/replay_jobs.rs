@@ -1,6 +1,7 @@
 //! Runs on: leased rows (each job is held by one node at a time). Bulk
-//! replay jobs: every node runs one worker; a job is leased to one node at a time and advanced in paced batches, each
-//! batch one transaction that creates its replays and moves the job's cursor,
+//! replay jobs: every node runs one worker; a job is advanced in paced
+//! batches through the intake, each batch one transaction (the write path's
+//! group commit) that creates its replays and moves the job's cursor,
 //! so a node dying mid-job loses nothing: another node takes the job over
 //! when the lease runs out and carries on from the cursor.
 
@@ -8,8 +9,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::{Context, Stop};
-use crate::delivery::Engine;
-use crate::store::{self, ReplayJob, Store};
+use crate::ingest::Intake;
+use crate::store::{self, ReplayJob};
 use crate::ids;
 
 /// Default and bounds of a job's pace, in replays created per second.
@@ -44,7 +45,7 @@ pub async fn run(ctx: Arc<Context>, mut stop: Stop) {
     let token = ids::new_id("lease");
     loop {
         let busy = match ctx.store.claim_replay_job(&token, lease_until()).await {
-            Ok(Some(job)) => work(&ctx.store, &ctx.engine, &mut stop, &token, job).await,
+            Ok(Some(job)) => work(&ctx.intake, &mut stop, &token, job).await,
             Ok(None) => false,
             Err(e) => {
                 tracing::warn!(error = %e, "claiming a replay job failed");
@@ -63,20 +64,14 @@ fn lease_until() -> i64 {
 
 /// Advances `job` until it ends, its lease is lost or shutdown begins
 /// (false then).
-async fn work(store: &Store, engine: &Engine, stop: &mut Stop, token: &str, job: ReplayJob) -> bool {
+async fn work(intake: &Intake, stop: &mut Stop, token: &str, job: ReplayJob) -> bool {
     let (batch, pause) = pacing(job.rate_per_second);
+    let mut cursor = job.cursor_id.clone();
     loop {
-        match store.run_replay_batch(&job, token, batch, lease_until()).await {
-            Ok(Some(result)) => {
-                if result.replayed > 0 {
-                    engine.wake();
-                }
-                if result.finished {
-                    return true;
-                }
-            }
-            Ok(None) => return true,
-            Err(e) => tracing::warn!(error = %e, job = %job.id, "replay batch failed; retrying"),
+        match intake.replay_step(&job, token, &mut cursor, batch, lease_until()).await {
+            Ok(step) if step.done => return true,
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = ?e, job = %job.id, "replay batch failed; retrying"),
         }
         if !stop.sleep(pause).await {
             return false;

@@ -1,0 +1,312 @@
+//! The write path's group commit. Every new event, replay and replay-job
+//! step (through [`super::Intake`]), and every finished attempt (from the
+//! delivery engine), goes to one writer task, which stores whatever has
+//! queued up in a single transaction (one fsync for the lot) and only then
+//! answers each caller: a 202 always means committed, and throughput does
+//! not hinge on per-event fsyncs. Sharing the transaction matters most on
+//! SQLite, whose single writer would otherwise alternate between an ingest
+//! and an outcome transaction, each waiting for the other's commit. New
+//! deliveries are leased to this node's engine in the same transaction
+//! while it has free slots, so they go out without another query.
+
+use std::time::Duration;
+
+use tokio::sync::{mpsc, oneshot, OwnedSemaphorePermit};
+use tokio::task::JoinHandle;
+
+use crate::delivery::{Engine, Job};
+use crate::ids;
+use crate::metrics::{metrics, DbOp};
+use crate::store::{
+    self, Claimed, InitialState, Inserted, NewDelivery, NewEvent, NewReplay, Outcome, ReplayJobStep, Store, WriteBatch,
+};
+
+/// Idempotency keys are honoured for this long, as on Svix and Stripe.
+pub const IDEMPOTENCY_TTL_MS: i64 = 24 * 3600 * 1000;
+const MAX_ITEMS: usize = 512;
+const MAX_OUTCOMES: usize = 512;
+const QUEUE: usize = 16 * 1024;
+/// Outcomes whose transaction failed are tried again with the next batches,
+/// this many times; after that their leases expire and the deliveries are
+/// sent again (at-least-once holds, only the bookkeeping is lost).
+const OUTCOME_TRIES: u32 = 5;
+const RETRY_DELAY: Duration = Duration::from_millis(200);
+
+/// The transaction did not commit; nothing of the item was stored.
+#[derive(Debug)]
+pub struct WriteFailed;
+
+type Reply<T> = oneshot::Sender<Result<T, WriteFailed>>;
+
+/// One item for the group commit, with where its answer goes.
+pub(super) enum Request {
+    Event(NewEvent, Reply<Inserted>),
+    Replay(NewReplay, Reply<bool>),
+    JobStep(ReplayJobStep, Reply<bool>),
+}
+
+#[derive(Clone)]
+pub struct Writer {
+    tx: mpsc::Sender<Request>,
+}
+
+/// The running writer task, stopped last so that it stores the outcomes of
+/// the deliveries still in flight at shutdown.
+pub struct WriterTask {
+    stop: oneshot::Sender<()>,
+    task: JoinHandle<()>,
+}
+
+/// Where the delivery engine sends finished attempts.
+pub fn outcome_channel() -> (mpsc::Sender<Outcome>, mpsc::Receiver<Outcome>) {
+    mpsc::channel(2 * MAX_OUTCOMES)
+}
+
+impl Writer {
+    pub fn start(store: Store, engine: Engine, outcomes: mpsc::Receiver<Outcome>) -> (Writer, WriterTask) {
+        let (tx, rx) = mpsc::channel(QUEUE);
+        let (stop, stop_rx) = oneshot::channel();
+        let task = tokio::spawn(run(store, engine, rx, outcomes, stop_rx));
+        (Writer { tx }, WriterTask { stop, task })
+    }
+
+    /// Stores `request`'s item with the next batch; the answer comes once
+    /// that batch is committed (or has failed).
+    pub(super) async fn submit<T>(&self, request: impl FnOnce(Reply<T>) -> Request) -> Result<T, WriteFailed> {
+        let (reply, answer) = oneshot::channel();
+        self.tx.send(request(reply)).await.map_err(|_| WriteFailed)?;
+        answer.await.map_err(|_| WriteFailed)?
+    }
+}
+
+impl WriterTask {
+    /// Writes everything queued (new work and outcomes) and stops.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(());
+        let _ = self.task.await;
+    }
+}
+
+/// Outcomes waiting for a transaction that commits, with their failed tries.
+#[derive(Default)]
+struct PendingOutcomes {
+    outcomes: Vec<Outcome>,
+    failures: u32,
+}
+
+async fn run(
+    store: Store,
+    engine: Engine,
+    mut requests_rx: mpsc::Receiver<Request>,
+    mut outcomes_rx: mpsc::Receiver<Outcome>,
+    mut stop: oneshot::Receiver<()>,
+) {
+    let mut requests: Vec<Request> = Vec::with_capacity(MAX_ITEMS);
+    let mut pending = PendingOutcomes::default();
+    let (mut requests_open, mut outcomes_open) = (true, true);
+    loop {
+        // Failed outcomes wait a little before their next try, unless new
+        // work brings a transaction sooner.
+        let retry_due = !pending.outcomes.is_empty();
+        tokio::select! {
+            n = requests_rx.recv_many(&mut requests, MAX_ITEMS), if requests_open => requests_open = n > 0,
+            n = outcomes_rx.recv_many(&mut pending.outcomes, MAX_OUTCOMES), if outcomes_open => outcomes_open = n > 0,
+            _ = tokio::time::sleep(RETRY_DELAY), if retry_due => {}
+            _ = &mut stop => break,
+        }
+        // Whatever else is waiting joins this transaction.
+        top_up(&mut requests_rx, &mut requests, MAX_ITEMS);
+        top_up(&mut outcomes_rx, &mut pending.outcomes, MAX_OUTCOMES);
+        if requests.is_empty() && pending.outcomes.is_empty() {
+            if !requests_open && !outcomes_open {
+                // Both senders are gone: nothing more can arrive.
+                let _ = stop.await;
+                return;
+            }
+            continue;
+        }
+        write(&store, &engine, std::mem::take(&mut requests), &mut pending).await;
+    }
+    // Shutdown: the engine has finished its in-flight sends, so every
+    // outcome is queued; store them all, with any last new work.
+    loop {
+        top_up(&mut requests_rx, &mut requests, MAX_ITEMS);
+        top_up(&mut outcomes_rx, &mut pending.outcomes, MAX_OUTCOMES);
+        if requests.is_empty() && pending.outcomes.is_empty() {
+            return;
+        }
+        let before = pending.failures;
+        write(&store, &engine, std::mem::take(&mut requests), &mut pending).await;
+        if pending.failures > before {
+            tokio::time::sleep(RETRY_DELAY).await;
+        }
+    }
+}
+
+/// Takes what is already queued, without waiting, up to `max` in `buf`.
+fn top_up<T>(rx: &mut mpsc::Receiver<T>, buf: &mut Vec<T>, max: usize) {
+    while buf.len() < max {
+        match rx.try_recv() {
+            Ok(item) => buf.push(item),
+            Err(_) => break,
+        }
+    }
+}
+
+/// A batch's items sorted by kind, in arrival order, with their replies.
+#[derive(Default)]
+struct Batch {
+    events: Vec<NewEvent>,
+    event_replies: Vec<Reply<Inserted>>,
+    replays: Vec<NewReplay>,
+    replay_replies: Vec<Reply<bool>>,
+    steps: Vec<ReplayJobStep>,
+    step_replies: Vec<Reply<bool>>,
+}
+
+impl Batch {
+    fn sort(requests: Vec<Request>) -> Batch {
+        let mut b = Batch::default();
+        for r in requests {
+            match r {
+                Request::Event(e, reply) => {
+                    b.events.push(e);
+                    b.event_replies.push(reply);
+                }
+                Request::Replay(r, reply) => {
+                    b.replays.push(r);
+                    b.replay_replies.push(reply);
+                }
+                Request::JobStep(s, reply) => {
+                    b.steps.push(s);
+                    b.step_replies.push(reply);
+                }
+            }
+        }
+        b
+    }
+
+    /// Every new delivery row of the batch (replays' too).
+    fn deliveries_mut(&mut self) -> impl Iterator<Item = &mut NewDelivery> {
+        let events = self.events.iter_mut().flat_map(|e| e.deliveries.iter_mut());
+        let replays = self.replays.iter_mut().map(|r| &mut r.delivery);
+        let steps = self.steps.iter_mut().flat_map(|s| s.replays.iter_mut().map(|r| &mut r.delivery));
+        events.chain(replays).chain(steps)
+    }
+
+    fn fail(self) {
+        self.event_replies.into_iter().for_each(|r| drop(r.send(Err(WriteFailed))));
+        self.replay_replies.into_iter().for_each(|r| drop(r.send(Err(WriteFailed))));
+        self.step_replies.into_iter().for_each(|r| drop(r.send(Err(WriteFailed))));
+    }
+}
+
+/// One transaction for a batch of new work and the pending outcomes.
+async fn write(store: &Store, engine: &Engine, requests: Vec<Request>, pending: &mut PendingOutcomes) {
+    let mut batch = Batch::sort(requests);
+    let token = ids::new_id("lease");
+    let permits = lease(engine, &mut batch, &token);
+
+    let started = std::time::Instant::now();
+    let result = store
+        .write_batch(
+            &WriteBatch { events: &batch.events, replays: &batch.replays, job_steps: &batch.steps, outcomes: &pending.outcomes },
+            IDEMPOTENCY_TTL_MS,
+        )
+        .await;
+    metrics().db_time(DbOp::write_batch, started);
+    match result {
+        Ok(written) => {
+            *pending = PendingOutcomes::default();
+            let queued = batch.deliveries_mut().any(|d| matches!(d.state, InitialState::Queued));
+            hand_to_engine(engine, &batch.events, &written.events, permits, &token);
+            answer(batch, written);
+            if queued {
+                engine.wake();
+            }
+        }
+        Err(e) => {
+            let items = batch.events.len() + batch.replays.len() + batch.steps.len();
+            tracing::error!(error = %e, items, outcomes = pending.outcomes.len(), "write-path transaction failed");
+            batch.fail();
+            pending.failures += 1;
+            if pending.failures >= OUTCOME_TRIES {
+                tracing::error!(count = pending.outcomes.len(), "giving up recording outcomes; their deliveries will be sent again");
+                *pending = PendingOutcomes::default();
+            }
+        }
+    }
+}
+
+/// Leases new event deliveries due now to this node while its engine has
+/// free slots; the rest stay queued for any node. Replays stay queued: their
+/// payload is in the database, not in hand.
+fn lease(engine: &Engine, batch: &mut Batch, token: &str) -> Vec<Option<OwnedSemaphorePermit>> {
+    let due = batch.events.iter().flat_map(|e| &e.deliveries).filter(|d| matches!(d.state, InitialState::Queued)).count();
+    let mut free = engine.try_reserve(due);
+    let until = store::now_ms() + engine.lease_duration().as_millis() as i64;
+    let mut permits = Vec::with_capacity(due);
+    for d in batch.events.iter_mut().flat_map(|e| e.deliveries.iter_mut()) {
+        let permit = match d.state {
+            InitialState::Queued => free.pop(),
+            _ => None,
+        };
+        if permit.is_some() {
+            d.state = InitialState::Leased { token: token.to_string(), until };
+        }
+        permits.push(permit);
+    }
+    permits
+}
+
+/// Hands the deliveries leased to this node to the engine, now that they
+/// are committed; the permits of events that turned out to be repeats go
+/// back.
+fn hand_to_engine(
+    engine: &Engine,
+    events: &[NewEvent],
+    inserted: &[Inserted],
+    permits: Vec<Option<OwnedSemaphorePermit>>,
+    token: &str,
+) {
+    let mut permits = permits.into_iter();
+    let mut created = 0;
+    for (event, inserted) in events.iter().zip(inserted) {
+        for (d, permit) in event.deliveries.iter().zip(permits.by_ref()) {
+            if !matches!(inserted, Inserted::Created) {
+                continue;
+            }
+            created += 1;
+            if let Some(permit) = permit {
+                engine.submit(Job {
+                    claimed: Claimed {
+                        delivery_id: d.delivery_id.clone(),
+                        project_id: event.project_id.clone(),
+                        webhook_id: d.webhook_id.clone(),
+                        event_id: event.event_id.clone(),
+                        attempts: 0,
+                        content_type: event.content_type.clone(),
+                        body: event.body.clone(),
+                        headers: event.headers.clone(),
+                    },
+                    lease_token: token.to_string(),
+                    permit,
+                });
+            }
+        }
+    }
+    // Counted per webhook an event was queued for, as `/v1/usage` counts.
+    metrics().ingested.inc_by(created);
+}
+
+fn answer(batch: Batch, written: store::Written) {
+    for (reply, inserted) in batch.event_replies.into_iter().zip(written.events) {
+        let _ = reply.send(Ok(inserted));
+    }
+    for (reply, done) in batch.replay_replies.into_iter().zip(written.replays) {
+        let _ = reply.send(Ok(done));
+    }
+    for (reply, held) in batch.step_replies.into_iter().zip(written.job_steps) {
+        let _ = reply.send(Ok(held));
+    }
+}
