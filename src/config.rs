@@ -103,9 +103,21 @@ pub struct ServeArgs {
     /// Failed dashboard logins allowed per email and per client IP in 15 minutes.
     #[arg(long, env = "HOOKRELAY_LOGIN_MAX_FAILURES", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub login_max_failures: u32,
-    /// Most deliveries in flight at once on this node.
+    /// Most deliveries in flight at once on this node, all endpoints together.
     #[arg(long, env = "HOOKRELAY_MAX_IN_FLIGHT", default_value_t = 512, value_parser = clap::value_parser!(u64).range(1..=100_000))]
     pub max_in_flight: u64,
+    /// Most requests in flight to one endpoint, counting every node, unless
+    /// its webhook sets `maxInFlight`.
+    #[arg(long, env = "HOOKRELAY_ENDPOINT_MAX_IN_FLIGHT", default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    pub endpoint_max_in_flight: u64,
+    /// Failed attempts in a row (no answer, or a 5xx) that open an endpoint's
+    /// circuit: its deliveries then wait, and one probe decides when it closes.
+    #[arg(long, env = "HOOKRELAY_CIRCUIT_FAILURES", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub circuit_failures: u32,
+    /// How long a circuit first stays open before its probe; each failed
+    /// probe doubles it, up to 10 minutes.
+    #[arg(long, env = "HOOKRELAY_CIRCUIT_OPEN_SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub circuit_open_seconds: u64,
     /// On SIGTERM, how long in-flight deliveries may take to finish.
     #[arg(long, env = "HOOKRELAY_SHUTDOWN_GRACE_SECONDS", default_value_t = 10)]
     pub shutdown_grace_seconds: u64,

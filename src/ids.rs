@@ -16,8 +16,15 @@ pub const SCHEDULE: &str = "sched";
 pub const CHANNEL: &str = "nch";
 pub const NOTIFICATION: &str = "ntf";
 
+/// A new id, greater than every id this process made before: FIFO
+/// endpoints deliver in id order, so two events in the same millisecond
+/// must not swap (a plain ULID's random part would).
 pub fn new_id(prefix: &str) -> String {
-    format!("{prefix}_{}", ulid::Ulid::new())
+    static GENERATOR: std::sync::Mutex<Option<ulid::Generator>> = std::sync::Mutex::new(None);
+    let mut generator = GENERATOR.lock().unwrap_or_else(|e| e.into_inner());
+    // The random part overflows only after 2^80 ids in one millisecond.
+    let id = generator.get_or_insert_with(ulid::Generator::new).generate().unwrap_or_else(|_| ulid::Ulid::new());
+    format!("{prefix}_{id}")
 }
 
 /// True when `id` looks like an id of this kind. Used to answer 404 early for
@@ -43,6 +50,12 @@ pub fn new_public_id() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ids_of_one_process_only_grow() {
+        let ids: Vec<String> = (0..10_000).map(|_| new_id(DELIVERY)).collect();
+        assert!(ids.windows(2).all(|w| w[0] < w[1]));
+    }
 
     #[test]
     fn ids_carry_prefix_and_sort_by_time() {

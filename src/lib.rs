@@ -21,6 +21,7 @@ pub mod signing;
 pub mod ssrf;
 pub mod store;
 pub mod tiers;
+pub mod time;
 pub mod users;
 pub mod webhooks;
 pub mod workers;

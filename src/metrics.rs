@@ -18,7 +18,16 @@ use prometheus_client::registry::Registry;
 pub enum DbOp {
     /// The write path's transaction: ingested events and attempt outcomes.
     write_batch,
+    /// Claiming due deliveries for this node's endpoints.
     claim_due,
+    /// Finding the endpoints with queued deliveries.
+    queued_endpoints,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct CircuitLabels {
+    /// `open`, `half-open` or `closed`: the state entered.
+    pub to: &'static str,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -41,6 +50,12 @@ pub struct Metrics {
     /// Deliveries waiting or in flight, read from the database per scrape.
     pub queue_depth: Gauge,
     pub attempt_seconds: Histogram,
+    /// Endpoints whose circuit is open, read from the database per scrape.
+    pub circuits_open: Gauge,
+    /// Deliveries held for disabled endpoints, read from the database per scrape.
+    pub held: Gauge,
+    /// Circuits opening and closing on this node.
+    pub circuit_transitions: Family<CircuitLabels, Counter>,
     db_seconds: HistogramFamily,
     registry: Registry,
 }
@@ -59,6 +74,9 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         dead: Counter::default(),
         queue_depth: Gauge::default(),
         attempt_seconds: latency_buckets(),
+        circuits_open: Gauge::default(),
+        held: Gauge::default(),
+        circuit_transitions: Family::default(),
         db_seconds: Family::new_with_constructor(latency_buckets as fn() -> Histogram),
         registry: Registry::default(),
     };
@@ -67,6 +85,9 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
     registry.register("attempts_failed", "Delivery attempts without a 2xx answer", m.failed.clone());
     registry.register("deliveries_dead", "Deliveries that exhausted their retries", m.dead.clone());
     registry.register("queue_depth", "Deliveries pending, retrying or in flight", m.queue_depth.clone());
+    registry.register("endpoints_circuit_open", "Endpoints whose circuit is open (deliveries wait)", m.circuits_open.clone());
+    registry.register("deliveries_held", "Deliveries held for disabled endpoints", m.held.clone());
+    registry.register("circuit_transitions", "Endpoint circuits opening or closing", m.circuit_transitions.clone());
     registry.register("attempt_duration_seconds", "Time of one delivery attempt", m.attempt_seconds.clone());
     registry.register("db_duration_seconds", "Time of hot-path database operations", m.db_seconds.clone());
     Metrics { registry, ..m }

@@ -5,6 +5,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use crate::config::{DbArgs, LogFormat, ServeArgs};
+use crate::delivery::scheduler::CircuitPolicy;
 use crate::delivery::{Engine, EngineConfig};
 use crate::ingest::Intake;
 use crate::secrets::SecretBox;
@@ -153,6 +154,12 @@ pub async fn serve(args: ServeArgs, log_format: LogFormat) -> Result<(), BoxErro
         EngineConfig {
             lease: args.lease(),
             max_in_flight: args.max_in_flight as usize,
+            endpoint_max_in_flight: args.endpoint_max_in_flight as usize,
+            circuit: CircuitPolicy {
+                failures_to_open: args.circuit_failures,
+                open_ms: args.circuit_open_seconds as i64 * 1000,
+                max_open_ms: 600_000,
+            },
             allow_private_destinations: args.allow_private_destinations,
             target_cache_ttl: api::AUTH_CACHE_TTL,
         },

@@ -59,6 +59,25 @@ pub fn validate_timeout(secs: i64) -> Result<(), String> {
     }
 }
 
+pub const MAX_IN_FLIGHT: i64 = 1000;
+pub const MAX_RATE_LIMIT: i64 = 10_000;
+
+pub fn validate_max_in_flight(n: i64) -> Result<(), String> {
+    if (1..=MAX_IN_FLIGHT).contains(&n) {
+        Ok(())
+    } else {
+        Err(format!("must be between 1 and {MAX_IN_FLIGHT}"))
+    }
+}
+
+pub fn validate_rate_limit(per_second: i64) -> Result<(), String> {
+    if (1..=MAX_RATE_LIMIT).contains(&per_second) {
+        Ok(())
+    } else {
+        Err(format!("must be between 1 and {MAX_RATE_LIMIT} deliveries per second"))
+    }
+}
+
 pub fn validate_text(value: &str, max: usize, required: bool) -> Result<(), String> {
     if required && value.trim().is_empty() {
         return Err("must not be empty".into());

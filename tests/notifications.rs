@@ -69,8 +69,12 @@ async fn channels_need_an_admin_key_and_a_tier_with_notifications() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_operator_hears_of_auto_disable_dead_letters_quota_and_ending_overlaps() {
+    // The broken endpoint's circuit would open after 5 failures and hold the
+    // rest of the storm; this test wants ten dead deliveries, so it opens later.
     let opts = ServerOpts {
-        extra: ["--auto-disable-after-dead", "10", "--notification-interval-seconds", "1"].map(String::from).to_vec(),
+        extra: ["--auto-disable-after-dead", "10", "--notification-interval-seconds", "1", "--circuit-failures", "100"]
+            .map(String::from)
+            .to_vec(),
         ..ServerOpts::default()
     };
     let server = Server::start(opts).await;

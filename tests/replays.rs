@@ -201,8 +201,11 @@ async fn bulk_replay_by_filter_runs_as_a_job_and_rejects_bad_requests() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bulk_replay_of_1000_dead_letters_reaches_100_percent_and_every_one_arrives() {
     const N: usize = 1000;
-    // Auto-disable off: a destination down this long would be disabled.
-    let opts = ServerOpts { extra: vec!["--auto-disable-after-dead".into(), "0".into()], ..ServerOpts::default() };
+    // Auto-disable off: a destination down this long would be disabled; and
+    // its circuit would open (holding the deliveries): this test is about
+    // dead letters, so it opens later.
+    let extra = ["--auto-disable-after-dead", "0", "--circuit-failures", "1000"].map(String::from).to_vec();
+    let opts = ServerOpts { extra, ..ServerOpts::default() };
     let server = Server::start(opts).await;
     let (_, key) = server.create_project("acme");
     let api = server.api();
@@ -242,7 +245,10 @@ async fn bulk_replay_of_1000_dead_letters_reaches_100_percent_and_every_one_arri
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_webhook_whose_deliveries_keep_dying_is_disabled_until_patched() {
-    let server = Server::start(ServerOpts::default()).await;
+    // The circuit would open after 5 failures and let only probes through;
+    // this test counts dead deliveries, so it opens later.
+    let opts = ServerOpts { extra: vec!["--circuit-failures".into(), "100".into()], ..ServerOpts::default() };
+    let server = Server::start(opts).await;
     let (project, key) = server.create_project("acme");
     let out = server.cli(&["project", "set-tier", "--project", &project, "--tier", "pro"]);
     assert!(out.status.success());

@@ -118,6 +118,7 @@ fn events(n: usize) -> Vec<hookrelay::store::NewEvent> {
             content_type: "application/json".into(),
             body: bytes::Bytes::from(vec![b'x'; 1024]),
             headers: None,
+            ordering_key: None,
             idempotency_key: None,
             deliveries: vec![hookrelay::store::NewDelivery {
                 delivery_id: hookrelay::ids::new_id(hookrelay::ids::DELIVERY),

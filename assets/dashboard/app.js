@@ -214,6 +214,14 @@ function webhookForm(existing, done) {
     value: existing ? existing.retrySchedule.join(', ') : '' });
   const headers = el('textarea', { name: 'headers', rows: 3, placeholder: 'X-Team: payments' });
   headers.value = existing ? Object.entries(existing.headers).map(([k, v]) => `${k}: ${v}`).join('\n') : '';
+  const maxInFlight = el('input', { name: 'maxInFlight', type: 'number', min: 1, max: 1000, placeholder: 'default: the server\'s (20)',
+    value: existing && existing.maxInFlight !== null ? existing.maxInFlight : '' });
+  const rateLimit = el('input', { name: 'rateLimit', type: 'number', min: 1, max: 10000, placeholder: 'none',
+    value: existing && existing.rateLimit !== null ? existing.rateLimit : '' });
+  const ordering = el('select', { name: 'ordering' },
+    el('option', { value: 'none', text: 'Any order, in parallel' }),
+    el('option', { value: 'fifo', text: 'FIFO: one at a time, in ingest order' }));
+  ordering.value = existing ? existing.ordering : 'none';
   const enabled = el('input', { type: 'checkbox', name: 'enabled', id: `enabled${++fieldSeq}` });
   enabled.checked = existing ? existing.enabled : true;
   const err = errorBox();
@@ -225,6 +233,9 @@ function webhookForm(existing, done) {
     field('Request timeout (seconds, 1 to 30)', timeout),
     field('Retry delays in seconds, comma-separated (empty: the default)', schedule),
     field('Extra request headers, one "Name: value" per line', headers),
+    field('Requests in flight at most (empty: the server default)', maxInFlight),
+    field('Deliveries per second at most (empty: no limit)', rateLimit),
+    field('Order', ordering),
     el('div', { class: 'check' }, enabled, el('label', { for: enabled.id, text: 'Enabled' })),
     err,
     submitRow(existing ? 'Save changes' : 'Create webhook', existing && done));
@@ -236,6 +247,10 @@ function webhookForm(existing, done) {
         timeoutSeconds: Number(timeout.value), headers: parseHeaders(headers.value) };
       if (delays.length) body.retrySchedule = delays;
       else if (existing) body.retrySchedule = null;
+      const optional = (input) => (input.value.trim() === '' ? null : Number(input.value));
+      if (maxInFlight.value.trim() !== '' || existing) body.maxInFlight = optional(maxInFlight);
+      if (rateLimit.value.trim() !== '' || existing) body.rateLimit = optional(rateLimit);
+      body.ordering = ordering.value;
       if (existing) {
         await api('PATCH', projectPath(`/webhooks/${existing.id}`), body);
         status(`Saved ${body.name}.`);
@@ -271,6 +286,22 @@ function tableOrNote(rows, note, label, headers, row) {
     el('tbody', {}, rows.map(row)));
 }
 
+// An endpoint's state: enabled or not (with what it holds), its circuit
+// when not closed, and its delivery limits when set.
+function endpointState(w) {
+  const parts = [el('span', { class: `pill ${w.enabled ? 'enabled' : 'disabled'}`, text: w.enabled ? 'enabled' : 'disabled' })];
+  if (w.heldCount > 0) parts.push(el('div', { class: 'muted', text: `${w.heldCount} held until enabled` }));
+  if (w.circuit.state !== 'closed') {
+    const probe = w.circuit.nextProbeAt ? `; next probe ${formatTime(w.circuit.nextProbeAt)}` : '';
+    parts.push(el('div', {}, el('span', { class: 'pill disabled', text: `circuit ${w.circuit.state}` }),
+      el('span', { class: 'muted', text: ` since ${formatTime(w.circuit.since)}${probe}` })));
+  }
+  const limits = [w.maxInFlight !== null ? `≤ ${w.maxInFlight} in flight` : null, w.rateLimit !== null ? `≤ ${w.rateLimit}/s` : null,
+    w.ordering === 'fifo' ? 'FIFO' : null].filter(Boolean);
+  if (limits.length) parts.push(el('div', { class: 'muted', text: limits.join(', ') }));
+  return el('div', {}, ...parts);
+}
+
 async function renderWebhooks(main) {
   const res = await api('GET', projectPath('/webhooks?limit=100'));
   const list = el('section', { class: 'card', 'aria-label': 'Webhooks' });
@@ -284,7 +315,7 @@ async function renderWebhooks(main) {
       return el('tr', { 'data-webhook': w.id },
         el('td', {}, el('strong', { text: w.name }), el('div', { class: 'mono muted', text: w.id })),
         el('td', { class: 'mono', text: w.destinationUrl }),
-        el('td', {}, el('span', { class: `pill ${w.enabled ? 'enabled' : 'disabled'}`, text: w.enabled ? 'enabled' : 'disabled' })),
+        el('td', {}, endpointState(w)),
         el('td', {},
           el('div', { class: 'row' },
             act('Copy ingest URL', 'secondary', () => copy(w.ingestUrl)),

@@ -253,6 +253,10 @@ pub struct SendMessage {
     event_type: String,
     /// Any JSON value, delivered as the request body.
     payload: serde_json::Value,
+    /// For endpoints with `ordering: "fifo"`: messages with the same key
+    /// are delivered one after another in the order sent, different keys
+    /// side by side (1 to 256 of `A-Z a-z 0-9 - _ .`).
+    ordering_key: Option<String>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -281,6 +285,7 @@ pub(super) async fn fan_out(
     body: bytes::Bytes,
     idempotency_key: Option<String>,
     only_endpoint: Option<&str>,
+    ordering_key: Option<String>,
 ) -> Result<(SentMessage, bool), ApiError> {
     let route = Route::Application {
         application_id: app.id.clone(),
@@ -293,6 +298,7 @@ pub(super) async fn fan_out(
         content_type: "application/json".into(),
         body,
         headers: None,
+        ordering_key,
         idempotency_key,
     };
     let accepted = state.intake.accept(event).await?;
@@ -319,7 +325,10 @@ pub async fn send_message(
     let idempotency_key = super::ingest::idempotency_key(&headers)?;
     let app = find(&state, &key.project_id, &id).await?;
     let payload = bytes::Bytes::from(body.payload.to_string());
-    let (sent, duplicate) = fan_out(&state, &app, body.event_type, payload, idempotency_key, None).await?;
+    if let Some(key) = &body.ordering_key {
+        rules::validate_event_type(key).map_err(|e| ApiError::invalid_field("orderingKey", e))?;
+    }
+    let (sent, duplicate) = fan_out(&state, &app, body.event_type, payload, idempotency_key, None, body.ordering_key).await?;
     let mut response = (StatusCode::ACCEPTED, data(sent)).into_response();
     if duplicate {
         response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));

@@ -120,7 +120,7 @@ pub(crate) async fn accept(
         .to_string();
     let idempotency_key = idempotency_key(headers)?;
     let route = Route::Webhook { webhook_id: webhook_id.clone(), enabled };
-    let event = NewEvent { project_id, route, content_type, body, headers: None, idempotency_key };
+    let event = NewEvent { project_id, route, content_type, body, headers: None, ordering_key: None, idempotency_key };
     let accepted = state.intake.accept(event).await?;
     let delivery_id = accepted.deliveries.into_iter().next().map(|(id, _)| id).unwrap_or_default();
     let mut response = (StatusCode::ACCEPTED, data(AcceptedView { id: delivery_id, webhook_id })).into_response();

@@ -23,5 +23,8 @@ pub fn routes() -> Router<AppState> {
 pub async fn render(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
     let m = metrics();
     m.queue_depth.set(state.store.queue_depth().await?);
+    let (open, held) = state.store.isolation_figures().await?;
+    m.circuits_open.set(open);
+    m.held.set(held);
     Ok(([(CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], m.render()))
 }

@@ -165,7 +165,5 @@ pub fn list<S, T>(page: crate::store::Page<S>, f: impl Fn(S) -> T) -> axum::Json
 
 /// Unix milliseconds as RFC 3339 (UTC, millisecond precision).
 pub fn timestamp(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms)
-        .unwrap_or_default()
-        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+    crate::time::rfc3339(ms)
 }

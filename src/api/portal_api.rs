@@ -252,7 +252,8 @@ pub async fn send_test(
     let app = super::applications::find(&state, &auth.project_id, &auth.application_id).await?;
     let payload = serde_json::json!({ "type": TEST_EVENT_TYPE, "endpointId": w.id, "sentAt": timestamp(store::now_ms()) });
     let (sent, _) =
-        super::applications::fan_out(&state, &app, TEST_EVENT_TYPE.into(), payload.to_string().into(), None, Some(&w.id)).await?;
+        super::applications::fan_out(&state, &app, TEST_EVENT_TYPE.into(), payload.to_string().into(), None, Some(&w.id), None)
+            .await?;
     audit(&state, &auth, &ip, "webhook.send_test_event", ("webhook", &w.id), serde_json::json!({ "messageId": sent.id })).await;
     Ok((StatusCode::ACCEPTED, data(sent)))
 }

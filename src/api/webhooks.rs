@@ -12,7 +12,7 @@ use super::error::{ApiError, ErrorBody};
 use super::extract::{double_option, ApiJson, ApiQuery, OptionalJson, PageQuery};
 use super::{data, timestamp, AppState, Data, List};
 use crate::secrets::{self, SecretBox};
-use crate::store::{self, KeyAuth, NewSecret, SecretKind, Webhook};
+use crate::store::{self, KeyAuth, NewSecret, Ordering, SecretKind, Webhook};
 use crate::webhooks::{self as rules, DEFAULT_TIMEOUT_SECS, MAX_DESCRIPTION_LEN, MAX_NAME_LEN};
 use crate::{delivery, ids, retry};
 
@@ -49,6 +49,53 @@ pub struct WebhookView {
     /// Shown once, in the answer to create.
     #[serde(skip_serializing_if = "Option::is_none")]
     signing_secret: Option<String>,
+    /// Most requests in flight to this endpoint, all nodes together; null:
+    /// the server's default (`--endpoint-max-in-flight`, 20 unless set).
+    max_in_flight: Option<i64>,
+    /// Most deliveries started per second; null: unlimited.
+    rate_limit: Option<i64>,
+    /// `fifo`: one delivery at a time (per `orderingKey`), in ingest order.
+    ordering: Ordering,
+    circuit: CircuitView,
+    /// Deliveries held while it is disabled; enabling it releases them,
+    /// within `maxInFlight` and `rateLimit`.
+    held_count: i64,
+}
+
+/// An endpoint's circuit breaker: `open` after failures in a row (its
+/// deliveries wait, not attempted), `half-open` once its probe may go,
+/// `closed` otherwise.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CircuitView {
+    state: CircuitStateView,
+    /// When it entered its state (null if it never opened).
+    since: Option<String>,
+    /// While open: when the probe may go.
+    next_probe_at: Option<String>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum CircuitStateView {
+    Closed,
+    Open,
+    HalfOpen,
+}
+
+impl CircuitView {
+    fn of(c: &store::StoredCircuit, now: i64) -> CircuitView {
+        let state = match (c.state.as_str(), c.next_probe_at) {
+            ("open", Some(probe)) if probe <= now => CircuitStateView::HalfOpen,
+            ("open", _) => CircuitStateView::Open,
+            _ => CircuitStateView::Closed,
+        };
+        CircuitView {
+            state,
+            since: c.since.map(timestamp),
+            next_probe_at: c.next_probe_at.filter(|_| c.state == "open").map(timestamp),
+        }
+    }
 }
 
 pub(crate) fn view(state: &AppState, w: Webhook) -> WebhookView {
@@ -69,6 +116,11 @@ pub(crate) fn view(state: &AppState, w: Webhook) -> WebhookView {
         updated_at: timestamp(w.updated_at),
         ingest_secret: None,
         signing_secret: None,
+        max_in_flight: w.max_in_flight,
+        rate_limit: w.rate_limit,
+        ordering: w.ordering,
+        circuit: CircuitView::of(&w.circuit, store::now_ms()),
+        held_count: w.held_count,
     }
 }
 
@@ -97,6 +149,13 @@ pub struct CreateWebhook {
     /// For application endpoints: the event types received (known types
     /// only); absent means all.
     event_types: Option<Vec<String>>,
+    /// Most requests in flight to it at once, 1 to 1000; absent: the
+    /// server's default.
+    max_in_flight: Option<i64>,
+    /// Most deliveries started per second, 1 to 10000; absent: unlimited.
+    rate_limit: Option<i64>,
+    /// `none` (default) or `fifo`.
+    ordering: Option<Ordering>,
 }
 
 fn enabled_by_default() -> bool {
@@ -120,6 +179,15 @@ pub struct UpdateWebhook {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<Vec<String>>)]
     event_types: Option<Option<Vec<String>>>,
+    /// `null` restores the server's default.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i64>)]
+    max_in_flight: Option<Option<i64>>,
+    /// `null` removes the limit.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i64>)]
+    rate_limit: Option<Option<i64>>,
+    ordering: Option<Ordering>,
 }
 
 /// Checks every field of a webhook about to be stored.
@@ -134,6 +202,12 @@ fn validate(state: &AppState, w: &Webhook, headers: &BTreeMap<String, String>, s
     rules::validate_timeout(w.timeout_secs).map_err(|e| ApiError::invalid_field("timeoutSeconds", e))?;
     if let Some(s) = schedule {
         retry::validate_schedule(s).map_err(|e| ApiError::invalid_field("retrySchedule", e))?;
+    }
+    if let Some(n) = w.max_in_flight {
+        rules::validate_max_in_flight(n).map_err(|e| ApiError::invalid_field("maxInFlight", e))?;
+    }
+    if let Some(r) = w.rate_limit {
+        rules::validate_rate_limit(r).map_err(|e| ApiError::invalid_field("rateLimit", e))?;
     }
     Ok(())
 }
@@ -166,6 +240,9 @@ pub(crate) fn audit_summary(w: &Webhook) -> serde_json::Value {
         "headerNames": headers.keys().collect::<Vec<_>>(),
         "timeoutSeconds": w.timeout_secs,
         "retrySchedule": rules::schedule(w.retry_schedule.as_deref()),
+        "maxInFlight": w.max_in_flight,
+        "rateLimit": w.rate_limit,
+        "ordering": w.ordering,
     })
 }
 
@@ -245,7 +322,10 @@ pub(crate) async fn create_webhook(state: &AppState, project_id: String, body: C
         updated_at: now,
         application_id,
         event_types,
-        disabled_reason: None,
+        max_in_flight: body.max_in_flight,
+        rate_limit: body.rate_limit,
+        ordering: body.ordering.unwrap_or_default(),
+        ..Webhook::default()
     };
     validate(state, &w, &body.headers, body.retry_schedule.as_deref())?;
     super::tiers::check_new_webhook(state, &w.project_id).await?;
@@ -325,6 +405,15 @@ pub(crate) async fn update_webhook(state: &AppState, mut w: Webhook, body: Updat
             return Err(not_an_endpoint());
         }
         w.event_types = subscriptions(state, &w.project_id, v.as_deref()).await?;
+    }
+    if let Some(v) = body.max_in_flight {
+        w.max_in_flight = v;
+    }
+    if let Some(v) = body.rate_limit {
+        w.rate_limit = v;
+    }
+    if let Some(v) = body.ordering {
+        w.ordering = v;
     }
     validate(state, &w, &headers, body.retry_schedule.as_ref().and_then(|s| s.as_deref()))?;
     w.updated_at = store::now_ms();

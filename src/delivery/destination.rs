@@ -52,6 +52,13 @@ pub struct SignedPost<'a> {
     pub timeout: Duration,
 }
 
+/// What came of one POST.
+pub struct Sent {
+    pub record: AttemptRecord,
+    /// The pause a `429` or `503` asked for with `Retry-After`, in ms.
+    pub retry_after_ms: Option<i64>,
+}
+
 /// The shared client and the rule on private addresses.
 #[derive(Clone)]
 pub struct Destination {
@@ -66,7 +73,7 @@ impl Destination {
 
     /// Sends `post` as attempt number `attempt_no`, stamped with the time it
     /// started. Never fails: what went wrong is the record's error.
-    pub async fn post(&self, post: SignedPost<'_>, attempt_no: i64) -> AttemptRecord {
+    pub async fn post(&self, post: SignedPost<'_>, attempt_no: i64) -> Sent {
         let started_at = store::now_ms();
         let clock = Instant::now();
         let result = self.send(post, started_at / 1000).await;
@@ -80,20 +87,26 @@ impl Destination {
             error_message: None,
             response_excerpt: None,
         };
+        let mut retry_after_ms = None;
         match result {
-            Ok((status, excerpt)) => {
+            Ok((status, excerpt, retry_after)) => {
                 record.status_code = Some(i64::from(status));
                 record.response_excerpt = Some(excerpt);
+                retry_after_ms = retry_after;
             }
             Err((kind, message)) => {
                 record.error_kind = Some(kind.as_str().to_string());
                 record.error_message = Some(message);
             }
         }
-        record
+        Sent { record, retry_after_ms }
     }
 
-    async fn send(&self, post: SignedPost<'_>, timestamp: i64) -> Result<(u16, String), (AttemptErrorKind, String)> {
+    async fn send(
+        &self,
+        post: SignedPost<'_>,
+        timestamp: i64,
+    ) -> Result<(u16, String, Option<i64>), (AttemptErrorKind, String)> {
         if !self.allow_private {
             check_destination(post.url).map_err(|e| (AttemptErrorKind::DestinationForbidden, e.to_string()))?;
         }
@@ -112,8 +125,27 @@ impl Destination {
             .await
             .map_err(classify)?;
         let status = response.status().as_u16();
-        Ok((status, read_excerpt(response).await))
+        let retry_after = match status {
+            429 | 503 => response
+                .headers()
+                .get(reqwest::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| retry_after_ms(v, store::now_ms())),
+            _ => None,
+        };
+        Ok((status, read_excerpt(response).await, retry_after))
     }
+}
+
+/// A `Retry-After` value (delay seconds, or an HTTP date) as milliseconds
+/// from `now_ms`; None if it cannot be read.
+pub fn retry_after_ms(value: &str, now_ms: i64) -> Option<i64> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(secs.min(i64::MAX as u64 / 1000) as i64 * 1000);
+    }
+    let at = chrono::DateTime::parse_from_rfc2822(value).ok()?.timestamp_millis();
+    Some((at - now_ms).max(0))
 }
 
 /// Reads at most RESPONSE_EXCERPT_BYTES of a response; a body that breaks
@@ -243,6 +275,17 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn retry_after_takes_seconds_or_an_http_date() {
+        let now = chrono::DateTime::parse_from_rfc3339("2015-10-21T07:28:00Z").unwrap().timestamp_millis();
+        assert_eq!(retry_after_ms("3", now), Some(3000));
+        assert_eq!(retry_after_ms(" 120 ", now), Some(120_000));
+        assert_eq!(retry_after_ms("Wed, 21 Oct 2015 07:28:30 GMT", now), Some(30_000));
+        assert_eq!(retry_after_ms("Wed, 21 Oct 2015 07:27:00 GMT", now), Some(0), "a date past is now");
+        assert_eq!(retry_after_ms("soon", now), None);
+        assert_eq!(retry_after_ms("-1", now), None);
+    }
 
     #[test]
     fn literal_internal_destinations_are_refused() {

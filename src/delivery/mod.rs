@@ -1,13 +1,24 @@
-//! The delivery engine: a bounded pool of in-flight sends fed from two
-//! sources, freshly ingested events (already leased to this node in the
-//! ingest transaction, so they go out without another query) and due rows
-//! claimed from the database queue (retries, and work whose lease expired on
-//! a node that died). Outcomes go to the write path's group commit
-//! (`ingest`), which stores them in batches.
+//! The delivery engine. Each endpoint (webhook) is sent to by one node at a
+//! time: a node takes an endpoint with queued work by a lease in
+//! `endpoint_owners` and keeps it while it has work (on SQLite there is
+//! usually one node, which takes them all). The owner's [`scheduler::Scheduler`] holds the
+//! endpoint's rules (concurrency cap, rate limit, circuit, `Retry-After`
+//! pause, FIFO order), so they hold across nodes, and shares this node's
+//! slots among its endpoints round-robin, so one endpoint's backlog or hang
+//! never takes another's turn.
+//!
+//! Deliveries come from two sources: freshly stored ones, leased to this
+//! node in the write path's transaction when their endpoint has room (they
+//! go out without another query), and due rows claimed per endpoint from
+//! the database (retries, work queued when there was no room, work of a
+//! node that died). Outcomes go to the write path's group commit (`ingest`),
+//! which stores them in batches.
 
 mod destination;
+pub mod scheduler;
 
-use std::sync::Arc;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use tokio::sync::{mpsc, watch, Notify, OwnedSemaphorePermit, Semaphore};
@@ -16,24 +27,37 @@ use tokio::task::JoinHandle;
 use crate::cache::TtlCache;
 use crate::metrics::{metrics, DbOp};
 use crate::secrets::{signing_key_bytes, SecretBox};
-use crate::store::{self, AttemptRecord, Claimed, DeliveryStatus, Outcome, Store};
+use crate::store::{self, CircuitChange, Claimed, DeliveryStatus, Ordering, Outcome, Store};
 use crate::{ids, retry};
+use scheduler::{Circuit, CircuitPolicy, CircuitState, Limits, Scheduler, Verdict};
 
 pub use destination::{check_destination, AttemptErrorKind, Destination, DestinationError, SignedPost};
-/// How often the queue is polled when nothing wakes the poller sooner.
+
+/// How often the poller looks at its endpoints when nothing wakes it sooner.
 const POLL_INTERVAL: Duration = Duration::from_millis(250);
-/// Largest batch of due rows claimed at once.
-const BATCH: usize = 256;
+/// How often the database is asked which endpoints have queued work.
+const DISCOVER_INTERVAL: Duration = Duration::from_secs(1);
+/// Most endpoints looked at per discovery.
+const MAX_ENDPOINTS: i64 = 10_000;
+/// An endpoint with nothing to do for this long is given up.
+const IDLE_RELEASE: Duration = Duration::from_secs(30);
+/// FIFO: open deliveries looked at per claim for the head of each key.
+const FIFO_WINDOW: i64 = 500;
 
 #[derive(Clone, Debug)]
 pub struct EngineConfig {
     pub lease: Duration,
+    /// Requests in flight on this node, all endpoints together.
     pub max_in_flight: usize,
+    /// Requests in flight per endpoint unless its webhook says otherwise.
+    pub endpoint_max_in_flight: usize,
+    pub circuit: CircuitPolicy,
     pub allow_private_destinations: bool,
     pub target_cache_ttl: Duration,
 }
 
-/// A delivery leased to this node, with the permit that bounds in-flight work.
+/// A delivery leased to this node, with its slot of the node's capacity
+/// (its endpoint's slot is held in the scheduler).
 pub struct Job {
     pub claimed: Claimed,
     pub lease_token: String,
@@ -49,6 +73,9 @@ struct Target {
     schedule: Vec<u32>,
     /// Signing keys with their retirement time, newest first.
     keys: Vec<(Vec<u8>, Option<i64>)>,
+    limits: Limits,
+    /// As stored, for a node taking the endpoint over.
+    circuit: Circuit,
 }
 
 struct Inner {
@@ -57,6 +84,11 @@ struct Inner {
     destination: Destination,
     config: EngineConfig,
     slots: Arc<Semaphore>,
+    scheduler: Mutex<Scheduler>,
+    /// This node, as an owner of endpoints.
+    node: String,
+    /// Endpoints this node queued work for without owning them.
+    wanted: Mutex<HashSet<String>>,
     jobs: mpsc::UnboundedSender<Job>,
     outcomes: mpsc::Sender<Outcome>,
     targets: TtlCache<String, Option<Arc<Target>>>,
@@ -88,6 +120,9 @@ impl Engine {
         let inner = Arc::new(Inner {
             targets: TtlCache::new(config.target_cache_ttl, 10_000),
             slots: Arc::new(Semaphore::new(config.max_in_flight)),
+            scheduler: Mutex::new(Scheduler::new(config.circuit)),
+            node: ids::new_id("node"),
+            wanted: Mutex::new(HashSet::new()),
             store,
             secret_box,
             destination,
@@ -104,10 +139,64 @@ impl Engine {
         Ok(EngineTasks { shutdown: shutdown_tx, tasks, engine })
     }
 
-    /// Takes up to `n` in-flight slots without waiting. The ingest path uses
-    /// them to lease new deliveries to this node in the same transaction.
-    pub fn try_reserve(&self, n: usize) -> Vec<OwnedSemaphorePermit> {
-        (0..n).map_while(|_| self.inner.slots.clone().try_acquire_owned().ok()).collect()
+    fn scheduler(&self) -> std::sync::MutexGuard<'_, Scheduler> {
+        self.inner.scheduler.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The write path's fast lane: for each `(webhook, n)`, slots for up to
+    /// `n` new deliveries to lease to this node in the transaction that
+    /// stores them, as far as the endpoint's rules and this node's capacity
+    /// allow now.
+    pub fn reserve(&self, wants: &[(&str, usize)]) -> Vec<Vec<OwnedSemaphorePermit>> {
+        let now = store::now_ms();
+        let mut scheduler = self.scheduler();
+        wants
+            .iter()
+            .map(|(webhook_id, n)| {
+                let granted = scheduler.reserve(webhook_id, *n, now);
+                let permits: Vec<_> =
+                    (0..granted).map_while(|_| self.inner.slots.clone().try_acquire_owned().ok()).collect();
+                scheduler.unreserve(webhook_id, granted - permits.len());
+                permits
+            })
+            .collect()
+    }
+
+    /// Gives back an endpoint slot reserved for a delivery that was not
+    /// stored (its node slot goes back with its permit).
+    pub fn unreserve(&self, webhook_id: &str) {
+        self.scheduler().unreserve(webhook_id, 1);
+    }
+
+    /// Deliveries of these endpoints were queued (not leased): they are due
+    /// now, and endpoints this node does not own yet are taken on.
+    pub fn queued<'a>(&self, webhook_ids: impl IntoIterator<Item = &'a str>) {
+        let now = store::now_ms();
+        let mut scheduler = self.scheduler();
+        let mut wanted = Vec::new();
+        for w in webhook_ids {
+            if scheduler.owns(w) {
+                scheduler.note_due(w, now);
+            } else {
+                wanted.push(w.to_string());
+            }
+        }
+        drop(scheduler);
+        if !wanted.is_empty() {
+            self.inner.wanted.lock().unwrap_or_else(|e| e.into_inner()).extend(wanted);
+        }
+        self.wake();
+    }
+
+    /// Outcomes are stored: FIFO endpoints may send the next of each key.
+    pub fn outcomes_stored(&self, outcomes: &[Outcome]) {
+        let now = store::now_ms();
+        let mut scheduler = self.scheduler();
+        for o in outcomes {
+            scheduler.outcome_stored(&o.webhook_id, o.ordering_key.as_deref().unwrap_or(""), now);
+        }
+        drop(scheduler);
+        self.wake();
     }
 
     pub fn lease_duration(&self) -> Duration {
@@ -156,37 +245,241 @@ impl Engine {
     }
 
     async fn poll(self, mut shutdown: watch::Receiver<bool>) {
+        let mut last_discovery: Option<Instant> = None;
+        let mut last_renewal = Instant::now();
         loop {
             if *shutdown.borrow() {
-                return;
+                break;
             }
-            let permits = self.try_reserve(BATCH);
-            let mut full_batch = false;
-            if !permits.is_empty() {
-                let token = ids::new_id("lease");
-                let until = store::now_ms() + self.inner.config.lease.as_millis() as i64;
-                let started = Instant::now();
-                let result = self.inner.store.claim_due(permits.len() as i64, &token, until).await;
-                metrics().db_time(DbOp::claim_due, started);
-                match result {
-                    Ok(claimed) => {
-                        full_batch = claimed.len() == permits.len();
-                        for (claimed, permit) in claimed.into_iter().zip(permits) {
-                            self.submit(Job { claimed, lease_token: token.clone(), permit });
-                        }
-                    }
-                    Err(e) => tracing::warn!(error = %e, "claiming due deliveries failed"),
+            if last_discovery.is_none_or(|t| t.elapsed() >= DISCOVER_INTERVAL) {
+                last_discovery = Some(Instant::now());
+                if let Err(e) = self.discover().await {
+                    tracing::warn!(error = %e, "looking for queued deliveries failed");
+                }
+            } else if let Err(e) = self.take_wanted().await {
+                tracing::warn!(error = %e, "taking endpoints on failed");
+            }
+            if last_renewal.elapsed() >= self.inner.config.lease / 3 {
+                last_renewal = Instant::now();
+                if let Err(e) = self.renew().await {
+                    tracing::warn!(error = %e, "renewing endpoint leases failed");
                 }
             }
-            if full_batch {
-                continue;
+            if let Err(e) = self.claim().await {
+                tracing::warn!(error = %e, "claiming due deliveries failed");
             }
+            let now = store::now_ms();
+            let sleep = match self.scheduler().next_wake(now) {
+                Some(t) => Duration::from_millis((t - now).max(1) as u64).min(POLL_INTERVAL),
+                None => POLL_INTERVAL,
+            };
             tokio::select! {
-                _ = tokio::time::sleep(POLL_INTERVAL) => {}
+                _ = tokio::time::sleep(sleep) => {}
                 _ = self.inner.wake.notified() => {}
-                _ = shutdown.changed() => return,
+                _ = shutdown.changed() => break,
             }
         }
+        let owned = self.scheduler().owned();
+        let ids: Vec<&str> = owned.iter().map(String::as_str).collect();
+        if let Err(e) = self.inner.store.release_endpoints(&self.inner.node, &ids).await {
+            tracing::warn!(error = %e, "could not release endpoints; their leases expire on their own");
+        }
+    }
+
+    /// Asks the database which endpoints have queued work, updates the due
+    /// times of owned ones, takes others on, and gives up idle ones.
+    async fn discover(&self) -> Result<(), sqlx::Error> {
+        let started = Instant::now();
+        let queued = self.inner.store.queued_endpoints(MAX_ENDPOINTS).await?;
+        metrics().db_time(DbOp::queued_endpoints, started);
+        let now = store::now_ms();
+        let mut candidates = Vec::new();
+        {
+            let mut scheduler = self.scheduler();
+            let seen: HashSet<&str> = queued.iter().map(|(w, _)| w.as_str()).collect();
+            for w in scheduler.owned() {
+                if !seen.contains(w.as_str()) {
+                    scheduler.set_due(&w, None, now);
+                }
+            }
+            for (w, due) in &queued {
+                if scheduler.owns(w) {
+                    scheduler.set_due(w, Some(*due), now);
+                } else if *due <= now {
+                    candidates.push(w.clone());
+                }
+            }
+        }
+        candidates.extend(self.inner.wanted.lock().unwrap_or_else(|e| e.into_inner()).drain());
+        self.take_on(candidates, queued.len()).await?;
+        self.refresh_limits().await;
+        self.release_idle(now).await
+    }
+
+    /// Takes on the endpoints this node queued work for.
+    async fn take_wanted(&self) -> Result<(), sqlx::Error> {
+        let wanted: Vec<String> = self.inner.wanted.lock().unwrap_or_else(|e| e.into_inner()).drain().collect();
+        if wanted.is_empty() {
+            return Ok(());
+        }
+        let active = wanted.len() + self.scheduler().owned().len();
+        self.take_on(wanted, active).await
+    }
+
+    /// Takes on `candidates` (up to a fair share of `active` endpoints among
+    /// the nodes sending): leases them, and loads their settings and stored
+    /// circuit.
+    async fn take_on(&self, mut candidates: Vec<String>, active: usize) -> Result<(), sqlx::Error> {
+        candidates.sort();
+        candidates.dedup();
+        if candidates.is_empty() {
+            return Ok(());
+        }
+        let owned = self.scheduler().owned().len();
+        let nodes = (self.inner.store.endpoint_owner_nodes().await?.max(0) as usize + usize::from(owned == 0)).max(1);
+        let share = active.div_ceil(nodes).max(1);
+        candidates.truncate(share.saturating_sub(owned).max(1));
+        let ids: Vec<&str> = candidates.iter().map(String::as_str).collect();
+        let acquired = self.inner.store.acquire_endpoints(&self.inner.node, &ids, self.owner_lease_until()).await?;
+        for w in acquired {
+            match self.target(&w).await? {
+                Some(t) => self.scheduler().own(&w, t.limits, t.circuit, store::now_ms()),
+                // Deleted: its deliveries went with it.
+                None => self.release(&[w.as_str()]).await?,
+            }
+        }
+        Ok(())
+    }
+
+    fn owner_lease_until(&self) -> i64 {
+        store::now_ms() + self.inner.config.lease.as_millis() as i64
+    }
+
+    /// Keeps this node's endpoints; drops those another node took over
+    /// after this node's lease ran out.
+    async fn renew(&self) -> Result<(), sqlx::Error> {
+        let owned = self.scheduler().owned();
+        let ids: Vec<&str> = owned.iter().map(String::as_str).collect();
+        let kept: HashSet<String> =
+            self.inner.store.renew_endpoints(&self.inner.node, &ids, self.owner_lease_until()).await?.into_iter().collect();
+        let mut scheduler = self.scheduler();
+        for w in owned.iter().filter(|w| !kept.contains(*w)) {
+            tracing::warn!(webhook = %w, "another node took this endpoint over");
+            scheduler.disown(w);
+        }
+        Ok(())
+    }
+
+    async fn release(&self, ids: &[&str]) -> Result<(), sqlx::Error> {
+        self.inner.store.release_endpoints(&self.inner.node, ids).await
+    }
+
+    async fn release_idle(&self, now: i64) -> Result<(), sqlx::Error> {
+        let idle = self.scheduler().idle_before(now - IDLE_RELEASE.as_millis() as i64);
+        if idle.is_empty() {
+            return Ok(());
+        }
+        {
+            let mut scheduler = self.scheduler();
+            for w in &idle {
+                scheduler.disown(w);
+            }
+        }
+        let ids: Vec<&str> = idle.iter().map(String::as_str).collect();
+        self.release(&ids).await
+    }
+
+    /// Applies webhook changes (cap, rate limit, ordering) to owned endpoints.
+    async fn refresh_limits(&self) {
+        let owned = self.scheduler().owned();
+        for w in owned {
+            if let Ok(Some(t)) = self.target(&w).await {
+                self.scheduler().set_limits(&w, t.limits, store::now_ms());
+            }
+        }
+    }
+
+    /// Claims what the scheduler grants: due deliveries per endpoint, or the
+    /// heads of FIFO endpoints' keys, each with a node slot.
+    async fn claim(&self) -> Result<(), sqlx::Error> {
+        let now = store::now_ms();
+        let mut grants = self.scheduler().plan(now, self.inner.slots.available_permits());
+        if grants.is_empty() {
+            return Ok(());
+        }
+        let mut permits = Vec::new();
+        {
+            let mut scheduler = self.scheduler();
+            for g in &mut grants {
+                let mut got = 0;
+                while got < g.n {
+                    match self.inner.slots.clone().try_acquire_owned() {
+                        Ok(p) => permits.push(p),
+                        Err(_) => break,
+                    }
+                    got += 1;
+                }
+                if got < g.n {
+                    scheduler.unreserve(&g.webhook_id, g.n - got);
+                    g.n = got;
+                }
+            }
+        }
+        grants.retain(|g| g.n > 0);
+        let token = ids::new_id("lease");
+        let until = now + self.inner.config.lease.as_millis() as i64;
+        let started = Instant::now();
+        let plain: Vec<(&str, usize)> = grants.iter().filter(|g| !g.fifo).map(|g| (g.webhook_id.as_str(), g.n)).collect();
+        let result = self.inner.store.claim_for(&plain, &token, until).await;
+        metrics().db_time(DbOp::claim_due, started);
+        let mut claimed = match result {
+            Ok(c) => c,
+            Err(e) => {
+                let mut scheduler = self.scheduler();
+                for g in &grants {
+                    scheduler.claimed(&g.webhook_id, g.n, 0, now);
+                }
+                return Err(e);
+            }
+        };
+        for g in grants.iter().filter(|g| g.fifo) {
+            let heads = match self.fifo_heads(&g.webhook_id, g.n).await {
+                Ok(heads) => heads,
+                Err(e) => {
+                    tracing::warn!(error = %e, webhook = %g.webhook_id, "reading a FIFO queue failed");
+                    Vec::new()
+                }
+            };
+            let ids: Vec<&str> = heads.iter().map(String::as_str).collect();
+            match self.inner.store.claim_ids(&ids, &token, until).await {
+                Ok(c) => claimed.extend(c),
+                Err(e) => tracing::warn!(error = %e, webhook = %g.webhook_id, "claiming FIFO heads failed"),
+            }
+        }
+        let mut got: HashMap<&str, usize> = HashMap::new();
+        for c in &claimed {
+            *got.entry(c.webhook_id.as_str()).or_default() += 1;
+        }
+        {
+            let mut scheduler = self.scheduler();
+            for g in &grants {
+                scheduler.claimed(&g.webhook_id, g.n, got.get(g.webhook_id.as_str()).copied().unwrap_or(0), now);
+            }
+            for c in claimed.iter().filter(|c| grants.iter().any(|g| g.fifo && g.webhook_id == c.webhook_id)) {
+                scheduler.started_key(&c.webhook_id, c.ordering_key.as_deref().unwrap_or(""));
+            }
+        }
+        for (claimed, permit) in claimed.into_iter().zip(permits) {
+            self.submit(Job { claimed, lease_token: token.clone(), permit });
+        }
+        Ok(())
+    }
+
+    /// FIFO: the deliveries of `webhook_id` that may go now, up to `n`.
+    async fn fifo_heads(&self, webhook_id: &str, n: usize) -> Result<Vec<String>, sqlx::Error> {
+        let window = self.inner.store.fifo_window(webhook_id, FIFO_WINDOW).await?;
+        let busy = self.scheduler().keys_in_flight(webhook_id);
+        Ok(scheduler::fifo_heads(&window, &busy, n).into_iter().map(str::to_string).collect())
     }
 
     async fn target(&self, webhook_id: &str) -> Result<Option<Arc<Target>>, sqlx::Error> {
@@ -202,11 +495,25 @@ impl Engine {
                     Some((signing_key_bytes(&raw).ok()?, s.retired_at))
                 })
                 .collect();
+            let circuit = match (CircuitState::parse(&w.circuit.state), w.circuit.next_probe_at) {
+                (Some(CircuitState::Open | CircuitState::HalfOpen), Some(probe)) => Circuit {
+                    state: CircuitState::Open,
+                    since: w.circuit.since.unwrap_or(0),
+                    next_probe_at: Some(probe),
+                    failures: 0,
+                },
+                _ => Circuit::closed(w.circuit.since.unwrap_or(0)),
+            };
             Arc::new(Target {
                 headers: crate::webhooks::header_map(&w.headers),
                 schedule: crate::webhooks::schedule(w.retry_schedule.as_deref()),
-                timeout: Duration::from_secs(w.timeout_secs.max(1) as u64)
-                    .min(self.inner.config.lease / 2),
+                timeout: Duration::from_secs(w.timeout_secs.max(1) as u64).min(self.inner.config.lease / 2),
+                limits: Limits {
+                    max_in_flight: w.max_in_flight.map_or(self.inner.config.endpoint_max_in_flight, |n| n.max(1) as usize),
+                    rate_per_second: w.rate_limit.map(|r| r.clamp(1, u32::MAX as i64) as u32),
+                    fifo: w.ordering == Ordering::Fifo,
+                },
+                circuit,
                 url: w.destination_url,
                 enabled: w.enabled,
                 keys,
@@ -218,18 +525,23 @@ impl Engine {
 
     async fn run(self, job: Job) {
         let Job { claimed, lease_token, permit } = job;
-        let target = match self.target(&claimed.webhook_id).await {
+        let webhook_id = claimed.webhook_id.clone();
+        let target = match self.target(&webhook_id).await {
             Ok(Some(t)) => t,
-            // Deleted with its deliveries: nothing left to do.
-            Ok(None) => return,
+            Ok(None) => {
+                // Deleted with its deliveries: nothing left to do.
+                self.finished(&webhook_id, Verdict::Neutral, None, None);
+                return;
+            }
             Err(e) => {
                 // Leave the lease to expire: the delivery is retried then.
                 tracing::warn!(error = %e, delivery = %claimed.delivery_id, "loading webhook failed");
+                self.finished(&webhook_id, Verdict::Neutral, None, None);
                 return;
             }
         };
-        let attempt_no = claimed.attempts + 1;
         let outcome = if !target.enabled {
+            self.finished(&webhook_id, Verdict::Neutral, None, None);
             Outcome {
                 delivery_id: claimed.delivery_id,
                 project_id: claimed.project_id,
@@ -240,15 +552,20 @@ impl Engine {
                 status: DeliveryStatus::Pending,
                 attempts: claimed.attempts,
                 next_attempt_at: None,
+                circuit: None,
+                ordering_key: claimed.ordering_key,
             }
         } else {
-            let attempt = self.send(&target, &claimed, attempt_no).await;
+            let attempt_no = claimed.attempts + 1;
+            let (attempt, retry_after_ms) = self.send(&target, &claimed, attempt_no).await;
             let succeeded = attempt.status_code.is_some_and(|c| (200..300).contains(&c));
+            let now = store::now_ms();
             let (status, next_attempt_at) = if succeeded {
                 (DeliveryStatus::Succeeded, None)
             } else {
                 match retry::next_delay_ms(&target.schedule, attempt_no as u32, rand::random::<f64>()) {
-                    Some(ms) => (DeliveryStatus::FailedRetrying, Some(store::now_ms() + ms as i64)),
+                    // A `Retry-After` defers the retry too (within the cap).
+                    Some(ms) => (DeliveryStatus::FailedRetrying, Some(now + (ms as i64).max(retry_after_ms.unwrap_or(0)))),
                     None => (DeliveryStatus::Dead, None),
                 }
             };
@@ -273,6 +590,8 @@ impl Engine {
                 }
                 _ => metrics().failed.inc(),
             };
+            let verdict = Verdict::of(attempt.status_code);
+            let circuit = self.finished(&webhook_id, verdict, retry_after_ms, next_attempt_at);
             Outcome {
                 delivery_id: claimed.delivery_id,
                 project_id: claimed.project_id,
@@ -283,15 +602,41 @@ impl Engine {
                 status,
                 attempts: attempt_no,
                 next_attempt_at,
+                circuit,
+                ordering_key: claimed.ordering_key,
             }
         };
         let _ = self.inner.outcomes.send(outcome).await;
         // Released only once the outcome is queued, so that shutdown, which
         // waits for every slot, knows all outcomes are in the writer's hands.
         drop(permit);
+        self.wake();
     }
 
-    async fn send(&self, target: &Target, claimed: &Claimed, attempt_no: i64) -> AttemptRecord {
+    /// Frees the delivery's endpoint slot and applies what its attempt said;
+    /// returns the circuit when it changed, to be stored with the outcome.
+    fn finished(&self, webhook_id: &str, verdict: Verdict, retry_after_ms: Option<i64>, due_at: Option<i64>) -> Option<CircuitChange> {
+        let mut scheduler = self.scheduler();
+        let before = scheduler.circuit(webhook_id)?;
+        let after = scheduler.finish(webhook_id, verdict, retry_after_ms, due_at, store::now_ms())?;
+        let opened = after.state == CircuitState::Open;
+        let transition = opened != (before.state != CircuitState::Closed);
+        if transition {
+            metrics().circuit_transitions.get_or_create(&crate::metrics::CircuitLabels { to: after.state.as_str() }).inc();
+            tracing::info!(webhook = %webhook_id, circuit = after.state.as_str(), "endpoint circuit changed");
+        }
+        Some(CircuitChange {
+            state: if opened { "open" } else { "closed" },
+            since: after.since,
+            next_probe_at: after.next_probe_at,
+            failures: after.failures,
+            transition,
+        })
+    }
+
+    /// One attempt, and the pause its answer asks for (`Retry-After` on a
+    /// 429 or 503).
+    async fn send(&self, target: &Target, claimed: &Claimed, attempt_no: i64) -> (store::AttemptRecord, Option<i64>) {
         let now_ms = store::now_ms();
         let mut headers = target.headers.clone();
         // The event's own headers replace a webhook header of the same name:
@@ -308,9 +653,9 @@ impl Engine {
             keys: target.keys.iter().filter(|(_, retired)| retired.is_none_or(|r| r > now_ms)).map(|(k, _)| k.as_slice()).collect(),
             timeout: target.timeout,
         };
-        let record = self.inner.destination.post(post, attempt_no).await;
-        metrics().attempt_seconds.observe(record.duration_ms as f64 / 1000.0);
-        record
+        let sent = self.inner.destination.post(post, attempt_no).await;
+        metrics().attempt_seconds.observe(sent.record.duration_ms as f64 / 1000.0);
+        (sent.record, sent.retry_after_ms)
     }
 }
 

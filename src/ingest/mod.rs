@@ -34,6 +34,8 @@ pub struct NewEvent {
     pub body: Bytes,
     /// Extra request headers sent with it (JSON object); schedules only.
     pub headers: Option<String>,
+    /// Orders it among the events of a FIFO endpoint (see `store::NewEvent`).
+    pub ordering_key: Option<String>,
     /// Scoped to the webhook or the application of `route`.
     pub idempotency_key: Option<String>,
 }
@@ -129,6 +131,7 @@ impl Intake {
             content_type: event.content_type,
             body: event.body,
             headers: event.headers,
+            ordering_key: event.ordering_key,
             idempotency_key: event.idempotency_key.map(|key| IdempotencyKey { scope, key }),
             deliveries: targets
                 .into_iter()

@@ -9,6 +9,7 @@
 //! deliveries are leased to this node's engine in the same transaction
 //! while it has free slots, so they go out without another query.
 
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot, OwnedSemaphorePermit};
@@ -18,7 +19,7 @@ use crate::delivery::{Engine, Job};
 use crate::ids;
 use crate::metrics::{metrics, DbOp};
 use crate::store::{
-    self, Claimed, InitialState, Inserted, NewDelivery, NewEvent, NewReplay, Outcome, ReplayJobStep, Store, WriteBatch,
+    self, Claimed, InitialState, Inserted, NewEvent, NewReplay, Outcome, ReplayJobStep, Store, WriteBatch,
 };
 
 /// Idempotency keys are honoured for this long, as on Svix and Stripe.
@@ -186,14 +187,6 @@ impl Batch {
         b
     }
 
-    /// Every new delivery row of the batch (replays' too).
-    fn deliveries_mut(&mut self) -> impl Iterator<Item = &mut NewDelivery> {
-        let events = self.events.iter_mut().flat_map(|e| e.deliveries.iter_mut());
-        let replays = self.replays.iter_mut().map(|r| &mut r.delivery);
-        let steps = self.steps.iter_mut().flat_map(|s| s.replays.iter_mut().map(|r| &mut r.delivery));
-        events.chain(replays).chain(steps)
-    }
-
     fn fail(self) {
         self.event_replies.into_iter().for_each(|r| drop(r.send(Err(WriteFailed))));
         self.replay_replies.into_iter().for_each(|r| drop(r.send(Err(WriteFailed))));
@@ -217,17 +210,21 @@ async fn write(store: &Store, engine: &Engine, requests: Vec<Request>, pending: 
     metrics().db_time(DbOp::write_batch, started);
     match result {
         Ok(written) => {
-            *pending = PendingOutcomes::default();
-            let queued = batch.deliveries_mut().any(|d| matches!(d.state, InitialState::Queued));
-            hand_to_engine(engine, &batch.events, &written.events, permits, &token);
-            answer(batch, written);
-            if queued {
-                engine.wake();
+            if !pending.outcomes.is_empty() {
+                engine.outcomes_stored(&pending.outcomes);
             }
+            *pending = PendingOutcomes::default();
+            hand_to_engine(engine, &batch, &written, permits, &token);
+            answer(batch, written);
         }
         Err(e) => {
             let items = batch.events.len() + batch.replays.len() + batch.steps.len();
             tracing::error!(error = %e, items, outcomes = pending.outcomes.len(), "write-path transaction failed");
+            for (d, permit) in batch.events.iter().flat_map(|e| &e.deliveries).zip(permits) {
+                if permit.is_some() {
+                    engine.unreserve(&d.webhook_id);
+                }
+            }
             batch.fail();
             pending.failures += 1;
             if pending.failures >= OUTCOME_TRIES {
@@ -238,17 +235,29 @@ async fn write(store: &Store, engine: &Engine, requests: Vec<Request>, pending: 
     }
 }
 
-/// Leases new event deliveries due now to this node while its engine has
-/// free slots; the rest stay queued for any node. Replays stay queued: their
-/// payload is in the database, not in hand.
+/// Leases new event deliveries due now to this node where their endpoint's
+/// rules and the node's capacity allow (see `Engine::reserve`); the rest
+/// stay queued for the endpoint's owner. Replays stay queued: their payload
+/// is in the database, not in hand. Returns a slot per event delivery, in
+/// order.
 fn lease(engine: &Engine, batch: &mut Batch, token: &str) -> Vec<Option<OwnedSemaphorePermit>> {
-    let due = batch.events.iter().flat_map(|e| &e.deliveries).filter(|d| matches!(d.state, InitialState::Queued)).count();
-    let mut free = engine.try_reserve(due);
+    let mut due: Vec<(&str, usize)> = Vec::new();
+    for d in batch.events.iter().flat_map(|e| &e.deliveries) {
+        if matches!(d.state, InitialState::Queued) {
+            match due.iter_mut().find(|(w, _)| *w == d.webhook_id) {
+                Some((_, n)) => *n += 1,
+                None => due.push((&d.webhook_id, 1)),
+            }
+        }
+    }
+    let granted = engine.reserve(&due);
+    let mut free: HashMap<String, Vec<OwnedSemaphorePermit>> =
+        due.iter().map(|(w, _)| w.to_string()).zip(granted).collect();
     let until = store::now_ms() + engine.lease_duration().as_millis() as i64;
-    let mut permits = Vec::with_capacity(due);
+    let mut permits = Vec::new();
     for d in batch.events.iter_mut().flat_map(|e| e.deliveries.iter_mut()) {
         let permit = match d.state {
-            InitialState::Queued => free.pop(),
+            InitialState::Queued => free.get_mut(&d.webhook_id).and_then(Vec::pop),
             _ => None,
         };
         if permit.is_some() {
@@ -260,25 +269,29 @@ fn lease(engine: &Engine, batch: &mut Batch, token: &str) -> Vec<Option<OwnedSem
 }
 
 /// Hands the deliveries leased to this node to the engine, now that they
-/// are committed; the permits of events that turned out to be repeats go
-/// back.
+/// are committed; the slots of events that turned out to be repeats go
+/// back; the endpoints of queued deliveries are told they have work.
 fn hand_to_engine(
     engine: &Engine,
-    events: &[NewEvent],
-    inserted: &[Inserted],
+    batch: &Batch,
+    written: &store::Written,
     permits: Vec<Option<OwnedSemaphorePermit>>,
     token: &str,
 ) {
     let mut permits = permits.into_iter();
     let mut created = 0;
-    for (event, inserted) in events.iter().zip(inserted) {
+    let mut queued: HashSet<&str> = HashSet::new();
+    for (event, inserted) in batch.events.iter().zip(&written.events) {
         for (d, permit) in event.deliveries.iter().zip(permits.by_ref()) {
             if !matches!(inserted, Inserted::Created) {
+                if permit.is_some() {
+                    engine.unreserve(&d.webhook_id);
+                }
                 continue;
             }
             created += 1;
-            if let Some(permit) = permit {
-                engine.submit(Job {
+            match permit {
+                Some(permit) => engine.submit(Job {
                     claimed: Claimed {
                         delivery_id: d.delivery_id.clone(),
                         project_id: event.project_id.clone(),
@@ -288,12 +301,27 @@ fn hand_to_engine(
                         content_type: event.content_type.clone(),
                         body: event.body.clone(),
                         headers: event.headers.clone(),
+                        ordering_key: event.ordering_key.clone(),
                     },
                     lease_token: token.to_string(),
                     permit,
-                });
+                }),
+                None if matches!(d.state, InitialState::Queued) => {
+                    queued.insert(&d.webhook_id);
+                }
+                None => {}
             }
         }
+    }
+    let replayed = batch.replays.iter().zip(&written.replays).filter(|(_, done)| **done).map(|(r, _)| r);
+    let stepped = batch.steps.iter().zip(&written.job_steps).filter(|(_, held)| **held).flat_map(|(s, _)| &s.replays);
+    for r in replayed.chain(stepped) {
+        if matches!(r.delivery.state, InitialState::Queued) {
+            queued.insert(&r.delivery.webhook_id);
+        }
+    }
+    if !queued.is_empty() {
+        engine.queued(queued);
     }
     // Counted per webhook an event was queued for, as `/v1/usage` counts.
     metrics().ingested.inc_by(created);

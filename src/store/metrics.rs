@@ -6,11 +6,26 @@ use super::{Result, Store};
 
 impl Store {
     /// Deliveries still to be sent or in flight (held ones excluded); the
-    /// partial index `deliveries_due` covers exactly these rows.
+    /// partial index `deliveries_queue` covers exactly these rows.
     pub async fn queue_depth(&self) -> Result<i64> {
         sqlx::query("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM deliveries WHERE next_attempt_at IS NOT NULL")
             .fetch_one(&self.pool)
             .await?
             .try_get("n")
+    }
+
+    /// Endpoints with an open circuit, and deliveries held (both indexed).
+    pub async fn isolation_figures(&self) -> Result<(i64, i64)> {
+        let open = sqlx::query("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM webhooks WHERE circuit_state = 'open'")
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("n")?;
+        let held = sqlx::query(
+            "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM deliveries WHERE next_attempt_at IS NULL AND status = 'pending'",
+        )
+        .fetch_one(&self.pool)
+        .await?
+        .try_get("n")?;
+        Ok((open, held))
     }
 }

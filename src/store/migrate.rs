@@ -40,6 +40,7 @@ impl Store {
             (7, "cluster_jobs", include_str!("../../migrations/0007_cluster_jobs.sql")),
             (8, "event_metadata", include_str!("../../migrations/0008_event_metadata.sql")),
             (9, "login_failures", include_str!("../../migrations/0009_login_failures.sql")),
+            (10, "delivery_isolation", include_str!("../../migrations/0010_delivery_isolation.sql")),
         ];
         let migrations = files
             .iter()

@@ -24,9 +24,9 @@ mod webhooks;
 pub use applications::{Application, EventType, LogEntry, LogFilter, Message, Saved};
 pub use audit::{Actor, AuditEntry, AuditFilter, AuditRecord};
 pub use models::{
-    ApiKey, Attempt, AttemptRecord, Claimed, Delivery, DeliveryFilter, DeliveryStatus, IdempotencyKey, IngestTarget,
+    ApiKey, Attempt, AttemptRecord, CircuitChange, Claimed, Delivery, DeliveryFilter, DeliveryStatus, IdempotencyKey, IngestTarget,
     InitialState, Inserted, KeyAuth, LiveSecret, NewApiKey, NewDelivery, NewEvent, NewReplay, NewSecret, Outcome, Page,
-    PageRequest, Project, ReplayJobStep, RevokeOutcome, Role, SecretKind, SecretVersion, Webhook, WriteBatch, Written,
+    Ordering, PageRequest, Project, ReplayJobStep, RevokeOutcome, Role, SecretKind, SecretVersion, StoredCircuit, Webhook, WriteBatch, Written,
 };
 pub use notifications::{DeadLetterNews, EndingOverlap, NotificationChannel, PendingNotification, DEAD_LETTER_MARK};
 pub use portal_tokens::{NewPortalToken, PortalAuth, PortalToken, LONG_LIVED, SESSION};

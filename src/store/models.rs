@@ -164,7 +164,10 @@ pub enum RevokeOutcome {
 }
 
 pub(super) const WEBHOOK_COLUMNS: &str = "id, project_id, public_id, name, description, destination_url, enabled, \
-     headers, timeout_secs, retry_schedule, created_at, updated_at, application_id, event_types, disabled_reason";
+     headers, timeout_secs, retry_schedule, created_at, updated_at, application_id, event_types, disabled_reason, \
+     max_in_flight, rate_limit, ordering, circuit_state, circuit_since, circuit_next_probe_at, \
+     (SELECT CAST(COUNT(*) AS BIGINT) FROM deliveries \
+      WHERE deliveries.webhook_id = webhooks.id AND next_attempt_at IS NULL AND status = 'pending') AS held_count";
 
 #[derive(Clone, Debug, Default)]
 pub struct Webhook {
@@ -188,6 +191,36 @@ pub struct Webhook {
     pub event_types: Option<String>,
     /// Why Hookrelay disabled it (auto-disable); None otherwise.
     pub disabled_reason: Option<String>,
+    /// Requests in flight at most; None: the server's default.
+    pub max_in_flight: Option<i64>,
+    /// Deliveries started per second at most; None: unlimited.
+    pub rate_limit: Option<i64>,
+    pub ordering: Ordering,
+    /// The circuit as its sending node last stored it.
+    pub circuit: StoredCircuit,
+    /// Deliveries held while it is disabled (read, never written).
+    pub held_count: i64,
+}
+
+string_enum!(
+    /// How an endpoint's deliveries are ordered: `fifo` sends one at a time
+    /// (per ordering key) in ingest order.
+    Ordering { None = "none", Fifo = "fifo" }
+);
+
+impl Default for Ordering {
+    fn default() -> Self {
+        Ordering::None
+    }
+}
+
+/// An endpoint's circuit as stored: `closed`, or `open` since `since` with
+/// its probe due at `next_probe_at`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StoredCircuit {
+    pub state: String,
+    pub since: Option<i64>,
+    pub next_probe_at: Option<i64>,
 }
 
 impl Webhook {
@@ -208,6 +241,15 @@ impl Webhook {
             application_id: r.try_get("application_id")?,
             event_types: r.try_get("event_types")?,
             disabled_reason: r.try_get("disabled_reason")?,
+            max_in_flight: r.try_get("max_in_flight")?,
+            rate_limit: r.try_get("rate_limit")?,
+            ordering: parse_col(r, "ordering", Ordering::parse)?,
+            circuit: StoredCircuit {
+                state: r.try_get("circuit_state")?,
+                since: r.try_get("circuit_since")?,
+                next_probe_at: r.try_get("circuit_next_probe_at")?,
+            },
+            held_count: r.try_get("held_count")?,
         })
     }
 }
@@ -294,6 +336,9 @@ pub struct NewEvent {
     pub body: bytes::Bytes,
     /// Extra request headers of this event (JSON object), sent with it.
     pub headers: Option<String>,
+    /// FIFO endpoints deliver events of one key one after another, and
+    /// different keys side by side.
+    pub ordering_key: Option<String>,
     /// A repeat within the key's window stores nothing and answers the
     /// first event's id.
     pub idempotency_key: Option<IdempotencyKey>,
@@ -365,6 +410,8 @@ pub struct Claimed {
     /// The event's own request headers (JSON object), sent in addition to
     /// the webhook's.
     pub headers: Option<String>,
+    /// FIFO endpoints deliver one at a time per key.
+    pub ordering_key: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -394,6 +441,26 @@ pub struct Outcome {
     pub status: DeliveryStatus,
     pub attempts: i64,
     pub next_attempt_at: Option<i64>,
+    /// The endpoint's circuit, when this attempt changed it.
+    pub circuit: Option<CircuitChange>,
+    /// The event's ordering key (FIFO endpoints send the next of the key
+    /// once this outcome is stored).
+    pub ordering_key: Option<String>,
+}
+
+/// An endpoint's circuit after an attempt changed it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CircuitChange {
+    /// `open` or `closed`.
+    pub state: &'static str,
+    pub since: i64,
+    /// While open: when the probe may go.
+    pub next_probe_at: Option<i64>,
+    /// Failed attempts in a row that opened it, or opens in a row.
+    pub failures: u32,
+    /// It opened or closed (audited and announced); otherwise an open
+    /// circuit only moved its next probe.
+    pub transition: bool,
 }
 
 #[derive(Default, Clone, Debug)]

@@ -82,7 +82,7 @@ pub(super) async fn enqueue(tx: &mut sqlx::Transaction<'_, Any>, project_id: &st
         let id = ids::new_id(ids::NOTIFICATION);
         let payload = serde_json::json!({
             "id": id, "type": event_type, "projectId": project_id,
-            "createdAt": chrono::DateTime::from_timestamp_millis(now).unwrap_or_default().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            "createdAt": crate::time::rfc3339(now),
             "data": data,
         });
         sqlx::query(

@@ -5,7 +5,7 @@
 use sqlx::{Row, Transaction};
 
 use super::models::*;
-use super::{bind_all, now_ms, usage, values_list, Dialect, Flush, Result, Store, ROWS_PER_STATEMENT};
+use super::{bind_all, now_ms, usage, values_list, Flush, Result, Store, ROWS_PER_STATEMENT};
 
 impl Store {
     /// The write path's transaction, the only place that inserts events and
@@ -81,9 +81,9 @@ impl Store {
         // one or two per event, which is most of the cost of a batch.
         for chunk in events.chunks(ROWS_PER_STATEMENT) {
             let sql = format!(
-                "INSERT INTO events (id, project_id, content_type, body, received_at, headers, application_id, event_type) \
-                 VALUES {}",
-                values_list(self.dialect, chunk.len(), 8)
+                "INSERT INTO events (id, project_id, content_type, body, received_at, headers, application_id, event_type, \
+                 ordering_key) VALUES {}",
+                values_list(self.dialect, chunk.len(), 9)
             );
             let mut q = sqlx::query(&sql);
             for e in chunk {
@@ -95,7 +95,8 @@ impl Store {
                     .bind(now)
                     .bind(e.headers.as_deref())
                     .bind(e.application_id.as_deref())
-                    .bind(e.event_type.as_deref());
+                    .bind(e.event_type.as_deref())
+                    .bind(e.ordering_key.as_deref());
             }
             q.execute(&mut **tx).await?;
         }
@@ -130,34 +131,110 @@ impl Store {
         Ok(written)
     }
 
-    /// Leases up to `limit` due deliveries to the caller until `lease_until`.
-    /// On PostgreSQL `SKIP LOCKED` lets nodes claim side by side without
-    /// waiting on each other's rows; SQLite has a single writer anyway.
-    pub async fn claim_due(&self, limit: i64, token: &str, lease_until: i64) -> Result<Vec<Claimed>> {
-        let now = now_ms();
-        let lock = match self.dialect {
-            Dialect::Postgres => "FOR UPDATE SKIP LOCKED",
-            Dialect::Sqlite => "",
-        };
-        let mut turn = self.write_turn().await?;
-        let mut tx = self.begin_write(&mut turn, Flush::WithNextCommit).await?;
-        let rows = sqlx::query(&format!(
-            "UPDATE deliveries SET status = 'delivering', lease_token = $1, next_attempt_at = $2, updated_at = $3 \
-             WHERE id IN (SELECT id FROM deliveries WHERE next_attempt_at <= $3 \
-                          ORDER BY next_attempt_at LIMIT $4 {lock}) \
-             RETURNING id, project_id, webhook_id, event_id, attempts"
-        ))
-        .bind(token)
-        .bind(lease_until)
-        .bind(now)
+    /// The endpoints with queued deliveries (held ones excluded), each with
+    /// its earliest `next_attempt_at` (a lease's end for deliveries in
+    /// flight). A loose index scan: one index lookup per endpoint, whatever
+    /// the backlog behind each.
+    pub async fn queued_endpoints(&self, limit: i64) -> Result<Vec<(String, i64)>> {
+        let rows = sqlx::query(
+            "WITH RECURSIVE q(webhook_id) AS ( \
+               SELECT (SELECT MIN(webhook_id) FROM deliveries WHERE next_attempt_at IS NOT NULL) \
+               UNION ALL \
+               SELECT (SELECT MIN(d.webhook_id) FROM deliveries d \
+                       WHERE d.next_attempt_at IS NOT NULL AND d.webhook_id > q.webhook_id) \
+               FROM q WHERE q.webhook_id IS NOT NULL) \
+             SELECT webhook_id, (SELECT MIN(d.next_attempt_at) FROM deliveries d \
+                                 WHERE d.webhook_id = q.webhook_id AND d.next_attempt_at IS NOT NULL) AS due \
+             FROM q WHERE webhook_id IS NOT NULL LIMIT $1",
+        )
         .bind(limit)
-        .fetch_all(&mut *tx)
+        .fetch_all(&self.pool)
         .await?;
-        tx.commit().await?;
-        drop(turn);
-        if rows.is_empty() {
+        rows.iter().map(|r| Ok((r.try_get("webhook_id")?, r.try_get("due")?))).collect()
+    }
+
+    /// Leases to `token` until `lease_until` up to `n` due deliveries of each
+    /// endpoint of `grants`, earliest due first. Only the endpoint's owner
+    /// claims them, so nodes never contend for the same rows.
+    pub async fn claim_for(&self, grants: &[(&str, usize)], token: &str, lease_until: i64) -> Result<Vec<Claimed>> {
+        if grants.is_empty() {
             return Ok(Vec::new());
         }
+        // One derived table per endpoint (each an index range of
+        // `deliveries_queue`), bound after the three leading parameters.
+        let mut arms = Vec::with_capacity(grants.len());
+        for i in 0..grants.len() {
+            let (w, n) = (4 + 2 * i, 5 + 2 * i);
+            arms.push(format!(
+                "SELECT id FROM (SELECT id FROM deliveries WHERE webhook_id = ${w} AND next_attempt_at <= $3 \
+                 ORDER BY next_attempt_at LIMIT ${n}) AS a{i}"
+            ));
+        }
+        let filter = format!("id IN ({})", arms.join(" UNION ALL "));
+        let binds: Vec<(&str, i64)> = grants.iter().map(|(w, n)| (*w, *n as i64)).collect();
+        self.lease_where(&filter, &binds, &[], token, lease_until).await
+    }
+
+    /// FIFO: the open deliveries of `webhook_id` in ingest order (at most
+    /// `limit`), as (id, ordering key, due now).
+    pub async fn fifo_window(&self, webhook_id: &str, limit: i64) -> Result<Vec<(String, String, bool)>> {
+        let now = now_ms();
+        sqlx::query(
+            "SELECT d.id, COALESCE(e.ordering_key, '') AS ordering_key, d.next_attempt_at FROM deliveries d \
+             JOIN events e ON e.id = d.event_id \
+             WHERE d.webhook_id = $1 AND d.next_attempt_at IS NOT NULL \
+             AND d.id >= (SELECT MIN(id) FROM deliveries WHERE webhook_id = $1 AND next_attempt_at IS NOT NULL) \
+             ORDER BY d.id LIMIT $2",
+        )
+        .bind(webhook_id)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get("id")?, r.try_get("ordering_key")?, r.try_get::<i64, _>("next_attempt_at")? <= now)))
+        .collect()
+    }
+
+    /// Leases to `token` the deliveries of `ids` that are still due.
+    pub async fn claim_ids(&self, ids: &[&str], token: &str, lease_until: i64) -> Result<Vec<Claimed>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        // Numbered parameters on both backends: a claim binds a few dozen, far
+        // from where sqlx's lookup of `$n` names on SQLite costs anything.
+        let list: Vec<String> = (0..ids.len()).map(|i| format!("${}", 4 + i)).collect();
+        let filter = format!("id IN ({}) AND next_attempt_at <= $3", list.join(", "));
+        self.lease_where(&filter, &[], ids, token, lease_until).await
+    }
+
+    /// The shared part of the claims: leases the rows matching `filter`
+    /// (whose parameters follow `$1` token, `$2` lease end, `$3` now: the
+    /// `(webhook, n)` pairs of `pairs`, then `ids`), and reads their events.
+    async fn lease_where(
+        &self,
+        filter: &str,
+        pairs: &[(&str, i64)],
+        ids: &[&str],
+        token: &str,
+        lease_until: i64,
+    ) -> Result<Vec<Claimed>> {
+        let now = now_ms();
+        let sql = format!(
+            "UPDATE deliveries SET status = 'delivering', lease_token = $1, next_attempt_at = $2, updated_at = $3 \
+             WHERE {filter} RETURNING id, project_id, webhook_id, event_id, attempts"
+        );
+        let mut q = sqlx::query(&sql).bind(token).bind(lease_until).bind(now);
+        for (w, n) in pairs {
+            q = q.bind(*w).bind(*n);
+        }
+        for id in ids {
+            q = q.bind(*id);
+        }
+        let mut turn = self.write_turn().await?;
+        let mut tx = self.begin_write(&mut turn, Flush::WithNextCommit).await?;
+        let rows = q.fetch_all(&mut *tx).await?;
+        tx.commit().await?;
+        drop(turn);
         let mut claimed = Vec::with_capacity(rows.len());
         for r in &rows {
             claimed.push(Claimed {
@@ -169,28 +246,102 @@ impl Store {
                 content_type: String::new(),
                 body: bytes::Bytes::new(),
                 headers: None,
+                ordering_key: None,
             });
         }
-        let sql = format!(
-            "SELECT id, content_type, body, headers FROM events WHERE id IN {}",
-            values_list(self.dialect, 1, claimed.len())
-        );
-        let mut events = std::collections::HashMap::new();
-        for r in bind_all(&sql, claimed.iter().map(|c| c.event_id.as_str())).fetch_all(&self.pool).await? {
-            let id: String = r.try_get("id")?;
-            let ct: String = r.try_get("content_type")?;
-            let body: Vec<u8> = r.try_get("body")?;
-            let headers: Option<String> = r.try_get("headers")?;
-            events.insert(id, (ct, bytes::Bytes::from(body), headers));
+        self.load_payloads(&mut claimed).await?;
+        Ok(claimed)
+    }
+
+    /// Fills in each claimed delivery's event: payload, headers, ordering key.
+    async fn load_payloads(&self, claimed: &mut [Claimed]) -> Result<()> {
+        if claimed.is_empty() {
+            return Ok(());
         }
-        for c in &mut claimed {
-            if let Some((ct, body, headers)) = events.get(&c.event_id) {
+        let mut events = std::collections::HashMap::new();
+        for chunk in claimed.chunks(ROWS_PER_STATEMENT) {
+            let sql = format!(
+                "SELECT id, content_type, body, headers, ordering_key FROM events WHERE id IN {}",
+                values_list(self.dialect, 1, chunk.len())
+            );
+            for r in bind_all(&sql, chunk.iter().map(|c| c.event_id.as_str())).fetch_all(&self.pool).await? {
+                let id: String = r.try_get("id")?;
+                let ct: String = r.try_get("content_type")?;
+                let body: Vec<u8> = r.try_get("body")?;
+                let headers: Option<String> = r.try_get("headers")?;
+                let key: Option<String> = r.try_get("ordering_key")?;
+                events.insert(id, (ct, bytes::Bytes::from(body), headers, key));
+            }
+        }
+        for c in claimed {
+            if let Some((ct, body, headers, key)) = events.get(&c.event_id) {
                 c.content_type = ct.clone();
                 c.body = body.clone();
                 c.headers = headers.clone();
+                c.ordering_key = key.clone();
             }
         }
-        Ok(claimed)
+        Ok(())
+    }
+
+    /// Takes on (or keeps) the endpoints of `ids` for `node` until
+    /// `lease_until`, where nobody else holds them; returns those it got.
+    pub async fn acquire_endpoints(&self, node: &str, ids: &[&str], lease_until: i64) -> Result<Vec<String>> {
+        let now = now_ms();
+        let mut got = Vec::new();
+        for chunk in ids.chunks(100) {
+            // `now` and `lease_until` are our own integers, written into the SQL.
+            let rows = (0..chunk.len()).map(|i| format!("(${}, $1, {lease_until})", i + 2)).collect::<Vec<_>>().join(", ");
+            let sql = format!(
+                "INSERT INTO endpoint_owners (webhook_id, node, lease_until) VALUES {rows} \
+                 ON CONFLICT (webhook_id) DO UPDATE SET node = excluded.node, lease_until = excluded.lease_until \
+                 WHERE endpoint_owners.lease_until < {now} OR endpoint_owners.node = excluded.node \
+                 RETURNING webhook_id"
+            );
+            let q = chunk.iter().fold(sqlx::query(&sql).bind(node), |q, id| q.bind(*id));
+            for r in q.fetch_all(&self.pool).await? {
+                got.push(r.try_get("webhook_id")?);
+            }
+        }
+        Ok(got)
+    }
+
+    /// Extends `node`'s hold on the endpoints of `ids`; returns those it
+    /// still had (the others were taken over after its lease ran out).
+    pub async fn renew_endpoints(&self, node: &str, ids: &[&str], lease_until: i64) -> Result<Vec<String>> {
+        let mut kept = Vec::new();
+        for chunk in ids.chunks(100) {
+            let list = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect::<Vec<_>>().join(", ");
+            let sql = format!(
+                "UPDATE endpoint_owners SET lease_until = {lease_until} WHERE node = $1 AND webhook_id IN ({list}) \
+                 RETURNING webhook_id"
+            );
+            let q = chunk.iter().fold(sqlx::query(&sql).bind(node), |q, id| q.bind(*id));
+            for r in q.fetch_all(&self.pool).await? {
+                kept.push(r.try_get("webhook_id")?);
+            }
+        }
+        Ok(kept)
+    }
+
+    /// Gives up `node`'s hold on the endpoints of `ids`.
+    pub async fn release_endpoints(&self, node: &str, ids: &[&str]) -> Result<()> {
+        for chunk in ids.chunks(100) {
+            let list = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect::<Vec<_>>().join(", ");
+            let sql = format!("DELETE FROM endpoint_owners WHERE node = $1 AND webhook_id IN ({list})");
+            let q = chunk.iter().fold(sqlx::query(&sql).bind(node), |q, id| q.bind(*id));
+            q.execute(&self.pool).await?;
+        }
+        Ok(())
+    }
+
+    /// Nodes holding endpoints now, for a fair share of new ones.
+    pub async fn endpoint_owner_nodes(&self) -> Result<i64> {
+        sqlx::query("SELECT CAST(COUNT(DISTINCT node) AS BIGINT) AS n FROM endpoint_owners WHERE lease_until > $1")
+            .bind(now_ms())
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("n")
     }
 
     /// Records finished attempts. A delivery whose lease was taken over
@@ -200,6 +351,9 @@ impl Store {
         let now = now_ms();
         for o in outcomes {
             tally.outcome(o);
+            if let Some(c) = &o.circuit {
+                record_circuit(tx, o, c).await?;
+            }
         }
         // Multi-row statements: one INSERT and one UPDATE per chunk.
         for chunk in outcomes.chunks(ROWS_PER_STATEMENT) {
@@ -358,4 +512,50 @@ async fn move_job_cursor(tx: &mut Transaction<'_, sqlx::Any>, step: &ReplayJobSt
     .await?
     .rows_affected();
     Ok(n == 1)
+}
+
+/// Stores an endpoint's new circuit; an opening or a closing is audited and
+/// announced to the project's notification channels in the same
+/// transaction.
+async fn record_circuit(tx: &mut Transaction<'_, sqlx::Any>, o: &Outcome, c: &CircuitChange) -> Result<()> {
+    sqlx::query("UPDATE webhooks SET circuit_state = $2, circuit_since = $3, circuit_next_probe_at = $4 WHERE id = $1")
+        .bind(&o.webhook_id)
+        .bind(c.state)
+        .bind(c.since)
+        .bind(c.next_probe_at)
+        .execute(&mut **tx)
+        .await?;
+    if !c.transition {
+        return Ok(());
+    }
+    let (action, event) = match c.state {
+        "open" => ("webhook.circuit_open", "endpoint.circuit_opened"),
+        _ => ("webhook.circuit_close", "endpoint.circuit_closed"),
+    };
+    let summary = serde_json::json!({
+        "circuit": c.state,
+        "failuresInARow": c.failures,
+        "nextProbeAt": c.next_probe_at.map(crate::time::rfc3339),
+    });
+    let entry = super::AuditEntry {
+        project_id: o.project_id.clone(),
+        actor: super::Actor {
+            actor_type: "system",
+            actor_id: "circuit-breaker".into(),
+            actor_label: "Hookrelay".into(),
+            source_ip: None,
+        },
+        action,
+        target_type: "webhook",
+        target_id: o.webhook_id.clone(),
+        summary: summary.clone(),
+    };
+    super::audit::insert_audit(&mut **tx, &entry).await?;
+    let data = serde_json::json!({
+        "webhookId": o.webhook_id,
+        "circuit": c.state,
+        "since": crate::time::rfc3339(c.since),
+        "nextProbeAt": c.next_probe_at.map(crate::time::rfc3339),
+    });
+    super::notifications::enqueue(tx, &o.project_id, event, data).await
 }

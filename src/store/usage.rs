@@ -162,7 +162,7 @@ async fn count_dead(tx: &mut sqlx::Transaction<'_, Any>, webhook_id: &str, dead:
     let reason = format!(
         "disabled automatically at {}: {dead} deliveries in a row ended dead with no success; \
          fix the destination, then enable the webhook again (PATCH enabled: true) and replay the dead-letter queue",
-        chrono::DateTime::from_timestamp_millis(now).unwrap_or_default().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        crate::time::rfc3339(now)
     );
     sqlx::query("UPDATE webhooks SET enabled = 0, disabled_reason = $2, updated_at = $3 WHERE id = $1")
         .bind(webhook_id)

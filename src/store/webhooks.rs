@@ -10,8 +10,9 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         sqlx::query(
             "INSERT INTO webhooks (id, project_id, public_id, name, description, destination_url, enabled, \
-             headers, timeout_secs, retry_schedule, created_at, updated_at, application_id, event_types) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+             headers, timeout_secs, retry_schedule, created_at, updated_at, application_id, event_types, \
+             max_in_flight, rate_limit, ordering) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
         )
         .bind(&w.id)
         .bind(&w.project_id)
@@ -27,6 +28,9 @@ impl Store {
         .bind(w.updated_at)
         .bind(&w.application_id)
         .bind(&w.event_types)
+        .bind(w.max_in_flight)
+        .bind(w.rate_limit)
+        .bind(w.ordering.as_str())
         .execute(&mut *tx)
         .await?;
         for s in secrets {
@@ -50,6 +54,7 @@ impl Store {
         sqlx::query(
             "UPDATE webhooks SET name = $3, description = $4, destination_url = $5, enabled = $6, headers = $7, \
              timeout_secs = $8, retry_schedule = $9, updated_at = $10, event_types = $11, \
+             max_in_flight = $12, rate_limit = $13, ordering = $14, \
              consecutive_dead = CASE WHEN $6 = 1 THEN 0 ELSE consecutive_dead END, \
              disabled_reason = CASE WHEN $6 = 1 THEN NULL ELSE disabled_reason END \
              WHERE project_id = $1 AND id = $2",
@@ -65,6 +70,9 @@ impl Store {
         .bind(&w.retry_schedule)
         .bind(w.updated_at)
         .bind(&w.event_types)
+        .bind(w.max_in_flight)
+        .bind(w.rate_limit)
+        .bind(w.ordering.as_str())
         .execute(&mut *tx)
         .await?;
         if w.enabled {

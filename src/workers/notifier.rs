@@ -15,6 +15,7 @@ use super::{Context, Stop};
 use crate::delivery::{Destination, SignedPost};
 use crate::secrets::{signing_key_bytes, SecretBox};
 use crate::store::{self, PendingNotification, Store, DEAD_LETTER_MARK};
+use crate::time::rfc3339;
 use crate::{retry, tiers, webhooks};
 
 const SEND_POLL: Duration = Duration::from_millis(500);
@@ -53,10 +54,6 @@ pub async fn run(ctx: Arc<Context>, mut stop: Stop) {
             return;
         }
     }
-}
-
-fn rfc3339(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 async fn gather(store: &Store, interval: Duration) -> Result<(), sqlx::Error> {
@@ -133,7 +130,7 @@ async fn post(secret_box: &SecretBox, destination: &Destination, n: &PendingNoti
         keys: vec![key.as_slice()],
         timeout: TIMEOUT,
     };
-    let record = destination.post(post, attempt).await;
+    let record = destination.post(post, attempt).await.record;
     match (record.status_code, record.error_message) {
         (Some(code), _) if (200..300).contains(&code) => Ok(()),
         (Some(code), _) => Err(format!("answered {code}")),

@@ -56,6 +56,7 @@ async fn fire(store: &Store, intake: &Intake, s: &Schedule) -> Result<(), Intake
         content_type: s.content_type.clone(),
         body: bytes::Bytes::from(s.payload.clone()),
         headers: Some(s.headers.clone()),
+        ordering_key: None,
         idempotency_key: Some(format!("schedule:{}:{due}", s.id)),
     };
     let delivery_id = match intake.accept(event).await {

@@ -140,6 +140,8 @@ test('log in, create a webhook, send a test event, see it delivered, rotate the 
   assert.equal(await page.evaluate(() => document.activeElement.name), 'destinationUrl');
   await page.getByLabel('Destination URL').fill(`http://127.0.0.1:${receiver.address().port}/hook`);
   await page.getByLabel('Extra request headers').fill('X-Team: payments');
+  await page.getByLabel('Requests in flight at most').fill('4');
+  await page.getByLabel('Deliveries per second at most').fill('50');
   await page.getByRole('button', { name: 'Create webhook' }).click();
   const dialog = page.getByRole('dialog');
   await dialog.waitFor();
@@ -151,6 +153,7 @@ test('log in, create a webhook, send a test event, see it delivered, rotate the 
   await page.getByRole('button', { name: 'I have stored it' }).click();
   const row = page.locator('tr', { hasText: 'orders' });
   await row.waitFor();
+  await row.getByText('≤ 4 in flight, ≤ 50/s').waitFor();
   await shot('03-webhooks');
 
   // A test event, delivered and signed.

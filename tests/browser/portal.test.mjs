@@ -94,6 +94,12 @@ test("a magic link opens the portal; a write token manages endpoints; a read tok
   assert.equal(created.applicationId, app.id);
   assert.equal(created.destinationUrl, receiverUrl);
 
+  // The customer sets the endpoint's rate limit; its status says so.
+  page.once("dialog", (d) => d.accept("25"));
+  await row.getByRole("button", { name: "Rate limit" }).click();
+  await row.getByText("at most 25/s").waitFor();
+  assert.equal((await api("GET", `/v1/webhooks/${created.id}`)).rateLimit, 25);
+
   // A message is delivered and shows in the log as succeeded.
   await api("POST", `/v1/applications/${app.id}/messages`, { eventType: "invoice.paid", payload: { invoice: 42 } });
   await until("the receiver to get the message", () => received.length >= 1);
@@ -116,7 +122,7 @@ test("a magic link opens the portal; a write token manages endpoints; a read tok
   await readPage.locator("#log tbody tr", { hasText: "invoice.paid" }).first().waitFor();
   await readPage.locator("#scope", { hasText: "read only" }).waitFor();
   assert.equal(await readPage.locator("#new-endpoint").isVisible(), false);
-  for (const label of ["Add endpoint", "Delete", "Disable", "Enable", "Replay", "Rotate secret", "Reveal secret", "Send test"]) {
+  for (const label of ["Add endpoint", "Delete", "Disable", "Enable", "Rate limit", "Replay", "Rotate secret", "Reveal secret", "Send test"]) {
     assert.equal(await readPage.getByRole("button", { name: label }).count(), 0, `no "${label}" with a read token`);
   }
   await readPage.screenshot({ path: path.join(artifacts, "portal-read.png"), fullPage: true });

@@ -419,14 +419,23 @@ pub struct Received {
     pub body: Bytes,
     /// What the receiver answered.
     pub status: u16,
+    /// When the request arrived (before any delay).
+    pub arrived: Instant,
 }
+
+/// What the receiver answers its `n`th request (0-based): a status and
+/// extra response headers.
+pub type Responder = Arc<dyn Fn(usize, &Bytes) -> (u16, Vec<(&'static str, String)>) + Send + Sync>;
 
 struct ReceiverState {
     received: Mutex<Vec<Received>>,
-    /// Statuses to answer, in order; then `default_status`.
-    plan: Mutex<VecDeque<u16>>,
-    default_status: u16,
+    /// Requests that arrived so far, answered or not.
+    arrivals: std::sync::atomic::AtomicUsize,
+    respond: Responder,
     delay: Duration,
+    open: std::sync::atomic::AtomicUsize,
+    /// The most requests open at once.
+    most_open: std::sync::atomic::AtomicUsize,
 }
 
 /// A real HTTP server on loopback that records every request.
@@ -440,12 +449,23 @@ impl Receiver {
         Receiver::with_plan(vec![], 200, Duration::ZERO).await
     }
 
+    /// Answers the statuses of `plan` in order, then `default_status`,
+    /// each after `delay`.
     pub async fn with_plan(plan: Vec<u16>, default_status: u16, delay: Duration) -> Receiver {
+        let plan = Mutex::new(VecDeque::from(plan));
+        let respond: Responder = Arc::new(move |_, _| (plan.lock().unwrap().pop_front().unwrap_or(default_status), vec![]));
+        Receiver::with_responder(respond, delay).await
+    }
+
+    /// Answers each request as `respond` says, after `delay`.
+    pub async fn with_responder(respond: Responder, delay: Duration) -> Receiver {
         let state = Arc::new(ReceiverState {
             received: Mutex::new(Vec::new()),
-            plan: Mutex::new(plan.into()),
-            default_status,
+            arrivals: Default::default(),
+            respond,
             delay,
+            open: Default::default(),
+            most_open: Default::default(),
         });
         let app = axum::Router::new()
             .fallback(axum::routing::post(handle))
@@ -466,6 +486,16 @@ impl Receiver {
         self.state.received.lock().unwrap().len()
     }
 
+    /// The most requests that were open at once.
+    pub fn most_open(&self) -> usize {
+        self.state.most_open.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Requests that arrived so far (answered or still open).
+    pub fn arrivals(&self) -> usize {
+        self.state.arrivals.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
     pub async fn wait_for(&self, n: usize, timeout: Duration) -> Vec<Received> {
         let deadline = Instant::now() + timeout;
         while self.count() < n {
@@ -480,14 +510,23 @@ async fn handle(
     axum::extract::State(state): axum::extract::State<Arc<ReceiverState>>,
     headers: HeaderMap,
     body: Bytes,
-) -> axum::http::StatusCode {
+) -> axum::response::Response {
+    use std::sync::atomic::Ordering::SeqCst;
+    let arrived = Instant::now();
+    let n = state.arrivals.fetch_add(1, SeqCst);
+    let open = state.open.fetch_add(1, SeqCst) + 1;
+    state.most_open.fetch_max(open, SeqCst);
     if !state.delay.is_zero() {
         tokio::time::sleep(state.delay).await;
     }
-    let mut received = state.received.lock().unwrap();
-    let status = state.plan.lock().unwrap().pop_front().unwrap_or(state.default_status);
-    received.push(Received { headers, body, status });
-    axum::http::StatusCode::from_u16(status).unwrap()
+    let (status, extra) = (state.respond)(n, &body);
+    state.received.lock().unwrap().push(Received { headers, body, status, arrived });
+    state.open.fetch_sub(1, SeqCst);
+    let mut response = axum::response::IntoResponse::into_response(axum::http::StatusCode::from_u16(status).unwrap());
+    for (name, value) in extra {
+        response.headers_mut().insert(name, value.parse().unwrap());
+    }
+    response
 }
 
 /// The independent check: the Standard Webhooks reference library.

@@ -67,6 +67,11 @@
           button("Send test", () => act(() => call("POST", "/endpoints/" + e.id + "/test"), true)),
           button("Reveal secret", () => act(async () => showSecret((await call("GET", "/endpoints/" + e.id + "/secret")).data.signingSecret))),
           button("Rotate secret", () => act(async () => showSecret((await call("POST", "/endpoints/" + e.id + "/rotate-secret")).data.signingSecret))),
+          button("Rate limit", () => {
+            const answer = prompt("Deliveries per second at most for " + e.name + " (empty: no limit)", e.rateLimit === null ? "" : String(e.rateLimit));
+            if (answer === null) return;
+            act(() => call("PATCH", "/endpoints/" + e.id, { rateLimit: answer.trim() === "" ? null : Number(answer) }));
+          }),
           button("Delete", () => confirm("Delete endpoint " + e.name + "?") && act(() => call("DELETE", "/endpoints/" + e.id)), { className: "danger" }),
         );
       }
@@ -75,7 +80,7 @@
           el("td", { textContent: e.name }),
           el("td", { className: "url", textContent: e.destinationUrl }),
           el("td", { textContent: e.eventTypes ? e.eventTypes.join(", ") : "all" }),
-          el("td", { textContent: e.enabled ? "enabled" : "disabled" }),
+          el("td", { textContent: endpointStatus(e) }),
           el("td", {}, actions),
         ]),
       );
@@ -85,6 +90,18 @@
     const chosen = filter.value;
     filter.replaceChildren(el("option", { value: "", textContent: "All endpoints" }), ...endpoints.map((e) => el("option", { value: e.id, textContent: e.name })));
     filter.value = chosen;
+  }
+
+  // Enabled or not (with what it holds), the circuit when not closed, and
+  // the rate limit when set.
+  function endpointStatus(e) {
+    const parts = [e.enabled ? "enabled" : "disabled"];
+    if (e.heldCount > 0) parts.push(e.heldCount + " held");
+    if (e.circuit.state !== "closed") {
+      parts.push("circuit " + e.circuit.state + (e.circuit.nextProbeAt ? ", next try " + new Date(e.circuit.nextProbeAt).toLocaleString() : ""));
+    }
+    if (e.rateLimit !== null) parts.push("at most " + e.rateLimit + "/s");
+    return parts.join(" · ");
   }
 
   function showSecret(secret) {
