@@ -7,19 +7,16 @@ use std::process::ExitCode;
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
-use crate::config::{Cli, Command, DbArgs, ProjectCommand, SendArgs, UserCommand, VerifyArgs};
+use crate::config::{Cli, Command, DbArgs, LogFormat, ProjectCommand, SendArgs, UserCommand, VerifyArgs};
 use crate::secrets::{self, signing_key_bytes};
-use crate::server::{self, BoxError};
+use crate::server::{self, BoxError, Setup};
 use crate::store::{self, Actor, AddMemberOutcome, MembershipRemoval, NewApiKey, NewMember, Project, Role, Store};
 use crate::users::{self, MemberRole};
 use crate::{ids, signing, tiers, webhooks};
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
-        .with_writer(std::io::stderr)
-        .init();
+    init_logging(cli.log_format);
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -27,7 +24,7 @@ pub fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli.command)) {
+    match runtime.block_on(run(cli.command, cli.log_format)) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e}");
@@ -36,15 +33,27 @@ pub fn main() -> ExitCode {
     }
 }
 
-async fn run(command: Command) -> Result<ExitCode, BoxError> {
+/// Logs go to standard error: plain text, coloured only on a terminal (not
+/// in journald, docker logs or a file), or one JSON object per line.
+fn init_logging(format: LogFormat) {
+    use std::io::IsTerminal;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => logs.with_ansi(std::io::stderr().is_terminal()).init(),
+        LogFormat::Json => logs.json().flatten_event(true).with_current_span(false).init(),
+    }
+}
+
+async fn run(command: Command, log_format: LogFormat) -> Result<ExitCode, BoxError> {
     match command {
-        Command::Serve(args) => server::serve(args).await.map(|_| ExitCode::SUCCESS),
+        Command::Serve(args) => server::serve(args, log_format).await.map(|_| ExitCode::SUCCESS),
         Command::Migrate(db) => {
-            server::open(&db).await?;
+            server::open(&db, Setup::Create).await?;
             println!("migrations applied");
             Ok(ExitCode::SUCCESS)
         }
-        Command::Project(ProjectCommand::Create { db, name, json }) => create_project(&db, &name, json).await,
+        Command::Project(ProjectCommand::Create { db, name, tier, json }) => create_project(&db, &name, tier, json).await,
         Command::Project(ProjectCommand::SetTier { db, project, tier }) => set_tier(&db, &project, &tier).await,
         Command::Project(ProjectCommand::List { db, json }) => list_projects(&db, json).await,
         Command::Project(ProjectCommand::Show { db, project, json }) => show_project(&db, &project, json).await,
@@ -68,18 +77,23 @@ async fn run(command: Command) -> Result<ExitCode, BoxError> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Client(command) => Ok(crate::client::run(command).await),
+        Command::Receive(args) => crate::receive::run(args).await,
     }
 }
 
-async fn create_project(db: &DbArgs, name: &str, json: bool) -> Result<ExitCode, BoxError> {
+async fn create_project(db: &DbArgs, name: &str, tier: Option<String>, json: bool) -> Result<ExitCode, BoxError> {
     if name.trim().is_empty() {
         return Err("--name must not be empty".into());
     }
-    let (store, _) = server::open(db).await?;
+    let (store, _) = server::open(db, Setup::Existing).await?;
+    let tier = match tier {
+        Some(t) => t,
+        None => server::default_tier(&store).await?,
+    };
     let project = Project {
         id: ids::new_id(ids::PROJECT),
         name: name.trim().to_string(),
-        tier: tiers::DEFAULT_TIER.into(),
+        tier,
         created_at: store::now_ms(),
     };
     let raw = secrets::new_api_key();
@@ -96,9 +110,9 @@ async fn create_project(db: &DbArgs, name: &str, json: bool) -> Result<ExitCode,
     audit(&store, &project.id, "project.create", ("project", &project.id), summary).await;
     store.close().await;
     if json {
-        println!("{}", serde_json::json!({ "projectId": project.id, "apiKey": raw }));
+        println!("{}", serde_json::json!({ "projectId": project.id, "apiKey": raw, "tier": project.tier }));
     } else {
-        println!("project created: {}", project.id);
+        println!("project created: {} (tier {})", project.id, project.tier);
         println!("admin API key (shown once, store it now): {raw}");
     }
     Ok(ExitCode::SUCCESS)
@@ -118,10 +132,7 @@ async fn audit(store: &Store, project_id: &str, action: &'static str, target: (&
 }
 
 async fn set_tier(db: &DbArgs, project_id: &str, tier: &str) -> Result<ExitCode, BoxError> {
-    if tiers::find(tier).is_none() {
-        return Err(format!("--tier must be one of {}", tiers::names()).into());
-    }
-    let (store, _) = server::open(db).await?;
+    let (store, _) = server::open(db, Setup::Existing).await?;
     let Some(before) = store.get_project(project_id).await? else {
         return Err(format!("no project {project_id}").into());
     };
@@ -158,7 +169,7 @@ async fn project_json(store: &Store, p: &Project) -> Result<serde_json::Value, B
 }
 
 async fn list_projects(db: &DbArgs, json: bool) -> Result<ExitCode, BoxError> {
-    let (store, _) = server::open(db).await?;
+    let (store, _) = server::open(db, Setup::Existing).await?;
     let mut all = Vec::new();
     for p in store.list_projects().await? {
         all.push(project_json(&store, &p).await?);
@@ -176,7 +187,7 @@ async fn list_projects(db: &DbArgs, json: bool) -> Result<ExitCode, BoxError> {
 }
 
 async fn show_project(db: &DbArgs, project_id: &str, json: bool) -> Result<ExitCode, BoxError> {
-    let (store, _) = server::open(db).await?;
+    let (store, _) = server::open(db, Setup::Existing).await?;
     let Some(p) = store.get_project(project_id).await? else {
         store.close().await;
         return Err(format!("no project {project_id}").into());
@@ -202,7 +213,7 @@ async fn show_project(db: &DbArgs, project_id: &str, json: bool) -> Result<ExitC
 async fn create_key(db: &DbArgs, project_id: &str, name: &str, role: &str, json: bool) -> Result<ExitCode, BoxError> {
     let role = Role::parse(role).ok_or("--role must be admin or write")?;
     webhooks::validate_text(name, webhooks::MAX_NAME_LEN, true).map_err(|e| format!("--name {e}"))?;
-    let (store, _) = server::open(db).await?;
+    let (store, _) = server::open(db, Setup::Existing).await?;
     if store.get_project(project_id).await?.is_none() {
         store.close().await;
         return Err(format!("no project {project_id}").into());
@@ -250,7 +261,7 @@ async fn create_user(
     };
     let token = (!password_stdin).then(secrets::new_token);
     let token_hash = token.as_deref().map(secrets::hash);
-    let (store, _) = server::open(db).await?;
+    let (store, _) = server::open(db, Setup::Existing).await?;
     let outcome = store
         .add_member(&NewMember {
             email: &email,
@@ -291,7 +302,7 @@ async fn create_user(
 /// projects' audit logs says so.
 async fn end_user_access(db: &DbArgs, email: &str, delete: bool) -> Result<ExitCode, BoxError> {
     let email = users::normalize_email(email).map_err(|e| format!("--email {e}"))?;
-    let (store, _) = server::open(db).await?;
+    let (store, _) = server::open(db, Setup::Existing).await?;
     let ended = if delete { store.remove_user(&email).await? } else { store.deactivate_user(&email).await? };
     let Some(ended) = ended else {
         store.close().await;
@@ -310,7 +321,7 @@ async fn end_user_access(db: &DbArgs, email: &str, delete: bool) -> Result<ExitC
 
 async fn remove_membership(db: &DbArgs, email: &str, project_id: &str) -> Result<ExitCode, BoxError> {
     let email = users::normalize_email(email).map_err(|e| format!("--email {e}"))?;
-    let (store, _) = server::open(db).await?;
+    let (store, _) = server::open(db, Setup::Existing).await?;
     let outcome = store.remove_membership(&email, project_id).await?;
     if let MembershipRemoval::Removed { user_id } = &outcome {
         audit(&store, project_id, "membership.remove", ("user", user_id), serde_json::json!({ "email": email })).await;

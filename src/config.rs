@@ -11,6 +11,10 @@ use clap::{Args, Parser, Subcommand};
 #[derive(Parser)]
 #[command(name = "hookrelay", version, about = "Self-hostable webhooks: signed, durable, retried delivery", after_help = EXIT_CODES)]
 pub struct Cli {
+    /// `text` (coloured only when standard error is a terminal) or `json`
+    /// (one object per line); RUST_LOG sets the level (default info).
+    #[arg(long, global = true, env = "HOOKRELAY_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -21,6 +25,12 @@ Exit codes: 0 success; 1 any other failure (a server error, for one); 2 a comman
 that cannot be used; and for the client commands: 3 the server could not be reached, \
 4 the credential was refused (401, 403), 5 not found (404), 6 invalid input (400, 413, 415), \
 7 a conflict with the current state (409), 8 a quota used up (429).";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
 
 #[derive(Subcommand)]
 pub enum Command {
@@ -50,6 +60,9 @@ pub enum Command {
     },
     #[command(flatten)]
     Client(crate::client::ClientCommand),
+    /// Client: a receiver for trying Hookrelay out: listens for deliveries,
+    /// verifies each signature and prints the delivery.
+    Receive(ReceiveArgs),
 }
 
 #[derive(Args, Clone, Debug)]
@@ -142,6 +155,11 @@ pub struct ServeArgs {
     /// a project's tier would keep (for installations short of disk).
     #[arg(long, env = "HOOKRELAY_MAX_RETENTION_MINUTES", value_parser = clap::value_parser!(u64).range(1..=365 * 24 * 60))]
     pub max_retention_minutes: Option<u64>,
+    /// The tier of projects created without `--tier` (recorded in the
+    /// database at start, where `project create` reads it). `unlimited`
+    /// suits a self-hosted installation; the others are plans to sell.
+    #[arg(long, env = "HOOKRELAY_DEFAULT_TIER", default_value = crate::tiers::DEFAULT_TIER, value_parser = tier_names())]
+    pub default_tier: String,
 }
 
 impl ServeArgs {
@@ -159,6 +177,9 @@ pub enum ProjectCommand {
         /// The project's name.
         #[arg(long)]
         name: String,
+        /// The project's tier; default: the server's --default-tier.
+        #[arg(long, value_parser = tier_names())]
+        tier: Option<String>,
         /// Print {"projectId", "apiKey"} as JSON.
         #[arg(long)]
         json: bool,
@@ -304,6 +325,19 @@ pub struct VerifyArgs {
     /// Accept any timestamp (for replayed captures).
     #[arg(long)]
     pub no_tolerance: bool,
+}
+
+#[derive(Args)]
+pub struct ReceiveArgs {
+    /// Where to listen (the webhook's destination URL points here).
+    #[arg(long, default_value = "127.0.0.1:9000")]
+    pub listen: SocketAddr,
+    /// The webhook's signing secret (whsec_...).
+    #[arg(long, env = "HOOKRELAY_SIGNING_SECRET", hide_env_values = true)]
+    pub secret: String,
+    /// Exit after this many verified deliveries; default: run until stopped.
+    #[arg(long)]
+    pub count: Option<u64>,
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ pub mod ids;
 pub mod ingest;
 pub mod metrics;
 pub mod portal;
+pub mod receive;
 pub mod retry;
 pub mod schedules;
 pub mod secrets;

@@ -4,36 +4,65 @@ use std::io::Write;
 use std::path::Path;
 use std::time::Duration;
 
-use crate::config::{DbArgs, ServeArgs};
+use crate::config::{DbArgs, LogFormat, ServeArgs};
 use crate::delivery::scheduler::CircuitPolicy;
 use crate::delivery::{Engine, EngineConfig};
 use crate::ingest::Intake;
 use crate::secrets::SecretBox;
 use crate::store::{PoolSettings, Store};
 use crate::users::{DashboardSettings, SessionPolicy};
-use crate::{api, dashboard, ingest, workers};
+use crate::{api, dashboard, ingest, tiers, workers};
 
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 const KEY_FILE: &str = "encryption.key";
 const KEY_CHECK_SETTING: &str = "encryption_key_check";
+const DEFAULT_TIER_SETTING: &str = "default_tier";
+
+/// Whether a command may set up a new installation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Setup {
+    /// `serve` and `migrate`: create the data directory, the SQLite
+    /// database, the encryption key and the schema where missing.
+    Create,
+    /// Operator commands: only an installation `serve` or `migrate` set up,
+    /// so that one run from the wrong directory or with a missing setting
+    /// fails instead of quietly starting a second, empty installation.
+    Existing,
+}
 
 /// Connects, migrates, and loads the encryption key, refusing a key that
 /// does not match the one the database was set up with.
-pub async fn open(db: &DbArgs) -> Result<(Store, SecretBox), BoxError> {
+pub async fn open(db: &DbArgs, setup: Setup) -> Result<(Store, SecretBox), BoxError> {
     let url = match &db.database_url {
         Some(url) => url.clone(),
         None => {
+            let file = db.data_dir.join("hookrelay.db");
+            if setup == Setup::Existing && !file.is_file() {
+                return Err(not_set_up(&format!("no Hookrelay database at {}", absolute(&file))));
+            }
             ensure_private_dir(&db.data_dir)?;
-            format!("sqlite://{}?mode=rwc", db.data_dir.join("hookrelay.db").display())
+            let mode = if setup == Setup::Create { "rwc" } else { "rw" };
+            format!("sqlite://{}?mode={mode}", file.display())
         }
     };
+    if setup == Setup::Existing && db.encryption_key.is_none() && !db.data_dir.join(KEY_FILE).is_file() {
+        return Err(not_set_up(&format!(
+            "no encryption key at {} and none given (--encryption-key, HOOKRELAY_ENCRYPTION_KEY)",
+            absolute(&db.data_dir.join(KEY_FILE))
+        )));
+    }
     let is_sqlite = url.starts_with("sqlite:");
     let settings = PoolSettings {
         max_connections: db.db_max_connections.unwrap_or(if is_sqlite { 8 } else { 10 }),
         statement_timeout: Duration::from_secs(db.db_statement_timeout_secs),
     };
     let store = Store::connect(&url, &settings).await?;
+    // Every installation has its key check from its first start on.
+    if setup == Setup::Existing && !matches!(store.get_setting(KEY_CHECK_SETTING).await, Ok(Some(_))) {
+        store.close().await;
+        return Err(not_set_up(&format!("the database {} holds no Hookrelay installation", without_credentials(&url))));
+    }
     store.migrate().await?;
     let key = match &db.encryption_key {
         Some(k) => k.clone(),
@@ -47,6 +76,38 @@ pub async fn open(db: &DbArgs) -> Result<(Store, SecretBox), BoxError> {
             .into());
     }
     Ok((store, secret_box))
+}
+
+fn not_set_up(what: &str) -> BoxError {
+    format!(
+        "{what}. Give this command the server's --data-dir and --database-url \
+         (or HOOKRELAY_DATA_DIR and HOOKRELAY_DATABASE_URL); only `hookrelay serve` \
+         and `hookrelay migrate` set up a new installation"
+    )
+    .into()
+}
+
+fn absolute(path: &Path) -> String {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()).display().to_string()
+}
+
+/// A database URL fit for an error message: no user or password.
+fn without_credentials(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) => {
+            let _ = u.set_username("");
+            let _ = u.set_password(None);
+            u.to_string()
+        }
+        Err(_) => "given".into(),
+    }
+}
+
+/// The tier of projects created without one: the server's
+/// `--default-tier`, recorded at its start.
+pub async fn default_tier(store: &Store) -> Result<String, BoxError> {
+    let recorded = store.get_setting(DEFAULT_TIER_SETTING).await?;
+    Ok(recorded.filter(|t| tiers::find(t).is_some()).unwrap_or_else(|| tiers::DEFAULT_TIER.into()))
 }
 
 fn ensure_private_dir(dir: &Path) -> std::io::Result<()> {
@@ -82,8 +143,9 @@ fn load_or_create_key(dir: &Path) -> Result<String, BoxError> {
     }
 }
 
-pub async fn serve(args: ServeArgs) -> Result<(), BoxError> {
-    let (store, secret_box) = open(&args.db).await?;
+pub async fn serve(args: ServeArgs, log_format: LogFormat) -> Result<(), BoxError> {
+    let (store, secret_box) = open(&args.db, Setup::Create).await?;
+    store.set_setting(DEFAULT_TIER_SETTING, &args.default_tier).await?;
     let store = store.with_auto_disable_after_dead(args.auto_disable_after_dead);
     let (outcomes_tx, outcomes_rx) = ingest::outcome_channel();
     let engine_tasks = Engine::start(
@@ -127,16 +189,27 @@ pub async fn serve(args: ServeArgs) -> Result<(), BoxError> {
     let dashboard = DashboardSettings::new(policy, secure_cookies, args.login_max_failures, args.client_ip_header.clone());
     let state = api::State::new(store.clone(), secret_box, engine, intake, public_url, args.allow_private_destinations, dashboard);
     let app = api::app(api::routes().merge(dashboard::routes()), state, args.max_payload_bytes);
+    // Listening for SIGTERM before the start line, so that a stop sent as
+    // soon as the server says it is up is a graceful one.
+    let term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate());
 
-    tracing::info!(%addr, backend = ?store.dialect(), "hookrelay listening");
-    // A fixed line on stdout tells scripts and tests where the server is.
-    println!("hookrelay listening on http://{addr}");
-    std::io::stdout().flush()?;
+    // One start line. In text form it goes to stdout, where scripts and
+    // tests read where the server is; in JSON it is the log's first object,
+    // so that a JSON log (journald, docker logs) holds nothing else.
+    match log_format {
+        LogFormat::Text => {
+            println!("hookrelay listening on http://{addr}");
+            std::io::stdout().flush()?;
+        }
+        LogFormat::Json => {
+            tracing::info!(url = %format!("http://{addr}"), backend = ?store.dialect(), "hookrelay listening")
+        }
+    }
 
     // The peer address feeds the audit log's source IP and the
     // dashboard's per-IP login limit.
     axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(shutdown_signal(term))
         .await?;
     tracing::info!("stopping: finishing in-flight deliveries");
     // Background loops first, so that none starts new work for the engine.
@@ -148,8 +221,8 @@ pub async fn serve(args: ServeArgs) -> Result<(), BoxError> {
     Ok(())
 }
 
-async fn shutdown_signal() {
-    let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+async fn shutdown_signal(term: std::io::Result<tokio::signal::unix::Signal>) {
+    let mut term = match term {
         Ok(s) => s,
         Err(e) => {
             tracing::warn!(error = %e, "cannot listen for SIGTERM");

@@ -25,24 +25,30 @@ pub struct Tier {
     pub max_webhooks: Option<i64>,
     /// Events ingested per calendar month (UTC); None is unlimited.
     pub events_per_month: Option<i64>,
-    /// Payloads and attempts older than this are purged.
-    pub retention_days: i64,
-    /// Largest event body; the server's `--max-payload-bytes` caps it too.
-    pub max_payload_bytes: usize,
+    /// Payloads and attempts older than this are purged; None keeps them
+    /// (up to the server's `--max-retention-minutes`).
+    pub retention_days: Option<i64>,
+    /// Largest event body; the server's `--max-payload-bytes` caps it too;
+    /// None leaves only that cap.
+    pub max_payload_bytes: Option<usize>,
     pub audit_log: bool,
     pub notifications: bool,
 }
 
-pub const DEFAULT_TIER: &str = "free";
+/// New projects' tier unless the server says otherwise (`--default-tier`):
+/// a self-hosted team should not meet a plan's quota as an outage.
+pub const DEFAULT_TIER: &str = "unlimited";
 
 /// Every tier, the single source of its limits (the README repeats it).
-pub const TIERS: [Tier; 3] = [
+/// The first three are plans an installation can sell; `unlimited` is the
+/// installation's own use, bounded only by the server's settings.
+pub const TIERS: [Tier; 4] = [
     Tier {
         name: "free",
         max_webhooks: Some(10),
         events_per_month: Some(10_000),
-        retention_days: 3,
-        max_payload_bytes: 256 * 1024,
+        retention_days: Some(3),
+        max_payload_bytes: Some(256 * 1024),
         audit_log: false,
         notifications: false,
     },
@@ -50,8 +56,8 @@ pub const TIERS: [Tier; 3] = [
         name: "pro",
         max_webhooks: Some(100),
         events_per_month: Some(1_000_000),
-        retention_days: 30,
-        max_payload_bytes: 1024 * 1024,
+        retention_days: Some(30),
+        max_payload_bytes: Some(1024 * 1024),
         audit_log: true,
         notifications: true,
     },
@@ -59,8 +65,17 @@ pub const TIERS: [Tier; 3] = [
         name: "enterprise",
         max_webhooks: None,
         events_per_month: None,
-        retention_days: 90,
-        max_payload_bytes: 5 * 1024 * 1024,
+        retention_days: Some(90),
+        max_payload_bytes: Some(5 * 1024 * 1024),
+        audit_log: true,
+        notifications: true,
+    },
+    Tier {
+        name: "unlimited",
+        max_webhooks: None,
+        events_per_month: None,
+        retention_days: None,
+        max_payload_bytes: None,
         audit_log: true,
         notifications: true,
     },
@@ -113,8 +128,8 @@ mod tests {
     }
 
     #[test]
-    fn tiers_grow_from_free_to_enterprise() {
-        let [free, pro, ent] = TIERS;
+    fn tiers_grow_from_free_to_unlimited() {
+        let [free, pro, ent, unlimited] = TIERS;
         assert_eq!(find("free"), Some(&free));
         assert!(!free.has(Feature::AuditLog) && !free.has(Feature::Notifications));
         assert!(pro.has(Feature::AuditLog) && ent.has(Feature::Notifications));
@@ -123,6 +138,10 @@ mod tests {
         assert_eq!(ent.events_per_month, None);
         assert_eq!(find("gold"), None);
         assert_eq!(of_project("gold").name, "free");
+        assert_eq!(find(DEFAULT_TIER), Some(&unlimited));
+        assert_eq!((unlimited.max_webhooks, unlimited.events_per_month), (None, None));
+        assert_eq!((unlimited.retention_days, unlimited.max_payload_bytes), (None, None));
+        assert!(unlimited.has(Feature::AuditLog) && unlimited.has(Feature::Notifications));
     }
 
     #[test]

@@ -26,7 +26,7 @@ async fn pro_project(server: &Server) -> (String, String, Value) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn free_tier_gets_tier_required_and_write_keys_are_forbidden() {
     let server = Server::start(ServerOpts::default()).await;
-    let (project, admin) = server.create_project("acme");
+    let (project, admin) = server.create_project_on("acme", "free");
     let api = server.api();
     let r = api.get("/v1/project/audit-logs", &admin).await;
     assert_eq!((r.status, r.body["error"]["code"].clone()), (403, json!("tier_required")), "{}", r.body);
@@ -98,7 +98,7 @@ async fn key_rotation_and_webhook_changes_are_recorded_without_secrets() {
     assert_eq!(update["summary"]["enabled"], json!({ "from": true, "to": false }));
     assert_eq!(all[2]["summary"]["headerNames"], json!(["x-api-token"]));
     assert_eq!(all[5]["actor"]["type"], "cli");
-    assert_eq!(all[5]["summary"]["tier"], json!({ "from": "free", "to": "pro" }));
+    assert_eq!(all[5]["summary"]["tier"], json!({ "from": "unlimited", "to": "pro" }));
     let everything = serde_json::to_string(&all).unwrap();
     for secret in [
         new_secret.as_str(), first_secret.as_str(), admin.as_str(), "url-secret-123", "header-secret-456",

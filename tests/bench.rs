@@ -14,8 +14,9 @@ const BENCH: &str = env!("CARGO_BIN_EXE_hookrelay-bench");
 async fn bench(extra: &[&str]) -> (bool, Value) {
     let mut cmd = Command::new(BENCH);
     cmd.args(["--events", "2000", "--concurrency", "16", "--webhooks", "3", "--json", "--stall-timeout-secs", "10"]);
-    if let Some(url) = fresh_database().await {
-        cmd.args(["--database-url", &url]);
+    let db = fresh_database().await;
+    if let Some(db) = &db {
+        cmd.args(["--database-url", &db.url]);
     }
     let out = cmd.args(extra).env("RUST_LOG", "error").output().expect("run hookrelay-bench");
     let report = serde_json::from_slice(&out.stdout)

@@ -129,8 +129,9 @@ async fn nodes_starting_together_migrate_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn only_one_holder_leads_a_cluster_job_until_its_lease_expires() {
     let dir = tempfile::tempdir().unwrap();
-    let url = match fresh_database().await {
-        Some(pg) => pg,
+    let pg = fresh_database().await;
+    let url = match &pg {
+        Some(pg) => pg.url.clone(),
         None => format!("sqlite://{}?mode=rwc", dir.path().join("db.sqlite").display()),
     };
     let settings = hookrelay::store::PoolSettings { max_connections: 2, statement_timeout: Duration::from_secs(5) };

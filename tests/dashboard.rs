@@ -509,7 +509,8 @@ async fn dead_letters_are_replayed_and_discarded_from_the_dashboard() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn usage_and_the_tier_gated_audit_log_are_shown_to_the_right_roles() {
-    let f = fixture(&[]).await;
+    // A plan without the audit log and notifications, as the server's default.
+    let f = fixture(&["--default-tier", "free"]).await;
     f.server.create_user("bob@example.com", &f.project, "member", PASSWORD);
     let receiver = Receiver::start().await;
     let hook = f.server.api().create_webhook(&f.key, &receiver.url, json!({})).await;
@@ -625,7 +626,8 @@ async fn a_webhooks_schedules_are_managed_from_the_dashboard_and_audited_as_the_
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn notification_channels_are_for_owners_and_admins_where_the_tier_allows() {
-    let f = fixture(&[]).await;
+    // A plan without the audit log and notifications, as the server's default.
+    let f = fixture(&["--default-tier", "free"]).await;
     f.server.create_user("bob@example.com", &f.project, "member", PASSWORD);
     let d = signed_in(&f.server, &f.email).await;
     let bob = signed_in(&f.server, "bob@example.com").await;

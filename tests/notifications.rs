@@ -41,7 +41,7 @@ async fn wait_notices(channel: &Receiver, secret: &str, kind: &str, done: impl F
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn channels_need_an_admin_key_and_a_tier_with_notifications() {
     let server = Server::start(ServerOpts::default()).await;
-    let (project, admin) = server.create_project("acme");
+    let (project, admin) = server.create_project_on("acme", "free");
     let api = server.api();
     let body = json!({ "url": "https://ops.example.com/hooks" });
     let r = api.post("/v1/project/notification-channels", &admin, body.clone()).await;

@@ -31,10 +31,12 @@ fn rand_bits() -> u128 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn expired_deliveries_go_with_their_payloads_but_owed_work_and_shared_payloads_stay() {
     let mut server = Server::start(ServerOpts::default()).await;
-    let (_, key) = server.create_project("acme"); // free: 3 days
+    let (_, key) = server.create_project_on("acme", "free"); // 3 days
+    let (_, own_key) = server.create_project("self-hosted"); // unlimited: kept
     let api = server.api();
     let receiver = Receiver::start().await;
     let hook = api.create_webhook(&key, &receiver.url, json!({})).await;
+    let own_hook = api.create_webhook(&own_key, &receiver.url, json!({})).await;
     let held_hook = api.create_webhook(&key, &receiver.url, json!({ "enabled": false })).await;
     let send = |hook: &Value, body: &'static str| {
         let (api, url, secret) = (api.clone(), s(&hook["ingestUrl"]).to_string(), s(&hook["ingestSecret"]).to_string());
@@ -44,6 +46,8 @@ async fn expired_deliveries_go_with_their_payloads_but_owed_work_and_shared_payl
     let gone = send(&hook, "gone").await;
     let recent = send(&hook, "recent").await;
     let owed = send(&held_hook, "owed").await;
+    let own = send(&own_hook, "own").await;
+    api.wait_delivery(&own_key, &own, |d| d["status"] == "succeeded").await;
     api.wait_delivery(&key, &replayed, |d| d["status"] == "succeeded").await;
     let replay = s(&api.post(&format!("/v1/deliveries/{replayed}/replay"), &key, json!({})).await.body["data"]["id"]).to_string();
     for id in [&gone, &recent, &replay] {
@@ -55,6 +59,7 @@ async fn expired_deliveries_go_with_their_payloads_but_owed_work_and_shared_payl
     let gone = age(&server, &gone, 4 * DAY_MS).await;
     let owed = age(&server, &owed, 4 * DAY_MS).await;
     let kept = age(&server, &recent, 2 * DAY_MS).await;
+    let own = age(&server, &own, 400 * DAY_MS).await;
     server.restart(); // the purge runs at start, then every 10 seconds
     let api = server.api();
 
@@ -67,6 +72,7 @@ async fn expired_deliveries_go_with_their_payloads_but_owed_work_and_shared_payl
     for id in [&owed, &kept, &replay] {
         assert_eq!(api.get(&format!("/v1/deliveries/{id}"), &key).await.status, 200, "{id} must stay");
     }
+    assert_eq!(api.get(&format!("/v1/deliveries/{own}"), &own_key).await.status, 200, "the unlimited tier keeps everything");
     let r = api.get(&format!("/v1/deliveries/{replay}"), &key).await;
     assert_eq!(r.body["data"]["payload"]["body"], "shared", "a payload a replay still uses stays");
     let r = api.get(&format!("/v1/deliveries/{kept}"), &key).await;
@@ -77,7 +83,7 @@ async fn expired_deliveries_go_with_their_payloads_but_owed_work_and_shared_payl
 async fn the_operators_cap_purges_sooner_than_the_tier_would() {
     let opts = ServerOpts { extra: vec!["--max-retention-minutes".into(), "1".into()], ..ServerOpts::default() };
     let mut server = Server::start(opts).await;
-    let (_, key) = server.create_project("acme"); // free: 3 days
+    let (_, key) = server.create_project("acme"); // unlimited: the tier alone keeps everything
     let api = server.api();
     let receiver = Receiver::start().await;
     let hook = api.create_webhook(&key, &receiver.url, json!({})).await;

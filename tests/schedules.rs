@@ -183,7 +183,7 @@ async fn missed_firings_fire_once_on_recovery() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn firings_are_skipped_while_the_monthly_quota_is_used_up() {
     let server = Server::start(ServerOpts::default()).await;
-    let (project, key) = server.create_project("acme"); // free: 10,000 events a month
+    let (project, key) = server.create_project_on("acme", "free"); // 10,000 events a month
     let api = server.api();
     let receiver = Receiver::start().await;
     let hook = api.create_webhook(&key, &receiver.url, json!({})).await;

@@ -64,7 +64,7 @@ async fn usage_counts_events_attempts_outcomes_and_bytes() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tier_limits_answer_quota_exceeded_and_payload_too_large() {
     let server = Server::start(ServerOpts::default()).await;
-    let (project, key) = server.create_project("acme");
+    let (project, key) = server.create_project_on("acme", "free");
     let api = server.api();
     let receiver = Receiver::start().await;
     let mut hooks = Vec::new();
@@ -112,6 +112,42 @@ async fn tier_limits_answer_quota_exceeded_and_payload_too_large() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("free, pro, enterprise"));
     let out = server.cli(&["project", "set-tier", "--project", "proj_nope", "--tier", "pro"]);
     assert!(!out.status.success());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn new_projects_take_the_servers_default_tier_unlimited_unless_set() {
+    let mut server = Server::start(ServerOpts::default()).await;
+    let (_, key) = server.create_project("self-hosted");
+    let api = server.api();
+    let project = api.get("/v1/project", &key).await.body["data"].clone();
+    assert_eq!(project["tier"], "unlimited");
+    let limits = &project["limits"];
+    for limit in ["maxWebhooks", "eventsPerMonth", "retentionDays", "maxPayloadBytes"] {
+        assert_eq!(limits[limit], Value::Null, "{limit} is unlimited: {limits}");
+    }
+    assert_eq!((limits["auditLog"].clone(), limits["notifications"].clone()), (json!(true), json!(true)));
+    // Only the server's --max-payload-bytes (1 MiB) bounds a payload.
+    let receiver = Receiver::start().await;
+    let hook = api.create_webhook(&key, &receiver.url, json!({})).await;
+    let r = api.ingest(s(&hook["ingestUrl"]), s(&hook["ingestSecret"]), &vec![b'x'; 1024 * 1024 - 1024]).await;
+    assert_eq!(r.status, 202, "{}", r.body);
+
+    // --tier on create, and a wrong name refused before anything is made.
+    let (_, pro) = server.create_project_on("shop", "pro");
+    assert_eq!(api.get("/v1/project", &pro).await.body["data"]["tier"], "pro");
+    let out = server.cli(&["project", "create", "--name", "x", "--tier", "gold"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("free, pro, enterprise, unlimited"), "{}", String::from_utf8_lossy(&out.stderr));
+
+    // The server's setting, from its flag or its environment variable.
+    server.opts_mut().extra = vec!["--default-tier".into(), "free".into()];
+    server.restart();
+    let (_, free) = server.create_project("customer");
+    assert_eq!(server.api().get("/v1/project", &free).await.body["data"]["tier"], "free");
+    *server.opts_mut() = ServerOpts { env: vec![("HOOKRELAY_DEFAULT_TIER".into(), "enterprise".into())], ..ServerOpts::default() };
+    server.restart();
+    let (_, ent) = server.create_project("big customer");
+    assert_eq!(server.api().get("/v1/project", &ent).await.body["data"]["tier"], "enterprise");
 }
 
 /// Every way in takes the same tier checks: ingest, the Public API's send

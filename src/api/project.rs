@@ -30,8 +30,8 @@ pub struct ProjectView {
 pub struct TierLimits {
     max_webhooks: Option<i64>,
     events_per_month: Option<i64>,
-    retention_days: i64,
-    max_payload_bytes: usize,
+    retention_days: Option<i64>,
+    max_payload_bytes: Option<usize>,
     audit_log: bool,
     notifications: bool,
 }

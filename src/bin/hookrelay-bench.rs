@@ -167,8 +167,9 @@ fn create_project(args: &Args, data_dir: &Path) -> Result<String, BoxError> {
     }
     let v: Value = serde_json::from_slice(&out.stdout)?;
     let project = v["projectId"].as_str().ok_or("project create printed no projectId")?;
-    // A new project is on the free tier, whose monthly event quota is far
-    // below a benchmark's volume; enterprise has no event quota.
+    // Builds before the `unlimited` default (--server-bin) put a new project
+    // on the free tier, whose monthly event quota is far below a
+    // benchmark's volume; enterprise, known to all, has no event quota.
     let out = server_command(args)?
         .args(["project", "set-tier", "--project", project, "--tier", "enterprise"])
         .args(db_args(args, data_dir))
@@ -437,8 +438,10 @@ async fn run(args: Args) -> Result<bool, BoxError> {
     std::fs::create_dir_all(&dir.0)?;
     let data_dir = dir.0.join("data");
 
-    let api_key = create_project(&args, &data_dir)?;
+    // The server sets the installation up; operator commands only use one.
+    std::fs::create_dir_all(&data_dir)?;
     let server = start_server(&args, &data_dir)?;
+    let api_key = create_project(&args, &data_dir)?;
     let pid = server.child.id().to_string();
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;

@@ -570,6 +570,18 @@ impl Engine {
                 }
             };
             let bytes_sent = if attempt.status_code.is_some() { claimed.body.len() as i64 } else { 0 };
+            // Ids, status and time only: payloads, headers and destination
+            // URLs (which may carry credentials) stay out of logs.
+            tracing::debug!(
+                delivery = %claimed.delivery_id,
+                webhook = %claimed.webhook_id,
+                attempt = attempt_no,
+                status_code = attempt.status_code,
+                error = attempt.error_kind.as_deref(),
+                duration_ms = attempt.duration_ms,
+                outcome = status.as_str(),
+                "delivery attempt"
+            );
             match status {
                 DeliveryStatus::Succeeded => metrics().delivered.inc(),
                 DeliveryStatus::Dead => {

@@ -27,8 +27,8 @@ impl Quota {
     /// Refuses an event of `body_len` bytes that the tier does not take now.
     pub fn check(&self, body_len: usize, now_ms: i64) -> Result<(), IntakeError> {
         let tier = self.tier;
-        if body_len > tier.max_payload_bytes {
-            return Err(IntakeError::PayloadTooLarge { tier: tier.name, limit: tier.max_payload_bytes });
+        if let Some(limit) = tier.max_payload_bytes.filter(|limit| body_len > *limit) {
+            return Err(IntakeError::PayloadTooLarge { tier: tier.name, limit });
         }
         match tier.events_per_month {
             Some(limit) if self.events_this_month >= limit => Err(IntakeError::QuotaExceeded {
@@ -70,12 +70,16 @@ mod tests {
     fn payload_size_then_monthly_events() {
         let free = tiers::of_project("free");
         let q = |used| Quota { tier: free, events_this_month: used };
-        assert!(q(0).check(free.max_payload_bytes, 0).is_ok());
-        assert!(matches!(q(0).check(free.max_payload_bytes + 1, 0), Err(IntakeError::PayloadTooLarge { .. })));
+        let max = free.max_payload_bytes.unwrap();
+        assert!(q(0).check(max, 0).is_ok());
+        assert!(matches!(q(0).check(max + 1, 0), Err(IntakeError::PayloadTooLarge { .. })));
         let limit = free.events_per_month.unwrap();
         assert!(q(limit - 1).check(1, 0).is_ok());
         assert!(matches!(q(limit).check(1, 0), Err(IntakeError::QuotaExceeded { retry_after_secs, .. }) if retry_after_secs > 0));
         let unlimited = Quota { tier: tiers::of_project("enterprise"), events_this_month: i64::MAX };
         assert!(unlimited.check(1, 0).is_ok());
+        // The unlimited tier leaves payload size to --max-payload-bytes.
+        let own = Quota { tier: tiers::of_project("unlimited"), events_this_month: i64::MAX };
+        assert!(own.check(usize::MAX, 0).is_ok());
     }
 }

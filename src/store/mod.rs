@@ -338,6 +338,16 @@ impl Store {
         Ok(self.get_setting(name).await?.unwrap_or_default())
     }
 
+    /// Stores `value`, replacing any value there.
+    pub async fn set_setting(&self, name: &str, value: &str) -> Result<()> {
+        sqlx::query("INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value")
+            .bind(name)
+            .bind(value)
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
+    }
+
 }
 
 

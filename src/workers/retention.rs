@@ -32,8 +32,14 @@ pub async fn run(ctx: Arc<Context>, mut stop: Stop) {
 /// `max_retention_ms`: the operator's cap over every tier's retention.
 async fn purge_all(store: &Store, max_retention_ms: Option<i64>) -> Result<(), sqlx::Error> {
     for (project_id, tier) in store.project_tiers().await? {
-        let retention_ms = tiers::of_project(&tier).retention_days * DAY_MS;
-        let cutoff = store::now_ms() - max_retention_ms.map_or(retention_ms, |cap| cap.min(retention_ms));
+        let tier_ms = tiers::of_project(&tier).retention_days.map(|days| days * DAY_MS);
+        let retention_ms = match (tier_ms, max_retention_ms) {
+            (Some(t), Some(cap)) => t.min(cap),
+            (Some(ms), None) | (None, Some(ms)) => ms,
+            // The tier keeps everything and the operator set no cap.
+            (None, None) => continue,
+        };
+        let cutoff = store::now_ms() - retention_ms;
         while store.purge_expired(&project_id, cutoff, BATCH).await? == BATCH as u64 {
             tokio::time::sleep(PAUSE).await;
         }

@@ -88,7 +88,8 @@ before(async () => {
     server.once('exit', (code) => rej(new Error(`hookrelay exited with ${code}`)));
   });
   base = line.replace('hookrelay listening on ', '').trim();
-  project = JSON.parse(cli(['project', 'create', '--name', 'acme', '--json']));
+  // On a plan without the audit log and notifications, to see their tier messages.
+  project = JSON.parse(cli(['project', 'create', '--name', 'acme', '--tier', 'free', '--json']));
   cli(['user', 'create', '--email', EMAIL, '--project', project.projectId, '--role', 'owner', '--password-stdin'], PASSWORD);
   const app = await fetch(`${base}/v1/applications`, {
     method: 'POST',

@@ -1,6 +1,7 @@
 // The seed's Node.js (Express) and Python (Flask) magic-link examples, in
 // examples/portal-link/, run against the real server with only the base
-// URL, ids and key changed: each answers a portal URL that opens.
+// URL, ids and key changed: each answers a portal URL that opens and the
+// token the seed's React snippet hands to <HookbasePortal>.
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -29,8 +30,12 @@ function exampleEnv() {
 async function checkPortalLink(exampleBase) {
   const res = await fetch(`${exampleBase}/api/portal-link`);
   assert.equal(res.status, 200);
-  const { url } = await res.json();
+  const { url, token } = await res.json();
   assert.match(url, new RegExp(`^${hookrelay.base}/portal/whpt_[A-Za-z0-9_-]+$`));
+  // The seed's React snippet reads `token`: the same one as in the link.
+  assert.equal(url, `${hookrelay.base}/portal/${token}`);
+  const session = await fetch(`${hookrelay.base}/portal-api/v1/session`, { headers: { authorization: `Bearer ${token}` } });
+  assert.equal(session.status, 200, "the token authorizes the Portal API");
   const page = await fetch(url);
   assert.equal(page.status, 200, "the link opens the hosted portal");
   assert.equal(page.headers.get("referrer-policy"), "no-referrer");

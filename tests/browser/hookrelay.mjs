@@ -26,12 +26,13 @@ export async function startHookrelay() {
   const env = { ...process.env, RUST_LOG: "warn" };
   delete env.HOOKRELAY_DATABASE_URL;
   const dataDir = path.join(dir, "data");
-  const created = JSON.parse(execFileSync(bin, ["project", "create", "--name", "js", "--json", "--data-dir", dataDir], { env }).toString());
   const server = spawn(bin, ["serve", "--data-dir", dataDir, "--listen", "127.0.0.1:0", "--allow-private-destinations"], {
     env,
     stdio: ["ignore", "pipe", "inherit"],
   });
   const base = (await firstLine(server)).replace("hookrelay listening on ", "").trim();
+  // Operator commands work on the installation `serve` has set up.
+  const created = JSON.parse(execFileSync(bin, ["project", "create", "--name", "js", "--json", "--data-dir", dataDir], { env }).toString());
   const key = created.apiKey;
   const api = async (method, route, body) => {
     const res = await fetch(base + route, {

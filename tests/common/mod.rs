@@ -20,19 +20,57 @@ use serde_json::Value;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_hookrelay");
 
+/// A PostgreSQL database made for one test, dropped with this guard: when
+/// the test ends, passing or panicking, and the last server on it is gone.
+pub struct TestDatabase {
+    pub url: String,
+    admin_url: String,
+    name: String,
+}
+
 /// A database for one test: a fresh PostgreSQL database when the suite runs
 /// against PostgreSQL, otherwise None (SQLite in the server's data dir).
-pub async fn fresh_database() -> Option<String> {
+/// Its name starts with HOOKRELAY_TEST_DB_PREFIX (default `hookrelay_test_`),
+/// so that the test command can drop what a killed run left behind, and no
+/// other run's databases.
+pub async fn fresh_database() -> Option<TestDatabase> {
     use sqlx::Connection;
     let base = std::env::var("HOOKRELAY_TEST_DATABASE_URL").ok().filter(|u| !u.is_empty())?;
-    let name = format!("hookrelay_test_{}", ulid::Ulid::new().to_string().to_lowercase());
+    let prefix = std::env::var("HOOKRELAY_TEST_DB_PREFIX").unwrap_or_else(|_| "hookrelay_test_".into());
+    let name = format!("{prefix}{}", ulid::Ulid::new().to_string().to_lowercase());
     let mut conn = sqlx::postgres::PgConnection::connect(&base).await.expect("connect to test PostgreSQL");
-    sqlx::Executor::execute(&mut conn, format!("CREATE DATABASE {name}").as_str())
+    sqlx::Executor::execute(&mut conn, format!("CREATE DATABASE \"{name}\"").as_str())
         .await
         .expect("create test database");
+    let _ = conn.close().await;
     let mut url = url::Url::parse(&base).expect("test database URL");
     url.set_path(&name);
-    Some(url.to_string())
+    Some(TestDatabase { url: url.to_string(), admin_url: base, name })
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        use sqlx::Connection;
+        let (admin_url, name) = (self.admin_url.clone(), self.name.clone());
+        // Drop may run inside the test's runtime, which cannot be blocked
+        // on: the statement runs on a thread with a runtime of its own.
+        let dropped = std::thread::spawn(move || -> Result<(), String> {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
+            runtime.block_on(async {
+                let mut conn = sqlx::postgres::PgConnection::connect(&admin_url).await.map_err(|e| e.to_string())?;
+                // FORCE: pools a test still holds are cut off, not waited for.
+                sqlx::Executor::execute(&mut conn, format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)").as_str())
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let _ = conn.close().await;
+                Ok(())
+            })
+        })
+        .join();
+        if let Ok(Err(e)) | Err(e) = dropped.map_err(|_| "panicked".to_string()) {
+            eprintln!("could not drop test database {}: {e}", self.name);
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -40,11 +78,13 @@ pub struct ServerOpts {
     pub lease_seconds: u64,
     pub allow_private: bool,
     pub extra: Vec<String>,
+    /// Environment variables of the server process.
+    pub env: Vec<(String, String)>,
 }
 
 impl Default for ServerOpts {
     fn default() -> Self {
-        ServerOpts { lease_seconds: 60, allow_private: true, extra: Vec::new() }
+        ServerOpts { lease_seconds: 60, allow_private: true, extra: Vec::new(), env: Vec::new() }
     }
 }
 
@@ -55,22 +95,24 @@ pub struct Server {
     pub db_url: Option<String>,
     opts: ServerOpts,
     _dir: Arc<tempfile::TempDir>,
+    /// Dropped after the process is killed (fields drop after `drop`).
+    _db: Option<Arc<TestDatabase>>,
 }
 
 impl Server {
     pub async fn start(opts: ServerOpts) -> Server {
         let dir = Arc::new(tempfile::tempdir().expect("temp dir"));
-        let db_url = fresh_database().await;
-        Server::start_on(dir, db_url, opts)
+        let db = fresh_database().await.map(Arc::new);
+        Server::start_on(dir, db, opts)
     }
 
     /// `n` nodes started at the same moment on one new, empty database.
     pub async fn start_cluster(n: usize, opts: ServerOpts) -> Vec<Server> {
         let dir = Arc::new(tempfile::tempdir().expect("temp dir"));
-        let db_url = fresh_database().await;
+        let db = fresh_database().await.map(Arc::new);
         std::thread::scope(|scope| {
             let handles: Vec<_> = (0..n)
-                .map(|_| scope.spawn(|| Server::start_on(dir.clone(), db_url.clone(), opts.clone())))
+                .map(|_| scope.spawn(|| Server::start_on(dir.clone(), db.clone(), opts.clone())))
                 .collect();
             handles.into_iter().map(|h| h.join().expect("node start")).collect()
         })
@@ -78,12 +120,13 @@ impl Server {
 
     /// Another node on the same database and data dir (shared key).
     pub fn another_node(&self, opts: ServerOpts) -> Server {
-        Server::start_on(self._dir.clone(), self.db_url.clone(), opts)
+        Server::start_on(self._dir.clone(), self._db.clone(), opts)
     }
 
-    fn start_on(dir: Arc<tempfile::TempDir>, db_url: Option<String>, opts: ServerOpts) -> Server {
+    fn start_on(dir: Arc<tempfile::TempDir>, db: Option<Arc<TestDatabase>>, opts: ServerOpts) -> Server {
         let data_dir = dir.path().join("data");
-        let mut server = Server { child: None, url: String::new(), data_dir, db_url, opts, _dir: dir };
+        let db_url = db.as_ref().map(|d| d.url.clone());
+        let mut server = Server { child: None, url: String::new(), data_dir, db_url, opts, _dir: dir, _db: db };
         server.spawn();
         server
     }
@@ -111,6 +154,7 @@ impl Server {
         }
         cmd.args(&self.opts.extra);
         cmd.env("RUST_LOG", "warn").env_remove("HOOKRELAY_DATABASE_URL");
+        cmd.envs(self.opts.env.iter().map(|(k, v)| (k, v)));
         let mut child = cmd.stdout(Stdio::piped()).stderr(log).spawn().expect("spawn hookrelay");
         let stdout = child.stdout.take().expect("stdout");
         let mut line = String::new();
@@ -147,6 +191,11 @@ impl Server {
         c.wait().expect("wait")
     }
 
+    /// Flags and environment for the next (re)start.
+    pub fn opts_mut(&mut self) -> &mut ServerOpts {
+        &mut self.opts
+    }
+
     pub fn restart(&mut self) {
         self.kill();
         self.spawn();
@@ -156,12 +205,24 @@ impl Server {
     pub fn cli(&self, args: &[&str]) -> std::process::Output {
         let mut cmd = Command::new(BIN);
         cmd.args(args).args(self.db_args()).env("RUST_LOG", "warn");
+        // The server's settings (an encryption key given as one, say).
+        cmd.envs(self.opts.env.iter().map(|(k, v)| (k, v)));
         cmd.output().expect("run hookrelay")
     }
 
-    /// `hookrelay project create --json`: (project id, admin key).
+    /// `hookrelay project create --json` on the server's default tier:
+    /// (project id, admin key).
     pub fn create_project(&self, name: &str) -> (String, String) {
-        let out = self.cli(&["project", "create", "--name", name, "--json"]);
+        self.create_project_with(&["--name", name])
+    }
+
+    /// A project on a given tier (free for its limits, say).
+    pub fn create_project_on(&self, name: &str, tier: &str) -> (String, String) {
+        self.create_project_with(&["--name", name, "--tier", tier])
+    }
+
+    fn create_project_with(&self, args: &[&str]) -> (String, String) {
+        let out = self.cli(&[&["project", "create", "--json"], args].concat());
         assert!(out.status.success(), "project create failed: {}", String::from_utf8_lossy(&out.stderr));
         let v: Value = serde_json::from_slice(&out.stdout).expect("json output");
         (v["projectId"].as_str().unwrap().to_string(), v["apiKey"].as_str().unwrap().to_string())
@@ -206,6 +267,7 @@ impl Server {
             .args(args)
             .args(self.db_args())
             .env("RUST_LOG", "warn")
+            .envs(self.opts.env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

@@ -1,5 +1,6 @@
 // The seed's Node.js / Express example, run against Hookrelay: only the base
-// URL, the ids and the key differ (from the environment here).
+// URL, the ids and the key differ (from the environment here), and the
+// answer carries the token too, which the seed's React snippet reads.
 //   HOOKRELAY_URL=http://127.0.0.1:8080 ORG_ID=proj_... API_KEY=swk_... APP_ID=app_... node server.mjs
 import express from "express";
 
@@ -34,7 +35,7 @@ app.get('/api/portal-link', async (req, res) => {
   );
 
   const { data } = await response.json();
-  res.json({ url: data.url });
+  res.json({ url: data.url, token: data.token });
 });
 
 const server = app.listen(PORT, "127.0.0.1", () => {

@@ -1,5 +1,6 @@
 # The seed's Python / Flask example, run against Hookrelay: only the base URL,
-# the ids and the key differ (from the environment here).
+# the ids and the key differ (from the environment here), and the answer
+# carries the token too, which the seed's React snippet reads.
 #   HOOKRELAY_URL=http://127.0.0.1:8080 ORG_ID=proj_... API_KEY=swk_... APP_ID=app_... \
 #     flask --app app run --port 5000
 import os
@@ -37,4 +38,4 @@ def portal_link():
     )
 
     data = response.json()['data']
-    return jsonify({'url': data['url']})
+    return jsonify({'url': data['url'], 'token': data['token']})

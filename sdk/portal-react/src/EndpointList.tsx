@@ -53,7 +53,7 @@ export function EndpointList() {
       )}
       {secret && <p className="hookrelay-secret">Signing secret: {secret}</p>}
       {endpoints === null ? (
-        <p>Loading…</p>
+        !error && <p>Loading…</p>
       ) : endpoints.length === 0 ? (
         <p>No endpoints yet.</p>
       ) : (

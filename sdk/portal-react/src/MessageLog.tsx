@@ -65,7 +65,7 @@ export function MessageLog({ pageSize = 25 }: { pageSize?: number }) {
         Refresh
       </button>
       {entries === null ? (
-        <p>Loading…</p>
+        !error && <p>Loading…</p>
       ) : entries.length === 0 ? (
         <p>No messages yet.</p>
       ) : (

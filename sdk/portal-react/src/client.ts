@@ -93,14 +93,26 @@ export class PortalApiError extends Error {
 }
 
 export interface ClientOptions {
-  /** Where Hookrelay serves; default: the page's own origin. */
+  /**
+   * Where Hookrelay serves, e.g. `https://hooks.example.com`. Required
+   * unless the page itself is served from Hookrelay's origin: by default
+   * requests go to the page's own origin.
+   */
   baseUrl?: string;
   fetch?: typeof fetch;
+  /** A request that takes longer fails (default 15000 ms). */
+  timeoutMs?: number;
+}
+
+/** Where a request went, for messages: the base URL, or the page's origin. */
+function describe(base: string): string {
+  return base.startsWith("/") ? `${base} on this page's origin (no baseUrl given)` : base;
 }
 
 export class PortalClient {
   private readonly base: string;
   private readonly fetcher: typeof fetch;
+  private readonly timeoutMs: number;
 
   constructor(
     private readonly token: string,
@@ -108,23 +120,49 @@ export class PortalClient {
   ) {
     this.base = (options.baseUrl ?? "").replace(/\/+$/, "") + "/portal-api/v1";
     this.fetcher = options.fetch ?? globalThis.fetch.bind(globalThis);
+    this.timeoutMs = options.timeoutMs ?? 15000;
   }
 
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await this.fetcher(this.base + path, {
-      method,
-      headers: {
-        authorization: `Bearer ${this.token}`,
-        ...(body === undefined ? {} : { "content-type": "application/json" }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      credentials: "omit",
-      referrerPolicy: "no-referrer",
+    const hint = "Set baseUrl to the address Hookrelay serves at.";
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    // A timer rather than an AbortSignal: signals from a DOM shim (jsdom)
+    // are refused by Node's fetch.
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new PortalApiError(0, "timeout", `The Hookrelay Portal API at ${describe(this.base)} did not answer within ${this.timeoutMs} ms. ${hint}`)),
+        this.timeoutMs,
+      );
     });
+    let res: Response;
+    try {
+      res = await Promise.race([
+        this.fetcher(this.base + path, {
+          method,
+          headers: {
+            authorization: `Bearer ${this.token}`,
+            ...(body === undefined ? {} : { "content-type": "application/json" }),
+          },
+          body: body === undefined ? undefined : JSON.stringify(body),
+          credentials: "omit",
+          referrerPolicy: "no-referrer",
+        }),
+        timeout,
+      ]);
+    } catch (e) {
+      if (e instanceof PortalApiError) throw e;
+      throw new PortalApiError(0, "unreachable", `Cannot reach the Hookrelay Portal API at ${describe(this.base)} (${(e as Error).message}). ${hint}`);
+    } finally {
+      clearTimeout(timer);
+    }
     if (res.status === 204) return undefined as T;
     const json = await res.json().catch(() => null);
+    if (json === null || typeof json !== "object") {
+      // An HTML page or an empty answer: something else is serving there.
+      throw new PortalApiError(res.status, "not_portal_api", `${describe(this.base)} did not answer as the Hookrelay Portal API (HTTP ${res.status}). ${hint}`);
+    }
     if (!res.ok) {
-      const e = json?.error ?? {};
+      const e = json.error ?? {};
       throw new PortalApiError(res.status, e.code ?? "error", e.message ?? `request failed (${res.status})`, e.field);
     }
     return json as T;

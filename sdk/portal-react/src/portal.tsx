@@ -17,14 +17,19 @@ export interface HookrelayPortalProps extends ClientOptions {
 }
 
 /** Provides the Portal API, authorized by `token`, to the components inside. */
-export function HookrelayPortal({ token, baseUrl, fetch, children }: HookrelayPortalProps) {
-  const client = useMemo(() => new PortalClient(token, { baseUrl, fetch }), [token, baseUrl, fetch]);
+export function HookrelayPortal({ token, baseUrl, fetch, timeoutMs, children }: HookrelayPortalProps) {
+  const client = useMemo(() => new PortalClient(token, { baseUrl, fetch, timeoutMs }), [token, baseUrl, fetch, timeoutMs]);
   const [session, setSession] = useState<Session | null>(null);
   const [error, setError] = useState<Error | null>(null);
   useEffect(() => {
     let live = true;
     setSession(null);
     setError(null);
+    if (!token) {
+      // Plain JavaScript callers can pass nothing (a link answer without `token`).
+      setError(new Error("No portal token was given to <HookrelayPortal token={...}>."));
+      return;
+    }
     client.session().then(
       (s) => live && setSession(s),
       (e: Error) => live && setError(e),
@@ -32,7 +37,7 @@ export function HookrelayPortal({ token, baseUrl, fetch, children }: HookrelayPo
     return () => {
       live = false;
     };
-  }, [client]);
+  }, [client, token]);
   const value = useMemo(
     () => ({ client, session, canWrite: session?.scopes.includes("write") ?? false, error }),
     [client, session, error],

@@ -1,3 +1,5 @@
+import { createServer, type RequestListener, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { EndpointList, HookbasePortal, HookrelayPortal, MessageLog, PortalApiError, PortalClient } from "../src/index.js";
@@ -79,5 +81,54 @@ describe("tokens", () => {
 
   it("exports HookbasePortal, the seed's name, as the same component", () => {
     expect(HookbasePortal).toBe(HookrelayPortal);
+  });
+});
+
+describe("when the Portal API cannot be had, a clear message instead of an endless Loading", () => {
+  const servers: Server[] = [];
+  afterEach(() => {
+    for (const s of servers.splice(0)) {
+      s.closeAllConnections();
+      s.close();
+    }
+  });
+  async function listen(handler: RequestListener): Promise<string> {
+    const server = createServer(handler);
+    servers.push(server);
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+  async function alertFor(props: { token: string; baseUrl?: string; timeoutMs?: number }) {
+    render(
+      <HookrelayPortal {...props}>
+        <EndpointList />
+        <MessageLog />
+      </HookrelayPortal>,
+    );
+    const text = (await screen.findByRole("alert", {}, { timeout: 10000 })).textContent ?? "";
+    expect(screen.queryByText("Loading…")).toBeNull();
+    return text;
+  }
+
+  it("nothing listens at baseUrl", async () => {
+    const closed = await listen(() => {});
+    servers.pop()?.close();
+    await new Promise((r) => setTimeout(r, 50));
+    const text = await alertFor({ token: fx.readToken, baseUrl: closed });
+    expect(text).toMatch(/^Cannot reach the Hookrelay Portal API at http:\/\/127\.0\.0\.1:\d+\/portal-api\/v1 .*Set baseUrl/);
+  });
+
+  it("something else answers there (the app's own server, an HTML page)", async () => {
+    const app = await listen((_req, res) => res.writeHead(200, { "content-type": "text/html" }).end("<!doctype html><p>my app</p>"));
+    expect(await alertFor({ token: fx.readToken, baseUrl: app })).toMatch(/did not answer as the Hookrelay Portal API \(HTTP 200\)\. Set baseUrl/);
+  });
+
+  it("the API does not answer in time", async () => {
+    const silent = await listen(() => {});
+    expect(await alertFor({ token: fx.readToken, baseUrl: silent, timeoutMs: 300 })).toMatch(/did not answer within 300 ms/);
+  });
+
+  it("no token was given (a link answer without one)", async () => {
+    expect(await alertFor({ token: undefined as unknown as string, baseUrl: fx.baseUrl })).toMatch(/No portal token/);
   });
 });

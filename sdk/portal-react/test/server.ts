@@ -38,7 +38,6 @@ export default async function setup(project: TestProject) {
   const env: NodeJS.ProcessEnv = { ...process.env, RUST_LOG: "warn" };
   delete env.HOOKRELAY_DATABASE_URL;
   const dataDir = path.join(dir, "data");
-  const created = JSON.parse(execFileSync(bin, ["project", "create", "--name", "react", "--json", "--data-dir", dataDir], { env }).toString());
   server = spawn(bin, ["serve", "--data-dir", dataDir, "--listen", "127.0.0.1:0", "--allow-private-destinations"], {
     env,
     stdio: ["ignore", "pipe", "inherit"],
@@ -48,6 +47,8 @@ export default async function setup(project: TestProject) {
     server!.once("exit", (code) => reject(new Error(`hookrelay exited with ${code}`)));
   });
   const baseUrl = line.replace("hookrelay listening on ", "").trim();
+  // Operator commands work on the installation `serve` has set up.
+  const created = JSON.parse(execFileSync(bin, ["project", "create", "--name", "react", "--json", "--data-dir", dataDir], { env }).toString());
 
   let received = 0;
   receiver = createServer((req, res) => {
