@@ -1,6 +1,6 @@
-//! A short run of `hookrelay-bench` on each backend, so that the instrument
-//! cannot rot: it must deliver every event exactly once, and it must fail
-//! when events go missing. No speed is asserted.
+//! A short run of `hookrelay-bench` on each backend and each way in, so that
+//! the instrument cannot rot: it must deliver every event exactly once, and
+//! it must fail when events go missing. No speed is asserted.
 
 mod common;
 
@@ -13,7 +13,7 @@ const BENCH: &str = env!("CARGO_BIN_EXE_hookrelay-bench");
 
 async fn bench(extra: &[&str]) -> (bool, Value) {
     let mut cmd = Command::new(BENCH);
-    cmd.args(["--events", "2000", "--concurrency", "16", "--webhooks", "3", "--json", "--stall-timeout-secs", "10"]);
+    cmd.args(["--events", "2000", "--concurrency", "16", "--endpoints", "3", "--json", "--stall-timeout-secs", "10"]);
     let db = fresh_database().await;
     if let Some(db) = &db {
         cmd.args(["--database-url", &db.url]);
@@ -24,20 +24,38 @@ async fn bench(extra: &[&str]) -> (bool, Value) {
     (out.status.success(), report)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_benchmark_delivers_every_event_once_with_a_valid_signature() {
-    let (ok, r) = bench(&[]).await;
-    assert!(ok, "{r}");
-    assert_eq!(r["ok"], true);
-    assert_eq!(r["accepted"], 2000);
-    assert_eq!(r["delivered"], 2000);
-    assert_eq!(r["lost"], 0);
-    assert_eq!(r["duplicated"], 0);
-    assert_eq!(r["badSignatures"], 0);
+fn assert_complete(r: &Value, deliveries: u64) {
+    assert_eq!(r["ok"], true, "{r}");
+    assert_eq!(r["accepted"], 2000, "{r}");
+    assert_eq!((r["deliveries"].as_u64(), r["delivered"].as_u64()), (Some(deliveries), Some(deliveries)), "{r}");
+    assert_eq!((r["lost"].as_u64(), r["duplicated"].as_u64(), r["badSignatures"].as_u64()), (Some(0), Some(0), Some(0)), "{r}");
     assert!(r["serverPeakRssMiB"].as_f64().unwrap() > 0.0, "{r}");
+    assert!(r["serverCpuPerDeliveryUs"].as_f64().unwrap() > 0.0, "{r}");
+    assert!(r["bytesWrittenPerDelivery"].as_f64().is_some(), "{r}");
     assert!(r["latencyMs"]["max"].as_f64().unwrap() >= r["latencyMs"]["p50"].as_f64().unwrap());
     assert!(r["dbSeconds"]["write_batch"].as_f64().unwrap() > 0.0, "{r}");
     assert!(r["dbEndMiB"].as_f64().unwrap() > 0.0 && r["dbPeakMiB"].as_f64() >= r["dbEndMiB"].as_f64(), "{r}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_benchmark_delivers_every_ingested_event_once_with_a_valid_signature() {
+    let (ok, r) = bench(&["--path", "ingest"]).await;
+    assert!(ok, "{r}");
+    assert_complete(&r, 2000);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_benchmark_delivers_every_event_sent_through_the_api_once() {
+    let (ok, r) = bench(&["--path", "events"]).await;
+    assert!(ok, "{r}");
+    assert_complete(&r, 2000);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_benchmark_delivers_every_message_to_every_endpoint_once() {
+    let (ok, r) = bench(&["--path", "messages"]).await;
+    assert!(ok, "{r}");
+    assert_complete(&r, 6000);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,9 +1,12 @@
 //! `hookrelay-bench`: end-to-end throughput and latency of a real Hookrelay
-//! server. It starts the server as a child process (so that its RSS and CPU
-//! are its own), creates a project and webhooks through the real API, runs a
-//! receiver on loopback that verifies every signature, drives ingest over
-//! many keep-alive connections, and checks that every event arrived exactly
-//! once. Exit status 0 only if nothing was lost, duplicated or forged.
+//! server. It starts the server as a child process (so that its RSS, CPU
+//! and disk writes are its own), creates a project and its endpoints through
+//! the real API, runs a receiver on loopback that verifies every signature,
+//! sends events over many keep-alive connections through one way in
+//! (`--path`: the ingest URL, the Public API's send route, or application
+//! messages fanned out to `--endpoints` endpoints), and checks that every
+//! delivery arrived exactly once. Exit status 0 only if nothing was lost,
+//! duplicated or forged.
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -32,15 +35,36 @@ const AS_SERVER_ENV: &str = "HOOKRELAY_BENCH_AS_SERVER";
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// The way events come in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum WayIn {
+    /// `POST /v1/ingest/{publicId}` with each webhook's ingest secret; events
+    /// spread over the endpoints.
+    Ingest,
+    /// `POST /v1/webhooks/{id}/events` with the API key; spread likewise.
+    Events,
+    /// `POST /v1/applications/{id}/messages`: each message goes to every
+    /// endpoint of one application (fan-out).
+    Messages,
+}
+
 #[derive(Parser, Debug)]
 #[command(name = "hookrelay-bench", about = "End-to-end benchmark of a Hookrelay server")]
 struct Args {
-    /// Events to ingest.
+    /// Events (or messages) to send.
     #[arg(long, default_value_t = 20_000)]
     events: u64,
-    /// Webhooks to spread the events over (each its own destination path).
-    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=10_000))]
-    webhooks: u64,
+    /// The way in.
+    #[arg(long, value_enum, default_value_t = WayIn::Ingest)]
+    path: WayIn,
+    /// Endpoints (each its own destination path): events spread over them,
+    /// or, for messages, each message goes to all of them.
+    #[arg(long = "endpoints", visible_alias = "webhooks", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    endpoints: u64,
+    /// Requests in flight per endpoint (each endpoint's `maxInFlight`);
+    /// default: the server's default.
+    #[arg(long)]
+    max_in_flight: Option<u64>,
     /// Size of each event's body in bytes (JSON, at least 64).
     #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u64).range(64..=1_048_576))]
     payload_bytes: u64,
@@ -90,11 +114,14 @@ fn main() -> ExitCode {
 }
 
 /// Everything the receiver and the load generator share. Times are
-/// nanoseconds since `epoch`, per event sequence number.
+/// nanoseconds since `epoch`: sending per event sequence number, arrival per
+/// delivery (`seq * fanout + endpoint` for messages, `seq` otherwise).
 struct Shared {
     epoch: Instant,
-    /// Signing key of webhook i, verified against on `/hook/{i}`.
+    /// Signing key of endpoint i, verified against on `/hook/{i}`.
     keys: Vec<Vec<u8>>,
+    /// Deliveries per event: the endpoints for messages, else 1.
+    fanout: usize,
     sent_at: Vec<AtomicU64>,
     accepted_at: Vec<AtomicU64>,
     arrived_at: Vec<AtomicU64>,
@@ -202,6 +229,14 @@ fn start_server(args: &Args, data_dir: &Path) -> Result<ServerProcess, BoxError>
     Ok(process)
 }
 
+/// Bytes a process caused to be written to storage (`/proc/<pid>/io`).
+fn bytes_written(pid: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/io"))
+        .ok()
+        .and_then(|s| s.lines().find_map(|l| l.strip_prefix("write_bytes:")).and_then(|v| v.trim().parse().ok()))
+        .unwrap_or(0)
+}
+
 /// Peak RSS (VmHWM, bytes) and CPU seconds (user + system) of a process.
 fn process_usage(pid: &str) -> (u64, f64) {
     let hwm = std::fs::read_to_string(format!("/proc/{pid}/status"))
@@ -250,10 +285,11 @@ async fn receive(
         return StatusCode::NO_CONTENT;
     }
     let seq = serde_json::from_slice::<Value>(&body).ok().and_then(|v| v["seq"].as_u64());
-    match seq.filter(|s| (*s as usize) < shared.arrivals.len()) {
-        Some(seq) => {
-            if shared.arrivals[seq as usize].fetch_add(1, Relaxed) == 0 {
-                shared.arrived_at[seq as usize].store(at, Relaxed);
+    let index = seq.map(|s| if shared.fanout > 1 { s as usize * shared.fanout + hook } else { s as usize });
+    match index.filter(|i| *i < shared.arrivals.len()) {
+        Some(i) => {
+            if shared.arrivals[i].fetch_add(1, Relaxed) == 0 {
+                shared.arrived_at[i].store(at, Relaxed);
                 shared.arrived.fetch_add(1, Relaxed);
             }
         }
@@ -271,42 +307,73 @@ fn payload(seq: u64, size: usize) -> Bytes {
 }
 
 struct Hook {
+    id: String,
     ingest_url: String,
     ingest_secret: String,
 }
 
-async fn create_webhooks(
+/// Where events are sent: the endpoints, and the application of the
+/// messages path.
+struct Targets {
+    hooks: Vec<Hook>,
+    application: Option<String>,
+}
+
+async fn create_endpoints(
     client: &reqwest::Client,
     server: &str,
     api_key: &str,
     receiver: &str,
-    n: u64,
-) -> Result<(Vec<Hook>, Vec<Vec<u8>>), BoxError> {
+    args: &Args,
+) -> Result<(Targets, Vec<Vec<u8>>), BoxError> {
+    let post = |path: String, body: Value| {
+        client.post(format!("{server}{path}")).bearer_auth(api_key).header("content-type", "application/json").body(body.to_string()).send()
+    };
+    let application = match args.path {
+        WayIn::Messages => {
+            let response = post("/v1/applications".into(), json!({ "name": "bench" })).await?;
+            let v: Value = serde_json::from_slice(&response.bytes().await?)?;
+            Some(v["data"]["id"].as_str().ok_or(format!("no application id in {v}"))?.to_string())
+        }
+        _ => None,
+    };
     let mut hooks = Vec::new();
     let mut keys = Vec::new();
-    for i in 0..n {
-        let response = client
-            .post(format!("{server}/v1/webhooks"))
-            .bearer_auth(api_key)
-            .header("content-type", "application/json")
-            .body(json!({"name": format!("bench {i}"), "destinationUrl": format!("{receiver}/hook/{i}")}).to_string())
-            .send()
-            .await?;
+    for i in 0..args.endpoints {
+        let mut body = json!({"name": format!("bench {i}"), "destinationUrl": format!("{receiver}/hook/{i}")});
+        if let Some(app) = &application {
+            body["applicationId"] = json!(app);
+        }
+        if let Some(n) = args.max_in_flight {
+            body["maxInFlight"] = json!(n);
+        }
+        let response = post("/v1/webhooks".into(), body).await?;
         let status = response.status();
         let v: Value = serde_json::from_slice(&response.bytes().await?)?;
         if status != StatusCode::CREATED {
             return Err(format!("creating a webhook answered {status}: {v}").into());
         }
         let field = |name: &str| v["data"][name].as_str().map(str::to_string).ok_or(format!("no {name} in {v}"));
-        hooks.push(Hook { ingest_url: field("ingestUrl")?, ingest_secret: field("ingestSecret")? });
+        // Application endpoints have no ingest URL: the project's
+        // messages are their way in.
+        let optional = |name: &str| v["data"][name].as_str().unwrap_or_default().to_string();
+        hooks.push(Hook { id: field("id")?, ingest_url: optional("ingestUrl"), ingest_secret: optional("ingestSecret") });
         keys.push(signing_key_bytes(&field("signingSecret")?)?);
     }
-    Ok((hooks, keys))
+    Ok((Targets { hooks, application }, keys))
 }
 
 /// One load-generator connection: takes the next sequence number until all
 /// are sent, waiting for its slot in the schedule when a rate is set.
-async fn drive(args: Arc<Args>, shared: Arc<Shared>, hooks: Arc<Vec<Hook>>, next: Arc<AtomicU64>, client: reqwest::Client) {
+async fn drive(
+    args: Arc<Args>,
+    shared: Arc<Shared>,
+    targets: Arc<Targets>,
+    server: Arc<(String, String)>,
+    next: Arc<AtomicU64>,
+    client: reqwest::Client,
+) {
+    let (server, api_key) = (&server.0, &server.1);
     let start = tokio::time::Instant::from_std(shared.epoch);
     loop {
         let seq = next.fetch_add(1, Relaxed);
@@ -316,16 +383,19 @@ async fn drive(args: Arc<Args>, shared: Arc<Shared>, hooks: Arc<Vec<Hook>>, next
         if args.rate > 0 {
             tokio::time::sleep_until(start + Duration::from_secs_f64(seq as f64 / args.rate as f64)).await;
         }
-        let hook = &hooks[(seq % hooks.len() as u64) as usize];
+        let hook = &targets.hooks[(seq % targets.hooks.len() as u64) as usize];
         let body = payload(seq, args.payload_bytes as usize);
+        let request = match (args.path, &targets.application) {
+            (WayIn::Ingest, _) => client.post(&hook.ingest_url).bearer_auth(&hook.ingest_secret).body(body),
+            (WayIn::Events, _) => client.post(format!("{server}/v1/webhooks/{}/events", hook.id)).bearer_auth(api_key).body(body),
+            (WayIn::Messages, app) => {
+                let message = [br#"{"eventType":"bench.event","payload":"#.as_slice(), &body, b"}"].concat();
+                let app = app.as_deref().unwrap_or_default();
+                client.post(format!("{server}/v1/applications/{app}/messages")).bearer_auth(api_key).body(message)
+            }
+        };
         shared.sent_at[seq as usize].store(shared.now_ns(), Relaxed);
-        let result = client
-            .post(&hook.ingest_url)
-            .bearer_auth(&hook.ingest_secret)
-            .header("content-type", "application/json")
-            .body(body)
-            .send()
-            .await;
+        let result = request.header("content-type", "application/json").send().await;
         match result {
             Ok(r) if r.status() == StatusCode::ACCEPTED => {
                 // Read to the end so that the connection is reused.
@@ -447,17 +517,20 @@ async fn run(args: Args) -> Result<bool, BoxError> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let receiver_url = format!("http://{}", listener.local_addr()?);
     let setup = reqwest::Client::new();
-    let (hooks, keys) = create_webhooks(&setup, &server.url, &api_key, &receiver_url, args.webhooks).await?;
+    let (targets, keys) = create_endpoints(&setup, &server.url, &api_key, &receiver_url, &args).await?;
 
     let n = args.events as usize;
+    let fanout = if args.path == WayIn::Messages { args.endpoints as usize } else { 1 };
+    let deliveries = n * fanout;
     let zeros = |n: usize| (0..n).map(|_| AtomicU64::new(0)).collect::<Vec<_>>();
     let shared = Arc::new(Shared {
         epoch: Instant::now(),
         keys,
+        fanout,
         sent_at: zeros(n),
         accepted_at: zeros(n),
-        arrived_at: zeros(n),
-        arrivals: (0..n).map(|_| AtomicU32::new(0)).collect(),
+        arrived_at: zeros(deliveries),
+        arrivals: (0..deliveries).map(|_| AtomicU32::new(0)).collect(),
         arrived: AtomicU64::new(0),
         bad_signatures: AtomicU64::new(0),
         unknown: AtomicU64::new(0),
@@ -472,14 +545,20 @@ async fn run(args: Args) -> Result<bool, BoxError> {
         .pool_max_idle_per_host(args.concurrency as usize)
         .tcp_nodelay(true)
         .build()?;
-    let hooks = Arc::new(hooks);
+    let targets = Arc::new(targets);
+    let server_and_key = Arc::new((server.url.clone(), api_key.clone()));
     let next = Arc::new(AtomicU64::new(0));
     let db_size = DbSize::watch(&args, &data_dir).await?;
+    let written_before = bytes_written(&pid);
     let (_, cpu_before) = process_usage(&pid);
     let (_, bench_cpu_before) = process_usage("self");
     let started = shared.now_ns();
     let drivers: Vec<_> = (0..args.concurrency.min(args.events.max(1)))
-        .map(|_| tokio::spawn(drive(args.clone(), shared.clone(), hooks.clone(), next.clone(), client.clone())))
+        .map(|_| {
+            let (args, shared, targets, server, next) =
+                (args.clone(), shared.clone(), targets.clone(), server_and_key.clone(), next.clone());
+            tokio::spawn(drive(args, shared, targets, server, next, client.clone()))
+        })
         .collect();
     for d in drivers {
         d.await?;
@@ -488,7 +567,7 @@ async fn run(args: Args) -> Result<bool, BoxError> {
 
     let accepted = shared.accepted_at.iter().filter(|t| t.load(Relaxed) > 0).count() as u64;
     let mut last_progress = (shared.arrived.load(Relaxed), Instant::now());
-    while shared.arrived.load(Relaxed) < accepted {
+    while shared.arrived.load(Relaxed) < accepted * fanout as u64 {
         tokio::time::sleep(Duration::from_millis(5)).await;
         let arrived = shared.arrived.load(Relaxed);
         if arrived != last_progress.0 {
@@ -502,20 +581,21 @@ async fn run(args: Args) -> Result<bool, BoxError> {
     // Late duplicates would show up within the engine's batching delay.
     tokio::time::sleep(Duration::from_millis(300)).await;
     let (rss, cpu_after) = process_usage(&pid);
+    let written = bytes_written(&pid).saturating_sub(written_before);
     let (_, bench_cpu_after) = process_usage("self");
     let db_seconds = db_seconds(&setup, &server.url).await;
     let (db_peak, db_end) = db_size.finish().await;
     drop(server);
 
-    let mut latencies = Vec::with_capacity(n);
+    let mut latencies = Vec::with_capacity(deliveries);
     let (mut lost, mut duplicated) = (0u64, 0u64);
-    for i in 0..n {
+    for i in 0..deliveries {
         match shared.arrivals[i].load(Relaxed) {
             0 => lost += 1,
             1 => {}
             _ => duplicated += 1,
         }
-        let (sent, arrived) = (shared.sent_at[i].load(Relaxed), shared.arrived_at[i].load(Relaxed));
+        let (sent, arrived) = (shared.sent_at[i / fanout].load(Relaxed), shared.arrived_at[i].load(Relaxed));
         if arrived > 0 {
             latencies.push(arrived.saturating_sub(sent));
         }
@@ -528,17 +608,21 @@ async fn run(args: Args) -> Result<bool, BoxError> {
     let unknown = shared.unknown.load(Relaxed);
     let rejected = shared.rejected.load(Relaxed);
     let ok = lost == 0 && duplicated == 0 && bad == 0 && unknown == 0 && rejected == 0;
+    let delivered = shared.arrived.load(Relaxed);
+    let server_cpu = cpu_after - cpu_before;
     let report = json!({
         "ok": ok,
         "backend": if args.database_url.is_some() { "postgres" } else { "sqlite" },
+        "path": format!("{:?}", args.path).to_lowercase(),
         "events": args.events,
-        "webhooks": args.webhooks,
+        "endpoints": args.endpoints,
+        "deliveries": deliveries,
         "payloadBytes": args.payload_bytes,
         "concurrency": args.concurrency,
         "offeredRate": args.rate,
         "accepted": accepted,
         "rejected": rejected,
-        "delivered": shared.arrived.load(Relaxed),
+        "delivered": delivered,
         "lost": lost,
         "duplicated": duplicated,
         "badSignatures": bad,
@@ -546,7 +630,7 @@ async fn run(args: Args) -> Result<bool, BoxError> {
         "ingestSeconds": ingest_secs,
         "totalSeconds": total_secs,
         "ingestPerSec": accepted as f64 / ingest_secs.max(1e-9),
-        "deliveredPerSec": shared.arrived.load(Relaxed) as f64 / total_secs.max(1e-9),
+        "deliveredPerSec": delivered as f64 / total_secs.max(1e-9),
         "latencyMs": {
             "p50": percentile(&latencies, 50.0),
             "p90": percentile(&latencies, 90.0),
@@ -554,7 +638,10 @@ async fn run(args: Args) -> Result<bool, BoxError> {
             "max": percentile(&latencies, 100.0),
         },
         "serverPeakRssMiB": rss as f64 / 1048576.0,
-        "serverCpuSeconds": cpu_after - cpu_before,
+        "serverCpuSeconds": server_cpu,
+        // The server process's own CPU and writes; PostgreSQL's are its own.
+        "serverCpuPerDeliveryUs": server_cpu * 1e6 / (delivered.max(1) as f64),
+        "bytesWrittenPerDelivery": written as f64 / (delivered.max(1) as f64),
         "benchCpuSeconds": bench_cpu_after - bench_cpu_before,
         "dbSeconds": db_seconds,
         "dbPeakMiB": db_peak as f64 / 1048576.0,
@@ -576,16 +663,18 @@ fn print_table(out: &mut impl Write, r: &Value) -> std::io::Result<()> {
         Some(0) | None => "flat out".to_string(),
         Some(n) => format!("{n}/s offered"),
     };
-    writeln!(out, "hookrelay-bench: {} events, {} webhooks, {} B payloads, {} connections, {rate}, {}",
-        r["events"], r["webhooks"], r["payloadBytes"], r["concurrency"], r["backend"].as_str().unwrap_or(""))?;
+    writeln!(out, "hookrelay-bench: {} events by {}, {} endpoints, {} deliveries, {} B payloads, {} connections, {rate}, {}",
+        r["events"], r["path"].as_str().unwrap_or(""), r["endpoints"], r["deliveries"], r["payloadBytes"], r["concurrency"],
+        r["backend"].as_str().unwrap_or(""))?;
     writeln!(out, "  ingested (202)      {:>10.0} events/s   ({} accepted, {} rejected, {:.2} s)",
         f(&r["ingestPerSec"]), r["accepted"], r["rejected"], f(&r["ingestSeconds"]))?;
-    writeln!(out, "  delivered (e2e)     {:>10.0} events/s   ({} verified, {:.2} s)",
+    writeln!(out, "  delivered (e2e)     {:>10.0} deliveries/s   ({} verified, {:.2} s)",
         f(&r["deliveredPerSec"]), r["delivered"], f(&r["totalSeconds"]))?;
     writeln!(out, "  latency ms          p50 {:.1}  p90 {:.1}  p99 {:.1}  max {:.1}",
         f(&l["p50"]), f(&l["p90"]), f(&l["p99"]), f(&l["max"]))?;
-    writeln!(out, "  server              peak RSS {:.1} MiB, CPU {:.2} s   (bench itself: CPU {:.2} s)",
-        f(&r["serverPeakRssMiB"]), f(&r["serverCpuSeconds"]), f(&r["benchCpuSeconds"]))?;
+    writeln!(out, "  server              peak RSS {:.1} MiB, CPU {:.2} s ({:.1} µs per delivery), {:.0} B written per delivery   (bench itself: CPU {:.2} s)",
+        f(&r["serverPeakRssMiB"]), f(&r["serverCpuSeconds"]), f(&r["serverCpuPerDeliveryUs"]), f(&r["bytesWrittenPerDelivery"]),
+        f(&r["benchCpuSeconds"]))?;
     let db = r["dbSeconds"].as_object().map(|m| {
         m.iter().map(|(k, v)| format!("{k} {:.2} s", f(v))).collect::<Vec<_>>().join(", ")
     });
