@@ -1284,10 +1284,10 @@ export type TargetView = {
 export type TierLimits = {
     auditLog: boolean;
     eventsPerMonth?: number | null;
-    maxPayloadBytes: number;
+    maxPayloadBytes?: number | null;
     maxWebhooks?: number | null;
     notifications: boolean;
-    retentionDays: number;
+    retentionDays?: number | null;
 };
 
 /**
