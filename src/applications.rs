@@ -20,7 +20,9 @@ fn is_token_char(c: char) -> bool {
 /// application in a URL.
 pub fn validate_uid(uid: &str) -> Result<(), String> {
     if uid.is_empty() || uid.len() > MAX_UID_LEN || !uid.chars().all(is_token_char) {
-        return Err(format!("must be 1 to {MAX_UID_LEN} characters of A-Z, a-z, 0-9, '-', '_' and '.'"));
+        return Err(format!(
+            "must be 1 to {MAX_UID_LEN} characters of A-Z, a-z, 0-9, '-', '_' and '.'"
+        ));
     }
     if crate::ids::has_prefix(uid, crate::ids::APPLICATION) {
         return Err("must not look like an application id (app_...)".into());
@@ -31,7 +33,9 @@ pub fn validate_uid(uid: &str) -> Result<(), String> {
 /// Event type names, e.g. `invoice.paid`: 1–256 of `A-Z a-z 0-9 - _ .`.
 pub fn validate_event_type(name: &str) -> Result<(), String> {
     if name.is_empty() || name.len() > MAX_EVENT_TYPE_LEN || !name.chars().all(is_token_char) {
-        return Err(format!("must be 1 to {MAX_EVENT_TYPE_LEN} characters of A-Z, a-z, 0-9, '-', '_' and '.'"));
+        return Err(format!(
+            "must be 1 to {MAX_EVENT_TYPE_LEN} characters of A-Z, a-z, 0-9, '-', '_' and '.'"
+        ));
     }
     Ok(())
 }
@@ -43,7 +47,9 @@ pub fn json_object(v: &serde_json::Value) -> Result<String, String> {
     }
     let s = v.to_string();
     if s.len() > MAX_METADATA_BYTES {
-        return Err(format!("must be at most {MAX_METADATA_BYTES} bytes of JSON"));
+        return Err(format!(
+            "must be at most {MAX_METADATA_BYTES} bytes of JSON"
+        ));
     }
     Ok(s)
 }
@@ -57,7 +63,12 @@ pub fn normalize_subscriptions(types: &[String]) -> Result<Vec<String>, String> 
     for t in types {
         validate_event_type(t).map_err(|e| format!("{t:?} {e}"))?;
     }
-    Ok(types.iter().cloned().collect::<BTreeSet<_>>().into_iter().collect())
+    Ok(types
+        .iter()
+        .cloned()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect())
 }
 
 /// Whether an endpoint with this stored subscription (JSON array, or None
@@ -65,7 +76,8 @@ pub fn normalize_subscriptions(types: &[String]) -> Result<Vec<String>, String> 
 pub fn subscribes(stored: Option<&str>, event_type: &str) -> bool {
     match stored {
         None => true,
-        Some(json) => serde_json::from_str::<Vec<String>>(json).is_ok_and(|types| types.iter().any(|t| t == event_type)),
+        Some(json) => serde_json::from_str::<Vec<String>>(json)
+            .is_ok_and(|types| types.iter().any(|t| t == event_type)),
     }
 }
 
@@ -81,7 +93,8 @@ pub fn normalize_frame_ancestors(values: &[String]) -> Result<Vec<String>, Strin
             if v == "*" || v == "'self'" {
                 return Ok(v.clone());
             }
-            let url = url::Url::parse(v).map_err(|_| format!("{v:?} is not an origin like https://example.com"))?;
+            let url = url::Url::parse(v)
+                .map_err(|_| format!("{v:?} is not an origin like https://example.com"))?;
             let is_origin = matches!(url.scheme(), "http" | "https")
                 && url.host().is_some()
                 && url.path() == "/"
@@ -117,23 +130,45 @@ mod tests {
         assert!(subscribes(Some(r#"["a.b","c"]"#), "a.b"));
         assert!(!subscribes(Some(r#"["c"]"#), "a.b"));
         assert!(!subscribes(Some("[]"), "a.b"));
-        assert_eq!(normalize_subscriptions(&["b".into(), "a".into(), "b".into()]).unwrap(), vec!["a", "b"]);
+        assert_eq!(
+            normalize_subscriptions(&["b".into(), "a".into(), "b".into()]).unwrap(),
+            vec!["a", "b"]
+        );
         assert!(normalize_subscriptions(&["bad type".into()]).is_err());
     }
 
     #[test]
     fn metadata_must_be_a_small_object() {
-        assert_eq!(json_object(&serde_json::json!({"plan": "pro"})).unwrap(), r#"{"plan":"pro"}"#);
+        assert_eq!(
+            json_object(&serde_json::json!({"plan": "pro"})).unwrap(),
+            r#"{"plan":"pro"}"#
+        );
         assert!(json_object(&serde_json::json!([1])).is_err());
         assert!(json_object(&serde_json::json!({"x": "y".repeat(MAX_METADATA_BYTES)})).is_err());
     }
 
     #[test]
     fn frame_ancestors_are_origins() {
-        let ok = normalize_frame_ancestors(&["https://Example.com".into(), "*".into(), "http://localhost:3000".into()]).unwrap();
-        assert_eq!(ok, vec!["https://example.com", "*", "http://localhost:3000"]);
-        for bad in ["https://example.com/path", "javascript:alert(1)", "example.com", "https://a.com; script-src *"] {
-            assert!(normalize_frame_ancestors(&[bad.to_string()]).is_err(), "{bad}");
+        let ok = normalize_frame_ancestors(&[
+            "https://Example.com".into(),
+            "*".into(),
+            "http://localhost:3000".into(),
+        ])
+        .unwrap();
+        assert_eq!(
+            ok,
+            vec!["https://example.com", "*", "http://localhost:3000"]
+        );
+        for bad in [
+            "https://example.com/path",
+            "javascript:alert(1)",
+            "example.com",
+            "https://a.com; script-src *",
+        ] {
+            assert!(
+                normalize_frame_ancestors(&[bad.to_string()]).is_err(),
+                "{bad}"
+            );
         }
     }
 }

@@ -21,10 +21,16 @@ pub fn redact_url(raw: &str) -> String {
 /// summaries that differs.
 pub fn changes(before: &Value, after: &Value) -> Value {
     let empty = Map::new();
-    let (b, a) = (before.as_object().unwrap_or(&empty), after.as_object().unwrap_or(&empty));
+    let (b, a) = (
+        before.as_object().unwrap_or(&empty),
+        after.as_object().unwrap_or(&empty),
+    );
     let mut out = Map::new();
     for key in b.keys().chain(a.keys()) {
-        let (from, to) = (b.get(key).unwrap_or(&Value::Null), a.get(key).unwrap_or(&Value::Null));
+        let (from, to) = (
+            b.get(key).unwrap_or(&Value::Null),
+            a.get(key).unwrap_or(&Value::Null),
+        );
         if from != to && !out.contains_key(key) {
             out.insert(key.clone(), serde_json::json!({ "from": from, "to": to }));
         }
@@ -39,8 +45,14 @@ mod tests {
 
     #[test]
     fn urls_lose_credentials() {
-        assert_eq!(redact_url("https://user:pw@example.com/hook?token=abc#x"), "https://example.com/hook");
-        assert_eq!(redact_url("http://example.com:8080/a/b"), "http://example.com:8080/a/b");
+        assert_eq!(
+            redact_url("https://user:pw@example.com/hook?token=abc#x"),
+            "https://example.com/hook"
+        );
+        assert_eq!(
+            redact_url("http://example.com:8080/a/b"),
+            "http://example.com:8080/a/b"
+        );
         assert_eq!(redact_url("not a url"), "(invalid URL)");
     }
 

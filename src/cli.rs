@@ -7,17 +7,24 @@ use std::process::ExitCode;
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
-use crate::config::{Cli, Command, DbArgs, LogFormat, ProjectCommand, SendArgs, UserCommand, VerifyArgs};
+use crate::config::{
+    Cli, Command, DbArgs, LogFormat, ProjectCommand, SendArgs, UserCommand, VerifyArgs,
+};
 use crate::secrets::{self, signing_key_bytes};
 use crate::server::{self, BoxError, Setup};
-use crate::store::{self, Actor, AddMemberOutcome, MembershipRemoval, NewApiKey, NewMember, Project, Role, Store};
+use crate::store::{
+    self, Actor, AddMemberOutcome, MembershipRemoval, NewApiKey, NewMember, Project, Role, Store,
+};
 use crate::users::{self, MemberRole};
 use crate::{ids, signing, tiers, webhooks};
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(cli.log_format);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the runtime: {e}");
@@ -38,42 +45,86 @@ pub fn main() -> ExitCode {
 fn init_logging(format: LogFormat) {
     use std::io::IsTerminal;
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     match format {
         LogFormat::Text => logs.with_ansi(std::io::stderr().is_terminal()).init(),
-        LogFormat::Json => logs.json().flatten_event(true).with_current_span(false).init(),
+        LogFormat::Json => logs
+            .json()
+            .flatten_event(true)
+            .with_current_span(false)
+            .init(),
     }
 }
 
 async fn run(command: Command, log_format: LogFormat) -> Result<ExitCode, BoxError> {
     match command {
-        Command::Serve(args) => server::serve(args, log_format).await.map(|_| ExitCode::SUCCESS),
+        Command::Serve(args) => server::serve(args, log_format)
+            .await
+            .map(|_| ExitCode::SUCCESS),
         Command::Migrate(db) => {
             server::open(&db, Setup::Create).await?;
             println!("migrations applied");
             Ok(ExitCode::SUCCESS)
         }
-        Command::Project(ProjectCommand::Create { db, name, tier, json }) => create_project(&db, &name, tier, json).await,
-        Command::Project(ProjectCommand::SetTier { db, project, tier }) => set_tier(&db, &project, &tier).await,
+        Command::Project(ProjectCommand::Create {
+            db,
+            name,
+            tier,
+            json,
+        }) => create_project(&db, &name, tier, json).await,
+        Command::Project(ProjectCommand::SetTier { db, project, tier }) => {
+            set_tier(&db, &project, &tier).await
+        }
         Command::Project(ProjectCommand::List { db, json }) => list_projects(&db, json).await,
-        Command::Project(ProjectCommand::Show { db, project, json }) => show_project(&db, &project, json).await,
-        Command::Project(ProjectCommand::CreateKey { db, project, name, role, json }) => {
-            create_key(&db, &project, &name, &role, json).await
+        Command::Project(ProjectCommand::Show { db, project, json }) => {
+            show_project(&db, &project, json).await
         }
-        Command::User(UserCommand::Create { db, email, project, role, password_stdin, public_url }) => {
-            create_user(&db, &email, &project, &role, password_stdin, &public_url).await
+        Command::Project(ProjectCommand::CreateKey {
+            db,
+            project,
+            name,
+            role,
+            json,
+        }) => create_key(&db, &project, &name, &role, json).await,
+        Command::User(UserCommand::Create {
+            db,
+            email,
+            project,
+            role,
+            password_stdin,
+            public_url,
+        }) => create_user(&db, &email, &project, &role, password_stdin, &public_url).await,
+        Command::User(UserCommand::Deactivate { db, email }) => {
+            end_user_access(&db, &email, false).await
         }
-        Command::User(UserCommand::Deactivate { db, email }) => end_user_access(&db, &email, false).await,
-        Command::User(UserCommand::Remove { db, email, project: None }) => end_user_access(&db, &email, true).await,
-        Command::User(UserCommand::Remove { db, email, project: Some(project) }) => remove_membership(&db, &email, &project).await,
+        Command::User(UserCommand::Remove {
+            db,
+            email,
+            project: None,
+        }) => end_user_access(&db, &email, true).await,
+        Command::User(UserCommand::Remove {
+            db,
+            email,
+            project: Some(project),
+        }) => remove_membership(&db, &email, &project).await,
         Command::Send(args) => send(args).await,
         Command::Verify(args) => verify(args),
         Command::Openapi => {
-            println!("{}", serde_json::to_string_pretty(crate::api::openapi::document())?);
+            println!(
+                "{}",
+                serde_json::to_string_pretty(crate::api::openapi::document())?
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Completions { shell } => {
-            clap_complete::generate(shell, &mut <crate::config::Cli as clap::CommandFactory>::command(), "hookrelay", &mut std::io::stdout());
+            clap_complete::generate(
+                shell,
+                &mut <crate::config::Cli as clap::CommandFactory>::command(),
+                "hookrelay",
+                &mut std::io::stdout(),
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Client(command) => Ok(crate::client::run(command).await),
@@ -81,7 +132,12 @@ async fn run(command: Command, log_format: LogFormat) -> Result<ExitCode, BoxErr
     }
 }
 
-async fn create_project(db: &DbArgs, name: &str, tier: Option<String>, json: bool) -> Result<ExitCode, BoxError> {
+async fn create_project(
+    db: &DbArgs,
+    name: &str,
+    tier: Option<String>,
+    json: bool,
+) -> Result<ExitCode, BoxError> {
     if name.trim().is_empty() {
         return Err("--name must not be empty".into());
     }
@@ -107,10 +163,20 @@ async fn create_project(db: &DbArgs, name: &str, tier: Option<String>, json: boo
     };
     store.create_project(&project, &key).await?;
     let summary = serde_json::json!({ "name": project.name, "tier": project.tier, "adminKeyId": key.id, "adminKeyPrefix": key.prefix });
-    audit(&store, &project.id, "project.create", ("project", &project.id), summary).await;
+    audit(
+        &store,
+        &project.id,
+        "project.create",
+        ("project", &project.id),
+        summary,
+    )
+    .await;
     store.close().await;
     if json {
-        println!("{}", serde_json::json!({ "projectId": project.id, "apiKey": raw, "tier": project.tier }));
+        println!(
+            "{}",
+            serde_json::json!({ "projectId": project.id, "apiKey": raw, "tier": project.tier })
+        );
     } else {
         println!("project created: {} (tier {})", project.id, project.tier);
         println!("admin API key (shown once, store it now): {raw}");
@@ -120,15 +186,29 @@ async fn create_project(db: &DbArgs, name: &str, tier: Option<String>, json: boo
 
 /// Who runs an operator command, for the audit log.
 fn cli_actor() -> Actor {
-    let user = std::env::var("USER").or_else(|_| std::env::var("LOGNAME")).unwrap_or_else(|_| "unknown".into());
-    Actor { actor_type: "cli", actor_id: user.clone(), actor_label: format!("hookrelay CLI ({user})"), source_ip: None }
+    let user = std::env::var("USER")
+        .or_else(|_| std::env::var("LOGNAME"))
+        .unwrap_or_else(|_| "unknown".into());
+    Actor {
+        actor_type: "cli",
+        actor_id: user.clone(),
+        actor_label: format!("hookrelay CLI ({user})"),
+        source_ip: None,
+    }
 }
 
 /// Records an operator command in a project's audit log; like every audit
 /// write, after the change, so a failure is logged and the command's output
 /// (a one-time link, say) still follows.
-async fn audit(store: &Store, project_id: &str, action: &'static str, target: (&'static str, &str), summary: serde_json::Value) {
-    crate::api::audit_logs::record_as(store, cli_actor(), project_id, action, target, summary).await;
+async fn audit(
+    store: &Store,
+    project_id: &str,
+    action: &'static str,
+    target: (&'static str, &str),
+    summary: serde_json::Value,
+) {
+    crate::api::audit_logs::record_as(store, cli_actor(), project_id, action, target, summary)
+        .await;
 }
 
 async fn set_tier(db: &DbArgs, project_id: &str, tier: &str) -> Result<ExitCode, BoxError> {
@@ -138,7 +218,14 @@ async fn set_tier(db: &DbArgs, project_id: &str, tier: &str) -> Result<ExitCode,
     };
     store.set_project_tier(project_id, tier).await?;
     let summary = serde_json::json!({ "tier": { "from": before.tier, "to": tier } });
-    audit(&store, project_id, "project.set_tier", ("project", project_id), summary).await;
+    audit(
+        &store,
+        project_id,
+        "project.set_tier",
+        ("project", project_id),
+        summary,
+    )
+    .await;
     store.close().await;
     println!("project {project_id}: tier {} -> {tier}", before.tier);
     Ok(ExitCode::SUCCESS)
@@ -180,7 +267,14 @@ async fn list_projects(db: &DbArgs, json: bool) -> Result<ExitCode, BoxError> {
     } else if all.is_empty() {
         println!("(no projects; create one with hookrelay project create --name ...)");
     } else {
-        let columns = [("ID", "id"), ("NAME", "name"), ("TIER", "tier"), ("WEBHOOKS", "webhooks"), ("ADMIN KEYS", "activeAdminKeys"), ("CREATED", "createdAt")];
+        let columns = [
+            ("ID", "id"),
+            ("NAME", "name"),
+            ("TIER", "tier"),
+            ("WEBHOOKS", "webhooks"),
+            ("ADMIN KEYS", "activeAdminKeys"),
+            ("CREATED", "createdAt"),
+        ];
         println!("{}", crate::client::rows(&all, &columns));
     }
     Ok(ExitCode::SUCCESS)
@@ -210,9 +304,16 @@ async fn show_project(db: &DbArgs, project_id: &str, json: bool) -> Result<ExitC
 }
 
 /// Mints an API key from the server machine, audited as the CLI user.
-async fn create_key(db: &DbArgs, project_id: &str, name: &str, role: &str, json: bool) -> Result<ExitCode, BoxError> {
+async fn create_key(
+    db: &DbArgs,
+    project_id: &str,
+    name: &str,
+    role: &str,
+    json: bool,
+) -> Result<ExitCode, BoxError> {
     let role = Role::parse(role).ok_or("--role must be admin or write")?;
-    webhooks::validate_text(name, webhooks::MAX_NAME_LEN, true).map_err(|e| format!("--name {e}"))?;
+    webhooks::validate_text(name, webhooks::MAX_NAME_LEN, true)
+        .map_err(|e| format!("--name {e}"))?;
     let (store, _) = server::open(db, Setup::Existing).await?;
     if store.get_project(project_id).await?.is_none() {
         store.close().await;
@@ -229,12 +330,26 @@ async fn create_key(db: &DbArgs, project_id: &str, name: &str, role: &str, json:
     };
     store.create_api_key(&key).await?;
     let summary = serde_json::json!({ "name": key.name, "role": role, "prefix": key.prefix });
-    audit(&store, project_id, "api_key.create", ("api_key", &key.id), summary).await;
+    audit(
+        &store,
+        project_id,
+        "api_key.create",
+        ("api_key", &key.id),
+        summary,
+    )
+    .await;
     store.close().await;
     if json {
-        println!("{}", serde_json::json!({ "projectId": project_id, "keyId": key.id, "apiKey": raw }));
+        println!(
+            "{}",
+            serde_json::json!({ "projectId": project_id, "keyId": key.id, "apiKey": raw })
+        );
     } else {
-        println!("{} API key {} created for {project_id}", role.as_str(), key.id);
+        println!(
+            "{} API key {} created for {project_id}",
+            role.as_str(),
+            key.id
+        );
         println!("API key (shown once, store it now): {raw}");
     }
     Ok(ExitCode::SUCCESS)
@@ -268,22 +383,40 @@ async fn create_user(
             project_id,
             role: role.as_str(),
             password_hash: password_hash.as_deref(),
-            setup_token: token_hash.as_deref().map(|h| (h, store::now_ms() + users::SETUP_TOKEN_TTL_MS)),
+            setup_token: token_hash
+                .as_deref()
+                .map(|h| (h, store::now_ms() + users::SETUP_TOKEN_TTL_MS)),
         })
         .await?;
     if let AddMemberOutcome::Added { user_id, new_user } = &outcome {
         // The credential's kind only: never the password or the setup token.
-        let credential = if password_stdin { "password" } else { "setup_link" };
-        let summary = serde_json::json!({ "email": email, "role": role.as_str(), "credential": credential });
-        let action = if *new_user { "user.create" } else { "membership.add" };
+        let credential = if password_stdin {
+            "password"
+        } else {
+            "setup_link"
+        };
+        let summary =
+            serde_json::json!({ "email": email, "role": role.as_str(), "credential": credential });
+        let action = if *new_user {
+            "user.create"
+        } else {
+            "membership.add"
+        };
         audit(&store, project_id, action, ("user", user_id), summary).await;
     }
     store.close().await;
     match outcome {
         AddMemberOutcome::NoSuchProject => Err(format!("no project {project_id}").into()),
         AddMemberOutcome::Added { user_id, new_user } => {
-            let verb = if new_user { "user created" } else { "existing user added" };
-            println!("{verb}: {user_id} <{email}>, {} of {project_id}", role.as_str());
+            let verb = if new_user {
+                "user created"
+            } else {
+                "existing user added"
+            };
+            println!(
+                "{verb}: {user_id} <{email}>, {} of {project_id}",
+                role.as_str()
+            );
             if let Some(t) = token {
                 // In the fragment, so the token never reaches server logs or
                 // a Referer header.
@@ -303,28 +436,57 @@ async fn create_user(
 async fn end_user_access(db: &DbArgs, email: &str, delete: bool) -> Result<ExitCode, BoxError> {
     let email = users::normalize_email(email).map_err(|e| format!("--email {e}"))?;
     let (store, _) = server::open(db, Setup::Existing).await?;
-    let ended = if delete { store.remove_user(&email).await? } else { store.deactivate_user(&email).await? };
+    let ended = if delete {
+        store.remove_user(&email).await?
+    } else {
+        store.deactivate_user(&email).await?
+    };
     let Some(ended) = ended else {
         store.close().await;
         return Err(format!("no dashboard user with the email {email}").into());
     };
-    let action = if delete { "user.remove" } else { "user.deactivate" };
+    let action = if delete {
+        "user.remove"
+    } else {
+        "user.deactivate"
+    };
     let summary = serde_json::json!({ "email": email, "sessionsEnded": ended.sessions_ended });
     for project_id in &ended.project_ids {
-        audit(&store, project_id, action, ("user", &ended.user_id), summary.clone()).await;
+        audit(
+            &store,
+            project_id,
+            action,
+            ("user", &ended.user_id),
+            summary.clone(),
+        )
+        .await;
     }
     store.close().await;
     let verb = if delete { "removed" } else { "deactivated" };
-    println!("user {verb}: {} <{email}>; {} session(s) ended", ended.user_id, ended.sessions_ended);
+    println!(
+        "user {verb}: {} <{email}>; {} session(s) ended",
+        ended.user_id, ended.sessions_ended
+    );
     Ok(ExitCode::SUCCESS)
 }
 
-async fn remove_membership(db: &DbArgs, email: &str, project_id: &str) -> Result<ExitCode, BoxError> {
+async fn remove_membership(
+    db: &DbArgs,
+    email: &str,
+    project_id: &str,
+) -> Result<ExitCode, BoxError> {
     let email = users::normalize_email(email).map_err(|e| format!("--email {e}"))?;
     let (store, _) = server::open(db, Setup::Existing).await?;
     let outcome = store.remove_membership(&email, project_id).await?;
     if let MembershipRemoval::Removed { user_id } = &outcome {
-        audit(&store, project_id, "membership.remove", ("user", user_id), serde_json::json!({ "email": email })).await;
+        audit(
+            &store,
+            project_id,
+            "membership.remove",
+            ("user", user_id),
+            serde_json::json!({ "email": email }),
+        )
+        .await;
     }
     store.close().await;
     match outcome {
@@ -332,8 +494,12 @@ async fn remove_membership(db: &DbArgs, email: &str, project_id: &str) -> Result
             println!("{user_id} <{email}> is no longer a member of {project_id}");
             Ok(ExitCode::SUCCESS)
         }
-        MembershipRemoval::NoSuchUser => Err(format!("no dashboard user with the email {email}").into()),
-        MembershipRemoval::NotAMember => Err(format!("{email} is not a member of {project_id}").into()),
+        MembershipRemoval::NoSuchUser => {
+            Err(format!("no dashboard user with the email {email}").into())
+        }
+        MembershipRemoval::NotAMember => {
+            Err(format!("{email} is not a member of {project_id}").into())
+        }
     }
 }
 
@@ -356,7 +522,11 @@ async fn send(args: SendArgs) -> Result<ExitCode, BoxError> {
     let response = request.send().await?;
     let status = response.status();
     println!("{}", response.text().await?);
-    Ok(if status.is_success() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(if status.is_success() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 fn verify(args: VerifyArgs) -> Result<ExitCode, BoxError> {
@@ -368,10 +538,19 @@ fn verify(args: VerifyArgs) -> Result<ExitCode, BoxError> {
             buf
         }
     };
-    let key = signing_key_bytes(&args.secret).map_err(|_| "the signing secret is not whsec_<base64>")?;
+    let key =
+        signing_key_bytes(&args.secret).map_err(|_| "the signing secret is not whsec_<base64>")?;
     let tolerance = (!args.no_tolerance).then_some(signing::DEFAULT_TOLERANCE_SECS);
     let now = chrono::Utc::now().timestamp();
-    match signing::verify(&key, &args.id, args.timestamp, &body, &args.signature, now, tolerance) {
+    match signing::verify(
+        &key,
+        &args.id,
+        args.timestamp,
+        &body,
+        &args.signature,
+        now,
+        tolerance,
+    ) {
         Ok(()) => {
             println!("valid");
             Ok(ExitCode::SUCCESS)

@@ -81,7 +81,11 @@ pub struct DbArgs {
     #[arg(long, env = "HOOKRELAY_DB_MAX_CONNECTIONS")]
     pub db_max_connections: Option<u32>,
     /// PostgreSQL statement timeout.
-    #[arg(long, env = "HOOKRELAY_DB_STATEMENT_TIMEOUT_SECS", default_value_t = 30)]
+    #[arg(
+        long,
+        env = "HOOKRELAY_DB_STATEMENT_TIMEOUT_SECS",
+        default_value_t = 30
+    )]
     pub db_statement_timeout_secs: u64,
 }
 
@@ -149,7 +153,11 @@ pub struct ServeArgs {
     pub auto_disable_after_dead: i64,
     /// How often operator notifications gather news (dead letters are
     /// aggregated over this window).
-    #[arg(long, env = "HOOKRELAY_NOTIFICATION_INTERVAL_SECONDS", default_value_t = 60)]
+    #[arg(
+        long,
+        env = "HOOKRELAY_NOTIFICATION_INTERVAL_SECONDS",
+        default_value_t = 60
+    )]
     pub notification_interval_seconds: u64,
     /// Purge finished deliveries after at most this many minutes, whatever
     /// a project's tier would keep (for installations short of disk).
@@ -259,7 +267,11 @@ pub enum UserCommand {
         #[arg(long)]
         password_stdin: bool,
         /// The server's public base URL, for the setup link.
-        #[arg(long, env = "HOOKRELAY_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+        #[arg(
+            long,
+            env = "HOOKRELAY_PUBLIC_URL",
+            default_value = "http://127.0.0.1:8080"
+        )]
         public_url: String,
     },
     /// End a user's access at once: their password and any unused setup
@@ -356,7 +368,10 @@ mod tests {
         fn walk(cmd: &clap::Command, path: String, missing: &mut Vec<String>) {
             for arg in cmd.get_arguments() {
                 let id = arg.get_id().as_str();
-                if !matches!(id, "help" | "version") && arg.get_help().is_none() && arg.get_long_help().is_none() {
+                if !matches!(id, "help" | "version")
+                    && arg.get_help().is_none()
+                    && arg.get_long_help().is_none()
+                {
                     missing.push(format!("{path} {id}"));
                 }
             }
@@ -372,9 +387,24 @@ mod tests {
     #[test]
     fn flags_with_a_fixed_set_of_values_list_them_in_help() {
         let mut cmd = super::Cli::command();
-        let help = cmd.find_subcommand_mut("deliveries").unwrap().find_subcommand_mut("list").unwrap().render_help().to_string();
-        assert!(help.contains("failed-retrying") && help.contains("discarded"), "{help}");
-        let help = cmd.find_subcommand_mut("project").unwrap().find_subcommand_mut("set-tier").unwrap().render_help().to_string();
+        let help = cmd
+            .find_subcommand_mut("deliveries")
+            .unwrap()
+            .find_subcommand_mut("list")
+            .unwrap()
+            .render_help()
+            .to_string();
+        assert!(
+            help.contains("failed-retrying") && help.contains("discarded"),
+            "{help}"
+        );
+        let help = cmd
+            .find_subcommand_mut("project")
+            .unwrap()
+            .find_subcommand_mut("set-tier")
+            .unwrap()
+            .render_help()
+            .to_string();
         assert!(help.contains("enterprise"), "{help}");
     }
 }

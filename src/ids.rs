@@ -23,7 +23,10 @@ pub fn new_id(prefix: &str) -> String {
     static GENERATOR: std::sync::Mutex<Option<ulid::Generator>> = std::sync::Mutex::new(None);
     let mut generator = GENERATOR.lock().unwrap_or_else(|e| e.into_inner());
     // The random part overflows only after 2^80 ids in one millisecond.
-    let id = generator.get_or_insert_with(ulid::Generator::new).generate().unwrap_or_else(|_| ulid::Ulid::new());
+    let id = generator
+        .get_or_insert_with(ulid::Generator::new)
+        .generate()
+        .unwrap_or_else(|_| ulid::Ulid::new());
     format!("{prefix}_{id}")
 }
 
@@ -72,7 +75,9 @@ mod tests {
     fn public_ids_are_random_lowercase() {
         let a = new_public_id();
         assert_eq!(a.len(), 24);
-        assert!(a.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()));
+        assert!(a
+            .bytes()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()));
         assert_ne!(a, new_public_id());
     }
 }

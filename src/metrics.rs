@@ -81,15 +81,51 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         registry: Registry::default(),
     };
     registry.register("events_ingested", "Events committed by every way in, counted once per webhook or endpoint they were queued for (as /v1/usage counts)", m.ingested.clone());
-    registry.register("deliveries_succeeded", "Deliveries answered with a 2xx", m.delivered.clone());
-    registry.register("attempts_failed", "Delivery attempts without a 2xx answer", m.failed.clone());
-    registry.register("deliveries_dead", "Deliveries that exhausted their retries", m.dead.clone());
-    registry.register("queue_depth", "Deliveries pending, retrying or in flight", m.queue_depth.clone());
-    registry.register("endpoints_circuit_open", "Endpoints whose circuit is open (deliveries wait)", m.circuits_open.clone());
-    registry.register("deliveries_held", "Deliveries held for disabled endpoints", m.held.clone());
-    registry.register("circuit_transitions", "Endpoint circuits opening or closing", m.circuit_transitions.clone());
-    registry.register("attempt_duration_seconds", "Time of one delivery attempt", m.attempt_seconds.clone());
-    registry.register("db_duration_seconds", "Time of hot-path database operations", m.db_seconds.clone());
+    registry.register(
+        "deliveries_succeeded",
+        "Deliveries answered with a 2xx",
+        m.delivered.clone(),
+    );
+    registry.register(
+        "attempts_failed",
+        "Delivery attempts without a 2xx answer",
+        m.failed.clone(),
+    );
+    registry.register(
+        "deliveries_dead",
+        "Deliveries that exhausted their retries",
+        m.dead.clone(),
+    );
+    registry.register(
+        "queue_depth",
+        "Deliveries pending, retrying or in flight",
+        m.queue_depth.clone(),
+    );
+    registry.register(
+        "endpoints_circuit_open",
+        "Endpoints whose circuit is open (deliveries wait)",
+        m.circuits_open.clone(),
+    );
+    registry.register(
+        "deliveries_held",
+        "Deliveries held for disabled endpoints",
+        m.held.clone(),
+    );
+    registry.register(
+        "circuit_transitions",
+        "Endpoint circuits opening or closing",
+        m.circuit_transitions.clone(),
+    );
+    registry.register(
+        "attempt_duration_seconds",
+        "Time of one delivery attempt",
+        m.attempt_seconds.clone(),
+    );
+    registry.register(
+        "db_duration_seconds",
+        "Time of hot-path database operations",
+        m.db_seconds.clone(),
+    );
     Metrics { registry, ..m }
 });
 
@@ -100,7 +136,9 @@ pub fn metrics() -> &'static Metrics {
 impl Metrics {
     /// Records the time since `started` against a database operation.
     pub fn db_time(&self, op: DbOp, started: Instant) {
-        self.db_seconds.get_or_create(&DbLabels { op }).observe(started.elapsed().as_secs_f64());
+        self.db_seconds
+            .get_or_create(&DbLabels { op })
+            .observe(started.elapsed().as_secs_f64());
     }
 
     /// The Prometheus text exposition of every metric.

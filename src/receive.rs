@@ -26,11 +26,19 @@ struct Receiver {
 }
 
 pub async fn run(args: ReceiveArgs) -> Result<ExitCode, BoxError> {
-    let key = signing_key_bytes(&args.secret).map_err(|_| "the signing secret is not whsec_<base64>")?;
-    let receiver = Arc::new(Receiver { key, verified: AtomicU64::new(0), count: args.count, done: Notify::new() });
+    let key =
+        signing_key_bytes(&args.secret).map_err(|_| "the signing secret is not whsec_<base64>")?;
+    let receiver = Arc::new(Receiver {
+        key,
+        verified: AtomicU64::new(0),
+        count: args.count,
+        done: Notify::new(),
+    });
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     println!("receiving on http://{}", listener.local_addr()?);
-    let app = axum::Router::new().fallback(axum::routing::post(handle)).with_state(receiver.clone());
+    let app = axum::Router::new()
+        .fallback(axum::routing::post(handle))
+        .with_state(receiver.clone());
     let done = receiver.clone();
     axum::serve(listener, app)
         .with_graceful_shutdown(async move {
@@ -43,15 +51,32 @@ pub async fn run(args: ReceiveArgs) -> Result<ExitCode, BoxError> {
     Ok(ExitCode::SUCCESS)
 }
 
-async fn handle(axum::extract::State(r): axum::extract::State<Arc<Receiver>>, headers: HeaderMap, body: Bytes) -> StatusCode {
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default();
+async fn handle(
+    axum::extract::State(r): axum::extract::State<Arc<Receiver>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> StatusCode {
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+    };
     let (id, signature) = (header("webhook-id"), header("webhook-signature"));
     let Ok(timestamp) = header("webhook-timestamp").parse::<i64>() else {
         println!("rejected {id}: no webhook-timestamp");
         return StatusCode::BAD_REQUEST;
     };
     let now = chrono::Utc::now().timestamp();
-    if let Err(e) = signing::verify(&r.key, id, timestamp, &body, signature, now, Some(signing::DEFAULT_TOLERANCE_SECS)) {
+    if let Err(e) = signing::verify(
+        &r.key,
+        id,
+        timestamp,
+        &body,
+        signature,
+        now,
+        Some(signing::DEFAULT_TOLERANCE_SECS),
+    ) {
         println!("rejected {id}: {e:?}");
         return StatusCode::BAD_REQUEST;
     }

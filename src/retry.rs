@@ -28,7 +28,9 @@ pub fn validate_schedule(schedule: &[u32]) -> Result<(), String> {
         return Err(format!("at most {MAX_RETRIES} retries"));
     }
     if let Some(d) = schedule.iter().find(|d| **d > MAX_DELAY_SECS) {
-        return Err(format!("delay {d} exceeds the maximum of {MAX_DELAY_SECS} seconds"));
+        return Err(format!(
+            "delay {d} exceeds the maximum of {MAX_DELAY_SECS} seconds"
+        ));
     }
     Ok(())
 }

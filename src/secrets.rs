@@ -23,12 +23,18 @@ fn random_bytes<const N: usize>() -> [u8; N] {
 
 /// A new project API key, `swk_` + 256 random bits.
 pub fn new_api_key() -> String {
-    format!("{API_KEY_PREFIX}{}", URL_SAFE_NO_PAD.encode(random_bytes::<32>()))
+    format!(
+        "{API_KEY_PREFIX}{}",
+        URL_SAFE_NO_PAD.encode(random_bytes::<32>())
+    )
 }
 
 /// A new portal token, `whpt_` + 256 random bits.
 pub fn new_portal_token() -> String {
-    format!("{PORTAL_TOKEN_PREFIX}{}", URL_SAFE_NO_PAD.encode(random_bytes::<32>()))
+    format!(
+        "{PORTAL_TOKEN_PREFIX}{}",
+        URL_SAFE_NO_PAD.encode(random_bytes::<32>())
+    )
 }
 
 /// A dashboard session id, CSRF token or password-setup token: 256 random
@@ -40,7 +46,10 @@ pub fn new_token() -> String {
 /// A new `whsec_` secret in the Standard Webhooks form: the part after the
 /// prefix is the standard base64 of the 32 key bytes.
 pub fn new_webhook_secret() -> String {
-    format!("{WEBHOOK_SECRET_PREFIX}{}", STANDARD.encode(random_bytes::<32>()))
+    format!(
+        "{WEBHOOK_SECRET_PREFIX}{}",
+        STANDARD.encode(random_bytes::<32>())
+    )
 }
 
 /// Bearer secrets are 256-bit random values, so a fast hash is enough: there
@@ -88,7 +97,9 @@ impl SecretBox {
     }
 
     pub fn from_base64_key(key: &str) -> Result<Self, CipherError> {
-        let bytes = STANDARD.decode(key.trim()).map_err(|_| CipherError::BadKey)?;
+        let bytes = STANDARD
+            .decode(key.trim())
+            .map_err(|_| CipherError::BadKey)?;
         let cipher = Aes256Gcm::new_from_slice(&bytes).map_err(|_| CipherError::BadKey)?;
         Ok(SecretBox { cipher })
     }
@@ -159,6 +170,9 @@ mod tests {
         let other = SecretBox::from_base64_key(&SecretBox::generate_key()).unwrap();
         assert!(other.decrypt(&stored).is_err());
         assert!(SecretBox::from_base64_key("c2hvcnQ=").is_err());
-        assert_ne!(SecretBox::key_check(&key), SecretBox::key_check(&SecretBox::generate_key()));
+        assert_ne!(
+            SecretBox::key_check(&key),
+            SecretBox::key_check(&SecretBox::generate_key())
+        );
     }
 }

@@ -39,14 +39,20 @@ pub async fn open(db: &DbArgs, setup: Setup) -> Result<(Store, SecretBox), BoxEr
         None => {
             let file = db.data_dir.join("hookrelay.db");
             if setup == Setup::Existing && !file.is_file() {
-                return Err(not_set_up(&format!("no Hookrelay database at {}", absolute(&file))));
+                return Err(not_set_up(&format!(
+                    "no Hookrelay database at {}",
+                    absolute(&file)
+                )));
             }
             ensure_private_dir(&db.data_dir)?;
             let mode = if setup == Setup::Create { "rwc" } else { "rw" };
             format!("sqlite://{}?mode={mode}", file.display())
         }
     };
-    if setup == Setup::Existing && db.encryption_key.is_none() && !db.data_dir.join(KEY_FILE).is_file() {
+    if setup == Setup::Existing
+        && db.encryption_key.is_none()
+        && !db.data_dir.join(KEY_FILE).is_file()
+    {
         return Err(not_set_up(&format!(
             "no encryption key at {} and none given (--encryption-key, HOOKRELAY_ENCRYPTION_KEY)",
             absolute(&db.data_dir.join(KEY_FILE))
@@ -54,14 +60,21 @@ pub async fn open(db: &DbArgs, setup: Setup) -> Result<(Store, SecretBox), BoxEr
     }
     let is_sqlite = url.starts_with("sqlite:");
     let settings = PoolSettings {
-        max_connections: db.db_max_connections.unwrap_or(if is_sqlite { 8 } else { 10 }),
+        max_connections: db
+            .db_max_connections
+            .unwrap_or(if is_sqlite { 8 } else { 10 }),
         statement_timeout: Duration::from_secs(db.db_statement_timeout_secs),
     };
     let store = Store::connect(&url, &settings).await?;
     // Every installation has its key check from its first start on.
-    if setup == Setup::Existing && !matches!(store.get_setting(KEY_CHECK_SETTING).await, Ok(Some(_))) {
+    if setup == Setup::Existing
+        && !matches!(store.get_setting(KEY_CHECK_SETTING).await, Ok(Some(_)))
+    {
         store.close().await;
-        return Err(not_set_up(&format!("the database {} holds no Hookrelay installation", without_credentials(&url))));
+        return Err(not_set_up(&format!(
+            "the database {} holds no Hookrelay installation",
+            without_credentials(&url)
+        )));
     }
     store.migrate().await?;
     let key = match &db.encryption_key {
@@ -71,9 +84,11 @@ pub async fn open(db: &DbArgs, setup: Setup) -> Result<(Store, SecretBox), BoxEr
     let secret_box = SecretBox::from_base64_key(&key)?;
     let check = SecretBox::key_check(&key);
     if store.init_setting(KEY_CHECK_SETTING, &check).await? != check {
-        return Err("the encryption key does not match the one this database was set up with \
+        return Err(
+            "the encryption key does not match the one this database was set up with \
                     (check HOOKRELAY_ENCRYPTION_KEY or <data-dir>/encryption.key)"
-            .into());
+                .into(),
+        );
     }
     Ok((store, secret_box))
 }
@@ -88,7 +103,10 @@ fn not_set_up(what: &str) -> BoxError {
 }
 
 fn absolute(path: &Path) -> String {
-    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()).display().to_string()
+    std::path::absolute(path)
+        .unwrap_or_else(|_| path.to_path_buf())
+        .display()
+        .to_string()
 }
 
 /// A database URL fit for an error message: no user or password.
@@ -107,12 +125,17 @@ fn without_credentials(url: &str) -> String {
 /// `--default-tier`, recorded at its start.
 pub async fn default_tier(store: &Store) -> Result<String, BoxError> {
     let recorded = store.get_setting(DEFAULT_TIER_SETTING).await?;
-    Ok(recorded.filter(|t| tiers::find(t).is_some()).unwrap_or_else(|| tiers::DEFAULT_TIER.into()))
+    Ok(recorded
+        .filter(|t| tiers::find(t).is_some())
+        .unwrap_or_else(|| tiers::DEFAULT_TIER.into()))
 }
 
 fn ensure_private_dir(dir: &Path) -> std::io::Result<()> {
     use std::os::unix::fs::DirBuilderExt;
-    std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
 }
 
 fn load_or_create_key(dir: &Path) -> Result<String, BoxError> {
@@ -120,7 +143,12 @@ fn load_or_create_key(dir: &Path) -> Result<String, BoxError> {
     ensure_private_dir(dir)?;
     let path = dir.join(KEY_FILE);
     // create_new: two processes starting together cannot both write a key.
-    match std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&path) {
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&path)
+    {
         Ok(mut f) => {
             let key = SecretBox::generate_key();
             f.write_all(key.as_bytes())?;
@@ -145,7 +173,9 @@ fn load_or_create_key(dir: &Path) -> Result<String, BoxError> {
 
 pub async fn serve(args: ServeArgs, log_format: LogFormat) -> Result<(), BoxError> {
     let (store, secret_box) = open(&args.db, Setup::Create).await?;
-    store.set_setting(DEFAULT_TIER_SETTING, &args.default_tier).await?;
+    store
+        .set_setting(DEFAULT_TIER_SETTING, &args.default_tier)
+        .await?;
     let store = store.with_auto_disable_after_dead(args.auto_disable_after_dead);
     let (outcomes_tx, outcomes_rx) = ingest::outcome_channel();
     let engine_tasks = Engine::start(
@@ -184,11 +214,31 @@ pub async fn serve(args: ServeArgs, log_format: LogFormat) -> Result<(), BoxErro
 
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     let addr = listener.local_addr()?;
-    let public_url = args.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
+    let public_url = args
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{addr}"));
     let secure_cookies = args.secure_cookies || public_url.starts_with("https://");
-    let dashboard = DashboardSettings::new(policy, secure_cookies, args.login_max_failures, args.client_ip_header.clone());
-    let state = api::State::new(store.clone(), secret_box, engine, intake, public_url, args.allow_private_destinations, dashboard);
-    let app = api::app(api::routes().merge(dashboard::routes()), state, args.max_payload_bytes);
+    let dashboard = DashboardSettings::new(
+        policy,
+        secure_cookies,
+        args.login_max_failures,
+        args.client_ip_header.clone(),
+    );
+    let state = api::State::new(
+        store.clone(),
+        secret_box,
+        engine,
+        intake,
+        public_url,
+        args.allow_private_destinations,
+        dashboard,
+    );
+    let app = api::app(
+        api::routes().merge(dashboard::routes()),
+        state,
+        args.max_payload_bytes,
+    );
     // Listening for SIGTERM before the start line, so that a stop sent as
     // soon as the server says it is up is a graceful one.
     let term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate());
@@ -208,13 +258,18 @@ pub async fn serve(args: ServeArgs, log_format: LogFormat) -> Result<(), BoxErro
 
     // The peer address feeds the audit log's source IP and the
     // dashboard's per-IP login limit.
-    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal(term))
-        .await?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal(term))
+    .await?;
     tracing::info!("stopping: finishing in-flight deliveries");
     // Background loops first, so that none starts new work for the engine.
     workers.stop_all(Duration::from_secs(2)).await;
-    engine_tasks.shutdown(Duration::from_secs(args.shutdown_grace_seconds)).await;
+    engine_tasks
+        .shutdown(Duration::from_secs(args.shutdown_grace_seconds))
+        .await;
     writer_task.shutdown().await;
     store.close().await;
     tracing::info!("stopped");

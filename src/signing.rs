@@ -25,7 +25,10 @@ fn mac(key: &[u8], id: &str, timestamp: i64, body: &[u8]) -> HmacSha256 {
 
 /// One `v1,<base64>` entry.
 pub fn sign(key: &[u8], id: &str, timestamp: i64, body: &[u8]) -> String {
-    format!("v1,{}", STANDARD.encode(mac(key, id, timestamp, body).finalize().into_bytes()))
+    format!(
+        "v1,{}",
+        STANDARD.encode(mac(key, id, timestamp, body).finalize().into_bytes())
+    )
 }
 
 /// The full header value: one entry per live signing key, newest first.
@@ -111,7 +114,15 @@ mod tests {
         assert!(vs.len() >= 7);
         for v in vs {
             let key = signing_key_bytes(&v.secret).unwrap();
-            let got = verify(&key, &v.msg_id, v.timestamp, v.payload.as_bytes(), &v.signature_header, 0, None);
+            let got = verify(
+                &key,
+                &v.msg_id,
+                v.timestamp,
+                v.payload.as_bytes(),
+                &v.signature_header,
+                0,
+                None,
+            );
             assert_eq!(got.is_ok(), v.should_verify, "vector {:?}", v.name);
         }
     }
@@ -120,7 +131,10 @@ mod tests {
     fn signing_reproduces_the_reference_vector() {
         let v = &vectors()[0];
         let key = signing_key_bytes(&v.secret).unwrap();
-        assert_eq!(sign(&key, &v.msg_id, v.timestamp, v.payload.as_bytes()), v.signature_header);
+        assert_eq!(
+            sign(&key, &v.msg_id, v.timestamp, v.payload.as_bytes()),
+            v.signature_header
+        );
     }
 
     #[test]
@@ -139,9 +153,26 @@ mod tests {
     #[test]
     fn timestamp_tolerance_is_enforced() {
         let h = sign(b"k", "m", 1_000, b"x");
-        assert!(verify(b"k", "m", 1_000, b"x", &h, 1_000 + DEFAULT_TOLERANCE_SECS, Some(DEFAULT_TOLERANCE_SECS)).is_ok());
+        assert!(verify(
+            b"k",
+            "m",
+            1_000,
+            b"x",
+            &h,
+            1_000 + DEFAULT_TOLERANCE_SECS,
+            Some(DEFAULT_TOLERANCE_SECS)
+        )
+        .is_ok());
         assert_eq!(
-            verify(b"k", "m", 1_000, b"x", &h, 1_001 + DEFAULT_TOLERANCE_SECS, Some(DEFAULT_TOLERANCE_SECS)),
+            verify(
+                b"k",
+                "m",
+                1_000,
+                b"x",
+                &h,
+                1_001 + DEFAULT_TOLERANCE_SECS,
+                Some(DEFAULT_TOLERANCE_SECS)
+            ),
             Err(VerifyError::TimestampOutOfTolerance)
         );
     }

@@ -107,9 +107,19 @@ impl Tier {
 /// Start of the calendar month (UTC) holding `ms`, and of the next one.
 pub fn month_bounds(ms: i64) -> (i64, i64) {
     let t = DateTime::<Utc>::from_timestamp_millis(ms).unwrap_or_default();
-    let start = Utc.with_ymd_and_hms(t.year(), t.month(), 1, 0, 0, 0).single().unwrap_or_default();
-    let (y, m) = if t.month() == 12 { (t.year() + 1, 1) } else { (t.year(), t.month() + 1) };
-    let next = Utc.with_ymd_and_hms(y, m, 1, 0, 0, 0).single().unwrap_or_default();
+    let start = Utc
+        .with_ymd_and_hms(t.year(), t.month(), 1, 0, 0, 0)
+        .single()
+        .unwrap_or_default();
+    let (y, m) = if t.month() == 12 {
+        (t.year() + 1, 1)
+    } else {
+        (t.year(), t.month() + 1)
+    };
+    let next = Utc
+        .with_ymd_and_hms(y, m, 1, 0, 0, 0)
+        .single()
+        .unwrap_or_default();
     (start.timestamp_millis(), next.timestamp_millis())
 }
 
@@ -133,21 +143,35 @@ mod tests {
         assert_eq!(find("free"), Some(&free));
         assert!(!free.has(Feature::AuditLog) && !free.has(Feature::Notifications));
         assert!(pro.has(Feature::AuditLog) && ent.has(Feature::Notifications));
-        assert!(free.retention_days < pro.retention_days && pro.retention_days < ent.retention_days);
+        assert!(
+            free.retention_days < pro.retention_days && pro.retention_days < ent.retention_days
+        );
         assert!(free.max_payload_bytes < pro.max_payload_bytes);
         assert_eq!(ent.events_per_month, None);
         assert_eq!(find("gold"), None);
         assert_eq!(of_project("gold").name, "free");
         assert_eq!(find(DEFAULT_TIER), Some(&unlimited));
-        assert_eq!((unlimited.max_webhooks, unlimited.events_per_month), (None, None));
-        assert_eq!((unlimited.retention_days, unlimited.max_payload_bytes), (None, None));
+        assert_eq!(
+            (unlimited.max_webhooks, unlimited.events_per_month),
+            (None, None)
+        );
+        assert_eq!(
+            (unlimited.retention_days, unlimited.max_payload_bytes),
+            (None, None)
+        );
         assert!(unlimited.has(Feature::AuditLog) && unlimited.has(Feature::Notifications));
     }
 
     #[test]
     fn month_bounds_roll_over_the_year() {
-        assert_eq!(month_bounds(ms("2026-12-31T23:59:59Z")), (ms("2026-12-01T00:00:00Z"), ms("2027-01-01T00:00:00Z")));
-        assert_eq!(month_bounds(ms("2026-02-01T00:00:00Z")), (ms("2026-02-01T00:00:00Z"), ms("2026-03-01T00:00:00Z")));
+        assert_eq!(
+            month_bounds(ms("2026-12-31T23:59:59Z")),
+            (ms("2026-12-01T00:00:00Z"), ms("2027-01-01T00:00:00Z"))
+        );
+        assert_eq!(
+            month_bounds(ms("2026-02-01T00:00:00Z")),
+            (ms("2026-02-01T00:00:00Z"), ms("2026-03-01T00:00:00Z"))
+        );
         assert_eq!(seconds_until_reset(ms("2026-02-28T23:59:00Z")), 60);
         assert_eq!(seconds_until_reset(ms("2026-02-28T23:59:59.500Z")), 1);
     }

@@ -84,7 +84,8 @@ pub fn validate_password(password: &str) -> Result<(), String> {
 /// Argon2id with the crate's defaults (the OWASP-recommended 19 MiB, t=2,
 /// p=1), as a self-describing PHC string.
 pub fn hash_password(password: &str) -> String {
-    let salt = SaltString::encode_b64(&rand::random::<[u8; 16]>()).expect("16 bytes is a valid salt length");
+    let salt = SaltString::encode_b64(&rand::random::<[u8; 16]>())
+        .expect("16 bytes is a valid salt length");
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .expect("default Argon2id parameters accept any password of bounded length")
@@ -104,7 +105,9 @@ pub fn verify_password(password: &str, stored: Option<&str>) -> bool {
     let Ok(parsed) = PasswordHash::new(hash) else {
         return false;
     };
-    let ok = Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok();
+    let ok = Argon2::default()
+        .verify_password(password.as_bytes(), &parsed)
+        .is_ok();
     ok && real
 }
 
@@ -145,7 +148,8 @@ impl LoginLimit {
         let window = self.window.as_millis() as i64;
         // Nodes' clocks may differ a little: a start "in the future" is now.
         let elapsed = (now_ms - window_started_at).max(0);
-        (elapsed < window && failures >= i64::from(self.max_failures)).then(|| Duration::from_millis((window - elapsed) as u64))
+        (elapsed < window && failures >= i64::from(self.max_failures))
+            .then(|| Duration::from_millis((window - elapsed) as u64))
     }
 }
 
@@ -164,15 +168,26 @@ pub struct DashboardSettings {
 }
 
 impl DashboardSettings {
-    pub fn new(policy: SessionPolicy, secure_cookies: bool, max_failures: u32, client_ip_header: Option<axum::http::HeaderName>) -> Self {
+    pub fn new(
+        policy: SessionPolicy,
+        secure_cookies: bool,
+        max_failures: u32,
+        client_ip_header: Option<axum::http::HeaderName>,
+    ) -> Self {
         DashboardSettings {
             policy,
             secure_cookies,
             client_ip_header,
-            login_by_account: LoginLimit { max_failures, window: LOGIN_WINDOW },
+            login_by_account: LoginLimit {
+                max_failures,
+                window: LOGIN_WINDOW,
+            },
             // One address may front many users (an office NAT), so it gets
             // more room than a single account.
-            login_by_ip: LoginLimit { max_failures: max_failures.saturating_mul(4), window: LOGIN_WINDOW },
+            login_by_ip: LoginLimit {
+                max_failures: max_failures.saturating_mul(4),
+                window: LOGIN_WINDOW,
+            },
         }
     }
 }
@@ -183,8 +198,20 @@ mod tests {
 
     #[test]
     fn emails_are_normalized_and_checked() {
-        assert_eq!(normalize_email("  Ada@Example.COM ").unwrap(), "ada@example.com");
-        for bad in ["", "ada", "ada@", "@example.com", "ada@example", "a da@example.com", "a@b@example.com", "ada@.com"] {
+        assert_eq!(
+            normalize_email("  Ada@Example.COM ").unwrap(),
+            "ada@example.com"
+        );
+        for bad in [
+            "",
+            "ada",
+            "ada@",
+            "@example.com",
+            "ada@example",
+            "a da@example.com",
+            "a@b@example.com",
+            "ada@.com",
+        ] {
             assert!(normalize_email(bad).is_err(), "{bad:?} accepted");
         }
     }
@@ -203,13 +230,19 @@ mod tests {
         assert_ne!(h, hash_password("correct horse battery"), "salted");
         assert!(verify_password("correct horse battery", Some(&h)));
         assert!(!verify_password("wrong horse battery", Some(&h)));
-        assert!(!verify_password("hookrelay-dummy-password", None), "the dummy hash never lets anyone in");
+        assert!(
+            !verify_password("hookrelay-dummy-password", None),
+            "the dummy hash never lets anyone in"
+        );
         assert!(!verify_password("x", Some("not a phc string")));
     }
 
     #[test]
     fn session_policy_ends_on_idle_or_absolute() {
-        let p = SessionPolicy { idle: Duration::from_secs(60), absolute: Duration::from_secs(3600) };
+        let p = SessionPolicy {
+            idle: Duration::from_secs(60),
+            absolute: Duration::from_secs(3600),
+        };
         assert!(p.is_live(1_000, 0, 10_000));
         assert!(!p.is_live(60_000, 0, 3_600_000), "idle too long");
         assert!(!p.is_live(10_000, 9_000, 10_000), "past the absolute end");
@@ -219,11 +252,18 @@ mod tests {
 
     #[test]
     fn login_limit_blocks_after_max_failures_until_the_window_ends() {
-        let l = LoginLimit { max_failures: 2, window: Duration::from_secs(60) };
+        let l = LoginLimit {
+            max_failures: 2,
+            window: Duration::from_secs(60),
+        };
         assert_eq!(l.wait(0, 1, 1_000), None, "one failure left");
         assert_eq!(l.wait(0, 2, 1_000), Some(Duration::from_secs(59)));
         assert_eq!(l.wait(0, 2, 60_000), None, "the window has passed");
-        assert_eq!(l.wait(5_000, 2, 1_000), Some(Duration::from_secs(60)), "a start ahead of this clock");
+        assert_eq!(
+            l.wait(5_000, 2, 1_000),
+            Some(Duration::from_secs(60)),
+            "a start ahead of this clock"
+        );
     }
 
     #[test]

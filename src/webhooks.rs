@@ -19,8 +19,15 @@ pub const AUTO_DISABLE_AFTER_DEAD: i64 = 20;
 /// Headers a webhook may not set: the signature headers and the ones the
 /// HTTP client owns.
 const RESERVED_HEADERS: &[&str] = &[
-    "host", "content-length", "content-type", "transfer-encoding", "connection", "user-agent",
-    "webhook-id", "webhook-timestamp", "webhook-signature",
+    "host",
+    "content-length",
+    "content-type",
+    "transfer-encoding",
+    "connection",
+    "user-agent",
+    "webhook-id",
+    "webhook-timestamp",
+    "webhook-signature",
 ];
 
 pub fn validate_destination_url(raw: &str) -> Result<(), String> {
@@ -42,11 +49,15 @@ pub fn validate_headers(headers: &BTreeMap<String, String>) -> Result<(), String
         return Err(format!("at most {MAX_HEADERS} headers"));
     }
     for (name, value) in headers {
-        let parsed = HeaderName::from_bytes(name.as_bytes()).map_err(|_| format!("{name:?} is not a valid header name"))?;
+        let parsed = HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| format!("{name:?} is not a valid header name"))?;
         if RESERVED_HEADERS.contains(&parsed.as_str()) {
-            return Err(format!("{name:?} is set by Hookrelay and cannot be overridden"));
+            return Err(format!(
+                "{name:?} is set by Hookrelay and cannot be overridden"
+            ));
         }
-        HeaderValue::from_str(value).map_err(|_| format!("the value of {name:?} is not a valid header value"))?;
+        HeaderValue::from_str(value)
+            .map_err(|_| format!("the value of {name:?} is not a valid header value"))?;
     }
     Ok(())
 }
@@ -74,7 +85,9 @@ pub fn validate_rate_limit(per_second: i64) -> Result<(), String> {
     if (1..=MAX_RATE_LIMIT).contains(&per_second) {
         Ok(())
     } else {
-        Err(format!("must be between 1 and {MAX_RATE_LIMIT} deliveries per second"))
+        Err(format!(
+            "must be between 1 and {MAX_RATE_LIMIT} deliveries per second"
+        ))
     }
 }
 
@@ -93,7 +106,12 @@ pub fn header_map(stored: &str) -> HeaderMap {
     let parsed: BTreeMap<String, String> = serde_json::from_str(stored).unwrap_or_default();
     parsed
         .iter()
-        .filter_map(|(k, v)| Some((HeaderName::from_bytes(k.as_bytes()).ok()?, HeaderValue::from_str(v).ok()?)))
+        .filter_map(|(k, v)| {
+            Some((
+                HeaderName::from_bytes(k.as_bytes()).ok()?,
+                HeaderValue::from_str(v).ok()?,
+            ))
+        })
         .collect()
 }
 
@@ -131,6 +149,10 @@ mod tests {
     fn schedule_falls_back_to_default() {
         assert_eq!(schedule(Some("[1,2]")), vec![1, 2]);
         assert_eq!(schedule(None), crate::retry::DEFAULT_SCHEDULE.to_vec());
-        assert!(validate_timeout(0).is_err() && validate_timeout(31).is_err() && validate_timeout(15).is_ok());
+        assert!(
+            validate_timeout(0).is_err()
+                && validate_timeout(31).is_err()
+                && validate_timeout(15).is_ok()
+        );
     }
 }

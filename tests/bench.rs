@@ -13,12 +13,26 @@ const BENCH: &str = env!("CARGO_BIN_EXE_hookrelay-bench");
 
 async fn bench(extra: &[&str]) -> (bool, Value) {
     let mut cmd = Command::new(BENCH);
-    cmd.args(["--events", "2000", "--concurrency", "16", "--endpoints", "3", "--json", "--stall-timeout-secs", "10"]);
+    cmd.args([
+        "--events",
+        "2000",
+        "--concurrency",
+        "16",
+        "--endpoints",
+        "3",
+        "--json",
+        "--stall-timeout-secs",
+        "10",
+    ]);
     let db = fresh_database().await;
     if let Some(db) = &db {
         cmd.args(["--database-url", &db.url]);
     }
-    let out = cmd.args(extra).env("RUST_LOG", "error").output().expect("run hookrelay-bench");
+    let out = cmd
+        .args(extra)
+        .env("RUST_LOG", "error")
+        .output()
+        .expect("run hookrelay-bench");
     let report = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|_| panic!("no JSON report: {}", String::from_utf8_lossy(&out.stderr)));
     (out.status.success(), report)
@@ -27,14 +41,29 @@ async fn bench(extra: &[&str]) -> (bool, Value) {
 fn assert_complete(r: &Value, deliveries: u64) {
     assert_eq!(r["ok"], true, "{r}");
     assert_eq!(r["accepted"], 2000, "{r}");
-    assert_eq!((r["deliveries"].as_u64(), r["delivered"].as_u64()), (Some(deliveries), Some(deliveries)), "{r}");
-    assert_eq!((r["lost"].as_u64(), r["duplicated"].as_u64(), r["badSignatures"].as_u64()), (Some(0), Some(0), Some(0)), "{r}");
+    assert_eq!(
+        (r["deliveries"].as_u64(), r["delivered"].as_u64()),
+        (Some(deliveries), Some(deliveries)),
+        "{r}"
+    );
+    assert_eq!(
+        (
+            r["lost"].as_u64(),
+            r["duplicated"].as_u64(),
+            r["badSignatures"].as_u64()
+        ),
+        (Some(0), Some(0), Some(0)),
+        "{r}"
+    );
     assert!(r["serverPeakRssMiB"].as_f64().unwrap() > 0.0, "{r}");
     assert!(r["serverCpuPerDeliveryUs"].as_f64().unwrap() > 0.0, "{r}");
     assert!(r["bytesWrittenPerDelivery"].as_f64().is_some(), "{r}");
     assert!(r["latencyMs"]["max"].as_f64().unwrap() >= r["latencyMs"]["p50"].as_f64().unwrap());
     assert!(r["dbSeconds"]["write_batch"].as_f64().unwrap() > 0.0, "{r}");
-    assert!(r["dbEndMiB"].as_f64().unwrap() > 0.0 && r["dbPeakMiB"].as_f64() >= r["dbEndMiB"].as_f64(), "{r}");
+    assert!(
+        r["dbEndMiB"].as_f64().unwrap() > 0.0 && r["dbPeakMiB"].as_f64() >= r["dbEndMiB"].as_f64(),
+        "{r}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -27,7 +27,10 @@ async fn two_nodes_deliver_every_event_once() {
     const FAILURES: usize = 20;
     // 20 failures in a row would open the flaky endpoint's circuit (and hold
     // its deliveries): this test is about retries, so it opens later.
-    let opts = ServerOpts { extra: vec!["--circuit-failures".into(), "100".into()], ..Default::default() };
+    let opts = ServerOpts {
+        extra: vec!["--circuit-failures".into(), "100".into()],
+        ..Default::default()
+    };
     let a = Server::start(opts.clone()).await;
     let b = a.another_node(opts);
     let (_, key) = a.create_project("acme");
@@ -36,13 +39,27 @@ async fn two_nodes_deliver_every_event_once() {
     let flaky = Receiver::with_plan(vec![500; FAILURES], 200, Duration::ZERO).await;
     let hook = a.api().create_webhook(&key, &receiver.url, json!({})).await;
     // Enough immediate retries that no event can exhaust them on the 500s.
-    let flaky_hook = a.api().create_webhook(&key, &flaky.url, json!({ "retrySchedule": vec![0; FAILURES] })).await;
+    let flaky_hook = a
+        .api()
+        .create_webhook(
+            &key,
+            &flaky.url,
+            json!({ "retrySchedule": vec![0; FAILURES] }),
+        )
+        .await;
 
     let mut acked = Vec::new();
     for i in 0..N {
         let node = if i % 2 == 0 { &a } else { &b };
         let h = if i % 10 == 0 { &flaky_hook } else { &hook };
-        let r = node.api().ingest(h["ingestUrl"].as_str().unwrap(), h["ingestSecret"].as_str().unwrap(), b"{}").await;
+        let r = node
+            .api()
+            .ingest(
+                h["ingestUrl"].as_str().unwrap(),
+                h["ingestSecret"].as_str().unwrap(),
+                b"{}",
+            )
+            .await;
         assert_eq!(r.status, 202);
         acked.push(r.body["data"]["id"].as_str().unwrap().to_string());
     }
@@ -52,30 +69,45 @@ async fn two_nodes_deliver_every_event_once() {
     tokio::time::sleep(Duration::from_millis(1000)).await;
 
     let seen = arrivals(&[&receiver, &flaky]);
-    let missing = acked.iter().filter(|id| seen.get(*id).is_none_or(|(_, ok)| *ok == 0)).count();
+    let missing = acked
+        .iter()
+        .filter(|id| seen.get(*id).is_none_or(|(_, ok)| *ok == 0))
+        .count();
     let duplicates: usize = seen.values().map(|(_, ok)| ok.saturating_sub(1)).sum();
     let failed: usize = seen.values().map(|(all, ok)| all - ok).sum();
     eprintln!("two nodes: {N} events, {missing} missing, {duplicates} duplicate deliveries, {failed} answered 500 and retried");
     assert_eq!(missing, 0);
     assert_eq!(failed, FAILURES);
-    assert_eq!(duplicates, 0, "no node died, so no event may be delivered twice");
+    assert_eq!(
+        duplicates, 0,
+        "no node died, so no event may be delivered twice"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn survivor_delivers_everything_when_a_node_is_killed() {
     const N: usize = 200;
-    let opts = ServerOpts { lease_seconds: 2, ..Default::default() };
+    let opts = ServerOpts {
+        lease_seconds: 2,
+        ..Default::default()
+    };
     let mut a = Server::start(opts.clone()).await;
     let b = a.another_node(opts);
     let (_, key) = a.create_project("acme");
     let receiver = Receiver::with_plan(vec![], 200, Duration::from_millis(200)).await;
     let hook = a.api().create_webhook(&key, &receiver.url, json!({})).await;
-    let (url, secret) = (hook["ingestUrl"].as_str().unwrap(), hook["ingestSecret"].as_str().unwrap());
+    let (url, secret) = (
+        hook["ingestUrl"].as_str().unwrap(),
+        hook["ingestSecret"].as_str().unwrap(),
+    );
 
     let mut acked = Vec::new();
     for i in 0..N {
         let node = if i % 2 == 0 { &a } else { &b };
-        let r = node.api().ingest(url, secret, format!("{{\"n\":{i}}}").as_bytes()).await;
+        let r = node
+            .api()
+            .ingest(url, secret, format!("{{\"n\":{i}}}").as_bytes())
+            .await;
         assert_eq!(r.status, 202);
         acked.push(r.body["data"]["id"].as_str().unwrap().to_string());
     }
@@ -90,7 +122,10 @@ async fn survivor_delivers_everything_when_a_node_is_killed() {
         if missing == 0 {
             break;
         }
-        assert!(std::time::Instant::now() < deadline, "{missing} acknowledged events lost with node A");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{missing} acknowledged events lost with node A"
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     let dups: usize = arrivals(&[&receiver]).values().map(|(n, _)| n - 1).sum();
@@ -102,17 +137,42 @@ async fn a_key_revoked_on_one_node_is_refused_by_the_other_within_a_second() {
     let a = Server::start(ServerOpts::default()).await;
     let b = a.another_node(ServerOpts::default());
     let (_, admin) = a.create_project("acme");
-    let created = a.api().post("/v1/project/api-keys", &admin, json!({ "name": "ci", "role": "write" })).await;
-    let (id, secret) = (created.body["data"]["id"].as_str().unwrap(), created.body["data"]["secret"].as_str().unwrap());
+    let created = a
+        .api()
+        .post(
+            "/v1/project/api-keys",
+            &admin,
+            json!({ "name": "ci", "role": "write" }),
+        )
+        .await;
+    let (id, secret) = (
+        created.body["data"]["id"].as_str().unwrap(),
+        created.body["data"]["secret"].as_str().unwrap(),
+    );
     // Node B has the key cached as valid.
     assert_eq!(b.api().get("/v1/webhooks", secret).await.status, 200);
     assert_eq!(b.api().get("/v1/webhooks", secret).await.status, 200);
 
-    let r = a.api().post(&format!("/v1/project/api-keys/{id}/revoke"), &admin, json!({})).await;
+    let r = a
+        .api()
+        .post(
+            &format!("/v1/project/api-keys/{id}/revoke"),
+            &admin,
+            json!({}),
+        )
+        .await;
     assert_eq!(r.status, 200);
-    assert_eq!(a.api().get("/v1/webhooks", secret).await.status, 401, "refused at once on the node that revoked it");
+    assert_eq!(
+        a.api().get("/v1/webhooks", secret).await.status,
+        401,
+        "refused at once on the node that revoked it"
+    );
     tokio::time::sleep(Duration::from_secs(1)).await;
-    assert_eq!(b.api().get("/v1/webhooks", secret).await.status, 401, "refused by the other node one second later");
+    assert_eq!(
+        b.api().get("/v1/webhooks", secret).await.status,
+        401,
+        "refused by the other node one second later"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -123,7 +183,11 @@ async fn nodes_starting_together_migrate_once() {
         assert_eq!(n.api().get("/v1/webhooks", &key).await.status, 200);
     }
     let out = nodes[0].cli(&["migrate"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -132,16 +196,36 @@ async fn only_one_holder_leads_a_cluster_job_until_its_lease_expires() {
     let pg = fresh_database().await;
     let url = match &pg {
         Some(pg) => pg.url.clone(),
-        None => format!("sqlite://{}?mode=rwc", dir.path().join("db.sqlite").display()),
+        None => format!(
+            "sqlite://{}?mode=rwc",
+            dir.path().join("db.sqlite").display()
+        ),
     };
-    let settings = hookrelay::store::PoolSettings { max_connections: 2, statement_timeout: Duration::from_secs(5) };
-    let store = hookrelay::store::Store::connect(&url, &settings).await.unwrap();
+    let settings = hookrelay::store::PoolSettings {
+        max_connections: 2,
+        statement_timeout: Duration::from_secs(5),
+    };
+    let store = hookrelay::store::Store::connect(&url, &settings)
+        .await
+        .unwrap();
     store.migrate().await.unwrap();
     assert!(store.try_lead("cleanup", "node-a", 60_000).await.unwrap());
-    assert!(!store.try_lead("cleanup", "node-b", 60_000).await.unwrap(), "held by node-a");
-    assert!(store.try_lead("cleanup", "node-a", 60_000).await.unwrap(), "the holder renews");
-    assert!(store.try_lead("other-job", "node-b", 60_000).await.unwrap(), "jobs are independent");
+    assert!(
+        !store.try_lead("cleanup", "node-b", 60_000).await.unwrap(),
+        "held by node-a"
+    );
+    assert!(
+        store.try_lead("cleanup", "node-a", 60_000).await.unwrap(),
+        "the holder renews"
+    );
+    assert!(
+        store.try_lead("other-job", "node-b", 60_000).await.unwrap(),
+        "jobs are independent"
+    );
     assert!(store.try_lead("short", "node-a", 0).await.unwrap());
     tokio::time::sleep(Duration::from_millis(5)).await;
-    assert!(store.try_lead("short", "node-b", 60_000).await.unwrap(), "an expired lease moves on");
+    assert!(
+        store.try_lead("short", "node-b", 60_000).await.unwrap(),
+        "an expired lease moves on"
+    );
 }

@@ -16,7 +16,11 @@ async fn delivery_carries_exact_bytes_and_a_valid_signature() {
     let api = server.api();
     let receiver = Receiver::start().await;
     let hook = api
-        .create_webhook(&key, &receiver.url, json!({ "headers": { "x-team": "payments" } }))
+        .create_webhook(
+            &key,
+            &receiver.url,
+            json!({ "headers": { "x-team": "payments" } }),
+        )
         .await;
     let secret = hook["signingSecret"].as_str().unwrap();
     assert!(secret.starts_with("whsec_"));
@@ -25,7 +29,13 @@ async fn delivery_carries_exact_bytes_and_a_valid_signature() {
     // Odd spacing, key order and unicode: the receiver must see these bytes.
     let body = "{ \"b\":1,  \"a\" : \"h\u{e9}llo\" }\n".as_bytes();
     let r = api
-        .send_raw(hook["ingestUrl"].as_str().unwrap(), hook["ingestSecret"].as_str(), body, Some("application/vnd.acme+json"), None)
+        .send_raw(
+            hook["ingestUrl"].as_str().unwrap(),
+            hook["ingestSecret"].as_str(),
+            body,
+            Some("application/vnd.acme+json"),
+            None,
+        )
         .await;
     assert_eq!(r.status, 202, "{}", r.body);
     let delivery_id = r.body["data"]["id"].as_str().unwrap().to_string();
@@ -38,10 +48,18 @@ async fn delivery_carries_exact_bytes_and_a_valid_signature() {
     assert_eq!(header(req, "x-team"), "payments");
     let ts: i64 = header(req, "webhook-timestamp").parse().unwrap();
     assert!((chrono::Utc::now().timestamp() - ts).abs() < 60);
-    assert!(verifies(secret, req), "independent verifier rejected the signature");
-    assert!(!verifies(hook["ingestSecret"].as_str().unwrap(), req), "signed with the wrong secret");
+    assert!(
+        verifies(secret, req),
+        "independent verifier rejected the signature"
+    );
+    assert!(
+        !verifies(hook["ingestSecret"].as_str().unwrap(), req),
+        "signed with the wrong secret"
+    );
 
-    let d = api.wait_delivery(&key, &delivery_id, |d| d["status"] == "succeeded").await;
+    let d = api
+        .wait_delivery(&key, &delivery_id, |d| d["status"] == "succeeded")
+        .await;
     assert_eq!(d["attemptCount"], 1);
     assert_eq!(d["attempts"][0]["statusCode"], 200);
 }
@@ -52,13 +70,28 @@ async fn failing_twice_then_succeeding_takes_three_attempts() {
     let (_, key) = server.create_project("acme");
     let api = server.api();
     let receiver = Receiver::with_plan(vec![500, 503], 200, Duration::ZERO).await;
-    let hook = api.create_webhook(&key, &receiver.url, json!({ "retrySchedule": [0, 0, 0] })).await;
-    let r = api.ingest(hook["ingestUrl"].as_str().unwrap(), hook["ingestSecret"].as_str().unwrap(), b"{}").await;
+    let hook = api
+        .create_webhook(&key, &receiver.url, json!({ "retrySchedule": [0, 0, 0] }))
+        .await;
+    let r = api
+        .ingest(
+            hook["ingestUrl"].as_str().unwrap(),
+            hook["ingestSecret"].as_str().unwrap(),
+            b"{}",
+        )
+        .await;
     let id = r.body["data"]["id"].as_str().unwrap().to_string();
 
-    let d = api.wait_delivery(&key, &id, |d| d["status"] == "succeeded").await;
+    let d = api
+        .wait_delivery(&key, &id, |d| d["status"] == "succeeded")
+        .await;
     assert_eq!(d["attemptCount"], 3);
-    let codes: Vec<_> = d["attempts"].as_array().unwrap().iter().map(|a| a["statusCode"].clone()).collect();
+    let codes: Vec<_> = d["attempts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["statusCode"].clone())
+        .collect();
     assert_eq!(codes, vec![json!(500), json!(503), json!(200)]);
     // Every attempt carries the same webhook-id, so receivers can deduplicate.
     let got = receiver.received();
@@ -72,11 +105,21 @@ async fn always_failing_ends_dead_with_every_attempt_recorded() {
     let (_, key) = server.create_project("acme");
     let api = server.api();
     let receiver = Receiver::with_plan(vec![], 500, Duration::ZERO).await;
-    let hook = api.create_webhook(&key, &receiver.url, json!({ "retrySchedule": [0, 1] })).await;
-    let r = api.ingest(hook["ingestUrl"].as_str().unwrap(), hook["ingestSecret"].as_str().unwrap(), b"{}").await;
+    let hook = api
+        .create_webhook(&key, &receiver.url, json!({ "retrySchedule": [0, 1] }))
+        .await;
+    let r = api
+        .ingest(
+            hook["ingestUrl"].as_str().unwrap(),
+            hook["ingestSecret"].as_str().unwrap(),
+            b"{}",
+        )
+        .await;
     let id = r.body["data"]["id"].as_str().unwrap().to_string();
 
-    let d = api.wait_delivery(&key, &id, |d| d["status"] == "dead").await;
+    let d = api
+        .wait_delivery(&key, &id, |d| d["status"] == "dead")
+        .await;
     assert_eq!(d["attemptCount"], 3);
     let attempts = d["attempts"].as_array().unwrap();
     assert_eq!(attempts.len(), 3);
@@ -86,7 +129,15 @@ async fn always_failing_ends_dead_with_every_attempt_recorded() {
         assert!(a["durationMs"].as_i64().unwrap() >= 0);
     }
     assert_eq!(d["nextAttemptAt"], serde_json::Value::Null);
-    let dead = api.get(&format!("/v1/deliveries?status=dead&webhookId={}", hook["id"].as_str().unwrap()), &key).await;
+    let dead = api
+        .get(
+            &format!(
+                "/v1/deliveries?status=dead&webhookId={}",
+                hook["id"].as_str().unwrap()
+            ),
+            &key,
+        )
+        .await;
     assert_eq!(dead.body["data"].as_array().unwrap().len(), 1);
 }
 
@@ -96,11 +147,28 @@ async fn connection_errors_are_recorded_as_such() {
     let (_, key) = server.create_project("acme");
     let api = server.api();
     // A port nothing listens on.
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
-    let hook = api.create_webhook(&key, &format!("http://{closed}/x"), json!({ "retrySchedule": [] })).await;
-    let r = api.ingest(hook["ingestUrl"].as_str().unwrap(), hook["ingestSecret"].as_str().unwrap(), b"{}").await;
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let hook = api
+        .create_webhook(
+            &key,
+            &format!("http://{closed}/x"),
+            json!({ "retrySchedule": [] }),
+        )
+        .await;
+    let r = api
+        .ingest(
+            hook["ingestUrl"].as_str().unwrap(),
+            hook["ingestSecret"].as_str().unwrap(),
+            b"{}",
+        )
+        .await;
     let id = r.body["data"]["id"].as_str().unwrap().to_string();
-    let d = api.wait_delivery(&key, &id, |d| d["status"] == "dead").await;
+    let d = api
+        .wait_delivery(&key, &id, |d| d["status"] == "dead")
+        .await;
     assert_eq!(d["attempts"][0]["errorKind"], "connection_error");
     assert_eq!(d["attempts"][0]["statusCode"], serde_json::Value::Null);
 }
@@ -119,17 +187,32 @@ async fn signing_rotation_sends_two_signatures_during_overlap_and_one_after() {
     );
     let old = hook["signingSecret"].as_str().unwrap();
 
-    let r = api.post(&format!("/v1/webhooks/{id}/rotate-signing-secret"), &key, json!({ "overlapSeconds": 3 })).await;
+    let r = api
+        .post(
+            &format!("/v1/webhooks/{id}/rotate-signing-secret"),
+            &key,
+            json!({ "overlapSeconds": 3 }),
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", r.body);
-    let new = r.body["data"]["signingSecret"].as_str().unwrap().to_string();
+    let new = r.body["data"]["signingSecret"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert_ne!(new, old);
 
     api.ingest(ingest_url, ingest_secret, b"{\"n\":1}").await;
     let during = receiver.wait_for(1, WAIT).await[0].clone();
     let sigs = signatures(&during);
     assert_eq!(sigs.len(), 2, "two signatures during overlap: {sigs:?}");
-    assert!(verifies(&new, &with_only_signature(&during, &sigs[0])), "first entry is the new secret's");
-    assert!(verifies(old, &with_only_signature(&during, &sigs[1])), "second entry is the old secret's");
+    assert!(
+        verifies(&new, &with_only_signature(&during, &sigs[0])),
+        "first entry is the new secret's"
+    );
+    assert!(
+        verifies(old, &with_only_signature(&during, &sigs[1])),
+        "second entry is the old secret's"
+    );
 
     tokio::time::sleep(Duration::from_millis(3500)).await;
     api.ingest(ingest_url, ingest_secret, b"{\"n\":2}").await;
@@ -138,10 +221,20 @@ async fn signing_rotation_sends_two_signatures_during_overlap_and_one_after() {
     assert!(verifies(&new, &after));
     assert!(!verifies(old, &after));
 
-    let versions = api.get(&format!("/v1/webhooks/{id}/secret-versions"), &key).await;
+    let versions = api
+        .get(&format!("/v1/webhooks/{id}/secret-versions"), &key)
+        .await;
     let text = versions.body.to_string();
-    assert!(!text.contains(&new[6..]) && !text.contains(&old[6..]), "ledger must not leak secrets");
-    let signing: Vec<_> = versions.body["data"].as_array().unwrap().iter().filter(|v| v["kind"] == "signing").collect();
+    assert!(
+        !text.contains(&new[6..]) && !text.contains(&old[6..]),
+        "ledger must not leak secrets"
+    );
+    let signing: Vec<_> = versions.body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["kind"] == "signing")
+        .collect();
     assert_eq!(signing.len(), 2);
     assert_eq!(signing[0]["status"], "active");
     assert_eq!(signing[1]["status"], "retired");
@@ -154,26 +247,58 @@ async fn ingest_rotation_accepts_the_old_secret_until_retired_at() {
     let api = server.api();
     let receiver = Receiver::start().await;
     let hook = api.create_webhook(&key, &receiver.url, json!({})).await;
-    let (id, url, old) = (hook["id"].as_str().unwrap(), hook["ingestUrl"].as_str().unwrap(), hook["ingestSecret"].as_str().unwrap());
+    let (id, url, old) = (
+        hook["id"].as_str().unwrap(),
+        hook["ingestUrl"].as_str().unwrap(),
+        hook["ingestSecret"].as_str().unwrap(),
+    );
 
-    let r = api.post(&format!("/v1/webhooks/{id}/rotate-ingest-secret"), &key, json!({ "overlapSeconds": 2 })).await;
+    let r = api
+        .post(
+            &format!("/v1/webhooks/{id}/rotate-ingest-secret"),
+            &key,
+            json!({ "overlapSeconds": 2 }),
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", r.body);
     let new = r.body["data"]["ingestSecret"].as_str().unwrap().to_string();
     assert!(r.body["data"].get("signingSecret").is_none());
 
-    assert_eq!(api.ingest(url, old, b"{}").await.status, 202, "old secret valid during overlap");
+    assert_eq!(
+        api.ingest(url, old, b"{}").await.status,
+        202,
+        "old secret valid during overlap"
+    );
     assert_eq!(api.ingest(url, &new, b"{}").await.status, 202);
-    let versions = api.get(&format!("/v1/webhooks/{id}/secret-versions"), &key).await;
-    let ingest: Vec<_> = versions.body["data"].as_array().unwrap().iter().filter(|v| v["kind"] == "ingest").cloned().collect();
+    let versions = api
+        .get(&format!("/v1/webhooks/{id}/secret-versions"), &key)
+        .await;
+    let ingest: Vec<_> = versions.body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["kind"] == "ingest")
+        .cloned()
+        .collect();
     assert_eq!(ingest[1]["status"], "overlapping");
     assert!(ingest[1]["retiredAt"].is_string());
 
     tokio::time::sleep(Duration::from_millis(2600)).await;
-    assert_eq!(api.ingest(url, old, b"{}").await.status, 401, "old secret refused after retiredAt");
+    assert_eq!(
+        api.ingest(url, old, b"{}").await.status,
+        401,
+        "old secret refused after retiredAt"
+    );
     assert_eq!(api.ingest(url, &new, b"{}").await.status, 202);
 
     // Zero overlap retires the previous secret at once.
-    let r = api.post(&format!("/v1/webhooks/{id}/rotate-ingest-secret"), &key, json!({ "overlapSeconds": 0 })).await;
+    let r = api
+        .post(
+            &format!("/v1/webhooks/{id}/rotate-ingest-secret"),
+            &key,
+            json!({ "overlapSeconds": 0 }),
+        )
+        .await;
     let newest = r.body["data"]["ingestSecret"].as_str().unwrap().to_string();
     assert_eq!(api.ingest(url, &new, b"{}").await.status, 401);
     assert_eq!(api.ingest(url, &newest, b"{}").await.status, 202);
@@ -185,8 +310,16 @@ async fn disabled_webhook_holds_events_until_enabled() {
     let (_, key) = server.create_project("acme");
     let api = server.api();
     let receiver = Receiver::start().await;
-    let hook = api.create_webhook(&key, &receiver.url, json!({ "enabled": false })).await;
-    let r = api.ingest(hook["ingestUrl"].as_str().unwrap(), hook["ingestSecret"].as_str().unwrap(), b"{}").await;
+    let hook = api
+        .create_webhook(&key, &receiver.url, json!({ "enabled": false }))
+        .await;
+    let r = api
+        .ingest(
+            hook["ingestUrl"].as_str().unwrap(),
+            hook["ingestSecret"].as_str().unwrap(),
+            b"{}",
+        )
+        .await;
     assert_eq!(r.status, 202);
     let id = r.body["data"]["id"].as_str().unwrap().to_string();
     tokio::time::sleep(Duration::from_millis(800)).await;
@@ -195,11 +328,17 @@ async fn disabled_webhook_holds_events_until_enabled() {
     assert_eq!(d.body["data"]["status"], "pending");
 
     let r = api
-        .call("PATCH", &format!("/v1/webhooks/{}", hook["id"].as_str().unwrap()), Some(&key), Some(json!({ "enabled": true })))
+        .call(
+            "PATCH",
+            &format!("/v1/webhooks/{}", hook["id"].as_str().unwrap()),
+            Some(&key),
+            Some(json!({ "enabled": true })),
+        )
         .await;
     assert_eq!(r.status, 200);
     receiver.wait_for(1, WAIT).await;
-    api.wait_delivery(&key, &id, |d| d["status"] == "succeeded").await;
+    api.wait_delivery(&key, &id, |d| d["status"] == "succeeded")
+        .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -209,14 +348,41 @@ async fn idempotency_key_repeats_return_the_first_result() {
     let api = server.api();
     let receiver = Receiver::start().await;
     let hook = api.create_webhook(&key, &receiver.url, json!({})).await;
-    let (url, secret) = (hook["ingestUrl"].as_str().unwrap(), hook["ingestSecret"].as_str());
-    let first = api.send_raw(url, secret, b"{\"a\":1}", Some("application/json"), Some("order-42")).await;
-    let again = api.send_raw(url, secret, b"{\"a\":1}", Some("application/json"), Some("order-42")).await;
+    let (url, secret) = (
+        hook["ingestUrl"].as_str().unwrap(),
+        hook["ingestSecret"].as_str(),
+    );
+    let first = api
+        .send_raw(
+            url,
+            secret,
+            b"{\"a\":1}",
+            Some("application/json"),
+            Some("order-42"),
+        )
+        .await;
+    let again = api
+        .send_raw(
+            url,
+            secret,
+            b"{\"a\":1}",
+            Some("application/json"),
+            Some("order-42"),
+        )
+        .await;
     assert_eq!(first.status, 202);
     assert_eq!(again.status, 202);
     assert_eq!(first.body["data"]["id"], again.body["data"]["id"]);
     assert_eq!(again.headers["idempotent-replayed"], "true");
-    let other = api.send_raw(url, secret, b"{\"a\":1}", Some("application/json"), Some("order-43")).await;
+    let other = api
+        .send_raw(
+            url,
+            secret,
+            b"{\"a\":1}",
+            Some("application/json"),
+            Some("order-43"),
+        )
+        .await;
     assert_ne!(other.body["data"]["id"], first.body["data"]["id"]);
 
     receiver.wait_for(2, WAIT).await;
@@ -233,8 +399,14 @@ async fn events_sent_through_the_public_api_are_delivered() {
     let api = server.api();
     let receiver = Receiver::start().await;
     let hook = api.create_webhook(&key, &receiver.url, json!({})).await;
-    let path = format!("{}/v1/webhooks/{}/events", server.url, hook["id"].as_str().unwrap());
-    let r = api.send_raw(&path, Some(&key), b"plain text", Some("text/plain"), None).await;
+    let path = format!(
+        "{}/v1/webhooks/{}/events",
+        server.url,
+        hook["id"].as_str().unwrap()
+    );
+    let r = api
+        .send_raw(&path, Some(&key), b"plain text", Some("text/plain"), None)
+        .await;
     assert_eq!(r.status, 202, "{}", r.body);
     let got = receiver.wait_for(1, WAIT).await;
     assert_eq!(got[0].body.as_ref(), b"plain text");
@@ -246,16 +418,31 @@ async fn events_sent_through_the_public_api_are_delivered() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_acknowledged_event_survives_sigkill() {
     const N: usize = 200;
-    let mut server = Server::start(ServerOpts { lease_seconds: 2, ..Default::default() }).await;
+    let mut server = Server::start(ServerOpts {
+        lease_seconds: 2,
+        ..Default::default()
+    })
+    .await;
     let (_, key) = server.create_project("acme");
     let api = server.api();
     let receiver = Receiver::with_plan(vec![], 200, Duration::from_millis(300)).await;
-    let hook = api.create_webhook(&key, &receiver.url, json!({ "retrySchedule": [0, 0, 0, 0, 0] })).await;
-    let (url, secret) = (hook["ingestUrl"].as_str().unwrap().to_string(), hook["ingestSecret"].as_str().unwrap().to_string());
+    let hook = api
+        .create_webhook(
+            &key,
+            &receiver.url,
+            json!({ "retrySchedule": [0, 0, 0, 0, 0] }),
+        )
+        .await;
+    let (url, secret) = (
+        hook["ingestUrl"].as_str().unwrap().to_string(),
+        hook["ingestSecret"].as_str().unwrap().to_string(),
+    );
 
     let mut acked = Vec::new();
     for i in 0..N {
-        let r = api.ingest(&url, &secret, format!("{{\"n\":{i}}}").as_bytes()).await;
+        let r = api
+            .ingest(&url, &secret, format!("{{\"n\":{i}}}").as_bytes())
+            .await;
         assert_eq!(r.status, 202);
         acked.push(r.body["data"]["id"].as_str().unwrap().to_string());
     }
@@ -263,22 +450,39 @@ async fn every_acknowledged_event_survives_sigkill() {
     receiver.wait_for(5, WAIT).await;
     server.kill();
     let before_restart = receiver.count();
-    assert!(before_restart < N, "the kill should land mid-delivery ({before_restart} of {N} already arrived)");
+    assert!(
+        before_restart < N,
+        "the kill should land mid-delivery ({before_restart} of {N} already arrived)"
+    );
 
     server.restart();
     let deadline = std::time::Instant::now() + Duration::from_secs(120);
     loop {
-        let ids: std::collections::HashSet<String> = receiver.received().iter().map(|r| header(r, "webhook-id")).collect();
+        let ids: std::collections::HashSet<String> = receiver
+            .received()
+            .iter()
+            .map(|r| header(r, "webhook-id"))
+            .collect();
         let missing = acked.iter().filter(|id| !ids.contains(*id)).count();
         if missing == 0 {
             break;
         }
-        assert!(std::time::Instant::now() < deadline, "{missing} acknowledged events never arrived");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{missing} acknowledged events never arrived"
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     let total = receiver.count();
-    eprintln!("crash test: {N} events, {} arrivals ({} duplicates)", total, total - N);
-    assert!(receiver.received().iter().all(|r| verifies(hook["signingSecret"].as_str().unwrap(), r)));
+    eprintln!(
+        "crash test: {N} events, {} arrivals ({} duplicates)",
+        total,
+        total - N
+    );
+    assert!(receiver
+        .received()
+        .iter()
+        .all(|r| verifies(hook["signingSecret"].as_str().unwrap(), r)));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -288,18 +492,30 @@ async fn sigterm_finishes_in_flight_deliveries_and_exits_cleanly() {
     let api = server.api();
     let receiver = Receiver::with_plan(vec![], 200, Duration::from_millis(700)).await;
     let hook = api.create_webhook(&key, &receiver.url, json!({})).await;
-    let r = api.ingest(hook["ingestUrl"].as_str().unwrap(), hook["ingestSecret"].as_str().unwrap(), b"{}").await;
+    let r = api
+        .ingest(
+            hook["ingestUrl"].as_str().unwrap(),
+            hook["ingestSecret"].as_str().unwrap(),
+            b"{}",
+        )
+        .await;
     let id = r.body["data"]["id"].as_str().unwrap().to_string();
     tokio::time::sleep(Duration::from_millis(200)).await;
     let status = server.terminate();
     assert!(status.success(), "exit status {status:?}");
-    assert_eq!(receiver.count(), 1, "the in-flight delivery finished before exit");
+    assert_eq!(
+        receiver.count(),
+        1,
+        "the in-flight delivery finished before exit"
+    );
 
     // Its outcome was recorded before exit, so a restart does not resend.
     server.restart();
-    let d = server.api().get(&format!("/v1/deliveries/{id}"), &key).await;
+    let d = server
+        .api()
+        .get(&format!("/v1/deliveries/{id}"), &key)
+        .await;
     assert_eq!(d.body["data"]["status"], "succeeded", "{}", d.body);
     tokio::time::sleep(Duration::from_millis(600)).await;
     assert_eq!(receiver.count(), 1);
 }
-

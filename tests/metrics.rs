@@ -18,7 +18,12 @@ fn sample(text: &str, name: &str) -> Option<f64> {
 }
 
 async fn scrape(api: &Api) -> String {
-    let r = api.http.get(format!("{}/metrics", api.base)).send().await.expect("scrape");
+    let r = api
+        .http
+        .get(format!("{}/metrics", api.base))
+        .send()
+        .await
+        .expect("scrape");
     assert_eq!(r.status(), 200);
     let ct = r.headers()["content-type"].to_str().unwrap().to_string();
     assert!(ct.starts_with("text/plain; version=0.0.4"), "{ct}");
@@ -33,40 +38,92 @@ async fn metrics_count_ingested_delivered_failed_and_dead() {
     let good = Receiver::start().await;
     let bad = Receiver::with_plan(vec![], 500, Duration::ZERO).await;
     let ok_hook = api.create_webhook(&key, &good.url, json!({})).await;
-    let dead_hook = api.create_webhook(&key, &bad.url, json!({ "retrySchedule": [] })).await;
+    let dead_hook = api
+        .create_webhook(&key, &bad.url, json!({ "retrySchedule": [] }))
+        .await;
 
     for _ in 0..3 {
-        let r = api.ingest(ok_hook["ingestUrl"].as_str().unwrap(), ok_hook["ingestSecret"].as_str().unwrap(), b"{}").await;
+        let r = api
+            .ingest(
+                ok_hook["ingestUrl"].as_str().unwrap(),
+                ok_hook["ingestSecret"].as_str().unwrap(),
+                b"{}",
+            )
+            .await;
         assert_eq!(r.status, 202);
     }
-    let r = api.ingest(dead_hook["ingestUrl"].as_str().unwrap(), dead_hook["ingestSecret"].as_str().unwrap(), b"{}").await;
+    let r = api
+        .ingest(
+            dead_hook["ingestUrl"].as_str().unwrap(),
+            dead_hook["ingestSecret"].as_str().unwrap(),
+            b"{}",
+        )
+        .await;
     let dead_id = r.body["data"]["id"].as_str().unwrap().to_string();
     // An application message is counted like any other way in.
-    let app = api.post("/v1/applications", &key, json!({ "name": "customer" })).await.body["data"]["id"].clone();
-    api.create_webhook(&key, &good.url, json!({ "applicationId": app })).await;
-    let r = api.post(&format!("/v1/applications/{}/messages", app.as_str().unwrap()), &key, json!({ "eventType": "a.b", "payload": {} })).await;
+    let app = api
+        .post("/v1/applications", &key, json!({ "name": "customer" }))
+        .await
+        .body["data"]["id"]
+        .clone();
+    api.create_webhook(&key, &good.url, json!({ "applicationId": app }))
+        .await;
+    let r = api
+        .post(
+            &format!("/v1/applications/{}/messages", app.as_str().unwrap()),
+            &key,
+            json!({ "eventType": "a.b", "payload": {} }),
+        )
+        .await;
     assert_eq!(r.status, 202, "{}", r.body);
     good.wait_for(4, WAIT).await;
-    api.wait_delivery(&key, &dead_id, |d| d["status"] == "dead").await;
+    api.wait_delivery(&key, &dead_id, |d| d["status"] == "dead")
+        .await;
 
     // Outcomes are written just after the attempt; wait for the last one.
     let deadline = std::time::Instant::now() + WAIT;
     let text = loop {
         let text = scrape(&api).await;
-        if sample(&text, "hookrelay_queue_depth") == Some(0.0) || std::time::Instant::now() > deadline {
+        if sample(&text, "hookrelay_queue_depth") == Some(0.0)
+            || std::time::Instant::now() > deadline
+        {
             break text;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
-    assert_eq!(sample(&text, "hookrelay_events_ingested_total"), Some(5.0), "{text}");
-    assert_eq!(sample(&text, "hookrelay_deliveries_succeeded_total"), Some(4.0), "{text}");
-    assert_eq!(sample(&text, "hookrelay_attempts_failed_total"), Some(1.0), "{text}");
-    assert_eq!(sample(&text, "hookrelay_deliveries_dead_total"), Some(1.0), "{text}");
+    assert_eq!(
+        sample(&text, "hookrelay_events_ingested_total"),
+        Some(5.0),
+        "{text}"
+    );
+    assert_eq!(
+        sample(&text, "hookrelay_deliveries_succeeded_total"),
+        Some(4.0),
+        "{text}"
+    );
+    assert_eq!(
+        sample(&text, "hookrelay_attempts_failed_total"),
+        Some(1.0),
+        "{text}"
+    );
+    assert_eq!(
+        sample(&text, "hookrelay_deliveries_dead_total"),
+        Some(1.0),
+        "{text}"
+    );
     assert_eq!(sample(&text, "hookrelay_queue_depth"), Some(0.0), "{text}");
-    assert_eq!(sample(&text, "hookrelay_attempt_duration_seconds_count"), Some(5.0), "{text}");
+    assert_eq!(
+        sample(&text, "hookrelay_attempt_duration_seconds_count"),
+        Some(5.0),
+        "{text}"
+    );
     // Events and outcomes share write-path transactions: at least one for
     // the 5 events, and at most one per event plus one per attempt.
-    let writes = sample(&text, "hookrelay_db_duration_seconds_count{op=\"write_batch\"}").unwrap_or(0.0);
+    let writes = sample(
+        &text,
+        "hookrelay_db_duration_seconds_count{op=\"write_batch\"}",
+    )
+    .unwrap_or(0.0);
     assert!((1.0..=10.0).contains(&writes), "{text}");
 }
 
@@ -88,7 +145,15 @@ async fn a_concurrent_burst_is_stored_in_batches_and_each_event_arrives_once() {
             tokio::spawn(async move {
                 let idem = (i >= 150).then(|| format!("key-{}", i % 10));
                 let body = format!("{{\"n\":{i}}}");
-                let r = api.send_raw(&url, Some(&secret), body.as_bytes(), Some("application/json"), idem.as_deref()).await;
+                let r = api
+                    .send_raw(
+                        &url,
+                        Some(&secret),
+                        body.as_bytes(),
+                        Some("application/json"),
+                        idem.as_deref(),
+                    )
+                    .await;
                 assert_eq!(r.status, 202, "{}", r.body);
                 (i, idem, r.body["data"]["id"].as_str().unwrap().to_string())
             })
@@ -123,7 +188,9 @@ async fn a_concurrent_burst_is_stored_in_batches_and_each_event_arrives_once() {
         *seen.entry(header(r, "webhook-id")).or_insert(0) += 1;
         let id = header(r, "webhook-id");
         let first_body = r.body.as_ref();
-        let Some(body) = expected.get(&id) else { panic!("unexpected delivery {id}") };
+        let Some(body) = expected.get(&id) else {
+            panic!("unexpected delivery {id}")
+        };
         // Repeats of a key deliver the first request's body.
         if !by_key.values().any(|v| v == &id) {
             assert_eq!(first_body, body.as_bytes());
@@ -131,7 +198,9 @@ async fn a_concurrent_burst_is_stored_in_batches_and_each_event_arrives_once() {
     }
     assert_eq!(seen.len(), 160);
     for id in expected.keys().take(20) {
-        let d = api.wait_delivery(&key, id, |d| d["status"] == "succeeded").await;
+        let d = api
+            .wait_delivery(&key, id, |d| d["status"] == "succeeded")
+            .await;
         assert_eq!(d["attemptCount"], 1);
         assert_eq!(d["attempts"][0]["statusCode"], 200);
     }

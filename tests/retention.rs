@@ -19,8 +19,16 @@ const DAY_MS: i64 = 24 * 60 * MINUTE_MS;
 async fn age(server: &Server, id: &str, age_ms: i64) -> String {
     let ms = chrono::Utc::now().timestamp_millis() - age_ms;
     let old = format!("msg_{}", ulid::Ulid::from_parts(ms as u64, rand_bits()));
-    server.sql(&format!("UPDATE deliveries SET id = '{old}', created_at = {ms} WHERE id = '{id}'")).await;
-    server.sql(&format!("UPDATE attempts SET delivery_id = '{old}' WHERE delivery_id = '{id}'")).await;
+    server
+        .sql(&format!(
+            "UPDATE deliveries SET id = '{old}', created_at = {ms} WHERE id = '{id}'"
+        ))
+        .await;
+    server
+        .sql(&format!(
+            "UPDATE attempts SET delivery_id = '{old}' WHERE delivery_id = '{id}'"
+        ))
+        .await;
     old
 }
 
@@ -37,21 +45,40 @@ async fn expired_deliveries_go_with_their_payloads_but_owed_work_and_shared_payl
     let receiver = Receiver::start().await;
     let hook = api.create_webhook(&key, &receiver.url, json!({})).await;
     let own_hook = api.create_webhook(&own_key, &receiver.url, json!({})).await;
-    let held_hook = api.create_webhook(&key, &receiver.url, json!({ "enabled": false })).await;
+    let held_hook = api
+        .create_webhook(&key, &receiver.url, json!({ "enabled": false }))
+        .await;
     let send = |hook: &Value, body: &'static str| {
-        let (api, url, secret) = (api.clone(), s(&hook["ingestUrl"]).to_string(), s(&hook["ingestSecret"]).to_string());
-        async move { s(&api.ingest(&url, &secret, body.as_bytes()).await.body["data"]["id"]).to_string() }
+        let (api, url, secret) = (
+            api.clone(),
+            s(&hook["ingestUrl"]).to_string(),
+            s(&hook["ingestSecret"]).to_string(),
+        );
+        async move {
+            s(&api.ingest(&url, &secret, body.as_bytes()).await.body["data"]["id"]).to_string()
+        }
     };
     let replayed = send(&hook, "shared").await;
     let gone = send(&hook, "gone").await;
     let recent = send(&hook, "recent").await;
     let owed = send(&held_hook, "owed").await;
     let own = send(&own_hook, "own").await;
-    api.wait_delivery(&own_key, &own, |d| d["status"] == "succeeded").await;
-    api.wait_delivery(&key, &replayed, |d| d["status"] == "succeeded").await;
-    let replay = s(&api.post(&format!("/v1/deliveries/{replayed}/replay"), &key, json!({})).await.body["data"]["id"]).to_string();
+    api.wait_delivery(&own_key, &own, |d| d["status"] == "succeeded")
+        .await;
+    api.wait_delivery(&key, &replayed, |d| d["status"] == "succeeded")
+        .await;
+    let replay = s(&api
+        .post(
+            &format!("/v1/deliveries/{replayed}/replay"),
+            &key,
+            json!({}),
+        )
+        .await
+        .body["data"]["id"])
+    .to_string();
     for id in [&gone, &recent, &replay] {
-        api.wait_delivery(&key, id, |d| d["status"] == "succeeded").await;
+        api.wait_delivery(&key, id, |d| d["status"] == "succeeded")
+            .await;
     }
 
     server.kill();
@@ -64,24 +91,53 @@ async fn expired_deliveries_go_with_their_payloads_but_owed_work_and_shared_payl
     let api = server.api();
 
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
-    while api.get(&format!("/v1/deliveries/{gone}"), &key).await.status != 404 {
-        assert!(std::time::Instant::now() < deadline, "the expired delivery was never purged");
+    while api
+        .get(&format!("/v1/deliveries/{gone}"), &key)
+        .await
+        .status
+        != 404
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the expired delivery was never purged"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert_eq!(api.get(&format!("/v1/deliveries/{replayed}"), &key).await.status, 404);
+    assert_eq!(
+        api.get(&format!("/v1/deliveries/{replayed}"), &key)
+            .await
+            .status,
+        404
+    );
     for id in [&owed, &kept, &replay] {
-        assert_eq!(api.get(&format!("/v1/deliveries/{id}"), &key).await.status, 200, "{id} must stay");
+        assert_eq!(
+            api.get(&format!("/v1/deliveries/{id}"), &key).await.status,
+            200,
+            "{id} must stay"
+        );
     }
-    assert_eq!(api.get(&format!("/v1/deliveries/{own}"), &own_key).await.status, 200, "the unlimited tier keeps everything");
+    assert_eq!(
+        api.get(&format!("/v1/deliveries/{own}"), &own_key)
+            .await
+            .status,
+        200,
+        "the unlimited tier keeps everything"
+    );
     let r = api.get(&format!("/v1/deliveries/{replay}"), &key).await;
-    assert_eq!(r.body["data"]["payload"]["body"], "shared", "a payload a replay still uses stays");
+    assert_eq!(
+        r.body["data"]["payload"]["body"], "shared",
+        "a payload a replay still uses stays"
+    );
     let r = api.get(&format!("/v1/deliveries/{kept}"), &key).await;
     assert_eq!(r.body["data"]["attempts"].as_array().unwrap().len(), 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_operators_cap_purges_sooner_than_the_tier_would() {
-    let opts = ServerOpts { extra: vec!["--max-retention-minutes".into(), "1".into()], ..ServerOpts::default() };
+    let opts = ServerOpts {
+        extra: vec!["--max-retention-minutes".into(), "1".into()],
+        ..ServerOpts::default()
+    };
     let mut server = Server::start(opts).await;
     let (_, key) = server.create_project("acme"); // unlimited: the tier alone keeps everything
     let api = server.api();
@@ -89,11 +145,18 @@ async fn the_operators_cap_purges_sooner_than_the_tier_would() {
     let hook = api.create_webhook(&key, &receiver.url, json!({})).await;
     let mut ids = Vec::new();
     for body in ["old", "new"] {
-        let r = api.ingest(s(&hook["ingestUrl"]), s(&hook["ingestSecret"]), body.as_bytes()).await;
+        let r = api
+            .ingest(
+                s(&hook["ingestUrl"]),
+                s(&hook["ingestSecret"]),
+                body.as_bytes(),
+            )
+            .await;
         ids.push(s(&r.body["data"]["id"]).to_string());
     }
     for id in &ids {
-        api.wait_delivery(&key, id, |d| d["status"] == "succeeded").await;
+        api.wait_delivery(&key, id, |d| d["status"] == "succeeded")
+            .await;
     }
 
     server.kill();
@@ -102,10 +165,19 @@ async fn the_operators_cap_purges_sooner_than_the_tier_would() {
     let api = server.api();
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
     while api.get(&format!("/v1/deliveries/{old}"), &key).await.status != 404 {
-        assert!(std::time::Instant::now() < deadline, "a delivery past the operator's cap was never purged");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "a delivery past the operator's cap was never purged"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert_eq!(api.get(&format!("/v1/deliveries/{}", ids[1]), &key).await.status, 200, "within the cap: kept");
+    assert_eq!(
+        api.get(&format!("/v1/deliveries/{}", ids[1]), &key)
+            .await
+            .status,
+        200,
+        "within the cap: kept"
+    );
 }
 
 fn events(n: usize) -> Vec<hookrelay::store::NewEvent> {
@@ -131,7 +203,16 @@ fn events(n: usize) -> Vec<hookrelay::store::NewEvent> {
 
 async fn write(store: &hookrelay::store::Store, n: usize) {
     let events = events(n);
-    store.write_batch(&hookrelay::store::WriteBatch { events: &events, ..Default::default() }, 0).await.unwrap();
+    store
+        .write_batch(
+            &hookrelay::store::WriteBatch {
+                events: &events,
+                ..Default::default()
+            },
+            0,
+        )
+        .await
+        .unwrap();
 }
 
 /// The log is not copied on commit (that would stall the writer), so the
@@ -139,9 +220,17 @@ async fn write(store: &hookrelay::store::Store, n: usize) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_sqlite_log_starts_over_after_a_checkpoint() {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}?mode=rwc", dir.path().join("db.sqlite").display());
-    let settings = hookrelay::store::PoolSettings { max_connections: 2, statement_timeout: Duration::from_secs(5) };
-    let store = hookrelay::store::Store::connect(&url, &settings).await.unwrap();
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("db.sqlite").display()
+    );
+    let settings = hookrelay::store::PoolSettings {
+        max_connections: 2,
+        statement_timeout: Duration::from_secs(5),
+    };
+    let store = hookrelay::store::Store::connect(&url, &settings)
+        .await
+        .unwrap();
     store.migrate().await.unwrap();
 
     let wal = dir.path().join("db.sqlite-wal");
@@ -151,12 +240,19 @@ async fn the_sqlite_log_starts_over_after_a_checkpoint() {
     }
     let grown = wal_bytes();
     write(&store, 200).await;
-    assert!(wal_bytes() > grown, "with no checkpoint, each write appends to the log");
+    assert!(
+        wal_bytes() > grown,
+        "with no checkpoint, each write appends to the log"
+    );
     let grown = wal_bytes();
 
     store.checkpoint_wal().await.unwrap();
     for _ in 0..2 {
         write(&store, 200).await;
     }
-    assert_eq!(wal_bytes(), grown, "after a checkpoint, writes start the log over from its beginning");
+    assert_eq!(
+        wal_bytes(),
+        grown,
+        "after a checkpoint, writes start the log over from its beginning"
+    );
 }

@@ -21,7 +21,9 @@ fn run(what: &str, mut cmd: Command, server: &Server, key: &str) {
         .env("NO_COLOR", "1")
         .env("PYTHONDONTWRITEBYTECODE", "1")
         .output()
-        .unwrap_or_else(|e| panic!("{what}: cannot run ({e}); scripts/sdk-tools installs the tools"));
+        .unwrap_or_else(|e| {
+            panic!("{what}: cannot run ({e}); scripts/sdk-tools installs the tools")
+        });
     assert!(
         out.status.success(),
         "{what} failed:\n{}\n{}\nserver log:\n{}",
@@ -32,7 +34,11 @@ fn run(what: &str, mut cmd: Command, server: &Server, key: &str) {
 }
 
 fn require(path: &Path) {
-    assert!(path.exists(), "{} is missing: run scripts/sdk-tools (scripts/test does)", path.display());
+    assert!(
+        path.exists(),
+        "{} is missing: run scripts/sdk-tools (scripts/test does)",
+        path.display()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -41,7 +47,8 @@ async fn the_typescript_sdk_runs_its_scenario() {
     let server = Server::start(ServerOpts::default()).await;
     let (_, key) = server.create_project("sdk");
     let mut cmd = Command::new("npm");
-    cmd.args(["test", "--silent"]).current_dir(sdk().join("typescript"));
+    cmd.args(["test", "--silent"])
+        .current_dir(sdk().join("typescript"));
     run("sdk/typescript: npm test", cmd, &server, &key);
 }
 
@@ -52,6 +59,8 @@ async fn the_python_sdk_runs_its_scenario() {
     let server = Server::start(ServerOpts::default()).await;
     let (_, key) = server.create_project("sdk");
     let mut cmd = Command::new(python);
-    cmd.args(["-m", "unittest", "discover", "-s", "python-tests", "-v"]).current_dir(sdk()).env("PYTHONPATH", sdk().join("python"));
+    cmd.args(["-m", "unittest", "discover", "-s", "python-tests", "-v"])
+        .current_dir(sdk())
+        .env("PYTHONPATH", sdk().join("python"));
     run("sdk/python-tests", cmd, &server, &key);
 }

@@ -14,15 +14,18 @@ use super::error::{ApiError, ErrorBody};
 use super::extract::{double_option, ApiJson, ApiQuery, PageQuery};
 use super::{data, timestamp, AppState, Data, List};
 use crate::applications::{self as rules, normalize_frame_ancestors};
+use crate::ids;
 use crate::ingest::{NewEvent, Route};
 use crate::store::{self, Application, Saved};
 use crate::webhooks::{validate_text, MAX_NAME_LEN};
-use crate::ids;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/v1/applications", get(list).post(create))
-        .route("/v1/applications/{id}", get(get_one).patch(update).delete(delete))
+        .route(
+            "/v1/applications/{id}",
+            get(get_one).patch(update).delete(delete),
+        )
         .route("/v1/applications/{id}/messages", post(send_message))
 }
 
@@ -51,7 +54,9 @@ impl From<Application> for ApplicationView {
             uid: a.uid,
             name: a.name,
             metadata: serde_json::from_str(&a.metadata).unwrap_or_default(),
-            portal_frame_ancestors: a.frame_ancestors.and_then(|f| serde_json::from_str(&f).ok()),
+            portal_frame_ancestors: a
+                .frame_ancestors
+                .and_then(|f| serde_json::from_str(&f).ok()),
             created_at: timestamp(a.created_at),
             updated_at: timestamp(a.updated_at),
         }
@@ -91,7 +96,9 @@ fn check_name(name: &str) -> Result<(), ApiError> {
 }
 
 fn check_uid(uid: Option<&str>) -> Result<(), ApiError> {
-    uid.map_or(Ok(()), |u| rules::validate_uid(u).map_err(|e| ApiError::invalid_field("uid", e)))
+    uid.map_or(Ok(()), |u| {
+        rules::validate_uid(u).map_err(|e| ApiError::invalid_field("uid", e))
+    })
 }
 
 fn metadata(v: &serde_json::Value) -> Result<String, ApiError> {
@@ -110,7 +117,10 @@ pub(super) fn frame_ancestors(v: Option<&[String]>) -> Result<Option<String>, Ap
 fn uid_taken(saved: Saved) -> Result<(), ApiError> {
     match saved {
         Saved::Saved => Ok(()),
-        Saved::Conflict => Err(ApiError::conflict("uid_taken", "another application of this project has this uid")),
+        Saved::Conflict => Err(ApiError::conflict(
+            "uid_taken",
+            "another application of this project has this uid",
+        )),
     }
 }
 
@@ -124,12 +134,25 @@ pub async fn create(
     ApiJson(body): ApiJson<CreateApplication>,
 ) -> Result<(StatusCode, axum::Json<Data<ApplicationView>>), ApiError> {
     let a = create_application(&state, &key.project_id, body).await?;
-    audit_logs::record(&state, &key, &ip, "application.create", "application", &a.id, audit_summary(&a)).await;
+    audit_logs::record(
+        &state,
+        &key,
+        &ip,
+        "application.create",
+        "application",
+        &a.id,
+        audit_summary(&a),
+    )
+    .await;
     Ok((StatusCode::CREATED, data(a.into())))
 }
 
 /// Shared by the Public API and the dashboard.
-pub(crate) async fn create_application(state: &AppState, project_id: &str, body: CreateApplication) -> Result<Application, ApiError> {
+pub(crate) async fn create_application(
+    state: &AppState,
+    project_id: &str,
+    body: CreateApplication,
+) -> Result<Application, ApiError> {
     let name = body.name.trim().to_string();
     check_name(&name)?;
     check_uid(body.uid.as_deref())?;
@@ -158,20 +181,39 @@ pub async fn list(
     list_in(&state, &key.project_id, q).await
 }
 
-pub async fn list_in(state: &AppState, project_id: &str, q: PageQuery) -> Result<axum::Json<List<ApplicationView>>, ApiError> {
-    let page = state.store.list_applications(project_id, &q.page()?).await?;
+pub async fn list_in(
+    state: &AppState,
+    project_id: &str,
+    q: PageQuery,
+) -> Result<axum::Json<List<ApplicationView>>, ApiError> {
+    let page = state
+        .store
+        .list_applications(project_id, &q.page()?)
+        .await?;
     Ok(super::list(page, ApplicationView::from))
 }
 
 /// The project's application by id or uid.
-pub(crate) async fn find(state: &AppState, project_id: &str, id_or_uid: &str) -> Result<Application, ApiError> {
-    state.store.get_application(project_id, id_or_uid).await?.ok_or_else(|| ApiError::not_found("application"))
+pub(crate) async fn find(
+    state: &AppState,
+    project_id: &str,
+    id_or_uid: &str,
+) -> Result<Application, ApiError> {
+    state
+        .store
+        .get_application(project_id, id_or_uid)
+        .await?
+        .ok_or_else(|| ApiError::not_found("application"))
 }
 
 #[utoipa::path(get, path = "/v1/applications/{id}", operation_id = "applications.get", tag = "applications", security(("apiKey" = [])),
     params(("id" = String, Path, description = "The application's id or uid")),
     responses((status = 200, body = Data<ApplicationView>), (status = 404, body = ErrorBody)))]
-pub async fn get_one(State(state): State<AppState>, ApiKey(key): ApiKey, Path(id): Path<String>) -> Result<axum::Json<Data<ApplicationView>>, ApiError> {
+pub async fn get_one(
+    State(state): State<AppState>,
+    ApiKey(key): ApiKey,
+    Path(id): Path<String>,
+) -> Result<axum::Json<Data<ApplicationView>>, ApiError> {
     Ok(data(find(&state, &key.project_id, &id).await?.into()))
 }
 
@@ -187,7 +229,16 @@ pub async fn update(
     ApiJson(body): ApiJson<UpdateApplication>,
 ) -> Result<axum::Json<Data<ApplicationView>>, ApiError> {
     let (a, changes) = update_application(&state, &key.project_id, &id, body).await?;
-    audit_logs::record(&state, &key, &ip, "application.update", "application", &a.id, changes).await;
+    audit_logs::record(
+        &state,
+        &key,
+        &ip,
+        "application.update",
+        "application",
+        &a.id,
+        changes,
+    )
+    .await;
     Ok(data(a.into()))
 }
 
@@ -225,8 +276,12 @@ pub(crate) async fn update_application(
 /// An application's settings for the audit log: the names of its metadata
 /// fields but not their values, which are the project's customer data.
 pub(crate) fn audit_summary(a: &Application) -> serde_json::Value {
-    let metadata: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&a.metadata).unwrap_or_default();
-    let frame_ancestors: Option<Vec<String>> = a.frame_ancestors.as_deref().and_then(|f| serde_json::from_str(f).ok());
+    let metadata: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(&a.metadata).unwrap_or_default();
+    let frame_ancestors: Option<Vec<String>> = a
+        .frame_ancestors
+        .as_deref()
+        .and_then(|f| serde_json::from_str(f).ok());
     serde_json::json!({
         "name": a.name,
         "uid": a.uid,
@@ -238,16 +293,35 @@ pub(crate) fn audit_summary(a: &Application) -> serde_json::Value {
 #[utoipa::path(delete, path = "/v1/applications/{id}", operation_id = "applications.delete", tag = "applications", security(("apiKey" = [])),
     params(("id" = String, Path, description = "The application's id or uid")),
     responses((status = 204, description = "Deleted, with its endpoints, messages and portal tokens"), (status = 404, body = ErrorBody)))]
-pub async fn delete(State(state): State<AppState>, ApiKey(key): ApiKey, ip: SourceIp, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
+pub async fn delete(
+    State(state): State<AppState>,
+    ApiKey(key): ApiKey,
+    ip: SourceIp,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
     let a = find(&state, &key.project_id, &id).await?;
-    let endpoints = state.store.delete_application(&key.project_id, &a.id).await?.ok_or_else(|| ApiError::not_found("application"))?;
+    let endpoints = state
+        .store
+        .delete_application(&key.project_id, &a.id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("application"))?;
     for e in &endpoints {
         state.engine.invalidate(e);
     }
     state.forget_credentials();
     // The id alone will name nothing once the application is gone.
-    let summary = serde_json::json!({ "name": a.name, "uid": a.uid, "endpointsDeleted": endpoints.len() });
-    audit_logs::record(&state, &key, &ip, "application.delete", "application", &a.id, summary).await;
+    let summary =
+        serde_json::json!({ "name": a.name, "uid": a.uid, "endpointsDeleted": endpoints.len() });
+    audit_logs::record(
+        &state,
+        &key,
+        &ip,
+        "application.delete",
+        "application",
+        &a.id,
+        summary,
+    )
+    .await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -308,9 +382,17 @@ pub(super) async fn fan_out(
         idempotency_key,
     };
     let accepted = state.intake.accept(event).await?;
-    let deliveries =
-        accepted.deliveries.into_iter().map(|(id, endpoint_id)| MessageDelivery { id, endpoint_id }).collect();
-    let sent = SentMessage { id: accepted.event_id, application_id: app.id.clone(), event_type, deliveries };
+    let deliveries = accepted
+        .deliveries
+        .into_iter()
+        .map(|(id, endpoint_id)| MessageDelivery { id, endpoint_id })
+        .collect();
+    let sent = SentMessage {
+        id: accepted.event_id,
+        application_id: app.id.clone(),
+        event_type,
+        deliveries,
+    };
     Ok((sent, accepted.duplicate))
 }
 
@@ -327,17 +409,29 @@ pub async fn send_message(
     headers: HeaderMap,
     ApiJson(body): ApiJson<SendMessage>,
 ) -> Result<Response, ApiError> {
-    rules::validate_event_type(&body.event_type).map_err(|e| ApiError::invalid_field("eventType", e))?;
+    rules::validate_event_type(&body.event_type)
+        .map_err(|e| ApiError::invalid_field("eventType", e))?;
     let idempotency_key = super::ingest::idempotency_key(&headers)?;
     let app = find(&state, &key.project_id, &id).await?;
     let payload = bytes::Bytes::from(body.payload.to_string());
     if let Some(key) = &body.ordering_key {
         rules::validate_event_type(key).map_err(|e| ApiError::invalid_field("orderingKey", e))?;
     }
-    let (sent, duplicate) = fan_out(&state, &app, body.event_type, payload, idempotency_key, None, body.ordering_key).await?;
+    let (sent, duplicate) = fan_out(
+        &state,
+        &app,
+        body.event_type,
+        payload,
+        idempotency_key,
+        None,
+        body.ordering_key,
+    )
+    .await?;
     let mut response = (StatusCode::ACCEPTED, data(sent)).into_response();
     if duplicate {
-        response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
+        response
+            .headers_mut()
+            .insert("idempotent-replayed", HeaderValue::from_static("true"));
     }
     Ok(response)
 }

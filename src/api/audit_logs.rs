@@ -30,13 +30,23 @@ pub struct SourceIp(Option<String>);
 impl<S: Send + Sync> FromRequestParts<S> for SourceIp {
     type Rejection = Infallible;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Infallible> {
-        Ok(SourceIp(parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string())))
+        Ok(SourceIp(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip().to_string()),
+        ))
     }
 }
 
 /// The actor of a change made with an API key: its id, labelled by its prefix.
 pub fn key_actor(key: &KeyAuth, ip: &SourceIp) -> Actor {
-    Actor { actor_type: "api_key", actor_id: key.key_id.clone(), actor_label: key.prefix.clone(), source_ip: ip.0.clone() }
+    Actor {
+        actor_type: "api_key",
+        actor_id: key.key_id.clone(),
+        actor_label: key.prefix.clone(),
+        source_ip: ip.0.clone(),
+    }
 }
 
 /// The actor of a change a project's customer makes through the portal:
@@ -62,7 +72,15 @@ pub async fn record(
     target_id: &str,
     summary: Value,
 ) {
-    record_as(&state.store, key_actor(key, ip), &key.project_id, action, (target_type, target_id), summary).await;
+    record_as(
+        &state.store,
+        key_actor(key, ip),
+        &key.project_id,
+        action,
+        (target_type, target_id),
+        summary,
+    )
+    .await;
 }
 
 /// Records a change to `project_id` by `actor` (an API key, a dashboard
@@ -148,10 +166,17 @@ impl From<AuditRecord> for AuditEntryView {
         AuditEntryView {
             id: e.id,
             created_at: timestamp(e.created_at),
-            actor: ActorView { actor_type: e.actor_type, id: e.actor_id, label: e.actor_label },
+            actor: ActorView {
+                actor_type: e.actor_type,
+                id: e.actor_id,
+                label: e.actor_label,
+            },
             source_ip: e.source_ip,
             action: e.action,
-            target: TargetView { target_type: e.target_type, id: e.target_id },
+            target: TargetView {
+                target_type: e.target_type,
+                id: e.target_id,
+            },
             summary: serde_json::from_str(&e.summary).unwrap_or(Value::Null),
         }
     }
@@ -169,9 +194,14 @@ pub async fn list(
 }
 
 /// One page of `project_id`'s audit log; `tier_required` unless its tier has it.
-pub async fn list_in(state: &AppState, project_id: &str, q: AuditQuery) -> Result<axum::Json<List<AuditEntryView>>, ApiError> {
+pub async fn list_in(
+    state: &AppState,
+    project_id: &str,
+    q: AuditQuery,
+) -> Result<axum::Json<List<AuditEntryView>>, ApiError> {
     super::tiers::require(state, project_id, Feature::AuditLog).await?;
-    let (from_ms, to_ms) = time_window(q.from.as_deref(), q.to.as_deref(), ApiError::invalid_query)?;
+    let (from_ms, to_ms) =
+        time_window(q.from.as_deref(), q.to.as_deref(), ApiError::invalid_query)?;
     let nonempty = |v: Option<String>| v.filter(|v| !v.is_empty());
     let filter = AuditFilter {
         action: nonempty(q.action),
@@ -180,6 +210,9 @@ pub async fn list_in(state: &AppState, project_id: &str, q: AuditQuery) -> Resul
         from_ms,
         to_ms,
     };
-    let page = state.store.list_audit(project_id, &filter, &page_request(q.limit, q.cursor)?).await?;
+    let page = state
+        .store
+        .list_audit(project_id, &filter, &page_request(q.limit, q.cursor)?)
+        .await?;
     Ok(super::list(page, AuditEntryView::from))
 }

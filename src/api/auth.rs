@@ -18,7 +18,9 @@ pub struct AdminKey(pub KeyAuth);
 
 async fn authenticate(parts: &Parts, state: &AppState) -> Result<KeyAuth, ApiError> {
     let Some(token) = bearer(parts) else {
-        return Err(ApiError::unauthorized("missing Authorization: Bearer swk_... header"));
+        return Err(ApiError::unauthorized(
+            "missing Authorization: Bearer swk_... header",
+        ));
     };
     if !token.starts_with(API_KEY_PREFIX) {
         return Err(ApiError::unauthorized(

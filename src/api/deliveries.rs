@@ -70,7 +70,10 @@ pub struct TypedDeliveryView {
 
 impl From<LogEntry> for TypedDeliveryView {
     fn from(e: LogEntry) -> Self {
-        TypedDeliveryView { delivery: e.delivery.into(), event_type: e.event_type }
+        TypedDeliveryView {
+            delivery: e.delivery.into(),
+            event_type: e.event_type,
+        }
     }
 }
 
@@ -128,7 +131,12 @@ impl PayloadView {
     fn new(content_type: String, bytes: Vec<u8>) -> Self {
         let size_bytes = bytes.len();
         match String::from_utf8(bytes) {
-            Ok(text) => PayloadView { content_type, size_bytes, body: Some(text), body_base64: None },
+            Ok(text) => PayloadView {
+                content_type,
+                size_bytes,
+                body: Some(text),
+                body_base64: None,
+            },
             Err(e) => PayloadView {
                 content_type,
                 size_bytes,
@@ -183,14 +191,22 @@ pub async fn list(
 
 /// One filtered page of a project's deliveries. Shared by the Public API and
 /// the dashboard.
-pub(crate) async fn list_in(state: &AppState, project_id: &str, q: DeliveryQuery) -> Result<axum::Json<List<TypedDeliveryView>>, ApiError> {
+pub(crate) async fn list_in(
+    state: &AppState,
+    project_id: &str,
+    q: DeliveryQuery,
+) -> Result<axum::Json<List<TypedDeliveryView>>, ApiError> {
     let status = match q.status.as_deref() {
         None | Some("") => None,
         Some(s) => Some(DeliveryStatus::parse(s).ok_or_else(|| {
-            ApiError::invalid_query("status", "must be pending, delivering, succeeded, failed-retrying, dead or discarded")
+            ApiError::invalid_query(
+                "status",
+                "must be pending, delivering, succeeded, failed-retrying, dead or discarded",
+            )
         })?),
     };
-    let (from_ms, to_ms) = time_window(q.from.as_deref(), q.to.as_deref(), ApiError::invalid_query)?;
+    let (from_ms, to_ms) =
+        time_window(q.from.as_deref(), q.to.as_deref(), ApiError::invalid_query)?;
     let filter = DeliveryFilter {
         webhook_id: q.webhook_id.filter(|w| !w.is_empty()),
         status,
@@ -199,34 +215,64 @@ pub(crate) async fn list_in(state: &AppState, project_id: &str, q: DeliveryQuery
         dead_letters_only: false,
     };
     let event_type = q.event_type.as_deref().filter(|t| !t.is_empty());
-    let page = state.store.list_deliveries(project_id, &filter, event_type, &page_request(q.limit, q.cursor)?).await?;
+    let page = state
+        .store
+        .list_deliveries(
+            project_id,
+            &filter,
+            event_type,
+            &page_request(q.limit, q.cursor)?,
+        )
+        .await?;
     Ok(super::list(page, TypedDeliveryView::from))
 }
 
 #[utoipa::path(get, path = "/v1/deliveries/{id}", operation_id = "deliveries.get", tag = "deliveries", security(("apiKey" = [])), params(("id" = String, Path)),
     responses((status = 200, body = Data<DeliveryDetail>), (status = 404, body = ErrorBody)))]
-pub async fn get(State(state): State<AppState>, ApiKey(key): ApiKey, Path(id): Path<String>) -> Result<axum::Json<Data<DeliveryDetail>>, ApiError> {
+pub async fn get(
+    State(state): State<AppState>,
+    ApiKey(key): ApiKey,
+    Path(id): Path<String>,
+) -> Result<axum::Json<Data<DeliveryDetail>>, ApiError> {
     get_in(&state, &key.project_id, &id).await
 }
 
 /// A delivery with its payload, headers and attempts. Shared by the Public
 /// API and the dashboard.
-pub(crate) async fn get_in(state: &AppState, project_id: &str, id: &str) -> Result<axum::Json<Data<DeliveryDetail>>, ApiError> {
-    let (d, attempts) = state.store.get_delivery(project_id, id).await?.ok_or_else(|| ApiError::not_found("delivery"))?;
-    let payload = state.store.get_event_payload(project_id, &d.event_id).await?;
+pub(crate) async fn get_in(
+    state: &AppState,
+    project_id: &str,
+    id: &str,
+) -> Result<axum::Json<Data<DeliveryDetail>>, ApiError> {
+    let (d, attempts) = state
+        .store
+        .get_delivery(project_id, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("delivery"))?;
+    let payload = state
+        .store
+        .get_event_payload(project_id, &d.event_id)
+        .await?;
     let mut request_headers = BTreeMap::new();
     if let Some(w) = state.store.get_webhook(project_id, &d.webhook_id).await? {
         request_headers = serde_json::from_str(&w.headers).unwrap_or_default();
     }
     if let Some(event) = &payload {
-        let own: BTreeMap<String, String> = event.headers.as_deref().and_then(|h| serde_json::from_str(h).ok()).unwrap_or_default();
+        let own: BTreeMap<String, String> = event
+            .headers
+            .as_deref()
+            .and_then(|h| serde_json::from_str(h).ok())
+            .unwrap_or_default();
         request_headers.extend(own);
         request_headers.insert("content-type".into(), event.content_type.clone());
     }
     request_headers.insert("webhook-id".into(), d.id.clone());
     let event_type = payload.as_ref().and_then(|e| e.event_type.clone());
     Ok(data(DeliveryDetail {
-        delivery: TypedDeliveryView { delivery: d.into(), event_type },
+        delivery: TypedDeliveryView {
+            delivery: d.into(),
+            event_type,
+        },
         payload: payload.map(|e| PayloadView::new(e.content_type, e.body)),
         request_headers,
         attempts: attempts.into_iter().map(AttemptView::from).collect(),

@@ -19,7 +19,10 @@ use crate::webhooks::{validate_text, MAX_DESCRIPTION_LEN};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/v1/event-types", get(list).post(create))
-        .route("/v1/event-types/{name}", get(get_one).patch(update).delete(delete))
+        .route(
+            "/v1/event-types/{name}",
+            get(get_one).patch(update).delete(delete),
+        )
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -71,17 +74,26 @@ pub struct UpdateEventType {
     schema: Option<Option<serde_json::Value>>,
 }
 
-fn check(description: &str, schema: Option<&serde_json::Value>) -> Result<Option<String>, ApiError> {
-    validate_text(description, MAX_DESCRIPTION_LEN, false).map_err(|e| ApiError::invalid_field("description", e))?;
+fn check(
+    description: &str,
+    schema: Option<&serde_json::Value>,
+) -> Result<Option<String>, ApiError> {
+    validate_text(description, MAX_DESCRIPTION_LEN, false)
+        .map_err(|e| ApiError::invalid_field("description", e))?;
     schema
-        .map(|s| crate::applications::json_object(s).map_err(|e| ApiError::invalid_field("schema", e)))
+        .map(|s| {
+            crate::applications::json_object(s).map_err(|e| ApiError::invalid_field("schema", e))
+        })
         .transpose()
 }
 
 /// An event type's settings for the audit log: its documentation, which
 /// holds no secret.
 fn audit_summary(t: &EventType) -> serde_json::Value {
-    let schema: Option<serde_json::Value> = t.payload_schema.as_deref().and_then(|s| serde_json::from_str(s).ok());
+    let schema: Option<serde_json::Value> = t
+        .payload_schema
+        .as_deref()
+        .and_then(|s| serde_json::from_str(s).ok());
     serde_json::json!({ "description": t.description, "schema": schema })
 }
 
@@ -96,11 +108,30 @@ pub async fn create(
     validate_event_type(&body.name).map_err(|e| ApiError::invalid_field("name", e))?;
     let payload_schema = check(&body.description, body.schema.as_ref())?;
     let now = store::now_ms();
-    let t = EventType { project_id: key.project_id.clone(), name: body.name, description: body.description, payload_schema, created_at: now, updated_at: now };
+    let t = EventType {
+        project_id: key.project_id.clone(),
+        name: body.name,
+        description: body.description,
+        payload_schema,
+        created_at: now,
+        updated_at: now,
+    };
     if state.store.create_event_type(&t).await? == Saved::Conflict {
-        return Err(ApiError::conflict("event_type_exists", "an event type with this name exists"));
+        return Err(ApiError::conflict(
+            "event_type_exists",
+            "an event type with this name exists",
+        ));
     }
-    audit_logs::record(&state, &key, &ip, "event_type.create", "event_type", &t.name, audit_summary(&t)).await;
+    audit_logs::record(
+        &state,
+        &key,
+        &ip,
+        "event_type.create",
+        "event_type",
+        &t.name,
+        audit_summary(&t),
+    )
+    .await;
     Ok((StatusCode::CREATED, data(t.into())))
 }
 
@@ -111,17 +142,28 @@ pub async fn list(
     ApiKey(key): ApiKey,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<axum::Json<List<EventTypeView>>, ApiError> {
-    let page = state.store.list_event_types(&key.project_id, &q.page()?).await?;
+    let page = state
+        .store
+        .list_event_types(&key.project_id, &q.page()?)
+        .await?;
     Ok(super::list(page, EventTypeView::from))
 }
 
 async fn find(state: &AppState, project_id: &str, name: &str) -> Result<EventType, ApiError> {
-    state.store.get_event_type(project_id, name).await?.ok_or_else(|| ApiError::not_found("event type"))
+    state
+        .store
+        .get_event_type(project_id, name)
+        .await?
+        .ok_or_else(|| ApiError::not_found("event type"))
 }
 
 #[utoipa::path(get, path = "/v1/event-types/{name}", operation_id = "eventTypes.get", tag = "event types", security(("apiKey" = [])), params(("name" = String, Path)),
     responses((status = 200, body = Data<EventTypeView>), (status = 404, body = ErrorBody)))]
-pub async fn get_one(State(state): State<AppState>, ApiKey(key): ApiKey, Path(name): Path<String>) -> Result<axum::Json<Data<EventTypeView>>, ApiError> {
+pub async fn get_one(
+    State(state): State<AppState>,
+    ApiKey(key): ApiKey,
+    Path(name): Path<String>,
+) -> Result<axum::Json<Data<EventTypeView>>, ApiError> {
     Ok(data(find(&state, &key.project_id, &name).await?.into()))
 }
 
@@ -142,22 +184,52 @@ pub async fn update(
     }
     let schema = match body.schema {
         Some(s) => s,
-        None => t.payload_schema.as_deref().and_then(|s| serde_json::from_str(s).ok()),
+        None => t
+            .payload_schema
+            .as_deref()
+            .and_then(|s| serde_json::from_str(s).ok()),
     };
     t.payload_schema = check(&t.description, schema.as_ref())?;
     t.updated_at = store::now_ms();
     state.store.update_event_type(&t).await?;
     let changes = crate::audit::changes(&before, &audit_summary(&t));
-    audit_logs::record(&state, &key, &ip, "event_type.update", "event_type", &t.name, changes).await;
+    audit_logs::record(
+        &state,
+        &key,
+        &ip,
+        "event_type.update",
+        "event_type",
+        &t.name,
+        changes,
+    )
+    .await;
     Ok(data(t.into()))
 }
 
 #[utoipa::path(delete, path = "/v1/event-types/{name}", operation_id = "eventTypes.delete", tag = "event types", security(("apiKey" = [])), params(("name" = String, Path)),
     responses((status = 204, description = "Deleted; endpoints subscribed to it keep their subscription list"), (status = 404, body = ErrorBody)))]
-pub async fn delete(State(state): State<AppState>, ApiKey(key): ApiKey, ip: SourceIp, Path(name): Path<String>) -> Result<StatusCode, ApiError> {
-    if !state.store.delete_event_type(&key.project_id, &name).await? {
+pub async fn delete(
+    State(state): State<AppState>,
+    ApiKey(key): ApiKey,
+    ip: SourceIp,
+    Path(name): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    if !state
+        .store
+        .delete_event_type(&key.project_id, &name)
+        .await?
+    {
         return Err(ApiError::not_found("event type"));
     }
-    audit_logs::record(&state, &key, &ip, "event_type.delete", "event_type", &name, serde_json::json!({})).await;
+    audit_logs::record(
+        &state,
+        &key,
+        &ip,
+        "event_type.delete",
+        "event_type",
+        &name,
+        serde_json::json!({}),
+    )
+    .await;
     Ok(StatusCode::NO_CONTENT)
 }

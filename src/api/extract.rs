@@ -40,7 +40,8 @@ pub struct ApiQuery<T>(pub T);
 impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        let axum::extract::Query(v) = axum::extract::Query::<T>::from_request_parts(parts, state).await?;
+        let axum::extract::Query(v) =
+            axum::extract::Query::<T>::from_request_parts(parts, state).await?;
         Ok(ApiQuery(v))
     }
 }
@@ -67,9 +68,15 @@ impl PageQuery {
 pub fn page_request(limit: Option<i64>, cursor: Option<String>) -> Result<PageRequest, ApiError> {
     let limit = limit.unwrap_or(DEFAULT_PAGE);
     if !(1..=MAX_PAGE).contains(&limit) {
-        return Err(ApiError::bad_request("invalid_query", format!("limit: must be between 1 and {MAX_PAGE}")));
+        return Err(ApiError::bad_request(
+            "invalid_query",
+            format!("limit: must be between 1 and {MAX_PAGE}"),
+        ));
     }
-    Ok(PageRequest { cursor: cursor.filter(|c| !c.is_empty()), limit })
+    Ok(PageRequest {
+        cursor: cursor.filter(|c| !c.is_empty()),
+        limit,
+    })
 }
 
 /// A `from`/`to` window (RFC 3339 times) as unix ms; `invalid` makes the
@@ -83,7 +90,12 @@ pub fn time_window(
         None => Ok(None),
         Some(v) => chrono::DateTime::parse_from_rfc3339(v)
             .map(|t| Some(t.timestamp_millis()))
-            .map_err(|_| invalid(field, "must be an RFC 3339 time such as 2026-01-31T12:00:00Z".into())),
+            .map_err(|_| {
+                invalid(
+                    field,
+                    "must be an RFC 3339 time such as 2026-01-31T12:00:00Z".into(),
+                )
+            }),
     };
     let (from, to) = (parse("from", from)?, parse("to", to)?);
     if let (Some(f), Some(t)) = (from, to) {
@@ -95,13 +107,22 @@ pub fn time_window(
 }
 
 /// For PATCH fields where `null` (reset) differs from absent (unchanged).
-pub fn double_option<'de, T: Deserialize<'de>, D: Deserializer<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+pub fn double_option<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
     Option::<T>::deserialize(d).map(Some)
 }
 
 /// The token of an `Authorization: Bearer ...` header, if any.
 pub fn bearer(parts: &Parts) -> Option<&str> {
-    let value = parts.headers.get(axum::http::header::AUTHORIZATION)?.to_str().ok()?;
+    let value = parts
+        .headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
     let (scheme, token) = value.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()).filter(|t| !t.is_empty())
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim())
+        .filter(|t| !t.is_empty())
 }

@@ -32,11 +32,18 @@ pub struct IngestSecret(String);
 
 impl FromRequestParts<AppState> for IngestSecret {
     type Rejection = ApiError;
-    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &AppState) -> Result<Self, ApiError> {
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &AppState,
+    ) -> Result<Self, ApiError> {
         match bearer(parts) {
             Some(t) if t.starts_with(WEBHOOK_SECRET_PREFIX) => Ok(IngestSecret(t.to_string())),
-            Some(_) => Err(ApiError::unauthorized("ingest takes the webhook's ingest secret (whsec_...)")),
-            None => Err(ApiError::unauthorized("missing Authorization: Bearer whsec_... header")),
+            Some(_) => Err(ApiError::unauthorized(
+                "ingest takes the webhook's ingest secret (whsec_...)",
+            )),
+            None => Err(ApiError::unauthorized(
+                "missing Authorization: Bearer whsec_... header",
+            )),
         }
     }
 }
@@ -71,9 +78,19 @@ pub async fn ingest(
         .iter()
         .any(|s| s.material == hash && s.retired_at.is_none_or(|r| r > now));
     if !valid {
-        return Err(ApiError::unauthorized("invalid ingest secret for this webhook"));
+        return Err(ApiError::unauthorized(
+            "invalid ingest secret for this webhook",
+        ));
     }
-    accept(&state, target.project_id, target.webhook_id, target.enabled, &headers, body?).await
+    accept(
+        &state,
+        target.project_id,
+        target.webhook_id,
+        target.enabled,
+        &headers,
+        body?,
+    )
+    .await
 }
 
 #[utoipa::path(post, path = "/v1/webhooks/{id}/events", operation_id = "webhooks.sendEvent", tag = "ingest", security(("apiKey" = [])),
@@ -95,10 +112,19 @@ pub async fn send_event(
 
 /// The request's `Idempotency-Key`, if it has a valid one.
 pub(super) fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
-    let Some(v) = headers.get("idempotency-key") else { return Ok(None) };
-    let k = v.to_str().ok().map(str::trim).filter(|k| !k.is_empty() && k.len() <= MAX_IDEMPOTENCY_KEY_LEN);
+    let Some(v) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    let k = v
+        .to_str()
+        .ok()
+        .map(str::trim)
+        .filter(|k| !k.is_empty() && k.len() <= MAX_IDEMPOTENCY_KEY_LEN);
     let k = k.ok_or_else(|| {
-        ApiError::bad_request("invalid_idempotency_key", format!("Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY_LEN} visible characters"))
+        ApiError::bad_request(
+            "invalid_idempotency_key",
+            format!("Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY_LEN} visible characters"),
+        )
     })?;
     Ok(Some(k.to_string()))
 }
@@ -118,17 +144,46 @@ pub(crate) async fn accept(
         .and_then(|v| v.to_str().ok())
         .filter(|v| !v.trim().is_empty())
         .ok_or_else(|| {
-            ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "missing_content_type", "a content-type header is required")
+            ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "missing_content_type",
+                "a content-type header is required",
+            )
         })?
         .to_string();
     let idempotency_key = idempotency_key(headers)?;
-    let route = Route::Webhook { webhook_id: webhook_id.clone(), enabled };
-    let event = NewEvent { project_id, route, content_type, body, headers: None, ordering_key: None, idempotency_key };
+    let route = Route::Webhook {
+        webhook_id: webhook_id.clone(),
+        enabled,
+    };
+    let event = NewEvent {
+        project_id,
+        route,
+        content_type,
+        body,
+        headers: None,
+        ordering_key: None,
+        idempotency_key,
+    };
     let accepted = state.intake.accept(event).await?;
-    let delivery_id = accepted.deliveries.into_iter().next().map(|(id, _)| id).unwrap_or_default();
-    let mut response = (StatusCode::ACCEPTED, data(AcceptedView { id: delivery_id, webhook_id })).into_response();
+    let delivery_id = accepted
+        .deliveries
+        .into_iter()
+        .next()
+        .map(|(id, _)| id)
+        .unwrap_or_default();
+    let mut response = (
+        StatusCode::ACCEPTED,
+        data(AcceptedView {
+            id: delivery_id,
+            webhook_id,
+        }),
+    )
+        .into_response();
     if accepted.duplicate {
-        response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
+        response
+            .headers_mut()
+            .insert("idempotent-replayed", HeaderValue::from_static("true"));
     }
     Ok(response)
 }

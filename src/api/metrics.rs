@@ -26,5 +26,8 @@ pub async fn render(State(state): State<AppState>) -> Result<impl IntoResponse, 
     let (open, held) = state.store.isolation_figures().await?;
     m.circuits_open.set(open);
     m.held.set(held);
-    Ok(([(CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], m.render()))
+    Ok((
+        [(CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        m.render(),
+    ))
 }

@@ -98,15 +98,38 @@ pub fn routes() -> Router<AppState> {
         .route("/readyz", get(health::readyz))
         .route("/v1/openapi.json", get(openapi::served))
         .route("/v1/project", get(project::get_project))
-        .route("/v1/project/api-keys", get(project::list_keys).post(project::create_key))
+        .route(
+            "/v1/project/api-keys",
+            get(project::list_keys).post(project::create_key),
+        )
         .route("/v1/project/api-keys/{key_id}", get(project::get_key))
-        .route("/v1/project/api-keys/{key_id}/revoke", post(project::revoke_key))
-        .route("/v1/project/api-keys/{key_id}/rotate", post(project::rotate_key))
+        .route(
+            "/v1/project/api-keys/{key_id}/revoke",
+            post(project::revoke_key),
+        )
+        .route(
+            "/v1/project/api-keys/{key_id}/rotate",
+            post(project::rotate_key),
+        )
         .route("/v1/webhooks", get(webhooks::list).post(webhooks::create))
-        .route("/v1/webhooks/{id}", get(webhooks::get).patch(webhooks::update).delete(webhooks::delete))
-        .route("/v1/webhooks/{id}/rotate-ingest-secret", post(webhooks::rotate_ingest_secret))
-        .route("/v1/webhooks/{id}/rotate-signing-secret", post(webhooks::rotate_signing_secret))
-        .route("/v1/webhooks/{id}/secret-versions", get(webhooks::secret_versions))
+        .route(
+            "/v1/webhooks/{id}",
+            get(webhooks::get)
+                .patch(webhooks::update)
+                .delete(webhooks::delete),
+        )
+        .route(
+            "/v1/webhooks/{id}/rotate-ingest-secret",
+            post(webhooks::rotate_ingest_secret),
+        )
+        .route(
+            "/v1/webhooks/{id}/rotate-signing-secret",
+            post(webhooks::rotate_signing_secret),
+        )
+        .route(
+            "/v1/webhooks/{id}/secret-versions",
+            get(webhooks::secret_versions),
+        )
         .route("/v1/webhooks/{id}/events", post(ingest::send_event))
         .route("/v1/deliveries", get(deliveries::list))
         .route("/v1/deliveries/{id}", get(deliveries::get))
@@ -130,7 +153,11 @@ pub fn app(routes: Router<AppState>, state: AppState, max_body_bytes: usize) -> 
     routes
         .fallback(|| async { ApiError::not_found("route") })
         .method_not_allowed_fallback(|| async {
-            ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "method not allowed on this route")
+            ApiError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "method not allowed on this route",
+            )
         })
         .layer(DefaultBodyLimit::max(max_body_bytes))
         .with_state(state)
@@ -174,7 +201,9 @@ pub(crate) fn one_of(values: &[&str]) -> utoipa::openapi::Object {
 
 /// The schema of a list of portal scopes.
 pub(crate) fn scopes_schema() -> utoipa::openapi::Array {
-    utoipa::openapi::ArrayBuilder::new().items(one_of(&[crate::portal::READ, crate::portal::WRITE])).build()
+    utoipa::openapi::ArrayBuilder::new()
+        .items(one_of(&[crate::portal::READ, crate::portal::WRITE]))
+        .build()
 }
 
 /// Unix milliseconds as RFC 3339 (UTC, millisecond precision).

@@ -21,7 +21,10 @@ use crate::{audit, delivery, ids, secrets, webhooks as rules};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/v1/project/notification-channels", get(list).post(create))
-        .route("/v1/project/notification-channels/{id}", get(get_one).delete(delete))
+        .route(
+            "/v1/project/notification-channels/{id}",
+            get(get_one).delete(delete),
+        )
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -73,21 +76,35 @@ pub async fn create(
     ApiJson(body): ApiJson<CreateChannel>,
 ) -> Result<(StatusCode, axum::Json<Data<ChannelView>>), ApiError> {
     let (view, summary) = create_in(&state, &key.project_id, body).await?;
-    audit_logs::record(&state, &key, &ip, "notification_channel.create", "notification_channel", &view.id, summary).await;
+    audit_logs::record(
+        &state,
+        &key,
+        &ip,
+        "notification_channel.create",
+        "notification_channel",
+        &view.id,
+        summary,
+    )
+    .await;
     Ok((StatusCode::CREATED, data(view)))
 }
 
 /// Creates a channel of `project_id` (`tier_required` unless its tier has
 /// notifications); answers it with its secret, shown this once, and a
 /// summary for the audit log. Shared by the Public API and the dashboard.
-pub(crate) async fn create_in(state: &AppState, project_id: &str, body: CreateChannel) -> Result<(ChannelView, serde_json::Value), ApiError> {
+pub(crate) async fn create_in(
+    state: &AppState,
+    project_id: &str,
+    body: CreateChannel,
+) -> Result<(ChannelView, serde_json::Value), ApiError> {
     super::tiers::require(state, project_id, Feature::Notifications).await?;
     let url = body.url.trim().to_string();
     rules::validate_destination_url(&url).map_err(|e| ApiError::invalid_field("url", e))?;
     if !state.allow_private_destinations {
         delivery::check_destination(&url).map_err(|e| ApiError::invalid_field("url", e))?;
     }
-    rules::validate_text(&body.description, rules::MAX_DESCRIPTION_LEN, false).map_err(|e| ApiError::invalid_field("description", e))?;
+    rules::validate_text(&body.description, rules::MAX_DESCRIPTION_LEN, false)
+        .map_err(|e| ApiError::invalid_field("description", e))?;
     let raw = secrets::new_webhook_secret();
     let channel = NotificationChannel {
         id: ids::new_id(ids::CHANNEL),
@@ -115,7 +132,11 @@ pub async fn list(
     list_in(&state, &key.project_id, q).await
 }
 
-pub(crate) async fn list_in(state: &AppState, project_id: &str, q: PageQuery) -> Result<axum::Json<List<ChannelView>>, ApiError> {
+pub(crate) async fn list_in(
+    state: &AppState,
+    project_id: &str,
+    q: PageQuery,
+) -> Result<axum::Json<List<ChannelView>>, ApiError> {
     super::tiers::require(state, project_id, Feature::Notifications).await?;
     let page = state.store.list_channels(project_id, &q.page()?).await?;
     Ok(super::list(page, ChannelView::from))
@@ -131,9 +152,17 @@ pub async fn get_one(
     get_in(&state, &key.project_id, &id).await
 }
 
-pub(crate) async fn get_in(state: &AppState, project_id: &str, id: &str) -> Result<axum::Json<Data<ChannelView>>, ApiError> {
+pub(crate) async fn get_in(
+    state: &AppState,
+    project_id: &str,
+    id: &str,
+) -> Result<axum::Json<Data<ChannelView>>, ApiError> {
     super::tiers::require(state, project_id, Feature::Notifications).await?;
-    let c = state.store.get_channel(project_id, id).await?.ok_or_else(|| ApiError::not_found("notification channel"))?;
+    let c = state
+        .store
+        .get_channel(project_id, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("notification channel"))?;
     Ok(data(c.into()))
 }
 
@@ -146,11 +175,24 @@ pub async fn delete(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     delete_in(&state, &key.project_id, &id).await?;
-    audit_logs::record(&state, &key, &ip, "notification_channel.delete", "notification_channel", &id, json!({})).await;
+    audit_logs::record(
+        &state,
+        &key,
+        &ip,
+        "notification_channel.delete",
+        "notification_channel",
+        &id,
+        json!({}),
+    )
+    .await;
     Ok(StatusCode::NO_CONTENT)
 }
 
-pub(crate) async fn delete_in(state: &AppState, project_id: &str, id: &str) -> Result<(), ApiError> {
+pub(crate) async fn delete_in(
+    state: &AppState,
+    project_id: &str,
+    id: &str,
+) -> Result<(), ApiError> {
     // Deleting stays possible after a downgrade, so nothing keeps sending.
     if !state.store.delete_channel(project_id, id).await? {
         return Err(ApiError::not_found("notification channel"));

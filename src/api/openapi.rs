@@ -17,8 +17,9 @@ use serde_json::{json, Value};
 use utoipa::OpenApi;
 
 use super::{
-    applications, audit_logs, deliveries, event_types, health, ingest, metrics, notification_channels, portal_access,
-    portal_api, project, replays, schedules, usage, webhooks, AppState,
+    applications, audit_logs, deliveries, event_types, health, ingest, metrics,
+    notification_channels, portal_access, portal_api, project, replays, schedules, usage, webhooks,
+    AppState,
 };
 
 const DESCRIPTION: &str = "\
@@ -91,8 +92,14 @@ impl utoipa::Modify for Security {
             SecurityScheme::Http(http)
         };
         components.add_security_scheme("apiKey", bearer("A project API key, `swk_...`"));
-        components.add_security_scheme("ingestSecret", bearer("The webhook's ingest secret, `whsec_...`"));
-        components.add_security_scheme("portalToken", bearer("A portal token of one application, `whpt_...`"));
+        components.add_security_scheme(
+            "ingestSecret",
+            bearer("The webhook's ingest secret, `whsec_...`"),
+        );
+        components.add_security_scheme(
+            "portalToken",
+            bearer("A portal token of one application, `whpt_...`"),
+        );
     }
 }
 
@@ -105,22 +112,30 @@ pub const DEFAULT_SERVER: &str = "http://127.0.0.1:8080";
 const SEED_PREFIX: &str = "/api/organizations/{orgId}/portal/webhook-applications/{appId}";
 const V1_PREFIX: &str = "/v1/applications/{appId}/portal";
 
-const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
 
 /// The operations of a path item.
 fn operations_mut(item: &mut Value) -> impl Iterator<Item = &mut Value> {
-    item.as_object_mut().into_iter().flat_map(|m| m.iter_mut()).filter(|(k, _)| METHODS.contains(&k.as_str())).map(|(_, v)| v)
+    item.as_object_mut()
+        .into_iter()
+        .flat_map(|m| m.iter_mut())
+        .filter(|(k, _)| METHODS.contains(&k.as_str()))
+        .map(|(_, v)| v)
 }
 
 /// The whole document, as `hookrelay openapi` prints it.
 pub fn document() -> &'static Value {
     static DOC: OnceLock<Value> = OnceLock::new();
     DOC.get_or_init(|| {
-        let mut doc = serde_json::to_value(ApiDoc::openapi()).expect("the OpenAPI document serializes");
+        let mut doc =
+            serde_json::to_value(ApiDoc::openapi()).expect("the OpenAPI document serializes");
         add_seed_routes(&mut doc);
         add_default_errors(&mut doc);
         optional_bodies(&mut doc);
-        doc["servers"] = json!([{ "url": DEFAULT_SERVER, "description": "hookrelay serve's default address" }]);
+        doc["servers"] =
+            json!([{ "url": DEFAULT_SERVER, "description": "hookrelay serve's default address" }]);
         doc
     })
 }
@@ -138,7 +153,9 @@ pub async fn served(State(state): State<AppState>) -> Json<Value> {
 /// each, see `portal_access::routes`); they are copied here with the extra
 /// `orgId` parameter and operationIds of their own.
 fn add_seed_routes(doc: &mut Value) {
-    let Some(paths) = doc["paths"].as_object_mut() else { return };
+    let Some(paths) = doc["paths"].as_object_mut() else {
+        return;
+    };
     let copies: Vec<(String, Value)> = paths
         .iter()
         .filter_map(|(path, item)| Some((path.strip_prefix(V1_PREFIX)?, item)))
@@ -171,11 +188,17 @@ fn add_default_errors(doc: &mut Value) {
         "description": "An error: `{\"error\": {\"code\", \"message\", \"field\"?}}`",
         "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ErrorBody" } } }
     });
-    let Some(paths) = doc["paths"].as_object_mut() else { return };
+    let Some(paths) = doc["paths"].as_object_mut() else {
+        return;
+    };
     for op in paths.values_mut().flat_map(operations_mut) {
         if let Some(responses) = op["responses"].as_object_mut() {
             for (status, response) in responses.iter_mut() {
-                let reason = status.parse().ok().and_then(|s| axum::http::StatusCode::from_u16(s).ok()).and_then(|s| s.canonical_reason());
+                let reason = status
+                    .parse()
+                    .ok()
+                    .and_then(|s| axum::http::StatusCode::from_u16(s).ok())
+                    .and_then(|s| s.canonical_reason());
                 if response["description"] == "" {
                     response["description"] = json!(reason.unwrap_or("The answer"));
                 }
@@ -189,13 +212,22 @@ fn add_default_errors(doc: &mut Value) {
 /// (`OptionalJson`), not that it may be JSON `null`: the body is T, not
 /// required.
 fn optional_bodies(doc: &mut Value) {
-    let Some(paths) = doc["paths"].as_object_mut() else { return };
+    let Some(paths) = doc["paths"].as_object_mut() else {
+        return;
+    };
     for op in paths.values_mut().flat_map(operations_mut) {
-        let Some(body) = op.get_mut("requestBody") else { continue };
-        let Some(content) = body["content"].as_object_mut() else { continue };
+        let Some(body) = op.get_mut("requestBody") else {
+            continue;
+        };
+        let Some(content) = body["content"].as_object_mut() else {
+            continue;
+        };
         let mut optional = false;
         for media in content.values_mut() {
-            let options = media["schema"]["oneOf"].as_array().cloned().unwrap_or_default();
+            let options = media["schema"]["oneOf"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
             if let [null, schema] = options.as_slice() {
                 if null == &json!({ "type": "null" }) {
                     media["schema"] = schema.clone();
@@ -216,7 +248,12 @@ mod tests {
     fn operations() -> Vec<(String, String, Value)> {
         let mut ops = Vec::new();
         for (path, item) in document()["paths"].as_object().unwrap() {
-            for (method, op) in item.as_object().unwrap().iter().filter(|(m, _)| METHODS.contains(&m.as_str())) {
+            for (method, op) in item
+                .as_object()
+                .unwrap()
+                .iter()
+                .filter(|(m, _)| METHODS.contains(&m.as_str()))
+            {
                 ops.push((method.clone(), path.clone(), op.clone()));
             }
         }
@@ -227,11 +264,17 @@ mod tests {
     fn operation_ids_are_unique_and_read_resource_dot_action() {
         let mut seen = std::collections::BTreeMap::new();
         for (method, path, op) in operations() {
-            let id = op["operationId"].as_str().unwrap_or_else(|| panic!("{method} {path} has no operationId")).to_string();
-            let (resource, action) = id.split_once('.').unwrap_or_else(|| panic!("{id}: not resource.action"));
+            let id = op["operationId"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{method} {path} has no operationId"))
+                .to_string();
+            let (resource, action) = id
+                .split_once('.')
+                .unwrap_or_else(|| panic!("{id}: not resource.action"));
             for part in [resource, action] {
                 assert!(
-                    part.chars().next().is_some_and(|c| c.is_ascii_lowercase()) && part.chars().all(|c| c.is_ascii_alphanumeric()),
+                    part.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+                        && part.chars().all(|c| c.is_ascii_alphanumeric()),
                     "{id}: camelCase parts"
                 );
             }
@@ -249,7 +292,10 @@ mod tests {
                 "#/components/schemas/ErrorBody",
                 "{method} {path}"
             );
-            assert!(op["responses"].get("422").is_none(), "{method} {path}: invalid input is 400");
+            assert!(
+                op["responses"].get("422").is_none(),
+                "{method} {path}: invalid input is 400"
+            );
         }
     }
 
@@ -259,6 +305,9 @@ mod tests {
         let seed = &doc["paths"][format!("{SEED_PREFIX}/magic-link")]["post"];
         assert_eq!(seed["operationId"], "seedPortalAccess.createMagicLink");
         assert_eq!(seed["parameters"][0]["name"], "orgId");
-        assert_eq!(doc["paths"][format!("{V1_PREFIX}/magic-link")]["post"]["operationId"], "portalAccess.createMagicLink");
+        assert_eq!(
+            doc["paths"][format!("{V1_PREFIX}/magic-link")]["post"]["operationId"],
+            "portalAccess.createMagicLink"
+        );
     }
 }

@@ -14,11 +14,14 @@ use serde_json::Value;
 use super::applications::find;
 use super::audit_logs::{self, key_actor, SourceIp};
 use super::auth::{AdminKey, ApiKey};
-use super::extract::ApiJson;
 use super::error::{ApiError, ErrorBody};
+use super::extract::ApiJson;
 use super::extract::{ApiQuery, OptionalJson, PageQuery};
 use super::{data, timestamp, AppState, Data, List};
-use crate::portal::{self as rules, DEFAULT_MAGIC_LINK_MINUTES, DEFAULT_TOKEN_DAYS, MAX_MAGIC_LINK_MINUTES, MAX_TOKEN_DAYS};
+use crate::portal::{
+    self as rules, DEFAULT_MAGIC_LINK_MINUTES, DEFAULT_TOKEN_DAYS, MAX_MAGIC_LINK_MINUTES,
+    MAX_TOKEN_DAYS,
+};
 use crate::store::{self, Actor, Application, NewPortalToken, PortalToken, LONG_LIVED, SESSION};
 use crate::webhooks::{validate_text, MAX_NAME_LEN};
 use crate::{ids, secrets};
@@ -27,11 +30,17 @@ const HOOKBASE_BASE: &str = "/api/organizations/{org_id}/portal/webhook-applicat
 const V1_BASE: &str = "/v1/applications/{app_id}/portal";
 
 pub fn routes() -> Router<AppState> {
-    let mut router = Router::new().route("/v1/project/portal-settings", get(get_settings).put(put_settings));
+    let mut router = Router::new().route(
+        "/v1/project/portal-settings",
+        get(get_settings).put(put_settings),
+    );
     for base in [V1_BASE, HOOKBASE_BASE] {
         router = router
             .route(&format!("{base}/magic-link"), post(magic_link))
-            .route(&format!("{base}/tokens"), post(create_token).get(list_tokens))
+            .route(
+                &format!("{base}/tokens"),
+                post(create_token).get(list_tokens),
+            )
             .route(&format!("{base}/tokens/{{token_id}}"), delete(revoke_token));
     }
     router
@@ -39,7 +48,11 @@ pub fn routes() -> Router<AppState> {
 
 /// The application named by the path, checking `orgId` (when the Hookbase
 /// form of the route is used) against the key's project.
-async fn application(state: &AppState, project_id: &str, params: &RawPathParams) -> Result<Application, ApiError> {
+async fn application(
+    state: &AppState,
+    project_id: &str,
+    params: &RawPathParams,
+) -> Result<Application, ApiError> {
     find(state, project_id, app_param(project_id, params)?).await
 }
 
@@ -109,7 +122,11 @@ async fn issue(
         expires_at: store::now_ms() + lifetime_ms,
     };
     state.store.create_portal_token(&token).await?;
-    let action = if kind == SESSION { "portal.magic_link" } else { "portal_token.create" };
+    let action = if kind == SESSION {
+        "portal.magic_link"
+    } else {
+        "portal_token.create"
+    };
     let summary = serde_json::json!({
         "applicationId": app.id,
         "name": token.name,
@@ -117,7 +134,15 @@ async fn issue(
         "scopes": scopes,
         "expiresAt": timestamp(token.expires_at),
     });
-    audit_logs::record_as(&state.store, actor.clone(), &app.project_id, action, ("portal_token", &token.id), summary).await;
+    audit_logs::record_as(
+        &state.store,
+        actor.clone(),
+        &app.project_id,
+        action,
+        ("portal_token", &token.id),
+        summary,
+    )
+    .await;
     Ok((raw, token))
 }
 
@@ -146,11 +171,25 @@ pub async fn magic_link_in(
     app_id_or_uid: &str,
     body: MagicLinkRequest,
 ) -> Result<MagicLink, ApiError> {
-    let minutes = rules::parse_lifetime(body.expires_in_minutes.as_ref(), DEFAULT_MAGIC_LINK_MINUTES, MAX_MAGIC_LINK_MINUTES)
-        .map_err(|e| ApiError::invalid_field("expiresInMinutes", e))?;
-    let scopes = rules::parse_scopes(body.scopes.as_ref()).map_err(|e| ApiError::invalid_field("scopes", e))?;
+    let minutes = rules::parse_lifetime(
+        body.expires_in_minutes.as_ref(),
+        DEFAULT_MAGIC_LINK_MINUTES,
+        MAX_MAGIC_LINK_MINUTES,
+    )
+    .map_err(|e| ApiError::invalid_field("expiresInMinutes", e))?;
+    let scopes = rules::parse_scopes(body.scopes.as_ref())
+        .map_err(|e| ApiError::invalid_field("scopes", e))?;
     let app = find(state, project_id, app_id_or_uid).await?;
-    let (raw, token) = issue(state, actor, &app, SESSION, "magic link".into(), &scopes, minutes * 60_000).await?;
+    let (raw, token) = issue(
+        state,
+        actor,
+        &app,
+        SESSION,
+        "magic link".into(),
+        &scopes,
+        minutes * 60_000,
+    )
+    .await?;
     Ok(MagicLink {
         url: format!("{}/portal/{raw}", state.public_url),
         token: raw,
@@ -219,13 +258,31 @@ pub async fn create_token(
     params: RawPathParams,
     OptionalJson(body): OptionalJson<CreatePortalToken>,
 ) -> Result<(StatusCode, axum::Json<Data<PortalTokenView>>), ApiError> {
-    let days = rules::parse_lifetime(body.expires_in_days.as_ref(), DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS)
-        .map_err(|e| ApiError::invalid_field("expiresInDays", e))?;
-    let scopes = rules::parse_scopes(body.scopes.as_ref()).map_err(|e| ApiError::invalid_field("scopes", e))?;
-    let name = body.name.unwrap_or_else(|| "portal token".into()).trim().to_string();
+    let days = rules::parse_lifetime(
+        body.expires_in_days.as_ref(),
+        DEFAULT_TOKEN_DAYS,
+        MAX_TOKEN_DAYS,
+    )
+    .map_err(|e| ApiError::invalid_field("expiresInDays", e))?;
+    let scopes = rules::parse_scopes(body.scopes.as_ref())
+        .map_err(|e| ApiError::invalid_field("scopes", e))?;
+    let name = body
+        .name
+        .unwrap_or_else(|| "portal token".into())
+        .trim()
+        .to_string();
     validate_text(&name, MAX_NAME_LEN, true).map_err(|e| ApiError::invalid_field("name", e))?;
     let app = application(&state, &key.project_id, &params).await?;
-    let (raw, t) = issue(&state, &key_actor(&key, &ip), &app, LONG_LIVED, name, &scopes, days * 24 * 3_600_000).await?;
+    let (raw, t) = issue(
+        &state,
+        &key_actor(&key, &ip),
+        &app,
+        LONG_LIVED,
+        name,
+        &scopes,
+        days * 24 * 3_600_000,
+    )
+    .await?;
     let now = store::now_ms();
     let mut view = PortalTokenView::from(PortalToken {
         id: t.id,
@@ -271,7 +328,16 @@ pub async fn revoke_token(
         return Err(ApiError::not_found("portal token"));
     }
     let summary = serde_json::json!({ "applicationId": app.id });
-    audit_logs::record(&state, &key, &ip, "portal_token.revoke", "portal_token", token_id, summary).await;
+    audit_logs::record(
+        &state,
+        &key,
+        &ip,
+        "portal_token.revoke",
+        "portal_token",
+        token_id,
+        summary,
+    )
+    .await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -286,13 +352,18 @@ pub struct PortalSettings {
 impl PortalSettings {
     /// From the stored JSON array (None = any origin).
     fn from_stored(stored: Option<String>) -> Self {
-        PortalSettings { portal_frame_ancestors: stored.and_then(|s| serde_json::from_str(&s).ok()) }
+        PortalSettings {
+            portal_frame_ancestors: stored.and_then(|s| serde_json::from_str(&s).ok()),
+        }
     }
 }
 
 #[utoipa::path(get, path = "/v1/project/portal-settings", operation_id = "portalSettings.get", tag = "portal access", security(("apiKey" = [])),
     responses((status = 200, body = Data<PortalSettings>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
-pub async fn get_settings(State(state): State<AppState>, AdminKey(key): AdminKey) -> Result<axum::Json<Data<PortalSettings>>, ApiError> {
+pub async fn get_settings(
+    State(state): State<AppState>,
+    AdminKey(key): AdminKey,
+) -> Result<axum::Json<Data<PortalSettings>>, ApiError> {
     let stored = state.store.project_frame_ancestors(&key.project_id).await?;
     Ok(data(PortalSettings::from_stored(stored)))
 }
@@ -308,9 +379,24 @@ pub async fn put_settings(
 ) -> Result<axum::Json<Data<PortalSettings>>, ApiError> {
     let stored = super::applications::frame_ancestors(body.portal_frame_ancestors.as_deref())?;
     let before = state.store.project_frame_ancestors(&key.project_id).await?;
-    state.store.set_project_frame_ancestors(&key.project_id, stored.as_deref()).await?;
-    let (before, after) = (PortalSettings::from_stored(before), PortalSettings::from_stored(stored));
+    state
+        .store
+        .set_project_frame_ancestors(&key.project_id, stored.as_deref())
+        .await?;
+    let (before, after) = (
+        PortalSettings::from_stored(before),
+        PortalSettings::from_stored(stored),
+    );
     let changes = crate::audit::changes(&serde_json::json!(before), &serde_json::json!(after));
-    audit_logs::record(&state, &key, &ip, "project.update_portal_settings", "project", &key.project_id, changes).await;
+    audit_logs::record(
+        &state,
+        &key,
+        &ip,
+        "project.update_portal_settings",
+        "project",
+        &key.project_id,
+        changes,
+    )
+    .await;
     Ok(data(after))
 }

@@ -16,7 +16,9 @@ use super::deliveries::{AttemptView, DeliveryView, TypedDeliveryView};
 use super::error::{ApiError, ErrorBody};
 use super::event_types::EventTypeView;
 use super::extract::{bearer, page_request, ApiJson, ApiQuery, OptionalJson, PageQuery};
-use super::webhooks::{self, CreateWebhook, RotateSecret, RotatedSecret, UpdateWebhook, WebhookView};
+use super::webhooks::{
+    self, CreateWebhook, RotateSecret, RotatedSecret, UpdateWebhook, WebhookView,
+};
 use super::{data, timestamp, AppState, Data, List};
 use crate::applications::TEST_EVENT_TYPE;
 use crate::portal::can_write;
@@ -26,10 +28,21 @@ use crate::store::{self, DeliveryStatus, LogFilter, Message, PortalAuth, SecretK
 pub fn routes() -> Router<AppState> {
     let routes: [(&str, MethodRouter<AppState>); 12] = [
         ("/portal-api/v1/session", get(session)),
-        ("/portal-api/v1/endpoints", get(list_endpoints).post(create_endpoint)),
-        ("/portal-api/v1/endpoints/{id}", get(get_endpoint).patch(update_endpoint).delete(delete_endpoint)),
+        (
+            "/portal-api/v1/endpoints",
+            get(list_endpoints).post(create_endpoint),
+        ),
+        (
+            "/portal-api/v1/endpoints/{id}",
+            get(get_endpoint)
+                .patch(update_endpoint)
+                .delete(delete_endpoint),
+        ),
         ("/portal-api/v1/endpoints/{id}/secret", get(reveal_secret)),
-        ("/portal-api/v1/endpoints/{id}/rotate-secret", post(rotate_secret)),
+        (
+            "/portal-api/v1/endpoints/{id}/rotate-secret",
+            post(rotate_secret),
+        ),
         ("/portal-api/v1/endpoints/{id}/test", post(send_test)),
         ("/portal-api/v1/event-types", get(event_types)),
         ("/portal-api/v1/messages", get(list_messages)),
@@ -42,7 +55,9 @@ pub fn routes() -> Router<AppState> {
     // instead of the router's 405 fallback.
     routes
         .into_iter()
-        .fold(Router::new(), |router, (path, methods)| router.route(path, methods.options(|| async { StatusCode::NO_CONTENT })))
+        .fold(Router::new(), |router, (path, methods)| {
+            router.route(path, methods.options(|| async { StatusCode::NO_CONTENT }))
+        })
         .layer(cors())
 }
 
@@ -65,18 +80,29 @@ pub struct PortalReader(pub PortalAuth);
 /// A valid portal token with the `write` scope; a read-only one is 403.
 pub struct PortalWriter(pub PortalAuth);
 
-pub(super) async fn authenticate_token(state: &AppState, token: &str) -> Result<PortalAuth, ApiError> {
+pub(super) async fn authenticate_token(
+    state: &AppState,
+    token: &str,
+) -> Result<PortalAuth, ApiError> {
     if !token.starts_with(PORTAL_TOKEN_PREFIX) {
-        return Err(ApiError::unauthorized("the Portal API takes a portal token (whpt_...)"));
+        return Err(ApiError::unauthorized(
+            "the Portal API takes a portal token (whpt_...)",
+        ));
     }
     // No cache: a revoked token must stop working at once, on every node.
-    state.store.find_portal_token(&secrets::hash(token)).await?.ok_or_else(|| ApiError::unauthorized("invalid, expired or revoked portal token"))
+    state
+        .store
+        .find_portal_token(&secrets::hash(token))
+        .await?
+        .ok_or_else(|| ApiError::unauthorized("invalid, expired or revoked portal token"))
 }
 
 impl FromRequestParts<AppState> for PortalReader {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = bearer(parts).ok_or_else(|| ApiError::unauthorized("missing Authorization: Bearer whpt_... header"))?;
+        let token = bearer(parts).ok_or_else(|| {
+            ApiError::unauthorized("missing Authorization: Bearer whpt_... header")
+        })?;
         authenticate_token(state, token).await.map(PortalReader)
     }
 }
@@ -103,7 +129,10 @@ pub struct SessionView {
 
 #[utoipa::path(get, path = "/portal-api/v1/session", operation_id = "portal.getSession", tag = "portal", security(("portalToken" = [])),
     responses((status = 200, body = Data<SessionView>), (status = 401, body = ErrorBody)))]
-pub async fn session(State(state): State<AppState>, PortalReader(auth): PortalReader) -> Result<axum::Json<Data<SessionView>>, ApiError> {
+pub async fn session(
+    State(state): State<AppState>,
+    PortalReader(auth): PortalReader,
+) -> Result<axum::Json<Data<SessionView>>, ApiError> {
     let app = super::applications::find(&state, &auth.project_id, &auth.application_id).await?;
     Ok(data(SessionView {
         application_id: app.id,
@@ -119,14 +148,34 @@ pub async fn list_endpoints(
     PortalReader(auth): PortalReader,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<axum::Json<List<WebhookView>>, ApiError> {
-    let page = state.store.list_endpoints(&auth.application_id, &q.page()?).await?;
-    Ok(super::list(page, |w| webhooks::portal_view(&state, w, None)))
+    let page = state
+        .store
+        .list_endpoints(&auth.application_id, &q.page()?)
+        .await?;
+    Ok(super::list(page, |w| {
+        webhooks::portal_view(&state, w, None)
+    }))
 }
 
 /// Records a change the customer made through the portal in the project's
 /// audit log, with the portal token as actor.
-async fn audit(state: &AppState, auth: &PortalAuth, ip: &SourceIp, action: &'static str, target: (&'static str, &str), summary: serde_json::Value) {
-    audit_logs::record_as(&state.store, audit_logs::portal_actor(auth, ip), &auth.project_id, action, target, summary).await;
+async fn audit(
+    state: &AppState,
+    auth: &PortalAuth,
+    ip: &SourceIp,
+    action: &'static str,
+    target: (&'static str, &str),
+    summary: serde_json::Value,
+) {
+    audit_logs::record_as(
+        &state.store,
+        audit_logs::portal_actor(auth, ip),
+        &auth.project_id,
+        action,
+        target,
+        summary,
+    )
+    .await;
 }
 
 /// One of the token's application's endpoints; any other id is 404.
@@ -147,14 +196,36 @@ pub async fn create_endpoint(
     ip: SourceIp,
     ApiJson(mut body): ApiJson<CreateWebhook>,
 ) -> Result<(StatusCode, axum::Json<Data<WebhookView>>), ApiError> {
-    if body.application_id.as_ref().is_some_and(|a| *a != auth.application_id) {
-        return Err(ApiError::invalid_field("applicationId", "a portal token manages its own application only"));
+    if body
+        .application_id
+        .as_ref()
+        .is_some_and(|a| *a != auth.application_id)
+    {
+        return Err(ApiError::invalid_field(
+            "applicationId",
+            "a portal token manages its own application only",
+        ));
     }
     body.application_id = Some(auth.application_id.clone());
     let created = webhooks::create_webhook(&state, auth.project_id.clone(), body).await?;
     let w = &created.webhook;
-    audit(&state, &auth, &ip, "webhook.create", ("webhook", &w.id), webhooks::audit_summary(w)).await;
-    Ok((StatusCode::CREATED, data(webhooks::portal_view(&state, created.webhook, Some(created.signing_secret)))))
+    audit(
+        &state,
+        &auth,
+        &ip,
+        "webhook.create",
+        ("webhook", &w.id),
+        webhooks::audit_summary(w),
+    )
+    .await;
+    Ok((
+        StatusCode::CREATED,
+        data(webhooks::portal_view(
+            &state,
+            created.webhook,
+            Some(created.signing_secret),
+        )),
+    ))
 }
 
 #[utoipa::path(get, path = "/portal-api/v1/endpoints/{id}", operation_id = "portal.getEndpoint", tag = "portal", security(("portalToken" = [])), params(("id" = String, Path)),
@@ -181,7 +252,15 @@ pub async fn update_endpoint(
 ) -> Result<axum::Json<Data<WebhookView>>, ApiError> {
     let w = endpoint(&state, &auth, &id).await?;
     let (w, changes) = webhooks::update_webhook(&state, w, body).await?;
-    audit(&state, &auth, &ip, "webhook.update", ("webhook", &w.id), changes).await;
+    audit(
+        &state,
+        &auth,
+        &ip,
+        "webhook.update",
+        ("webhook", &w.id),
+        changes,
+    )
+    .await;
     Ok(data(webhooks::portal_view(&state, w, None)))
 }
 
@@ -196,7 +275,15 @@ pub async fn delete_endpoint(
     let w = endpoint(&state, &auth, &id).await?;
     webhooks::delete_webhook(&state, &auth.project_id, &w.id).await?;
     // The id alone will name nothing once the endpoint is gone.
-    audit(&state, &auth, &ip, "webhook.delete", ("webhook", &w.id), serde_json::json!({ "name": w.name })).await;
+    audit(
+        &state,
+        &auth,
+        &ip,
+        "webhook.delete",
+        ("webhook", &w.id),
+        serde_json::json!({ "name": w.name }),
+    )
+    .await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -215,11 +302,21 @@ pub async fn reveal_secret(
     Path(id): Path<String>,
 ) -> Result<axum::Json<Data<SigningSecret>>, ApiError> {
     let w = endpoint(&state, &auth, &id).await?;
-    let (_, live) = state.store.webhook_for_delivery(&w.id).await?.ok_or_else(|| ApiError::not_found("endpoint"))?;
-    let current = live.first().ok_or_else(|| ApiError::not_found("signing secret"))?;
+    let (_, live) = state
+        .store
+        .webhook_for_delivery(&w.id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("endpoint"))?;
+    let current = live
+        .first()
+        .ok_or_else(|| ApiError::not_found("signing secret"))?;
     let signing_secret = state.secret_box.decrypt(&current.material).map_err(|e| {
         tracing::error!(error = %e, endpoint = %w.id, "stored signing secret does not decrypt");
-        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error")
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "internal error",
+        )
     })?;
     Ok(data(SigningSecret { signing_secret }))
 }
@@ -235,8 +332,17 @@ pub async fn rotate_secret(
     OptionalJson(body): OptionalJson<RotateSecret>,
 ) -> Result<axum::Json<Data<RotatedSecret>>, ApiError> {
     let w = endpoint(&state, &auth, &id).await?;
-    let (answer, summary) = webhooks::rotate(&state, &auth.project_id, &w.id, SecretKind::Signing, body).await?;
-    audit(&state, &auth, &ip, webhooks::rotation_action(SecretKind::Signing), ("webhook", &w.id), summary).await;
+    let (answer, summary) =
+        webhooks::rotate(&state, &auth.project_id, &w.id, SecretKind::Signing, body).await?;
+    audit(
+        &state,
+        &auth,
+        &ip,
+        webhooks::rotation_action(SecretKind::Signing),
+        ("webhook", &w.id),
+        summary,
+    )
+    .await;
     Ok(answer)
 }
 
@@ -248,14 +354,35 @@ pub async fn send_test(
     PortalWriter(auth): PortalWriter,
     ip: SourceIp,
     Path(id): Path<String>,
-) -> Result<(StatusCode, axum::Json<Data<super::applications::SentMessage>>), ApiError> {
+) -> Result<
+    (
+        StatusCode,
+        axum::Json<Data<super::applications::SentMessage>>,
+    ),
+    ApiError,
+> {
     let w = endpoint(&state, &auth, &id).await?;
     let app = super::applications::find(&state, &auth.project_id, &auth.application_id).await?;
     let payload = serde_json::json!({ "type": TEST_EVENT_TYPE, "endpointId": w.id, "sentAt": timestamp(store::now_ms()) });
-    let (sent, _) =
-        super::applications::fan_out(&state, &app, TEST_EVENT_TYPE.into(), payload.to_string().into(), None, Some(&w.id), None)
-            .await?;
-    audit(&state, &auth, &ip, "webhook.send_test_event", ("webhook", &w.id), serde_json::json!({ "messageId": sent.id })).await;
+    let (sent, _) = super::applications::fan_out(
+        &state,
+        &app,
+        TEST_EVENT_TYPE.into(),
+        payload.to_string().into(),
+        None,
+        Some(&w.id),
+        None,
+    )
+    .await?;
+    audit(
+        &state,
+        &auth,
+        &ip,
+        "webhook.send_test_event",
+        ("webhook", &w.id),
+        serde_json::json!({ "messageId": sent.id }),
+    )
+    .await;
     Ok((StatusCode::ACCEPTED, data(sent)))
 }
 
@@ -266,7 +393,10 @@ pub async fn event_types(
     PortalReader(auth): PortalReader,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<axum::Json<List<EventTypeView>>, ApiError> {
-    let page = state.store.list_event_types(&auth.project_id, &q.page()?).await?;
+    let page = state
+        .store
+        .list_event_types(&auth.project_id, &q.page()?)
+        .await?;
     Ok(super::list(page, EventTypeView::from))
 }
 
@@ -282,9 +412,15 @@ pub struct MessageView {
 
 impl From<Message> for MessageView {
     fn from(m: Message) -> Self {
-        let payload = serde_json::from_slice(&m.body)
-            .unwrap_or_else(|_| serde_json::Value::String(String::from_utf8_lossy(&m.body).into_owned()));
-        MessageView { id: m.id, event_type: m.event_type, payload, created_at: timestamp(m.created_at) }
+        let payload = serde_json::from_slice(&m.body).unwrap_or_else(|_| {
+            serde_json::Value::String(String::from_utf8_lossy(&m.body).into_owned())
+        });
+        MessageView {
+            id: m.id,
+            event_type: m.event_type,
+            payload,
+            created_at: timestamp(m.created_at),
+        }
     }
 }
 
@@ -305,7 +441,14 @@ pub async fn list_messages(
     ApiQuery(q): ApiQuery<MessageQuery>,
 ) -> Result<axum::Json<List<MessageView>>, ApiError> {
     let event_type = q.event_type.filter(|t| !t.is_empty());
-    let page = state.store.list_messages(&auth.application_id, event_type.as_deref(), &page_request(q.limit, q.cursor)?).await?;
+    let page = state
+        .store
+        .list_messages(
+            &auth.application_id,
+            event_type.as_deref(),
+            &page_request(q.limit, q.cursor)?,
+        )
+        .await?;
     Ok(super::list(page, MessageView::from))
 }
 
@@ -316,10 +459,13 @@ pub async fn get_message(
     PortalReader(auth): PortalReader,
     Path(id): Path<String>,
 ) -> Result<axum::Json<Data<MessageView>>, ApiError> {
-    let m = state.store.get_message(&auth.application_id, &id).await?.ok_or_else(|| ApiError::not_found("message"))?;
+    let m = state
+        .store
+        .get_message(&auth.application_id, &id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("message"))?;
     Ok(data(m.into()))
 }
-
 
 #[derive(Deserialize, utoipa::IntoParams)]
 #[serde(rename_all = "camelCase")]
@@ -346,7 +492,10 @@ pub async fn list_deliveries(
     let status = match q.status.as_deref() {
         None | Some("") => None,
         Some(s) => Some(DeliveryStatus::parse(s).ok_or_else(|| {
-            ApiError::bad_request("invalid_query", "status: must be pending, delivering, succeeded, failed-retrying or dead")
+            ApiError::bad_request(
+                "invalid_query",
+                "status: must be pending, delivering, succeeded, failed-retrying or dead",
+            )
         })?),
     };
     let non_empty = |v: Option<String>| v.filter(|s| !s.is_empty());
@@ -356,7 +505,14 @@ pub async fn list_deliveries(
         event_type: non_empty(q.event_type),
         message_id: non_empty(q.message_id),
     };
-    let page = state.store.list_log(&auth.application_id, &filter, &page_request(q.limit, q.cursor)?).await?;
+    let page = state
+        .store
+        .list_log(
+            &auth.application_id,
+            &filter,
+            &page_request(q.limit, q.cursor)?,
+        )
+        .await?;
     Ok(super::list(page, TypedDeliveryView::from))
 }
 
@@ -369,9 +525,19 @@ pub struct PortalDeliveryDetail {
 }
 
 /// A delivery to one of the token's application's endpoints; else 404.
-async fn delivery(state: &AppState, auth: &PortalAuth, id: &str) -> Result<(store::Delivery, Vec<store::Attempt>), ApiError> {
-    let found = state.store.get_delivery(&auth.project_id, id).await?.ok_or_else(|| ApiError::not_found("delivery"))?;
-    endpoint(state, auth, &found.0.webhook_id).await.map_err(|_| ApiError::not_found("delivery"))?;
+async fn delivery(
+    state: &AppState,
+    auth: &PortalAuth,
+    id: &str,
+) -> Result<(store::Delivery, Vec<store::Attempt>), ApiError> {
+    let found = state
+        .store
+        .get_delivery(&auth.project_id, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("delivery"))?;
+    endpoint(state, auth, &found.0.webhook_id)
+        .await
+        .map_err(|_| ApiError::not_found("delivery"))?;
     Ok(found)
 }
 
@@ -383,7 +549,10 @@ pub async fn get_delivery(
     Path(id): Path<String>,
 ) -> Result<axum::Json<Data<PortalDeliveryDetail>>, ApiError> {
     let (d, attempts) = delivery(&state, &auth, &id).await?;
-    Ok(data(PortalDeliveryDetail { delivery: d.into(), attempts: attempts.into_iter().map(AttemptView::from).collect() }))
+    Ok(data(PortalDeliveryDetail {
+        delivery: d.into(),
+        attempts: attempts.into_iter().map(AttemptView::from).collect(),
+    }))
 }
 
 #[utoipa::path(post, path = "/portal-api/v1/deliveries/{id}/replay", operation_id = "portal.replayDelivery", tag = "portal", security(("portalToken" = [])), params(("id" = String, Path)),
@@ -398,7 +567,16 @@ pub async fn replay(
     // Only a delivery to one of this customer's endpoints; then the same
     // replay as /v1 (linked to the original, counted in usage).
     delivery(&state, &auth, &id).await?;
-    let (fresh, summary) = super::replays::replay_one_in(&state, &auth.project_id, &id, false).await?;
-    audit(&state, &auth, &ip, super::replays::replay_action(false), ("delivery", &id), summary).await;
+    let (fresh, summary) =
+        super::replays::replay_one_in(&state, &auth.project_id, &id, false).await?;
+    audit(
+        &state,
+        &auth,
+        &ip,
+        super::replays::replay_action(false),
+        ("delivery", &id),
+        summary,
+    )
+    .await;
     Ok((StatusCode::ACCEPTED, data(fresh)))
 }

@@ -101,10 +101,23 @@ pub struct CreateKey {
 
 #[utoipa::path(get, path = "/v1/project", operation_id = "project.get", tag = "project", security(("apiKey" = [])),
     responses((status = 200, body = Data<ProjectView>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
-pub async fn get_project(State(state): State<AppState>, AdminKey(key): AdminKey) -> Result<axum::Json<Data<ProjectView>>, ApiError> {
-    let p = state.store.get_project(&key.project_id).await?.ok_or_else(|| ApiError::not_found("project"))?;
+pub async fn get_project(
+    State(state): State<AppState>,
+    AdminKey(key): AdminKey,
+) -> Result<axum::Json<Data<ProjectView>>, ApiError> {
+    let p = state
+        .store
+        .get_project(&key.project_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("project"))?;
     let limits = tiers::of_project(&p.tier).into();
-    Ok(data(ProjectView { id: p.id, name: p.name, tier: p.tier, limits, created_at: timestamp(p.created_at) }))
+    Ok(data(ProjectView {
+        id: p.id,
+        name: p.name,
+        tier: p.tier,
+        limits,
+        created_at: timestamp(p.created_at),
+    }))
 }
 
 #[utoipa::path(get, path = "/v1/project/api-keys", operation_id = "apiKeys.list", tag = "project", security(("apiKey" = [])), params(PageQuery),
@@ -114,7 +127,10 @@ pub async fn list_keys(
     AdminKey(key): AdminKey,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<axum::Json<List<ApiKeyView>>, ApiError> {
-    let page = state.store.list_api_keys(&key.project_id, &q.page()?).await?;
+    let page = state
+        .store
+        .list_api_keys(&key.project_id, &q.page()?)
+        .await?;
     Ok(list(page, ApiKeyView::from))
 }
 
@@ -129,14 +145,28 @@ pub async fn create_key(
 ) -> Result<(StatusCode, axum::Json<Data<ApiKeyView>>), ApiError> {
     let view = create_key_in(&state, &key.project_id, body).await?;
     let summary = json!({ "name": view.name, "role": view.role, "prefix": view.prefix });
-    audit_logs::record(&state, &key, &ip, "api_key.create", "api_key", &view.id, summary).await;
+    audit_logs::record(
+        &state,
+        &key,
+        &ip,
+        "api_key.create",
+        "api_key",
+        &view.id,
+        summary,
+    )
+    .await;
     Ok((StatusCode::CREATED, data(view)))
 }
 
 /// Creates an API key; the view carries the raw secret this once. Shared by
 /// the Public API and the dashboard.
-pub(crate) async fn create_key_in(state: &AppState, project_id: &str, body: CreateKey) -> Result<ApiKeyView, ApiError> {
-    webhooks::validate_text(&body.name, webhooks::MAX_NAME_LEN, true).map_err(|e| ApiError::invalid_field("name", e))?;
+pub(crate) async fn create_key_in(
+    state: &AppState,
+    project_id: &str,
+    body: CreateKey,
+) -> Result<ApiKeyView, ApiError> {
+    webhooks::validate_text(&body.name, webhooks::MAX_NAME_LEN, true)
+        .map_err(|e| ApiError::invalid_field("name", e))?;
     let raw = secrets::new_api_key();
     let new = NewApiKey {
         id: ids::new_id(ids::API_KEY),
@@ -152,8 +182,16 @@ pub(crate) async fn create_key_in(state: &AppState, project_id: &str, body: Crea
     Ok(view)
 }
 
-pub(crate) async fn get_key_in(state: &AppState, project_id: &str, key_id: &str) -> Result<ApiKeyView, ApiError> {
-    let k = state.store.get_api_key(project_id, key_id).await?.ok_or_else(|| ApiError::not_found("API key"))?;
+pub(crate) async fn get_key_in(
+    state: &AppState,
+    project_id: &str,
+    key_id: &str,
+) -> Result<ApiKeyView, ApiError> {
+    let k = state
+        .store
+        .get_api_key(project_id, key_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("API key"))?;
     Ok(k.into())
 }
 
@@ -179,13 +217,26 @@ pub async fn revoke_key(
     Path(key_id): Path<String>,
 ) -> Result<axum::Json<Data<ApiKeyView>>, ApiError> {
     let view = revoke_key_in(&state, &key.project_id, &key_id).await?;
-    audit_logs::record(&state, &key, &ip, "api_key.revoke", "api_key", &key_id, json!({})).await;
+    audit_logs::record(
+        &state,
+        &key,
+        &ip,
+        "api_key.revoke",
+        "api_key",
+        &key_id,
+        json!({}),
+    )
+    .await;
     Ok(data(view))
 }
 
 /// Revokes a key unless it is the project's last active admin key. Shared by
 /// the Public API and the dashboard.
-pub(crate) async fn revoke_key_in(state: &AppState, project_id: &str, key_id: &str) -> Result<ApiKeyView, ApiError> {
+pub(crate) async fn revoke_key_in(
+    state: &AppState,
+    project_id: &str,
+    key_id: &str,
+) -> Result<ApiKeyView, ApiError> {
     match state.store.revoke_api_key(project_id, key_id).await? {
         RevokeOutcome::NotFound => return Err(ApiError::not_found("API key")),
         RevokeOutcome::LastAdmin => {
@@ -210,17 +261,35 @@ pub async fn rotate_key(
     Path(key_id): Path<String>,
 ) -> Result<axum::Json<Data<ApiKeyView>>, ApiError> {
     let view = rotate_key_in(&state, &key.project_id, &key_id).await?;
-    audit_logs::record(&state, &key, &ip, "api_key.rotate", "api_key", &key_id, json!({ "newPrefix": view.prefix })).await;
+    audit_logs::record(
+        &state,
+        &key,
+        &ip,
+        "api_key.rotate",
+        "api_key",
+        &key_id,
+        json!({ "newPrefix": view.prefix }),
+    )
+    .await;
     Ok(data(view))
 }
 
 /// Replaces a key's secret; the view carries the new one this once. Shared by
 /// the Public API and the dashboard.
-pub(crate) async fn rotate_key_in(state: &AppState, project_id: &str, key_id: &str) -> Result<ApiKeyView, ApiError> {
+pub(crate) async fn rotate_key_in(
+    state: &AppState,
+    project_id: &str,
+    key_id: &str,
+) -> Result<ApiKeyView, ApiError> {
     let raw = secrets::new_api_key();
     let rotated = state
         .store
-        .rotate_api_key(project_id, key_id, &secrets::hash(&raw), &secrets::display_prefix(&raw))
+        .rotate_api_key(
+            project_id,
+            key_id,
+            &secrets::hash(&raw),
+            &secrets::display_prefix(&raw),
+        )
         .await?;
     if !rotated {
         return Err(ApiError::not_found("active API key"));

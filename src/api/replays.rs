@@ -14,8 +14,10 @@ use super::deliveries::{DeliveryView, TypedDeliveryView};
 use super::error::{ApiError, ErrorBody};
 use super::extract::{page_request, time_window, ApiJson, ApiQuery};
 use super::{data, timestamp, AppState, Data, List};
+use crate::store::{
+    DeadLetterOutcome, DeliveryFilter, DeliveryStatus, KeyAuth, NewReplayJob, ReplayJob,
+};
 use crate::workers::replay_jobs::{self, DEFAULT_RATE_PER_SECOND, MAX_RATE_PER_SECOND};
-use crate::store::{DeadLetterOutcome, DeliveryFilter, DeliveryStatus, KeyAuth, NewReplayJob, ReplayJob};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -71,7 +73,16 @@ async fn replay_one(
     dead_letter_only: bool,
 ) -> Result<(StatusCode, axum::Json<Data<DeliveryView>>), ApiError> {
     let (d, summary) = replay_one_in(state, &key.project_id, id, dead_letter_only).await?;
-    audit_logs::record(state, key, ip, replay_action(dead_letter_only), "delivery", id, summary).await;
+    audit_logs::record(
+        state,
+        key,
+        ip,
+        replay_action(dead_letter_only),
+        "delivery",
+        id,
+        summary,
+    )
+    .await;
     Ok((StatusCode::ACCEPTED, data(d)))
 }
 
@@ -93,8 +104,15 @@ pub async fn replay_one_in(
     id: &str,
     dead_letter_only: bool,
 ) -> Result<(DeliveryView, serde_json::Value), ApiError> {
-    let replay_id = state.intake.replay(project_id, id, dead_letter_only).await?;
-    let (d, _) = state.store.get_delivery(project_id, &replay_id).await?.ok_or_else(|| ApiError::not_found("delivery"))?;
+    let replay_id = state
+        .intake
+        .replay(project_id, id, dead_letter_only)
+        .await?;
+    let (d, _) = state
+        .store
+        .get_delivery(project_id, &replay_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("delivery"))?;
     let summary = json!({ "replayId": d.id });
     Ok((d.into(), summary))
 }
@@ -114,7 +132,16 @@ pub async fn discard_dead_letter(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     discard_in(&state, &key.project_id, &id).await?;
-    audit_logs::record(&state, &key, &ip, "dead_letter.discard", "delivery", &id, json!({})).await;
+    audit_logs::record(
+        &state,
+        &key,
+        &ip,
+        "dead_letter.discard",
+        "delivery",
+        &id,
+        json!({}),
+    )
+    .await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -149,7 +176,8 @@ pub async fn list_dead_letters_in(
     project_id: &str,
     q: DeadLetterQuery,
 ) -> Result<axum::Json<List<TypedDeliveryView>>, ApiError> {
-    let (from_ms, to_ms) = time_window(q.from.as_deref(), q.to.as_deref(), ApiError::invalid_query)?;
+    let (from_ms, to_ms) =
+        time_window(q.from.as_deref(), q.to.as_deref(), ApiError::invalid_query)?;
     let filter = DeliveryFilter {
         webhook_id: q.webhook_id.filter(|w| !w.is_empty()),
         status: None,
@@ -158,7 +186,15 @@ pub async fn list_dead_letters_in(
         dead_letters_only: true,
     };
     let event_type = q.event_type.as_deref().filter(|t| !t.is_empty());
-    let page = state.store.list_deliveries(project_id, &filter, event_type, &page_request(q.limit, q.cursor)?).await?;
+    let page = state
+        .store
+        .list_deliveries(
+            project_id,
+            &filter,
+            event_type,
+            &page_request(q.limit, q.cursor)?,
+        )
+        .await?;
     Ok(super::list(page, TypedDeliveryView::from))
 }
 
@@ -262,7 +298,16 @@ async fn start_job(
     dead_letters_only: bool,
 ) -> Result<(StatusCode, axum::Json<Data<ReplayJobView>>), ApiError> {
     let (view, summary) = start_job_in(state, &key.project_id, body, dead_letters_only).await?;
-    audit_logs::record(state, key, ip, "replay_job.create", "replay_job", &view.id, summary).await;
+    audit_logs::record(
+        state,
+        key,
+        ip,
+        "replay_job.create",
+        "replay_job",
+        &view.id,
+        summary,
+    )
+    .await;
     Ok((StatusCode::ACCEPTED, data(view)))
 }
 
@@ -275,23 +320,47 @@ pub async fn start_job_in(
     dead_letters_only: bool,
 ) -> Result<(ReplayJobView, serde_json::Value), ApiError> {
     if dead_letters_only && body.status.is_some() {
-        return Err(ApiError::invalid_field("status", "the dead-letter queue holds dead deliveries only; leave status out"));
+        return Err(ApiError::invalid_field(
+            "status",
+            "the dead-letter queue holds dead deliveries only; leave status out",
+        ));
     }
-    if !dead_letters_only && body.webhook_id.is_none() && body.status.is_none() && body.from.is_none() && body.to.is_none() {
+    if !dead_letters_only
+        && body.webhook_id.is_none()
+        && body.status.is_none()
+        && body.from.is_none()
+        && body.to.is_none()
+    {
         // Replaying a project's whole history is never what a 3 a.m. click meant.
-        return Err(ApiError::invalid_field("webhookId", "give at least one filter: webhookId, status, from or to"));
+        return Err(ApiError::invalid_field(
+            "webhookId",
+            "give at least one filter: webhookId, status, from or to",
+        ));
     }
     let rate = body.rate_per_second.unwrap_or(DEFAULT_RATE_PER_SECOND);
     if !(1..=MAX_RATE_PER_SECOND).contains(&rate) {
-        return Err(ApiError::invalid_field("ratePerSecond", format!("must be between 1 and {MAX_RATE_PER_SECOND}")));
+        return Err(ApiError::invalid_field(
+            "ratePerSecond",
+            format!("must be between 1 and {MAX_RATE_PER_SECOND}"),
+        ));
     }
-    let (from_ms, to_ms) = time_window(body.from.as_deref(), body.to.as_deref(), ApiError::invalid_field)?;
+    let (from_ms, to_ms) = time_window(
+        body.from.as_deref(),
+        body.to.as_deref(),
+        ApiError::invalid_field,
+    )?;
     if let Some(w) = &body.webhook_id {
         super::webhooks::find(state, project_id, w).await?;
     }
     let job = NewReplayJob {
         project_id: project_id.to_string(),
-        filter: DeliveryFilter { webhook_id: body.webhook_id, status: body.status, from_ms, to_ms, dead_letters_only },
+        filter: DeliveryFilter {
+            webhook_id: body.webhook_id,
+            status: body.status,
+            from_ms,
+            to_ms,
+            dead_letters_only,
+        },
         rate_per_second: rate,
     };
     let job = state.store.create_replay_job(&job).await?;
@@ -313,7 +382,15 @@ pub async fn get_replay_job(
     get_replay_job_in(&state, &key.project_id, &id).await
 }
 
-pub async fn get_replay_job_in(state: &AppState, project_id: &str, id: &str) -> Result<axum::Json<Data<ReplayJobView>>, ApiError> {
-    let job = state.store.get_replay_job(project_id, id).await?.ok_or_else(|| ApiError::not_found("replay job"))?;
+pub async fn get_replay_job_in(
+    state: &AppState,
+    project_id: &str,
+    id: &str,
+) -> Result<axum::Json<Data<ReplayJobView>>, ApiError> {
+    let job = state
+        .store
+        .get_replay_job(project_id, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("replay job"))?;
     Ok(data(job.into()))
 }

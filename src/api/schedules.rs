@@ -21,9 +21,18 @@ use crate::{ids, schedules, webhooks as rules};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/v1/webhooks/{id}/schedules", get(list).post(create))
-        .route("/v1/webhooks/{id}/schedules/{schedule_id}", get(get_one).delete(delete))
-        .route("/v1/webhooks/{id}/schedules/{schedule_id}/pause", post(pause))
-        .route("/v1/webhooks/{id}/schedules/{schedule_id}/resume", post(resume))
+        .route(
+            "/v1/webhooks/{id}/schedules/{schedule_id}",
+            get(get_one).delete(delete),
+        )
+        .route(
+            "/v1/webhooks/{id}/schedules/{schedule_id}/pause",
+            post(pause),
+        )
+        .route(
+            "/v1/webhooks/{id}/schedules/{schedule_id}/resume",
+            post(resume),
+        )
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -99,9 +108,16 @@ impl From<Schedule> for ScheduleView {
 
 /// The first due time of a schedule from `now`: its `runAt`, or its cron's
 /// next occurrence.
-fn first_run(cron: Option<&str>, time_zone: &str, run_at: Option<i64>, now: i64) -> Result<Option<i64>, ApiError> {
+fn first_run(
+    cron: Option<&str>,
+    time_zone: &str,
+    run_at: Option<i64>,
+    now: i64,
+) -> Result<Option<i64>, ApiError> {
     match cron {
-        Some(c) => schedules::next_after(c, time_zone, now).map_err(|e| ApiError::invalid_field("cron", e)),
+        Some(c) => {
+            schedules::next_after(c, time_zone, now).map_err(|e| ApiError::invalid_field("cron", e))
+        }
         None => Ok(run_at.map(|at| at.max(now))),
     }
 }
@@ -118,7 +134,16 @@ pub async fn create(
     ApiJson(body): ApiJson<CreateSchedule>,
 ) -> Result<(StatusCode, axum::Json<Data<ScheduleView>>), ApiError> {
     let (s, summary) = create_in(&state, &key.project_id, &id, body).await?;
-    audit_logs::record(&state, &key, &ip, "schedule.create", "schedule", &s.id, summary).await;
+    audit_logs::record(
+        &state,
+        &key,
+        &ip,
+        "schedule.create",
+        "schedule",
+        &s.id,
+        summary,
+    )
+    .await;
     Ok((StatusCode::CREATED, data(s)))
 }
 
@@ -131,12 +156,15 @@ pub(crate) async fn create_in(
     body: CreateSchedule,
 ) -> Result<(ScheduleView, Value), ApiError> {
     let w = super::webhooks::find(state, project_id, id).await?;
-    rules::validate_text(&body.name, schedules::MAX_NAME_LEN, false).map_err(|e| ApiError::invalid_field("name", e))?;
+    rules::validate_text(&body.name, schedules::MAX_NAME_LEN, false)
+        .map_err(|e| ApiError::invalid_field("name", e))?;
     let now = store::now_ms();
     let time_zone = body.time_zone.unwrap_or_else(|| "UTC".into());
     schedules::parse_time_zone(&time_zone).map_err(|e| ApiError::invalid_field("timeZone", e))?;
     let run_at = match (&body.cron, body.run_at.as_deref()) {
-        (Some(_), Some(_)) | (None, None) => return Err(ApiError::invalid_field("cron", "give either cron or runAt")),
+        (Some(_), Some(_)) | (None, None) => {
+            return Err(ApiError::invalid_field("cron", "give either cron or runAt"))
+        }
         (Some(c), None) => {
             schedules::parse_cron(c).map_err(|e| ApiError::invalid_field("cron", e))?;
             None
@@ -151,9 +179,14 @@ pub(crate) async fn create_in(
             Some(at)
         }
     };
-    let content_type = body.content_type.unwrap_or_else(|| "application/json".into());
+    let content_type = body
+        .content_type
+        .unwrap_or_else(|| "application/json".into());
     if content_type.trim().is_empty() || content_type.len() > 255 || !content_type.is_ascii() {
-        return Err(ApiError::invalid_field("contentType", "must be a content type of 1 to 255 ASCII characters"));
+        return Err(ApiError::invalid_field(
+            "contentType",
+            "must be a content type of 1 to 255 ASCII characters",
+        ));
     }
     rules::validate_headers(&body.headers).map_err(|e| ApiError::invalid_field("headers", e))?;
     let payload = match body.payload {
@@ -161,7 +194,11 @@ pub(crate) async fn create_in(
         other => other.to_string().into_bytes(),
     };
     // A firing must be one the tier takes.
-    state.intake.quota(project_id).await?.check(payload.len(), store::now_ms())?;
+    state
+        .intake
+        .quota(project_id)
+        .await?
+        .check(payload.len(), store::now_ms())?;
     let cron = body.cron.map(|c| c.trim().to_string());
     let s = Schedule {
         id: ids::new_id(ids::SCHEDULE),
@@ -199,14 +236,31 @@ pub async fn list(
     list_in(&state, &key.project_id, &id, q).await
 }
 
-pub(crate) async fn list_in(state: &AppState, project_id: &str, id: &str, q: PageQuery) -> Result<axum::Json<List<ScheduleView>>, ApiError> {
+pub(crate) async fn list_in(
+    state: &AppState,
+    project_id: &str,
+    id: &str,
+    q: PageQuery,
+) -> Result<axum::Json<List<ScheduleView>>, ApiError> {
     let w = super::webhooks::find(state, project_id, id).await?;
-    let page = state.store.list_schedules(project_id, &w.id, &q.page()?).await?;
+    let page = state
+        .store
+        .list_schedules(project_id, &w.id, &q.page()?)
+        .await?;
     Ok(super::list(page, ScheduleView::from))
 }
 
-async fn find(state: &AppState, project_id: &str, webhook_id: &str, id: &str) -> Result<Schedule, ApiError> {
-    state.store.get_schedule(project_id, webhook_id, id).await?.ok_or_else(|| ApiError::not_found("schedule"))
+async fn find(
+    state: &AppState,
+    project_id: &str,
+    webhook_id: &str,
+    id: &str,
+) -> Result<Schedule, ApiError> {
+    state
+        .store
+        .get_schedule(project_id, webhook_id, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("schedule"))
 }
 
 #[utoipa::path(get, path = "/v1/webhooks/{id}/schedules/{scheduleId}", operation_id = "schedules.get", tag = "schedules", security(("apiKey" = [])),
@@ -217,7 +271,11 @@ pub async fn get_one(
     ApiKey(key): ApiKey,
     Path((id, schedule_id)): Path<(String, String)>,
 ) -> Result<axum::Json<Data<ScheduleView>>, ApiError> {
-    Ok(data(find(&state, &key.project_id, &id, &schedule_id).await?.into()))
+    Ok(data(
+        find(&state, &key.project_id, &id, &schedule_id)
+            .await?
+            .into(),
+    ))
 }
 
 #[utoipa::path(post, path = "/v1/webhooks/{id}/schedules/{scheduleId}/pause", operation_id = "schedules.pause", tag = "schedules", security(("apiKey" = [])),
@@ -231,7 +289,16 @@ pub async fn pause(
     Path((id, schedule_id)): Path<(String, String)>,
 ) -> Result<axum::Json<Data<ScheduleView>>, ApiError> {
     let (v, action) = set_state_in(&state, &key.project_id, &id, &schedule_id, false).await?;
-    audit_logs::record(&state, &key, &ip, action, "schedule", &schedule_id, json!({})).await;
+    audit_logs::record(
+        &state,
+        &key,
+        &ip,
+        action,
+        "schedule",
+        &schedule_id,
+        json!({}),
+    )
+    .await;
     Ok(data(v))
 }
 
@@ -246,7 +313,16 @@ pub async fn resume(
     Path((id, schedule_id)): Path<(String, String)>,
 ) -> Result<axum::Json<Data<ScheduleView>>, ApiError> {
     let (v, action) = set_state_in(&state, &key.project_id, &id, &schedule_id, true).await?;
-    audit_logs::record(&state, &key, &ip, action, "schedule", &schedule_id, json!({})).await;
+    audit_logs::record(
+        &state,
+        &key,
+        &ip,
+        action,
+        "schedule",
+        &schedule_id,
+        json!({}),
+    )
+    .await;
     Ok(data(v))
 }
 
@@ -260,14 +336,28 @@ pub(crate) async fn set_state_in(
 ) -> Result<(ScheduleView, &'static str), ApiError> {
     let s = find(state, project_id, webhook_id, id).await?;
     let (status, next, action) = if active {
-        ("active", first_run(s.cron.as_deref(), &s.time_zone, s.run_at, store::now_ms())?, "schedule.resume")
+        (
+            "active",
+            first_run(s.cron.as_deref(), &s.time_zone, s.run_at, store::now_ms())?,
+            "schedule.resume",
+        )
     } else {
         ("paused", None, "schedule.pause")
     };
-    if !state.store.set_schedule_state(project_id, &s.id, status, next).await? {
-        return Err(ApiError::conflict("schedule_completed", "this one-time schedule has fired and cannot change state"));
+    if !state
+        .store
+        .set_schedule_state(project_id, &s.id, status, next)
+        .await?
+    {
+        return Err(ApiError::conflict(
+            "schedule_completed",
+            "this one-time schedule has fired and cannot change state",
+        ));
     }
-    Ok((find(state, project_id, webhook_id, id).await?.into(), action))
+    Ok((
+        find(state, project_id, webhook_id, id).await?.into(),
+        action,
+    ))
 }
 
 #[utoipa::path(delete, path = "/v1/webhooks/{id}/schedules/{scheduleId}", operation_id = "schedules.delete", tag = "schedules", security(("apiKey" = [])),
@@ -280,13 +370,31 @@ pub async fn delete(
     Path((id, schedule_id)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
     let summary = delete_in(&state, &key.project_id, &id, &schedule_id).await?;
-    audit_logs::record(&state, &key, &ip, "schedule.delete", "schedule", &schedule_id, summary).await;
+    audit_logs::record(
+        &state,
+        &key,
+        &ip,
+        "schedule.delete",
+        "schedule",
+        &schedule_id,
+        summary,
+    )
+    .await;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// Deletes; returns the audit summary of `schedule.delete`.
-pub(crate) async fn delete_in(state: &AppState, project_id: &str, webhook_id: &str, id: &str) -> Result<Value, ApiError> {
-    if !state.store.delete_schedule(project_id, webhook_id, id).await? {
+pub(crate) async fn delete_in(
+    state: &AppState,
+    project_id: &str,
+    webhook_id: &str,
+    id: &str,
+) -> Result<Value, ApiError> {
+    if !state
+        .store
+        .delete_schedule(project_id, webhook_id, id)
+        .await?
+    {
         return Err(ApiError::not_found("schedule"));
     }
     Ok(json!({ "webhookId": webhook_id }))

@@ -20,7 +20,10 @@ pub async fn check_new_webhook(state: &AppState, project_id: &str) -> Result<(),
     let tier = state.intake.quota(project_id).await?.tier;
     if let Some(max) = tier.max_webhooks {
         if state.store.count_webhooks(project_id).await? >= max {
-            return Err(ApiError::quota_exceeded(format!("the {} tier allows {max} webhooks", tier.name), None));
+            return Err(ApiError::quota_exceeded(
+                format!("the {} tier allows {max} webhooks", tier.name),
+                None,
+            ));
         }
     }
     Ok(())

@@ -119,21 +119,41 @@ pub async fn usage(
     usage_in(&state, &key.project_id, q).await
 }
 
-pub async fn usage_in(state: &AppState, project_id: &str, q: UsageQuery) -> Result<axum::Json<Data<UsageReport>>, ApiError> {
+pub async fn usage_in(
+    state: &AppState,
+    project_id: &str,
+    q: UsageQuery,
+) -> Result<axum::Json<Data<UsageReport>>, ApiError> {
     let (granularity, bucket, max_buckets, default_span) = match q.granularity.as_deref() {
         None | Some("") | Some("day") => ("day", DAY_MS, MAX_DAYS, 30 * DAY_MS),
         Some("hour") => ("hour", HOUR_MS, MAX_HOURS, DAY_MS),
-        Some(_) => return Err(ApiError::invalid_query("granularity", "must be day or hour")),
+        Some(_) => {
+            return Err(ApiError::invalid_query(
+                "granularity",
+                "must be day or hour",
+            ))
+        }
     };
     let (from, to) = time_window(q.from.as_deref(), q.to.as_deref(), ApiError::invalid_query)?;
     let to = to.unwrap_or_else(store::now_ms);
-    let to = to.div_euclid(bucket) * bucket + if to.rem_euclid(bucket) == 0 { 0 } else { bucket };
+    let to = to.div_euclid(bucket) * bucket
+        + if to.rem_euclid(bucket) == 0 {
+            0
+        } else {
+            bucket
+        };
     let from = from.unwrap_or(to - default_span).div_euclid(bucket) * bucket;
     if (to - from) / bucket > max_buckets {
-        return Err(ApiError::invalid_query("from", format!("at most {max_buckets} {granularity}s per request")));
+        return Err(ApiError::invalid_query(
+            "from",
+            format!("at most {max_buckets} {granularity}s per request"),
+        ));
     }
     let webhook_id = q.webhook_id.filter(|w| !w.is_empty());
-    let rows = state.store.usage(project_id, webhook_id.as_deref(), from, to, bucket).await?;
+    let rows = state
+        .store
+        .usage(project_id, webhook_id.as_deref(), from, to, bucket)
+        .await?;
     let mut totals = Usage::default();
     let mut rows = rows.into_iter().peekable();
     let mut buckets = Vec::new();
@@ -144,8 +164,18 @@ pub async fn usage_in(state: &AppState, project_id: &str, q: UsageQuery) -> Resu
             _ => Usage::default(),
         };
         totals = add(totals, usage);
-        buckets.push(UsageBucketView { start: timestamp(start), counts: usage.into() });
+        buckets.push(UsageBucketView {
+            start: timestamp(start),
+            counts: usage.into(),
+        });
         start += bucket;
     }
-    Ok(data(UsageReport { granularity, from: timestamp(from), to: timestamp(to), webhook_id, totals: totals.into(), buckets }))
+    Ok(data(UsageReport {
+        granularity,
+        from: timestamp(from),
+        to: timestamp(to),
+        webhook_id,
+        totals: totals.into(),
+        buckets,
+    }))
 }

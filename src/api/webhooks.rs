@@ -111,7 +111,10 @@ pub(crate) fn view(state: &AppState, w: Webhook) -> WebhookView {
         ingest_url: Some(state.ingest_url(&w.public_id)),
         headers: serde_json::from_str(&w.headers).unwrap_or_default(),
         retry_schedule: rules::schedule(w.retry_schedule.as_deref()),
-        event_types: w.event_types.as_deref().and_then(|t| serde_json::from_str(t).ok()),
+        event_types: w
+            .event_types
+            .as_deref()
+            .and_then(|t| serde_json::from_str(t).ok()),
         application_id: w.application_id,
         id: w.id,
         name: w.name,
@@ -133,8 +136,16 @@ pub(crate) fn view(state: &AppState, w: Webhook) -> WebhookView {
 }
 
 /// An application's endpoint as its customer sees it in the Portal API.
-pub(super) fn portal_view(state: &AppState, w: Webhook, signing_secret: Option<String>) -> WebhookView {
-    WebhookView { ingest_url: None, signing_secret, ..view(state, w) }
+pub(super) fn portal_view(
+    state: &AppState,
+    w: Webhook,
+    signing_secret: Option<String>,
+) -> WebhookView {
+    WebhookView {
+        ingest_url: None,
+        signing_secret,
+        ..view(state, w)
+    }
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -201,15 +212,25 @@ pub struct UpdateWebhook {
 }
 
 /// Checks every field of a webhook about to be stored.
-fn validate(state: &AppState, w: &Webhook, headers: &BTreeMap<String, String>, schedule: Option<&[u32]>) -> Result<(), ApiError> {
-    rules::validate_text(&w.name, MAX_NAME_LEN, true).map_err(|e| ApiError::invalid_field("name", e))?;
-    rules::validate_text(&w.description, MAX_DESCRIPTION_LEN, false).map_err(|e| ApiError::invalid_field("description", e))?;
-    rules::validate_destination_url(&w.destination_url).map_err(|e| ApiError::invalid_field("destinationUrl", e))?;
+fn validate(
+    state: &AppState,
+    w: &Webhook,
+    headers: &BTreeMap<String, String>,
+    schedule: Option<&[u32]>,
+) -> Result<(), ApiError> {
+    rules::validate_text(&w.name, MAX_NAME_LEN, true)
+        .map_err(|e| ApiError::invalid_field("name", e))?;
+    rules::validate_text(&w.description, MAX_DESCRIPTION_LEN, false)
+        .map_err(|e| ApiError::invalid_field("description", e))?;
+    rules::validate_destination_url(&w.destination_url)
+        .map_err(|e| ApiError::invalid_field("destinationUrl", e))?;
     if !state.allow_private_destinations {
-        delivery::check_destination(&w.destination_url).map_err(|e| ApiError::invalid_field("destinationUrl", e))?;
+        delivery::check_destination(&w.destination_url)
+            .map_err(|e| ApiError::invalid_field("destinationUrl", e))?;
     }
     rules::validate_headers(headers).map_err(|e| ApiError::invalid_field("headers", e))?;
-    rules::validate_timeout(w.timeout_secs).map_err(|e| ApiError::invalid_field("timeoutSeconds", e))?;
+    rules::validate_timeout(w.timeout_secs)
+        .map_err(|e| ApiError::invalid_field("timeoutSeconds", e))?;
     if let Some(s) = schedule {
         retry::validate_schedule(s).map_err(|e| ApiError::invalid_field("retrySchedule", e))?;
     }
@@ -224,18 +245,29 @@ fn validate(state: &AppState, w: &Webhook, headers: &BTreeMap<String, String>, s
 
 /// A subscription list checked against the project's event types, stored
 /// form.
-async fn subscriptions(state: &AppState, project_id: &str, types: Option<&[String]>) -> Result<Option<String>, ApiError> {
+async fn subscriptions(
+    state: &AppState,
+    project_id: &str,
+    types: Option<&[String]>,
+) -> Result<Option<String>, ApiError> {
     let Some(types) = types else { return Ok(None) };
-    let types = crate::applications::normalize_subscriptions(types).map_err(|e| ApiError::invalid_field("eventTypes", e))?;
+    let types = crate::applications::normalize_subscriptions(types)
+        .map_err(|e| ApiError::invalid_field("eventTypes", e))?;
     let known = state.store.known_event_types(project_id, &types).await?;
     if let Some(unknown) = types.iter().find(|t| !known.contains(t)) {
-        return Err(ApiError::invalid_field("eventTypes", format!("{unknown:?} is not an event type of this project")));
+        return Err(ApiError::invalid_field(
+            "eventTypes",
+            format!("{unknown:?} is not an event type of this project"),
+        ));
     }
     Ok(Some(to_json(&types)))
 }
 
 fn not_an_endpoint() -> ApiError {
-    ApiError::invalid_field("eventTypes", "only application endpoints (with an applicationId) subscribe to event types")
+    ApiError::invalid_field(
+        "eventTypes",
+        "only application endpoints (with an applicationId) subscribe to event types",
+    )
 }
 
 /// A webhook's settings for the audit log: header names but not their
@@ -284,7 +316,16 @@ pub async fn create(
 ) -> Result<(StatusCode, axum::Json<Data<WebhookView>>), ApiError> {
     let created = create_webhook(&state, key.project_id.clone(), body).await?;
     let w = &created.webhook;
-    audit_logs::record(&state, &key, &ip, "webhook.create", "webhook", &w.id, audit_summary(w)).await;
+    audit_logs::record(
+        &state,
+        &key,
+        &ip,
+        "webhook.create",
+        "webhook",
+        &w.id,
+        audit_summary(w),
+    )
+    .await;
     Ok((StatusCode::CREATED, data(created_view(&state, created))))
 }
 
@@ -303,12 +344,24 @@ pub(crate) struct Created {
     pub signing_secret: String,
 }
 
-pub(crate) async fn create_webhook(state: &AppState, project_id: String, body: CreateWebhook) -> Result<Created, ApiError> {
+pub(crate) async fn create_webhook(
+    state: &AppState,
+    project_id: String,
+    body: CreateWebhook,
+) -> Result<Created, ApiError> {
     let application_id = match &body.application_id {
         None => None,
         Some(app) => Some(
-            state.store.get_application(&project_id, app).await?
-                .ok_or_else(|| ApiError::invalid_field("applicationId", "is not an application of this project"))?
+            state
+                .store
+                .get_application(&project_id, app)
+                .await?
+                .ok_or_else(|| {
+                    ApiError::invalid_field(
+                        "applicationId",
+                        "is not an application of this project",
+                    )
+                })?
                 .id,
         ),
     };
@@ -341,8 +394,15 @@ pub(crate) async fn create_webhook(state: &AppState, project_id: String, body: C
     super::tiers::check_new_webhook(state, &w.project_id).await?;
     let (ingest_secret, ingest_row) = new_secret(&state.secret_box, SecretKind::Ingest);
     let (signing_secret, signing_row) = new_secret(&state.secret_box, SecretKind::Signing);
-    state.store.create_webhook(&w, &[ingest_row, signing_row]).await?;
-    Ok(Created { webhook: w, ingest_secret, signing_secret })
+    state
+        .store
+        .create_webhook(&w, &[ingest_row, signing_row])
+        .await?;
+    Ok(Created {
+        webhook: w,
+        ingest_secret,
+        signing_secret,
+    })
 }
 
 #[utoipa::path(get, path = "/v1/webhooks", operation_id = "webhooks.list", tag = "webhooks", security(("apiKey" = [])), params(PageQuery),
@@ -352,17 +412,32 @@ pub async fn list(
     ApiKey(key): ApiKey,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<axum::Json<List<WebhookView>>, ApiError> {
-    let page = state.store.list_webhooks(&key.project_id, &q.page()?).await?;
+    let page = state
+        .store
+        .list_webhooks(&key.project_id, &q.page()?)
+        .await?;
     Ok(super::list(page, |w| view(&state, w)))
 }
 
-pub(crate) async fn find(state: &AppState, project_id: &str, id: &str) -> Result<Webhook, ApiError> {
-    state.store.get_webhook(project_id, id).await?.ok_or_else(|| ApiError::not_found("webhook"))
+pub(crate) async fn find(
+    state: &AppState,
+    project_id: &str,
+    id: &str,
+) -> Result<Webhook, ApiError> {
+    state
+        .store
+        .get_webhook(project_id, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("webhook"))
 }
 
 #[utoipa::path(get, path = "/v1/webhooks/{id}", operation_id = "webhooks.get", tag = "webhooks", security(("apiKey" = [])), params(("id" = String, Path)),
     responses((status = 200, body = Data<WebhookView>), (status = 404, body = ErrorBody)))]
-pub async fn get(State(state): State<AppState>, ApiKey(key): ApiKey, Path(id): Path<String>) -> Result<axum::Json<Data<WebhookView>>, ApiError> {
+pub async fn get(
+    State(state): State<AppState>,
+    ApiKey(key): ApiKey,
+    Path(id): Path<String>,
+) -> Result<axum::Json<Data<WebhookView>>, ApiError> {
     let w = find(&state, &key.project_id, &id).await?;
     Ok(data(view(&state, w)))
 }
@@ -379,15 +454,29 @@ pub async fn update(
 ) -> Result<axum::Json<Data<WebhookView>>, ApiError> {
     let w = find(&state, &key.project_id, &id).await?;
     let (w, changes) = update_webhook(&state, w, body).await?;
-    audit_logs::record(&state, &key, &ip, "webhook.update", "webhook", &w.id, changes).await;
+    audit_logs::record(
+        &state,
+        &key,
+        &ip,
+        "webhook.update",
+        "webhook",
+        &w.id,
+        changes,
+    )
+    .await;
     Ok(data(view(&state, w)))
 }
 
 /// Applies a patch to a found webhook; also answers what changed, for the
 /// audit log.
-pub(crate) async fn update_webhook(state: &AppState, mut w: Webhook, body: UpdateWebhook) -> Result<(Webhook, serde_json::Value), ApiError> {
+pub(crate) async fn update_webhook(
+    state: &AppState,
+    mut w: Webhook,
+    body: UpdateWebhook,
+) -> Result<(Webhook, serde_json::Value), ApiError> {
     let before = audit_summary(&w);
-    let mut headers: BTreeMap<String, String> = serde_json::from_str(&w.headers).unwrap_or_default();
+    let mut headers: BTreeMap<String, String> =
+        serde_json::from_str(&w.headers).unwrap_or_default();
     if let Some(v) = body.name {
         w.name = v.trim().to_string();
     }
@@ -425,7 +514,12 @@ pub(crate) async fn update_webhook(state: &AppState, mut w: Webhook, body: Updat
     if let Some(v) = body.ordering {
         w.ordering = v;
     }
-    validate(state, &w, &headers, body.retry_schedule.as_ref().and_then(|s| s.as_deref()))?;
+    validate(
+        state,
+        &w,
+        &headers,
+        body.retry_schedule.as_ref().and_then(|s| s.as_deref()),
+    )?;
     w.updated_at = store::now_ms();
     if w.enabled {
         // Saving an enabled webhook clears an auto-disable.
@@ -443,13 +537,31 @@ pub(crate) async fn update_webhook(state: &AppState, mut w: Webhook, body: Updat
 
 #[utoipa::path(delete, path = "/v1/webhooks/{id}", operation_id = "webhooks.delete", tag = "webhooks", security(("apiKey" = [])), params(("id" = String, Path)),
     responses((status = 204, description = "Deleted, with its secrets and delivery history"), (status = 404, body = ErrorBody)))]
-pub async fn delete(State(state): State<AppState>, ApiKey(key): ApiKey, ip: SourceIp, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
+pub async fn delete(
+    State(state): State<AppState>,
+    ApiKey(key): ApiKey,
+    ip: SourceIp,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
     delete_webhook(&state, &key.project_id, &id).await?;
-    audit_logs::record(&state, &key, &ip, "webhook.delete", "webhook", &id, serde_json::json!({})).await;
+    audit_logs::record(
+        &state,
+        &key,
+        &ip,
+        "webhook.delete",
+        "webhook",
+        &id,
+        serde_json::json!({}),
+    )
+    .await;
     Ok(StatusCode::NO_CONTENT)
 }
 
-pub(crate) async fn delete_webhook(state: &AppState, project_id: &str, id: &str) -> Result<(), ApiError> {
+pub(crate) async fn delete_webhook(
+    state: &AppState,
+    project_id: &str,
+    id: &str,
+) -> Result<(), ApiError> {
     if !state.store.delete_webhook(project_id, id).await? {
         return Err(ApiError::not_found("webhook"));
     }
@@ -488,11 +600,17 @@ pub(crate) async fn rotate(
 ) -> Result<(axum::Json<Data<RotatedSecret>>, serde_json::Value), ApiError> {
     let overlap = body.overlap_seconds.unwrap_or(DEFAULT_OVERLAP_SECS);
     if !(0..=MAX_OVERLAP_SECS).contains(&overlap) {
-        return Err(ApiError::invalid_field("overlapSeconds", format!("must be between 0 and {MAX_OVERLAP_SECS}")));
+        return Err(ApiError::invalid_field(
+            "overlapSeconds",
+            format!("must be between 0 and {MAX_OVERLAP_SECS}"),
+        ));
     }
     let w = find(state, project_id, id).await?;
     let (raw, row) = new_secret(&state.secret_box, kind);
-    let version = state.store.rotate_secret(&w.id, &row, overlap * 1000).await?;
+    let version = state
+        .store
+        .rotate_secret(&w.id, &row, overlap * 1000)
+        .await?;
     let summary = serde_json::json!({ "version": version, "newPrefix": row.prefix, "overlapSeconds": overlap });
     state.engine.invalidate(&w.id);
     state.forget_credentials();
@@ -506,9 +624,25 @@ pub(crate) async fn rotate(
     Ok((answer, summary))
 }
 
-async fn rotate_and_record(state: AppState, key: KeyAuth, ip: SourceIp, id: &str, kind: SecretKind, body: RotateSecret) -> Result<axum::Json<Data<RotatedSecret>>, ApiError> {
+async fn rotate_and_record(
+    state: AppState,
+    key: KeyAuth,
+    ip: SourceIp,
+    id: &str,
+    kind: SecretKind,
+    body: RotateSecret,
+) -> Result<axum::Json<Data<RotatedSecret>>, ApiError> {
     let (answer, summary) = rotate(&state, &key.project_id, id, kind, body).await?;
-    audit_logs::record(&state, &key, &ip, rotation_action(kind), "webhook", id, summary).await;
+    audit_logs::record(
+        &state,
+        &key,
+        &ip,
+        rotation_action(kind),
+        "webhook",
+        id,
+        summary,
+    )
+    .await;
     Ok(answer)
 }
 
@@ -576,7 +710,11 @@ pub async fn secret_versions(
 
 /// The version ledger of a webhook's secrets, never the secrets. Shared by
 /// the Public API and the dashboard.
-pub(crate) async fn secret_versions_in(state: &AppState, project_id: &str, id: &str) -> Result<axum::Json<Data<Vec<SecretVersionView>>>, ApiError> {
+pub(crate) async fn secret_versions_in(
+    state: &AppState,
+    project_id: &str,
+    id: &str,
+) -> Result<axum::Json<Data<Vec<SecretVersionView>>>, ApiError> {
     let w = find(state, project_id, id).await?;
     let now = store::now_ms();
     let versions = state.store.list_secret_versions(&w.id).await?;
@@ -598,4 +736,3 @@ pub(crate) async fn secret_versions_in(state: &AppState, project_id: &str, id: &
             .collect(),
     ))
 }
-

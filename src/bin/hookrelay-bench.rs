@@ -49,7 +49,10 @@ enum WayIn {
 }
 
 #[derive(Parser, Debug)]
-#[command(name = "hookrelay-bench", about = "End-to-end benchmark of a Hookrelay server")]
+#[command(
+    name = "hookrelay-bench",
+    about = "End-to-end benchmark of a Hookrelay server"
+)]
 struct Args {
     /// Events (or messages) to send.
     #[arg(long, default_value_t = 20_000)]
@@ -96,7 +99,10 @@ fn main() -> ExitCode {
         return hookrelay::cli::main();
     }
     let args = Args::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the runtime: {e}");
@@ -190,42 +196,77 @@ fn create_project(args: &Args, data_dir: &Path) -> Result<String, BoxError> {
         .env("RUST_LOG", "warn")
         .output()?;
     if !out.status.success() {
-        return Err(format!("project create failed: {}", String::from_utf8_lossy(&out.stderr)).into());
+        return Err(format!(
+            "project create failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+        .into());
     }
     let v: Value = serde_json::from_slice(&out.stdout)?;
-    let project = v["projectId"].as_str().ok_or("project create printed no projectId")?;
+    let project = v["projectId"]
+        .as_str()
+        .ok_or("project create printed no projectId")?;
     // Builds before the `unlimited` default (--server-bin) put a new project
     // on the free tier, whose monthly event quota is far below a
     // benchmark's volume; enterprise, known to all, has no event quota.
     let out = server_command(args)?
-        .args(["project", "set-tier", "--project", project, "--tier", "enterprise"])
+        .args([
+            "project",
+            "set-tier",
+            "--project",
+            project,
+            "--tier",
+            "enterprise",
+        ])
         .args(db_args(args, data_dir))
         .env("RUST_LOG", "warn")
         .output()?;
     if !out.status.success() {
-        return Err(format!("project set-tier failed: {}", String::from_utf8_lossy(&out.stderr)).into());
+        return Err(format!(
+            "project set-tier failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+        .into());
     }
-    v["apiKey"].as_str().map(str::to_string).ok_or_else(|| "project create printed no apiKey".into())
+    v["apiKey"]
+        .as_str()
+        .map(str::to_string)
+        .ok_or_else(|| "project create printed no apiKey".into())
 }
 
 fn start_server(args: &Args, data_dir: &Path) -> Result<ServerProcess, BoxError> {
     let log = std::fs::File::create(data_dir.join("server.log"))?;
     let mut child = server_command(args)?
-        .args(["serve", "--listen", "127.0.0.1:0", "--allow-private-destinations"])
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--allow-private-destinations",
+        ])
         .args(db_args(args, data_dir))
         .args(&args.serve_args)
-        .env("RUST_LOG", std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".into()))
+        .env(
+            "RUST_LOG",
+            std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".into()),
+        )
         .stdout(Stdio::piped())
         .stderr(log)
         .spawn()?;
     let stdout = child.stdout.take().ok_or("no stdout")?;
     let mut line = String::new();
     BufReader::new(stdout).read_line(&mut line)?;
-    let mut process = ServerProcess { child, url: String::new() };
-    process.url = line.trim().strip_prefix("hookrelay listening on ").map(str::to_string).ok_or_else(|| {
-        let log = std::fs::read_to_string(data_dir.join("server.log")).unwrap_or_default();
-        format!("server did not start: {line:?}\n{log}")
-    })?;
+    let mut process = ServerProcess {
+        child,
+        url: String::new(),
+    };
+    process.url = line
+        .trim()
+        .strip_prefix("hookrelay listening on ")
+        .map(str::to_string)
+        .ok_or_else(|| {
+            let log = std::fs::read_to_string(data_dir.join("server.log")).unwrap_or_default();
+            format!("server did not start: {line:?}\n{log}")
+        })?;
     Ok(process)
 }
 
@@ -233,7 +274,11 @@ fn start_server(args: &Args, data_dir: &Path) -> Result<ServerProcess, BoxError>
 fn bytes_written(pid: &str) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/io"))
         .ok()
-        .and_then(|s| s.lines().find_map(|l| l.strip_prefix("write_bytes:")).and_then(|v| v.trim().parse().ok()))
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("write_bytes:"))
+                .and_then(|v| v.trim().parse().ok())
+        })
         .unwrap_or(0)
 }
 
@@ -271,10 +316,24 @@ async fn receive(
 ) -> StatusCode {
     let at = shared.now_ns();
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    let verified = match (shared.keys.get(hook), header("webhook-id"), header("webhook-timestamp"), header("webhook-signature")) {
+    let verified = match (
+        shared.keys.get(hook),
+        header("webhook-id"),
+        header("webhook-timestamp"),
+        header("webhook-signature"),
+    ) {
         (Some(key), Some(id), Some(ts), Some(sig)) => ts.parse::<i64>().is_ok_and(|ts| {
             let now = chrono::Utc::now().timestamp();
-            signing::verify(key, id, ts, &body, sig, now, Some(signing::DEFAULT_TOLERANCE_SECS)).is_ok()
+            signing::verify(
+                key,
+                id,
+                ts,
+                &body,
+                sig,
+                now,
+                Some(signing::DEFAULT_TOLERANCE_SECS),
+            )
+            .is_ok()
         }),
         _ => false,
     };
@@ -284,8 +343,16 @@ async fn receive(
         // until it is dead; the count above already fails the run.
         return StatusCode::NO_CONTENT;
     }
-    let seq = serde_json::from_slice::<Value>(&body).ok().and_then(|v| v["seq"].as_u64());
-    let index = seq.map(|s| if shared.fanout > 1 { s as usize * shared.fanout + hook } else { s as usize });
+    let seq = serde_json::from_slice::<Value>(&body)
+        .ok()
+        .and_then(|v| v["seq"].as_u64());
+    let index = seq.map(|s| {
+        if shared.fanout > 1 {
+            s as usize * shared.fanout + hook
+        } else {
+            s as usize
+        }
+    });
     match index.filter(|i| *i < shared.arrivals.len()) {
         Some(i) => {
             if shared.arrivals[i].fetch_add(1, Relaxed) == 0 {
@@ -327,20 +394,31 @@ async fn create_endpoints(
     args: &Args,
 ) -> Result<(Targets, Vec<Vec<u8>>), BoxError> {
     let post = |path: String, body: Value| {
-        client.post(format!("{server}{path}")).bearer_auth(api_key).header("content-type", "application/json").body(body.to_string()).send()
+        client
+            .post(format!("{server}{path}"))
+            .bearer_auth(api_key)
+            .header("content-type", "application/json")
+            .body(body.to_string())
+            .send()
     };
     let application = match args.path {
         WayIn::Messages => {
             let response = post("/v1/applications".into(), json!({ "name": "bench" })).await?;
             let v: Value = serde_json::from_slice(&response.bytes().await?)?;
-            Some(v["data"]["id"].as_str().ok_or(format!("no application id in {v}"))?.to_string())
+            Some(
+                v["data"]["id"]
+                    .as_str()
+                    .ok_or(format!("no application id in {v}"))?
+                    .to_string(),
+            )
         }
         _ => None,
     };
     let mut hooks = Vec::new();
     let mut keys = Vec::new();
     for i in 0..args.endpoints {
-        let mut body = json!({"name": format!("bench {i}"), "destinationUrl": format!("{receiver}/hook/{i}")});
+        let mut body =
+            json!({"name": format!("bench {i}"), "destinationUrl": format!("{receiver}/hook/{i}")});
         if let Some(app) = &application {
             body["applicationId"] = json!(app);
         }
@@ -353,11 +431,20 @@ async fn create_endpoints(
         if status != StatusCode::CREATED {
             return Err(format!("creating a webhook answered {status}: {v}").into());
         }
-        let field = |name: &str| v["data"][name].as_str().map(str::to_string).ok_or(format!("no {name} in {v}"));
+        let field = |name: &str| {
+            v["data"][name]
+                .as_str()
+                .map(str::to_string)
+                .ok_or(format!("no {name} in {v}"))
+        };
         // Application endpoints have no ingest URL: the project's
         // messages are their way in.
         let optional = |name: &str| v["data"][name].as_str().unwrap_or_default().to_string();
-        hooks.push(Hook { id: field("id")?, ingest_url: optional("ingestUrl"), ingest_secret: optional("ingestSecret") });
+        hooks.push(Hook {
+            id: field("id")?,
+            ingest_url: optional("ingestUrl"),
+            ingest_secret: optional("ingestSecret"),
+        });
         keys.push(signing_key_bytes(&field("signingSecret")?)?);
     }
     Ok((Targets { hooks, application }, keys))
@@ -381,21 +468,41 @@ async fn drive(
             return;
         }
         if args.rate > 0 {
-            tokio::time::sleep_until(start + Duration::from_secs_f64(seq as f64 / args.rate as f64)).await;
+            tokio::time::sleep_until(
+                start + Duration::from_secs_f64(seq as f64 / args.rate as f64),
+            )
+            .await;
         }
         let hook = &targets.hooks[(seq % targets.hooks.len() as u64) as usize];
         let body = payload(seq, args.payload_bytes as usize);
         let request = match (args.path, &targets.application) {
-            (WayIn::Ingest, _) => client.post(&hook.ingest_url).bearer_auth(&hook.ingest_secret).body(body),
-            (WayIn::Events, _) => client.post(format!("{server}/v1/webhooks/{}/events", hook.id)).bearer_auth(api_key).body(body),
+            (WayIn::Ingest, _) => client
+                .post(&hook.ingest_url)
+                .bearer_auth(&hook.ingest_secret)
+                .body(body),
+            (WayIn::Events, _) => client
+                .post(format!("{server}/v1/webhooks/{}/events", hook.id))
+                .bearer_auth(api_key)
+                .body(body),
             (WayIn::Messages, app) => {
-                let message = [br#"{"eventType":"bench.event","payload":"#.as_slice(), &body, b"}"].concat();
+                let message = [
+                    br#"{"eventType":"bench.event","payload":"#.as_slice(),
+                    &body,
+                    b"}",
+                ]
+                .concat();
                 let app = app.as_deref().unwrap_or_default();
-                client.post(format!("{server}/v1/applications/{app}/messages")).bearer_auth(api_key).body(message)
+                client
+                    .post(format!("{server}/v1/applications/{app}/messages"))
+                    .bearer_auth(api_key)
+                    .body(message)
             }
         };
         shared.sent_at[seq as usize].store(shared.now_ns(), Relaxed);
-        let result = request.header("content-type", "application/json").send().await;
+        let result = request
+            .header("content-type", "application/json")
+            .send()
+            .await;
         match result {
             Ok(r) if r.status() == StatusCode::ACCEPTED => {
                 // Read to the end so that the connection is reused.
@@ -421,14 +528,28 @@ async fn drive(
 /// Total seconds per hot-path database operation, from the server's own
 /// `/metrics` (where the time goes, without a profiler).
 async fn db_seconds(client: &reqwest::Client, server: &str) -> Value {
-    let Ok(text) = async { client.get(format!("{server}/metrics")).send().await?.text().await }.await else {
+    let Ok(text) = async {
+        client
+            .get(format!("{server}/metrics"))
+            .send()
+            .await?
+            .text()
+            .await
+    }
+    .await
+    else {
         return Value::Null;
     };
     let mut out = serde_json::Map::new();
     for line in text.lines() {
-        let Some(rest) = line.strip_prefix("hookrelay_db_duration_seconds_sum{op=\"") else { continue };
+        let Some(rest) = line.strip_prefix("hookrelay_db_duration_seconds_sum{op=\"") else {
+            continue;
+        };
         if let Some((op, value)) = rest.split_once("\"} ") {
-            out.insert(op.to_string(), json!(value.trim().parse::<f64>().unwrap_or(0.0)));
+            out.insert(
+                op.to_string(),
+                json!(value.trim().parse::<f64>().unwrap_or(0.0)),
+            );
         }
     }
     Value::Object(out)
@@ -464,10 +585,12 @@ impl Measure {
                 .filter_map(|f| std::fs::metadata(dir.join(f)).ok())
                 .map(|m| m.len())
                 .sum(),
-            Measure::Postgres(pool) => sqlx::query_scalar::<_, i64>("SELECT pg_database_size(current_database())")
-                .fetch_one(pool)
-                .await
-                .map_or(0, |n| n.max(0) as u64),
+            Measure::Postgres(pool) => {
+                sqlx::query_scalar::<_, i64>("SELECT pg_database_size(current_database())")
+                    .fetch_one(pool)
+                    .await
+                    .map_or(0, |n| n.max(0) as u64)
+            }
         }
     }
 }
@@ -477,7 +600,12 @@ impl DbSize {
         let measure = match &args.database_url {
             Some(url) => {
                 sqlx::any::install_default_drivers();
-                Measure::Postgres(sqlx::any::AnyPoolOptions::new().max_connections(1).connect(url).await?)
+                Measure::Postgres(
+                    sqlx::any::AnyPoolOptions::new()
+                        .max_connections(1)
+                        .connect(url)
+                        .await?,
+                )
             }
             None => Measure::Sqlite(data_dir.to_path_buf()),
         };
@@ -491,7 +619,11 @@ impl DbSize {
                 }
             }
         });
-        Ok(DbSize { peak, task, measure })
+        Ok(DbSize {
+            peak,
+            task,
+            measure,
+        })
     }
 
     /// Peak and current size, in bytes.
@@ -517,10 +649,15 @@ async fn run(args: Args) -> Result<bool, BoxError> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let receiver_url = format!("http://{}", listener.local_addr()?);
     let setup = reqwest::Client::new();
-    let (targets, keys) = create_endpoints(&setup, &server.url, &api_key, &receiver_url, &args).await?;
+    let (targets, keys) =
+        create_endpoints(&setup, &server.url, &api_key, &receiver_url, &args).await?;
 
     let n = args.events as usize;
-    let fanout = if args.path == WayIn::Messages { args.endpoints as usize } else { 1 };
+    let fanout = if args.path == WayIn::Messages {
+        args.endpoints as usize
+    } else {
+        1
+    };
     let deliveries = n * fanout;
     let zeros = |n: usize| (0..n).map(|_| AtomicU64::new(0)).collect::<Vec<_>>();
     let shared = Arc::new(Shared {
@@ -555,8 +692,13 @@ async fn run(args: Args) -> Result<bool, BoxError> {
     let started = shared.now_ns();
     let drivers: Vec<_> = (0..args.concurrency.min(args.events.max(1)))
         .map(|_| {
-            let (args, shared, targets, server, next) =
-                (args.clone(), shared.clone(), targets.clone(), server_and_key.clone(), next.clone());
+            let (args, shared, targets, server, next) = (
+                args.clone(),
+                shared.clone(),
+                targets.clone(),
+                server_and_key.clone(),
+                next.clone(),
+            );
             tokio::spawn(drive(args, shared, targets, server, next, client.clone()))
         })
         .collect();
@@ -565,7 +707,11 @@ async fn run(args: Args) -> Result<bool, BoxError> {
     }
     let ingest_done = shared.now_ns();
 
-    let accepted = shared.accepted_at.iter().filter(|t| t.load(Relaxed) > 0).count() as u64;
+    let accepted = shared
+        .accepted_at
+        .iter()
+        .filter(|t| t.load(Relaxed) > 0)
+        .count() as u64;
     let mut last_progress = (shared.arrived.load(Relaxed), Instant::now());
     while shared.arrived.load(Relaxed) < accepted * fanout as u64 {
         tokio::time::sleep(Duration::from_millis(5)).await;
@@ -577,7 +723,13 @@ async fn run(args: Args) -> Result<bool, BoxError> {
             break;
         }
     }
-    let all_arrived = shared.arrived_at.iter().map(|t| t.load(Relaxed)).max().unwrap_or(0).max(ingest_done);
+    let all_arrived = shared
+        .arrived_at
+        .iter()
+        .map(|t| t.load(Relaxed))
+        .max()
+        .unwrap_or(0)
+        .max(ingest_done);
     // Late duplicates would show up within the engine's batching delay.
     tokio::time::sleep(Duration::from_millis(300)).await;
     let (rss, cpu_after) = process_usage(&pid);
@@ -595,7 +747,10 @@ async fn run(args: Args) -> Result<bool, BoxError> {
             1 => {}
             _ => duplicated += 1,
         }
-        let (sent, arrived) = (shared.sent_at[i / fanout].load(Relaxed), shared.arrived_at[i].load(Relaxed));
+        let (sent, arrived) = (
+            shared.sent_at[i / fanout].load(Relaxed),
+            shared.arrived_at[i].load(Relaxed),
+        );
         if arrived > 0 {
             latencies.push(arrived.saturating_sub(sent));
         }
@@ -666,22 +821,56 @@ fn print_table(out: &mut impl Write, r: &Value) -> std::io::Result<()> {
     writeln!(out, "hookrelay-bench: {} events by {}, {} endpoints, {} deliveries, {} B payloads, {} connections, {rate}, {}",
         r["events"], r["path"].as_str().unwrap_or(""), r["endpoints"], r["deliveries"], r["payloadBytes"], r["concurrency"],
         r["backend"].as_str().unwrap_or(""))?;
-    writeln!(out, "  ingested (202)      {:>10.0} events/s   ({} accepted, {} rejected, {:.2} s)",
-        f(&r["ingestPerSec"]), r["accepted"], r["rejected"], f(&r["ingestSeconds"]))?;
-    writeln!(out, "  delivered (e2e)     {:>10.0} deliveries/s   ({} verified, {:.2} s)",
-        f(&r["deliveredPerSec"]), r["delivered"], f(&r["totalSeconds"]))?;
-    writeln!(out, "  latency ms          p50 {:.1}  p90 {:.1}  p99 {:.1}  max {:.1}",
-        f(&l["p50"]), f(&l["p90"]), f(&l["p99"]), f(&l["max"]))?;
+    writeln!(
+        out,
+        "  ingested (202)      {:>10.0} events/s   ({} accepted, {} rejected, {:.2} s)",
+        f(&r["ingestPerSec"]),
+        r["accepted"],
+        r["rejected"],
+        f(&r["ingestSeconds"])
+    )?;
+    writeln!(
+        out,
+        "  delivered (e2e)     {:>10.0} deliveries/s   ({} verified, {:.2} s)",
+        f(&r["deliveredPerSec"]),
+        r["delivered"],
+        f(&r["totalSeconds"])
+    )?;
+    writeln!(
+        out,
+        "  latency ms          p50 {:.1}  p90 {:.1}  p99 {:.1}  max {:.1}",
+        f(&l["p50"]),
+        f(&l["p90"]),
+        f(&l["p99"]),
+        f(&l["max"])
+    )?;
     writeln!(out, "  server              peak RSS {:.1} MiB, CPU {:.2} s ({:.1} µs per delivery), {:.0} B written per delivery   (bench itself: CPU {:.2} s)",
         f(&r["serverPeakRssMiB"]), f(&r["serverCpuSeconds"]), f(&r["serverCpuPerDeliveryUs"]), f(&r["bytesWrittenPerDelivery"]),
         f(&r["benchCpuSeconds"]))?;
     let db = r["dbSeconds"].as_object().map(|m| {
-        m.iter().map(|(k, v)| format!("{k} {:.2} s", f(v))).collect::<Vec<_>>().join(", ")
+        m.iter()
+            .map(|(k, v)| format!("{k} {:.2} s", f(v)))
+            .collect::<Vec<_>>()
+            .join(", ")
     });
     writeln!(out, "  server db time      {}", db.unwrap_or_default())?;
-    writeln!(out, "  database size       peak {:.0} MiB, at the end {:.0} MiB",
-        f(&r["dbPeakMiB"]), f(&r["dbEndMiB"]))?;
-    writeln!(out, "  check               lost {}, duplicated {}, bad signatures {}, unknown bodies {}: {}",
-        r["lost"], r["duplicated"], r["badSignatures"], r["unknownBodies"],
-        if r["ok"].as_bool() == Some(true) { "OK" } else { "FAILED" })
+    writeln!(
+        out,
+        "  database size       peak {:.0} MiB, at the end {:.0} MiB",
+        f(&r["dbPeakMiB"]),
+        f(&r["dbEndMiB"])
+    )?;
+    writeln!(
+        out,
+        "  check               lost {}, duplicated {}, bad signatures {}, unknown bodies {}: {}",
+        r["lost"],
+        r["duplicated"],
+        r["badSignatures"],
+        r["unknownBodies"],
+        if r["ok"].as_bool() == Some(true) {
+            "OK"
+        } else {
+            "FAILED"
+        }
+    )
 }

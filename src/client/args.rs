@@ -18,7 +18,12 @@ pub struct Conn {
     #[arg(long, env = "HOOKRELAY_API_KEY", hide_env_values = true, global = true)]
     pub api_key: Option<String>,
     /// The profile of the profile file (written by `hookrelay login`) to use.
-    #[arg(long, env = "HOOKRELAY_PROFILE", default_value = "default", global = true)]
+    #[arg(
+        long,
+        env = "HOOKRELAY_PROFILE",
+        default_value = "default",
+        global = true
+    )]
     pub profile: String,
     /// Print the API's JSON answer as it came (nothing for a 204) instead of a table.
     #[arg(long, global = true)]
@@ -445,7 +450,11 @@ pub enum ApplicationCommand {
         #[arg(long, value_name = "JSON")]
         metadata: Option<String>,
         /// An origin allowed to frame its hosted portal; repeat for more (replaces the list).
-        #[arg(long = "frame-ancestor", value_name = "ORIGIN", conflicts_with = "default_frame_ancestors")]
+        #[arg(
+            long = "frame-ancestor",
+            value_name = "ORIGIN",
+            conflicts_with = "default_frame_ancestors"
+        )]
         frame_ancestors: Vec<String>,
         /// Use the project's framing setting again.
         #[arg(long)]
@@ -583,7 +592,11 @@ pub enum PortalSettingsCommand {
     /// Set which origins may frame the hosted portal of applications that set none.
     Set {
         /// An origin (https://example.com, 'self' or *); repeat for more.
-        #[arg(long = "frame-ancestor", value_name = "ORIGIN", required_unless_present = "any_origin")]
+        #[arg(
+            long = "frame-ancestor",
+            value_name = "ORIGIN",
+            required_unless_present = "any_origin"
+        )]
         frame_ancestors: Vec<String>,
         /// Let any origin frame it (the default).
         #[arg(long, conflicts_with = "frame_ancestors")]

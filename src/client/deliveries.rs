@@ -61,19 +61,33 @@ const JOB_FIELDS: &[Column] = &[
 ];
 
 fn filter_query(f: &DeliveryFilters) -> Vec<(String, String)> {
-    query(&[("webhookId", f.webhook.clone()), ("from", f.from.clone()), ("to", f.to.clone())])
+    query(&[
+        ("webhookId", f.webhook.clone()),
+        ("from", f.from.clone()),
+        ("to", f.to.clone()),
+    ])
 }
 
 pub async fn deliveries(ctx: &Ctx, command: DeliveryCommand) -> Result<(), Failure> {
     let c = &ctx.client;
     match command {
-        DeliveryCommand::List { filters, status, event_type, paging } => {
+        DeliveryCommand::List {
+            filters,
+            status,
+            event_type,
+            paging,
+        } => {
             let mut q = filter_query(&filters);
             q.extend(query(&[("status", status), ("eventType", event_type)]));
-            ctx.out.list(&list(ctx, "/v1/deliveries", q, &paging).await?, DELIVERY_ROWS);
+            ctx.out.list(
+                &list(ctx, "/v1/deliveries", q, &paging).await?,
+                DELIVERY_ROWS,
+            );
         }
         DeliveryCommand::Get { id } => {
-            let answer = c.send(c.get(&format!("/v1/deliveries/{}", seg(&id)))).await?;
+            let answer = c
+                .send(c.get(&format!("/v1/deliveries/{}", seg(&id))))
+                .await?;
             if ctx.out.json {
                 ctx.out.raw(&answer);
                 return Ok(());
@@ -82,8 +96,18 @@ pub async fn deliveries(ctx: &Ctx, command: DeliveryCommand) -> Result<(), Failu
             println!("{}", record(d, DELIVERY_FIELDS));
             let payload = &d["payload"];
             if payload.is_object() {
-                println!("\nPAYLOAD ({}, {} bytes)", cell(&payload["contentType"]), cell(&payload["sizeBytes"]));
-                println!("{}", payload["body"].as_str().or(payload["bodyBase64"].as_str()).unwrap_or("-"));
+                println!(
+                    "\nPAYLOAD ({}, {} bytes)",
+                    cell(&payload["contentType"]),
+                    cell(&payload["sizeBytes"])
+                );
+                println!(
+                    "{}",
+                    payload["body"]
+                        .as_str()
+                        .or(payload["bodyBase64"].as_str())
+                        .unwrap_or("-")
+                );
             }
             if let Some(headers) = d["requestHeaders"].as_object() {
                 println!("\nREQUEST HEADERS");
@@ -93,17 +117,36 @@ pub async fn deliveries(ctx: &Ctx, command: DeliveryCommand) -> Result<(), Failu
             }
             let attempts = d["attempts"].as_array().cloned().unwrap_or_default();
             println!("\nATTEMPTS");
-            println!("{}", if attempts.is_empty() { "(none yet)".into() } else { rows(&attempts, ATTEMPT_ROWS) });
+            println!(
+                "{}",
+                if attempts.is_empty() {
+                    "(none yet)".into()
+                } else {
+                    rows(&attempts, ATTEMPT_ROWS)
+                }
+            );
         }
         DeliveryCommand::Replay { id } => {
-            let answer = c.send(c.post(&format!("/v1/deliveries/{}/replay", seg(&id)), &json!({}))).await?;
+            let answer = c
+                .send(c.post(&format!("/v1/deliveries/{}/replay", seg(&id)), &json!({})))
+                .await?;
             ctx.out.item(&answer, DELIVERY_FIELDS);
         }
-        DeliveryCommand::BulkReplay { filters, status, rate_per_second, no_wait } => {
+        DeliveryCommand::BulkReplay {
+            filters,
+            status,
+            rate_per_second,
+            no_wait,
+        } => {
             let body = job_body(&filters, status, rate_per_second);
             bulk_replay(ctx, "/v1/deliveries/replay", body, no_wait).await?;
         }
-        DeliveryCommand::Tail { filters, status, lines, interval_ms } => {
+        DeliveryCommand::Tail {
+            filters,
+            status,
+            lines,
+            interval_ms,
+        } => {
             let mut q = filter_query(&filters);
             q.extend(query(&[("status", status)]));
             tail(ctx, q, lines as usize, Duration::from_millis(interval_ms)).await?;
@@ -115,20 +158,40 @@ pub async fn deliveries(ctx: &Ctx, command: DeliveryCommand) -> Result<(), Failu
 pub async fn dlq(ctx: &Ctx, command: DlqCommand) -> Result<(), Failure> {
     let c = &ctx.client;
     match command {
-        DlqCommand::List { filters, event_type, paging } => {
+        DlqCommand::List {
+            filters,
+            event_type,
+            paging,
+        } => {
             let mut q = filter_query(&filters);
             q.extend(query(&[("eventType", event_type)]));
-            ctx.out.list(&list(ctx, "/v1/dlq", q, &paging).await?, DELIVERY_ROWS);
+            ctx.out
+                .list(&list(ctx, "/v1/dlq", q, &paging).await?, DELIVERY_ROWS);
         }
         DlqCommand::Replay { id } => {
-            ctx.out.item(&c.send(c.post(&format!("/v1/dlq/{}/replay", seg(&id)), &json!({}))).await?, DELIVERY_FIELDS);
+            ctx.out.item(
+                &c.send(c.post(&format!("/v1/dlq/{}/replay", seg(&id)), &json!({})))
+                    .await?,
+                DELIVERY_FIELDS,
+            );
         }
         DlqCommand::Discard { id } => {
-            c.send(c.request(reqwest::Method::DELETE, &format!("/v1/dlq/{}", seg(&id)))).await?;
+            c.send(c.request(reqwest::Method::DELETE, &format!("/v1/dlq/{}", seg(&id))))
+                .await?;
             ctx.out.done(&format!("dead letter {id} discarded"));
         }
-        DlqCommand::BulkReplay { filters, rate_per_second, no_wait } => {
-            bulk_replay(ctx, "/v1/dlq/replay", job_body(&filters, None, rate_per_second), no_wait).await?;
+        DlqCommand::BulkReplay {
+            filters,
+            rate_per_second,
+            no_wait,
+        } => {
+            bulk_replay(
+                ctx,
+                "/v1/dlq/replay",
+                job_body(&filters, None, rate_per_second),
+                no_wait,
+            )
+            .await?;
         }
     }
     Ok(())
@@ -136,13 +199,23 @@ pub async fn dlq(ctx: &Ctx, command: DlqCommand) -> Result<(), Failure> {
 
 pub async fn replay_jobs(ctx: &Ctx, command: ReplayJobCommand) -> Result<(), Failure> {
     let ReplayJobCommand::Get { id } = command;
-    ctx.out.item(&ctx.client.send(ctx.client.get(&format!("/v1/replay-jobs/{}", seg(&id)))).await?, JOB_FIELDS);
+    ctx.out.item(
+        &ctx.client
+            .send(ctx.client.get(&format!("/v1/replay-jobs/{}", seg(&id))))
+            .await?,
+        JOB_FIELDS,
+    );
     Ok(())
 }
 
 fn job_body(f: &DeliveryFilters, status: Option<String>, rate: Option<i64>) -> Value {
     let mut body = json!({});
-    for (k, v) in [("webhookId", f.webhook.clone()), ("from", f.from.clone()), ("to", f.to.clone()), ("status", status)] {
+    for (k, v) in [
+        ("webhookId", f.webhook.clone()),
+        ("from", f.from.clone()),
+        ("to", f.to.clone()),
+        ("status", status),
+    ] {
         if let Some(v) = v {
             body[k] = json!(v);
         }
@@ -159,19 +232,35 @@ fn job_body(f: &DeliveryFilters, status: Option<String>, rate: Option<i64>) -> V
 async fn bulk_replay(ctx: &Ctx, path: &str, body: Value, no_wait: bool) -> Result<(), Failure> {
     let c = &ctx.client;
     let mut answer = c.send(c.post(path, &body)).await?;
-    let id = answer["data"]["id"].as_str().unwrap_or_default().to_string();
+    let id = answer["data"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     let mut shown = None;
     while !no_wait && answer["data"]["status"] != "completed" {
-        let progress = (answer["data"]["replayed"].as_i64(), answer["data"]["total"].as_i64());
+        let progress = (
+            answer["data"]["replayed"].as_i64(),
+            answer["data"]["total"].as_i64(),
+        );
         if shown != Some(progress) {
-            eprintln!("replay job {id}: {} of {} replayed", cell(&answer["data"]["replayed"]), cell(&answer["data"]["total"]));
+            eprintln!(
+                "replay job {id}: {} of {} replayed",
+                cell(&answer["data"]["replayed"]),
+                cell(&answer["data"]["total"])
+            );
             shown = Some(progress);
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
-        answer = c.send(c.get(&format!("/v1/replay-jobs/{}", seg(&id)))).await?;
+        answer = c
+            .send(c.get(&format!("/v1/replay-jobs/{}", seg(&id))))
+            .await?;
     }
     if !no_wait {
-        eprintln!("replay job {id}: {} of {} replayed, completed", cell(&answer["data"]["replayed"]), cell(&answer["data"]["total"]));
+        eprintln!(
+            "replay job {id}: {} of {} replayed, completed",
+            cell(&answer["data"]["replayed"]),
+            cell(&answer["data"]["total"])
+        );
     }
     ctx.out.item(&answer, JOB_FIELDS);
     Ok(())
@@ -181,7 +270,12 @@ async fn bulk_replay(ctx: &Ctx, path: &str, body: Value, no_wait: bool) -> Resul
 /// change of a delivery's status or attempt count, oldest first, polling
 /// the newest page every `interval`. With `--json`, one delivery object a
 /// line. Runs until interrupted.
-async fn tail(ctx: &Ctx, q: Vec<(String, String)>, lines: usize, interval: Duration) -> Result<(), Failure> {
+async fn tail(
+    ctx: &Ctx,
+    q: Vec<(String, String)>,
+    lines: usize,
+    interval: Duration,
+) -> Result<(), Failure> {
     let c = &ctx.client;
     let mut seen = Seen::default();
     let mut first = true;
@@ -204,7 +298,14 @@ async fn tail(ctx: &Ctx, q: Vec<(String, String)>, lines: usize, interval: Durat
             if ctx.out.json {
                 println!("{d}");
             } else {
-                println!("{}", columns.iter().map(|(_, f)| cell(super::output::field(d, f))).collect::<Vec<_>>().join("  "));
+                println!(
+                    "{}",
+                    columns
+                        .iter()
+                        .map(|(_, f)| cell(super::output::field(d, f)))
+                        .collect::<Vec<_>>()
+                        .join("  ")
+                );
             }
         }
         use std::io::Write;
@@ -214,7 +315,11 @@ async fn tail(ctx: &Ctx, q: Vec<(String, String)>, lines: usize, interval: Durat
 }
 
 fn header_line(columns: &[Column]) -> String {
-    columns.iter().map(|(h, _)| *h).collect::<Vec<_>>().join("  ")
+    columns
+        .iter()
+        .map(|(h, _)| *h)
+        .collect::<Vec<_>>()
+        .join("  ")
 }
 
 /// What `tail` printed last of each delivery, for the most recent ones.

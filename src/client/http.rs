@@ -30,7 +30,10 @@ pub enum Failure {
     Usage(String),
     Unreachable(String),
     /// The API answered an error (`body` is its JSON, or the text as a string).
-    Api { status: u16, body: Value },
+    Api {
+        status: u16,
+        body: Value,
+    },
     Other(String),
 }
 
@@ -62,7 +65,12 @@ impl Failure {
                 let e = &body["error"];
                 match (e["message"].as_str(), e["code"].as_str()) {
                     (Some(m), Some(code)) => format!("error: {m} ({code}, HTTP {status})"),
-                    _ => format!("error: HTTP {status}: {}", body.as_str().map(str::to_string).unwrap_or_else(|| body.to_string())),
+                    _ => format!(
+                        "error: HTTP {status}: {}",
+                        body.as_str()
+                            .map(str::to_string)
+                            .unwrap_or_else(|| body.to_string())
+                    ),
                 }
             }
         }
@@ -93,12 +101,18 @@ impl Client {
             .timeout(std::time::Duration::from_secs(60))
             .build()
             .unwrap_or_default();
-        Client { base: base.trim_end_matches('/').to_string(), key: key.to_string(), http }
+        Client {
+            base: base.trim_end_matches('/').to_string(),
+            key: key.to_string(),
+            http,
+        }
     }
 
     /// A request to `path` (below the base URL) with the API key.
     pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
-        self.http.request(method, format!("{}{path}", self.base)).bearer_auth(&self.key)
+        self.http
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(&self.key)
     }
 
     pub fn get(&self, path: &str) -> RequestBuilder {
@@ -119,11 +133,15 @@ impl Client {
             }
         })?;
         let status = response.status().as_u16();
-        let bytes = response.bytes().await.map_err(|e| Failure::Other(e.to_string()))?;
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| Failure::Other(e.to_string()))?;
         let body = if bytes.is_empty() {
             Value::Null
         } else {
-            serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
+            serde_json::from_slice(&bytes)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
         };
         if (200..300).contains(&status) {
             Ok(body)
@@ -135,14 +153,19 @@ impl Client {
 
 /// Query pairs with the absent ones left out.
 pub fn query(pairs: &[(&str, Option<String>)]) -> Vec<(String, String)> {
-    pairs.iter().filter_map(|(k, v)| v.clone().map(|v| (k.to_string(), v))).collect()
+    pairs
+        .iter()
+        .filter_map(|(k, v)| v.clone().map(|v| (k.to_string(), v)))
+        .collect()
 }
 
 /// `Name=value` flags as a JSON object.
 pub fn header_map(pairs: &[String]) -> Result<Value, Failure> {
     let mut map = serde_json::Map::new();
     for pair in pairs {
-        let (name, value) = pair.split_once('=').ok_or_else(|| usage(format!("--header {pair:?}: expected NAME=VALUE")))?;
+        let (name, value) = pair
+            .split_once('=')
+            .ok_or_else(|| usage(format!("--header {pair:?}: expected NAME=VALUE")))?;
         map.insert(name.trim().to_string(), Value::String(value.to_string()));
     }
     Ok(Value::Object(map))

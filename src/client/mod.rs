@@ -18,9 +18,9 @@ use serde_json::{json, Value};
 pub use args::ClientCommand;
 use args::Conn;
 pub use http::exit;
-pub use output::{record, rows};
 use http::{usage, Client, Failure};
 use output::Out;
+pub use output::{record, rows};
 
 /// A project as `GET /v1/project` shows it (and `hookrelay project show`,
 /// which adds what the project holds).
@@ -96,9 +96,23 @@ async fn dispatch(command: ClientCommand) -> Result<(), Failure> {
         EventTypes { command, .. } => resources::event_types(&ctx, command).await,
         Portal { command, .. } => resources::portal(&ctx, command).await,
         ApiKeys { command, .. } => resources::api_keys(&ctx, command).await,
-        Usage { from, to, webhook, granularity, .. } => {
-            let q = http::query(&[("from", from), ("to", to), ("webhookId", webhook), ("granularity", granularity)]);
-            let answer = ctx.client.send(ctx.client.get("/v1/usage").query(&q)).await?;
+        Usage {
+            from,
+            to,
+            webhook,
+            granularity,
+            ..
+        } => {
+            let q = http::query(&[
+                ("from", from),
+                ("to", to),
+                ("webhookId", webhook),
+                ("granularity", granularity),
+            ]);
+            let answer = ctx
+                .client
+                .send(ctx.client.get("/v1/usage").query(&q))
+                .await?;
             if ctx.out.json {
                 ctx.out.raw(&answer);
                 return Ok(());
@@ -119,7 +133,12 @@ async fn dispatch(command: ClientCommand) -> Result<(), Failure> {
             totals["start"] = json!("total");
             let mut buckets = data["buckets"].as_array().cloned().unwrap_or_default();
             buckets.push(totals);
-            println!("{} to {} by {}", output::cell(&data["from"]), output::cell(&data["to"]), output::cell(&data["granularity"]));
+            println!(
+                "{} to {} by {}",
+                output::cell(&data["from"]),
+                output::cell(&data["to"]),
+                output::cell(&data["granularity"])
+            );
             println!("{}", output::rows(&buckets, &counts));
             Ok(())
         }
@@ -132,18 +151,28 @@ async fn dispatch(command: ClientCommand) -> Result<(), Failure> {
 /// The server and key of a command: flags or environment, else the profile.
 fn connect(conn: &Conn) -> Result<Ctx, Failure> {
     let saved = profile::load()?.profiles.remove(&conn.profile);
-    let url = conn.url.clone().or_else(|| saved.as_ref().map(|p| p.url.clone())).unwrap_or_else(|| profile::DEFAULT_URL.into());
+    let url = conn
+        .url
+        .clone()
+        .or_else(|| saved.as_ref().map(|p| p.url.clone()))
+        .unwrap_or_else(|| profile::DEFAULT_URL.into());
     let key = conn.api_key.clone().or_else(|| saved.map(|p| p.api_key)).ok_or_else(|| {
         usage(format!("no API key: pass --api-key, set HOOKRELAY_API_KEY, or run `hookrelay login` (profile {:?})", conn.profile))
     })?;
-    Ok(Ctx { client: Client::new(&url, &key), out: Out { json: conn.json } })
+    Ok(Ctx {
+        client: Client::new(&url, &key),
+        out: Out { json: conn.json },
+    })
 }
 
 /// `hookrelay login`: the key from the flag or environment, else one line
 /// of standard input (so it stays out of the shell's history); checked
 /// against the server before it is saved.
 async fn login(conn: &Conn) -> Result<(), Failure> {
-    let url = conn.url.clone().unwrap_or_else(|| profile::DEFAULT_URL.into());
+    let url = conn
+        .url
+        .clone()
+        .unwrap_or_else(|| profile::DEFAULT_URL.into());
     let key = match &conn.api_key {
         Some(k) => k.clone(),
         None => {
@@ -161,20 +190,38 @@ async fn login(conn: &Conn) -> Result<(), Failure> {
     let client = Client::new(&url, &key);
     // Any valid key may list webhooks; an invalid one is refused here, not
     // at the next command.
-    client.send(client.get("/v1/webhooks").query(&[("limit", "1")])).await?;
-    let path = profile::save(&conn.profile, profile::Profile { url: client.base.clone(), api_key: key.clone() })?;
+    client
+        .send(client.get("/v1/webhooks").query(&[("limit", "1")]))
+        .await?;
+    let path = profile::save(
+        &conn.profile,
+        profile::Profile {
+            url: client.base.clone(),
+            api_key: key.clone(),
+        },
+    )?;
     let out = Out { json: conn.json };
     if out.json {
         out.raw(&json!({ "profile": conn.profile, "url": client.base, "path": path.display().to_string() }));
     } else {
-        println!("logged in to {} (profile {:?}); saved in {}", client.base, conn.profile, path.display());
+        println!(
+            "logged in to {} (profile {:?}); saved in {}",
+            client.base,
+            conn.profile,
+            path.display()
+        );
     }
     Ok(())
 }
 
 /// A list route's answer: one page, or with `--all` every page as one list
 /// in the same shape.
-pub async fn list(ctx: &Ctx, path: &str, mut q: Vec<(String, String)>, paging: &args::Paging) -> Result<Value, Failure> {
+pub async fn list(
+    ctx: &Ctx,
+    path: &str,
+    mut q: Vec<(String, String)>,
+    paging: &args::Paging,
+) -> Result<Value, Failure> {
     if let Some(l) = paging.limit {
         q.push(("limit".into(), l.to_string()));
     }
@@ -202,5 +249,7 @@ pub async fn list(ctx: &Ctx, path: &str, mut q: Vec<(String, String)>, paging: &
 
 /// A path segment from user input.
 pub fn seg(s: &str) -> String {
-    url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>().replace('+', "%20")
+    url::form_urlencoded::byte_serialize(s.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20")
 }

@@ -15,7 +15,10 @@ impl Out {
     /// Prints the API's answer as it came.
     pub fn raw(&self, answer: &Value) {
         if !answer.is_null() {
-            println!("{}", serde_json::to_string_pretty(answer).unwrap_or_default());
+            println!(
+                "{}",
+                serde_json::to_string_pretty(answer).unwrap_or_default()
+            );
         }
     }
 
@@ -25,7 +28,10 @@ impl Out {
         if self.json {
             return self.raw(answer);
         }
-        let items = answer["data"].as_array().map(Vec::as_slice).unwrap_or_default();
+        let items = answer["data"]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default();
         if items.is_empty() {
             println!("(none)");
         } else {
@@ -54,7 +60,8 @@ impl Out {
 
 fn table() -> Table {
     let mut t = Table::new();
-    t.load_style(presets::NOTHING).set_content_arrangement(ContentArrangement::Disabled);
+    t.load_style(presets::NOTHING)
+        .set_content_arrangement(ContentArrangement::Disabled);
     t
 }
 
@@ -79,7 +86,15 @@ pub fn record(item: &Value, fields: &[Column]) -> String {
 
 /// comfy-table pads the first column with a space even without borders.
 fn trim(t: Table) -> String {
-    t.lines().map(|l| l.trim_end().strip_prefix(' ').unwrap_or(l.trim_end()).to_string()).collect::<Vec<_>>().join("\n")
+    t.lines()
+        .map(|l| {
+            l.trim_end()
+                .strip_prefix(' ')
+                .unwrap_or(l.trim_end())
+                .to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 pub fn field<'a>(item: &'a Value, path: &str) -> &'a Value {
@@ -109,13 +124,22 @@ mod tests {
 
     #[test]
     fn tables_align_columns_and_show_missing_values_as_a_dash() {
-        let items = [json!({ "id": "wh_1", "name": "orders", "x": { "y": 3 } }), json!({ "id": "wh_22", "name": null })];
+        let items = [
+            json!({ "id": "wh_1", "name": "orders", "x": { "y": 3 } }),
+            json!({ "id": "wh_22", "name": null }),
+        ];
         let text = rows(&items, &[("ID", "id"), ("NAME", "name"), ("Y", "x.y")]);
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), 3, "{text}");
-        assert!(lines[0].starts_with("ID ") && lines[0].contains("NAME"), "{text}");
+        assert!(
+            lines[0].starts_with("ID ") && lines[0].contains("NAME"),
+            "{text}"
+        );
         assert_eq!(lines[1].find("orders"), lines[0].find("NAME"), "{text}");
-        assert!(lines[2].contains("wh_22") && lines[2].contains('-'), "{text}");
+        assert!(
+            lines[2].contains("wh_22") && lines[2].contains('-'),
+            "{text}"
+        );
         assert_eq!(cell(&json!(["a", "b"])), "a,b");
         assert_eq!(cell(&json!({ "k": 1 })), r#"{"k":1}"#);
     }

@@ -30,7 +30,11 @@ pub fn path() -> Result<PathBuf, Failure> {
     }
     let base = match std::env::var_os("XDG_CONFIG_HOME").filter(|p| !p.is_empty()) {
         Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(std::env::var_os("HOME").ok_or_else(|| usage("HOME is not set; set HOOKRELAY_CONFIG"))?).join(".config"),
+        None => PathBuf::from(
+            std::env::var_os("HOME")
+                .ok_or_else(|| usage("HOME is not set; set HOOKRELAY_CONFIG"))?,
+        )
+        .join(".config"),
     };
     Ok(base.join("hookrelay").join("profiles.json"))
 }
@@ -39,7 +43,8 @@ pub fn path() -> Result<PathBuf, Failure> {
 pub fn load() -> Result<Profiles, Failure> {
     let path = path()?;
     match std::fs::read(&path) {
-        Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| Failure::Other(format!("{}: not a profile file ({e})", path.display()))),
+        Ok(bytes) => serde_json::from_slice(&bytes)
+            .map_err(|e| Failure::Other(format!("{}: not a profile file ({e})", path.display()))),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Profiles::default()),
         Err(e) => Err(Failure::Other(format!("{}: {e}", path.display()))),
     }
@@ -62,7 +67,10 @@ pub fn save(name: &str, profile: Profile) -> Result<PathBuf, Failure> {
 fn private_dir(dir: &std::path::Path) -> Result<(), Failure> {
     use std::os::unix::fs::DirBuilderExt;
     if !dir.exists() {
-        std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)?;
     }
     Ok(())
 }
@@ -79,7 +87,11 @@ fn write_private(path: &std::path::Path, bytes: &[u8]) -> Result<(), Failure> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
     let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-    let mut f = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&tmp)?;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&tmp)?;
     f.write_all(bytes)?;
     f.sync_all()?;
     std::fs::rename(&tmp, path)?;

@@ -20,7 +20,10 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route(&format!("{P}/applications"), get(list).post(create))
         .route(&format!("{P}/applications/{{id}}"), patch(update))
-        .route(&format!("{P}/applications/{{id}}/portal/magic-link"), post(magic_link))
+        .route(
+            &format!("{P}/applications/{{id}}/portal/magic-link"),
+            post(magic_link),
+        )
 }
 
 async fn list(
@@ -41,7 +44,15 @@ async fn create(
 ) -> Result<(StatusCode, axum::Json<Data<ApplicationView>>), ApiError> {
     session.role_in(&state, &project_id).await?;
     let a = applications::create_application(&state, &project_id, body).await?;
-    audit(&state, &session, &project_id, "application.create", ("application", &a.id), applications::audit_summary(&a)).await;
+    audit(
+        &state,
+        &session,
+        &project_id,
+        "application.create",
+        ("application", &a.id),
+        applications::audit_summary(&a),
+    )
+    .await;
     Ok((StatusCode::CREATED, data(a.into())))
 }
 
@@ -53,7 +64,15 @@ async fn update(
 ) -> Result<axum::Json<Data<ApplicationView>>, ApiError> {
     session.role_in(&state, &project_id).await?;
     let (a, changes) = applications::update_application(&state, &project_id, &id, body).await?;
-    audit(&state, &session, &project_id, "application.update", ("application", &a.id), changes).await;
+    audit(
+        &state,
+        &session,
+        &project_id,
+        "application.update",
+        ("application", &a.id),
+        changes,
+    )
+    .await;
     Ok(data(a.into()))
 }
 
@@ -66,6 +85,7 @@ async fn magic_link(
     OptionalJson(body): OptionalJson<MagicLinkRequest>,
 ) -> Result<(StatusCode, axum::Json<Data<MagicLink>>), ApiError> {
     session.role_in(&state, &project_id).await?;
-    let link = portal_access::magic_link_in(&state, &session.actor(), &project_id, &id, body).await?;
+    let link =
+        portal_access::magic_link_in(&state, &session.actor(), &project_id, &id, body).await?;
     Ok((StatusCode::CREATED, data(link)))
 }

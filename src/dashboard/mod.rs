@@ -7,8 +7,8 @@
 //! each page adds its routes here and a view in `app.js`.
 
 mod applications;
-mod projects;
 mod notifications;
+mod projects;
 mod replays;
 mod reports;
 mod schedules;
@@ -39,7 +39,10 @@ const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-
 pub fn routes() -> Router<AppState> {
     let api = Router::new()
         .route("/dashboard/api/login", post(session::login))
-        .route("/dashboard/api/setup-password", post(session::setup_password))
+        .route(
+            "/dashboard/api/setup-password",
+            post(session::setup_password),
+        )
         .route("/dashboard/api/session", get(session::current))
         .route("/dashboard/api/logout", post(session::logout))
         .route("/dashboard/api/logout-all", post(session::logout_all))
@@ -54,8 +57,14 @@ pub fn routes() -> Router<AppState> {
         .route("/dashboard", get(page))
         .route("/dashboard/", get(page))
         .route("/dashboard/setup", get(page))
-        .route("/dashboard/assets/app.js", get(|| asset("text/javascript; charset=utf-8", APP_JS)))
-        .route("/dashboard/assets/app.css", get(|| asset("text/css; charset=utf-8", APP_CSS)))
+        .route(
+            "/dashboard/assets/app.js",
+            get(|| asset("text/javascript; charset=utf-8", APP_JS)),
+        )
+        .route(
+            "/dashboard/assets/app.css",
+            get(|| asset("text/css; charset=utf-8", APP_CSS)),
+        )
         .merge(api)
         .layer(middleware::map_response(security_headers))
 }
@@ -82,10 +91,19 @@ async fn refuse_api_keys(req: Request, next: Next) -> Response {
 
 async fn security_headers(mut res: Response) -> Response {
     let h = res.headers_mut();
-    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     res
 }
@@ -99,6 +117,9 @@ fn too_many_attempts(wait: Duration) -> Response {
         format!("too many failed sign-in attempts; try again in {minutes} minute(s)"),
     )
     .into_response();
-    res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait.as_secs().max(1)));
+    res.headers_mut().insert(
+        header::RETRY_AFTER,
+        HeaderValue::from(wait.as_secs().max(1)),
+    );
     res
 }

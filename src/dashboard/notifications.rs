@@ -17,10 +17,16 @@ use crate::api::{data, AppState, Data, List};
 
 pub fn routes() -> Router<AppState> {
     const C: &str = "/dashboard/api/projects/{project_id}/notification-channels";
-    Router::new().route(C, get(list).post(create)).route(&format!("{C}/{{id}}"), get(get_one).delete(remove))
+    Router::new()
+        .route(C, get(list).post(create))
+        .route(&format!("{C}/{{id}}"), get(get_one).delete(remove))
 }
 
-async fn channel_manager(state: &AppState, session: &Session, project_id: &str) -> Result<(), ApiError> {
+async fn channel_manager(
+    state: &AppState,
+    session: &Session,
+    project_id: &str,
+) -> Result<(), ApiError> {
     admin_only(state, session, project_id, "managing notification channels").await
 }
 
@@ -52,7 +58,15 @@ async fn create(
 ) -> Result<(StatusCode, axum::Json<Data<ChannelView>>), ApiError> {
     channel_manager(&state, &session, &project_id).await?;
     let (view, summary) = notification_channels::create_in(&state, &project_id, body).await?;
-    audit(&state, &session, &project_id, "notification_channel.create", ("notification_channel", &view.id), summary).await;
+    audit(
+        &state,
+        &session,
+        &project_id,
+        "notification_channel.create",
+        ("notification_channel", &view.id),
+        summary,
+    )
+    .await;
     Ok((StatusCode::CREATED, data(view)))
 }
 
@@ -63,6 +77,14 @@ async fn remove(
 ) -> Result<StatusCode, ApiError> {
     channel_manager(&state, &session, &project_id).await?;
     notification_channels::delete_in(&state, &project_id, &id).await?;
-    audit(&state, &session, &project_id, "notification_channel.delete", ("notification_channel", &id), json!({})).await;
+    audit(
+        &state,
+        &session,
+        &project_id,
+        "notification_channel.delete",
+        ("notification_channel", &id),
+        json!({}),
+    )
+    .await;
     Ok(StatusCode::NO_CONTENT)
 }

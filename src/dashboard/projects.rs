@@ -20,12 +20,32 @@ use crate::store::SecretKind;
 pub fn routes() -> Router<AppState> {
     const P: &str = "/dashboard/api/projects/{project_id}";
     Router::new()
-        .route(&format!("{P}/webhooks"), get(list_webhooks).post(create_webhook))
-        .route(&format!("{P}/webhooks/{{id}}"), get(get_webhook).patch(update_webhook).delete(remove_webhook))
-        .route(&format!("{P}/webhooks/{{id}}/rotate-signing-secret"), post(rotate_signing_secret))
-        .route(&format!("{P}/webhooks/{{id}}/rotate-ingest-secret"), post(rotate_ingest_secret))
-        .route(&format!("{P}/webhooks/{{id}}/test-event"), post(send_test_event))
-        .route(&format!("{P}/webhooks/{{id}}/secret-versions"), get(secret_versions))
+        .route(
+            &format!("{P}/webhooks"),
+            get(list_webhooks).post(create_webhook),
+        )
+        .route(
+            &format!("{P}/webhooks/{{id}}"),
+            get(get_webhook)
+                .patch(update_webhook)
+                .delete(remove_webhook),
+        )
+        .route(
+            &format!("{P}/webhooks/{{id}}/rotate-signing-secret"),
+            post(rotate_signing_secret),
+        )
+        .route(
+            &format!("{P}/webhooks/{{id}}/rotate-ingest-secret"),
+            post(rotate_ingest_secret),
+        )
+        .route(
+            &format!("{P}/webhooks/{{id}}/test-event"),
+            post(send_test_event),
+        )
+        .route(
+            &format!("{P}/webhooks/{{id}}/secret-versions"),
+            get(secret_versions),
+        )
         .route(&format!("{P}/deliveries"), get(list_deliveries))
         .route(&format!("{P}/deliveries/{{id}}"), get(get_delivery))
         .route(&format!("{P}/api-keys"), get(list_keys).post(create_key))
@@ -42,20 +62,39 @@ pub(super) async fn audit(
     target: (&'static str, &str),
     summary: serde_json::Value,
 ) {
-    audit_logs::record_as(&state.store, session.actor(), project_id, action, target, summary).await;
+    audit_logs::record_as(
+        &state.store,
+        session.actor(),
+        project_id,
+        action,
+        target,
+        summary,
+    )
+    .await;
 }
 
 /// Owners and admins only, like the Public API's admin-key routes; `what`
 /// names the refused action in the message.
-pub(super) async fn admin_only(state: &AppState, session: &Session, project_id: &str, what: &str) -> Result<(), ApiError> {
+pub(super) async fn admin_only(
+    state: &AppState,
+    session: &Session,
+    project_id: &str,
+    what: &str,
+) -> Result<(), ApiError> {
     if session.role_in(state, project_id).await?.can_manage_keys() {
         Ok(())
     } else {
-        Err(ApiError::forbidden(format!("{what} needs the owner or admin role in this project")))
+        Err(ApiError::forbidden(format!(
+            "{what} needs the owner or admin role in this project"
+        )))
     }
 }
 
-async fn key_manager(state: &AppState, session: &Session, project_id: &str) -> Result<(), ApiError> {
+async fn key_manager(
+    state: &AppState,
+    session: &Session,
+    project_id: &str,
+) -> Result<(), ApiError> {
     admin_only(state, session, project_id, "managing API keys").await
 }
 
@@ -90,7 +129,15 @@ async fn create_webhook(
     let created = webhooks::create_webhook(&state, project_id.clone(), body).await?;
     let summary = webhooks::audit_summary(&created.webhook);
     let v = webhooks::created_view(&state, created);
-    audit(&state, &session, &project_id, "webhook.create", ("webhook", &v.id), summary).await;
+    audit(
+        &state,
+        &session,
+        &project_id,
+        "webhook.create",
+        ("webhook", &v.id),
+        summary,
+    )
+    .await;
     Ok((StatusCode::CREATED, data(v)))
 }
 
@@ -103,7 +150,15 @@ async fn update_webhook(
     session.role_in(&state, &project_id).await?;
     let w = webhooks::find(&state, &project_id, &id).await?;
     let (w, changes) = webhooks::update_webhook(&state, w, body).await?;
-    audit(&state, &session, &project_id, "webhook.update", ("webhook", &w.id), changes).await;
+    audit(
+        &state,
+        &session,
+        &project_id,
+        "webhook.update",
+        ("webhook", &w.id),
+        changes,
+    )
+    .await;
     Ok(data(webhooks::view(&state, w)))
 }
 
@@ -118,7 +173,15 @@ async fn remove_webhook(
     session.role_in(&state, &project_id).await?;
     let w = webhooks::find(&state, &project_id, &id).await?;
     webhooks::delete_webhook(&state, &project_id, &w.id).await?;
-    audit(&state, &session, &project_id, "webhook.delete", ("webhook", &w.id), json!({ "name": w.name })).await;
+    audit(
+        &state,
+        &session,
+        &project_id,
+        "webhook.delete",
+        ("webhook", &w.id),
+        json!({ "name": w.name }),
+    )
+    .await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -132,7 +195,15 @@ async fn rotate(
 ) -> Result<axum::Json<Data<webhooks::RotatedSecret>>, ApiError> {
     session.role_in(&state, &project_id).await?;
     let (rotated, summary) = webhooks::rotate(&state, &project_id, &id, kind, body).await?;
-    audit(&state, &session, &project_id, webhooks::rotation_action(kind), ("webhook", &id), summary).await;
+    audit(
+        &state,
+        &session,
+        &project_id,
+        webhooks::rotation_action(kind),
+        ("webhook", &id),
+        summary,
+    )
+    .await;
     Ok(rotated)
 }
 
@@ -179,9 +250,28 @@ async fn send_test_event(
         "sentAt": crate::api::timestamp(crate::store::now_ms()),
     });
     let mut headers = HeaderMap::new();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    let res = ingest::accept(&state, w.project_id, w.id.clone(), w.enabled, &headers, body.to_string().into()).await?;
-    audit(&state, &session, &project_id, "webhook.send_test_event", ("webhook", &w.id), json!({})).await;
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    let res = ingest::accept(
+        &state,
+        w.project_id,
+        w.id.clone(),
+        w.enabled,
+        &headers,
+        body.to_string().into(),
+    )
+    .await?;
+    audit(
+        &state,
+        &session,
+        &project_id,
+        "webhook.send_test_event",
+        ("webhook", &w.id),
+        json!({}),
+    )
+    .await;
     Ok(res)
 }
 
@@ -223,7 +313,15 @@ async fn create_key(
 ) -> Result<(StatusCode, axum::Json<Data<ApiKeyView>>), ApiError> {
     key_manager(&state, &session, &project_id).await?;
     let v = project::create_key_in(&state, &project_id, body).await?;
-    audit(&state, &session, &project_id, "api_key.create", ("api_key", &v.id), json!({ "name": v.name, "role": v.role })).await;
+    audit(
+        &state,
+        &session,
+        &project_id,
+        "api_key.create",
+        ("api_key", &v.id),
+        json!({ "name": v.name, "role": v.role }),
+    )
+    .await;
     Ok((StatusCode::CREATED, data(v)))
 }
 
@@ -234,7 +332,15 @@ async fn rotate_key(
 ) -> Result<axum::Json<Data<ApiKeyView>>, ApiError> {
     key_manager(&state, &session, &project_id).await?;
     let v = project::rotate_key_in(&state, &project_id, &key_id).await?;
-    audit(&state, &session, &project_id, "api_key.rotate", ("api_key", &v.id), json!({ "name": v.name })).await;
+    audit(
+        &state,
+        &session,
+        &project_id,
+        "api_key.rotate",
+        ("api_key", &v.id),
+        json!({ "name": v.name }),
+    )
+    .await;
     Ok(data(v))
 }
 
@@ -245,6 +351,14 @@ async fn revoke_key(
 ) -> Result<axum::Json<Data<ApiKeyView>>, ApiError> {
     key_manager(&state, &session, &project_id).await?;
     let v = project::revoke_key_in(&state, &project_id, &key_id).await?;
-    audit(&state, &session, &project_id, "api_key.revoke", ("api_key", &v.id), json!({ "name": v.name })).await;
+    audit(
+        &state,
+        &session,
+        &project_id,
+        "api_key.revoke",
+        ("api_key", &v.id),
+        json!({ "name": v.name }),
+    )
+    .await;
     Ok(data(v))
 }

@@ -18,7 +18,10 @@ use crate::api::{data, AppState, Data, List};
 pub fn routes() -> Router<AppState> {
     const P: &str = "/dashboard/api/projects/{project_id}";
     Router::new()
-        .route(&format!("{P}/deliveries/{{id}}/replay"), post(replay_delivery))
+        .route(
+            &format!("{P}/deliveries/{{id}}/replay"),
+            post(replay_delivery),
+        )
         .route(&format!("{P}/replay-jobs/{{id}}"), get(get_replay_job))
         .route(&format!("{P}/dlq"), get(list_dead_letters))
         .route(&format!("{P}/dlq/replay"), post(bulk_replay_dead_letters))
@@ -35,7 +38,15 @@ async fn replay(
 ) -> Result<(StatusCode, axum::Json<Data<DeliveryView>>), ApiError> {
     session.role_in(&state, &project_id).await?;
     let (d, summary) = replays::replay_one_in(&state, &project_id, &id, dead_letter_only).await?;
-    audit(&state, &session, &project_id, replays::replay_action(dead_letter_only), ("delivery", &id), summary).await;
+    audit(
+        &state,
+        &session,
+        &project_id,
+        replays::replay_action(dead_letter_only),
+        ("delivery", &id),
+        summary,
+    )
+    .await;
     Ok((StatusCode::ACCEPTED, data(d)))
 }
 
@@ -62,7 +73,15 @@ async fn discard_dead_letter(
 ) -> Result<StatusCode, ApiError> {
     session.role_in(&state, &project_id).await?;
     replays::discard_in(&state, &project_id, &id).await?;
-    audit(&state, &session, &project_id, "dead_letter.discard", ("delivery", &id), json!({})).await;
+    audit(
+        &state,
+        &session,
+        &project_id,
+        "dead_letter.discard",
+        ("delivery", &id),
+        json!({}),
+    )
+    .await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -84,7 +103,15 @@ async fn bulk_replay_dead_letters(
 ) -> Result<(StatusCode, axum::Json<Data<ReplayJobView>>), ApiError> {
     session.role_in(&state, &project_id).await?;
     let (view, summary) = replays::start_job_in(&state, &project_id, body, true).await?;
-    audit(&state, &session, &project_id, "replay_job.create", ("replay_job", view.id()), summary).await;
+    audit(
+        &state,
+        &session,
+        &project_id,
+        "replay_job.create",
+        ("replay_job", view.id()),
+        summary,
+    )
+    .await;
     Ok((StatusCode::ACCEPTED, data(view)))
 }
 

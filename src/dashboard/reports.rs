@@ -15,7 +15,9 @@ use crate::api::{AppState, Data, List};
 
 pub fn routes() -> Router<AppState> {
     const P: &str = "/dashboard/api/projects/{project_id}";
-    Router::new().route(&format!("{P}/usage"), get(usage)).route(&format!("{P}/audit-logs"), get(audit_log))
+    Router::new()
+        .route(&format!("{P}/usage"), get(usage))
+        .route(&format!("{P}/audit-logs"), get(audit_log))
 }
 
 async fn usage(

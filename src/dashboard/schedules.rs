@@ -41,7 +41,15 @@ async fn create(
 ) -> Result<(StatusCode, axum::Json<Data<ScheduleView>>), ApiError> {
     session.role_in(&state, &project_id).await?;
     let (v, summary) = schedules::create_in(&state, &project_id, &id, body).await?;
-    audit(&state, &session, &project_id, "schedule.create", ("schedule", &v.id), summary).await;
+    audit(
+        &state,
+        &session,
+        &project_id,
+        "schedule.create",
+        ("schedule", &v.id),
+        summary,
+    )
+    .await;
     Ok((StatusCode::CREATED, data(v)))
 }
 
@@ -52,8 +60,17 @@ async fn set_state(
     active: bool,
 ) -> Result<axum::Json<Data<ScheduleView>>, ApiError> {
     session.role_in(&state, &project_id).await?;
-    let (v, action) = schedules::set_state_in(&state, &project_id, &id, &schedule_id, active).await?;
-    audit(&state, &session, &project_id, action, ("schedule", &schedule_id), json!({})).await;
+    let (v, action) =
+        schedules::set_state_in(&state, &project_id, &id, &schedule_id, active).await?;
+    audit(
+        &state,
+        &session,
+        &project_id,
+        action,
+        ("schedule", &schedule_id),
+        json!({}),
+    )
+    .await;
     Ok(data(v))
 }
 
@@ -80,6 +97,14 @@ async fn remove(
 ) -> Result<StatusCode, ApiError> {
     session.role_in(&state, &project_id).await?;
     let summary = schedules::delete_in(&state, &project_id, &id, &schedule_id).await?;
-    audit(&state, &session, &project_id, "schedule.delete", ("schedule", &schedule_id), summary).await;
+    audit(
+        &state,
+        &session,
+        &project_id,
+        "schedule.delete",
+        ("schedule", &schedule_id),
+        summary,
+    )
+    .await;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -36,9 +36,18 @@ pub struct Session {
 impl Session {
     /// The user's role in `project_id`. Not being a member is 404, as if the
     /// project did not exist, so ids of other projects reveal nothing.
-    pub async fn role_in(&self, state: &AppState, project_id: &str) -> Result<MemberRole, ApiError> {
-        let role = state.store.membership_role(&self.user_id, project_id).await?;
-        role.as_deref().and_then(MemberRole::parse).ok_or_else(|| ApiError::not_found("project"))
+    pub async fn role_in(
+        &self,
+        state: &AppState,
+        project_id: &str,
+    ) -> Result<MemberRole, ApiError> {
+        let role = state
+            .store
+            .membership_role(&self.user_id, project_id)
+            .await?;
+        role.as_deref()
+            .and_then(MemberRole::parse)
+            .ok_or_else(|| ApiError::not_found("project"))
     }
 
     pub fn actor(&self) -> Actor {
@@ -57,11 +66,24 @@ impl Session {
 /// be forged to dodge the per-address login limit).
 fn client_ip(parts: &Parts, state: &AppState) -> Option<String> {
     if let Some(name) = &state.dashboard.client_ip_header {
-        let forwarded = parts.headers.get_all(name).iter().filter_map(|v| v.to_str().ok()).next_back();
-        let last = forwarded.and_then(|v| v.rsplit(',').next()).map(str::trim).filter(|v| !v.is_empty());
-        return last.and_then(|v| v.parse::<std::net::IpAddr>().ok()).map(|ip| ip.to_string());
+        let forwarded = parts
+            .headers
+            .get_all(name)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .next_back();
+        let last = forwarded
+            .and_then(|v| v.rsplit(',').next())
+            .map(str::trim)
+            .filter(|v| !v.is_empty());
+        return last
+            .and_then(|v| v.parse::<std::net::IpAddr>().ok())
+            .map(|ip| ip.to_string());
     }
-    parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string())
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
 }
 
 fn session_cookie(headers: &HeaderMap) -> Option<&str> {
@@ -84,9 +106,17 @@ fn foreign_origin(headers: &HeaderMap, public_url: &str) -> bool {
     let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
         return false;
     };
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or_default();
-    let origin_host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or(origin);
-    let public_origin = url::Url::parse(public_url).map(|u| u.origin().ascii_serialization()).unwrap_or_default();
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let origin_host = origin
+        .split_once("://")
+        .map(|(_, rest)| rest)
+        .unwrap_or(origin);
+    let public_origin = url::Url::parse(public_url)
+        .map(|u| u.origin().ascii_serialization())
+        .unwrap_or_default();
     origin_host != host && origin != public_origin
 }
 
@@ -97,29 +127,53 @@ fn is_state_changing(method: &Method) -> bool {
 impl FromRequestParts<AppState> for Session {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = session_cookie(&parts.headers).ok_or_else(|| ApiError::unauthorized("sign in to the dashboard first"))?;
+        let token = session_cookie(&parts.headers)
+            .ok_or_else(|| ApiError::unauthorized("sign in to the dashboard first"))?;
         let id_hash = secrets::hash(token);
         let record = state.store.get_session(&id_hash).await?;
         let now = store::now_ms();
         let policy = state.dashboard.policy;
-        let Some(SessionRecord { user_id, email, csrf_token, last_seen_at, expires_at }) = record else {
-            return Err(ApiError::unauthorized("your session has ended; sign in again"));
+        let Some(SessionRecord {
+            user_id,
+            email,
+            csrf_token,
+            last_seen_at,
+            expires_at,
+        }) = record
+        else {
+            return Err(ApiError::unauthorized(
+                "your session has ended; sign in again",
+            ));
         };
         if !policy.is_live(now, last_seen_at, expires_at) {
             state.store.delete_session(&id_hash).await?;
-            return Err(ApiError::unauthorized("your session has expired; sign in again"));
+            return Err(ApiError::unauthorized(
+                "your session has expired; sign in again",
+            ));
         }
         if is_state_changing(&parts.method) {
-            let sent = parts.headers.get(CSRF_HEADER).map(|v| v.as_bytes()).unwrap_or_default();
+            let sent = parts
+                .headers
+                .get(CSRF_HEADER)
+                .map(|v| v.as_bytes())
+                .unwrap_or_default();
             let matches: bool = sent.ct_eq(csrf_token.as_bytes()).into();
             if !matches || foreign_origin(&parts.headers, &state.public_url) {
-                return Err(ApiError::forbidden("missing or invalid CSRF token (X-CSRF-Token)"));
+                return Err(ApiError::forbidden(
+                    "missing or invalid CSRF token (X-CSRF-Token)",
+                ));
             }
         }
         if policy.needs_touch(now, last_seen_at) {
             state.store.touch_session(&id_hash, now).await?;
         }
-        Ok(Session { user_id, email, csrf_token, source_ip: client_ip(parts, state), id_hash })
+        Ok(Session {
+            user_id,
+            email,
+            csrf_token,
+            source_ip: client_ip(parts, state),
+            id_hash,
+        })
     }
 }
 
@@ -128,13 +182,20 @@ pub struct ClientIp(pub Option<String>);
 
 impl FromRequestParts<AppState> for ClientIp {
     type Rejection = std::convert::Infallible;
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         Ok(ClientIp(client_ip(parts, state)))
     }
 }
 
 fn set_cookie(state: &AppState, value: &str, max_age_secs: u64) -> HeaderValue {
-    let secure = if state.dashboard.secure_cookies { "; Secure" } else { "" };
+    let secure = if state.dashboard.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
     let cookie = format!("{COOKIE_NAME}={value}; Path=/dashboard; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}");
     HeaderValue::from_str(&cookie).expect("cookie made of URL-safe characters")
 }
@@ -156,15 +217,30 @@ pub struct SessionView {
     csrf_token: String,
 }
 
-async fn session_view(state: &AppState, user_id: &str, email: String, csrf_token: String) -> Result<SessionView, ApiError> {
+async fn session_view(
+    state: &AppState,
+    user_id: &str,
+    email: String,
+    csrf_token: String,
+) -> Result<SessionView, ApiError> {
     let projects = state
         .store
         .memberships(user_id)
         .await?
         .into_iter()
-        .filter_map(|m| Some(ProjectAccess { role: MemberRole::parse(&m.role)?, id: m.project_id, name: m.project_name }))
+        .filter_map(|m| {
+            Some(ProjectAccess {
+                role: MemberRole::parse(&m.role)?,
+                id: m.project_id,
+                name: m.project_name,
+            })
+        })
         .collect();
-    Ok(SessionView { email, projects, csrf_token })
+    Ok(SessionView {
+        email,
+        projects,
+        csrf_token,
+    })
 }
 
 #[derive(Deserialize)]
@@ -176,7 +252,9 @@ pub struct Login {
 
 /// Argon2 takes tens of milliseconds of CPU: off the async workers.
 async fn check_password(password: String, hash: Option<String>) -> bool {
-    tokio::task::spawn_blocking(move || users::verify_password(&password, hash.as_deref())).await.unwrap_or(false)
+    tokio::task::spawn_blocking(move || users::verify_password(&password, hash.as_deref()))
+        .await
+        .unwrap_or(false)
 }
 
 /// The same 401 for an unknown email, a wrong password and a user who has
@@ -194,23 +272,35 @@ pub async fn login(
     let ip_key = format!("ip:{}", ip.as_deref().unwrap_or("unknown"));
     let limits = &state.dashboard;
     // Counted in the database, so the limits hold across nodes.
-    let keys = [(&account_key, limits.login_by_account), (&ip_key, limits.login_by_ip)];
+    let keys = [
+        (&account_key, limits.login_by_account),
+        (&ip_key, limits.login_by_ip),
+    ];
     let now = store::now_ms();
     for (key, limit) in keys {
-        let wait = state.store.login_failures(key).await?.and_then(|(started, failures)| limit.wait(started, failures, now));
+        let wait = state
+            .store
+            .login_failures(key)
+            .await?
+            .and_then(|(started, failures)| limit.wait(started, failures, now));
         if let Some(wait) = wait {
             return Ok(too_many_attempts(wait));
         }
     }
     let user = match users::normalize_email(&email) {
-        Ok(e) if body.password.len() <= users::MAX_PASSWORD_LEN => state.store.find_user_by_email(&e).await?,
+        Ok(e) if body.password.len() <= users::MAX_PASSWORD_LEN => {
+            state.store.find_user_by_email(&e).await?
+        }
         _ => None,
     };
     let hash = user.as_ref().and_then(|u| u.password_hash.clone());
     let valid = check_password(body.password, hash.clone()).await;
     let refuse = || async {
         for (key, limit) in keys {
-            state.store.record_login_failure(key, limit.window.as_millis() as i64).await?;
+            state
+                .store
+                .record_login_failure(key, limit.window.as_millis() as i64)
+                .await?;
         }
         Ok::<_, ApiError>(ApiError::unauthorized(INVALID_LOGIN))
     };
@@ -235,21 +325,35 @@ pub async fn login(
         return Err(refuse().await?);
     }
     state.store.clear_login_failures(&account_key).await?;
-    let actor = Actor { actor_type: "user", actor_id: user.id.clone(), actor_label: user.email.clone(), source_ip: ip };
+    let actor = Actor {
+        actor_type: "user",
+        actor_id: user.id.clone(),
+        actor_label: user.email.clone(),
+        source_ip: ip,
+    };
     audit_in_every_project(&state, &actor, "user.login").await?;
     let view = session_view(&state, &user.id, user.email, csrf).await?;
     let mut res = data(view).into_response();
-    res.headers_mut().insert(header::SET_COOKIE, set_cookie(&state, &token, absolute.as_secs()));
+    res.headers_mut().insert(
+        header::SET_COOKIE,
+        set_cookie(&state, &token, absolute.as_secs()),
+    );
     Ok(res)
 }
 
-pub async fn current(State(state): State<AppState>, session: Session) -> Result<axum::Json<crate::api::Data<SessionView>>, ApiError> {
-    session_view(&state, &session.user_id, session.email, session.csrf_token).await.map(data)
+pub async fn current(
+    State(state): State<AppState>,
+    session: Session,
+) -> Result<axum::Json<crate::api::Data<SessionView>>, ApiError> {
+    session_view(&state, &session.user_id, session.email, session.csrf_token)
+        .await
+        .map(data)
 }
 
 fn signed_out(state: &AppState) -> Response {
     let mut res = StatusCode::NO_CONTENT.into_response();
-    res.headers_mut().insert(header::SET_COOKIE, set_cookie(state, "", 0));
+    res.headers_mut()
+        .insert(header::SET_COOKIE, set_cookie(state, "", 0));
     res
 }
 
@@ -260,7 +364,10 @@ pub async fn logout(State(state): State<AppState>, session: Session) -> Result<R
 }
 
 /// Ends every session of the user, on every device, at once.
-pub async fn logout_all(State(state): State<AppState>, session: Session) -> Result<Response, ApiError> {
+pub async fn logout_all(
+    State(state): State<AppState>,
+    session: Session,
+) -> Result<Response, ApiError> {
     state.store.delete_user_sessions(&session.user_id).await?;
     audit_in_every_project(&state, &session.actor(), "user.logout_all").await?;
     Ok(signed_out(&state))
@@ -269,10 +376,22 @@ pub async fn logout_all(State(state): State<AppState>, session: Session) -> Resu
 /// Signing in and out concerns every project the user can reach, so each
 /// project's audit log shows it. Like every audit write, a failed one is
 /// logged: the session has already started or ended.
-async fn audit_in_every_project(state: &AppState, actor: &Actor, action: &'static str) -> Result<(), ApiError> {
+async fn audit_in_every_project(
+    state: &AppState,
+    actor: &Actor,
+    action: &'static str,
+) -> Result<(), ApiError> {
     for m in state.store.memberships(&actor.actor_id).await? {
         let target = ("user", actor.actor_id.as_str());
-        audit_logs::record_as(&state.store, actor.clone(), &m.project_id, action, target, serde_json::json!({})).await;
+        audit_logs::record_as(
+            &state.store,
+            actor.clone(),
+            &m.project_id,
+            action,
+            target,
+            serde_json::json!({}),
+        )
+        .await;
     }
     Ok(())
 }
@@ -303,9 +422,16 @@ pub async fn setup_password(
     let hash = tokio::task::spawn_blocking(move || users::hash_password(&password))
         .await
         .map_err(|_| ApiError::unavailable("could not hash the password; try again"))?;
-    match state.store.use_setup_token(&secrets::hash(body.token.trim()), &hash).await? {
+    match state
+        .store
+        .use_setup_token(&secrets::hash(body.token.trim()), &hash)
+        .await?
+    {
         Some(_) => Ok(StatusCode::NO_CONTENT),
-        None => Err(ApiError::bad_request("invalid_setup_link", "this password-setup link is invalid, used or expired")),
+        None => Err(ApiError::bad_request(
+            "invalid_setup_link",
+            "this password-setup link is invalid, used or expired",
+        )),
     }
 }
 
@@ -316,10 +442,16 @@ mod tests {
     #[test]
     fn finds_the_session_cookie_among_others() {
         let mut h = HeaderMap::new();
-        h.append(header::COOKIE, HeaderValue::from_static("a=1; hookrelay_session=abc; b=2"));
+        h.append(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; hookrelay_session=abc; b=2"),
+        );
         assert_eq!(session_cookie(&h), Some("abc"));
         let mut h = HeaderMap::new();
-        h.append(header::COOKIE, HeaderValue::from_static("hookrelay_session=; other=x"));
+        h.append(
+            header::COOKIE,
+            HeaderValue::from_static("hookrelay_session=; other=x"),
+        );
         assert_eq!(session_cookie(&h), None);
         assert_eq!(session_cookie(&HeaderMap::new()), None);
     }
@@ -333,10 +465,25 @@ mod tests {
             h
         };
         let public = "https://hooks.example.com";
-        assert!(!foreign_origin(&HeaderMap::new(), public), "no Origin: left to the CSRF token");
-        assert!(!foreign_origin(&headers("http://127.0.0.1:8080", "127.0.0.1:8080"), public));
-        assert!(!foreign_origin(&headers("https://hooks.example.com", "10.0.0.5:8080"), public), "behind a proxy");
-        assert!(foreign_origin(&headers("https://evil.example", "127.0.0.1:8080"), public));
+        assert!(
+            !foreign_origin(&HeaderMap::new(), public),
+            "no Origin: left to the CSRF token"
+        );
+        assert!(!foreign_origin(
+            &headers("http://127.0.0.1:8080", "127.0.0.1:8080"),
+            public
+        ));
+        assert!(
+            !foreign_origin(
+                &headers("https://hooks.example.com", "10.0.0.5:8080"),
+                public
+            ),
+            "behind a proxy"
+        );
+        assert!(foreign_origin(
+            &headers("https://evil.example", "127.0.0.1:8080"),
+            public
+        ));
         assert!(foreign_origin(&headers("null", "127.0.0.1:8080"), public));
     }
 }

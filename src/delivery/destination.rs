@@ -68,7 +68,10 @@ pub struct Destination {
 
 impl Destination {
     pub fn new(allow_private: bool) -> Result<Destination, reqwest::Error> {
-        Ok(Destination { client: build_client(allow_private)?, allow_private })
+        Ok(Destination {
+            client: build_client(allow_private)?,
+            allow_private,
+        })
     }
 
     /// Sends `post` as attempt number `attempt_no`, stamped with the time it
@@ -99,7 +102,10 @@ impl Destination {
                 record.error_message = Some(message);
             }
         }
-        Sent { record, retry_after_ms }
+        Sent {
+            record,
+            retry_after_ms,
+        }
     }
 
     async fn send(
@@ -108,9 +114,11 @@ impl Destination {
         timestamp: i64,
     ) -> Result<(u16, String, Option<i64>), (AttemptErrorKind, String)> {
         if !self.allow_private {
-            check_destination(post.url).map_err(|e| (AttemptErrorKind::DestinationForbidden, e.to_string()))?;
+            check_destination(post.url)
+                .map_err(|e| (AttemptErrorKind::DestinationForbidden, e.to_string()))?;
         }
-        let signature = signing::signature_header(post.keys.iter().copied(), post.id, timestamp, &post.body);
+        let signature =
+            signing::signature_header(post.keys.iter().copied(), post.id, timestamp, &post.body);
         let response = self
             .client
             .post(post.url)
@@ -144,7 +152,9 @@ pub fn retry_after_ms(value: &str, now_ms: i64) -> Option<i64> {
     if let Ok(secs) = value.parse::<u64>() {
         return Some(secs.min(i64::MAX as u64 / 1000) as i64 * 1000);
     }
-    let at = chrono::DateTime::parse_from_rfc2822(value).ok()?.timestamp_millis();
+    let at = chrono::DateTime::parse_from_rfc2822(value)
+        .ok()?
+        .timestamp_millis();
     Some((at - now_ms).max(0))
 }
 
@@ -179,7 +189,10 @@ impl std::fmt::Display for DestinationError {
                  start the server with --allow-private-destinations to allow it"
             ),
             DestinationError::NoAllowedAddress => {
-                write!(f, "destination host resolves only to private, loopback or reserved addresses")
+                write!(
+                    f,
+                    "destination host resolves only to private, loopback or reserved addresses"
+                )
             }
         }
     }
@@ -195,7 +208,9 @@ pub fn check_destination(url: &str) -> Result<(), DestinationError> {
     let ip = match url.host() {
         Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip),
         Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip),
-        Some(url::Host::Domain(d)) if d.eq_ignore_ascii_case("localhost") || d.ends_with(".localhost") => {
+        Some(url::Host::Domain(d))
+            if d.eq_ignore_ascii_case("localhost") || d.ends_with(".localhost") =>
+        {
             IpAddr::V4(std::net::Ipv4Addr::LOCALHOST)
         }
         Some(url::Host::Domain(_)) => return Ok(()),
@@ -219,7 +234,8 @@ impl Resolve for GuardedResolver {
                 .filter(|a| !ssrf::is_forbidden(a.ip()))
                 .collect();
             if addrs.is_empty() {
-                return Err(Box::new(DestinationError::NoAllowedAddress) as Box<dyn std::error::Error + Send + Sync>);
+                return Err(Box::new(DestinationError::NoAllowedAddress)
+                    as Box<dyn std::error::Error + Send + Sync>);
             }
             Ok(Box::new(addrs.into_iter()) as Addrs)
         })
@@ -251,7 +267,8 @@ fn classify(e: reqwest::Error) -> (AttemptErrorKind, String) {
         AttemptErrorKind::Timeout
     } else if chain.contains("resolves only to private") {
         AttemptErrorKind::DestinationForbidden
-    } else if chain.contains("certificate") || chain.contains("tls") || chain.contains("handshake") {
+    } else if chain.contains("certificate") || chain.contains("tls") || chain.contains("handshake")
+    {
         AttemptErrorKind::TlsError
     } else if e.is_connect() {
         AttemptErrorKind::ConnectionError
@@ -278,11 +295,20 @@ mod tests {
 
     #[test]
     fn retry_after_takes_seconds_or_an_http_date() {
-        let now = chrono::DateTime::parse_from_rfc3339("2015-10-21T07:28:00Z").unwrap().timestamp_millis();
+        let now = chrono::DateTime::parse_from_rfc3339("2015-10-21T07:28:00Z")
+            .unwrap()
+            .timestamp_millis();
         assert_eq!(retry_after_ms("3", now), Some(3000));
         assert_eq!(retry_after_ms(" 120 ", now), Some(120_000));
-        assert_eq!(retry_after_ms("Wed, 21 Oct 2015 07:28:30 GMT", now), Some(30_000));
-        assert_eq!(retry_after_ms("Wed, 21 Oct 2015 07:27:00 GMT", now), Some(0), "a date past is now");
+        assert_eq!(
+            retry_after_ms("Wed, 21 Oct 2015 07:28:30 GMT", now),
+            Some(30_000)
+        );
+        assert_eq!(
+            retry_after_ms("Wed, 21 Oct 2015 07:27:00 GMT", now),
+            Some(0),
+            "a date past is now"
+        );
         assert_eq!(retry_after_ms("soon", now), None);
         assert_eq!(retry_after_ms("-1", now), None);
     }
@@ -301,7 +327,9 @@ mod tests {
     async fn names_resolving_to_internal_addresses_are_refused() {
         use std::str::FromStr;
         // localhost resolves (from /etc/hosts) to loopback only.
-        let resolved = GuardedResolver.resolve(Name::from_str("localhost").unwrap()).await;
+        let resolved = GuardedResolver
+            .resolve(Name::from_str("localhost").unwrap())
+            .await;
         let err = resolved.err().expect("loopback must be filtered out");
         assert!(err.to_string().contains("resolves only to private"));
     }

@@ -31,7 +31,9 @@ use crate::store::{self, CircuitChange, Claimed, DeliveryStatus, Ordering, Outco
 use crate::{ids, retry};
 use scheduler::{Circuit, CircuitPolicy, CircuitState, Limits, Scheduler, Verdict};
 
-pub use destination::{check_destination, AttemptErrorKind, Destination, DestinationError, SignedPost};
+pub use destination::{
+    check_destination, AttemptErrorKind, Destination, DestinationError, SignedPost,
+};
 
 /// How often the poller looks at its endpoints when nothing wakes it sooner.
 const POLL_INTERVAL: Duration = Duration::from_millis(250);
@@ -136,11 +138,18 @@ impl Engine {
             tokio::spawn(engine.clone().dispatch(jobs_rx, shutdown_rx.clone())),
             tokio::spawn(engine.clone().poll(shutdown_rx)),
         ];
-        Ok(EngineTasks { shutdown: shutdown_tx, tasks, engine })
+        Ok(EngineTasks {
+            shutdown: shutdown_tx,
+            tasks,
+            engine,
+        })
     }
 
     fn scheduler(&self) -> std::sync::MutexGuard<'_, Scheduler> {
-        self.inner.scheduler.lock().unwrap_or_else(|e| e.into_inner())
+        self.inner
+            .scheduler
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
     }
 
     /// The write path's fast lane: for each `(webhook, n)`, slots for up to
@@ -154,8 +163,9 @@ impl Engine {
             .iter()
             .map(|(webhook_id, n)| {
                 let granted = scheduler.reserve(webhook_id, *n, now);
-                let permits: Vec<_> =
-                    (0..granted).map_while(|_| self.inner.slots.clone().try_acquire_owned().ok()).collect();
+                let permits: Vec<_> = (0..granted)
+                    .map_while(|_| self.inner.slots.clone().try_acquire_owned().ok())
+                    .collect();
                 scheduler.unreserve(webhook_id, granted - permits.len());
                 permits
             })
@@ -183,7 +193,11 @@ impl Engine {
         }
         drop(scheduler);
         if !wanted.is_empty() {
-            self.inner.wanted.lock().unwrap_or_else(|e| e.into_inner()).extend(wanted);
+            self.inner
+                .wanted
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .extend(wanted);
         }
         self.wake();
     }
@@ -219,7 +233,11 @@ impl Engine {
         self.inner.targets.remove(&webhook_id.to_string());
     }
 
-    async fn dispatch(self, mut jobs: mpsc::UnboundedReceiver<Job>, mut shutdown: watch::Receiver<bool>) {
+    async fn dispatch(
+        self,
+        mut jobs: mpsc::UnboundedReceiver<Job>,
+        mut shutdown: watch::Receiver<bool>,
+    ) {
         loop {
             tokio::select! {
                 job = jobs.recv() => match job {
@@ -281,7 +299,12 @@ impl Engine {
         }
         let owned = self.scheduler().owned();
         let ids: Vec<&str> = owned.iter().map(String::as_str).collect();
-        if let Err(e) = self.inner.store.release_endpoints(&self.inner.node, &ids).await {
+        if let Err(e) = self
+            .inner
+            .store
+            .release_endpoints(&self.inner.node, &ids)
+            .await
+        {
             tracing::warn!(error = %e, "could not release endpoints; their leases expire on their own");
         }
     }
@@ -310,7 +333,13 @@ impl Engine {
                 }
             }
         }
-        candidates.extend(self.inner.wanted.lock().unwrap_or_else(|e| e.into_inner()).drain());
+        candidates.extend(
+            self.inner
+                .wanted
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .drain(),
+        );
         self.take_on(candidates, queued.len()).await?;
         self.refresh_limits().await;
         self.release_idle(now).await
@@ -318,7 +347,13 @@ impl Engine {
 
     /// Takes on the endpoints this node queued work for.
     async fn take_wanted(&self) -> Result<(), sqlx::Error> {
-        let wanted: Vec<String> = self.inner.wanted.lock().unwrap_or_else(|e| e.into_inner()).drain().collect();
+        let wanted: Vec<String> = self
+            .inner
+            .wanted
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .drain()
+            .collect();
         if wanted.is_empty() {
             return Ok(());
         }
@@ -336,14 +371,22 @@ impl Engine {
             return Ok(());
         }
         let owned = self.scheduler().owned().len();
-        let nodes = (self.inner.store.endpoint_owner_nodes().await?.max(0) as usize + usize::from(owned == 0)).max(1);
+        let nodes = (self.inner.store.endpoint_owner_nodes().await?.max(0) as usize
+            + usize::from(owned == 0))
+        .max(1);
         let share = active.div_ceil(nodes).max(1);
         candidates.truncate(share.saturating_sub(owned).max(1));
         let ids: Vec<&str> = candidates.iter().map(String::as_str).collect();
-        let acquired = self.inner.store.acquire_endpoints(&self.inner.node, &ids, self.owner_lease_until()).await?;
+        let acquired = self
+            .inner
+            .store
+            .acquire_endpoints(&self.inner.node, &ids, self.owner_lease_until())
+            .await?;
         for w in acquired {
             match self.target(&w).await? {
-                Some(t) => self.scheduler().own(&w, t.limits, t.circuit, store::now_ms()),
+                Some(t) => self
+                    .scheduler()
+                    .own(&w, t.limits, t.circuit, store::now_ms()),
                 // Deleted: its deliveries went with it.
                 None => self.release(&[w.as_str()]).await?,
             }
@@ -360,8 +403,13 @@ impl Engine {
     async fn renew(&self) -> Result<(), sqlx::Error> {
         let owned = self.scheduler().owned();
         let ids: Vec<&str> = owned.iter().map(String::as_str).collect();
-        let kept: HashSet<String> =
-            self.inner.store.renew_endpoints(&self.inner.node, &ids, self.owner_lease_until()).await?.into_iter().collect();
+        let kept: HashSet<String> = self
+            .inner
+            .store
+            .renew_endpoints(&self.inner.node, &ids, self.owner_lease_until())
+            .await?
+            .into_iter()
+            .collect();
         let mut scheduler = self.scheduler();
         for w in owned.iter().filter(|w| !kept.contains(*w)) {
             tracing::warn!(webhook = %w, "another node took this endpoint over");
@@ -371,11 +419,16 @@ impl Engine {
     }
 
     async fn release(&self, ids: &[&str]) -> Result<(), sqlx::Error> {
-        self.inner.store.release_endpoints(&self.inner.node, ids).await
+        self.inner
+            .store
+            .release_endpoints(&self.inner.node, ids)
+            .await
     }
 
     async fn release_idle(&self, now: i64) -> Result<(), sqlx::Error> {
-        let idle = self.scheduler().idle_before(now - IDLE_RELEASE.as_millis() as i64);
+        let idle = self
+            .scheduler()
+            .idle_before(now - IDLE_RELEASE.as_millis() as i64);
         if idle.is_empty() {
             return Ok(());
         }
@@ -403,7 +456,9 @@ impl Engine {
     /// heads of FIFO endpoints' keys, each with a node slot.
     async fn claim(&self) -> Result<(), sqlx::Error> {
         let now = store::now_ms();
-        let mut grants = self.scheduler().plan(now, self.inner.slots.available_permits());
+        let mut grants = self
+            .scheduler()
+            .plan(now, self.inner.slots.available_permits());
         if grants.is_empty() {
             return Ok(());
         }
@@ -429,7 +484,11 @@ impl Engine {
         let token = ids::new_id("lease");
         let until = now + self.inner.config.lease.as_millis() as i64;
         let started = Instant::now();
-        let plain: Vec<(&str, usize)> = grants.iter().filter(|g| !g.fifo).map(|g| (g.webhook_id.as_str(), g.n)).collect();
+        let plain: Vec<(&str, usize)> = grants
+            .iter()
+            .filter(|g| !g.fifo)
+            .map(|g| (g.webhook_id.as_str(), g.n))
+            .collect();
         let result = self.inner.store.claim_for(&plain, &token, until).await;
         metrics().db_time(DbOp::claim_due, started);
         let mut claimed = match result {
@@ -453,7 +512,9 @@ impl Engine {
             let ids: Vec<&str> = heads.iter().map(String::as_str).collect();
             match self.inner.store.claim_ids(&ids, &token, until).await {
                 Ok(c) => claimed.extend(c),
-                Err(e) => tracing::warn!(error = %e, webhook = %g.webhook_id, "claiming FIFO heads failed"),
+                Err(e) => {
+                    tracing::warn!(error = %e, webhook = %g.webhook_id, "claiming FIFO heads failed")
+                }
             }
         }
         let mut got: HashMap<&str, usize> = HashMap::new();
@@ -463,23 +524,43 @@ impl Engine {
         {
             let mut scheduler = self.scheduler();
             for g in &grants {
-                scheduler.claimed(&g.webhook_id, g.n, got.get(g.webhook_id.as_str()).copied().unwrap_or(0), now);
+                scheduler.claimed(
+                    &g.webhook_id,
+                    g.n,
+                    got.get(g.webhook_id.as_str()).copied().unwrap_or(0),
+                    now,
+                );
             }
-            for c in claimed.iter().filter(|c| grants.iter().any(|g| g.fifo && g.webhook_id == c.webhook_id)) {
+            for c in claimed.iter().filter(|c| {
+                grants
+                    .iter()
+                    .any(|g| g.fifo && g.webhook_id == c.webhook_id)
+            }) {
                 scheduler.started_key(&c.webhook_id, c.ordering_key.as_deref().unwrap_or(""));
             }
         }
         for (claimed, permit) in claimed.into_iter().zip(permits) {
-            self.submit(Job { claimed, lease_token: token.clone(), permit });
+            self.submit(Job {
+                claimed,
+                lease_token: token.clone(),
+                permit,
+            });
         }
         Ok(())
     }
 
     /// FIFO: the deliveries of `webhook_id` that may go now, up to `n`.
     async fn fifo_heads(&self, webhook_id: &str, n: usize) -> Result<Vec<String>, sqlx::Error> {
-        let window = self.inner.store.fifo_window(webhook_id, FIFO_WINDOW).await?;
+        let window = self
+            .inner
+            .store
+            .fifo_window(webhook_id, FIFO_WINDOW)
+            .await?;
         let busy = self.scheduler().keys_in_flight(webhook_id);
-        Ok(scheduler::fifo_heads(&window, &busy, n).into_iter().map(str::to_string).collect())
+        Ok(scheduler::fifo_heads(&window, &busy, n)
+            .into_iter()
+            .map(str::to_string)
+            .collect())
     }
 
     async fn target(&self, webhook_id: &str) -> Result<Option<Arc<Target>>, sqlx::Error> {
@@ -487,44 +568,61 @@ impl Engine {
         if let Some(t) = self.inner.targets.get(&key) {
             return Ok(t);
         }
-        let target = self.inner.store.webhook_for_delivery(webhook_id).await?.map(|(w, secrets)| {
-            let keys = secrets
-                .iter()
-                .filter_map(|s| {
-                    let raw = self.inner.secret_box.decrypt(&s.material).ok()?;
-                    Some((signing_key_bytes(&raw).ok()?, s.retired_at))
+        let target = self
+            .inner
+            .store
+            .webhook_for_delivery(webhook_id)
+            .await?
+            .map(|(w, secrets)| {
+                let keys = secrets
+                    .iter()
+                    .filter_map(|s| {
+                        let raw = self.inner.secret_box.decrypt(&s.material).ok()?;
+                        Some((signing_key_bytes(&raw).ok()?, s.retired_at))
+                    })
+                    .collect();
+                let circuit = match (
+                    CircuitState::parse(&w.circuit.state),
+                    w.circuit.next_probe_at,
+                ) {
+                    (Some(CircuitState::Open | CircuitState::HalfOpen), Some(probe)) => Circuit {
+                        state: CircuitState::Open,
+                        since: w.circuit.since.unwrap_or(0),
+                        next_probe_at: Some(probe),
+                        failures: 0,
+                    },
+                    _ => Circuit::closed(w.circuit.since.unwrap_or(0)),
+                };
+                Arc::new(Target {
+                    headers: crate::webhooks::header_map(&w.headers),
+                    schedule: crate::webhooks::schedule(w.retry_schedule.as_deref()),
+                    timeout: Duration::from_secs(w.timeout_secs.max(1) as u64)
+                        .min(self.inner.config.lease / 2),
+                    limits: Limits {
+                        max_in_flight: w
+                            .max_in_flight
+                            .map_or(self.inner.config.endpoint_max_in_flight, |n| {
+                                n.max(1) as usize
+                            }),
+                        rate_per_second: w.rate_limit.map(|r| r.clamp(1, u32::MAX as i64) as u32),
+                        fifo: w.ordering == Ordering::Fifo,
+                    },
+                    circuit,
+                    url: w.destination_url,
+                    enabled: w.enabled,
+                    keys,
                 })
-                .collect();
-            let circuit = match (CircuitState::parse(&w.circuit.state), w.circuit.next_probe_at) {
-                (Some(CircuitState::Open | CircuitState::HalfOpen), Some(probe)) => Circuit {
-                    state: CircuitState::Open,
-                    since: w.circuit.since.unwrap_or(0),
-                    next_probe_at: Some(probe),
-                    failures: 0,
-                },
-                _ => Circuit::closed(w.circuit.since.unwrap_or(0)),
-            };
-            Arc::new(Target {
-                headers: crate::webhooks::header_map(&w.headers),
-                schedule: crate::webhooks::schedule(w.retry_schedule.as_deref()),
-                timeout: Duration::from_secs(w.timeout_secs.max(1) as u64).min(self.inner.config.lease / 2),
-                limits: Limits {
-                    max_in_flight: w.max_in_flight.map_or(self.inner.config.endpoint_max_in_flight, |n| n.max(1) as usize),
-                    rate_per_second: w.rate_limit.map(|r| r.clamp(1, u32::MAX as i64) as u32),
-                    fifo: w.ordering == Ordering::Fifo,
-                },
-                circuit,
-                url: w.destination_url,
-                enabled: w.enabled,
-                keys,
-            })
-        });
+            });
         self.inner.targets.insert(key, target.clone());
         Ok(target)
     }
 
     async fn run(self, job: Job) {
-        let Job { claimed, lease_token, permit } = job;
+        let Job {
+            claimed,
+            lease_token,
+            permit,
+        } = job;
         let webhook_id = claimed.webhook_id.clone();
         let target = match self.target(&webhook_id).await {
             Ok(Some(t)) => t,
@@ -563,13 +661,24 @@ impl Engine {
             let (status, next_attempt_at) = if succeeded {
                 (DeliveryStatus::Succeeded, None)
             } else {
-                match retry::next_delay_ms(&target.schedule, attempt_no as u32, rand::random::<f64>()) {
+                match retry::next_delay_ms(
+                    &target.schedule,
+                    attempt_no as u32,
+                    rand::random::<f64>(),
+                ) {
                     // A `Retry-After` defers the retry too (within the cap).
-                    Some(ms) => (DeliveryStatus::FailedRetrying, Some(now + (ms as i64).max(retry_after_ms.unwrap_or(0)))),
+                    Some(ms) => (
+                        DeliveryStatus::FailedRetrying,
+                        Some(now + (ms as i64).max(retry_after_ms.unwrap_or(0))),
+                    ),
                     None => (DeliveryStatus::Dead, None),
                 }
             };
-            let bytes_sent = if attempt.status_code.is_some() { claimed.body.len() as i64 } else { 0 };
+            let bytes_sent = if attempt.status_code.is_some() {
+                claimed.body.len() as i64
+            } else {
+                0
+            };
             // Ids, status and time only: payloads, headers and destination
             // URLs (which may carry credentials) stay out of logs.
             tracing::debug!(
@@ -615,14 +724,26 @@ impl Engine {
 
     /// Frees the delivery's endpoint slot and applies what its attempt said;
     /// returns the circuit when it changed, to be stored with the outcome.
-    fn finished(&self, webhook_id: &str, verdict: Verdict, retry_after_ms: Option<i64>, due_at: Option<i64>) -> Option<CircuitChange> {
+    fn finished(
+        &self,
+        webhook_id: &str,
+        verdict: Verdict,
+        retry_after_ms: Option<i64>,
+        due_at: Option<i64>,
+    ) -> Option<CircuitChange> {
         let mut scheduler = self.scheduler();
         let before = scheduler.circuit(webhook_id)?;
-        let after = scheduler.finish(webhook_id, verdict, retry_after_ms, due_at, store::now_ms())?;
+        let after =
+            scheduler.finish(webhook_id, verdict, retry_after_ms, due_at, store::now_ms())?;
         let opened = after.state == CircuitState::Open;
         let transition = opened != (before.state != CircuitState::Closed);
         if transition {
-            metrics().circuit_transitions.get_or_create(&crate::metrics::CircuitLabels { to: after.state.as_str() }).inc();
+            metrics()
+                .circuit_transitions
+                .get_or_create(&crate::metrics::CircuitLabels {
+                    to: after.state.as_str(),
+                })
+                .inc();
             tracing::info!(webhook = %webhook_id, circuit = after.state.as_str(), "endpoint circuit changed");
         }
         Some(CircuitChange {
@@ -636,7 +757,12 @@ impl Engine {
 
     /// One attempt, and the pause its answer asks for (`Retry-After` on a
     /// 429 or 503).
-    async fn send(&self, target: &Target, claimed: &Claimed, attempt_no: i64) -> (store::AttemptRecord, Option<i64>) {
+    async fn send(
+        &self,
+        target: &Target,
+        claimed: &Claimed,
+        attempt_no: i64,
+    ) -> (store::AttemptRecord, Option<i64>) {
         let now_ms = store::now_ms();
         let mut headers = target.headers.clone();
         // The event's own headers replace a webhook header of the same name:
@@ -650,11 +776,18 @@ impl Engine {
             content_type: &claimed.content_type,
             body: claimed.body.clone(),
             headers,
-            keys: target.keys.iter().filter(|(_, retired)| retired.is_none_or(|r| r > now_ms)).map(|(k, _)| k.as_slice()).collect(),
+            keys: target
+                .keys
+                .iter()
+                .filter(|(_, retired)| retired.is_none_or(|r| r > now_ms))
+                .map(|(k, _)| k.as_slice())
+                .collect(),
             timeout: target.timeout,
         };
         let sent = self.inner.destination.post(post, attempt_no).await;
-        metrics().attempt_seconds.observe(sent.record.duration_ms as f64 / 1000.0);
+        metrics()
+            .attempt_seconds
+            .observe(sent.record.duration_ms as f64 / 1000.0);
         (sent.record, sent.retry_after_ms)
     }
 }
@@ -674,7 +807,10 @@ impl EngineTasks {
         }
         let inner = &self.engine.inner;
         let max = inner.config.max_in_flight as u32;
-        if tokio::time::timeout(grace, inner.slots.acquire_many(max)).await.is_err() {
+        if tokio::time::timeout(grace, inner.slots.acquire_many(max))
+            .await
+            .is_err()
+        {
             tracing::warn!("in-flight deliveries did not finish in time; their leases will expire");
         }
     }

@@ -75,7 +75,12 @@ pub struct Circuit {
 
 impl Circuit {
     pub fn closed(since: i64) -> Circuit {
-        Circuit { state: CircuitState::Closed, since, next_probe_at: None, failures: 0 }
+        Circuit {
+            state: CircuitState::Closed,
+            since,
+            next_probe_at: None,
+            failures: 0,
+        }
     }
 }
 
@@ -122,7 +127,12 @@ struct TokenBucket {
 impl TokenBucket {
     fn new(rate_per_second: u32, now: i64) -> TokenBucket {
         let capacity = (f64::from(rate_per_second) / 10.0).max(1.0);
-        TokenBucket { per_ms: f64::from(rate_per_second) / 1000.0, capacity, tokens: capacity, at: now }
+        TokenBucket {
+            per_ms: f64::from(rate_per_second) / 1000.0,
+            capacity,
+            tokens: capacity,
+            at: now,
+        }
     }
 
     fn refill(&mut self, now: i64) {
@@ -183,7 +193,9 @@ impl Endpoint {
         if now < self.paused_until {
             return 0;
         }
-        if self.circuit.state == CircuitState::Open && self.circuit.next_probe_at.is_some_and(|t| t <= now) {
+        if self.circuit.state == CircuitState::Open
+            && self.circuit.next_probe_at.is_some_and(|t| t <= now)
+        {
             self.circuit.state = CircuitState::HalfOpen;
         }
         match self.circuit.state {
@@ -215,7 +227,12 @@ pub struct Scheduler {
 
 impl Scheduler {
     pub fn new(policy: CircuitPolicy) -> Scheduler {
-        Scheduler { endpoints: HashMap::new(), order: Vec::new(), next: 0, policy }
+        Scheduler {
+            endpoints: HashMap::new(),
+            order: Vec::new(),
+            next: 0,
+            policy,
+        }
     }
 
     pub fn owns(&self, webhook_id: &str) -> bool {
@@ -235,7 +252,11 @@ impl Scheduler {
         let bucket = limits.rate_per_second.map(|r| TokenBucket::new(r, now));
         let circuit = match circuit.state {
             // A probe in flight on a node that lost the endpoint: probe again.
-            CircuitState::HalfOpen => Circuit { state: CircuitState::Open, next_probe_at: Some(now), ..circuit },
+            CircuitState::HalfOpen => Circuit {
+                state: CircuitState::Open,
+                next_probe_at: Some(now),
+                ..circuit
+            },
             _ => circuit,
         };
         self.endpoints.insert(
@@ -303,7 +324,9 @@ impl Scheduler {
     /// owned endpoint whose circuit is closed and that is not FIFO (its
     /// order is the database's).
     pub fn reserve(&mut self, webhook_id: &str, n: usize, now: i64) -> usize {
-        let Some(e) = self.endpoints.get_mut(webhook_id) else { return 0 };
+        let Some(e) = self.endpoints.get_mut(webhook_id) else {
+            return 0;
+        };
         if e.limits.fifo || e.circuit.state != CircuitState::Closed {
             return 0;
         }
@@ -333,7 +356,9 @@ impl Scheduler {
         let len = self.order.len();
         for i in 0..len {
             let idx = (self.next + i) % len;
-            let Some(e) = self.endpoints.get_mut(&self.order[idx]) else { continue };
+            let Some(e) = self.endpoints.get_mut(&self.order[idx]) else {
+                continue;
+            };
             if e.claiming || !e.is_due(now) {
                 continue;
             }
@@ -348,7 +373,11 @@ impl Scheduler {
         let mut given = vec![0; wants.len()];
         let mut left = free;
         // A fair share each, then what is left in the same order.
-        let share = if wants.is_empty() { 0 } else { (free / wants.len()).max(1) };
+        let share = if wants.is_empty() {
+            0
+        } else {
+            (free / wants.len()).max(1)
+        };
         for pass in [Some(share), None] {
             for (k, (_, want)) in wants.iter().enumerate() {
                 let more = (*want - given[k]).min(pass.unwrap_or(usize::MAX)).min(left);
@@ -359,7 +388,9 @@ impl Scheduler {
         let mut grants = Vec::new();
         for ((idx, _), n) in wants.into_iter().zip(given) {
             let webhook_id = self.order[idx].clone();
-            let Some(e) = self.endpoints.get_mut(&webhook_id) else { continue };
+            let Some(e) = self.endpoints.get_mut(&webhook_id) else {
+                continue;
+            };
             let n = e.take_tokens(n, now);
             if n == 0 {
                 continue;
@@ -368,7 +399,11 @@ impl Scheduler {
             e.claiming = true;
             e.noted_during_claim = false;
             e.idle_since = None;
-            grants.push(Grant { webhook_id, n, fifo: e.limits.fifo });
+            grants.push(Grant {
+                webhook_id,
+                n,
+                fifo: e.limits.fifo,
+            });
         }
         grants
     }
@@ -377,7 +412,9 @@ impl Scheduler {
     /// and a shortfall means nothing more is due (unless work was noted
     /// meanwhile).
     pub fn claimed(&mut self, webhook_id: &str, granted: usize, got: usize, now: i64) {
-        let Some(e) = self.endpoints.get_mut(webhook_id) else { return };
+        let Some(e) = self.endpoints.get_mut(webhook_id) else {
+            return;
+        };
         let unused = granted.saturating_sub(got);
         e.in_flight = e.in_flight.saturating_sub(unused);
         if let Some(b) = &mut e.bucket {
@@ -394,7 +431,10 @@ impl Scheduler {
 
     /// FIFO: the ordering keys of `webhook_id` with a delivery in flight.
     pub fn keys_in_flight(&self, webhook_id: &str) -> HashSet<String> {
-        self.endpoints.get(webhook_id).map(|e| e.keys_in_flight.clone()).unwrap_or_default()
+        self.endpoints
+            .get(webhook_id)
+            .map(|e| e.keys_in_flight.clone())
+            .unwrap_or_default()
     }
 
     /// FIFO: a delivery with this ordering key started.
@@ -446,7 +486,8 @@ impl Scheduler {
         }
         let before = e.circuit;
         e.circuit = next_circuit(e.circuit, verdict, now, &policy);
-        (e.circuit.state != before.state || e.circuit.next_probe_at != before.next_probe_at).then_some(e.circuit)
+        (e.circuit.state != before.state || e.circuit.next_probe_at != before.next_probe_at)
+            .then_some(e.circuit)
     }
 
     /// When something may next become possible (a token, the end of a
@@ -475,7 +516,11 @@ impl Scheduler {
 
     /// Endpoints idle (nothing due, nothing in flight) since before `before`.
     pub fn idle_before(&self, before: i64) -> Vec<String> {
-        self.endpoints.iter().filter(|(_, e)| e.idle_since.is_some_and(|t| t < before)).map(|(w, _)| w.clone()).collect()
+        self.endpoints
+            .iter()
+            .filter(|(_, e)| e.idle_since.is_some_and(|t| t < before))
+            .map(|(w, _)| w.clone())
+            .collect()
     }
 
     pub fn circuit(&self, webhook_id: &str) -> Option<Circuit> {
@@ -491,8 +536,13 @@ pub fn next_circuit(c: Circuit, verdict: Verdict, now: i64, policy: &CircuitPoli
     match (c.state, verdict) {
         (CircuitState::Closed, Verdict::Success) => Circuit { failures: 0, ..c },
         (_, Verdict::Success) => Circuit::closed(now),
-        (CircuitState::Closed, Verdict::Failure) if c.failures + 1 >= policy.failures_to_open => open(now, 0, policy),
-        (CircuitState::Closed, Verdict::Failure) => Circuit { failures: c.failures + 1, ..c },
+        (CircuitState::Closed, Verdict::Failure) if c.failures + 1 >= policy.failures_to_open => {
+            open(now, 0, policy)
+        }
+        (CircuitState::Closed, Verdict::Failure) => Circuit {
+            failures: c.failures + 1,
+            ..c
+        },
         (CircuitState::HalfOpen, Verdict::Failure) => open(now, c.failures + 1, policy),
         (CircuitState::HalfOpen, Verdict::Neutral) => Circuit::closed(now),
         _ => c,
@@ -501,14 +551,26 @@ pub fn next_circuit(c: Circuit, verdict: Verdict, now: i64, policy: &CircuitPoli
 
 /// Open for `open_ms` doubled `reopens` times, capped.
 fn open(now: i64, reopens: u32, policy: &CircuitPolicy) -> Circuit {
-    let period = policy.open_ms.saturating_mul(1_i64 << reopens.min(20)).min(policy.max_open_ms);
-    Circuit { state: CircuitState::Open, since: now, next_probe_at: Some(now + period), failures: reopens }
+    let period = policy
+        .open_ms
+        .saturating_mul(1_i64 << reopens.min(20))
+        .min(policy.max_open_ms);
+    Circuit {
+        state: CircuitState::Open,
+        since: now,
+        next_probe_at: Some(now + period),
+        failures: reopens,
+    }
 }
 
 /// FIFO: of an endpoint's open deliveries in ingest order (id, ordering key,
 /// due now), the ones that may go now: the first of each key, if it is due
 /// and no delivery of its key is in flight; at most `n`.
-pub fn fifo_heads<'a>(rows: &'a [(String, String, bool)], in_flight: &HashSet<String>, n: usize) -> Vec<&'a str> {
+pub fn fifo_heads<'a>(
+    rows: &'a [(String, String, bool)],
+    in_flight: &HashSet<String>,
+    n: usize,
+) -> Vec<&'a str> {
     let mut seen: HashSet<&str> = HashSet::new();
     let mut heads = Vec::new();
     for (id, key, due) in rows {
@@ -529,10 +591,18 @@ pub fn fifo_heads<'a>(rows: &'a [(String, String, bool)], in_flight: &HashSet<St
 mod tests {
     use super::*;
 
-    const POLICY: CircuitPolicy = CircuitPolicy { failures_to_open: 3, open_ms: 1000, max_open_ms: 4000 };
+    const POLICY: CircuitPolicy = CircuitPolicy {
+        failures_to_open: 3,
+        open_ms: 1000,
+        max_open_ms: 4000,
+    };
 
     fn limits(max_in_flight: usize) -> Limits {
-        Limits { max_in_flight, rate_per_second: None, fifo: false }
+        Limits {
+            max_in_flight,
+            rate_per_second: None,
+            fifo: false,
+        }
     }
 
     fn scheduler(endpoints: &[(&str, Limits)]) -> Scheduler {
@@ -547,7 +617,14 @@ mod tests {
     fn an_endpoint_never_gets_more_than_its_cap() {
         let mut s = scheduler(&[("a", limits(3))]);
         assert_eq!(s.reserve("a", 2, 0), 2);
-        assert_eq!(s.plan(0, 100), vec![Grant { webhook_id: "a".into(), n: 1, fifo: false }]);
+        assert_eq!(
+            s.plan(0, 100),
+            vec![Grant {
+                webhook_id: "a".into(),
+                n: 1,
+                fifo: false
+            }]
+        );
         s.claimed("a", 1, 1, 0);
         assert_eq!(s.reserve("a", 5, 0), 0);
         assert!(s.plan(0, 100).is_empty());
@@ -585,19 +662,35 @@ mod tests {
         let g = s.plan(0, 10);
         s.claimed("a", g[0].n, 3, 0);
         assert_eq!(s.finish("a", Verdict::Failure, None, Some(0), 0), None);
-        assert_eq!(s.finish("a", Verdict::Neutral, None, None, 0), None, "a 4xx is not a failure of the endpoint");
+        assert_eq!(
+            s.finish("a", Verdict::Neutral, None, None, 0),
+            None,
+            "a 4xx is not a failure of the endpoint"
+        );
         assert_eq!(s.finish("a", Verdict::Failure, None, None, 0), None);
         // The third failure in a row (no success between) opens it.
         let opened = s.finish("a", Verdict::Failure, None, None, 10).unwrap();
-        assert_eq!((opened.state, opened.next_probe_at), (CircuitState::Open, Some(1010)));
+        assert_eq!(
+            (opened.state, opened.next_probe_at),
+            (CircuitState::Open, Some(1010))
+        );
         assert_eq!(s.reserve("a", 1, 500), 0);
         assert!(s.plan(500, 10).is_empty(), "no requests while open");
         assert_eq!(s.next_wake(500), Some(1010));
         // Then exactly one probe.
-        assert_eq!(s.plan(1010, 10), vec![Grant { webhook_id: "a".into(), n: 1, fifo: false }]);
+        assert_eq!(
+            s.plan(1010, 10),
+            vec![Grant {
+                webhook_id: "a".into(),
+                n: 1,
+                fifo: false
+            }]
+        );
         s.claimed("a", 1, 1, 1010);
         assert!(s.plan(1010, 10).is_empty());
-        let reopened = s.finish("a", Verdict::Failure, None, Some(5000), 1100).unwrap();
+        let reopened = s
+            .finish("a", Verdict::Failure, None, Some(5000), 1100)
+            .unwrap();
         assert_eq!(reopened.next_probe_at, Some(3100), "twice as long");
         let g = s.plan(3100, 10);
         s.claimed("a", g[0].n, 1, 3100);
@@ -608,10 +701,21 @@ mod tests {
 
     #[test]
     fn open_periods_double_up_to_the_cap() {
-        let mut c = next_circuit(Circuit { failures: 2, ..Circuit::closed(0) }, Verdict::Failure, 0, &POLICY);
+        let mut c = next_circuit(
+            Circuit {
+                failures: 2,
+                ..Circuit::closed(0)
+            },
+            Verdict::Failure,
+            0,
+            &POLICY,
+        );
         let mut periods = Vec::new();
         for _ in 0..4 {
-            let half = Circuit { state: CircuitState::HalfOpen, ..c };
+            let half = Circuit {
+                state: CircuitState::HalfOpen,
+                ..c
+            };
             c = next_circuit(half, Verdict::Failure, 0, &POLICY);
             periods.push(c.next_probe_at.unwrap());
         }
@@ -627,12 +731,23 @@ mod tests {
         assert_eq!(s.next_wake(0), Some(3000));
         assert_eq!(s.reserve("a", 1, 3000), 1);
         s.finish("a", Verdict::Neutral, Some(i64::MAX / 2), None, 4000);
-        assert_eq!(s.reserve("a", 1, 4000 + MAX_RETRY_AFTER_MS), 1, "a pause is capped");
+        assert_eq!(
+            s.reserve("a", 1, 4000 + MAX_RETRY_AFTER_MS),
+            1,
+            "a pause is capped"
+        );
     }
 
     #[test]
     fn the_rate_limit_spaces_deliveries_over_time() {
-        let mut s = scheduler(&[("a", Limits { max_in_flight: 1_000_000, rate_per_second: Some(50), fifo: false })]);
+        let mut s = scheduler(&[(
+            "a",
+            Limits {
+                max_in_flight: 1_000_000,
+                rate_per_second: Some(50),
+                fifo: false,
+            },
+        )]);
         let mut started = 0;
         let mut now = 0;
         while now < 10_000 {
@@ -645,22 +760,46 @@ mod tests {
 
     #[test]
     fn fifo_endpoints_take_the_head_of_each_key_only() {
-        let rows: Vec<(String, String, bool)> = [("d1", "k1", true), ("d2", "k1", true), ("d3", "k2", false), ("d4", "k3", true), ("d5", "k2", true)]
-            .iter()
-            .map(|(a, b, c)| (a.to_string(), b.to_string(), *c))
-            .collect();
-        assert_eq!(fifo_heads(&rows, &HashSet::new(), 10), ["d1", "d4"], "k2's head is not due: its successors wait");
+        let rows: Vec<(String, String, bool)> = [
+            ("d1", "k1", true),
+            ("d2", "k1", true),
+            ("d3", "k2", false),
+            ("d4", "k3", true),
+            ("d5", "k2", true),
+        ]
+        .iter()
+        .map(|(a, b, c)| (a.to_string(), b.to_string(), *c))
+        .collect();
+        assert_eq!(
+            fifo_heads(&rows, &HashSet::new(), 10),
+            ["d1", "d4"],
+            "k2's head is not due: its successors wait"
+        );
         let busy: HashSet<String> = ["k1".to_string()].into();
         assert_eq!(fifo_heads(&rows, &busy, 10), ["d4"]);
         assert_eq!(fifo_heads(&rows, &HashSet::new(), 1), ["d1"]);
-        let mut s = scheduler(&[("a", Limits { max_in_flight: 5, rate_per_second: None, fifo: true })]);
-        assert_eq!(s.reserve("a", 1, 0), 0, "FIFO order is the database's: no fast lane");
+        let mut s = scheduler(&[(
+            "a",
+            Limits {
+                max_in_flight: 5,
+                rate_per_second: None,
+                fifo: true,
+            },
+        )]);
+        assert_eq!(
+            s.reserve("a", 1, 0),
+            0,
+            "FIFO order is the database's: no fast lane"
+        );
         s.started_key("a", "k1");
         assert!(s.keys_in_flight("a").contains("k1"));
         s.plan(0, 5);
         s.claimed("a", 5, 1, 0);
         s.finish("a", Verdict::Success, None, None, 0);
-        assert!(s.keys_in_flight("a").contains("k1"), "busy until its outcome is stored");
+        assert!(
+            s.keys_in_flight("a").contains("k1"),
+            "busy until its outcome is stored"
+        );
         s.outcome_stored("a", "k1", 0);
         assert!(s.keys_in_flight("a").is_empty());
         assert_eq!(s.plan(0, 5).len(), 1, "the next of k1 may go");

@@ -18,8 +18,8 @@ use bytes::Bytes;
 
 use crate::ids;
 use crate::store::{
-    self, DeadLetterOutcome, IdempotencyKey, InitialState, Inserted, NewDelivery, NewEvent as EventRow, NewReplay,
-    ReplayJob, ReplayJobStep, Store,
+    self, DeadLetterOutcome, IdempotencyKey, InitialState, Inserted, NewDelivery,
+    NewEvent as EventRow, NewReplay, ReplayJob, ReplayJobStep, Store,
 };
 
 pub use quota::{Quota, Quotas};
@@ -55,8 +55,15 @@ pub struct Accepted {
 /// Why the intake took nothing.
 #[derive(Debug)]
 pub enum IntakeError {
-    PayloadTooLarge { tier: &'static str, limit: usize },
-    QuotaExceeded { tier: &'static str, limit: i64, retry_after_secs: i64 },
+    PayloadTooLarge {
+        tier: &'static str,
+        limit: usize,
+    },
+    QuotaExceeded {
+        tier: &'static str,
+        limit: i64,
+        retry_after_secs: i64,
+    },
     NotFound(&'static str),
     /// A dead-letter replay of a delivery that is not (or no longer) in
     /// the dead-letter queue.
@@ -99,7 +106,13 @@ struct Inner {
 impl Intake {
     /// `cache_ttl`: how long a node trusts a project's cached quota.
     pub fn new(store: Store, writer: Writer, cache_ttl: Duration) -> Intake {
-        Intake { inner: Arc::new(Inner { quotas: Quotas::new(store.clone(), cache_ttl), store, writer }) }
+        Intake {
+            inner: Arc::new(Inner {
+                quotas: Quotas::new(store.clone(), cache_ttl),
+                store,
+                writer,
+            }),
+        }
     }
 
     /// The project's tier and usage as the intake sees them (cached).
@@ -110,15 +123,33 @@ impl Intake {
     /// Takes a new event: checks the tier's limits, queues its deliveries,
     /// and answers once it is committed.
     pub async fn accept(&self, event: NewEvent) -> Result<Accepted, IntakeError> {
-        self.quota(&event.project_id).await?.check(event.body.len(), store::now_ms())?;
+        self.quota(&event.project_id)
+            .await?
+            .check(event.body.len(), store::now_ms())?;
         let (targets, application_id, event_type, scope) = match event.route {
-            Route::Webhook { webhook_id, enabled } => {
+            Route::Webhook {
+                webhook_id,
+                enabled,
+            } => {
                 let scope = format!("webhook:{webhook_id}");
-                (vec![Target { webhook_id, held: !enabled }], None, None, scope)
+                (
+                    vec![Target {
+                        webhook_id,
+                        held: !enabled,
+                    }],
+                    None,
+                    None,
+                    scope,
+                )
             }
-            Route::Application { application_id, event_type, only_endpoint } => {
+            Route::Application {
+                application_id,
+                event_type,
+                only_endpoint,
+            } => {
                 let endpoints = self.inner.store.all_endpoints(&application_id).await?;
-                let targets = route::application_targets(&endpoints, &event_type, only_endpoint.as_deref());
+                let targets =
+                    route::application_targets(&endpoints, &event_type, only_endpoint.as_deref());
                 let scope = format!("app:{application_id}");
                 (targets, Some(application_id), Some(event_type), scope)
             }
@@ -132,22 +163,47 @@ impl Intake {
             body: event.body,
             headers: event.headers,
             ordering_key: event.ordering_key,
-            idempotency_key: event.idempotency_key.map(|key| IdempotencyKey { scope, key }),
+            idempotency_key: event
+                .idempotency_key
+                .map(|key| IdempotencyKey { scope, key }),
             deliveries: targets
                 .into_iter()
                 .map(|t| NewDelivery {
                     delivery_id: ids::new_id(ids::DELIVERY),
                     webhook_id: t.webhook_id,
-                    state: if t.held { InitialState::Held } else { InitialState::Queued },
+                    state: if t.held {
+                        InitialState::Held
+                    } else {
+                        InitialState::Queued
+                    },
                 })
                 .collect(),
         };
-        let (event_id, deliveries) = (row.event_id.clone(), row.deliveries.iter().map(|d| (d.delivery_id.clone(), d.webhook_id.clone())).collect());
-        match self.inner.writer.submit(|reply| writer::Request::Event(row, reply)).await? {
-            Inserted::Created => Ok(Accepted { event_id, deliveries, duplicate: false }),
+        let (event_id, deliveries) = (
+            row.event_id.clone(),
+            row.deliveries
+                .iter()
+                .map(|d| (d.delivery_id.clone(), d.webhook_id.clone()))
+                .collect(),
+        );
+        match self
+            .inner
+            .writer
+            .submit(|reply| writer::Request::Event(row, reply))
+            .await?
+        {
+            Inserted::Created => Ok(Accepted {
+                event_id,
+                deliveries,
+                duplicate: false,
+            }),
             Inserted::Duplicate(first) => {
                 let deliveries = self.inner.store.first_deliveries(&first).await?;
-                Ok(Accepted { event_id: first, deliveries, duplicate: true })
+                Ok(Accepted {
+                    event_id: first,
+                    deliveries,
+                    duplicate: true,
+                })
             }
         }
     }
@@ -157,16 +213,35 @@ impl Intake {
     /// `dead_letter_only`, only while `id` is in the dead-letter queue, which
     /// it then leaves. Replays are not counted against the event quota.
     /// Returns the new delivery's id.
-    pub async fn replay(&self, project_id: &str, id: &str, dead_letter_only: bool) -> Result<String, IntakeError> {
+    pub async fn replay(
+        &self,
+        project_id: &str,
+        id: &str,
+        dead_letter_only: bool,
+    ) -> Result<String, IntakeError> {
         let store = &self.inner.store;
-        let source = store.replay_source(project_id, id).await?.ok_or(IntakeError::NotFound("delivery"))?;
-        let enabled = store.webhooks_enabled(&[source.webhook_id.as_str()]).await?;
-        let replay = new_replay(project_id, source, dead_letter_only, &enabled).ok_or(IntakeError::NotFound("delivery"))?;
+        let source = store
+            .replay_source(project_id, id)
+            .await?
+            .ok_or(IntakeError::NotFound("delivery"))?;
+        let enabled = store
+            .webhooks_enabled(&[source.webhook_id.as_str()])
+            .await?;
+        let replay = new_replay(project_id, source, dead_letter_only, &enabled)
+            .ok_or(IntakeError::NotFound("delivery"))?;
         let delivery_id = replay.delivery.delivery_id.clone();
-        if self.inner.writer.submit(|reply| writer::Request::Replay(replay, reply)).await? {
+        if self
+            .inner
+            .writer
+            .submit(|reply| writer::Request::Replay(replay, reply))
+            .await?
+        {
             return Ok(delivery_id);
         }
-        match store.missing_or_not_dead_letter::<()>(project_id, id).await? {
+        match store
+            .missing_or_not_dead_letter::<()>(project_id, id)
+            .await?
+        {
             DeadLetterOutcome::NotFound => Err(IntakeError::NotFound("delivery")),
             _ => Err(IntakeError::NotDeadLetter),
         }
@@ -188,8 +263,13 @@ impl Intake {
         let webhooks: Vec<&str> = sources.iter().map(|s| s.webhook_id.as_str()).collect();
         let enabled = store.webhooks_enabled(&webhooks).await?;
         let finished = (sources.len() as i64) < limit;
-        let to_cursor = sources.last().map_or_else(|| cursor.clone(), |s| s.id.clone());
-        let replays: Vec<NewReplay> = sources.into_iter().filter_map(|s| new_replay(&job.project_id, s, false, &enabled)).collect();
+        let to_cursor = sources
+            .last()
+            .map_or_else(|| cursor.clone(), |s| s.id.clone());
+        let replays: Vec<NewReplay> = sources
+            .into_iter()
+            .filter_map(|s| new_replay(&job.project_id, s, false, &enabled))
+            .collect();
         let replayed = replays.len();
         let step = ReplayJobStep {
             job_id: job.id.clone(),
@@ -200,11 +280,22 @@ impl Intake {
             finished,
             replays,
         };
-        if !self.inner.writer.submit(|reply| writer::Request::JobStep(step, reply)).await? {
-            return Ok(StepResult { replayed: 0, done: true });
+        if !self
+            .inner
+            .writer
+            .submit(|reply| writer::Request::JobStep(step, reply))
+            .await?
+        {
+            return Ok(StepResult {
+                replayed: 0,
+                done: true,
+            });
         }
         *cursor = to_cursor;
-        Ok(StepResult { replayed, done: finished })
+        Ok(StepResult {
+            replayed,
+            done: finished,
+        })
     }
 }
 
@@ -226,7 +317,11 @@ fn new_replay(
         delivery: NewDelivery {
             delivery_id: ids::new_id(ids::DELIVERY),
             webhook_id: source.webhook_id,
-            state: if held { InitialState::Held } else { InitialState::Queued },
+            state: if held {
+                InitialState::Held
+            } else {
+                InitialState::Queued
+            },
         },
     })
 }

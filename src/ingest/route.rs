@@ -13,7 +13,11 @@ pub enum Route {
     Webhook { webhook_id: String, enabled: bool },
     /// An application message: every enabled endpoint subscribed to
     /// `event_type`; or, for the portal's test, only `only_endpoint`.
-    Application { application_id: String, event_type: String, only_endpoint: Option<String> },
+    Application {
+        application_id: String,
+        event_type: String,
+        only_endpoint: Option<String>,
+    },
 }
 
 /// A webhook a new event is queued for; `held` ones wait until it is
@@ -27,14 +31,21 @@ pub struct Target {
 /// The targets of an application message among `endpoints` (the
 /// application's): a disabled endpoint is not subscribed, as on Svix, but an
 /// endpoint named alone is, held while disabled.
-pub fn application_targets(endpoints: &[Webhook], event_type: &str, only_endpoint: Option<&str>) -> Vec<Target> {
+pub fn application_targets(
+    endpoints: &[Webhook],
+    event_type: &str,
+    only_endpoint: Option<&str>,
+) -> Vec<Target> {
     endpoints
         .iter()
         .filter(|w| match only_endpoint {
             Some(id) => w.id == id,
             None => w.enabled && applications::subscribes(w.event_types.as_deref(), event_type),
         })
-        .map(|w| Target { webhook_id: w.id.clone(), held: !w.enabled })
+        .map(|w| Target {
+            webhook_id: w.id.clone(),
+            held: !w.enabled,
+        })
         .collect()
 }
 
@@ -43,7 +54,12 @@ mod tests {
     use super::*;
 
     fn endpoint(id: &str, enabled: bool, types: Option<&str>) -> Webhook {
-        Webhook { id: id.into(), enabled, event_types: types.map(str::to_string), ..Webhook::default() }
+        Webhook {
+            id: id.into(),
+            enabled,
+            event_types: types.map(str::to_string),
+            ..Webhook::default()
+        }
     }
 
     #[test]
@@ -54,12 +70,33 @@ mod tests {
             endpoint("wh_off", false, None),
             endpoint("wh_failed", true, Some(r#"["invoice.failed"]"#)),
         ];
-        let ids = |t: Vec<Target>| t.into_iter().map(|t| (t.webhook_id, t.held)).collect::<Vec<_>>();
+        let ids = |t: Vec<Target>| {
+            t.into_iter()
+                .map(|t| (t.webhook_id, t.held))
+                .collect::<Vec<_>>()
+        };
         assert_eq!(
             ids(application_targets(&endpoints, "invoice.paid", None)),
-            [("wh_paid".to_string(), false), ("wh_all".to_string(), false)]
+            [
+                ("wh_paid".to_string(), false),
+                ("wh_all".to_string(), false)
+            ]
         );
-        assert_eq!(ids(application_targets(&endpoints, "invoice.paid", Some("wh_off"))), [("wh_off".to_string(), true)]);
-        assert_eq!(ids(application_targets(&endpoints, "invoice.paid", Some("wh_nope"))), []);
+        assert_eq!(
+            ids(application_targets(
+                &endpoints,
+                "invoice.paid",
+                Some("wh_off")
+            )),
+            [("wh_off".to_string(), true)]
+        );
+        assert_eq!(
+            ids(application_targets(
+                &endpoints,
+                "invoice.paid",
+                Some("wh_nope")
+            )),
+            []
+        );
     }
 }

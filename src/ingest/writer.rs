@@ -19,7 +19,8 @@ use crate::delivery::{Engine, Job};
 use crate::ids;
 use crate::metrics::{metrics, DbOp};
 use crate::store::{
-    self, Claimed, InitialState, Inserted, NewEvent, NewReplay, Outcome, ReplayJobStep, Store, WriteBatch,
+    self, Claimed, InitialState, Inserted, NewEvent, NewReplay, Outcome, ReplayJobStep, Store,
+    WriteBatch,
 };
 
 /// Idempotency keys are honoured for this long, as on Svix and Stripe.
@@ -64,7 +65,11 @@ pub fn outcome_channel() -> (mpsc::Sender<Outcome>, mpsc::Receiver<Outcome>) {
 }
 
 impl Writer {
-    pub fn start(store: Store, engine: Engine, outcomes: mpsc::Receiver<Outcome>) -> (Writer, WriterTask) {
+    pub fn start(
+        store: Store,
+        engine: Engine,
+        outcomes: mpsc::Receiver<Outcome>,
+    ) -> (Writer, WriterTask) {
         let (tx, rx) = mpsc::channel(QUEUE);
         let (stop, stop_rx) = oneshot::channel();
         let task = tokio::spawn(run(store, engine, rx, outcomes, stop_rx));
@@ -73,9 +78,15 @@ impl Writer {
 
     /// Stores `request`'s item with the next batch; the answer comes once
     /// that batch is committed (or has failed).
-    pub(super) async fn submit<T>(&self, request: impl FnOnce(Reply<T>) -> Request) -> Result<T, WriteFailed> {
+    pub(super) async fn submit<T>(
+        &self,
+        request: impl FnOnce(Reply<T>) -> Request,
+    ) -> Result<T, WriteFailed> {
         let (reply, answer) = oneshot::channel();
-        self.tx.send(request(reply)).await.map_err(|_| WriteFailed)?;
+        self.tx
+            .send(request(reply))
+            .await
+            .map_err(|_| WriteFailed)?;
         answer.await.map_err(|_| WriteFailed)?
     }
 }
@@ -188,14 +199,25 @@ impl Batch {
     }
 
     fn fail(self) {
-        self.event_replies.into_iter().for_each(|r| drop(r.send(Err(WriteFailed))));
-        self.replay_replies.into_iter().for_each(|r| drop(r.send(Err(WriteFailed))));
-        self.step_replies.into_iter().for_each(|r| drop(r.send(Err(WriteFailed))));
+        self.event_replies
+            .into_iter()
+            .for_each(|r| drop(r.send(Err(WriteFailed))));
+        self.replay_replies
+            .into_iter()
+            .for_each(|r| drop(r.send(Err(WriteFailed))));
+        self.step_replies
+            .into_iter()
+            .for_each(|r| drop(r.send(Err(WriteFailed))));
     }
 }
 
 /// One transaction for a batch of new work and the pending outcomes.
-async fn write(store: &Store, engine: &Engine, requests: Vec<Request>, pending: &mut PendingOutcomes) {
+async fn write(
+    store: &Store,
+    engine: &Engine,
+    requests: Vec<Request>,
+    pending: &mut PendingOutcomes,
+) {
     let mut batch = Batch::sort(requests);
     let token = ids::new_id("lease");
     let permits = lease(engine, &mut batch, &token);
@@ -203,7 +225,12 @@ async fn write(store: &Store, engine: &Engine, requests: Vec<Request>, pending: 
     let started = std::time::Instant::now();
     let result = store
         .write_batch(
-            &WriteBatch { events: &batch.events, replays: &batch.replays, job_steps: &batch.steps, outcomes: &pending.outcomes },
+            &WriteBatch {
+                events: &batch.events,
+                replays: &batch.replays,
+                job_steps: &batch.steps,
+                outcomes: &pending.outcomes,
+            },
             IDEMPOTENCY_TTL_MS,
         )
         .await;
@@ -228,7 +255,10 @@ async fn write(store: &Store, engine: &Engine, requests: Vec<Request>, pending: 
             batch.fail();
             pending.failures += 1;
             if pending.failures >= OUTCOME_TRIES {
-                tracing::error!(count = pending.outcomes.len(), "giving up recording outcomes; their deliveries will be sent again");
+                tracing::error!(
+                    count = pending.outcomes.len(),
+                    "giving up recording outcomes; their deliveries will be sent again"
+                );
                 *pending = PendingOutcomes::default();
             }
         }
@@ -251,17 +281,27 @@ fn lease(engine: &Engine, batch: &mut Batch, token: &str) -> Vec<Option<OwnedSem
         }
     }
     let granted = engine.reserve(&due);
-    let mut free: HashMap<String, Vec<OwnedSemaphorePermit>> =
-        due.iter().map(|(w, _)| w.to_string()).zip(granted).collect();
+    let mut free: HashMap<String, Vec<OwnedSemaphorePermit>> = due
+        .iter()
+        .map(|(w, _)| w.to_string())
+        .zip(granted)
+        .collect();
     let until = store::now_ms() + engine.lease_duration().as_millis() as i64;
     let mut permits = Vec::new();
-    for d in batch.events.iter_mut().flat_map(|e| e.deliveries.iter_mut()) {
+    for d in batch
+        .events
+        .iter_mut()
+        .flat_map(|e| e.deliveries.iter_mut())
+    {
         let permit = match d.state {
             InitialState::Queued => free.get_mut(&d.webhook_id).and_then(Vec::pop),
             _ => None,
         };
         if permit.is_some() {
-            d.state = InitialState::Leased { token: token.to_string(), until };
+            d.state = InitialState::Leased {
+                token: token.to_string(),
+                until,
+            };
         }
         permits.push(permit);
     }
@@ -313,8 +353,18 @@ fn hand_to_engine(
             }
         }
     }
-    let replayed = batch.replays.iter().zip(&written.replays).filter(|(_, done)| **done).map(|(r, _)| r);
-    let stepped = batch.steps.iter().zip(&written.job_steps).filter(|(_, held)| **held).flat_map(|(s, _)| &s.replays);
+    let replayed = batch
+        .replays
+        .iter()
+        .zip(&written.replays)
+        .filter(|(_, done)| **done)
+        .map(|(r, _)| r);
+    let stepped = batch
+        .steps
+        .iter()
+        .zip(&written.job_steps)
+        .filter(|(_, held)| **held)
+        .flat_map(|(s, _)| &s.replays);
     for r in replayed.chain(stepped) {
         if matches!(r.delivery.state, InitialState::Queued) {
             queued.insert(&r.delivery.webhook_id);

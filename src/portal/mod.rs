@@ -15,8 +15,12 @@ pub const WRITE: &str = "write";
 /// `scopes` of a token request: absent means `["read","write"]`; otherwise a
 /// non-empty array of `read` / `write`. Returned deduplicated, read first.
 pub fn parse_scopes(v: Option<&Value>) -> Result<Vec<&'static str>, String> {
-    let Some(v) = v else { return Ok(vec![READ, WRITE]) };
-    let items = v.as_array().ok_or("must be an array of \"read\" and \"write\"")?;
+    let Some(v) = v else {
+        return Ok(vec![READ, WRITE]);
+    };
+    let items = v
+        .as_array()
+        .ok_or("must be an array of \"read\" and \"write\"")?;
     if items.is_empty() {
         return Err("must not be empty".into());
     }
@@ -29,7 +33,11 @@ pub fn parse_scopes(v: Option<&Value>) -> Result<Vec<&'static str>, String> {
             _ => return Err(format!("{item} is not a scope; use \"read\" or \"write\"")),
         }
     }
-    Ok([(read, READ), (write, WRITE)].into_iter().filter(|(on, _)| *on).map(|(_, s)| s).collect())
+    Ok([(read, READ), (write, WRITE)]
+        .into_iter()
+        .filter(|(on, _)| *on)
+        .map(|(_, s)| s)
+        .collect())
 }
 
 /// A whole number in `1..=max`, `default` when absent.
@@ -68,7 +76,10 @@ mod tests {
     #[test]
     fn scopes_default_to_read_write_and_refuse_unknown_values() {
         assert_eq!(parse_scopes(None).unwrap(), vec!["read", "write"]);
-        assert_eq!(parse_scopes(Some(&json!(["write", "read", "write"]))).unwrap(), vec!["read", "write"]);
+        assert_eq!(
+            parse_scopes(Some(&json!(["write", "read", "write"]))).unwrap(),
+            vec!["read", "write"]
+        );
         assert_eq!(parse_scopes(Some(&json!(["read"]))).unwrap(), vec!["read"]);
         assert!(parse_scopes(Some(&json!([]))).is_err());
         assert!(parse_scopes(Some(&json!(["admin"]))).is_err());
@@ -79,7 +90,14 @@ mod tests {
     fn lifetimes_are_whole_numbers_in_range() {
         assert_eq!(parse_lifetime(None, 60, 1440).unwrap(), 60);
         assert_eq!(parse_lifetime(Some(&json!(1440)), 60, 1440).unwrap(), 1440);
-        for bad in [json!(0), json!(1441), json!(-5), json!(1.5), json!("60"), json!(null)] {
+        for bad in [
+            json!(0),
+            json!(1441),
+            json!(-5),
+            json!(1.5),
+            json!("60"),
+            json!(null),
+        ] {
             assert!(parse_lifetime(Some(&bad), 60, 1440).is_err(), "{bad}");
         }
     }
@@ -89,7 +107,8 @@ mod tests {
         assert!(can_write(r#"["read","write"]"#));
         assert!(!can_write(r#"["read"]"#));
         assert!(content_security_policy(None).ends_with("frame-ancestors *"));
-        assert!(content_security_policy(Some(&["https://a.com".into()])).ends_with("frame-ancestors https://a.com"));
+        assert!(content_security_policy(Some(&["https://a.com".into()]))
+            .ends_with("frame-ancestors https://a.com"));
         assert!(content_security_policy(Some(&[])).contains("frame-ancestors 'none'"));
         assert!(content_security_policy(None).contains("script-src 'self';"));
     }

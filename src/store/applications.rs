@@ -21,7 +21,8 @@ pub struct Application {
     pub updated_at: i64,
 }
 
-const APPLICATION_COLUMNS: &str = "id, project_id, name, uid, metadata, frame_ancestors, created_at, updated_at";
+const APPLICATION_COLUMNS: &str =
+    "id, project_id, name, uid, metadata, frame_ancestors, created_at, updated_at";
 
 impl Application {
     fn from_row(r: &AnyRow) -> Result<Self> {
@@ -49,7 +50,8 @@ pub struct EventType {
     pub updated_at: i64,
 }
 
-const EVENT_TYPE_COLUMNS: &str = "project_id, name, description, payload_schema, created_at, updated_at";
+const EVENT_TYPE_COLUMNS: &str =
+    "project_id, name, description, payload_schema, created_at, updated_at";
 
 impl EventType {
     fn from_row(r: &AnyRow) -> Result<Self> {
@@ -109,7 +111,10 @@ pub struct LogEntry {
 
 impl LogEntry {
     pub(super) fn from_row(r: &AnyRow) -> Result<Self> {
-        Ok(LogEntry { delivery: Delivery::from_row(r)?, event_type: r.try_get("event_type")? })
+        Ok(LogEntry {
+            delivery: Delivery::from_row(r)?,
+            event_type: r.try_get("event_type")?,
+        })
     }
 }
 
@@ -141,7 +146,11 @@ impl Store {
         )
     }
 
-    pub async fn list_applications(&self, project_id: &str, page: &PageRequest) -> Result<Page<Application>> {
+    pub async fn list_applications(
+        &self,
+        project_id: &str,
+        page: &PageRequest,
+    ) -> Result<Page<Application>> {
         let rows = sqlx::query(&format!(
             "SELECT {APPLICATION_COLUMNS} FROM applications WHERE project_id = $1 AND ($2 = '' OR id < $2) \
              ORDER BY id DESC LIMIT $3"
@@ -155,7 +164,11 @@ impl Store {
     }
 
     /// By id, or by the project's own `uid` for the customer.
-    pub async fn get_application(&self, project_id: &str, id_or_uid: &str) -> Result<Option<Application>> {
+    pub async fn get_application(
+        &self,
+        project_id: &str,
+        id_or_uid: &str,
+    ) -> Result<Option<Application>> {
         sqlx::query(&format!(
             "SELECT {APPLICATION_COLUMNS} FROM applications WHERE project_id = $1 AND (id = $2 OR uid = $2)"
         ))
@@ -188,7 +201,11 @@ impl Store {
     /// Deletes an application with its endpoints, messages, deliveries and
     /// portal tokens. Returns the ids of the endpoints removed, or None if
     /// there was no such application.
-    pub async fn delete_application(&self, project_id: &str, id: &str) -> Result<Option<Vec<String>>> {
+    pub async fn delete_application(
+        &self,
+        project_id: &str,
+        id: &str,
+    ) -> Result<Option<Vec<String>>> {
         let mut tx = self.pool.begin().await?;
         let n = sqlx::query("DELETE FROM applications WHERE project_id = $1 AND id = $2")
             .bind(project_id)
@@ -199,13 +216,14 @@ impl Store {
         if n == 0 {
             return Ok(None);
         }
-        let endpoints: Vec<String> = sqlx::query("SELECT id FROM webhooks WHERE application_id = $1")
-            .bind(id)
-            .fetch_all(&mut *tx)
-            .await?
-            .iter()
-            .map(|r| r.try_get("id"))
-            .collect::<Result<_>>()?;
+        let endpoints: Vec<String> =
+            sqlx::query("SELECT id FROM webhooks WHERE application_id = $1")
+                .bind(id)
+                .fetch_all(&mut *tx)
+                .await?
+                .iter()
+                .map(|r| r.try_get("id"))
+                .collect::<Result<_>>()?;
         // The endpoints go the way a deleted webhook goes (schedules
         // included); then what belongs to the application itself.
         for endpoint in &endpoints {
@@ -227,20 +245,26 @@ impl Store {
 
     pub async fn create_event_type(&self, t: &EventType) -> Result<Saved> {
         saved(
-            sqlx::query(&format!("INSERT INTO event_types ({EVENT_TYPE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)"))
-                .bind(&t.project_id)
-                .bind(&t.name)
-                .bind(&t.description)
-                .bind(&t.payload_schema)
-                .bind(t.created_at)
-                .bind(t.updated_at)
-                .execute(&self.pool)
-                .await,
+            sqlx::query(&format!(
+                "INSERT INTO event_types ({EVENT_TYPE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)"
+            ))
+            .bind(&t.project_id)
+            .bind(&t.name)
+            .bind(&t.description)
+            .bind(&t.payload_schema)
+            .bind(t.created_at)
+            .bind(t.updated_at)
+            .execute(&self.pool)
+            .await,
         )
     }
 
     /// In name order; the cursor is the last name of the previous page.
-    pub async fn list_event_types(&self, project_id: &str, page: &PageRequest) -> Result<Page<EventType>> {
+    pub async fn list_event_types(
+        &self,
+        project_id: &str,
+        page: &PageRequest,
+    ) -> Result<Page<EventType>> {
         let rows = sqlx::query(&format!(
             "SELECT {EVENT_TYPE_COLUMNS} FROM event_types WHERE project_id = $1 AND ($2 = '' OR name > $2) \
              ORDER BY name LIMIT $3"
@@ -254,13 +278,15 @@ impl Store {
     }
 
     pub async fn get_event_type(&self, project_id: &str, name: &str) -> Result<Option<EventType>> {
-        sqlx::query(&format!("SELECT {EVENT_TYPE_COLUMNS} FROM event_types WHERE project_id = $1 AND name = $2"))
-            .bind(project_id)
-            .bind(name)
-            .fetch_optional(&self.pool)
-            .await?
-            .map(|r| EventType::from_row(&r))
-            .transpose()
+        sqlx::query(&format!(
+            "SELECT {EVENT_TYPE_COLUMNS} FROM event_types WHERE project_id = $1 AND name = $2"
+        ))
+        .bind(project_id)
+        .bind(name)
+        .fetch_optional(&self.pool)
+        .await?
+        .map(|r| EventType::from_row(&r))
+        .transpose()
     }
 
     pub async fn update_event_type(&self, t: &EventType) -> Result<()> {
@@ -289,22 +315,39 @@ impl Store {
     }
 
     /// Which of `names` are event types of the project.
-    pub async fn known_event_types(&self, project_id: &str, names: &[String]) -> Result<Vec<String>> {
+    pub async fn known_event_types(
+        &self,
+        project_id: &str,
+        names: &[String],
+    ) -> Result<Vec<String>> {
         if names.is_empty() {
             return Ok(Vec::new());
         }
-        let placeholders = (2..names.len() + 2).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
-        let sql = format!("SELECT name FROM event_types WHERE project_id = $1 AND name IN ({placeholders})");
+        let placeholders = (2..names.len() + 2)
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT name FROM event_types WHERE project_id = $1 AND name IN ({placeholders})"
+        );
         let mut q = sqlx::query(&sql).bind(project_id);
         for n in names {
             q = q.bind(n);
         }
-        q.fetch_all(&self.pool).await?.iter().map(|r| r.try_get("name")).collect()
+        q.fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| r.try_get("name"))
+            .collect()
     }
 
     // ---- endpoints and messages ------------------------------------------
 
-    pub async fn list_endpoints(&self, application_id: &str, page: &PageRequest) -> Result<Page<Webhook>> {
+    pub async fn list_endpoints(
+        &self,
+        application_id: &str,
+        page: &PageRequest,
+    ) -> Result<Page<Webhook>> {
         let rows = sqlx::query(&format!(
             "SELECT {WEBHOOK_COLUMNS} FROM webhooks WHERE application_id = $1 AND ($2 = '' OR id < $2) \
              ORDER BY id DESC LIMIT $3"
@@ -320,16 +363,23 @@ impl Store {
     /// Every endpoint of the application (for fan-out; the count is small
     /// because endpoints are created one by one by people).
     pub async fn all_endpoints(&self, application_id: &str) -> Result<Vec<Webhook>> {
-        sqlx::query(&format!("SELECT {WEBHOOK_COLUMNS} FROM webhooks WHERE application_id = $1 ORDER BY id"))
-            .bind(application_id)
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(Webhook::from_row)
-            .collect()
+        sqlx::query(&format!(
+            "SELECT {WEBHOOK_COLUMNS} FROM webhooks WHERE application_id = $1 ORDER BY id"
+        ))
+        .bind(application_id)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(Webhook::from_row)
+        .collect()
     }
 
-    pub async fn list_messages(&self, application_id: &str, event_type: Option<&str>, page: &PageRequest) -> Result<Page<Message>> {
+    pub async fn list_messages(
+        &self,
+        application_id: &str,
+        event_type: Option<&str>,
+        page: &PageRequest,
+    ) -> Result<Page<Message>> {
         let rows = sqlx::query(
             "SELECT id, event_type, content_type, body, received_at FROM events WHERE application_id = $1 \
              AND ($2 = '' OR id < $2) AND ($3 = '' OR event_type = $3) ORDER BY id DESC LIMIT $4",
@@ -356,8 +406,17 @@ impl Store {
     }
 
     /// The deliveries to an application's endpoints, newest first.
-    pub async fn list_log(&self, application_id: &str, f: &LogFilter, page: &PageRequest) -> Result<Page<LogEntry>> {
-        let columns = DELIVERY_COLUMNS.split(", ").map(|c| format!("d.{}", c.trim())).collect::<Vec<_>>().join(", ");
+    pub async fn list_log(
+        &self,
+        application_id: &str,
+        f: &LogFilter,
+        page: &PageRequest,
+    ) -> Result<Page<LogEntry>> {
+        let columns = DELIVERY_COLUMNS
+            .split(", ")
+            .map(|c| format!("d.{}", c.trim()))
+            .collect::<Vec<_>>()
+            .join(", ");
         let rows = sqlx::query(&format!(
             "SELECT {columns}, e.event_type FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id \
              LEFT JOIN events e ON e.id = d.event_id \
@@ -374,11 +433,6 @@ impl Store {
         .bind(page.fetch_limit())
         .fetch_all(&self.pool)
         .await?;
-        Page::from_rows(
-            rows,
-            page,
-            LogEntry::from_row,
-            |e| e.delivery.id.clone(),
-        )
+        Page::from_rows(rows, page, LogEntry::from_row, |e| e.delivery.id.clone())
     }
 }

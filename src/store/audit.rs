@@ -37,7 +37,10 @@ impl Store {
 
 /// Writes an entry with any executor, so that a change and its entry can
 /// share a transaction.
-pub(super) async fn insert_audit<'c>(executor: impl sqlx::Executor<'c, Database = sqlx::Any>, e: &AuditEntry) -> Result<()> {
+pub(super) async fn insert_audit<'c>(
+    executor: impl sqlx::Executor<'c, Database = sqlx::Any>,
+    e: &AuditEntry,
+) -> Result<()> {
     sqlx::query(
         "INSERT INTO audit_log (id, project_id, actor_type, actor_id, actor_label, source_ip, action, \
          target_type, target_id, summary, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
@@ -101,7 +104,12 @@ impl AuditRecord {
 
 impl Store {
     /// A project's audit entries, newest first.
-    pub async fn list_audit(&self, project_id: &str, f: &AuditFilter, page: &PageRequest) -> Result<Page<AuditRecord>> {
+    pub async fn list_audit(
+        &self,
+        project_id: &str,
+        f: &AuditFilter,
+        page: &PageRequest,
+    ) -> Result<Page<AuditRecord>> {
         let rows = sqlx::query(
             "SELECT id, actor_type, actor_id, actor_label, source_ip, action, target_type, target_id, summary, \
              created_at FROM audit_log WHERE project_id = $1 AND ($2 = '' OR id < $2) \

@@ -31,8 +31,21 @@ impl Store {
         Page::from_rows(rows, page, LogEntry::from_row, |e| e.delivery.id.clone())
     }
 
-    pub async fn get_delivery(&self, project_id: &str, id: &str) -> Result<Option<(Delivery, Vec<Attempt>)>> {
-        let Some(delivery) = self.project_row("deliveries", DELIVERY_COLUMNS, project_id, id, Delivery::from_row).await? else {
+    pub async fn get_delivery(
+        &self,
+        project_id: &str,
+        id: &str,
+    ) -> Result<Option<(Delivery, Vec<Attempt>)>> {
+        let Some(delivery) = self
+            .project_row(
+                "deliveries",
+                DELIVERY_COLUMNS,
+                project_id,
+                id,
+                Delivery::from_row,
+            )
+            .await?
+        else {
             return Ok(None);
         };
         let attempts = sqlx::query(&format!(
@@ -46,7 +59,6 @@ impl Store {
         .collect::<Result<Vec<_>>>()?;
         Ok(Some((delivery, attempts)))
     }
-
 
     /// The deliveries an event got when it was stored (not its replays), as
     /// (delivery id, webhook id). `first` is what an idempotency key holds:

@@ -34,12 +34,31 @@ impl Store {
         tx.commit().await
     }
 
-    pub async fn list_api_keys(&self, project_id: &str, page: &PageRequest) -> Result<Page<ApiKey>> {
-        self.project_page("api_keys", API_KEY_COLUMNS, project_id, page, ApiKey::from_row, |k| k.id.clone()).await
+    pub async fn list_api_keys(
+        &self,
+        project_id: &str,
+        page: &PageRequest,
+    ) -> Result<Page<ApiKey>> {
+        self.project_page(
+            "api_keys",
+            API_KEY_COLUMNS,
+            project_id,
+            page,
+            ApiKey::from_row,
+            |k| k.id.clone(),
+        )
+        .await
     }
 
     pub async fn get_api_key(&self, project_id: &str, id: &str) -> Result<Option<ApiKey>> {
-        self.project_row("api_keys", API_KEY_COLUMNS, project_id, id, ApiKey::from_row).await
+        self.project_row(
+            "api_keys",
+            API_KEY_COLUMNS,
+            project_id,
+            id,
+            ApiKey::from_row,
+        )
+        .await
     }
 
     /// Revokes a key unless it is the project's last active admin key.
@@ -54,11 +73,12 @@ impl Store {
             .bind(now)
             .execute(&mut *tx)
             .await?;
-        let Some(row) = sqlx::query("SELECT role, status FROM api_keys WHERE project_id = $1 AND id = $2")
-            .bind(project_id)
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?
+        let Some(row) =
+            sqlx::query("SELECT role, status FROM api_keys WHERE project_id = $1 AND id = $2")
+                .bind(project_id)
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?
         else {
             return Ok(RevokeOutcome::NotFound);
         };
@@ -90,7 +110,13 @@ impl Store {
     }
 
     /// Replaces an active key's secret; the old secret stops working at once.
-    pub async fn rotate_api_key(&self, project_id: &str, id: &str, new_hash: &str, new_prefix: &str) -> Result<bool> {
+    pub async fn rotate_api_key(
+        &self,
+        project_id: &str,
+        id: &str,
+        new_hash: &str,
+        new_prefix: &str,
+    ) -> Result<bool> {
         let n = sqlx::query(
             "UPDATE api_keys SET secret_hash = $3, prefix = $4, rotated_at = $5 \
              WHERE project_id = $1 AND id = $2 AND status = 'active'",

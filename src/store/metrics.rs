@@ -16,10 +16,12 @@ impl Store {
 
     /// Endpoints with an open circuit, and deliveries held (both indexed).
     pub async fn isolation_figures(&self) -> Result<(i64, i64)> {
-        let open = sqlx::query("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM webhooks WHERE circuit_state = 'open'")
-            .fetch_one(&self.pool)
-            .await?
-            .try_get("n")?;
+        let open = sqlx::query(
+            "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM webhooks WHERE circuit_state = 'open'",
+        )
+        .fetch_one(&self.pool)
+        .await?
+        .try_get("n")?;
         let held = sqlx::query(
             "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM deliveries WHERE next_attempt_at IS NULL AND status = 'pending'",
         )

@@ -15,14 +15,19 @@ impl Store {
         let _guard = match &self.migrate_lock {
             Some(path) => {
                 let path = path.clone();
-                let file = tokio::task::spawn_blocking(move || -> std::io::Result<std::fs::File> {
-                    let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(path)?;
-                    file.lock()?;
-                    Ok(file)
-                })
-                .await
-                .map_err(|e| sqlx::migrate::MigrateError::Source(Box::new(e)))?
-                .map_err(|e| sqlx::migrate::MigrateError::Source(Box::new(e)))?;
+                let file =
+                    tokio::task::spawn_blocking(move || -> std::io::Result<std::fs::File> {
+                        let file = std::fs::OpenOptions::new()
+                            .create(true)
+                            .truncate(false)
+                            .write(true)
+                            .open(path)?;
+                        file.lock()?;
+                        Ok(file)
+                    })
+                    .await
+                    .map_err(|e| sqlx::migrate::MigrateError::Source(Box::new(e)))?
+                    .map_err(|e| sqlx::migrate::MigrateError::Source(Box::new(e)))?;
                 Some(file)
             }
             None => None,
@@ -34,13 +39,41 @@ impl Store {
         let files: &[(i64, &str, &'static str)] = &[
             (1, "core", include_str!("../../migrations/0001_core.sql")),
             (2, "audit", include_str!("../../migrations/0002_audit.sql")),
-            (3, "operations", include_str!("../../migrations/0003_operations.sql")),
-            (4, "portal", include_str!("../../migrations/0004_portal.sql")),
-            (5, "dashboard_users", include_str!("../../migrations/0005_dashboard_users.sql")),
-            (7, "cluster_jobs", include_str!("../../migrations/0007_cluster_jobs.sql")),
-            (8, "event_metadata", include_str!("../../migrations/0008_event_metadata.sql")),
-            (9, "login_failures", include_str!("../../migrations/0009_login_failures.sql")),
-            (10, "delivery_isolation", include_str!("../../migrations/0010_delivery_isolation.sql")),
+            (
+                3,
+                "operations",
+                include_str!("../../migrations/0003_operations.sql"),
+            ),
+            (
+                4,
+                "portal",
+                include_str!("../../migrations/0004_portal.sql"),
+            ),
+            (
+                5,
+                "dashboard_users",
+                include_str!("../../migrations/0005_dashboard_users.sql"),
+            ),
+            (
+                7,
+                "cluster_jobs",
+                include_str!("../../migrations/0007_cluster_jobs.sql"),
+            ),
+            (
+                8,
+                "event_metadata",
+                include_str!("../../migrations/0008_event_metadata.sql"),
+            ),
+            (
+                9,
+                "login_failures",
+                include_str!("../../migrations/0009_login_failures.sql"),
+            ),
+            (
+                10,
+                "delivery_isolation",
+                include_str!("../../migrations/0010_delivery_isolation.sql"),
+            ),
         ];
         let migrations = files
             .iter()
@@ -58,5 +91,4 @@ impl Store {
         };
         migrator.run(&self.pool).await
     }
-
 }

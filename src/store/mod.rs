@@ -25,17 +25,24 @@ mod webhooks;
 pub use applications::{Application, EventType, LogEntry, LogFilter, Message, Saved};
 pub use audit::{Actor, AuditEntry, AuditFilter, AuditRecord};
 pub use models::{
-    ApiKey, Attempt, AttemptRecord, CircuitChange, Claimed, Delivery, DeliveryFilter, DeliveryStatus, IdempotencyKey, IngestTarget,
-    InitialState, Inserted, KeyAuth, LiveSecret, NewApiKey, NewDelivery, NewEvent, NewReplay, NewSecret, Outcome, Page,
-    Ordering, PageRequest, Project, ReplayJobStep, RevokeOutcome, Role, SecretKind, SecretVersion, StoredCircuit, Webhook, WriteBatch, Written,
+    ApiKey, Attempt, AttemptRecord, CircuitChange, Claimed, Delivery, DeliveryFilter,
+    DeliveryStatus, IdempotencyKey, IngestTarget, InitialState, Inserted, KeyAuth, LiveSecret,
+    NewApiKey, NewDelivery, NewEvent, NewReplay, NewSecret, Ordering, Outcome, Page, PageRequest,
+    Project, ReplayJobStep, RevokeOutcome, Role, SecretKind, SecretVersion, StoredCircuit, Webhook,
+    WriteBatch, Written,
 };
-pub use notifications::{DeadLetterNews, EndingOverlap, NotificationChannel, PendingNotification, DEAD_LETTER_MARK};
+pub use notifications::{
+    DeadLetterNews, EndingOverlap, NotificationChannel, PendingNotification, DEAD_LETTER_MARK,
+};
 pub use portal_tokens::{NewPortalToken, PortalAuth, PortalToken, LONG_LIVED, SESSION};
 pub use projects::ProjectCounts;
 pub use replay::{DeadLetterOutcome, NewReplayJob, ReplayJob, ReplaySource, StoredEvent};
 pub use schedules::Schedule;
 pub use usage::{hour_start, Usage, UsageBucket};
-pub use users::{AddMemberOutcome, EndedAccess, Membership, MembershipRemoval, NewMember, NewSession, SessionRecord, User};
+pub use users::{
+    AddMemberOutcome, EndedAccess, Membership, MembershipRemoval, NewMember, NewSession,
+    SessionRecord, User,
+};
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -122,7 +129,10 @@ fn values_list(dialect: Dialect, rows: usize, cols: usize) -> String {
 
 /// `sql` with `values` bound in order: an `IN` list of
 /// `values_list(dialect, 1, n)`.
-fn bind_all<'q>(sql: &'q str, values: impl IntoIterator<Item = &'q str>) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+fn bind_all<'q>(
+    sql: &'q str,
+    values: impl IntoIterator<Item = &'q str>,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
     values.into_iter().fold(sqlx::query(sql), |q, v| q.bind(v))
 }
 
@@ -181,16 +191,25 @@ impl Store {
             .connect_with(options)
             .await?;
         let migrate_lock = match dialect {
-            Dialect::Sqlite => sqlite_file(url).map(|p| std::path::PathBuf::from(format!("{p}-migrate.lock"))),
+            Dialect::Sqlite => {
+                sqlite_file(url).map(|p| std::path::PathBuf::from(format!("{p}-migrate.lock")))
+            }
             Dialect::Postgres => None,
         };
-        Ok(Store { pool, dialect, migrate_lock, auto_disable_after_dead: crate::webhooks::AUTO_DISABLE_AFTER_DEAD,
+        Ok(Store {
+            pool,
+            dialect,
+            migrate_lock,
+            auto_disable_after_dead: crate::webhooks::AUTO_DISABLE_AFTER_DEAD,
             sqlite_writer: Default::default(),
         })
     }
 
     pub fn with_auto_disable_after_dead(self, n: i64) -> Store {
-        Store { auto_disable_after_dead: n, ..self }
+        Store {
+            auto_disable_after_dead: n,
+            ..self
+        }
     }
 
     pub fn dialect(&self) -> Dialect {
@@ -227,13 +246,15 @@ impl Store {
         id: &str,
         decode: impl Fn(&sqlx::any::AnyRow) -> Result<T>,
     ) -> Result<Option<T>> {
-        sqlx::query(&format!("SELECT {columns} FROM {table} WHERE project_id = $1 AND id = $2"))
-            .bind(project_id)
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?
-            .map(|r| decode(&r))
-            .transpose()
+        sqlx::query(&format!(
+            "SELECT {columns} FROM {table} WHERE project_id = $1 AND id = $2"
+        ))
+        .bind(project_id)
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .map(|r| decode(&r))
+        .transpose()
     }
 
     /// Waits for this node's turn to write on SQLite (see `sqlite_writer`);
@@ -244,15 +265,24 @@ impl Store {
         }
         let mut slot = self.sqlite_writer.lock().await;
         if slot.is_none() {
-            *slot = Some(KeptWriter { conn: self.pool.acquire().await?, flush: None });
+            *slot = Some(KeptWriter {
+                conn: self.pool.acquire().await?,
+                flush: None,
+            });
         }
         Ok(Some(slot))
     }
 
     /// A transaction on the writer connection of `turn`, or on the pool.
     /// Every SQLite write states its `flush`, so no setting outlives it.
-    async fn begin_write<'a>(&'a self, turn: &'a mut WriteTurn<'_>, flush: Flush) -> Result<Transaction<'a, sqlx::Any>> {
-        let Some(slot) = turn.as_mut() else { return self.pool.begin().await };
+    async fn begin_write<'a>(
+        &'a self,
+        turn: &'a mut WriteTurn<'_>,
+        flush: Flush,
+    ) -> Result<Transaction<'a, sqlx::Any>> {
+        let Some(slot) = turn.as_mut() else {
+            return self.pool.begin().await;
+        };
         if let Some(kept) = slot.as_mut() {
             if kept.flush != Some(flush) {
                 let pragma = match flush {
@@ -310,7 +340,10 @@ impl Store {
     }
 
     pub async fn ping(&self) -> Result<()> {
-        sqlx::query("SELECT 1").execute(&self.pool).await.map(|_| ())
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
     }
 
     pub async fn close(&self) {
@@ -330,11 +363,13 @@ impl Store {
 
     /// Stores `value` unless a value is already there; returns what is stored.
     pub async fn init_setting(&self, name: &str, value: &str) -> Result<String> {
-        sqlx::query("INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
-            .bind(name)
-            .bind(value)
-            .execute(&self.pool)
-            .await?;
+        sqlx::query(
+            "INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(name)
+        .bind(value)
+        .execute(&self.pool)
+        .await?;
         Ok(self.get_setting(name).await?.unwrap_or_default())
     }
 
@@ -347,13 +382,13 @@ impl Store {
             .await
             .map(|_| ())
     }
-
 }
-
 
 /// The file behind a `sqlite://path?params` URL; None for in-memory ones.
 fn sqlite_file(url: &str) -> Option<&str> {
-    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next()?;
     (!path.is_empty() && path != ":memory:").then_some(path)
 }
@@ -365,14 +400,16 @@ pub(crate) fn decode_err(column: &str, value: &str) -> sqlx::Error {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::{sqlite_file, values_list, Dialect};
 
     #[test]
     fn sqlite_file_is_read_from_the_url() {
-        assert_eq!(sqlite_file("sqlite:///var/data/h.db?mode=rwc"), Some("/var/data/h.db"));
+        assert_eq!(
+            sqlite_file("sqlite:///var/data/h.db?mode=rwc"),
+            Some("/var/data/h.db")
+        );
         assert_eq!(sqlite_file("sqlite://./h.db"), Some("./h.db"));
         assert_eq!(sqlite_file("sqlite::memory:"), None);
         assert_eq!(sqlite_file("postgres://x/y"), None);
@@ -380,7 +417,10 @@ mod tests {
 
     #[test]
     fn values_list_numbers_parameters_row_by_row() {
-        assert_eq!(values_list(Dialect::Postgres, 2, 3), "($1, $2, $3), ($4, $5, $6)");
+        assert_eq!(
+            values_list(Dialect::Postgres, 2, 3),
+            "($1, $2, $3), ($4, $5, $6)"
+        );
         assert_eq!(values_list(Dialect::Sqlite, 2, 2), "(?, ?), (?, ?)");
     }
 }

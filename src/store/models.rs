@@ -125,7 +125,8 @@ pub struct NewApiKey {
     pub secret_hash: String,
 }
 
-pub(super) const API_KEY_COLUMNS: &str = "id, project_id, name, role, prefix, status, created_at, rotated_at, revoked_at";
+pub(super) const API_KEY_COLUMNS: &str =
+    "id, project_id, name, role, prefix, status, created_at, rotated_at, revoked_at";
 
 #[derive(Clone, Debug)]
 pub struct ApiKey {
@@ -481,7 +482,8 @@ pub struct DeliveryFilter {
     pub dead_letters_only: bool,
 }
 
-pub(super) const DELIVERY_COLUMNS: &str = "id, webhook_id, event_id, status, attempts, next_attempt_at, \
+pub(super) const DELIVERY_COLUMNS: &str =
+    "id, webhook_id, event_id, status, attempts, next_attempt_at, \
      last_status_code, last_error, created_at, updated_at, replay_of, replayed_at";
 
 #[derive(Clone, Debug)]

@@ -17,7 +17,8 @@ pub struct NotificationChannel {
     pub created_at: i64,
 }
 
-const CHANNEL_COLUMNS: &str = "id, project_id, url, description, secret_ciphertext, secret_prefix, created_at";
+const CHANNEL_COLUMNS: &str =
+    "id, project_id, url, description, secret_ciphertext, secret_prefix, created_at";
 
 impl NotificationChannel {
     fn from_row(r: &AnyRow) -> Result<Self> {
@@ -66,8 +67,17 @@ pub struct EndingOverlap {
 
 /// Queues a notification of `event_type` for every channel of a project
 /// whose tier includes notifications, inside `tx`.
-pub(super) async fn enqueue(tx: &mut sqlx::Transaction<'_, Any>, project_id: &str, event_type: &str, data: serde_json::Value) -> Result<()> {
-    let Some(tier) = sqlx::query("SELECT tier FROM projects WHERE id = $1").bind(project_id).fetch_optional(&mut **tx).await? else {
+pub(super) async fn enqueue(
+    tx: &mut sqlx::Transaction<'_, Any>,
+    project_id: &str,
+    event_type: &str,
+    data: serde_json::Value,
+) -> Result<()> {
+    let Some(tier) = sqlx::query("SELECT tier FROM projects WHERE id = $1")
+        .bind(project_id)
+        .fetch_optional(&mut **tx)
+        .await?
+    else {
         return Ok(());
     };
     if !tiers::of_project(&tier.try_get::<String, _>("tier")?).notifications {
@@ -115,13 +125,35 @@ impl Store {
             .map(|_| ())
     }
 
-    pub async fn list_channels(&self, project_id: &str, page: &PageRequest) -> Result<Page<NotificationChannel>> {
-        self.project_page("notification_channels", CHANNEL_COLUMNS, project_id, page, NotificationChannel::from_row, |c| c.id.clone())
-            .await
+    pub async fn list_channels(
+        &self,
+        project_id: &str,
+        page: &PageRequest,
+    ) -> Result<Page<NotificationChannel>> {
+        self.project_page(
+            "notification_channels",
+            CHANNEL_COLUMNS,
+            project_id,
+            page,
+            NotificationChannel::from_row,
+            |c| c.id.clone(),
+        )
+        .await
     }
 
-    pub async fn get_channel(&self, project_id: &str, id: &str) -> Result<Option<NotificationChannel>> {
-        self.project_row("notification_channels", CHANNEL_COLUMNS, project_id, id, NotificationChannel::from_row).await
+    pub async fn get_channel(
+        &self,
+        project_id: &str,
+        id: &str,
+    ) -> Result<Option<NotificationChannel>> {
+        self.project_row(
+            "notification_channels",
+            CHANNEL_COLUMNS,
+            project_id,
+            id,
+            NotificationChannel::from_row,
+        )
+        .await
     }
 
     /// Deletes a channel and what it had still to send.
@@ -133,13 +165,20 @@ impl Store {
             .execute(&mut *tx)
             .await?
             .rows_affected();
-        sqlx::query("DELETE FROM notifications WHERE channel_id = $1").bind(id).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM notifications WHERE channel_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(n == 1)
     }
 
     /// Leases due notifications to the caller until `lease_until`.
-    pub async fn claim_notifications(&self, limit: i64, lease_until: i64) -> Result<Vec<PendingNotification>> {
+    pub async fn claim_notifications(
+        &self,
+        limit: i64,
+        lease_until: i64,
+    ) -> Result<Vec<PendingNotification>> {
         let now = now_ms();
         let rows = sqlx::query(
             "UPDATE notifications SET next_attempt_at = $1 WHERE id IN \
@@ -154,10 +193,12 @@ impl Store {
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
             let channel_id: String = r.try_get("channel_id")?;
-            let Some(c) = sqlx::query("SELECT url, secret_ciphertext FROM notification_channels WHERE id = $1")
-                .bind(&channel_id)
-                .fetch_optional(&self.pool)
-                .await?
+            let Some(c) = sqlx::query(
+                "SELECT url, secret_ciphertext FROM notification_channels WHERE id = $1",
+            )
+            .bind(&channel_id)
+            .fetch_optional(&self.pool)
+            .await?
             else {
                 continue;
             };
@@ -173,7 +214,14 @@ impl Store {
     }
 
     /// Records a send: delivered, or failed with the next try (None: give up).
-    pub async fn record_notification(&self, id: &str, delivered: bool, attempts: i64, next_attempt_at: Option<i64>, error: Option<&str>) -> Result<()> {
+    pub async fn record_notification(
+        &self,
+        id: &str,
+        delivered: bool,
+        attempts: i64,
+        next_attempt_at: Option<i64>,
+        error: Option<&str>,
+    ) -> Result<()> {
         let status = match (delivered, next_attempt_at) {
             (true, _) => "delivered",
             (false, Some(_)) => "pending",
@@ -201,7 +249,11 @@ impl Store {
     }
 
     /// Dead deliveries of a project since its last dead-letter notice, if any.
-    pub async fn dead_letter_news(&self, project_id: &str, first_since: i64) -> Result<Option<DeadLetterNews>> {
+    pub async fn dead_letter_news(
+        &self,
+        project_id: &str,
+        first_since: i64,
+    ) -> Result<Option<DeadLetterNews>> {
         let previous_mark = self.notification_mark(project_id, DEAD_LETTER_MARK).await?;
         let since = previous_mark.unwrap_or(first_since);
         let until = now_ms();
@@ -215,7 +267,12 @@ impl Store {
         .fetch_one(&self.pool)
         .await?
         .try_get("n")?;
-        Ok((count > 0).then_some(DeadLetterNews { count, since, until, previous_mark }))
+        Ok((count > 0).then_some(DeadLetterNews {
+            count,
+            since,
+            until,
+            previous_mark,
+        }))
     }
 
     /// The value of a project's mark, for callers of [`Store::notify_once`].

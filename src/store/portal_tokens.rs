@@ -35,7 +35,8 @@ pub struct PortalToken {
     pub revoked_at: Option<i64>,
 }
 
-const PORTAL_TOKEN_COLUMNS: &str = "id, application_id, name, prefix, scopes, expires_at, created_at, revoked_at";
+const PORTAL_TOKEN_COLUMNS: &str =
+    "id, application_id, name, prefix, scopes, expires_at, created_at, revoked_at";
 
 impl PortalToken {
     fn from_row(r: &AnyRow) -> Result<Self> {
@@ -90,7 +91,11 @@ impl Store {
     }
 
     /// Long-lived tokens only: magic-link sessions are not listed.
-    pub async fn list_portal_tokens(&self, application_id: &str, page: &PageRequest) -> Result<Page<PortalToken>> {
+    pub async fn list_portal_tokens(
+        &self,
+        application_id: &str,
+        page: &PageRequest,
+    ) -> Result<Page<PortalToken>> {
         let rows = sqlx::query(&format!(
             "SELECT {PORTAL_TOKEN_COLUMNS} FROM portal_tokens WHERE application_id = $1 AND kind = '{LONG_LIVED}' \
              AND ($2 = '' OR id < $2) ORDER BY id DESC LIMIT $3"
@@ -153,14 +158,20 @@ impl Store {
             .map(Option::flatten)
     }
 
-    pub async fn set_project_frame_ancestors(&self, project_id: &str, value: Option<&str>) -> Result<()> {
-        sqlx::query("UPDATE projects SET portal_frame_ancestors = $2, updated_at = $3 WHERE id = $1")
-            .bind(project_id)
-            .bind(value)
-            .bind(now_ms())
-            .execute(&self.pool)
-            .await
-            .map(|_| ())
+    pub async fn set_project_frame_ancestors(
+        &self,
+        project_id: &str,
+        value: Option<&str>,
+    ) -> Result<()> {
+        sqlx::query(
+            "UPDATE projects SET portal_frame_ancestors = $2, updated_at = $3 WHERE id = $1",
+        )
+        .bind(project_id)
+        .bind(value)
+        .bind(now_ms())
+        .execute(&self.pool)
+        .await
+        .map(|_| ())
     }
 
     /// Deletes magic-link sessions that expired, a bounded batch at a time.

@@ -13,14 +13,29 @@ impl Store {
     /// steps and finished attempts together, with their usage counted once.
     /// It fsyncs at commit when it holds anything new (a 202 promises that);
     /// outcomes alone ride with the next such commit.
-    pub async fn write_batch(&self, batch: &WriteBatch<'_>, idempotency_ttl_ms: i64) -> Result<Written> {
-        let new_work = !(batch.events.is_empty() && batch.replays.is_empty() && batch.job_steps.is_empty());
-        let flush = if new_work { Flush::AtCommit } else { Flush::WithNextCommit };
+    pub async fn write_batch(
+        &self,
+        batch: &WriteBatch<'_>,
+        idempotency_ttl_ms: i64,
+    ) -> Result<Written> {
+        let new_work =
+            !(batch.events.is_empty() && batch.replays.is_empty() && batch.job_steps.is_empty());
+        let flush = if new_work {
+            Flush::AtCommit
+        } else {
+            Flush::WithNextCommit
+        };
         let mut tally = usage::UsageTally::tracking_health(self.auto_disable_after_dead);
         let mut turn = self.write_turn().await?;
         let mut tx = self.begin_write(&mut turn, flush).await?;
-        let written = if new_work { self.insert_in(&mut tx, batch, idempotency_ttl_ms, &mut tally).await? } else { Written::default() };
-        self.record_outcomes_in(&mut tx, batch.outcomes, &mut tally).await?;
+        let written = if new_work {
+            self.insert_in(&mut tx, batch, idempotency_ttl_ms, &mut tally)
+                .await?
+        } else {
+            Written::default()
+        };
+        self.record_outcomes_in(&mut tx, batch.outcomes, &mut tally)
+            .await?;
         tally.write(&mut tx, self.dialect).await?;
         tx.commit().await?;
         Ok(written)
@@ -37,10 +52,13 @@ impl Store {
         let mut written = Written::default();
         let mut events: Vec<&NewEvent> = Vec::with_capacity(batch.events.len());
         // (delivery, project, event, replay of)
-        let mut rows: Vec<(&NewDelivery, &str, &str, Option<&str>)> = Vec::with_capacity(batch.events.len());
+        let mut rows: Vec<(&NewDelivery, &str, &str, Option<&str>)> =
+            Vec::with_capacity(batch.events.len());
         for event in batch.events {
             if let Some(key) = &event.idempotency_key {
-                if let Some(first) = claim_idempotency_key(tx, key, &event.event_id, now, idempotency_ttl_ms).await? {
+                if let Some(first) =
+                    claim_idempotency_key(tx, key, &event.event_id, now, idempotency_ttl_ms).await?
+                {
                     written.events.push(Inserted::Duplicate(first));
                     continue;
                 }
@@ -57,7 +75,12 @@ impl Store {
             written.replays.push(done);
             if done {
                 tally.replayed(&r.project_id, &r.delivery.webhook_id);
-                rows.push((&r.delivery, &r.project_id, &r.event_id, Some(&r.original_id)));
+                rows.push((
+                    &r.delivery,
+                    &r.project_id,
+                    &r.event_id,
+                    Some(&r.original_id),
+                ));
             }
         }
         for step in batch.job_steps {
@@ -66,15 +89,29 @@ impl Store {
             if !held {
                 continue;
             }
-            let originals: Vec<&str> = step.replays.iter().map(|r| r.original_id.as_str()).collect();
+            let originals: Vec<&str> = step
+                .replays
+                .iter()
+                .map(|r| r.original_id.as_str())
+                .collect();
             for chunk in originals.chunks(ROWS_PER_STATEMENT) {
                 // `now` is our own integer, so it can be written into the SQL.
-                let sql = format!("UPDATE deliveries SET replayed_at = {now} WHERE id IN {}", values_list(self.dialect, 1, chunk.len()));
-                bind_all(&sql, chunk.iter().copied()).execute(&mut **tx).await?;
+                let sql = format!(
+                    "UPDATE deliveries SET replayed_at = {now} WHERE id IN {}",
+                    values_list(self.dialect, 1, chunk.len())
+                );
+                bind_all(&sql, chunk.iter().copied())
+                    .execute(&mut **tx)
+                    .await?;
             }
             for r in &step.replays {
                 tally.replayed(&r.project_id, &r.delivery.webhook_id);
-                rows.push((&r.delivery, &r.project_id, &r.event_id, Some(&r.original_id)));
+                rows.push((
+                    &r.delivery,
+                    &r.project_id,
+                    &r.event_id,
+                    Some(&r.original_id),
+                ));
             }
         }
         // Multi-row INSERTs: one statement per table and chunk rather than
@@ -110,7 +147,9 @@ impl Store {
             for (d, project_id, event_id, replay_of) in chunk {
                 let (status, next_attempt_at, lease_token) = match &d.state {
                     InitialState::Queued => ("pending", Some(now), None),
-                    InitialState::Leased { until, token } => ("delivering", Some(*until), Some(token.as_str())),
+                    InitialState::Leased { until, token } => {
+                        ("delivering", Some(*until), Some(token.as_str()))
+                    }
                     InitialState::Held => ("pending", None, None),
                 };
                 q = q
@@ -150,13 +189,20 @@ impl Store {
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(|r| Ok((r.try_get("webhook_id")?, r.try_get("due")?))).collect()
+        rows.iter()
+            .map(|r| Ok((r.try_get("webhook_id")?, r.try_get("due")?)))
+            .collect()
     }
 
     /// Leases to `token` until `lease_until` up to `n` due deliveries of each
     /// endpoint of `grants`, earliest due first. Only the endpoint's owner
     /// claims them, so nodes never contend for the same rows.
-    pub async fn claim_for(&self, grants: &[(&str, usize)], token: &str, lease_until: i64) -> Result<Vec<Claimed>> {
+    pub async fn claim_for(
+        &self,
+        grants: &[(&str, usize)],
+        token: &str,
+        lease_until: i64,
+    ) -> Result<Vec<Claimed>> {
         if grants.is_empty() {
             return Ok(Vec::new());
         }
@@ -172,12 +218,17 @@ impl Store {
         }
         let filter = format!("id IN ({})", arms.join(" UNION ALL "));
         let binds: Vec<(&str, i64)> = grants.iter().map(|(w, n)| (*w, *n as i64)).collect();
-        self.lease_where(&filter, &binds, &[], token, lease_until).await
+        self.lease_where(&filter, &binds, &[], token, lease_until)
+            .await
     }
 
     /// FIFO: the open deliveries of `webhook_id` in ingest order (at most
     /// `limit`), as (id, ordering key, due now).
-    pub async fn fifo_window(&self, webhook_id: &str, limit: i64) -> Result<Vec<(String, String, bool)>> {
+    pub async fn fifo_window(
+        &self,
+        webhook_id: &str,
+        limit: i64,
+    ) -> Result<Vec<(String, String, bool)>> {
         let now = now_ms();
         sqlx::query(
             "SELECT d.id, COALESCE(e.ordering_key, '') AS ordering_key, d.next_attempt_at FROM deliveries d \
@@ -196,7 +247,12 @@ impl Store {
     }
 
     /// Leases to `token` the deliveries of `ids` that are still due.
-    pub async fn claim_ids(&self, ids: &[&str], token: &str, lease_until: i64) -> Result<Vec<Claimed>> {
+    pub async fn claim_ids(
+        &self,
+        ids: &[&str],
+        token: &str,
+        lease_until: i64,
+    ) -> Result<Vec<Claimed>> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
@@ -204,7 +260,8 @@ impl Store {
         // from where sqlx's lookup of `$n` names on SQLite costs anything.
         let list: Vec<String> = (0..ids.len()).map(|i| format!("${}", 4 + i)).collect();
         let filter = format!("id IN ({}) AND next_attempt_at <= $3", list.join(", "));
-        self.lease_where(&filter, &[], ids, token, lease_until).await
+        self.lease_where(&filter, &[], ids, token, lease_until)
+            .await
     }
 
     /// The shared part of the claims: leases the rows matching `filter`
@@ -264,7 +321,10 @@ impl Store {
                 "SELECT id, content_type, body, headers, ordering_key FROM events WHERE id IN {}",
                 values_list(self.dialect, 1, chunk.len())
             );
-            for r in bind_all(&sql, chunk.iter().map(|c| c.event_id.as_str())).fetch_all(&self.pool).await? {
+            for r in bind_all(&sql, chunk.iter().map(|c| c.event_id.as_str()))
+                .fetch_all(&self.pool)
+                .await?
+            {
                 let id: String = r.try_get("id")?;
                 let ct: String = r.try_get("content_type")?;
                 let body: Vec<u8> = r.try_get("body")?;
@@ -286,19 +346,29 @@ impl Store {
 
     /// Takes on (or keeps) the endpoints of `ids` for `node` until
     /// `lease_until`, where nobody else holds them; returns those it got.
-    pub async fn acquire_endpoints(&self, node: &str, ids: &[&str], lease_until: i64) -> Result<Vec<String>> {
+    pub async fn acquire_endpoints(
+        &self,
+        node: &str,
+        ids: &[&str],
+        lease_until: i64,
+    ) -> Result<Vec<String>> {
         let now = now_ms();
         let mut got = Vec::new();
         for chunk in ids.chunks(100) {
             // `now` and `lease_until` are our own integers, written into the SQL.
-            let rows = (0..chunk.len()).map(|i| format!("(${}, $1, {lease_until})", i + 2)).collect::<Vec<_>>().join(", ");
+            let rows = (0..chunk.len())
+                .map(|i| format!("(${}, $1, {lease_until})", i + 2))
+                .collect::<Vec<_>>()
+                .join(", ");
             let sql = format!(
                 "INSERT INTO endpoint_owners (webhook_id, node, lease_until) VALUES {rows} \
                  ON CONFLICT (webhook_id) DO UPDATE SET node = excluded.node, lease_until = excluded.lease_until \
                  WHERE endpoint_owners.lease_until < {now} OR endpoint_owners.node = excluded.node \
                  RETURNING webhook_id"
             );
-            let q = chunk.iter().fold(sqlx::query(&sql).bind(node), |q, id| q.bind(*id));
+            let q = chunk
+                .iter()
+                .fold(sqlx::query(&sql).bind(node), |q, id| q.bind(*id));
             for r in q.fetch_all(&self.pool).await? {
                 got.push(r.try_get("webhook_id")?);
             }
@@ -308,15 +378,25 @@ impl Store {
 
     /// Extends `node`'s hold on the endpoints of `ids`; returns those it
     /// still had (the others were taken over after its lease ran out).
-    pub async fn renew_endpoints(&self, node: &str, ids: &[&str], lease_until: i64) -> Result<Vec<String>> {
+    pub async fn renew_endpoints(
+        &self,
+        node: &str,
+        ids: &[&str],
+        lease_until: i64,
+    ) -> Result<Vec<String>> {
         let mut kept = Vec::new();
         for chunk in ids.chunks(100) {
-            let list = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect::<Vec<_>>().join(", ");
+            let list = (0..chunk.len())
+                .map(|i| format!("${}", i + 2))
+                .collect::<Vec<_>>()
+                .join(", ");
             let sql = format!(
                 "UPDATE endpoint_owners SET lease_until = {lease_until} WHERE node = $1 AND webhook_id IN ({list}) \
                  RETURNING webhook_id"
             );
-            let q = chunk.iter().fold(sqlx::query(&sql).bind(node), |q, id| q.bind(*id));
+            let q = chunk
+                .iter()
+                .fold(sqlx::query(&sql).bind(node), |q, id| q.bind(*id));
             for r in q.fetch_all(&self.pool).await? {
                 kept.push(r.try_get("webhook_id")?);
             }
@@ -327,9 +407,15 @@ impl Store {
     /// Gives up `node`'s hold on the endpoints of `ids`.
     pub async fn release_endpoints(&self, node: &str, ids: &[&str]) -> Result<()> {
         for chunk in ids.chunks(100) {
-            let list = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect::<Vec<_>>().join(", ");
-            let sql = format!("DELETE FROM endpoint_owners WHERE node = $1 AND webhook_id IN ({list})");
-            let q = chunk.iter().fold(sqlx::query(&sql).bind(node), |q, id| q.bind(*id));
+            let list = (0..chunk.len())
+                .map(|i| format!("${}", i + 2))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql =
+                format!("DELETE FROM endpoint_owners WHERE node = $1 AND webhook_id IN ({list})");
+            let q = chunk
+                .iter()
+                .fold(sqlx::query(&sql).bind(node), |q, id| q.bind(*id));
             q.execute(&self.pool).await?;
         }
         Ok(())
@@ -347,7 +433,12 @@ impl Store {
     /// Records finished attempts. A delivery whose lease was taken over
     /// meanwhile keeps the newer holder's state; the attempt is still
     /// recorded, because it happened.
-    async fn record_outcomes_in(&self, tx: &mut Transaction<'_, sqlx::Any>, outcomes: &[Outcome], tally: &mut usage::UsageTally) -> Result<()> {
+    async fn record_outcomes_in(
+        &self,
+        tx: &mut Transaction<'_, sqlx::Any>,
+        outcomes: &[Outcome],
+        tally: &mut usage::UsageTally,
+    ) -> Result<()> {
         let now = now_ms();
         for o in outcomes {
             tally.outcome(o);
@@ -357,8 +448,10 @@ impl Store {
         }
         // Multi-row statements: one INSERT and one UPDATE per chunk.
         for chunk in outcomes.chunks(ROWS_PER_STATEMENT) {
-            let attempts: Vec<(&Outcome, &AttemptRecord)> =
-                chunk.iter().filter_map(|o| o.attempt.as_ref().map(|a| (o, a))).collect();
+            let attempts: Vec<(&Outcome, &AttemptRecord)> = chunk
+                .iter()
+                .filter_map(|o| o.attempt.as_ref().map(|a| (o, a)))
+                .collect();
             if !attempts.is_empty() {
                 let sql = format!(
                     "INSERT INTO attempts (id, delivery_id, attempt_no, started_at, duration_ms, status_code, \
@@ -423,7 +516,6 @@ impl Store {
         tx.commit().await
     }
 
-
     /// Deletes idempotency keys past their window, a bounded batch at a time.
     pub async fn purge_idempotency_keys(&self, older_than: i64) -> Result<u64> {
         Ok(sqlx::query(
@@ -463,19 +555,24 @@ async fn claim_idempotency_key(
     if claimed == 1 {
         return Ok(None);
     }
-    let first: String = sqlx::query("SELECT result_id FROM idempotency_keys WHERE scope = $1 AND idem_key = $2")
-        .bind(&key.scope)
-        .bind(&key.key)
-        .fetch_one(&mut **tx)
-        .await?
-        .try_get("result_id")?;
+    let first: String =
+        sqlx::query("SELECT result_id FROM idempotency_keys WHERE scope = $1 AND idem_key = $2")
+            .bind(&key.scope)
+            .bind(&key.key)
+            .fetch_one(&mut **tx)
+            .await?
+            .try_get("result_id")?;
     Ok(Some(first))
 }
 
 /// Stamps the original of a single replay; false if it does not exist or,
 /// for a dead-letter replay, is no longer in the queue (the conditional
 /// stamp makes two concurrent replays of one entry create one replay).
-async fn stamp_replayed(tx: &mut Transaction<'_, sqlx::Any>, r: &NewReplay, now: i64) -> Result<bool> {
+async fn stamp_replayed(
+    tx: &mut Transaction<'_, sqlx::Any>,
+    r: &NewReplay,
+    now: i64,
+) -> Result<bool> {
     let n = sqlx::query(
         "UPDATE deliveries SET replayed_at = $3 WHERE project_id = $1 AND id = $2 \
          AND ($4 = 0 OR (status = 'dead' AND replayed_at IS NULL))",
@@ -493,7 +590,11 @@ async fn stamp_replayed(tx: &mut Transaction<'_, sqlx::Any>, r: &NewReplay, now:
 /// Moves a replay job's cursor and progress if `step.token` still holds it
 /// at `step.from_cursor`. Writing the job row first also makes this
 /// transaction lock the job on PostgreSQL.
-async fn move_job_cursor(tx: &mut Transaction<'_, sqlx::Any>, step: &ReplayJobStep, now: i64) -> Result<bool> {
+async fn move_job_cursor(
+    tx: &mut Transaction<'_, sqlx::Any>,
+    step: &ReplayJobStep,
+    now: i64,
+) -> Result<bool> {
     let n = sqlx::query(
         "UPDATE replay_jobs SET cursor_id = $4, processed = processed + $5, lease_until = $6, updated_at = $7, \
          status = CASE WHEN $8 = 1 THEN 'completed' ELSE status END, \
@@ -517,7 +618,11 @@ async fn move_job_cursor(tx: &mut Transaction<'_, sqlx::Any>, step: &ReplayJobSt
 /// Stores an endpoint's new circuit; an opening or a closing is audited and
 /// announced to the project's notification channels in the same
 /// transaction.
-async fn record_circuit(tx: &mut Transaction<'_, sqlx::Any>, o: &Outcome, c: &CircuitChange) -> Result<()> {
+async fn record_circuit(
+    tx: &mut Transaction<'_, sqlx::Any>,
+    o: &Outcome,
+    c: &CircuitChange,
+) -> Result<()> {
     sqlx::query("UPDATE webhooks SET circuit_state = $2, circuit_since = $3, circuit_next_probe_at = $4 WHERE id = $1")
         .bind(&o.webhook_id)
         .bind(c.state)

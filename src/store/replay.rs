@@ -22,7 +22,10 @@ pub(super) fn filter_sql(first: usize) -> String {
     )
 }
 
-pub(super) fn bind_filter<'q>(q: Query<'q, Any, AnyArguments<'q>>, f: &'q DeliveryFilter) -> Query<'q, Any, AnyArguments<'q>> {
+pub(super) fn bind_filter<'q>(
+    q: Query<'q, Any, AnyArguments<'q>>,
+    f: &'q DeliveryFilter,
+) -> Query<'q, Any, AnyArguments<'q>> {
     q.bind(f.webhook_id.as_deref().unwrap_or(""))
         .bind(f.status.map(|s| s.as_str()).unwrap_or(""))
         .bind(f.from_ms.unwrap_or(0))
@@ -113,7 +116,11 @@ pub struct ReplaySource {
 
 impl ReplaySource {
     fn from_row(r: &AnyRow) -> Result<Self> {
-        Ok(ReplaySource { id: r.try_get("id")?, webhook_id: r.try_get("webhook_id")?, event_id: r.try_get("event_id")? })
+        Ok(ReplaySource {
+            id: r.try_get("id")?,
+            webhook_id: r.try_get("webhook_id")?,
+            event_id: r.try_get("event_id")?,
+        })
     }
 }
 
@@ -121,18 +128,24 @@ impl Store {
     /// What a replay of the project's delivery `id` needs: its webhook and
     /// event.
     pub async fn replay_source(&self, project_id: &str, id: &str) -> Result<Option<ReplaySource>> {
-        sqlx::query("SELECT id, webhook_id, event_id FROM deliveries WHERE project_id = $1 AND id = $2")
-            .bind(project_id)
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?
-            .map(|r| ReplaySource::from_row(&r))
-            .transpose()
+        sqlx::query(
+            "SELECT id, webhook_id, event_id FROM deliveries WHERE project_id = $1 AND id = $2",
+        )
+        .bind(project_id)
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .map(|r| ReplaySource::from_row(&r))
+        .transpose()
     }
 
     /// Marks a dead-letter entry `discarded`: it leaves the queue and stays
     /// in history.
-    pub async fn discard_dead_letter(&self, project_id: &str, id: &str) -> Result<DeadLetterOutcome<()>> {
+    pub async fn discard_dead_letter(
+        &self,
+        project_id: &str,
+        id: &str,
+    ) -> Result<DeadLetterOutcome<()>> {
         let n = sqlx::query(
             "UPDATE deliveries SET status = 'discarded', updated_at = $3 \
              WHERE project_id = $1 AND id = $2 AND status = 'dead' AND replayed_at IS NULL",
@@ -151,18 +164,30 @@ impl Store {
 
     /// Why the project's delivery `id` is not a dead letter: it does not
     /// exist, or it is not (or no longer) in the queue.
-    pub async fn missing_or_not_dead_letter<T>(&self, project_id: &str, id: &str) -> Result<DeadLetterOutcome<T>> {
+    pub async fn missing_or_not_dead_letter<T>(
+        &self,
+        project_id: &str,
+        id: &str,
+    ) -> Result<DeadLetterOutcome<T>> {
         let exists = sqlx::query("SELECT id FROM deliveries WHERE project_id = $1 AND id = $2")
             .bind(project_id)
             .bind(id)
             .fetch_optional(&self.pool)
             .await?
             .is_some();
-        Ok(if exists { DeadLetterOutcome::NotDeadLetter } else { DeadLetterOutcome::NotFound })
+        Ok(if exists {
+            DeadLetterOutcome::NotDeadLetter
+        } else {
+            DeadLetterOutcome::NotFound
+        })
     }
 
     /// A stored event: its payload byte for byte, and its type when known.
-    pub async fn get_event_payload(&self, project_id: &str, event_id: &str) -> Result<Option<StoredEvent>> {
+    pub async fn get_event_payload(
+        &self,
+        project_id: &str,
+        event_id: &str,
+    ) -> Result<Option<StoredEvent>> {
         sqlx::query("SELECT content_type, body, event_type, headers FROM events WHERE project_id = $1 AND id = $2")
             .bind(project_id)
             .bind(event_id)
@@ -192,7 +217,10 @@ impl Store {
             filter_sql(3)
         );
         let q = sqlx::query(&sql).bind(&job.project_id).bind(&upper_id);
-        let total: i64 = bind_filter(q, &job.filter).fetch_one(&mut *tx).await?.try_get("n")?;
+        let total: i64 = bind_filter(q, &job.filter)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("n")?;
         let f = &job.filter;
         sqlx::query(
             "INSERT INTO replay_jobs (id, project_id, webhook_id, status_filter, from_ms, to_ms, dead_letters_only, \
@@ -218,11 +246,22 @@ impl Store {
     }
 
     pub async fn get_replay_job(&self, project_id: &str, id: &str) -> Result<Option<ReplayJob>> {
-        self.project_row("replay_jobs", REPLAY_JOB_COLUMNS, project_id, id, ReplayJob::from_row).await
+        self.project_row(
+            "replay_jobs",
+            REPLAY_JOB_COLUMNS,
+            project_id,
+            id,
+            ReplayJob::from_row,
+        )
+        .await
     }
 
     /// Leases one running job nobody holds (or whose holder died) to `token`.
-    pub async fn claim_replay_job(&self, token: &str, lease_until: i64) -> Result<Option<ReplayJob>> {
+    pub async fn claim_replay_job(
+        &self,
+        token: &str,
+        lease_until: i64,
+    ) -> Result<Option<ReplayJob>> {
         let now = now_ms();
         sqlx::query(&format!(
             "UPDATE replay_jobs SET lease_owner = $1, lease_until = $2 \
@@ -239,13 +278,27 @@ impl Store {
     }
 
     /// The next `limit` deliveries a job replays after `cursor`, in id order.
-    pub async fn replay_job_batch(&self, job: &ReplayJob, cursor: &str, limit: i64) -> Result<Vec<ReplaySource>> {
+    pub async fn replay_job_batch(
+        &self,
+        job: &ReplayJob,
+        cursor: &str,
+        limit: i64,
+    ) -> Result<Vec<ReplaySource>> {
         let sql = format!(
             "SELECT id, webhook_id, event_id FROM deliveries WHERE project_id = $1 AND id > $2 AND id < $3 AND {} \
              ORDER BY id LIMIT $9",
             filter_sql(4)
         );
-        let q = sqlx::query(&sql).bind(&job.project_id).bind(cursor).bind(&job.upper_id);
-        bind_filter(q, &job.filter).bind(limit).fetch_all(&self.pool).await?.iter().map(ReplaySource::from_row).collect()
+        let q = sqlx::query(&sql)
+            .bind(&job.project_id)
+            .bind(cursor)
+            .bind(&job.upper_id);
+        bind_filter(q, &job.filter)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(ReplaySource::from_row)
+            .collect()
     }
 }

@@ -27,7 +27,11 @@ impl Store {
     pub async fn purge_expired(&self, project_id: &str, cutoff_ms: i64, limit: i64) -> Result<u64> {
         // Ids are time-ordered, so the cutoff is an id bound and the scan
         // walks the (project_id, id) index from the oldest row.
-        let cutoff_id = format!("{}_{}", ids::DELIVERY, ulid::Ulid::from_parts(cutoff_ms.max(0) as u64, 0));
+        let cutoff_id = format!(
+            "{}_{}",
+            ids::DELIVERY,
+            ulid::Ulid::from_parts(cutoff_ms.max(0) as u64, 0)
+        );
         let mut turn = self.write_turn().await?;
         // Losing a purge to a power cut only means it is done again.
         let mut tx = self.begin_write(&mut turn, Flush::WithNextCommit).await?;
@@ -44,26 +48,41 @@ impl Store {
         if rows.is_empty() {
             return Ok(0);
         }
-        let ids: Vec<String> = rows.iter().map(|r| r.try_get("id")).collect::<Result<_>>()?;
-        let mut event_ids: Vec<String> = rows.iter().map(|r| r.try_get("event_id")).collect::<Result<_>>()?;
+        let ids: Vec<String> = rows
+            .iter()
+            .map(|r| r.try_get("id"))
+            .collect::<Result<_>>()?;
+        let mut event_ids: Vec<String> = rows
+            .iter()
+            .map(|r| r.try_get("event_id"))
+            .collect::<Result<_>>()?;
         event_ids.sort_unstable();
         event_ids.dedup();
         let list = |n: usize| values_list(self.dialect, 1, n);
 
-        let sql = format!("DELETE FROM attempts WHERE delivery_id IN {}", list(ids.len()));
-        bind_all(&sql, ids.iter().map(String::as_str)).execute(&mut *tx).await?;
+        let sql = format!(
+            "DELETE FROM attempts WHERE delivery_id IN {}",
+            list(ids.len())
+        );
+        bind_all(&sql, ids.iter().map(String::as_str))
+            .execute(&mut *tx)
+            .await?;
         let sql = format!(
             "DELETE FROM deliveries WHERE id IN {} AND status IN ('succeeded', 'dead', 'discarded')",
             list(ids.len())
         );
-        let deleted = bind_all(&sql, ids.iter().map(String::as_str)).execute(&mut *tx).await?.rows_affected();
+        let deleted = bind_all(&sql, ids.iter().map(String::as_str))
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
         let sql = format!(
             "DELETE FROM events WHERE id IN {} AND NOT EXISTS (SELECT 1 FROM deliveries WHERE deliveries.event_id = events.id)",
             list(event_ids.len())
         );
-        bind_all(&sql, event_ids.iter().map(String::as_str)).execute(&mut *tx).await?;
+        bind_all(&sql, event_ids.iter().map(String::as_str))
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(deleted)
     }
 }
-

@@ -5,7 +5,8 @@ use sqlx::Row;
 
 use super::{now_ms, Page, PageRequest, Result, Store};
 
-const SCHEDULE_COLUMNS: &str = "id, project_id, webhook_id, name, cron, time_zone, run_at, content_type, payload, \
+const SCHEDULE_COLUMNS: &str =
+    "id, project_id, webhook_id, name, cron, time_zone, run_at, content_type, payload, \
      headers, status, next_run_at, last_run_at, last_delivery_id, created_at, updated_at";
 
 #[derive(Clone, Debug)]
@@ -80,7 +81,12 @@ impl Store {
         .map(|_| ())
     }
 
-    pub async fn list_schedules(&self, project_id: &str, webhook_id: &str, page: &PageRequest) -> Result<Page<Schedule>> {
+    pub async fn list_schedules(
+        &self,
+        project_id: &str,
+        webhook_id: &str,
+        page: &PageRequest,
+    ) -> Result<Page<Schedule>> {
         let rows = sqlx::query(&format!(
             "SELECT {SCHEDULE_COLUMNS} FROM schedules WHERE project_id = $1 AND webhook_id = $2 \
              AND ($3 = '' OR id < $3) ORDER BY id DESC LIMIT $4"
@@ -94,7 +100,12 @@ impl Store {
         Page::from_rows(rows, page, Schedule::from_row, |s| s.id.clone())
     }
 
-    pub async fn get_schedule(&self, project_id: &str, webhook_id: &str, id: &str) -> Result<Option<Schedule>> {
+    pub async fn get_schedule(
+        &self,
+        project_id: &str,
+        webhook_id: &str,
+        id: &str,
+    ) -> Result<Option<Schedule>> {
         sqlx::query(&format!(
             "SELECT {SCHEDULE_COLUMNS} FROM schedules WHERE project_id = $1 AND webhook_id = $2 AND id = $3"
         ))
@@ -109,7 +120,13 @@ impl Store {
 
     /// Pauses (`next_run_at` None) or resumes a schedule that is not
     /// completed; false if there was none to change.
-    pub async fn set_schedule_state(&self, project_id: &str, id: &str, status: &str, next_run_at: Option<i64>) -> Result<bool> {
+    pub async fn set_schedule_state(
+        &self,
+        project_id: &str,
+        id: &str,
+        status: &str,
+        next_run_at: Option<i64>,
+    ) -> Result<bool> {
         let n = sqlx::query(
             "UPDATE schedules SET status = $3, next_run_at = $4, updated_at = $5 \
              WHERE project_id = $1 AND id = $2 AND status <> 'completed'",
@@ -125,14 +142,21 @@ impl Store {
         Ok(n == 1)
     }
 
-    pub async fn delete_schedule(&self, project_id: &str, webhook_id: &str, id: &str) -> Result<bool> {
-        let n = sqlx::query("DELETE FROM schedules WHERE project_id = $1 AND webhook_id = $2 AND id = $3")
-            .bind(project_id)
-            .bind(webhook_id)
-            .bind(id)
-            .execute(&self.pool)
-            .await?
-            .rows_affected();
+    pub async fn delete_schedule(
+        &self,
+        project_id: &str,
+        webhook_id: &str,
+        id: &str,
+    ) -> Result<bool> {
+        let n = sqlx::query(
+            "DELETE FROM schedules WHERE project_id = $1 AND webhook_id = $2 AND id = $3",
+        )
+        .bind(project_id)
+        .bind(webhook_id)
+        .bind(id)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
         Ok(n == 1)
     }
 
@@ -155,7 +179,13 @@ impl Store {
     /// Moves a schedule past the firing due at `due`, only if nobody did
     /// already: the conditional UPDATE is the claim that one node wins.
     /// `delivery_id` is None for a firing skipped (quota used up).
-    pub async fn advance_schedule(&self, id: &str, due: i64, next: Option<i64>, delivery_id: Option<&str>) -> Result<bool> {
+    pub async fn advance_schedule(
+        &self,
+        id: &str,
+        due: i64,
+        next: Option<i64>,
+        delivery_id: Option<&str>,
+    ) -> Result<bool> {
         let now = now_ms();
         let n = sqlx::query(
             "UPDATE schedules SET next_run_at = $3, status = CASE WHEN $3 IS NULL THEN 'completed' ELSE status END, \

@@ -7,7 +7,10 @@ use std::collections::BTreeMap;
 use sqlx::{Any, Row};
 
 use super::audit::insert_audit;
-use super::{bind_all, now_ms, values_list, Actor, AuditEntry, DeliveryStatus, Dialect, Outcome, Result, Store, ROWS_PER_STATEMENT};
+use super::{
+    bind_all, now_ms, values_list, Actor, AuditEntry, DeliveryStatus, Dialect, Outcome, Result,
+    Store, ROWS_PER_STATEMENT,
+};
 
 const HOUR_MS: i64 = 3_600_000;
 
@@ -44,13 +47,19 @@ pub(super) struct UsageTally {
 
 impl UsageTally {
     pub(super) fn tracking_health(auto_disable_after_dead: i64) -> Self {
-        UsageTally { counts: BTreeMap::new(), auto_disable_after_dead }
+        UsageTally {
+            counts: BTreeMap::new(),
+            auto_disable_after_dead,
+        }
     }
 
     /// An accepted event queued for one webhook (an application message
     /// counts once per endpoint it fans out to).
     pub(super) fn ingested(&mut self, project_id: &str, webhook_id: &str, bytes: usize) {
-        let u = self.counts.entry((project_id.to_string(), webhook_id.to_string())).or_default();
+        let u = self
+            .counts
+            .entry((project_id.to_string(), webhook_id.to_string()))
+            .or_default();
         u.events += 1;
         u.deliveries += 1;
         u.bytes_in += bytes as i64;
@@ -61,7 +70,10 @@ impl UsageTally {
         if o.attempt.is_none() {
             return;
         }
-        let u = self.counts.entry((o.project_id.clone(), o.webhook_id.clone())).or_default();
+        let u = self
+            .counts
+            .entry((o.project_id.clone(), o.webhook_id.clone()))
+            .or_default();
         u.attempts += 1;
         u.bytes_out += o.bytes_sent;
         if o.status == DeliveryStatus::Succeeded {
@@ -75,14 +87,21 @@ impl UsageTally {
     }
 
     pub(super) fn replayed(&mut self, project_id: &str, webhook_id: &str) {
-        self.counts.entry((project_id.to_string(), webhook_id.to_string())).or_default().deliveries += 1;
+        self.counts
+            .entry((project_id.to_string(), webhook_id.to_string()))
+            .or_default()
+            .deliveries += 1;
     }
 
     /// Adds the tally to the current hour's rows inside `tx`: one multi-row
     /// upsert for all of them, because on the hot path every statement is a
     /// round trip (a thread hand-off on SQLite) and a batch touches every
     /// webhook it carries.
-    pub(super) async fn write(self, tx: &mut sqlx::Transaction<'_, Any>, dialect: Dialect) -> Result<()> {
+    pub(super) async fn write(
+        self,
+        tx: &mut sqlx::Transaction<'_, Any>,
+        dialect: Dialect,
+    ) -> Result<()> {
         let hour = hour_start(now_ms());
         let rows: Vec<_> = self.counts.iter().collect();
         for chunk in rows.chunks(ROWS_PER_STATEMENT) {
@@ -120,14 +139,19 @@ impl UsageTally {
         if self.auto_disable_after_dead > 0 {
             // A success ends a run of dead deliveries; one statement for
             // every webhook that had one.
-            let succeeded: Vec<&str> =
-                rows.iter().filter(|(_, u)| u.successes > 0).map(|((_, w), _)| w.as_str()).collect();
+            let succeeded: Vec<&str> = rows
+                .iter()
+                .filter(|(_, u)| u.successes > 0)
+                .map(|((_, w), _)| w.as_str())
+                .collect();
             for chunk in succeeded.chunks(ROWS_PER_STATEMENT) {
                 let sql = format!(
                     "UPDATE webhooks SET consecutive_dead = 0 WHERE consecutive_dead <> 0 AND id IN {}",
                     values_list(dialect, 1, chunk.len())
                 );
-                bind_all(&sql, chunk.iter().copied()).execute(&mut **tx).await?;
+                bind_all(&sql, chunk.iter().copied())
+                    .execute(&mut **tx)
+                    .await?;
             }
             for ((_, webhook_id), u) in &rows {
                 if u.successes == 0 && u.dead > 0 {
@@ -142,7 +166,12 @@ impl UsageTally {
 /// Adds `dead` to a webhook's dead deliveries in a row and disables it when
 /// that reaches the threshold, recording why in the webhook and in the audit
 /// log, in the transaction that records the outcomes.
-async fn count_dead(tx: &mut sqlx::Transaction<'_, Any>, webhook_id: &str, dead: i64, threshold: i64) -> Result<()> {
+async fn count_dead(
+    tx: &mut sqlx::Transaction<'_, Any>,
+    webhook_id: &str,
+    dead: i64,
+    threshold: i64,
+) -> Result<()> {
     let Some(row) = sqlx::query(
         "UPDATE webhooks SET consecutive_dead = consecutive_dead + $2 WHERE id = $1 \
          RETURNING project_id, enabled, consecutive_dead",
@@ -164,29 +193,44 @@ async fn count_dead(tx: &mut sqlx::Transaction<'_, Any>, webhook_id: &str, dead:
          fix the destination, then enable the webhook again (PATCH enabled: true) and replay the dead-letter queue",
         crate::time::rfc3339(now)
     );
-    sqlx::query("UPDATE webhooks SET enabled = 0, disabled_reason = $2, updated_at = $3 WHERE id = $1")
-        .bind(webhook_id)
-        .bind(&reason)
-        .bind(now)
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query(
+        "UPDATE webhooks SET enabled = 0, disabled_reason = $2, updated_at = $3 WHERE id = $1",
+    )
+    .bind(webhook_id)
+    .bind(&reason)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
     let entry = AuditEntry {
         project_id: row.try_get("project_id")?,
-        actor: Actor { actor_type: "system", actor_id: "auto-disable".into(), actor_label: "Hookrelay".into(), source_ip: None },
+        actor: Actor {
+            actor_type: "system",
+            actor_id: "auto-disable".into(),
+            actor_label: "Hookrelay".into(),
+            source_ip: None,
+        },
         action: "webhook.auto_disable",
         target_type: "webhook",
         target_id: webhook_id.to_string(),
         summary: serde_json::json!({ "consecutiveDead": dead, "threshold": threshold, "enabled": { "from": true, "to": false } }),
     };
     insert_audit(&mut **tx, &entry).await?;
-    let data = serde_json::json!({ "webhookId": webhook_id, "reason": reason, "consecutiveDead": dead });
+    let data =
+        serde_json::json!({ "webhookId": webhook_id, "reason": reason, "consecutiveDead": dead });
     super::notifications::enqueue(tx, &entry.project_id, "webhook.auto_disabled", data).await
 }
 
 impl Store {
     /// Usage between `from` and `to` (unix ms, hour-aligned by the caller) in
     /// buckets of `bucket_ms`, oldest first; buckets without work are left out.
-    pub async fn usage(&self, project_id: &str, webhook_id: Option<&str>, from: i64, to: i64, bucket_ms: i64) -> Result<Vec<UsageBucket>> {
+    pub async fn usage(
+        &self,
+        project_id: &str,
+        webhook_id: Option<&str>,
+        from: i64,
+        to: i64,
+        bucket_ms: i64,
+    ) -> Result<Vec<UsageBucket>> {
         sqlx::query(
             "SELECT (hour_start / $5) * $5 AS bucket, CAST(SUM(events) AS BIGINT) AS events, \
              CAST(SUM(deliveries) AS BIGINT) AS deliveries, CAST(SUM(attempts) AS BIGINT) AS attempts, \

@@ -26,7 +26,10 @@ pub struct NewMember<'a> {
 
 pub enum AddMemberOutcome {
     /// The user's id; `new_user` is false when the email already existed.
-    Added { user_id: String, new_user: bool },
+    Added {
+        user_id: String,
+        new_user: bool,
+    },
     NoSuchProject,
 }
 
@@ -76,7 +79,11 @@ pub enum MembershipRemoval {
 
 impl User {
     fn from_row(r: &AnyRow) -> Result<Self> {
-        Ok(User { id: r.try_get("id")?, email: r.try_get("email")?, password_hash: r.try_get("password_hash")? })
+        Ok(User {
+            id: r.try_get("id")?,
+            email: r.try_get("email")?,
+            password_hash: r.try_get("password_hash")?,
+        })
     }
 }
 
@@ -87,11 +94,17 @@ impl Store {
     pub async fn add_member(&self, m: &NewMember<'_>) -> Result<AddMemberOutcome> {
         let now = now_ms();
         let mut tx = self.pool.begin().await?;
-        let project = sqlx::query("SELECT id FROM projects WHERE id = $1").bind(m.project_id).fetch_optional(&mut *tx).await?;
+        let project = sqlx::query("SELECT id FROM projects WHERE id = $1")
+            .bind(m.project_id)
+            .fetch_optional(&mut *tx)
+            .await?;
         if project.is_none() {
             return Ok(AddMemberOutcome::NoSuchProject);
         }
-        let existing = sqlx::query("SELECT id FROM users WHERE email = $1").bind(m.email).fetch_optional(&mut *tx).await?;
+        let existing = sqlx::query("SELECT id FROM users WHERE email = $1")
+            .bind(m.email)
+            .fetch_optional(&mut *tx)
+            .await?;
         let (user_id, new_user) = match existing {
             Some(r) => (r.try_get::<String, _>("id")?, false),
             None => {
@@ -124,7 +137,10 @@ impl Store {
                 .await?;
             // A new password is how an operator locks out whoever knew the
             // old one: their sessions end with it.
-            sqlx::query("DELETE FROM user_sessions WHERE user_id = $1").bind(&user_id).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM user_sessions WHERE user_id = $1")
+                .bind(&user_id)
+                .execute(&mut *tx)
+                .await?;
         }
         if let Some((token_hash, expires_at)) = m.setup_token {
             sqlx::query("INSERT INTO password_setup_tokens (token_hash, user_id, expires_at, created_at) VALUES ($1, $2, $3, $4)")
@@ -154,23 +170,41 @@ impl Store {
 
     async fn end_access(&self, email: &str, delete: bool) -> Result<Option<EndedAccess>> {
         let mut tx = self.pool.begin().await?;
-        let Some(row) = sqlx::query("SELECT id FROM users WHERE email = $1").bind(email).fetch_optional(&mut *tx).await? else {
+        let Some(row) = sqlx::query("SELECT id FROM users WHERE email = $1")
+            .bind(email)
+            .fetch_optional(&mut *tx)
+            .await?
+        else {
             return Ok(None);
         };
         let user_id: String = row.try_get("id")?;
-        let project_ids = sqlx::query("SELECT project_id FROM memberships WHERE user_id = $1 ORDER BY project_id")
+        let project_ids = sqlx::query(
+            "SELECT project_id FROM memberships WHERE user_id = $1 ORDER BY project_id",
+        )
+        .bind(&user_id)
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(|r| r.try_get("project_id"))
+        .collect::<Result<Vec<String>>>()?;
+        let sessions_ended = sqlx::query("DELETE FROM user_sessions WHERE user_id = $1")
             .bind(&user_id)
-            .fetch_all(&mut *tx)
+            .execute(&mut *tx)
             .await?
-            .iter()
-            .map(|r| r.try_get("project_id"))
-            .collect::<Result<Vec<String>>>()?;
-        let sessions_ended =
-            sqlx::query("DELETE FROM user_sessions WHERE user_id = $1").bind(&user_id).execute(&mut *tx).await?.rows_affected();
-        sqlx::query("DELETE FROM password_setup_tokens WHERE user_id = $1").bind(&user_id).execute(&mut *tx).await?;
+            .rows_affected();
+        sqlx::query("DELETE FROM password_setup_tokens WHERE user_id = $1")
+            .bind(&user_id)
+            .execute(&mut *tx)
+            .await?;
         if delete {
-            sqlx::query("DELETE FROM memberships WHERE user_id = $1").bind(&user_id).execute(&mut *tx).await?;
-            sqlx::query("DELETE FROM users WHERE id = $1").bind(&user_id).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM memberships WHERE user_id = $1")
+                .bind(&user_id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("DELETE FROM users WHERE id = $1")
+                .bind(&user_id)
+                .execute(&mut *tx)
+                .await?;
         } else {
             sqlx::query("UPDATE users SET password_hash = NULL, updated_at = $2 WHERE id = $1")
                 .bind(&user_id)
@@ -179,12 +213,20 @@ impl Store {
                 .await?;
         }
         tx.commit().await?;
-        Ok(Some(EndedAccess { user_id, project_ids, sessions_ended }))
+        Ok(Some(EndedAccess {
+            user_id,
+            project_ids,
+            sessions_ended,
+        }))
     }
 
     /// Takes a user out of one project. Their sessions go on for their
     /// other projects: every dashboard call checks membership afresh.
-    pub async fn remove_membership(&self, email: &str, project_id: &str) -> Result<MembershipRemoval> {
+    pub async fn remove_membership(
+        &self,
+        email: &str,
+        project_id: &str,
+    ) -> Result<MembershipRemoval> {
         let Some(user) = self.find_user_by_email(email).await? else {
             return Ok(MembershipRemoval::NoSuchUser);
         };
@@ -194,7 +236,11 @@ impl Store {
             .execute(&self.pool)
             .await?
             .rows_affected();
-        Ok(if n == 1 { MembershipRemoval::Removed { user_id: user.id } } else { MembershipRemoval::NotAMember })
+        Ok(if n == 1 {
+            MembershipRemoval::Removed { user_id: user.id }
+        } else {
+            MembershipRemoval::NotAMember
+        })
     }
 
     pub async fn find_user_by_email(&self, email: &str) -> Result<Option<User>> {
@@ -208,7 +254,11 @@ impl Store {
 
     /// Spends a password-setup token: sets the password and ends every
     /// session of the user. None if the token is unknown, used or expired.
-    pub async fn use_setup_token(&self, token_hash: &str, password_hash: &str) -> Result<Option<User>> {
+    pub async fn use_setup_token(
+        &self,
+        token_hash: &str,
+        password_hash: &str,
+    ) -> Result<Option<User>> {
         let now = now_ms();
         let mut tx = self.pool.begin().await?;
         let row = sqlx::query("DELETE FROM password_setup_tokens WHERE token_hash = $1 AND expires_at > $2 RETURNING user_id")
@@ -226,7 +276,10 @@ impl Store {
             .bind(&user_id)
             .fetch_one(&mut *tx)
             .await?;
-        sqlx::query("DELETE FROM user_sessions WHERE user_id = $1").bind(&user_id).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM user_sessions WHERE user_id = $1")
+            .bind(&user_id)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         User::from_row(&user).map(Some)
     }
@@ -240,7 +293,13 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
-            .map(|r| Ok(Membership { project_id: r.try_get("project_id")?, project_name: r.try_get("name")?, role: r.try_get("role")? }))
+            .map(|r| {
+                Ok(Membership {
+                    project_id: r.try_get("project_id")?,
+                    project_name: r.try_get("name")?,
+                    role: r.try_get("role")?,
+                })
+            })
             .collect()
     }
 
@@ -305,7 +364,11 @@ impl Store {
     }
 
     pub async fn delete_session(&self, id_hash: &str) -> Result<()> {
-        sqlx::query("DELETE FROM user_sessions WHERE id_hash = $1").bind(id_hash).execute(&self.pool).await.map(|_| ())
+        sqlx::query("DELETE FROM user_sessions WHERE id_hash = $1")
+            .bind(id_hash)
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
     }
 
     /// "Sign out everywhere": returns how many sessions ended.
@@ -357,12 +420,19 @@ impl Store {
     }
 
     pub async fn clear_login_failures(&self, key: &str) -> Result<()> {
-        sqlx::query("DELETE FROM login_failures WHERE key = $1").bind(key).execute(&self.pool).await.map(|_| ())
+        sqlx::query("DELETE FROM login_failures WHERE key = $1")
+            .bind(key)
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
     }
 
     /// Forgets windows that started before `cutoff` (housekeeping).
     pub async fn purge_login_failures(&self, cutoff: i64) -> Result<u64> {
-        let done = sqlx::query("DELETE FROM login_failures WHERE window_started_at < $1").bind(cutoff).execute(&self.pool).await?;
+        let done = sqlx::query("DELETE FROM login_failures WHERE window_started_at < $1")
+            .bind(cutoff)
+            .execute(&self.pool)
+            .await?;
         Ok(done.rows_affected())
     }
 }

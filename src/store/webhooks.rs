@@ -39,12 +39,31 @@ impl Store {
         tx.commit().await
     }
 
-    pub async fn list_webhooks(&self, project_id: &str, page: &PageRequest) -> Result<Page<Webhook>> {
-        self.project_page("webhooks", WEBHOOK_COLUMNS, project_id, page, Webhook::from_row, |w| w.id.clone()).await
+    pub async fn list_webhooks(
+        &self,
+        project_id: &str,
+        page: &PageRequest,
+    ) -> Result<Page<Webhook>> {
+        self.project_page(
+            "webhooks",
+            WEBHOOK_COLUMNS,
+            project_id,
+            page,
+            Webhook::from_row,
+            |w| w.id.clone(),
+        )
+        .await
     }
 
     pub async fn get_webhook(&self, project_id: &str, id: &str) -> Result<Option<Webhook>> {
-        self.project_row("webhooks", WEBHOOK_COLUMNS, project_id, id, Webhook::from_row).await
+        self.project_row(
+            "webhooks",
+            WEBHOOK_COLUMNS,
+            project_id,
+            id,
+            Webhook::from_row,
+        )
+        .await
     }
 
     /// Saves an edited webhook. Re-enabling releases deliveries held while it
@@ -108,7 +127,12 @@ impl Store {
     /// Adds a new current secret of `kind`. The previous current version
     /// stays valid until `now + overlap_ms`; any older overlapping version is
     /// retired now, so at most two versions are ever live.
-    pub async fn rotate_secret(&self, webhook_id: &str, secret: &NewSecret, overlap_ms: i64) -> Result<i64> {
+    pub async fn rotate_secret(
+        &self,
+        webhook_id: &str,
+        secret: &NewSecret,
+        overlap_ms: i64,
+    ) -> Result<i64> {
         let now = now_ms();
         let mut tx = self.pool.begin().await?;
         sqlx::query(
@@ -157,15 +181,18 @@ impl Store {
     /// What ingest needs to authenticate a request to `public_id`: the
     /// webhook and the hashes of its ingest secrets that are still live.
     pub async fn ingest_target(&self, public_id: &str) -> Result<Option<IngestTarget>> {
-        let Some(row) = sqlx::query("SELECT id, project_id, enabled FROM webhooks WHERE public_id = $1")
-            .bind(public_id)
-            .fetch_optional(&self.pool)
-            .await?
+        let Some(row) =
+            sqlx::query("SELECT id, project_id, enabled FROM webhooks WHERE public_id = $1")
+                .bind(public_id)
+                .fetch_optional(&self.pool)
+                .await?
         else {
             return Ok(None);
         };
         let webhook_id: String = row.try_get("id")?;
-        let secrets = self.live_secrets(&webhook_id, SecretKind::Ingest, "secret_hash").await?;
+        let secrets = self
+            .live_secrets(&webhook_id, SecretKind::Ingest, "secret_hash")
+            .await?;
         Ok(Some(IngestTarget {
             project_id: row.try_get("project_id")?,
             enabled: row.try_get::<i64, _>("enabled")? != 0,
@@ -176,31 +203,52 @@ impl Store {
 
     /// The webhook as the delivery engine needs it, with the ciphertexts of
     /// its live signing secrets, newest first.
-    pub async fn webhook_for_delivery(&self, id: &str) -> Result<Option<(Webhook, Vec<LiveSecret>)>> {
-        let Some(row) = sqlx::query(&format!("SELECT {WEBHOOK_COLUMNS} FROM webhooks WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?
+    pub async fn webhook_for_delivery(
+        &self,
+        id: &str,
+    ) -> Result<Option<(Webhook, Vec<LiveSecret>)>> {
+        let Some(row) = sqlx::query(&format!(
+            "SELECT {WEBHOOK_COLUMNS} FROM webhooks WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
         else {
             return Ok(None);
         };
-        let secrets = self.live_secrets(id, SecretKind::Signing, "ciphertext").await?;
+        let secrets = self
+            .live_secrets(id, SecretKind::Signing, "ciphertext")
+            .await?;
         Ok(Some((Webhook::from_row(&row)?, secrets)))
     }
 
     /// Whether each of `ids` is enabled; deleted webhooks are left out.
-    pub async fn webhooks_enabled(&self, ids: &[&str]) -> Result<std::collections::HashMap<String, bool>> {
+    pub async fn webhooks_enabled(
+        &self,
+        ids: &[&str],
+    ) -> Result<std::collections::HashMap<String, bool>> {
         let mut out = std::collections::HashMap::new();
         for chunk in ids.chunks(super::ROWS_PER_STATEMENT) {
-            let sql = format!("SELECT id, enabled FROM webhooks WHERE id IN {}", super::values_list(self.dialect, 1, chunk.len()));
-            for r in super::bind_all(&sql, chunk.iter().copied()).fetch_all(&self.pool).await? {
+            let sql = format!(
+                "SELECT id, enabled FROM webhooks WHERE id IN {}",
+                super::values_list(self.dialect, 1, chunk.len())
+            );
+            for r in super::bind_all(&sql, chunk.iter().copied())
+                .fetch_all(&self.pool)
+                .await?
+            {
                 out.insert(r.try_get("id")?, r.try_get::<i64, _>("enabled")? != 0);
             }
         }
         Ok(out)
     }
 
-    async fn live_secrets(&self, webhook_id: &str, kind: SecretKind, column: &str) -> Result<Vec<LiveSecret>> {
+    async fn live_secrets(
+        &self,
+        webhook_id: &str,
+        kind: SecretKind,
+        column: &str,
+    ) -> Result<Vec<LiveSecret>> {
         sqlx::query(&format!(
             "SELECT {column} AS material, retired_at FROM webhook_secrets \
              WHERE webhook_id = $1 AND kind = $2 AND (retired_at IS NULL OR retired_at > $3) ORDER BY version DESC"
@@ -223,7 +271,10 @@ impl Store {
 
 /// Deletes what belongs to one webhook (secrets, schedules, its delivery
 /// history), whether the webhook goes alone or with its application.
-pub(super) async fn delete_webhook_dependents(tx: &mut sqlx::Transaction<'_, sqlx::Any>, webhook_id: &str) -> Result<()> {
+pub(super) async fn delete_webhook_dependents(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    webhook_id: &str,
+) -> Result<()> {
     for sql in [
         "DELETE FROM webhook_secrets WHERE webhook_id = $1",
         "DELETE FROM attempts WHERE delivery_id IN (SELECT id FROM deliveries WHERE webhook_id = $1)",
@@ -240,7 +291,12 @@ pub(super) async fn delete_webhook_dependents(tx: &mut sqlx::Transaction<'_, sql
     Ok(())
 }
 
-async fn insert_secret(tx: &mut sqlx::Transaction<'_, sqlx::Any>, webhook_id: &str, s: &NewSecret, version: i64) -> Result<()> {
+async fn insert_secret(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    webhook_id: &str,
+    s: &NewSecret,
+    version: i64,
+) -> Result<()> {
     sqlx::query(
         "INSERT INTO webhook_secrets (id, webhook_id, kind, version, secret_hash, ciphertext, prefix, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",

@@ -18,7 +18,11 @@ const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
 pub async fn run(ctx: Arc<Context>, mut stop: Stop) {
     let node = ids::new_id("node");
     loop {
-        match ctx.store.try_lead("housekeeping", &node, 2 * EVERY.as_millis() as i64).await {
+        match ctx
+            .store
+            .try_lead("housekeeping", &node, 2 * EVERY.as_millis() as i64)
+            .await
+        {
             Ok(true) => clean(&ctx.store, ctx.sessions).await,
             Ok(false) => {}
             Err(e) => tracing::warn!(error = %e, "housekeeping lease failed"),
@@ -30,10 +34,16 @@ pub async fn run(ctx: Arc<Context>, mut stop: Stop) {
 }
 
 async fn clean(store: &Store, sessions: SessionPolicy) {
-    if let Err(e) = store.purge_sessions(store::now_ms() - sessions.idle.as_millis() as i64).await {
+    if let Err(e) = store
+        .purge_sessions(store::now_ms() - sessions.idle.as_millis() as i64)
+        .await
+    {
         tracing::warn!(error = %e, "could not purge ended dashboard sessions");
     }
-    if let Err(e) = store.purge_login_failures(store::now_ms() - LOGIN_WINDOW.as_millis() as i64).await {
+    if let Err(e) = store
+        .purge_login_failures(store::now_ms() - LOGIN_WINDOW.as_millis() as i64)
+        .await
+    {
         tracing::warn!(error = %e, "could not purge failed-login windows");
     }
     let cutoff = store::now_ms() - ingest::IDEMPOTENCY_TTL_MS;

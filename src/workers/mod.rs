@@ -70,7 +70,11 @@ pub fn spawn_all(ctx: Context) -> Workers {
     let ctx = Arc::new(ctx);
     let (stop, rx) = watch::channel(false);
     let mut tasks = Vec::new();
-    let mut spawn = |name: &'static str, run: fn(Arc<Context>, Stop) -> std::pin::Pin<Box<dyn Future<Output = ()> + Send>>| {
+    let mut spawn = |name: &'static str,
+                     run: fn(
+        Arc<Context>,
+        Stop,
+    ) -> std::pin::Pin<Box<dyn Future<Output = ()> + Send>>| {
         tasks.push((name, tokio::spawn(run(ctx.clone(), Stop(rx.clone())))));
     };
     spawn("scheduler", |c, s| Box::pin(scheduler::run(c, s)));
@@ -78,7 +82,9 @@ pub fn spawn_all(ctx: Context) -> Workers {
     spawn("retention", |c, s| Box::pin(retention::run(c, s)));
     spawn("notifier", |c, s| Box::pin(notifier::run(c, s)));
     spawn("housekeeping", |c, s| Box::pin(housekeeping::run(c, s)));
-    spawn("log checkpoints", |c, s| Box::pin(housekeeping::checkpoint_log(c, s)));
+    spawn("log checkpoints", |c, s| {
+        Box::pin(housekeeping::checkpoint_log(c, s))
+    });
     Workers { stop, tasks }
 }
 

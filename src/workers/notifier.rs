@@ -42,7 +42,10 @@ pub async fn run(ctx: Arc<Context>, mut stop: Stop) {
                 tracing::warn!(error = %e, "gathering notifications failed");
             }
         }
-        match store.claim_notifications(BATCH, store::now_ms() + LEASE_MS).await {
+        match store
+            .claim_notifications(BATCH, store::now_ms() + LEASE_MS)
+            .await
+        {
             Ok(due) => {
                 for n in due {
                     send(store, secret_box, &destination, n).await;
@@ -62,7 +65,16 @@ async fn gather(store: &Store, interval: Duration) -> Result<(), sqlx::Error> {
         let first_since = now - interval.as_millis() as i64;
         if let Some(news) = store.dead_letter_news(&project_id, first_since).await? {
             let data = serde_json::json!({ "count": news.count, "from": rfc3339(news.since), "to": rfc3339(news.until) });
-            store.notify_once(&project_id, DEAD_LETTER_MARK, news.previous_mark, news.until, "delivery.dead_lettered", data).await?;
+            store
+                .notify_once(
+                    &project_id,
+                    DEAD_LETTER_MARK,
+                    news.previous_mark,
+                    news.until,
+                    "delivery.dead_lettered",
+                    data,
+                )
+                .await?;
         }
         quota(store, &project_id, now).await?;
     }
@@ -87,29 +99,56 @@ pub fn quota_level(used: i64, limit: i64) -> Option<i64> {
 }
 
 async fn quota(store: &Store, project_id: &str, now: i64) -> Result<(), sqlx::Error> {
-    let Some(project) = store.get_project(project_id).await? else { return Ok(()) };
-    let Some(limit) = tiers::of_project(&project.tier).events_per_month else { return Ok(()) };
+    let Some(project) = store.get_project(project_id).await? else {
+        return Ok(());
+    };
+    let Some(limit) = tiers::of_project(&project.tier).events_per_month else {
+        return Ok(());
+    };
     let (month_start, next_month) = tiers::month_bounds(now);
     let used = store.events_since(project_id, month_start).await?;
-    let Some(level) = quota_level(used, limit) else { return Ok(()) };
+    let Some(level) = quota_level(used, limit) else {
+        return Ok(());
+    };
     let mark = format!("quota:{month_start}");
     let previous = store.notification_mark(project_id, &mark).await?;
     if previous.is_some_and(|p| p >= level) {
         return Ok(());
     }
     let data = serde_json::json!({ "percent": level, "used": used, "limit": limit, "resetsAt": rfc3339(next_month) });
-    store.notify_once(project_id, &mark, previous, level, "quota.threshold_reached", data).await?;
+    store
+        .notify_once(
+            project_id,
+            &mark,
+            previous,
+            level,
+            "quota.threshold_reached",
+            data,
+        )
+        .await?;
     Ok(())
 }
 
-async fn send(store: &Store, secret_box: &SecretBox, destination: &Destination, n: PendingNotification) {
+async fn send(
+    store: &Store,
+    secret_box: &SecretBox,
+    destination: &Destination,
+    n: PendingNotification,
+) {
     let attempt = n.attempts + 1;
     let outcome = match post(secret_box, destination, &n, attempt).await {
-        Ok(()) => store.record_notification(&n.id, true, attempt, None, None).await,
+        Ok(()) => {
+            store
+                .record_notification(&n.id, true, attempt, None, None)
+                .await
+        }
         Err(e) => {
             let schedule = webhooks::schedule(None);
-            let next = retry::next_delay_ms(&schedule, attempt as u32, rand::random::<f64>()).map(|ms| store::now_ms() + ms as i64);
-            store.record_notification(&n.id, false, attempt, next, Some(&e)).await
+            let next = retry::next_delay_ms(&schedule, attempt as u32, rand::random::<f64>())
+                .map(|ms| store::now_ms() + ms as i64);
+            store
+                .record_notification(&n.id, false, attempt, next, Some(&e))
+                .await
         }
     };
     if let Err(e) = outcome {
@@ -118,8 +157,15 @@ async fn send(store: &Store, secret_box: &SecretBox, destination: &Destination, 
     }
 }
 
-async fn post(secret_box: &SecretBox, destination: &Destination, n: &PendingNotification, attempt: i64) -> Result<(), String> {
-    let raw = secret_box.decrypt(&n.secret_ciphertext).map_err(|_| "cannot decrypt the channel secret".to_string())?;
+async fn post(
+    secret_box: &SecretBox,
+    destination: &Destination,
+    n: &PendingNotification,
+    attempt: i64,
+) -> Result<(), String> {
+    let raw = secret_box
+        .decrypt(&n.secret_ciphertext)
+        .map_err(|_| "cannot decrypt the channel secret".to_string())?;
     let key = signing_key_bytes(&raw).map_err(|_| "the channel secret is malformed".to_string())?;
     let post = SignedPost {
         url: &n.url,

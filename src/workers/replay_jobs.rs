@@ -9,9 +9,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::{Context, Stop};
+use crate::ids;
 use crate::ingest::Intake;
 use crate::store::{self, ReplayJob};
-use crate::ids;
 
 /// Default and bounds of a job's pace, in replays created per second.
 pub const DEFAULT_RATE_PER_SECOND: i64 = 50;
@@ -68,7 +68,10 @@ async fn work(intake: &Intake, stop: &mut Stop, token: &str, job: ReplayJob) -> 
     let (batch, pause) = pacing(job.rate_per_second);
     let mut cursor = job.cursor_id.clone();
     loop {
-        match intake.replay_step(&job, token, &mut cursor, batch, lease_until()).await {
+        match intake
+            .replay_step(&job, token, &mut cursor, batch, lease_until())
+            .await
+        {
             Ok(step) if step.done => return true,
             Ok(_) => {}
             Err(e) => tracing::warn!(error = ?e, job = %job.id, "replay batch failed; retrying"),

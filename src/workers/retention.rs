@@ -32,7 +32,9 @@ pub async fn run(ctx: Arc<Context>, mut stop: Stop) {
 /// `max_retention_ms`: the operator's cap over every tier's retention.
 async fn purge_all(store: &Store, max_retention_ms: Option<i64>) -> Result<(), sqlx::Error> {
     for (project_id, tier) in store.project_tiers().await? {
-        let tier_ms = tiers::of_project(&tier).retention_days.map(|days| days * DAY_MS);
+        let tier_ms = tiers::of_project(&tier)
+            .retention_days
+            .map(|days| days * DAY_MS);
         let retention_ms = match (tier_ms, max_retention_ms) {
             (Some(t), Some(cap)) => t.min(cap),
             (Some(ms), None) | (None, Some(ms)) => ms,

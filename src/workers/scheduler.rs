@@ -39,7 +39,9 @@ pub async fn run(ctx: Arc<Context>, mut stop: Stop) {
 }
 
 async fn fire(store: &Store, intake: &Intake, s: &Schedule) -> Result<(), IntakeError> {
-    let Some(due) = s.next_run_at else { return Ok(()) };
+    let Some(due) = s.next_run_at else {
+        return Ok(());
+    };
     let next = match &s.cron {
         Some(cron) => schedules::next_after_firing(cron, &s.time_zone, due, store::now_ms()).unwrap_or_else(|e| {
             // Validated on create; a pattern this version cannot read stops.
@@ -49,10 +51,15 @@ async fn fire(store: &Store, intake: &Intake, s: &Schedule) -> Result<(), Intake
         None => None,
     };
     // Deleted meanwhile: its schedules went with it.
-    let Some(webhook) = store.get_webhook(&s.project_id, &s.webhook_id).await? else { return Ok(()) };
+    let Some(webhook) = store.get_webhook(&s.project_id, &s.webhook_id).await? else {
+        return Ok(());
+    };
     let event = NewEvent {
         project_id: s.project_id.clone(),
-        route: Route::Webhook { webhook_id: webhook.id, enabled: webhook.enabled },
+        route: Route::Webhook {
+            webhook_id: webhook.id,
+            enabled: webhook.enabled,
+        },
         content_type: s.content_type.clone(),
         body: bytes::Bytes::from(s.payload.clone()),
         headers: Some(s.headers.clone()),
@@ -68,6 +75,8 @@ async fn fire(store: &Store, intake: &Intake, s: &Schedule) -> Result<(), Intake
         }
         Err(e) => return Err(e),
     };
-    store.advance_schedule(&s.id, due, next, delivery_id.as_deref()).await?;
+    store
+        .advance_schedule(&s.id, due, next, delivery_id.as_deref())
+        .await?;
     Ok(())
 }

@@ -20,7 +20,10 @@ fn document() -> &'static Value {
 }
 
 fn outside_contract(path: &str) -> bool {
-    path == "/portal" || path.starts_with("/portal/") || path == "/dashboard" || path.starts_with("/dashboard/")
+    path == "/portal"
+        || path.starts_with("/portal/")
+        || path == "/dashboard"
+        || path.starts_with("/dashboard/")
 }
 
 /// Checks one answer; panics with what is wrong.
@@ -32,24 +35,47 @@ pub fn check(method: &str, path: &str, status: u16, content_type: Option<&str>, 
     let what = format!("{} {path} answered {status}", method.to_uppercase());
     let Some(template) = find_template(path) else {
         // The router's fallback: only the error shape is promised.
-        assert!(matches!(status, 404 | 405), "{what}: the route is not in the OpenAPI document");
+        assert!(
+            matches!(status, 404 | 405),
+            "{what}: the route is not in the OpenAPI document"
+        );
         return check_json(&what, "#/components/schemas/ErrorBody", content_type, body);
     };
     let op = &document()["paths"][template.as_str()][method.as_str()];
     if !op.is_object() {
-        assert_eq!(status, 405, "{what}: {method} is not documented for {template}");
+        assert_eq!(
+            status, 405,
+            "{what}: {method} is not documented for {template}"
+        );
         return check_json(&what, "#/components/schemas/ErrorBody", content_type, body);
     }
     let code = status.to_string();
-    let key = if op["responses"].get(&code).is_some() { code.as_str() } else { "default" };
+    let key = if op["responses"].get(&code).is_some() {
+        code.as_str()
+    } else {
+        "default"
+    };
     let response = &op["responses"][key];
-    assert!(response.is_object(), "{what}: status {status} is not documented for {method} {template}");
+    assert!(
+        response.is_object(),
+        "{what}: status {status} is not documented for {method} {template}"
+    );
     let what = format!("{what} ({})", op["operationId"].as_str().unwrap_or("?"));
     let Some(content) = response["content"].as_object() else {
-        assert!(body.is_empty(), "{what}: the document promises no body, got {}", String::from_utf8_lossy(body));
+        assert!(
+            body.is_empty(),
+            "{what}: the document promises no body, got {}",
+            String::from_utf8_lossy(body)
+        );
         return;
     };
-    let declared = content_type.unwrap_or("").split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let declared = content_type
+        .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     assert!(
         content.contains_key(&declared),
         "{what}: content-type {declared:?} is not one the document lists ({:?})",
@@ -59,7 +85,11 @@ pub fn check(method: &str, path: &str, status: u16, content_type: Option<&str>, 
         let pointer = format!(
             "#/paths/{}/{method}/responses/{key}/content/application~1json/schema",
             // A JSON pointer in a URI fragment: `~` and `/` escaped, braces percent-encoded.
-            template.replace('~', "~0").replace('/', "~1").replace('{', "%7B").replace('}', "%7D")
+            template
+                .replace('~', "~0")
+                .replace('/', "~1")
+                .replace('{', "%7B")
+                .replace('}', "%7D")
         );
         check_json(&what, &pointer, content_type, body);
     }
@@ -74,9 +104,17 @@ fn find_template(path: &str) -> Option<String> {
         .keys()
         .filter(|t| {
             let ts: Vec<&str> = t.split('/').collect();
-            ts.len() == segments.len() && ts.iter().zip(&segments).all(|(t, s)| t.starts_with('{') || t == s)
+            ts.len() == segments.len()
+                && ts
+                    .iter()
+                    .zip(&segments)
+                    .all(|(t, s)| t.starts_with('{') || t == s)
         })
-        .max_by_key(|t| t.split('/').map(|s| if s.starts_with('{') { 0 } else { 1 }).collect::<Vec<_>>())
+        .max_by_key(|t| {
+            t.split('/')
+                .map(|s| if s.starts_with('{') { 0 } else { 1 })
+                .collect::<Vec<_>>()
+        })
         .cloned()
 }
 
@@ -85,14 +123,22 @@ fn check_json(what: &str, pointer: &str, content_type: Option<&str>, body: &[u8]
         content_type.is_some_and(|c| c.starts_with("application/json")),
         "{what}: expected a JSON answer, got content-type {content_type:?}"
     );
-    let instance: Value = serde_json::from_slice(body).unwrap_or_else(|e| panic!("{what}: body is not JSON ({e})"));
+    let instance: Value =
+        serde_json::from_slice(body).unwrap_or_else(|e| panic!("{what}: body is not JSON ({e})"));
     let errors = errors(pointer, &instance);
-    assert!(errors.is_empty(), "{what}: the answer does not match the OpenAPI document:\n  {}\nbody: {instance}", errors.join("\n  "));
+    assert!(
+        errors.is_empty(),
+        "{what}: the answer does not match the OpenAPI document:\n  {}\nbody: {instance}",
+        errors.join("\n  ")
+    );
 }
 
 /// What is wrong with `instance` for the (strict) schema at `pointer` of the document.
 pub fn errors(pointer: &str, instance: &Value) -> Vec<String> {
-    validator(pointer).iter_errors(instance).map(|e| format!("{} at {}", e, e.instance_path())).collect()
+    validator(pointer)
+        .iter_errors(instance)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect()
 }
 
 /// A compiled validator for the schema at `pointer` in the strict copy of
@@ -112,7 +158,10 @@ fn validator(pointer: &str) -> Arc<jsonschema::Validator> {
         .build(&root)
         .unwrap_or_else(|e| panic!("schema at {pointer} does not compile: {e}"));
     let compiled = Arc::new(compiled);
-    cache.lock().unwrap().insert(pointer.to_string(), compiled.clone());
+    cache
+        .lock()
+        .unwrap()
+        .insert(pointer.to_string(), compiled.clone());
     compiled
 }
 
@@ -121,7 +170,10 @@ fn validator(pointer: &str) -> Arc<jsonschema::Validator> {
 /// merging `allOf` (what `#[serde(flatten)]` becomes) into one object, so
 /// that closing it cannot reject the merged-in fields.
 fn strict_document(doc: &Value) -> Value {
-    let components = doc["components"]["schemas"].as_object().cloned().unwrap_or_default();
+    let components = doc["components"]["schemas"]
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
     let mut strict = doc.clone();
     strict.as_object_mut().unwrap().remove("servers");
     close_all(&mut strict, &components);
@@ -150,7 +202,10 @@ fn close_all(v: &mut Value, components: &Map<String, Value>) {
 /// properties and required lists (members that are references are looked
 /// up, and merged recursively).
 fn merge_all_of(m: &mut Map<String, Value>, components: &Map<String, Value>) {
-    let members = m.remove("allOf").and_then(|a| a.as_array().cloned()).unwrap_or_default();
+    let members = m
+        .remove("allOf")
+        .and_then(|a| a.as_array().cloned())
+        .unwrap_or_default();
     let mut properties = Map::new();
     let mut required: Vec<Value> = Vec::new();
     for member in members {
@@ -170,8 +225,16 @@ fn merge_all_of(m: &mut Map<String, Value>, components: &Map<String, Value>) {
 }
 
 fn resolve(schema: &Value, components: &Map<String, Value>) -> Value {
-    match schema["$ref"].as_str().and_then(|r| r.strip_prefix("#/components/schemas/")) {
-        Some(name) => resolve(components.get(name).unwrap_or_else(|| panic!("no component {name}")), components),
+    match schema["$ref"]
+        .as_str()
+        .and_then(|r| r.strip_prefix("#/components/schemas/"))
+    {
+        Some(name) => resolve(
+            components
+                .get(name)
+                .unwrap_or_else(|| panic!("no component {name}")),
+            components,
+        ),
         None => schema.clone(),
     }
 }

@@ -35,17 +35,26 @@ pub struct TestDatabase {
 /// other run's databases.
 pub async fn fresh_database() -> Option<TestDatabase> {
     use sqlx::Connection;
-    let base = std::env::var("HOOKRELAY_TEST_DATABASE_URL").ok().filter(|u| !u.is_empty())?;
-    let prefix = std::env::var("HOOKRELAY_TEST_DB_PREFIX").unwrap_or_else(|_| "hookrelay_test_".into());
+    let base = std::env::var("HOOKRELAY_TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())?;
+    let prefix =
+        std::env::var("HOOKRELAY_TEST_DB_PREFIX").unwrap_or_else(|_| "hookrelay_test_".into());
     let name = format!("{prefix}{}", ulid::Ulid::new().to_string().to_lowercase());
-    let mut conn = sqlx::postgres::PgConnection::connect(&base).await.expect("connect to test PostgreSQL");
+    let mut conn = sqlx::postgres::PgConnection::connect(&base)
+        .await
+        .expect("connect to test PostgreSQL");
     sqlx::Executor::execute(&mut conn, format!("CREATE DATABASE \"{name}\"").as_str())
         .await
         .expect("create test database");
     let _ = conn.close().await;
     let mut url = url::Url::parse(&base).expect("test database URL");
     url.set_path(&name);
-    Some(TestDatabase { url: url.to_string(), admin_url: base, name })
+    Some(TestDatabase {
+        url: url.to_string(),
+        admin_url: base,
+        name,
+    })
 }
 
 impl Drop for TestDatabase {
@@ -55,13 +64,21 @@ impl Drop for TestDatabase {
         // Drop may run inside the test's runtime, which cannot be blocked
         // on: the statement runs on a thread with a runtime of its own.
         let dropped = std::thread::spawn(move || -> Result<(), String> {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| e.to_string())?;
             runtime.block_on(async {
-                let mut conn = sqlx::postgres::PgConnection::connect(&admin_url).await.map_err(|e| e.to_string())?;
-                // FORCE: pools a test still holds are cut off, not waited for.
-                sqlx::Executor::execute(&mut conn, format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)").as_str())
+                let mut conn = sqlx::postgres::PgConnection::connect(&admin_url)
                     .await
                     .map_err(|e| e.to_string())?;
+                // FORCE: pools a test still holds are cut off, not waited for.
+                sqlx::Executor::execute(
+                    &mut conn,
+                    format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)").as_str(),
+                )
+                .await
+                .map_err(|e| e.to_string())?;
                 let _ = conn.close().await;
                 Ok(())
             })
@@ -84,7 +101,12 @@ pub struct ServerOpts {
 
 impl Default for ServerOpts {
     fn default() -> Self {
-        ServerOpts { lease_seconds: 60, allow_private: true, extra: Vec::new(), env: Vec::new() }
+        ServerOpts {
+            lease_seconds: 60,
+            allow_private: true,
+            extra: Vec::new(),
+            env: Vec::new(),
+        }
     }
 }
 
@@ -114,7 +136,10 @@ impl Server {
             let handles: Vec<_> = (0..n)
                 .map(|_| scope.spawn(|| Server::start_on(dir.clone(), db.clone(), opts.clone())))
                 .collect();
-            handles.into_iter().map(|h| h.join().expect("node start")).collect()
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("node start"))
+                .collect()
         })
     }
 
@@ -123,16 +148,31 @@ impl Server {
         Server::start_on(self._dir.clone(), self._db.clone(), opts)
     }
 
-    fn start_on(dir: Arc<tempfile::TempDir>, db: Option<Arc<TestDatabase>>, opts: ServerOpts) -> Server {
+    fn start_on(
+        dir: Arc<tempfile::TempDir>,
+        db: Option<Arc<TestDatabase>>,
+        opts: ServerOpts,
+    ) -> Server {
         let data_dir = dir.path().join("data");
         let db_url = db.as_ref().map(|d| d.url.clone());
-        let mut server = Server { child: None, url: String::new(), data_dir, db_url, opts, _dir: dir, _db: db };
+        let mut server = Server {
+            child: None,
+            url: String::new(),
+            data_dir,
+            db_url,
+            opts,
+            _dir: dir,
+            _db: db,
+        };
         server.spawn();
         server
     }
 
     fn db_args(&self) -> Vec<String> {
-        let mut args = vec!["--data-dir".to_string(), self.data_dir.display().to_string()];
+        let mut args = vec![
+            "--data-dir".to_string(),
+            self.data_dir.display().to_string(),
+        ];
         if let Some(db) = &self.db_url {
             args.push("--database-url".into());
             args.push(db.clone());
@@ -147,18 +187,27 @@ impl Server {
             .open(self._dir.path().join("server.log"))
             .expect("log file");
         let mut cmd = Command::new(BIN);
-        cmd.arg("serve").args(self.db_args()).args(["--listen", "127.0.0.1:0"]);
+        cmd.arg("serve")
+            .args(self.db_args())
+            .args(["--listen", "127.0.0.1:0"]);
         cmd.args(["--lease-seconds", &self.opts.lease_seconds.to_string()]);
         if self.opts.allow_private {
             cmd.arg("--allow-private-destinations");
         }
         cmd.args(&self.opts.extra);
-        cmd.env("RUST_LOG", "warn").env_remove("HOOKRELAY_DATABASE_URL");
+        cmd.env("RUST_LOG", "warn")
+            .env_remove("HOOKRELAY_DATABASE_URL");
         cmd.envs(self.opts.env.iter().map(|(k, v)| (k, v)));
-        let mut child = cmd.stdout(Stdio::piped()).stderr(log).spawn().expect("spawn hookrelay");
+        let mut child = cmd
+            .stdout(Stdio::piped())
+            .stderr(log)
+            .spawn()
+            .expect("spawn hookrelay");
         let stdout = child.stdout.take().expect("stdout");
         let mut line = String::new();
-        BufReader::new(stdout).read_line(&mut line).expect("read listening line");
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("read listening line");
         let url = line
             .trim()
             .strip_prefix("hookrelay listening on ")
@@ -187,7 +236,10 @@ impl Server {
     /// SIGTERM, then wait for the process to exit.
     pub fn terminate(&mut self) -> ExitStatus {
         let mut c = self.child.take().expect("running");
-        Command::new("kill").args(["-TERM", &c.id().to_string()]).status().expect("kill -TERM");
+        Command::new("kill")
+            .args(["-TERM", &c.id().to_string()])
+            .status()
+            .expect("kill -TERM");
         c.wait().expect("wait")
     }
 
@@ -223,9 +275,16 @@ impl Server {
 
     fn create_project_with(&self, args: &[&str]) -> (String, String) {
         let out = self.cli(&[&["project", "create", "--json"], args].concat());
-        assert!(out.status.success(), "project create failed: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "project create failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let v: Value = serde_json::from_slice(&out.stdout).expect("json output");
-        (v["projectId"].as_str().unwrap().to_string(), v["apiKey"].as_str().unwrap().to_string())
+        (
+            v["projectId"].as_str().unwrap().to_string(),
+            v["apiKey"].as_str().unwrap().to_string(),
+        )
     }
 
     fn database_url(&self) -> String {
@@ -238,26 +297,39 @@ impl Server {
     async fn db(&self) -> sqlx::AnyConnection {
         use sqlx::Connection;
         sqlx::any::install_default_drivers();
-        sqlx::AnyConnection::connect(&self.database_url()).await.expect("connect to the server's database")
+        sqlx::AnyConnection::connect(&self.database_url())
+            .await
+            .expect("connect to the server's database")
     }
 
     /// The server's database through the store, for races no request can
     /// time (a change landing between two steps of one request).
     pub async fn store(&self) -> hookrelay::store::Store {
-        let settings = hookrelay::store::PoolSettings { max_connections: 2, statement_timeout: Duration::from_secs(10) };
-        hookrelay::store::Store::connect(&self.database_url(), &settings).await.expect("connect the store")
+        let settings = hookrelay::store::PoolSettings {
+            max_connections: 2,
+            statement_timeout: Duration::from_secs(10),
+        };
+        hookrelay::store::Store::connect(&self.database_url(), &settings)
+            .await
+            .expect("connect the store")
     }
 
     /// Runs one SQL statement on the server's database, for states no API
     /// can reach quickly (e.g. a token past its expiry).
     pub async fn sql(&self, statement: &str) {
-        sqlx::Executor::execute(&mut self.db().await, statement).await.expect("run SQL");
+        sqlx::Executor::execute(&mut self.db().await, statement)
+            .await
+            .expect("run SQL");
     }
 
     /// The first column of the first row of a query returning one BIGINT.
     pub async fn sql_i64(&self, query: &str) -> i64 {
         use sqlx::Row;
-        sqlx::query(query).fetch_one(&mut self.db().await).await.expect("run SQL").get(0)
+        sqlx::query(query)
+            .fetch_one(&mut self.db().await)
+            .await
+            .expect("run SQL")
+            .get(0)
     }
 
     /// Runs a `hookrelay` subcommand with `stdin` as its standard input.
@@ -273,26 +345,53 @@ impl Server {
             .stderr(Stdio::piped())
             .spawn()
             .expect("run hookrelay");
-        child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("write stdin");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(stdin.as_bytes())
+            .expect("write stdin");
         child.wait_with_output().expect("wait hookrelay")
     }
 
     /// `hookrelay user create --password-stdin`.
     pub fn create_user(&self, email: &str, project_id: &str, role: &str, password: &str) {
         let out = self.cli_with_stdin(
-            &["user", "create", "--email", email, "--project", project_id, "--role", role, "--password-stdin"],
+            &[
+                "user",
+                "create",
+                "--email",
+                email,
+                "--project",
+                project_id,
+                "--role",
+                role,
+                "--password-stdin",
+            ],
             password,
         );
-        assert!(out.status.success(), "user create failed: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "user create failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 
     /// A dashboard client that keeps its session cookie and CSRF token.
     pub fn dashboard(&self) -> Dash {
-        Dash { base: self.url.clone(), http: reqwest::Client::new(), cookie: None, csrf: None }
+        Dash {
+            base: self.url.clone(),
+            http: reqwest::Client::new(),
+            cookie: None,
+            csrf: None,
+        }
     }
 
     pub fn api(&self) -> Api {
-        Api { base: self.url.clone(), http: reqwest::Client::new() }
+        Api {
+            base: self.url.clone(),
+            http: reqwest::Client::new(),
+        }
     }
 }
 
@@ -328,21 +427,38 @@ impl Resp {
         let body = if bytes.is_empty() {
             Value::Null
         } else {
-            serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()))
+            serde_json::from_slice(&bytes)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()))
         };
-        Resp { status, headers, body }
+        Resp {
+            status,
+            headers,
+            body,
+        }
     }
 }
 
 impl Api {
-    pub async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> Resp {
-        let url = if path.starts_with("http") { path.to_string() } else { format!("{}{path}", self.base) };
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Resp {
+        let url = if path.starts_with("http") {
+            path.to_string()
+        } else {
+            format!("{}{path}", self.base)
+        };
         let mut req = self.http.request(method.parse().unwrap(), url);
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
         if let Some(b) = body {
-            req = req.header("content-type", "application/json").body(b.to_string());
+            req = req
+                .header("content-type", "application/json")
+                .body(b.to_string());
         }
         Resp::read(method, req.send().await.expect("request")).await
     }
@@ -357,10 +473,24 @@ impl Api {
 
     /// Raw ingest with a given content type.
     pub async fn ingest(&self, ingest_url: &str, secret: &str, body: &[u8]) -> Resp {
-        self.send_raw(ingest_url, Some(secret), body, Some("application/json"), None).await
+        self.send_raw(
+            ingest_url,
+            Some(secret),
+            body,
+            Some("application/json"),
+            None,
+        )
+        .await
     }
 
-    pub async fn send_raw(&self, url: &str, token: Option<&str>, body: &[u8], content_type: Option<&str>, idem: Option<&str>) -> Resp {
+    pub async fn send_raw(
+        &self,
+        url: &str,
+        token: Option<&str>,
+        body: &[u8],
+        content_type: Option<&str>,
+        idem: Option<&str>,
+    ) -> Resp {
         let mut req = self.http.post(url).body(body.to_vec());
         if let Some(t) = token {
             req = req.bearer_auth(t);
@@ -391,9 +521,17 @@ impl Api {
         let mut items = Vec::new();
         let mut cursor = String::new();
         loop {
-            let r = self.get(&format!("{path}{sep}limit=100&cursor={cursor}"), key).await;
+            let r = self
+                .get(&format!("{path}{sep}limit=100&cursor={cursor}"), key)
+                .await;
             assert_eq!(r.status, 200, "{path}: {}", r.body);
-            items.extend(r.body["data"].as_array().expect("list data").iter().cloned());
+            items.extend(
+                r.body["data"]
+                    .as_array()
+                    .expect("list data")
+                    .iter()
+                    .cloned(),
+            );
             match r.body["nextCursor"].as_str() {
                 Some(c) => cursor = c.to_string(),
                 None => return items,
@@ -403,7 +541,8 @@ impl Api {
 
     /// Polls a delivery until `done` holds for it.
     pub async fn wait_delivery(&self, key: &str, id: &str, done: impl Fn(&Value) -> bool) -> Value {
-        self.wait_until(&format!("/v1/deliveries/{id}"), key, done).await
+        self.wait_until(&format!("/v1/deliveries/{id}"), key, done)
+            .await
     }
 
     /// Polls a GET route (for 30 s) until `done` holds for its `data`.
@@ -414,7 +553,11 @@ impl Api {
             if r.status == 200 && done(&r.body["data"]) {
                 return r.body["data"].clone();
             }
-            assert!(Instant::now() < deadline, "{path} never reached the expected state: {}", r.body);
+            assert!(
+                Instant::now() < deadline,
+                "{path} never reached the expected state: {}",
+                r.body
+            );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
@@ -460,7 +603,12 @@ impl Receiver {
     /// each after `delay`.
     pub async fn with_plan(plan: Vec<u16>, default_status: u16, delay: Duration) -> Receiver {
         let plan = Mutex::new(VecDeque::from(plan));
-        let respond: Responder = Arc::new(move |_, _| (plan.lock().unwrap().pop_front().unwrap_or(default_status), vec![]));
+        let respond: Responder = Arc::new(move |_, _| {
+            (
+                plan.lock().unwrap().pop_front().unwrap_or(default_status),
+                vec![],
+            )
+        });
         Receiver::with_responder(respond, delay).await
     }
 
@@ -477,12 +625,17 @@ impl Receiver {
         let app = axum::Router::new()
             .fallback(axum::routing::post(handle))
             .with_state(state.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind receiver");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind receiver");
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
-        Receiver { url: format!("http://{addr}/hook"), state }
+        Receiver {
+            url: format!("http://{addr}/hook"),
+            state,
+        }
     }
 
     pub fn received(&self) -> Vec<Received> {
@@ -495,18 +648,26 @@ impl Receiver {
 
     /// The most requests that were open at once.
     pub fn most_open(&self) -> usize {
-        self.state.most_open.load(std::sync::atomic::Ordering::SeqCst)
+        self.state
+            .most_open
+            .load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Requests that arrived so far (answered or still open).
     pub fn arrivals(&self) -> usize {
-        self.state.arrivals.load(std::sync::atomic::Ordering::SeqCst)
+        self.state
+            .arrivals
+            .load(std::sync::atomic::Ordering::SeqCst)
     }
 
     pub async fn wait_for(&self, n: usize, timeout: Duration) -> Vec<Received> {
         let deadline = Instant::now() + timeout;
         while self.count() < n {
-            assert!(Instant::now() < deadline, "receiver got {} of {n} requests", self.count());
+            assert!(
+                Instant::now() < deadline,
+                "receiver got {} of {n} requests",
+                self.count()
+            );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         self.received()
@@ -527,9 +688,16 @@ async fn handle(
         tokio::time::sleep(state.delay).await;
     }
     let (status, extra) = (state.respond)(n, &body);
-    state.received.lock().unwrap().push(Received { headers, body, status, arrived });
+    state.received.lock().unwrap().push(Received {
+        headers,
+        body,
+        status,
+        arrived,
+    });
     state.open.fetch_sub(1, SeqCst);
-    let mut response = axum::response::IntoResponse::into_response(axum::http::StatusCode::from_u16(status).unwrap());
+    let mut response = axum::response::IntoResponse::into_response(
+        axum::http::StatusCode::from_u16(status).unwrap(),
+    );
     for (name, value) in extra {
         response.headers_mut().insert(name, value.parse().unwrap());
     }
@@ -538,23 +706,35 @@ async fn handle(
 
 /// The independent check: the Standard Webhooks reference library.
 pub fn verifies(secret: &str, r: &Received) -> bool {
-    standardwebhooks::Webhook::new(secret).expect("secret").verify(&r.body, &r.headers).is_ok()
+    standardwebhooks::Webhook::new(secret)
+        .expect("secret")
+        .verify(&r.body, &r.headers)
+        .is_ok()
 }
 
 /// The `v1,...` entries of a received signature header.
 pub fn signatures(r: &Received) -> Vec<String> {
-    r.headers["webhook-signature"].to_str().unwrap().split(' ').map(str::to_string).collect()
+    r.headers["webhook-signature"]
+        .to_str()
+        .unwrap()
+        .split(' ')
+        .map(str::to_string)
+        .collect()
 }
 
 pub fn header(r: &Received, name: &str) -> String {
-    r.headers.get(name).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default()
+    r.headers
+        .get(name)
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default()
 }
 
 /// Makes a received request look as if only `entry` had been sent, so the
 /// verifier checks that single signature.
 pub fn with_only_signature(r: &Received, entry: &str) -> Received {
     let mut r = r.clone();
-    r.headers.insert("webhook-signature", entry.parse().unwrap());
+    r.headers
+        .insert("webhook-signature", entry.parse().unwrap());
     r
 }
 
@@ -572,7 +752,16 @@ pub struct Dash {
 impl Dash {
     /// Logs in; on success keeps the cookie and CSRF token.
     pub async fn login(&mut self, email: &str, password: &str) -> Resp {
-        let r = self.send("POST", "/dashboard/api/login", Some(json_body(email, password)), None, None, &[]).await;
+        let r = self
+            .send(
+                "POST",
+                "/dashboard/api/login",
+                Some(json_body(email, password)),
+                None,
+                None,
+                &[],
+            )
+            .await;
         if r.status == 200 {
             let set = r.headers["set-cookie"].to_str().unwrap();
             self.cookie = Some(set.split(';').next().unwrap().to_string());
@@ -583,7 +772,15 @@ impl Dash {
 
     /// A call with this client's cookie and CSRF token.
     pub async fn call(&self, method: &str, path: &str, body: Option<Value>) -> Resp {
-        self.send(method, path, body, self.cookie.as_deref(), self.csrf.as_deref(), &[]).await
+        self.send(
+            method,
+            path,
+            body,
+            self.cookie.as_deref(),
+            self.csrf.as_deref(),
+            &[],
+        )
+        .await
     }
 
     pub async fn send(
@@ -595,7 +792,11 @@ impl Dash {
         csrf: Option<&str>,
         headers: &[(&str, &str)],
     ) -> Resp {
-        let url = if path.starts_with("http") { path.to_string() } else { format!("{}{path}", self.base) };
+        let url = if path.starts_with("http") {
+            path.to_string()
+        } else {
+            format!("{}{path}", self.base)
+        };
         let mut req = self.http.request(method.parse().unwrap(), url);
         if let Some(c) = cookie {
             req = req.header("cookie", c);
@@ -607,7 +808,9 @@ impl Dash {
             req = req.header(*k, *v);
         }
         if let Some(b) = body {
-            req = req.header("content-type", "application/json").body(b.to_string());
+            req = req
+                .header("content-type", "application/json")
+                .body(b.to_string());
         }
         Resp::read(method, req.send().await.expect("request")).await
     }
