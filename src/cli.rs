@@ -74,9 +74,12 @@ async fn run(command: Command, log_format: LogFormat) -> Result<ExitCode, BoxErr
             tier,
             json,
         }) => create_project(&db, &name, tier, json).await,
-        Command::Project(ProjectCommand::SetTier { db, project, tier }) => {
-            set_tier(&db, &project, &tier).await
-        }
+        Command::Project(ProjectCommand::SetTier {
+            db,
+            project,
+            tier,
+            json,
+        }) => set_tier(&db, &project, &tier, json).await,
         Command::Project(ProjectCommand::List { db, json }) => list_projects(&db, json).await,
         Command::Project(ProjectCommand::Show { db, project, json }) => {
             show_project(&db, &project, json).await
@@ -95,20 +98,32 @@ async fn run(command: Command, log_format: LogFormat) -> Result<ExitCode, BoxErr
             role,
             password_stdin,
             public_url,
-        }) => create_user(&db, &email, &project, &role, password_stdin, &public_url).await,
-        Command::User(UserCommand::Deactivate { db, email }) => {
-            end_user_access(&db, &email, false).await
+            json,
+        }) => {
+            let user = NewUser {
+                email: &email,
+                project_id: &project,
+                role: &role,
+                password_stdin,
+                public_url: &public_url,
+            };
+            create_user(&db, user, json).await
+        }
+        Command::User(UserCommand::Deactivate { db, email, json }) => {
+            end_user_access(&db, &email, false, json).await
         }
         Command::User(UserCommand::Remove {
             db,
             email,
             project: None,
-        }) => end_user_access(&db, &email, true).await,
+            json,
+        }) => end_user_access(&db, &email, true, json).await,
         Command::User(UserCommand::Remove {
             db,
             email,
             project: Some(project),
-        }) => remove_membership(&db, &email, &project).await,
+            json,
+        }) => remove_membership(&db, &email, &project, json).await,
         Command::Send(args) => send(args).await,
         Command::Verify(args) => verify(args),
         Command::Openapi => {
@@ -211,7 +226,12 @@ async fn audit(
         .await;
 }
 
-async fn set_tier(db: &DbArgs, project_id: &str, tier: &str) -> Result<ExitCode, BoxError> {
+async fn set_tier(
+    db: &DbArgs,
+    project_id: &str,
+    tier: &str,
+    json: bool,
+) -> Result<ExitCode, BoxError> {
     let (store, _) = server::open(db, Setup::Existing).await?;
     let Some(before) = store.get_project(project_id).await? else {
         return Err(format!("no project {project_id}").into());
@@ -227,7 +247,12 @@ async fn set_tier(db: &DbArgs, project_id: &str, tier: &str) -> Result<ExitCode,
     )
     .await;
     store.close().await;
-    println!("project {project_id}: tier {} -> {tier}", before.tier);
+    if json {
+        let out = serde_json::json!({ "projectId": project_id, "from": before.tier, "to": tier });
+        println!("{out}");
+    } else {
+        println!("project {project_id}: tier {} -> {tier}", before.tier);
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -355,14 +380,23 @@ async fn create_key(
     Ok(ExitCode::SUCCESS)
 }
 
-async fn create_user(
-    db: &DbArgs,
-    email: &str,
-    project_id: &str,
-    role: &str,
+/// What `user create` was asked for.
+struct NewUser<'a> {
+    email: &'a str,
+    project_id: &'a str,
+    role: &'a str,
     password_stdin: bool,
-    public_url: &str,
-) -> Result<ExitCode, BoxError> {
+    public_url: &'a str,
+}
+
+async fn create_user(db: &DbArgs, user: NewUser<'_>, json: bool) -> Result<ExitCode, BoxError> {
+    let NewUser {
+        email,
+        project_id,
+        role,
+        password_stdin,
+        public_url,
+    } = user;
     let email = users::normalize_email(email).map_err(|e| format!("--email {e}"))?;
     let role = MemberRole::parse(role).ok_or("--role must be owner, admin or member")?;
     let password_hash = if password_stdin {
@@ -408,6 +442,22 @@ async fn create_user(
     match outcome {
         AddMemberOutcome::NoSuchProject => Err(format!("no project {project_id}").into()),
         AddMemberOutcome::Added { user_id, new_user } => {
+            // In the fragment, so the token never reaches server logs or a
+            // Referer header.
+            let link = token.map(|t| {
+                format!(
+                    "{}/dashboard/setup#token={t}",
+                    public_url.trim_end_matches('/')
+                )
+            });
+            if json {
+                let out = serde_json::json!({
+                    "userId": user_id, "email": email, "projectId": project_id,
+                    "role": role.as_str(), "newUser": new_user, "setupLink": link,
+                });
+                println!("{out}");
+                return Ok(ExitCode::SUCCESS);
+            }
             let verb = if new_user {
                 "user created"
             } else {
@@ -417,13 +467,8 @@ async fn create_user(
                 "{verb}: {user_id} <{email}>, {} of {project_id}",
                 role.as_str()
             );
-            if let Some(t) = token {
-                // In the fragment, so the token never reaches server logs or
-                // a Referer header.
-                println!(
-                    "password-setup link (one use, valid 24 h): {}/dashboard/setup#token={t}",
-                    public_url.trim_end_matches('/')
-                );
+            if let Some(link) = link {
+                println!("password-setup link (one use, valid 24 h): {link}");
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -433,7 +478,12 @@ async fn create_user(
 /// `user deactivate` (`delete` false) and `user remove` without --project:
 /// either way every session of the user ends at once, and each of their
 /// projects' audit logs says so.
-async fn end_user_access(db: &DbArgs, email: &str, delete: bool) -> Result<ExitCode, BoxError> {
+async fn end_user_access(
+    db: &DbArgs,
+    email: &str,
+    delete: bool,
+    json: bool,
+) -> Result<ExitCode, BoxError> {
     let email = users::normalize_email(email).map_err(|e| format!("--email {e}"))?;
     let (store, _) = server::open(db, Setup::Existing).await?;
     let ended = if delete {
@@ -462,6 +512,11 @@ async fn end_user_access(db: &DbArgs, email: &str, delete: bool) -> Result<ExitC
         .await;
     }
     store.close().await;
+    if json {
+        let out = serde_json::json!({ "userId": ended.user_id, "email": email, "sessionsEnded": ended.sessions_ended });
+        println!("{out}");
+        return Ok(ExitCode::SUCCESS);
+    }
     let verb = if delete { "removed" } else { "deactivated" };
     println!(
         "user {verb}: {} <{email}>; {} session(s) ended",
@@ -474,6 +529,7 @@ async fn remove_membership(
     db: &DbArgs,
     email: &str,
     project_id: &str,
+    json: bool,
 ) -> Result<ExitCode, BoxError> {
     let email = users::normalize_email(email).map_err(|e| format!("--email {e}"))?;
     let (store, _) = server::open(db, Setup::Existing).await?;
@@ -491,7 +547,12 @@ async fn remove_membership(
     store.close().await;
     match outcome {
         MembershipRemoval::Removed { user_id } => {
-            println!("{user_id} <{email}> is no longer a member of {project_id}");
+            if json {
+                let out = serde_json::json!({ "userId": user_id, "email": email, "projectId": project_id });
+                println!("{out}");
+            } else {
+                println!("{user_id} <{email}> is no longer a member of {project_id}");
+            }
             Ok(ExitCode::SUCCESS)
         }
         MembershipRemoval::NoSuchUser => {

@@ -202,6 +202,9 @@ pub enum ProjectCommand {
         /// The new tier.
         #[arg(long, value_parser = tier_names())]
         tier: String,
+        /// Print {"projectId", "from", "to"} as JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// List the installation's projects.
     List {
@@ -273,6 +276,10 @@ pub enum UserCommand {
             default_value = "http://127.0.0.1:8080"
         )]
         public_url: String,
+        /// Print {"userId", "email", "projectId", "role", "newUser",
+        /// "setupLink"} as JSON (setupLink is null with --password-stdin).
+        #[arg(long)]
+        json: bool,
     },
     /// End a user's access at once: their password and any unused setup
     /// link are removed and every session ends. Memberships stay; `user
@@ -283,6 +290,9 @@ pub enum UserCommand {
         /// The user's email.
         #[arg(long)]
         email: String,
+        /// Print {"userId", "email", "sessionsEnded"} as JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// Delete a user with their memberships and sessions; with --project,
     /// only take them out of that project.
@@ -295,6 +305,10 @@ pub enum UserCommand {
         /// The project id (proj_...) to take the user out of.
         #[arg(long)]
         project: Option<String>,
+        /// Print {"userId", "email", "sessionsEnded"} (or, with --project,
+        /// {"userId", "email", "projectId"}) as JSON.
+        #[arg(long)]
+        json: bool,
     },
 }
 

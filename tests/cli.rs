@@ -476,6 +476,91 @@ async fn operators_list_show_and_mint_admin_keys_from_the_server_machine() {
     );
 }
 
+/// Every operator command answers `--json` with the ids a script needs next.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn operator_commands_print_json_for_scripts() {
+    let server = Server::start(ServerOpts::default()).await;
+    let (project, _) = server.create_project("acme");
+    let (other, _) = server.create_project("globex");
+    let json = |args: &[&str]| -> Value {
+        let out = server.cli(args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{args:?} printed no JSON ({e}): {}", stdout(&out)))
+    };
+
+    let tier = json(&[
+        "project",
+        "set-tier",
+        "--project",
+        &project,
+        "--tier",
+        "pro",
+        "--json",
+    ]);
+    assert_eq!(
+        tier,
+        serde_json::json!({ "projectId": project, "from": "unlimited", "to": "pro" })
+    );
+
+    let created = json(&[
+        "user",
+        "create",
+        "--email",
+        "Ada@Example.com",
+        "--project",
+        &project,
+        "--json",
+    ]);
+    let user_id = s(&created, "/userId");
+    assert!(user_id.starts_with("usr_"), "{created}");
+    assert_eq!(
+        (&created["email"], &created["newUser"], &created["role"]),
+        (
+            &Value::from("ada@example.com"),
+            &Value::from(true),
+            &Value::from("member")
+        )
+    );
+    assert!(s(&created, "/setupLink").contains("/dashboard/setup#token="));
+    let added = json(&[
+        "user",
+        "create",
+        "--email",
+        "ada@example.com",
+        "--project",
+        &other,
+        "--role",
+        "admin",
+        "--json",
+    ]);
+    assert_eq!(
+        (s(&added, "/userId"), &added["newUser"]),
+        (user_id.clone(), &Value::from(false))
+    );
+
+    let removed = json(&[
+        "user",
+        "remove",
+        "--email",
+        "ada@example.com",
+        "--project",
+        &other,
+        "--json",
+    ]);
+    assert_eq!(
+        removed,
+        serde_json::json!({ "userId": user_id, "email": "ada@example.com", "projectId": other })
+    );
+    let deactivated = json(&["user", "deactivate", "--email", "ada@example.com", "--json"]);
+    assert_eq!(
+        deactivated,
+        serde_json::json!({ "userId": user_id, "email": "ada@example.com", "sessionsEnded": 0 })
+    );
+    let gone = json(&["user", "remove", "--email", "ada@example.com", "--json"]);
+    assert_eq!(gone["userId"], Value::from(user_id));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tail_follows_new_deliveries_and_their_outcome() {
     let server = Server::start(ServerOpts::default()).await;
