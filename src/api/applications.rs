@@ -269,6 +269,7 @@ pub(crate) async fn update_application(
     }
     a.updated_at = store::now_ms();
     uid_taken(state.store.update_application(&a).await?)?;
+    state.forget_credentials();
     let changes = crate::audit::changes(&before, &audit_summary(&a));
     Ok((a, changes))
 }
@@ -412,7 +413,7 @@ pub async fn send_message(
     rules::validate_event_type(&body.event_type)
         .map_err(|e| ApiError::invalid_field("eventType", e))?;
     let idempotency_key = super::ingest::idempotency_key(&headers)?;
-    let app = find(&state, &key.project_id, &id).await?;
+    let app = state.application(&key.project_id, &id).await?;
     let payload = bytes::Bytes::from(body.payload.to_string());
     if let Some(key) = &body.ordering_key {
         rules::validate_event_type(key).map_err(|e| ApiError::invalid_field("orderingKey", e))?;

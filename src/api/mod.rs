@@ -36,7 +36,7 @@ use crate::cache::TtlCache;
 use crate::delivery::Engine;
 use crate::ingest::Intake;
 use crate::secrets::SecretBox;
-use crate::store::{IngestTarget, KeyAuth, Store};
+use crate::store::{Application, IngestTarget, KeyAuth, Store};
 use error::ApiError;
 
 /// How long a node trusts a cached credential lookup. A key revoked or a
@@ -53,6 +53,8 @@ pub struct State {
     pub dashboard: crate::users::DashboardSettings,
     api_keys: TtlCache<String, KeyAuth>,
     ingest_targets: TtlCache<String, Option<IngestTarget>>,
+    /// Applications by (project, id or uid), for the messages route.
+    applications: TtlCache<(String, String), Option<Application>>,
 }
 
 pub type AppState = Arc<State>;
@@ -77,17 +79,41 @@ impl State {
             dashboard,
             api_keys: TtlCache::new(AUTH_CACHE_TTL, 100_000),
             ingest_targets: TtlCache::new(AUTH_CACHE_TTL, 100_000),
+            applications: TtlCache::new(AUTH_CACHE_TTL, 100_000),
         })
+    }
+
+    /// The project's application by id or uid, as the hot message route
+    /// needs it: cached like credentials (a change through another node is
+    /// seen within `AUTH_CACHE_TTL`).
+    pub async fn application(
+        &self,
+        project_id: &str,
+        id_or_uid: &str,
+    ) -> Result<Application, ApiError> {
+        let key = (project_id.to_string(), id_or_uid.to_string());
+        let found = match self.applications.get(&key) {
+            Some(found) => found,
+            None => {
+                let found = self.store.get_application(project_id, id_or_uid).await?;
+                self.applications.insert(key, found.clone());
+                found
+            }
+        };
+        found.ok_or_else(|| ApiError::not_found("application"))
     }
 
     pub fn ingest_url(&self, public_id: &str) -> String {
         format!("{}/v1/ingest/{public_id}", self.public_url)
     }
 
-    /// Forgets cached credentials after a change made through this node.
+    /// Forgets cached credentials, applications and message routes after a
+    /// change made through this node.
     fn forget_credentials(&self) {
         self.api_keys.clear();
         self.ingest_targets.clear();
+        self.applications.clear();
+        self.intake.forget_routes();
     }
 }
 

@@ -398,6 +398,10 @@ pub(crate) async fn create_webhook(
         .store
         .create_webhook(&w, &[ingest_row, signing_row])
         .await?;
+    if w.application_id.is_some() {
+        // A new endpoint receives its application's next message.
+        state.forget_credentials();
+    }
     Ok(Created {
         webhook: w,
         ingest_secret,

@@ -11,13 +11,16 @@
 //! node in the write path's transaction when their endpoint has room (they
 //! go out without another query), and due rows claimed per endpoint from
 //! the database (retries, work queued when there was no room, work of a
-//! node that died). Outcomes go to the write path's group commit (`ingest`),
-//! which stores them in batches.
+//! node that died). Both wait in a local queue per endpoint, leased, until
+//! the scheduler lets them start; a finishing request starts the next
+//! waiting one of its endpoint at once. Outcomes go to the write path's
+//! group commit (`ingest`), which stores them in batches.
 
 mod destination;
 pub mod scheduler;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering as AtomicOrdering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -45,6 +48,9 @@ const MAX_ENDPOINTS: i64 = 10_000;
 const IDLE_RELEASE: Duration = Duration::from_secs(30);
 /// FIFO: open deliveries looked at per claim for the head of each key.
 const FIFO_WINDOW: i64 = 500;
+/// Deliveries a node holds (in flight or leased and waiting), all endpoints
+/// together, as a multiple of its requests in flight.
+const HELD_PER_SLOT: usize = 16;
 
 #[derive(Clone, Debug)]
 pub struct EngineConfig {
@@ -58,12 +64,10 @@ pub struct EngineConfig {
     pub target_cache_ttl: Duration,
 }
 
-/// A delivery leased to this node, with its slot of the node's capacity
-/// (its endpoint's slot is held in the scheduler).
+/// A delivery leased to this node (its place is counted in the scheduler).
 pub struct Job {
     pub claimed: Claimed,
     pub lease_token: String,
-    pub permit: OwnedSemaphorePermit,
 }
 
 /// A webhook as the sender needs it, decoded once and cached.
@@ -91,7 +95,15 @@ struct Inner {
     node: String,
     /// Endpoints this node queued work for without owning them.
     wanted: Mutex<HashSet<String>>,
-    jobs: mpsc::UnboundedSender<Job>,
+    /// Leased deliveries waiting to start, per endpoint, oldest first, with
+    /// when they arrived.
+    waiting: Mutex<HashMap<String, VecDeque<(Instant, Job)>>>,
+    /// A delivery could not start for want of a node slot: the next free
+    /// slot goes round the endpoints rather than to the same one.
+    starved: AtomicBool,
+    stopping: AtomicBool,
+    /// Where the next round over waiting endpoints begins.
+    rotation: AtomicUsize,
     outcomes: mpsc::Sender<Outcome>,
     targets: TtlCache<String, Option<Arc<Target>>>,
     wake: Notify,
@@ -117,27 +129,29 @@ impl Engine {
         outcomes: mpsc::Sender<Outcome>,
     ) -> Result<EngineTasks, reqwest::Error> {
         let destination = Destination::new(config.allow_private_destinations)?;
-        let (jobs_tx, jobs_rx) = mpsc::unbounded_channel();
         let (shutdown_tx, shutdown_rx) = watch::channel(false);
         let inner = Arc::new(Inner {
             targets: TtlCache::new(config.target_cache_ttl, 10_000),
             slots: Arc::new(Semaphore::new(config.max_in_flight)),
-            scheduler: Mutex::new(Scheduler::new(config.circuit)),
+            scheduler: Mutex::new(Scheduler::new(
+                config.circuit,
+                config.lease.as_millis() as i64,
+            )),
             node: ids::new_id("node"),
             wanted: Mutex::new(HashSet::new()),
+            waiting: Mutex::new(HashMap::new()),
+            starved: AtomicBool::new(false),
+            stopping: AtomicBool::new(false),
+            rotation: AtomicUsize::new(0),
             store,
             secret_box,
             destination,
             config,
-            jobs: jobs_tx,
             outcomes,
             wake: Notify::new(),
         });
         let engine = Engine { inner };
-        let tasks = vec![
-            tokio::spawn(engine.clone().dispatch(jobs_rx, shutdown_rx.clone())),
-            tokio::spawn(engine.clone().poll(shutdown_rx)),
-        ];
+        let tasks = vec![tokio::spawn(engine.clone().poll(shutdown_rx))];
         Ok(EngineTasks {
             shutdown: shutdown_tx,
             tasks,
@@ -145,6 +159,7 @@ impl Engine {
         })
     }
 
+    /// Lock order: `waiting` before `scheduler`, never the other way.
     fn scheduler(&self) -> std::sync::MutexGuard<'_, Scheduler> {
         self.inner
             .scheduler
@@ -152,28 +167,33 @@ impl Engine {
             .unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The write path's fast lane: for each `(webhook, n)`, slots for up to
-    /// `n` new deliveries to lease to this node in the transaction that
-    /// stores them, as far as the endpoint's rules and this node's capacity
-    /// allow now.
-    pub fn reserve(&self, wants: &[(&str, usize)]) -> Vec<Vec<OwnedSemaphorePermit>> {
+    fn waiting(&self) -> std::sync::MutexGuard<'_, HashMap<String, VecDeque<(Instant, Job)>>> {
+        self.inner.waiting.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Most deliveries this node holds, in flight or waiting.
+    fn most_held(&self) -> usize {
+        self.inner.config.max_in_flight * HELD_PER_SLOT
+    }
+
+    /// The write path's fast lane: for each `(webhook, n)`, how many of `n`
+    /// new deliveries to lease to this node in the transaction that stores
+    /// them, as far as the endpoint's rules and this node's capacity allow.
+    pub fn reserve(&self, wants: &[(&str, usize)]) -> Vec<usize> {
         let now = store::now_ms();
         let mut scheduler = self.scheduler();
+        let mut left = self.most_held().saturating_sub(scheduler.held());
         wants
             .iter()
             .map(|(webhook_id, n)| {
-                let granted = scheduler.reserve(webhook_id, *n, now);
-                let permits: Vec<_> = (0..granted)
-                    .map_while(|_| self.inner.slots.clone().try_acquire_owned().ok())
-                    .collect();
-                scheduler.unreserve(webhook_id, granted - permits.len());
-                permits
+                let granted = scheduler.reserve(webhook_id, (*n).min(left), now);
+                left -= granted;
+                granted
             })
             .collect()
     }
 
-    /// Gives back an endpoint slot reserved for a delivery that was not
-    /// stored (its node slot goes back with its permit).
+    /// Gives back the place reserved for a delivery that was not stored.
     pub fn unreserve(&self, webhook_id: &str) {
         self.scheduler().unreserve(webhook_id, 1);
     }
@@ -217,10 +237,104 @@ impl Engine {
         self.inner.config.lease
     }
 
+    /// Takes a leased delivery: it waits for its turn, or starts at once.
+    /// (One handed in after shutdown keeps its lease in the database and is
+    /// sent again when that runs out.)
     pub fn submit(&self, job: Job) {
-        // The receiver lives until shutdown; a job sent after that keeps its
-        // lease in the database and is picked up again when it expires.
-        let _ = self.inner.jobs.send(job);
+        let webhook_id = job.claimed.webhook_id.clone();
+        self.waiting()
+            .entry(webhook_id.clone())
+            .or_default()
+            .push_back((Instant::now(), job));
+        self.pump(&webhook_id);
+    }
+
+    /// Starts what may start of the endpoint's waiting deliveries, each
+    /// with one of this node's slots.
+    fn pump(&self, webhook_id: &str) {
+        while !self.inner.stopping.load(AtomicOrdering::Relaxed) {
+            let Ok(permit) = self.inner.slots.clone().try_acquire_owned() else {
+                self.inner.starved.store(true, AtomicOrdering::Relaxed);
+                return;
+            };
+            let job = {
+                let mut waiting = self.waiting();
+                let Some(queue) = waiting.get_mut(webhook_id) else {
+                    return;
+                };
+                if queue.is_empty() || !self.scheduler().start(webhook_id, store::now_ms()) {
+                    return;
+                }
+                queue.pop_front()
+            };
+            let Some((_, job)) = job else { return };
+            tokio::spawn(self.clone().run(job, permit));
+        }
+    }
+
+    /// Starts waiting deliveries of every endpoint, beginning with a
+    /// different one each round.
+    fn pump_all(&self) {
+        self.inner.starved.store(false, AtomicOrdering::Relaxed);
+        let ids: Vec<String> = self
+            .waiting()
+            .iter()
+            .filter(|(_, q)| !q.is_empty())
+            .map(|(w, _)| w.clone())
+            .collect();
+        if ids.is_empty() {
+            return;
+        }
+        let first = self.inner.rotation.fetch_add(1, AtomicOrdering::Relaxed) % ids.len();
+        for i in 0..ids.len() {
+            self.pump(&ids[(first + i) % ids.len()]);
+        }
+    }
+
+    /// Hands leases of waiting deliveries back to the queue: every one of
+    /// an endpoint whose circuit opened or that this node no longer owns,
+    /// and any that waited half a lease (a slow endpoint), so that none
+    /// is sent after its lease ran out. `all`: every one (shutdown).
+    async fn hand_back(&self, all: bool) {
+        let max_wait = self.inner.config.lease / 2;
+        let now = store::now_ms();
+        let mut back: Vec<Job> = Vec::new();
+        {
+            let mut waiting = self.waiting();
+            let mut scheduler = self.scheduler();
+            waiting.retain(|w, queue| {
+                let keep = !all
+                    && scheduler
+                        .circuit(w)
+                        .is_some_and(|c| c.state != CircuitState::Open);
+                while let Some((since, _)) = queue.front() {
+                    if keep && since.elapsed() < max_wait {
+                        break;
+                    }
+                    if let Some((_, job)) = queue.pop_front() {
+                        back.push(job);
+                    }
+                }
+                !queue.is_empty()
+            });
+            for job in &back {
+                let w = job.claimed.webhook_id.as_str();
+                scheduler.unreserve(w, 1);
+                // A FIFO key marked busy at its claim is free again.
+                scheduler.outcome_stored(w, job.claimed.ordering_key.as_deref().unwrap_or(""), now);
+                scheduler.note_due(w, now);
+            }
+        }
+        if back.is_empty() {
+            return;
+        }
+        let leases: Vec<(String, String)> = back
+            .into_iter()
+            .map(|j| (j.claimed.delivery_id, j.lease_token))
+            .collect();
+        if let Err(e) = self.inner.store.release(&leases).await {
+            tracing::warn!(error = %e, count = leases.len(), "could not hand leases back; they expire on their own");
+        }
     }
 
     /// Asks the poller to look at the queue now (e.g. after re-enabling).
@@ -231,35 +345,6 @@ impl Engine {
     /// Forgets a cached webhook after it changed through this node.
     pub fn invalidate(&self, webhook_id: &str) {
         self.inner.targets.remove(&webhook_id.to_string());
-    }
-
-    async fn dispatch(
-        self,
-        mut jobs: mpsc::UnboundedReceiver<Job>,
-        mut shutdown: watch::Receiver<bool>,
-    ) {
-        loop {
-            tokio::select! {
-                job = jobs.recv() => match job {
-                    Some(job) => { tokio::spawn(self.clone().run(job)); }
-                    None => return,
-                },
-                _ = shutdown.changed() => break,
-            }
-        }
-        // Leased but not started: hand back to the queue so that another
-        // node (or this one after restart) sends them without waiting for
-        // the lease to run out.
-        jobs.close();
-        let mut leases = Vec::new();
-        while let Ok(job) = jobs.try_recv() {
-            leases.push((job.claimed.delivery_id, job.lease_token));
-        }
-        if !leases.is_empty() {
-            if let Err(e) = self.inner.store.release(&leases).await {
-                tracing::warn!(error = %e, count = leases.len(), "could not release leases; they expire on their own");
-            }
-        }
     }
 
     async fn poll(self, mut shutdown: watch::Receiver<bool>) {
@@ -283,9 +368,11 @@ impl Engine {
                     tracing::warn!(error = %e, "renewing endpoint leases failed");
                 }
             }
+            self.hand_back(false).await;
             if let Err(e) = self.claim().await {
                 tracing::warn!(error = %e, "claiming due deliveries failed");
             }
+            self.pump_all();
             let now = store::now_ms();
             let sleep = match self.scheduler().next_wake(now) {
                 Some(t) => Duration::from_millis((t - now).max(1) as u64).min(POLL_INTERVAL),
@@ -297,6 +384,11 @@ impl Engine {
                 _ = shutdown.changed() => break,
             }
         }
+        // Leased but not started: back to the queue, so that another node
+        // (or this one after a restart) sends them without waiting for the
+        // leases to run out.
+        self.inner.stopping.store(true, AtomicOrdering::Relaxed);
+        self.hand_back(true).await;
         let owned = self.scheduler().owned();
         let ids: Vec<&str> = owned.iter().map(String::as_str).collect();
         if let Err(e) = self
@@ -456,31 +548,14 @@ impl Engine {
     /// heads of FIFO endpoints' keys, each with a node slot.
     async fn claim(&self) -> Result<(), sqlx::Error> {
         let now = store::now_ms();
-        let mut grants = self
-            .scheduler()
-            .plan(now, self.inner.slots.available_permits());
+        let grants = {
+            let mut scheduler = self.scheduler();
+            let free = self.most_held().saturating_sub(scheduler.held());
+            scheduler.plan(now, free)
+        };
         if grants.is_empty() {
             return Ok(());
         }
-        let mut permits = Vec::new();
-        {
-            let mut scheduler = self.scheduler();
-            for g in &mut grants {
-                let mut got = 0;
-                while got < g.n {
-                    match self.inner.slots.clone().try_acquire_owned() {
-                        Ok(p) => permits.push(p),
-                        Err(_) => break,
-                    }
-                    got += 1;
-                }
-                if got < g.n {
-                    scheduler.unreserve(&g.webhook_id, g.n - got);
-                    g.n = got;
-                }
-            }
-        }
-        grants.retain(|g| g.n > 0);
         let token = ids::new_id("lease");
         let until = now + self.inner.config.lease.as_millis() as i64;
         let started = Instant::now();
@@ -539,11 +614,10 @@ impl Engine {
                 scheduler.started_key(&c.webhook_id, c.ordering_key.as_deref().unwrap_or(""));
             }
         }
-        for (claimed, permit) in claimed.into_iter().zip(permits) {
+        for claimed in claimed {
             self.submit(Job {
                 claimed,
                 lease_token: token.clone(),
-                permit,
             });
         }
         Ok(())
@@ -617,11 +691,10 @@ impl Engine {
         Ok(target)
     }
 
-    async fn run(self, job: Job) {
+    async fn run(self, job: Job, permit: OwnedSemaphorePermit) {
         let Job {
             claimed,
             lease_token,
-            permit,
         } = job;
         let webhook_id = claimed.webhook_id.clone();
         let target = match self.target(&webhook_id).await {
@@ -719,7 +792,17 @@ impl Engine {
         // Released only once the outcome is queued, so that shutdown, which
         // waits for every slot, knows all outcomes are in the writer's hands.
         drop(permit);
-        self.wake();
+        if self.inner.starved.load(AtomicOrdering::Relaxed) {
+            // The freed slot goes round all endpoints (the poller's turn).
+            self.wake();
+            return;
+        }
+        self.pump(&webhook_id);
+        if self.scheduler().running_low(&webhook_id) {
+            // Its endpoint may have more in the database, or a circuit
+            // change to act on.
+            self.wake();
+        }
     }
 
     /// Frees the delivery's endpoint slot and applies what its attempt said;

@@ -5,10 +5,17 @@
 //! node owns; ownership is a lease in the database (one node sends to an
 //! endpoint at a time), so every rule here holds across nodes.
 //!
-//! Capacity is reserved before a delivery is in hand (a claim asks the
-//! database for exactly what was granted; the write path leases only what
-//! it was granted), so whatever arrives can start at once and nothing waits
-//! in a local queue holding a lease.
+//! Leasing and starting are separate. An endpoint may have up to its cap in
+//! flight plus a look-ahead leased to this node and waiting in the engine's
+//! local queue, so that a fast endpoint's next deliveries are in hand when a
+//! request finishes (no query between two sends) and the write path and
+//! claims lease in large batches. The look-ahead is what the endpoint
+//! starts in [`AHEAD_MS`] (or a quarter of a lease, if shorter) at its
+//! recent pace, at least its cap and at most [`MAX_AHEAD`], so waiting jobs
+//! start long before their lease ends; the engine hands back the rest when
+//! a circuit opens. An endpoint claims more only once its waiting queue is
+//! down to half its look-ahead, so claims stay large. Rate-limit tokens are
+//! taken when a request starts, not when it is leased.
 
 use std::collections::{HashMap, HashSet};
 
@@ -61,6 +68,11 @@ pub struct CircuitPolicy {
 
 /// Longest pause a destination's `Retry-After` can ask for.
 pub const MAX_RETRY_AFTER_MS: i64 = 10 * 60 * 1000;
+
+/// Most deliveries of one endpoint leased ahead of sending.
+pub const MAX_AHEAD: usize = 1000;
+/// How much of an endpoint's work is leased ahead, in time at its pace.
+pub const AHEAD_MS: i64 = 2000;
 
 /// An endpoint's circuit as stored (and shown).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -142,15 +154,13 @@ impl TokenBucket {
         }
     }
 
-    fn take(&mut self, n: usize, now: i64) -> usize {
+    fn take(&mut self, now: i64) -> bool {
         self.refill(now);
-        let got = (self.tokens.floor() as usize).min(n);
-        self.tokens -= got as f64;
-        got
-    }
-
-    fn give_back(&mut self, n: usize) {
-        self.tokens = (self.tokens + n as f64).min(self.capacity);
+        if self.tokens < 1.0 {
+            return false;
+        }
+        self.tokens -= 1.0;
+        true
     }
 
     /// When the next whole token is there.
@@ -163,9 +173,38 @@ impl TokenBucket {
     }
 }
 
+/// Requests started per second, recently: an average over whole seconds,
+/// each second weighing half as much as the next.
+#[derive(Clone, Copy, Debug, Default)]
+struct Pace {
+    second: i64,
+    count: u32,
+    per_second: f64,
+}
+
+impl Pace {
+    fn started(&mut self, now: i64) {
+        let second = now.div_euclid(1000);
+        if second != self.second {
+            let gap = (second - self.second).clamp(1, 64) as i32;
+            self.per_second = (self.per_second + f64::from(self.count)) * 0.5f64.powi(gap);
+            self.second = second;
+            self.count = 0;
+        }
+        self.count += 1;
+    }
+
+    fn per_second(&self) -> f64 {
+        self.per_second.max(f64::from(self.count))
+    }
+}
+
 struct Endpoint {
     limits: Limits,
     in_flight: usize,
+    /// Leased to this node and waiting to start.
+    ahead: usize,
+    pace: Pace,
     /// When its earliest queued delivery in the database is due, as far as
     /// this node knows; None: nothing queued.
     due_at: Option<i64>,
@@ -187,6 +226,52 @@ impl Endpoint {
         self.limits.max_in_flight.saturating_sub(self.in_flight)
     }
 
+    /// How many may wait beyond the cap: what starts in `ahead_ms` at the
+    /// recent pace, at least the cap (a cold endpoint) and at most
+    /// `MAX_AHEAD`, and no more than the rate limit lets start meanwhile.
+    fn lookahead(&self, ahead_ms: i64) -> usize {
+        let by_pace = (self.pace.per_second() * ahead_ms as f64 / 1000.0) as usize;
+        let n = by_pace
+            .min(MAX_AHEAD)
+            .max(self.limits.max_in_flight.min(MAX_AHEAD));
+        match self.limits.rate_per_second {
+            Some(r) => n.min((i64::from(r) * ahead_ms / 1000).max(1) as usize),
+            None => n,
+        }
+    }
+
+    /// How many more may be leased to this node now. Only a closed,
+    /// unpaused, unordered endpoint leases ahead; otherwise just what may
+    /// start (one probe while half-open).
+    fn room(&mut self, now: i64, ahead_ms: i64) -> usize {
+        let allowed = self.allowed(now);
+        if self.limits.fifo || self.circuit.state != CircuitState::Closed || now < self.paused_until
+        {
+            return allowed.saturating_sub(self.ahead);
+        }
+        self.most_ahead(ahead_ms).saturating_sub(self.ahead)
+    }
+
+    /// Most deliveries a closed endpoint may have waiting: what may start
+    /// at once (free slots, no more than the rate limit's burst) plus the
+    /// look-ahead.
+    fn most_ahead(&self, ahead_ms: i64) -> usize {
+        let startable = match &self.bucket {
+            Some(b) => self.free().min(b.capacity as usize),
+            None => self.free(),
+        };
+        startable + self.lookahead(ahead_ms)
+    }
+
+    /// Whether its waiting queue is low enough to claim more.
+    fn running_low(&self, ahead_ms: i64) -> bool {
+        self.ahead <= self.lookahead(ahead_ms) / 2
+    }
+
+    fn is_idle(&self) -> bool {
+        self.in_flight == 0 && self.ahead == 0 && self.due_at.is_none()
+    }
+
     /// How many may start now, before the rate limit: none while paused or
     /// open, one probe while half-open.
     fn allowed(&mut self, now: i64) -> usize {
@@ -205,10 +290,10 @@ impl Endpoint {
         }
     }
 
-    fn take_tokens(&mut self, n: usize, now: i64) -> usize {
+    fn take_token(&mut self, now: i64) -> bool {
         match &mut self.bucket {
-            Some(b) => b.take(n, now),
-            None => n,
+            Some(b) => b.take(now),
+            None => true,
         }
     }
 
@@ -223,16 +308,31 @@ pub struct Scheduler {
     order: Vec<String>,
     next: usize,
     policy: CircuitPolicy,
+    /// How long a delivery leased ahead may expect to wait.
+    ahead_ms: i64,
 }
 
 impl Scheduler {
-    pub fn new(policy: CircuitPolicy) -> Scheduler {
+    pub fn new(policy: CircuitPolicy, lease_ms: i64) -> Scheduler {
         Scheduler {
             endpoints: HashMap::new(),
             order: Vec::new(),
             next: 0,
             policy,
+            ahead_ms: (lease_ms / 4).min(AHEAD_MS),
         }
+    }
+
+    /// Whether the endpoint's waiting queue is low enough to claim more.
+    pub fn running_low(&self, webhook_id: &str) -> bool {
+        self.endpoints
+            .get(webhook_id)
+            .is_some_and(|e| e.running_low(self.ahead_ms))
+    }
+
+    /// Deliveries this node holds (in flight or waiting), all endpoints.
+    pub fn held(&self) -> usize {
+        self.endpoints.values().map(|e| e.in_flight + e.ahead).sum()
     }
 
     pub fn owns(&self, webhook_id: &str) -> bool {
@@ -264,6 +364,8 @@ impl Scheduler {
             Endpoint {
                 limits,
                 in_flight: 0,
+                ahead: 0,
+                pace: Pace::default(),
                 due_at: Some(now),
                 noted_during_claim: false,
                 claiming: false,
@@ -310,61 +412,75 @@ impl Scheduler {
             if !e.claiming {
                 e.due_at = at;
             }
-            match (e.due_at, e.in_flight) {
-                (None, 0) => {
-                    e.idle_since.get_or_insert(now);
-                }
-                _ => e.idle_since = None,
+            if e.is_idle() {
+                e.idle_since.get_or_insert(now);
+            } else {
+                e.idle_since = None;
             }
         }
     }
 
-    /// The write path's fast lane: takes up to `n` slots for deliveries of
-    /// `webhook_id` it is about to store, leased to this node. Only for an
-    /// owned endpoint whose circuit is closed and that is not FIFO (its
-    /// order is the database's).
+    /// The write path's fast lane: up to `n` deliveries of `webhook_id` it
+    /// is about to store may be leased to this node. Only for an owned
+    /// endpoint whose circuit is closed and that is not FIFO (its order is
+    /// the database's).
     pub fn reserve(&mut self, webhook_id: &str, n: usize, now: i64) -> usize {
+        let ahead_ms = self.ahead_ms;
         let Some(e) = self.endpoints.get_mut(webhook_id) else {
             return 0;
         };
         if e.limits.fifo || e.circuit.state != CircuitState::Closed {
             return 0;
         }
-        let n = n.min(e.allowed(now));
-        let n = e.take_tokens(n, now);
-        e.in_flight += n;
+        let n = n.min(e.room(now, ahead_ms));
+        e.ahead += n;
         if n > 0 {
             e.idle_since = None;
         }
         n
     }
 
-    /// Gives back slots reserved for deliveries that were not stored.
+    /// Gives back `n` leased-ahead places: deliveries that were not stored,
+    /// or whose leases the engine handed back.
     pub fn unreserve(&mut self, webhook_id: &str, n: usize) {
         if let Some(e) = self.endpoints.get_mut(webhook_id) {
-            e.in_flight = e.in_flight.saturating_sub(n);
-            if let Some(b) = &mut e.bucket {
-                b.give_back(n);
-            }
+            e.ahead = e.ahead.saturating_sub(n);
         }
     }
 
-    /// Shares up to `free` slots (this node's) among owned endpoints with due
-    /// work, round-robin, a fair share each first, and reserves them.
+    /// One delivery leased ahead may start now (cap, pause, circuit and
+    /// rate limit allowing): it moves from waiting to in flight.
+    pub fn start(&mut self, webhook_id: &str, now: i64) -> bool {
+        let Some(e) = self.endpoints.get_mut(webhook_id) else {
+            return false;
+        };
+        if e.ahead == 0 || e.allowed(now) == 0 || !e.take_token(now) {
+            return false;
+        }
+        e.ahead -= 1;
+        e.in_flight += 1;
+        e.pace.started(now);
+        true
+    }
+
+    /// Shares up to `free` deliveries (what this node may still hold) among
+    /// owned endpoints with due work, round-robin, a fair share each first,
+    /// and reserves them.
     pub fn plan(&mut self, now: i64, free: usize) -> Vec<Grant> {
         let mut wants: Vec<(usize, usize)> = Vec::new();
         let len = self.order.len();
+        let ahead_ms = self.ahead_ms;
         for i in 0..len {
             let idx = (self.next + i) % len;
             let Some(e) = self.endpoints.get_mut(&self.order[idx]) else {
                 continue;
             };
-            if e.claiming || !e.is_due(now) {
+            if e.claiming || !e.is_due(now) || !e.running_low(ahead_ms) {
                 continue;
             }
-            let allowed = e.allowed(now);
-            if allowed > 0 {
-                wants.push((idx, allowed));
+            let room = e.room(now, ahead_ms);
+            if room > 0 {
+                wants.push((idx, room));
             }
         }
         if len > 0 {
@@ -391,11 +507,10 @@ impl Scheduler {
             let Some(e) = self.endpoints.get_mut(&webhook_id) else {
                 continue;
             };
-            let n = e.take_tokens(n, now);
             if n == 0 {
                 continue;
             }
-            e.in_flight += n;
+            e.ahead += n;
             e.claiming = true;
             e.noted_during_claim = false;
             e.idle_since = None;
@@ -415,16 +530,12 @@ impl Scheduler {
         let Some(e) = self.endpoints.get_mut(webhook_id) else {
             return;
         };
-        let unused = granted.saturating_sub(got);
-        e.in_flight = e.in_flight.saturating_sub(unused);
-        if let Some(b) = &mut e.bucket {
-            b.give_back(unused);
-        }
+        e.ahead = e.ahead.saturating_sub(granted.saturating_sub(got));
         e.claiming = false;
         if got < granted && !e.noted_during_claim {
             e.due_at = None;
         }
-        if e.in_flight == 0 && e.due_at.is_none() {
+        if e.is_idle() {
             e.idle_since = Some(now);
         }
     }
@@ -481,7 +592,7 @@ impl Scheduler {
                 e.noted_during_claim = true;
             }
         }
-        if e.in_flight == 0 && e.due_at.is_none() {
+        if e.is_idle() {
             e.idle_since = Some(now);
         }
         let before = e.circuit;
@@ -490,12 +601,21 @@ impl Scheduler {
             .then_some(e.circuit)
     }
 
-    /// When something may next become possible (a token, the end of a
-    /// pause, a probe, a due delivery), for the poller's sleep.
+    /// When something may next become possible (a token or the end of a
+    /// pause for a waiting delivery, a probe, a due delivery), for the
+    /// poller's sleep.
     pub fn next_wake(&self, now: i64) -> Option<i64> {
         let mut wake: Option<i64> = None;
         let mut at = |t: i64| wake = Some(wake.map_or(t, |w| w.min(t)));
         for e in self.endpoints.values() {
+            // A finishing delivery wakes the poller when the cap is full.
+            if e.ahead > 0 && e.circuit.state == CircuitState::Closed && e.free() > 0 {
+                let mut t = e.paused_until;
+                if let Some(b) = &e.bucket {
+                    t = t.max(b.next_token_at());
+                }
+                at(t.max(now));
+            }
             let Some(due) = e.due_at else { continue };
             if e.claiming {
                 continue;
@@ -503,11 +623,8 @@ impl Scheduler {
             let mut t = due.max(e.paused_until);
             if e.circuit.state == CircuitState::Open {
                 t = t.max(e.circuit.next_probe_at.unwrap_or(i64::MAX));
-            } else if e.free() == 0 {
-                continue; // a finishing delivery wakes the poller
-            }
-            if let Some(b) = &e.bucket {
-                t = t.max(b.next_token_at());
+            } else if !e.running_low(self.ahead_ms) {
+                continue;
             }
             at(t.max(now));
         }
@@ -605,8 +722,9 @@ mod tests {
         }
     }
 
+    /// Deliveries leased ahead may wait a second (a quarter of 4 s).
     fn scheduler(endpoints: &[(&str, Limits)]) -> Scheduler {
-        let mut s = Scheduler::new(POLICY);
+        let mut s = Scheduler::new(POLICY, 4000);
         for (w, l) in endpoints {
             s.own(w, *l, Circuit::closed(0), 0);
         }
@@ -614,22 +732,52 @@ mod tests {
     }
 
     #[test]
-    fn an_endpoint_never_gets_more_than_its_cap() {
+    fn an_endpoint_never_gets_more_than_its_cap_in_flight() {
         let mut s = scheduler(&[("a", limits(3))]);
-        assert_eq!(s.reserve("a", 2, 0), 2);
+        // Cold: what may start now, and its cap again leased ahead.
+        assert_eq!(s.reserve("a", 1, 0), 1);
         assert_eq!(
             s.plan(0, 100),
             vec![Grant {
                 webhook_id: "a".into(),
-                n: 1,
+                n: 5,
                 fifo: false
             }]
         );
-        s.claimed("a", 1, 1, 0);
+        s.claimed("a", 5, 5, 0);
         assert_eq!(s.reserve("a", 5, 0), 0);
         assert!(s.plan(0, 100).is_empty());
+        assert_eq!((0..6).filter(|_| s.start("a", 0)).count(), 3);
+        assert!(
+            s.plan(0, 100).is_empty(),
+            "three waiting: more than half its look-ahead"
+        );
         s.finish("a", Verdict::Success, None, None, 0);
-        assert_eq!(s.reserve("a", 5, 0), 1);
+        assert!(s.start("a", 0));
+        assert!(!s.start("a", 0), "three in flight again");
+        assert_eq!(s.held(), 5);
+    }
+
+    #[test]
+    fn a_fast_endpoint_leases_further_ahead_up_to_the_maximum() {
+        let mut s = scheduler(&[("a", limits(10))]);
+        assert_eq!(s.reserve("a", 5000, 0), 20, "cold: twice its cap");
+        // 2,000 starts a second for three seconds.
+        let mut now = 0;
+        while now < 3000 {
+            s.reserve("a", 5000, now);
+            for _ in 0..2 {
+                if s.start("a", now) {
+                    s.finish("a", Verdict::Success, None, None, now);
+                }
+            }
+            now += 1;
+        }
+        assert!(
+            (1000..=MAX_AHEAD + 10).contains(&s.held()),
+            "a second of its pace ahead, at most the maximum: {}",
+            s.held()
+        );
     }
 
     #[test]
@@ -638,7 +786,7 @@ mod tests {
         let grants = s.plan(0, 30);
         let n = |w: &str| grants.iter().find(|g| g.webhook_id == w).map_or(0, |g| g.n);
         assert_eq!((n("a") + n("b") + n("c")), 30);
-        assert_eq!(n("c"), 2, "capped at its own limit");
+        assert_eq!(n("c"), 4, "capped at its own limit and look-ahead");
         assert!(n("a") >= 10 && n("b") >= 10, "{grants:?}");
         // A backlog's shortfall ends its due state; others keep theirs.
         s.claimed("a", n("a"), n("a"), 0);
@@ -661,6 +809,7 @@ mod tests {
         let mut s = scheduler(&[("a", limits(10))]);
         let g = s.plan(0, 10);
         s.claimed("a", g[0].n, 3, 0);
+        assert_eq!((0..3).filter(|_| s.start("a", 0)).count(), 3);
         assert_eq!(s.finish("a", Verdict::Failure, None, Some(0), 0), None);
         assert_eq!(
             s.finish("a", Verdict::Neutral, None, None, 0),
@@ -687,6 +836,7 @@ mod tests {
             }]
         );
         s.claimed("a", 1, 1, 1010);
+        assert!(s.start("a", 1010));
         assert!(s.plan(1010, 10).is_empty());
         let reopened = s
             .finish("a", Verdict::Failure, None, Some(5000), 1100)
@@ -694,6 +844,7 @@ mod tests {
         assert_eq!(reopened.next_probe_at, Some(3100), "twice as long");
         let g = s.plan(3100, 10);
         s.claimed("a", g[0].n, 1, 3100);
+        assert!(s.start("a", 3100));
         let closed = s.finish("a", Verdict::Success, None, None, 3200).unwrap();
         assert_eq!(closed, Circuit::closed(3200));
         assert_eq!(s.reserve("a", 10, 3200), 10);
@@ -726,10 +877,12 @@ mod tests {
     fn retry_after_pauses_the_endpoint_capped() {
         let mut s = scheduler(&[("a", limits(10))]);
         assert_eq!(s.reserve("a", 1, 0), 1);
+        assert!(s.start("a", 0));
         s.finish("a", Verdict::Neutral, Some(3000), Some(3000), 0);
         assert_eq!(s.reserve("a", 1, 2999), 0);
         assert_eq!(s.next_wake(0), Some(3000));
         assert_eq!(s.reserve("a", 1, 3000), 1);
+        assert!(s.start("a", 3000));
         s.finish("a", Verdict::Neutral, Some(i64::MAX / 2), None, 4000);
         assert_eq!(
             s.reserve("a", 1, 4000 + MAX_RETRY_AFTER_MS),
@@ -751,7 +904,15 @@ mod tests {
         let mut started = 0;
         let mut now = 0;
         while now < 10_000 {
-            started += s.reserve("a", 1000, now);
+            s.reserve("a", 1000, now);
+            assert!(
+                s.held() <= 55,
+                "leased ahead: a second at 50/s and the burst"
+            );
+            while s.start("a", now) {
+                started += 1;
+                s.finish("a", Verdict::Success, None, None, now);
+            }
             now += 7;
         }
         // 500 over 10 s, plus the burst of a tenth of a second.
@@ -793,8 +954,9 @@ mod tests {
         );
         s.started_key("a", "k1");
         assert!(s.keys_in_flight("a").contains("k1"));
-        s.plan(0, 5);
-        s.claimed("a", 5, 1, 0);
+        let g = s.plan(0, 5);
+        s.claimed("a", g[0].n, 1, 0);
+        assert!(s.start("a", 0));
         s.finish("a", Verdict::Success, None, None, 0);
         assert!(
             s.keys_in_flight("a").contains("k1"),

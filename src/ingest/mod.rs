@@ -16,10 +16,11 @@ use std::time::Duration;
 
 use bytes::Bytes;
 
+use crate::cache::TtlCache;
 use crate::ids;
 use crate::store::{
     self, DeadLetterOutcome, IdempotencyKey, InitialState, Inserted, NewDelivery,
-    NewEvent as EventRow, NewReplay, ReplayJob, ReplayJobStep, Store,
+    NewEvent as EventRow, NewReplay, ReplayJob, ReplayJobStep, Store, Webhook,
 };
 
 pub use quota::{Quota, Quotas};
@@ -101,6 +102,9 @@ struct Inner {
     store: Store,
     writer: Writer,
     quotas: Quotas,
+    /// Each application's endpoints, for routing its messages; trusted for
+    /// as long as a quota (see `Intake::new`).
+    endpoints: TtlCache<String, Arc<Vec<Webhook>>>,
 }
 
 impl Intake {
@@ -109,10 +113,27 @@ impl Intake {
         Intake {
             inner: Arc::new(Inner {
                 quotas: Quotas::new(store.clone(), cache_ttl),
+                endpoints: TtlCache::new(cache_ttl, 100_000),
                 store,
                 writer,
             }),
         }
+    }
+
+    /// Forgets the cached endpoints of applications after a change made
+    /// through this node, which then routes the next message by it.
+    pub fn forget_routes(&self) {
+        self.inner.endpoints.clear();
+    }
+
+    async fn endpoints(&self, application_id: &str) -> Result<Arc<Vec<Webhook>>, IntakeError> {
+        let key = application_id.to_string();
+        if let Some(endpoints) = self.inner.endpoints.get(&key) {
+            return Ok(endpoints);
+        }
+        let endpoints = Arc::new(self.inner.store.all_endpoints(application_id).await?);
+        self.inner.endpoints.insert(key, endpoints.clone());
+        Ok(endpoints)
     }
 
     /// The project's tier and usage as the intake sees them (cached).
@@ -147,7 +168,7 @@ impl Intake {
                 event_type,
                 only_endpoint,
             } => {
-                let endpoints = self.inner.store.all_endpoints(&application_id).await?;
+                let endpoints = self.endpoints(&application_id).await?;
                 let targets =
                     route::application_targets(&endpoints, &event_type, only_endpoint.as_deref());
                 let scope = format!("app:{application_id}");

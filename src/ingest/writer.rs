@@ -12,7 +12,7 @@
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
-use tokio::sync::{mpsc, oneshot, OwnedSemaphorePermit};
+use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 use crate::delivery::{Engine, Job};
@@ -220,7 +220,7 @@ async fn write(
 ) {
     let mut batch = Batch::sort(requests);
     let token = ids::new_id("lease");
-    let permits = lease(engine, &mut batch, &token);
+    let leased = lease(engine, &mut batch, &token);
 
     let started = std::time::Instant::now();
     let result = store
@@ -241,14 +241,14 @@ async fn write(
                 engine.outcomes_stored(&pending.outcomes);
             }
             *pending = PendingOutcomes::default();
-            hand_to_engine(engine, &batch, &written, permits, &token);
+            hand_to_engine(engine, &batch, &written, leased, &token);
             answer(batch, written);
         }
         Err(e) => {
             let items = batch.events.len() + batch.replays.len() + batch.steps.len();
             tracing::error!(error = %e, items, outcomes = pending.outcomes.len(), "write-path transaction failed");
-            for (d, permit) in batch.events.iter().flat_map(|e| &e.deliveries).zip(permits) {
-                if permit.is_some() {
+            for (d, leased) in batch.events.iter().flat_map(|e| &e.deliveries).zip(leased) {
+                if leased {
                     engine.unreserve(&d.webhook_id);
                 }
             }
@@ -268,9 +268,9 @@ async fn write(
 /// Leases new event deliveries due now to this node where their endpoint's
 /// rules and the node's capacity allow (see `Engine::reserve`); the rest
 /// stay queued for the endpoint's owner. Replays stay queued: their payload
-/// is in the database, not in hand. Returns a slot per event delivery, in
-/// order.
-fn lease(engine: &Engine, batch: &mut Batch, token: &str) -> Vec<Option<OwnedSemaphorePermit>> {
+/// is in the database, not in hand. Returns whether each event delivery
+/// was leased, in order.
+fn lease(engine: &Engine, batch: &mut Batch, token: &str) -> Vec<bool> {
     let mut due: Vec<(&str, usize)> = Vec::new();
     for d in batch.events.iter().flat_map(|e| &e.deliveries) {
         if matches!(d.state, InitialState::Queued) {
@@ -281,31 +281,33 @@ fn lease(engine: &Engine, batch: &mut Batch, token: &str) -> Vec<Option<OwnedSem
         }
     }
     let granted = engine.reserve(&due);
-    let mut free: HashMap<String, Vec<OwnedSemaphorePermit>> = due
+    let mut free: HashMap<String, usize> = due
         .iter()
         .map(|(w, _)| w.to_string())
         .zip(granted)
         .collect();
     let until = store::now_ms() + engine.lease_duration().as_millis() as i64;
-    let mut permits = Vec::new();
+    let mut leased = Vec::new();
     for d in batch
         .events
         .iter_mut()
         .flat_map(|e| e.deliveries.iter_mut())
     {
-        let permit = match d.state {
-            InitialState::Queued => free.get_mut(&d.webhook_id).and_then(Vec::pop),
-            _ => None,
-        };
-        if permit.is_some() {
+        let lease = matches!(d.state, InitialState::Queued)
+            && free.get_mut(&d.webhook_id).is_some_and(|n| {
+                let some = *n > 0;
+                *n = n.saturating_sub(1);
+                some
+            });
+        if lease {
             d.state = InitialState::Leased {
                 token: token.to_string(),
                 until,
             };
         }
-        permits.push(permit);
+        leased.push(lease);
     }
-    permits
+    leased
 }
 
 /// Hands the deliveries leased to this node to the engine, now that they
@@ -315,23 +317,23 @@ fn hand_to_engine(
     engine: &Engine,
     batch: &Batch,
     written: &store::Written,
-    permits: Vec<Option<OwnedSemaphorePermit>>,
+    leased: Vec<bool>,
     token: &str,
 ) {
-    let mut permits = permits.into_iter();
+    let mut leased = leased.into_iter();
     let mut created = 0;
     let mut queued: HashSet<&str> = HashSet::new();
     for (event, inserted) in batch.events.iter().zip(&written.events) {
-        for (d, permit) in event.deliveries.iter().zip(permits.by_ref()) {
+        for (d, leased) in event.deliveries.iter().zip(leased.by_ref()) {
             if !matches!(inserted, Inserted::Created) {
-                if permit.is_some() {
+                if leased {
                     engine.unreserve(&d.webhook_id);
                 }
                 continue;
             }
             created += 1;
-            match permit {
-                Some(permit) => engine.submit(Job {
+            if leased {
+                engine.submit(Job {
                     claimed: Claimed {
                         delivery_id: d.delivery_id.clone(),
                         project_id: event.project_id.clone(),
@@ -344,12 +346,9 @@ fn hand_to_engine(
                         ordering_key: event.ordering_key.clone(),
                     },
                     lease_token: token.to_string(),
-                    permit,
-                }),
-                None if matches!(d.state, InitialState::Queued) => {
-                    queued.insert(&d.webhook_id);
-                }
-                None => {}
+                });
+            } else if matches!(d.state, InitialState::Queued) {
+                queued.insert(&d.webhook_id);
             }
         }
     }

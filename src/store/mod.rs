@@ -173,10 +173,13 @@ impl Store {
                         // No connection checkpoints on commit: that would
                         // copy the log into the database (and fsync it) on
                         // the writer's turn; `checkpoint_wal` does it beside.
+                        // When the log starts over after a burst, its file is
+                        // cut back to 64 MiB (journal_size_limit).
                         Dialect::Sqlite => {
                             conn.execute(
                                 "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                                 PRAGMA wal_autocheckpoint = 0; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;",
+                                 PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = 67108864; \
+                                 PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;",
                             )
                             .await?;
                         }
