@@ -25,14 +25,18 @@ use tokio::sync::{mpsc, watch, Notify, OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinHandle;
 
 use crate::cache::TtlCache;
+use crate::listen::Listeners;
 use crate::metrics::{metrics, DbOp};
 use crate::secrets::{signing_key_bytes, SecretBox};
-use crate::store::{self, CircuitChange, Claimed, DeliveryStatus, Ordering, Outcome, Store};
+use crate::store::{
+    self, CircuitChange, Claimed, DeliveryStatus, DestinationKind, Ordering, Outcome, Store,
+};
 use crate::{ids, retry};
 use scheduler::{Circuit, CircuitPolicy, CircuitState, Limits, Scheduler, Verdict};
 
 pub use destination::{
-    check_destination, AttemptErrorKind, Destination, DestinationError, SignedPost,
+    check_destination, read_excerpt, AttemptErrorKind, Destination, DestinationError, Route,
+    SignedPost,
 };
 
 /// How often the poller looks at its endpoints when nothing wakes it sooner.
@@ -69,6 +73,8 @@ pub struct Job {
 /// A webhook as the sender needs it, decoded once and cached.
 struct Target {
     url: String,
+    /// Sent through a `hookrelay listen` connection, not to `url`.
+    listen: bool,
     enabled: bool,
     headers: reqwest::header::HeaderMap,
     timeout: Duration,
@@ -91,6 +97,11 @@ struct Inner {
     node: String,
     /// Endpoints this node queued work for without owning them.
     wanted: Mutex<HashSet<String>>,
+    /// The `hookrelay listen` connections this node holds.
+    listeners: Listeners,
+    /// Listen webhooks seen (a webhook's kind never changes): this node
+    /// takes one on only while it holds its connection.
+    listen_webhooks: Mutex<HashSet<String>>,
     jobs: mpsc::UnboundedSender<Job>,
     outcomes: mpsc::Sender<Outcome>,
     targets: TtlCache<String, Option<Arc<Target>>>,
@@ -125,6 +136,8 @@ impl Engine {
             scheduler: Mutex::new(Scheduler::new(config.circuit)),
             node: ids::new_id("node"),
             wanted: Mutex::new(HashSet::new()),
+            listeners: Listeners::default(),
+            listen_webhooks: Mutex::new(HashSet::new()),
             store,
             secret_box,
             destination,
@@ -226,6 +239,47 @@ impl Engine {
     /// Asks the poller to look at the queue now (e.g. after re-enabling).
     pub fn wake(&self) {
         self.inner.wake.notify_one();
+    }
+
+    pub fn listeners(&self) -> &Listeners {
+        &self.inner.listeners
+    }
+
+    /// A `hookrelay listen` connection for `webhook_id` is registered here:
+    /// its queued deliveries may go now.
+    pub fn listen_started(&self, webhook_id: &str) {
+        self.listen_webhooks().insert(webhook_id.to_string());
+        self.queued([webhook_id]);
+    }
+
+    /// The last connection for `webhook_id` here ended: the endpoint is
+    /// given up, so that its deliveries wait (queued, visible) until a CLI
+    /// connects again, to whichever node.
+    pub async fn listen_ended(&self, webhook_id: &str) {
+        self.scheduler().disown(webhook_id);
+        if let Err(e) = self.release(&[webhook_id]).await {
+            tracing::warn!(error = %e, webhook = %webhook_id, "could not release a listen endpoint; its lease expires on its own");
+        }
+    }
+
+    fn listen_webhooks(&self) -> std::sync::MutexGuard<'_, HashSet<String>> {
+        self.inner
+            .listen_webhooks
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Whether this node may send for `webhook_id`: any webhook but a listen
+    /// one whose connection is elsewhere (or nowhere).
+    fn may_own(&self, webhook_id: &str) -> bool {
+        !self.listen_webhooks().contains(webhook_id) || self.inner.listeners.connected(webhook_id)
+    }
+
+    /// Notes `webhook_id` as a listen webhook; true if this node holds its
+    /// connection.
+    fn may_own_listen(&self, webhook_id: &str) -> bool {
+        self.listen_webhooks().insert(webhook_id.to_string());
+        self.inner.listeners.connected(webhook_id)
     }
 
     /// Forgets a cached webhook after it changed through this node.
@@ -365,6 +419,7 @@ impl Engine {
     /// the nodes sending): leases them, and loads their settings and stored
     /// circuit.
     async fn take_on(&self, mut candidates: Vec<String>, active: usize) -> Result<(), sqlx::Error> {
+        candidates.retain(|w| self.may_own(w));
         candidates.sort();
         candidates.dedup();
         if candidates.is_empty() {
@@ -384,6 +439,11 @@ impl Engine {
             .await?;
         for w in acquired {
             match self.target(&w).await? {
+                // Learnt on first sight; released at once unless this node
+                // holds its connection.
+                Some(t) if t.listen && !self.may_own_listen(&w) => {
+                    self.release(&[w.as_str()]).await?
+                }
                 Some(t) => self
                     .scheduler()
                     .own(&w, t.limits, t.circuit, store::now_ms()),
@@ -401,6 +461,17 @@ impl Engine {
     /// Keeps this node's endpoints; drops those another node took over
     /// after this node's lease ran out.
     async fn renew(&self) -> Result<(), sqlx::Error> {
+        // A listen connection that ended while its endpoint was being taken
+        // on: the endpoint is given up here.
+        let orphans: Vec<String> = self
+            .scheduler()
+            .owned()
+            .into_iter()
+            .filter(|w| !self.may_own(w))
+            .collect();
+        for w in orphans {
+            self.listen_ended(&w).await;
+        }
         let owned = self.scheduler().owned();
         let ids: Vec<&str> = owned.iter().map(String::as_str).collect();
         let kept: HashSet<String> = self
@@ -609,6 +680,7 @@ impl Engine {
                     },
                     circuit,
                     url: w.destination_url,
+                    listen: w.destination_kind == DestinationKind::Listen,
                     enabled: w.enabled,
                     keys,
                 })
@@ -770,8 +842,16 @@ impl Engine {
         if let Some(own) = claimed.headers.as_deref() {
             headers.extend(crate::webhooks::header_map(own));
         }
+        let route = if target.listen {
+            Route::Listen {
+                listeners: &self.inner.listeners,
+                webhook_id: &claimed.webhook_id,
+            }
+        } else {
+            Route::Http(&target.url)
+        };
         let post = SignedPost {
-            url: &target.url,
+            route,
             id: &claimed.delivery_id,
             content_type: &claimed.content_type,
             body: claimed.body.clone(),
