@@ -448,3 +448,54 @@ async fn only_listen_webhooks_of_the_keys_project_can_be_listened_to() {
     ]);
     assert_eq!(out.status.code(), Some(5), "another project's webhook");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_application_endpoint_receives_only_the_event_types_asked_for() {
+    let server = Server::start(ServerOpts::default()).await;
+    let (_, key) = server.create_project("acme");
+    let api = server.api();
+    for name in ["order.paid", "order.shipped"] {
+        let r = api
+            .post("/v1/event-types", &key, json!({ "name": name }))
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+    }
+    let app = api
+        .post("/v1/applications", &key, json!({ "name": "shop" }))
+        .await;
+    let app = app.body["data"]["id"].as_str().unwrap().to_string();
+    let receiver = Receiver::start().await;
+    let cli = Cli::start(
+        &server,
+        &key,
+        &receiver.url,
+        &["--application", &app, "--events", "order.paid"],
+    );
+    let ready = cli.wait_line(|v| v["type"] == "listening");
+    let signing = ready["signingSecret"].as_str().unwrap().to_string();
+    cli.wait_connected();
+    for (event_type, n) in [
+        ("order.shipped", 1),
+        ("order.paid", 2),
+        ("order.shipped", 3),
+    ] {
+        let r = api
+            .post(
+                &format!("/v1/applications/{app}/messages"),
+                &key,
+                json!({ "eventType": event_type, "payload": { "type": event_type, "n": n } }),
+            )
+            .await;
+        assert_eq!(r.status, 202, "{}", r.body);
+    }
+    let got = receiver.wait_for(1, WAIT).await;
+    let line = cli.wait_line(|v| v["type"] == "delivery");
+    assert_eq!(line["eventType"], "order.paid");
+    assert_eq!(line["status"], 200);
+    assert!(verifies(&signing, &got[0]));
+    let body: Value = serde_json::from_slice(&got[0].body).unwrap();
+    assert_eq!(body["n"], 2);
+    // The other types were never queued for it.
+    let id = ready["webhookId"].as_str().unwrap();
+    assert_eq!(deliveries_of(&server, &key, id).await.len(), 1);
+}

@@ -18,8 +18,8 @@ use axum::extract::ConnectInfo;
 use axum::http::{Method, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, ListToolsResult,
-    PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool,
+    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
+    ListToolsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool,
 };
 use rmcp::service::RequestContext;
 use rmcp::transport::streamable_http_server::session::never::NeverSessionManager;
@@ -196,7 +196,9 @@ struct Caller {
 
 impl ServerHandler for Hookrelay {
     fn get_info(&self) -> ServerConfig {
-        ServerConfig::new(ServerCapabilities::builder().enable_tools().build()).with_instructions(
+        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+            .with_server_info(Implementation::new("hookrelay", env!("CARGO_PKG_VERSION")))
+            .with_instructions(
             "Hookrelay: webhooks received, stored and delivered signed with retries. \
              Start with diagnose_endpoint or trace_event to investigate failures; list tools are paged \
              (limit, cursor) and long strings are cut (raise maxFieldChars to see more).",
