@@ -23,8 +23,12 @@ struct Cli {
 
 impl Cli {
     fn start(server: &Server, key: &str, forward_to: &str, extra: &[&str]) -> Cli {
+        Cli::start_at(&server.url, key, forward_to, extra)
+    }
+
+    fn start_at(url: &str, key: &str, forward_to: &str, extra: &[&str]) -> Cli {
         let mut child = Command::new(BIN)
-            .args(["listen", "--url", &server.url, "--api-key", key])
+            .args(["listen", "--url", url, "--api-key", key])
             .args(["--forward-to", forward_to, "--print-json"])
             .args(extra)
             .env("RUST_LOG", "warn")
@@ -498,4 +502,73 @@ async fn an_application_endpoint_receives_only_the_event_types_asked_for() {
     // The other types were never queued for it.
     let id = ready["webhookId"].as_str().unwrap();
     assert_eq!(deliveries_of(&server, &key, id).await.len(), 1);
+}
+
+/// A TCP forwarder on loopback to whatever address `upstream` holds now, so
+/// that a client keeps one URL across a server restart (which moves the
+/// server to another port).
+async fn forwarder(upstream: Arc<Mutex<String>>) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind forwarder");
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut inbound, _)) = listener.accept().await {
+            let to = upstream.lock().unwrap().clone();
+            tokio::spawn(async move {
+                if let Ok(mut outbound) = tokio::net::TcpStream::connect(to).await {
+                    let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                }
+            });
+        }
+    });
+    format!("http://{addr}")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cli_reconnects_after_a_server_restart_and_nothing_is_lost() {
+    let mut server = Server::start(ServerOpts::default()).await;
+    let (_, key) = server.create_project("acme");
+    let receiver = Receiver::start().await;
+    let hook = listen_webhook(&server, &key, &receiver.url, json!({})).await;
+    let id = hook["id"].as_str().unwrap().to_string();
+    let upstream = Arc::new(Mutex::new(
+        server.url.trim_start_matches("http://").to_string(),
+    ));
+    let via = forwarder(upstream.clone()).await;
+    // Through the forwarder rather than straight to the server.
+    let cli = Cli::start_at(&via, &key, &receiver.url, &["--webhook", &id]);
+    cli.wait_connected();
+    let first = ingest_n(&server, &hook, 10).await;
+    receiver.wait_for(10, WAIT).await;
+
+    // A graceful restart hands the endpoint back; the server comes back on
+    // another port, where the forwarder now leads.
+    server.terminate();
+    server.restart();
+    *upstream.lock().unwrap() = server.url.trim_start_matches("http://").to_string();
+    let mut hook = hook;
+    hook["ingestUrl"] = server
+        .api()
+        .get(&format!("/v1/webhooks/{id}"), &key)
+        .await
+        .body["data"]["ingestUrl"]
+        .clone();
+    let second = ingest_n(&server, &hook, 50).await;
+    let got = receiver.wait_for(60, WAIT).await;
+    let arrived: std::collections::HashSet<String> =
+        got.iter().map(|r| header(r, "webhook-id")).collect();
+    assert!(first.iter().chain(&second).all(|i| arrived.contains(i)));
+    let secret = hook["signingSecret"].as_str().unwrap();
+    assert!(got.iter().all(|r| verifies(secret, r)));
+    assert!(
+        cli.stderr
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|l| l.starts_with("connected"))
+            .count()
+            >= 2,
+        "the same CLI connected again"
+    );
 }
