@@ -11,6 +11,8 @@ pub mod dashboard;
 pub mod delivery;
 pub mod ids;
 pub mod ingest;
+pub mod listen;
+pub mod mcp;
 pub mod metrics;
 pub mod portal;
 pub mod receive;

@@ -11,7 +11,7 @@ use crate::ingest::Intake;
 use crate::secrets::SecretBox;
 use crate::store::{PoolSettings, Store};
 use crate::users::{DashboardSettings, SessionPolicy};
-use crate::{api, dashboard, ingest, tiers, workers};
+use crate::{api, dashboard, ingest, mcp, tiers, workers};
 
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -239,6 +239,8 @@ pub async fn serve(args: ServeArgs, log_format: LogFormat) -> Result<(), BoxErro
         state,
         args.max_payload_bytes,
     );
+    // MCP tools call the routes above, in-process.
+    let app = app.clone().merge(mcp::routes(app));
     // Listening for SIGTERM before the start line, so that a stop sent as
     // soon as the server says it is up is a graceful one.
     let term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate());

@@ -115,6 +115,10 @@ fn enums_are_documented_as_on_the_wire() {
     );
     assert_eq!(values("Role"), hookrelay::store::Role::ALL);
     assert_eq!(values("SecretKind"), hookrelay::store::SecretKind::ALL);
+    assert_eq!(
+        values("DestinationKind"),
+        hookrelay::store::DestinationKind::ALL
+    );
 }
 
 /// The harness's own check fails on what it should: an undocumented
@@ -124,7 +128,7 @@ fn enums_are_documented_as_on_the_wire() {
 fn the_harness_catches_drift() {
     let webhook_get = "/v1/webhooks/wh_1";
     let ok = serde_json::json!({ "data": {
-        "id": "wh_1", "name": "n", "description": "", "destinationUrl": "https://example.com", "enabled": true,
+        "id": "wh_1", "name": "n", "description": "", "destinationUrl": "https://example.com", "destinationKind": "http", "enabled": true,
         "disabledReason": null, "headers": {}, "timeoutSeconds": 15, "retrySchedule": [5], "ingestUrl": "http://x/v1/ingest/p",
         "applicationId": null, "eventTypes": null, "createdAt": "2026-01-01T00:00:00.000Z", "updatedAt": "2026-01-01T00:00:00.000Z",
         "maxInFlight": null, "rateLimit": null, "ordering": "none", "circuit": { "state": "closed", "since": null, "nextProbeAt": null },

@@ -175,6 +175,8 @@ pub struct DeliveryQuery {
     to: Option<String>,
     /// Only deliveries of application messages of this event type.
     event_type: Option<String>,
+    /// Only the deliveries (and replays) of this event (`evt_...`).
+    event_id: Option<String>,
     limit: Option<i64>,
     cursor: Option<String>,
 }
@@ -215,12 +217,14 @@ pub(crate) async fn list_in(
         dead_letters_only: false,
     };
     let event_type = q.event_type.as_deref().filter(|t| !t.is_empty());
+    let event_id = q.event_id.as_deref().filter(|t| !t.is_empty());
     let page = state
         .store
         .list_deliveries(
             project_id,
             &filter,
             event_type,
+            event_id,
             &page_request(q.limit, q.cursor)?,
         )
         .await?;

@@ -10,6 +10,7 @@ mod event_types;
 pub(crate) mod extract;
 mod health;
 pub(crate) mod ingest;
+pub(crate) mod listen;
 mod metrics;
 pub(crate) mod notification_channels;
 pub mod openapi;
@@ -157,6 +158,7 @@ pub fn routes() -> Router<AppState> {
             get(webhooks::secret_versions),
         )
         .route("/v1/webhooks/{id}/events", post(ingest::send_event))
+        .route("/v1/webhooks/{id}/listen", get(listen::listen))
         .route("/v1/deliveries", get(deliveries::list))
         .route("/v1/deliveries/{id}", get(deliveries::get))
         .route("/v1/ingest/{public_id}", post(ingest::ingest))

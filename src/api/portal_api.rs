@@ -206,6 +206,13 @@ pub async fn create_endpoint(
             "a portal token manages its own application only",
         ));
     }
+    if body.destination_kind == Some(crate::store::DestinationKind::Listen) {
+        // Only the project's own keys can open a `hookrelay listen`.
+        return Err(ApiError::invalid_field(
+            "destinationKind",
+            "portal endpoints are delivered over HTTP",
+        ));
+    }
     body.application_id = Some(auth.application_id.clone());
     let created = webhooks::create_webhook(&state, auth.project_id.clone(), body).await?;
     let w = &created.webhook;

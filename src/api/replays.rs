@@ -192,6 +192,7 @@ pub async fn list_dead_letters_in(
             project_id,
             &filter,
             event_type,
+            None,
             &page_request(q.limit, q.cursor)?,
         )
         .await?;

@@ -12,7 +12,7 @@ use super::error::{ApiError, ErrorBody};
 use super::extract::{double_option, ApiJson, ApiQuery, OptionalJson, PageQuery};
 use super::{data, timestamp, AppState, Data, List};
 use crate::secrets::{self, SecretBox};
-use crate::store::{self, KeyAuth, NewSecret, Ordering, SecretKind, Webhook};
+use crate::store::{self, DestinationKind, KeyAuth, NewSecret, Ordering, SecretKind, Webhook};
 use crate::webhooks::{self as rules, DEFAULT_TIMEOUT_SECS, MAX_DESCRIPTION_LEN, MAX_NAME_LEN};
 use crate::{delivery, ids, retry};
 
@@ -23,7 +23,7 @@ pub const MAX_OVERLAP_SECS: i64 = 7 * 24 * 3600;
 #[serde(rename_all = "camelCase")]
 #[schema(example = json!({
     "id": "wh_01JQ3W5Y0V2D9K8N4T6R7S1B2C", "name": "orders", "description": "Order events for the warehouse",
-    "destinationUrl": "https://example.com/hooks/orders", "enabled": true, "disabledReason": null,
+    "destinationUrl": "https://example.com/hooks/orders", "destinationKind": "http", "enabled": true, "disabledReason": null,
     "headers": { "x-team": "warehouse" }, "timeoutSeconds": 15, "retrySchedule": [5, 300, 1800, 7200, 18000, 36000, 36000],
     "ingestUrl": "https://hooks.example.com/v1/ingest/k3v9qz7m2x8p4r6t", "applicationId": null, "eventTypes": null,
     "createdAt": "2026-03-14T15:30:00.000Z", "updatedAt": "2026-03-14T15:30:00.000Z",
@@ -34,6 +34,10 @@ pub struct WebhookView {
     pub(crate) name: String,
     description: String,
     pub(crate) destination_url: String,
+    /// `listen`: deliveries go through a `hookrelay listen` connection to
+    /// `destinationUrl` on the machine running it, and wait while none is
+    /// connected.
+    destination_kind: DestinationKind,
     pub(crate) enabled: bool,
     /// Set when Hookrelay disabled the webhook because its deliveries kept
     /// dying; cleared by enabling it again.
@@ -120,6 +124,7 @@ pub(crate) fn view(state: &AppState, w: Webhook) -> WebhookView {
         name: w.name,
         description: w.description,
         destination_url: w.destination_url,
+        destination_kind: w.destination_kind,
         enabled: w.enabled,
         disabled_reason: w.disabled_reason,
         timeout_seconds: w.timeout_secs,
@@ -156,6 +161,9 @@ pub struct CreateWebhook {
     #[serde(default)]
     description: String,
     destination_url: String,
+    /// `http` (default), or `listen`: delivered through `hookrelay listen`
+    /// (set when created, never changed).
+    pub(super) destination_kind: Option<DestinationKind>,
     #[serde(default = "enabled_by_default")]
     enabled: bool,
     #[serde(default)]
@@ -224,7 +232,9 @@ fn validate(
         .map_err(|e| ApiError::invalid_field("description", e))?;
     rules::validate_destination_url(&w.destination_url)
         .map_err(|e| ApiError::invalid_field("destinationUrl", e))?;
-    if !state.allow_private_destinations {
+    // A listen webhook's URL is on the machine running `hookrelay listen`
+    // (usually localhost): the server never connects to it.
+    if !state.allow_private_destinations && w.destination_kind == DestinationKind::Http {
         delivery::check_destination(&w.destination_url)
             .map_err(|e| ApiError::invalid_field("destinationUrl", e))?;
     }
@@ -285,6 +295,7 @@ pub(crate) fn audit_summary(w: &Webhook) -> serde_json::Value {
         "maxInFlight": w.max_in_flight,
         "rateLimit": w.rate_limit,
         "ordering": w.ordering,
+        "destinationKind": w.destination_kind,
     })
 }
 
@@ -388,6 +399,7 @@ pub(crate) async fn create_webhook(
         max_in_flight: body.max_in_flight,
         rate_limit: body.rate_limit,
         ordering: body.ordering.unwrap_or_default(),
+        destination_kind: body.destination_kind.unwrap_or_default(),
         ..Webhook::default()
     };
     validate(state, &w, &body.headers, body.retry_schedule.as_deref())?;

@@ -159,6 +159,42 @@ pub enum ClientCommand {
         #[command(subcommand)]
         command: ReplayJobCommand,
     },
+    /// Client: an MCP server on standard input and output for local agents
+    /// (Claude, Cursor, ...): the same tools as the server's `/mcp`, with
+    /// this API key's (or portal token's) rights.
+    Mcp {
+        #[command(flatten)]
+        conn: Conn,
+    },
+    /// Client: receive a webhook's signed deliveries on this machine (behind
+    /// NAT too) through one outbound connection, and POST them to a local URL.
+    Listen {
+        #[command(flatten)]
+        conn: Conn,
+        #[command(flatten)]
+        args: ListenArgs,
+    },
+}
+
+/// `hookrelay listen`.
+#[derive(Args, Clone, Debug)]
+pub struct ListenArgs {
+    /// The local URL each delivery is POSTed to, e.g. http://localhost:3000/webhooks.
+    #[arg(long)]
+    pub forward_to: String,
+    /// Attach to this listen webhook (wh_...) instead of creating one; its
+    /// deliveries queued while no CLI was connected arrive now.
+    #[arg(long)]
+    pub webhook: Option<String>,
+    /// Create the webhook as an endpoint of this application (id or uid).
+    #[arg(long)]
+    pub application: Option<String>,
+    /// Only these event types, comma-separated (application endpoints).
+    #[arg(long, value_delimiter = ',')]
+    pub events: Option<Vec<String>>,
+    /// Print each delivery as one JSON line (for scripts) instead of text.
+    #[arg(long)]
+    pub print_json: bool,
 }
 
 /// Settings of `webhooks create` and `webhooks update`.

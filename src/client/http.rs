@@ -108,6 +108,10 @@ impl Client {
         }
     }
 
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
     /// A request to `path` (below the base URL) with the API key.
     pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
         self.http

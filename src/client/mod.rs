@@ -7,6 +7,7 @@
 mod args;
 mod deliveries;
 mod http;
+mod listen;
 mod output;
 mod profile;
 mod resources;
@@ -71,7 +72,9 @@ fn conn(command: &ClientCommand) -> &Conn {
         | Schedules { conn, .. }
         | AuditLog { conn, .. }
         | NotificationChannels { conn, .. }
-        | ReplayJobs { conn, .. } => conn,
+        | ReplayJobs { conn, .. }
+        | Listen { conn, .. }
+        | Mcp { conn } => conn,
     }
 }
 
@@ -145,6 +148,10 @@ async fn dispatch(command: ClientCommand) -> Result<(), Failure> {
         Schedules { command, .. } => resources::schedules(&ctx, command).await,
         AuditLog { command, .. } => resources::audit_log(&ctx, command).await,
         NotificationChannels { command, .. } => resources::channels(&ctx, command).await,
+        Listen { args, .. } => listen::listen(&ctx, args).await,
+        Mcp { .. } => crate::mcp::serve_stdio(&ctx.client.base, ctx.client.key())
+            .await
+            .map_err(Failure::Other),
     }
 }
 

@@ -1,7 +1,9 @@
 //! The one way out: every signed POST the server makes (deliveries and
 //! operator notifications) goes through [`Destination::post`], behind the
 //! SSRF guard, and comes back as an [`AttemptRecord`] with the error
-//! classified the same way for both.
+//! classified the same way for both. A `listen` webhook's posts take the
+//! same path up to the wire, where they go through its `hookrelay listen`
+//! connection instead ([`Route::Listen`]).
 
 use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
@@ -10,8 +12,9 @@ use bytes::Bytes;
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use reqwest::header::HeaderMap;
 
+use crate::listen::{ForwardError, Listeners, LocalOutcome};
 use crate::store::{self, AttemptRecord};
-use crate::{ids, signing, ssrf};
+use crate::{ids, listen, signing, ssrf};
 
 /// How much of a destination's response body an attempt keeps.
 const RESPONSE_EXCERPT_BYTES: usize = 4096;
@@ -41,7 +44,7 @@ impl AttemptErrorKind {
 /// One signed POST: Standard Webhooks headers over `body`, signed with every
 /// key in `keys` (several while a rotated secret overlaps).
 pub struct SignedPost<'a> {
-    pub url: &'a str,
+    pub route: Route<'a>,
     /// `webhook-id`: the delivery (or notification) id.
     pub id: &'a str,
     pub content_type: &'a str,
@@ -50,6 +53,18 @@ pub struct SignedPost<'a> {
     pub headers: HeaderMap,
     pub keys: Vec<&'a [u8]>,
     pub timeout: Duration,
+}
+
+/// Where a post goes.
+pub enum Route<'a> {
+    /// POSTed over HTTP(S) to this URL, behind the SSRF guard.
+    Http(&'a str),
+    /// Through this node's `hookrelay listen` connection for the webhook,
+    /// which POSTs it to its local URL; never over HTTP from the server.
+    Listen {
+        listeners: &'a Listeners,
+        webhook_id: &'a str,
+    },
 }
 
 /// What came of one POST.
@@ -113,21 +128,41 @@ impl Destination {
         post: SignedPost<'_>,
         timestamp: i64,
     ) -> Result<(u16, String, Option<i64>), (AttemptErrorKind, String)> {
-        if !self.allow_private {
-            check_destination(post.url)
-                .map_err(|e| (AttemptErrorKind::DestinationForbidden, e.to_string()))?;
+        if let Route::Http(url) = post.route {
+            if !self.allow_private {
+                check_destination(url)
+                    .map_err(|e| (AttemptErrorKind::DestinationForbidden, e.to_string()))?;
+            }
         }
         let signature =
             signing::signature_header(post.keys.iter().copied(), post.id, timestamp, &post.body);
+        let mut headers = post.headers;
+        for (name, value) in [
+            ("content-type", post.content_type.to_string()),
+            ("webhook-id", post.id.to_string()),
+            ("webhook-timestamp", timestamp.to_string()),
+            ("webhook-signature", signature),
+        ] {
+            let value = reqwest::header::HeaderValue::from_str(&value).map_err(|e| {
+                (
+                    AttemptErrorKind::RequestError,
+                    format!("header {name}: {e}"),
+                )
+            })?;
+            headers.append(name, value);
+        }
+        let url = match post.route {
+            Route::Http(url) => url,
+            Route::Listen {
+                listeners,
+                webhook_id,
+            } => return forward(listeners, webhook_id, headers, post.body, post.timeout).await,
+        };
         let response = self
             .client
-            .post(post.url)
+            .post(url)
             .timeout(post.timeout)
-            .headers(post.headers)
-            .header("content-type", post.content_type)
-            .header("webhook-id", post.id)
-            .header("webhook-timestamp", timestamp.to_string())
-            .header("webhook-signature", signature)
+            .headers(headers)
             .body(post.body)
             .send()
             .await
@@ -145,6 +180,63 @@ impl Destination {
     }
 }
 
+/// A listen webhook's request, through its connection: the CLI's local
+/// answer is the attempt's outcome (a `Retry-After` stays local).
+async fn forward(
+    listeners: &Listeners,
+    webhook_id: &str,
+    headers: HeaderMap,
+    body: Bytes,
+    timeout: Duration,
+) -> Result<(u16, String, Option<i64>), (AttemptErrorKind, String)> {
+    let headers = headers
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    let forward = listen::Forward {
+        headers,
+        body,
+        timeout,
+    };
+    match listeners.forward(webhook_id, forward).await {
+        Ok(LocalOutcome::Answered {
+            status,
+            mut excerpt,
+        }) => {
+            // The CLI's word on how much it kept is not trusted.
+            if excerpt.len() > RESPONSE_EXCERPT_BYTES {
+                let mut cut = RESPONSE_EXCERPT_BYTES;
+                while !excerpt.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                excerpt.truncate(cut);
+            }
+            Ok((status, excerpt, None))
+        }
+        Ok(LocalOutcome::Failed { error, message }) => {
+            let kind = match error.as_str() {
+                "timeout" => AttemptErrorKind::Timeout,
+                "connection_error" => AttemptErrorKind::ConnectionError,
+                _ => AttemptErrorKind::RequestError,
+            };
+            Err((kind, format!("hookrelay listen: {message}")))
+        }
+        Err(ForwardError::TimedOut) => Err((
+            AttemptErrorKind::Timeout,
+            "hookrelay listen: no answer in time".into(),
+        )),
+        Err(ForwardError::NotConnected | ForwardError::Disconnected) => Err((
+            AttemptErrorKind::ConnectionError,
+            "hookrelay listen: not connected to this node".into(),
+        )),
+    }
+}
+
 /// A `Retry-After` value (delay seconds, or an HTTP date) as milliseconds
 /// from `now_ms`; None if it cannot be read.
 pub fn retry_after_ms(value: &str, now_ms: i64) -> Option<i64> {
@@ -159,8 +251,9 @@ pub fn retry_after_ms(value: &str, now_ms: i64) -> Option<i64> {
 }
 
 /// Reads at most RESPONSE_EXCERPT_BYTES of a response; a body that breaks
-/// off or times out still leaves what arrived.
-async fn read_excerpt(mut response: reqwest::Response) -> String {
+/// off or times out still leaves what arrived. (`hookrelay listen` keeps
+/// the same of a local answer.)
+pub async fn read_excerpt(mut response: reqwest::Response) -> String {
     let mut buf = Vec::new();
     while buf.len() < RESPONSE_EXCERPT_BYTES {
         match response.chunk().await {

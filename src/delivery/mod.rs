@@ -28,14 +28,18 @@ use tokio::sync::{mpsc, watch, Notify, OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinHandle;
 
 use crate::cache::TtlCache;
+use crate::listen::Listeners;
 use crate::metrics::{metrics, DbOp};
 use crate::secrets::{signing_key_bytes, SecretBox};
-use crate::store::{self, CircuitChange, Claimed, DeliveryStatus, Ordering, Outcome, Store};
+use crate::store::{
+    self, CircuitChange, Claimed, DeliveryStatus, DestinationKind, Ordering, Outcome, Store,
+};
 use crate::{ids, retry};
 use scheduler::{Circuit, CircuitPolicy, CircuitState, Limits, Scheduler, Verdict};
 
 pub use destination::{
-    check_destination, AttemptErrorKind, Destination, DestinationError, SignedPost,
+    check_destination, read_excerpt, AttemptErrorKind, Destination, DestinationError, Route,
+    SignedPost,
 };
 
 /// How often the poller looks at its endpoints when nothing wakes it sooner.
@@ -73,6 +77,8 @@ pub struct Job {
 /// A webhook as the sender needs it, decoded once and cached.
 struct Target {
     url: String,
+    /// Sent through a `hookrelay listen` connection, not to `url`.
+    listen: bool,
     enabled: bool,
     headers: reqwest::header::HeaderMap,
     timeout: Duration,
@@ -104,6 +110,11 @@ struct Inner {
     stopping: AtomicBool,
     /// Where the next round over waiting endpoints begins.
     rotation: AtomicUsize,
+    /// The `hookrelay listen` connections this node holds.
+    listeners: Listeners,
+    /// Listen webhooks seen (a webhook's kind never changes): this node
+    /// takes one on only while it holds its connection.
+    listen_webhooks: Mutex<HashSet<String>>,
     outcomes: mpsc::Sender<Outcome>,
     targets: TtlCache<String, Option<Arc<Target>>>,
     wake: Notify,
@@ -143,6 +154,8 @@ impl Engine {
             starved: AtomicBool::new(false),
             stopping: AtomicBool::new(false),
             rotation: AtomicUsize::new(0),
+            listeners: Listeners::default(),
+            listen_webhooks: Mutex::new(HashSet::new()),
             store,
             secret_box,
             destination,
@@ -342,6 +355,49 @@ impl Engine {
         self.inner.wake.notify_one();
     }
 
+    pub fn listeners(&self) -> &Listeners {
+        &self.inner.listeners
+    }
+
+    /// A `hookrelay listen` connection for `webhook_id` is registered here:
+    /// its queued deliveries may go now.
+    pub fn listen_started(&self, webhook_id: &str) {
+        self.listen_webhooks().insert(webhook_id.to_string());
+        self.queued([webhook_id]);
+    }
+
+    /// The last connection for `webhook_id` here ended: the endpoint is
+    /// given up, so that its deliveries wait (queued, visible) until a CLI
+    /// connects again, to whichever node.
+    pub async fn listen_ended(&self, webhook_id: &str) {
+        self.scheduler().disown(webhook_id);
+        // Its waiting deliveries' leases go back to the queue now.
+        self.wake();
+        if let Err(e) = self.release(&[webhook_id]).await {
+            tracing::warn!(error = %e, webhook = %webhook_id, "could not release a listen endpoint; its lease expires on its own");
+        }
+    }
+
+    fn listen_webhooks(&self) -> std::sync::MutexGuard<'_, HashSet<String>> {
+        self.inner
+            .listen_webhooks
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Whether this node may send for `webhook_id`: any webhook but a listen
+    /// one whose connection is elsewhere (or nowhere).
+    fn may_own(&self, webhook_id: &str) -> bool {
+        !self.listen_webhooks().contains(webhook_id) || self.inner.listeners.connected(webhook_id)
+    }
+
+    /// Notes `webhook_id` as a listen webhook; true if this node holds its
+    /// connection.
+    fn may_own_listen(&self, webhook_id: &str) -> bool {
+        self.listen_webhooks().insert(webhook_id.to_string());
+        self.inner.listeners.connected(webhook_id)
+    }
+
     /// Forgets a cached webhook after it changed through this node.
     pub fn invalidate(&self, webhook_id: &str) {
         self.inner.targets.remove(&webhook_id.to_string());
@@ -457,6 +513,7 @@ impl Engine {
     /// the nodes sending): leases them, and loads their settings and stored
     /// circuit.
     async fn take_on(&self, mut candidates: Vec<String>, active: usize) -> Result<(), sqlx::Error> {
+        candidates.retain(|w| self.may_own(w));
         candidates.sort();
         candidates.dedup();
         if candidates.is_empty() {
@@ -476,6 +533,11 @@ impl Engine {
             .await?;
         for w in acquired {
             match self.target(&w).await? {
+                // Learnt on first sight; released at once unless this node
+                // holds its connection.
+                Some(t) if t.listen && !self.may_own_listen(&w) => {
+                    self.release(&[w.as_str()]).await?
+                }
                 Some(t) => self
                     .scheduler()
                     .own(&w, t.limits, t.circuit, store::now_ms()),
@@ -493,6 +555,17 @@ impl Engine {
     /// Keeps this node's endpoints; drops those another node took over
     /// after this node's lease ran out.
     async fn renew(&self) -> Result<(), sqlx::Error> {
+        // A listen connection that ended while its endpoint was being taken
+        // on: the endpoint is given up here.
+        let orphans: Vec<String> = self
+            .scheduler()
+            .owned()
+            .into_iter()
+            .filter(|w| !self.may_own(w))
+            .collect();
+        for w in orphans {
+            self.listen_ended(&w).await;
+        }
         let owned = self.scheduler().owned();
         let ids: Vec<&str> = owned.iter().map(String::as_str).collect();
         let kept: HashSet<String> = self
@@ -683,6 +756,7 @@ impl Engine {
                     },
                     circuit,
                     url: w.destination_url,
+                    listen: w.destination_kind == DestinationKind::Listen,
                     enabled: w.enabled,
                     keys,
                 })
@@ -853,8 +927,16 @@ impl Engine {
         if let Some(own) = claimed.headers.as_deref() {
             headers.extend(crate::webhooks::header_map(own));
         }
+        let route = if target.listen {
+            Route::Listen {
+                listeners: &self.inner.listeners,
+                webhook_id: &claimed.webhook_id,
+            }
+        } else {
+            Route::Http(&target.url)
+        };
         let post = SignedPost {
-            url: &target.url,
+            route,
             id: &claimed.delivery_id,
             content_type: &claimed.content_type,
             body: claimed.body.clone(),

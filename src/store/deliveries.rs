@@ -7,19 +7,21 @@ use super::{replay, LogEntry, Page, PageRequest, Result, Store};
 
 impl Store {
     /// A page of deliveries with their event's type (known for application
-    /// messages only), optionally only those of `event_type`.
+    /// messages only), optionally only those of `event_type`, or of one
+    /// event (`event_id`).
     pub async fn list_deliveries(
         &self,
         project_id: &str,
         filter: &DeliveryFilter,
         event_type: Option<&str>,
+        event_id: Option<&str>,
         page: &PageRequest,
     ) -> Result<Page<LogEntry>> {
         let sql = format!(
             "SELECT {DELIVERY_COLUMNS}, (SELECT e.event_type FROM events e WHERE e.id = deliveries.event_id) AS event_type \
              FROM deliveries WHERE project_id = $1 AND ($2 = '' OR id < $2) \
              AND ($4 = '' OR event_id IN (SELECT e.id FROM events e WHERE e.project_id = $1 AND e.event_type = $4)) \
-             AND {} ORDER BY id DESC LIMIT $3",
+             AND {} AND ($10 = '' OR event_id = $10) ORDER BY id DESC LIMIT $3",
             replay::filter_sql(5)
         );
         let q = sqlx::query(&sql)
@@ -27,7 +29,10 @@ impl Store {
             .bind(page.cursor_or_empty())
             .bind(page.fetch_limit())
             .bind(event_type.unwrap_or(""));
-        let rows = replay::bind_filter(q, filter).fetch_all(&self.pool).await?;
+        let rows = replay::bind_filter(q, filter)
+            .bind(event_id.unwrap_or(""))
+            .fetch_all(&self.pool)
+            .await?;
         Page::from_rows(rows, page, LogEntry::from_row, |e| e.delivery.id.clone())
     }
 

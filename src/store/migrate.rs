@@ -74,6 +74,11 @@ impl Store {
                 "delivery_isolation",
                 include_str!("../../migrations/0010_delivery_isolation.sql"),
             ),
+            (
+                13,
+                "listen",
+                include_str!("../../migrations/0013_listen.sql"),
+            ),
         ];
         let migrations = files
             .iter()

@@ -172,7 +172,7 @@ pub enum RevokeOutcome {
 
 pub(super) const WEBHOOK_COLUMNS: &str = "id, project_id, public_id, name, description, destination_url, enabled, \
      headers, timeout_secs, retry_schedule, created_at, updated_at, application_id, event_types, disabled_reason, \
-     max_in_flight, rate_limit, ordering, circuit_state, circuit_since, circuit_next_probe_at, \
+     max_in_flight, rate_limit, ordering, circuit_state, circuit_since, circuit_next_probe_at, destination_kind, \
      (SELECT CAST(COUNT(*) AS BIGINT) FROM deliveries \
       WHERE deliveries.webhook_id = webhooks.id AND next_attempt_at IS NULL AND status = 'pending') AS held_count";
 
@@ -203,6 +203,8 @@ pub struct Webhook {
     /// Deliveries started per second at most; None: unlimited.
     pub rate_limit: Option<i64>,
     pub ordering: Ordering,
+    /// Set when created; never changed (the delivery engine relies on it).
+    pub destination_kind: DestinationKind,
     /// The circuit as its sending node last stored it.
     pub circuit: StoredCircuit,
     /// Deliveries held while it is disabled (read, never written).
@@ -214,6 +216,19 @@ string_enum!(
     /// (per ordering key) in ingest order.
     Ordering { None = "none", Fifo = "fifo" }
 );
+
+string_enum!(
+    /// Where a webhook's deliveries go: `http` POSTs to its destination URL;
+    /// `listen` sends them through a `hookrelay listen` connection, which
+    /// forwards them to its destination URL on the developer's machine.
+    DestinationKind { Http = "http", Listen = "listen" }
+);
+
+impl Default for DestinationKind {
+    fn default() -> Self {
+        DestinationKind::Http
+    }
+}
 
 impl Default for Ordering {
     fn default() -> Self {
@@ -251,6 +266,7 @@ impl Webhook {
             max_in_flight: r.try_get("max_in_flight")?,
             rate_limit: r.try_get("rate_limit")?,
             ordering: parse_col(r, "ordering", Ordering::parse)?,
+            destination_kind: parse_col(r, "destination_kind", DestinationKind::parse)?,
             circuit: StoredCircuit {
                 state: r.try_get("circuit_state")?,
                 since: r.try_get("circuit_since")?,

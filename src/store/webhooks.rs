@@ -11,8 +11,8 @@ impl Store {
         sqlx::query(
             "INSERT INTO webhooks (id, project_id, public_id, name, description, destination_url, enabled, \
              headers, timeout_secs, retry_schedule, created_at, updated_at, application_id, event_types, \
-             max_in_flight, rate_limit, ordering) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+             max_in_flight, rate_limit, ordering, destination_kind) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
         )
         .bind(&w.id)
         .bind(&w.project_id)
@@ -31,6 +31,7 @@ impl Store {
         .bind(w.max_in_flight)
         .bind(w.rate_limit)
         .bind(w.ordering.as_str())
+        .bind(w.destination_kind.as_str())
         .execute(&mut *tx)
         .await?;
         for s in secrets {

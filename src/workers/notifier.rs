@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::{Context, Stop};
-use crate::delivery::{Destination, SignedPost};
+use crate::delivery::{Destination, Route, SignedPost};
 use crate::secrets::{signing_key_bytes, SecretBox};
 use crate::store::{self, PendingNotification, Store, DEAD_LETTER_MARK};
 use crate::time::rfc3339;
@@ -168,7 +168,7 @@ async fn post(
         .map_err(|_| "cannot decrypt the channel secret".to_string())?;
     let key = signing_key_bytes(&raw).map_err(|_| "the channel secret is malformed".to_string())?;
     let post = SignedPost {
-        url: &n.url,
+        route: Route::Http(&n.url),
         id: &n.id,
         content_type: "application/json",
         body: n.payload.clone().into(),

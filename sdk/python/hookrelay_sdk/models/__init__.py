@@ -81,6 +81,7 @@ from .delivery_detail import DeliveryDetail
 from .delivery_detail_request_headers import DeliveryDetailRequestHeaders
 from .delivery_status import DeliveryStatus
 from .delivery_view import DeliveryView
+from .destination_kind import DestinationKind
 from .error_body import ErrorBody
 from .error_detail import ErrorDetail
 from .event_type_view import EventTypeView
@@ -237,6 +238,7 @@ __all__ = (
     "DeliveryDetailRequestHeaders",
     "DeliveryStatus",
     "DeliveryView",
+    "DestinationKind",
     "ErrorBody",
     "ErrorDetail",
     "EventTypeView",

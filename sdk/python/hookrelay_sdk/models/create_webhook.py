@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
+from ..models.destination_kind import DestinationKind
 from ..models.ordering import Ordering
 from ..types import UNSET, Unset
 
@@ -27,6 +28,7 @@ class CreateWebhook:
         name (str):
         application_id (None | str | Unset): Makes the webhook an endpoint of this application (its id or uid).
         description (str | Unset):
+        destination_kind (DestinationKind | None | Unset):
         enabled (bool | Unset):
         event_types (list[str] | None | Unset): For application endpoints: the event types received (known types
             only); absent means all.
@@ -43,6 +45,7 @@ class CreateWebhook:
     name: str
     application_id: None | str | Unset = UNSET
     description: str | Unset = UNSET
+    destination_kind: DestinationKind | None | Unset = UNSET
     enabled: bool | Unset = UNSET
     event_types: list[str] | None | Unset = UNSET
     headers: CreateWebhookHeaders | Unset = UNSET
@@ -64,6 +67,14 @@ class CreateWebhook:
             application_id = self.application_id
 
         description = self.description
+
+        destination_kind: None | str | Unset
+        if isinstance(self.destination_kind, Unset):
+            destination_kind = UNSET
+        elif isinstance(self.destination_kind, DestinationKind):
+            destination_kind = self.destination_kind.value
+        else:
+            destination_kind = self.destination_kind
 
         enabled = self.enabled
 
@@ -127,6 +138,8 @@ class CreateWebhook:
             field_dict["applicationId"] = application_id
         if description is not UNSET:
             field_dict["description"] = description
+        if destination_kind is not UNSET:
+            field_dict["destinationKind"] = destination_kind
         if enabled is not UNSET:
             field_dict["enabled"] = enabled
         if event_types is not UNSET:
@@ -165,6 +178,23 @@ class CreateWebhook:
         application_id = _parse_application_id(d.pop("applicationId", UNSET))
 
         description = d.pop("description", UNSET)
+
+        def _parse_destination_kind(data: object) -> DestinationKind | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                destination_kind_type_1 = DestinationKind(data)
+
+                return destination_kind_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(DestinationKind | None | Unset, data)
+
+        destination_kind = _parse_destination_kind(d.pop("destinationKind", UNSET))
 
         enabled = d.pop("enabled", UNSET)
 
@@ -258,6 +288,7 @@ class CreateWebhook:
             name=name,
             application_id=application_id,
             description=description,
+            destination_kind=destination_kind,
             enabled=enabled,
             event_types=event_types,
             headers=headers,

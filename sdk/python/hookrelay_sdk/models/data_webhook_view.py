@@ -20,11 +20,11 @@ class DataWebhookView:
     Attributes:
         data (DataWebhookViewData):  Example: {'applicationId': None, 'circuit': {'nextProbeAt': None, 'since': None,
             'state': 'closed'}, 'createdAt': '2026-03-14T15:30:00.000Z', 'description': 'Order events for the warehouse',
-            'destinationUrl': 'https://example.com/hooks/orders', 'disabledReason': None, 'enabled': True, 'eventTypes':
-            None, 'headers': {'x-team': 'warehouse'}, 'heldCount': 0, 'id': 'wh_01JQ3W5Y0V2D9K8N4T6R7S1B2C', 'ingestUrl':
-            'https://hooks.example.com/v1/ingest/k3v9qz7m2x8p4r6t', 'maxInFlight': None, 'name': 'orders', 'ordering':
-            'none', 'rateLimit': 50, 'retrySchedule': [5, 300, 1800, 7200, 18000, 36000, 36000], 'timeoutSeconds': 15,
-            'updatedAt': '2026-03-14T15:30:00.000Z'}.
+            'destinationKind': 'http', 'destinationUrl': 'https://example.com/hooks/orders', 'disabledReason': None,
+            'enabled': True, 'eventTypes': None, 'headers': {'x-team': 'warehouse'}, 'heldCount': 0, 'id':
+            'wh_01JQ3W5Y0V2D9K8N4T6R7S1B2C', 'ingestUrl': 'https://hooks.example.com/v1/ingest/k3v9qz7m2x8p4r6t',
+            'maxInFlight': None, 'name': 'orders', 'ordering': 'none', 'rateLimit': 50, 'retrySchedule': [5, 300, 1800,
+            7200, 18000, 36000, 36000], 'timeoutSeconds': 15, 'updatedAt': '2026-03-14T15:30:00.000Z'}.
     """
 
     data: DataWebhookViewData

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.destination_kind import DestinationKind
 from ..models.ordering import Ordering
 from ..types import UNSET, Unset
 
@@ -22,9 +23,9 @@ class ListWebhookViewDataItem:
     """
     Example:
         {'applicationId': None, 'circuit': {'nextProbeAt': None, 'since': None, 'state': 'closed'}, 'createdAt':
-            '2026-03-14T15:30:00.000Z', 'description': 'Order events for the warehouse', 'destinationUrl':
-            'https://example.com/hooks/orders', 'disabledReason': None, 'enabled': True, 'eventTypes': None, 'headers':
-            {'x-team': 'warehouse'}, 'heldCount': 0, 'id': 'wh_01JQ3W5Y0V2D9K8N4T6R7S1B2C', 'ingestUrl':
+            '2026-03-14T15:30:00.000Z', 'description': 'Order events for the warehouse', 'destinationKind': 'http',
+            'destinationUrl': 'https://example.com/hooks/orders', 'disabledReason': None, 'enabled': True, 'eventTypes':
+            None, 'headers': {'x-team': 'warehouse'}, 'heldCount': 0, 'id': 'wh_01JQ3W5Y0V2D9K8N4T6R7S1B2C', 'ingestUrl':
             'https://hooks.example.com/v1/ingest/k3v9qz7m2x8p4r6t', 'maxInFlight': None, 'name': 'orders', 'ordering':
             'none', 'rateLimit': 50, 'retrySchedule': [5, 300, 1800, 7200, 18000, 36000, 36000], 'timeoutSeconds': 15,
             'updatedAt': '2026-03-14T15:30:00.000Z'}
@@ -35,6 +36,9 @@ class ListWebhookViewDataItem:
             `closed` otherwise.
         created_at (str):
         description (str):
+        destination_kind (DestinationKind): Where a webhook's deliveries go: `http` POSTs to its destination URL;
+            `listen` sends them through a `hookrelay listen` connection, which
+            forwards them to its destination URL on the developer's machine.
         destination_url (str):
         enabled (bool):
         headers (ListWebhookViewDataItemHeaders):
@@ -62,6 +66,7 @@ class ListWebhookViewDataItem:
     circuit: CircuitView
     created_at: str
     description: str
+    destination_kind: DestinationKind
     destination_url: str
     enabled: bool
     headers: ListWebhookViewDataItemHeaders
@@ -88,6 +93,8 @@ class ListWebhookViewDataItem:
         created_at = self.created_at
 
         description = self.description
+
+        destination_kind = self.destination_kind.value
 
         destination_url = self.destination_url
 
@@ -167,6 +174,7 @@ class ListWebhookViewDataItem:
                 "circuit": circuit,
                 "createdAt": created_at,
                 "description": description,
+                "destinationKind": destination_kind,
                 "destinationUrl": destination_url,
                 "enabled": enabled,
                 "headers": headers,
@@ -209,6 +217,8 @@ class ListWebhookViewDataItem:
         created_at = d.pop("createdAt")
 
         description = d.pop("description")
+
+        destination_kind = DestinationKind(d.pop("destinationKind"))
 
         destination_url = d.pop("destinationUrl")
 
@@ -314,6 +324,7 @@ class ListWebhookViewDataItem:
             circuit=circuit,
             created_at=created_at,
             description=description,
+            destination_kind=destination_kind,
             destination_url=destination_url,
             enabled=enabled,
             headers=headers,

@@ -241,6 +241,7 @@ export type CreateWebhook = {
      */
     applicationId?: string | null;
     description?: string;
+    destinationKind?: null | DestinationKind;
     destinationUrl: string;
     enabled?: boolean;
     /**
@@ -658,6 +659,12 @@ export type DataWebhookView = {
         circuit: CircuitView;
         createdAt: string;
         description: string;
+        /**
+         * `listen`: deliveries go through a `hookrelay listen` connection to
+         * `destinationUrl` on the machine running it, and wait while none is
+         * connected.
+         */
+        destinationKind: DestinationKind;
         destinationUrl: string;
         /**
          * Set when Hookrelay disabled the webhook because its deliveries kept
@@ -753,6 +760,13 @@ export type DeliveryView = {
     updatedAt: string;
     webhookId: string;
 };
+
+/**
+ * Where a webhook's deliveries go: `http` POSTs to its destination URL;
+ * `listen` sends them through a `hookrelay listen` connection, which
+ * forwards them to its destination URL on the developer's machine.
+ */
+export type DestinationKind = 'http' | 'listen';
 
 export type ErrorBody = {
     error: ErrorDetail;
@@ -988,6 +1002,12 @@ export type ListWebhookView = {
         circuit: CircuitView;
         createdAt: string;
         description: string;
+        /**
+         * `listen`: deliveries go through a `hookrelay listen` connection to
+         * `destinationUrl` on the machine running it, and wait while none is
+         * connected.
+         */
+        destinationKind: DestinationKind;
         destinationUrl: string;
         /**
          * Set when Hookrelay disabled the webhook because its deliveries kept
@@ -1408,6 +1428,12 @@ export type WebhookView = {
     circuit: CircuitView;
     createdAt: string;
     description: string;
+    /**
+     * `listen`: deliveries go through a `hookrelay listen` connection to
+     * `destinationUrl` on the machine running it, and wait while none is
+     * connected.
+     */
+    destinationKind: DestinationKind;
     destinationUrl: string;
     /**
      * Set when Hookrelay disabled the webhook because its deliveries kept
@@ -2707,6 +2733,10 @@ export type DeliveriesListData = {
          * Only deliveries of application messages of this event type.
          */
         eventType?: string;
+        /**
+         * Only the deliveries (and replays) of this event (`evt_...`).
+         */
+        eventId?: string;
         limit?: number;
         cursor?: string;
     };
@@ -4005,6 +4035,45 @@ export type WebhooksSendEventResponses = {
 };
 
 export type WebhooksSendEventResponse = WebhooksSendEventResponses[keyof WebhooksSendEventResponses];
+
+export type WebhooksListenData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/v1/webhooks/{id}/listen';
+};
+
+export type WebhooksListenErrors = {
+    /**
+     * Not a listen webhook, or not a WebSocket request
+     */
+    400: ErrorBody;
+    /**
+     * Unauthorized
+     */
+    401: ErrorBody;
+    /**
+     * Not Found
+     */
+    404: ErrorBody;
+    /**
+     * An error: `{"error": {"code", "message", "field"?}}`
+     */
+    default: ErrorBody;
+};
+
+export type WebhooksListenError = WebhooksListenErrors[keyof WebhooksListenErrors];
+
+export type WebhooksListenResponses = {
+    /**
+     * An error: `{"error": {"code", "message", "field"?}}`
+     */
+    default: ErrorBody;
+};
+
+export type WebhooksListenResponse = WebhooksListenResponses[keyof WebhooksListenResponses];
 
 export type WebhooksRotateIngestSecretData = {
     /**

@@ -17,6 +17,7 @@ def _get_kwargs(
     from_: str | Unset = UNSET,
     to: str | Unset = UNSET,
     event_type: str | Unset = UNSET,
+    event_id: str | Unset = UNSET,
     limit: int | Unset = UNSET,
     cursor: str | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -36,6 +37,8 @@ def _get_kwargs(
     params["to"] = to
 
     params["eventType"] = event_type
+
+    params["eventId"] = event_id
 
     params["limit"] = limit
 
@@ -94,6 +97,7 @@ def sync_detailed(
     from_: str | Unset = UNSET,
     to: str | Unset = UNSET,
     event_type: str | Unset = UNSET,
+    event_id: str | Unset = UNSET,
     limit: int | Unset = UNSET,
     cursor: str | Unset = UNSET,
 ) -> Response[ErrorBody | ListTypedDeliveryView]:
@@ -106,6 +110,7 @@ def sync_detailed(
         from_ (str | Unset):
         to (str | Unset):
         event_type (str | Unset):
+        event_id (str | Unset):
         limit (int | Unset):
         cursor (str | Unset):
 
@@ -123,6 +128,7 @@ def sync_detailed(
         from_=from_,
         to=to,
         event_type=event_type,
+        event_id=event_id,
         limit=limit,
         cursor=cursor,
     )
@@ -142,6 +148,7 @@ def sync(
     from_: str | Unset = UNSET,
     to: str | Unset = UNSET,
     event_type: str | Unset = UNSET,
+    event_id: str | Unset = UNSET,
     limit: int | Unset = UNSET,
     cursor: str | Unset = UNSET,
 ) -> ErrorBody | ListTypedDeliveryView | None:
@@ -154,6 +161,7 @@ def sync(
         from_ (str | Unset):
         to (str | Unset):
         event_type (str | Unset):
+        event_id (str | Unset):
         limit (int | Unset):
         cursor (str | Unset):
 
@@ -172,6 +180,7 @@ def sync(
         from_=from_,
         to=to,
         event_type=event_type,
+        event_id=event_id,
         limit=limit,
         cursor=cursor,
     ).parsed
@@ -185,6 +194,7 @@ async def asyncio_detailed(
     from_: str | Unset = UNSET,
     to: str | Unset = UNSET,
     event_type: str | Unset = UNSET,
+    event_id: str | Unset = UNSET,
     limit: int | Unset = UNSET,
     cursor: str | Unset = UNSET,
 ) -> Response[ErrorBody | ListTypedDeliveryView]:
@@ -197,6 +207,7 @@ async def asyncio_detailed(
         from_ (str | Unset):
         to (str | Unset):
         event_type (str | Unset):
+        event_id (str | Unset):
         limit (int | Unset):
         cursor (str | Unset):
 
@@ -214,6 +225,7 @@ async def asyncio_detailed(
         from_=from_,
         to=to,
         event_type=event_type,
+        event_id=event_id,
         limit=limit,
         cursor=cursor,
     )
@@ -231,6 +243,7 @@ async def asyncio(
     from_: str | Unset = UNSET,
     to: str | Unset = UNSET,
     event_type: str | Unset = UNSET,
+    event_id: str | Unset = UNSET,
     limit: int | Unset = UNSET,
     cursor: str | Unset = UNSET,
 ) -> ErrorBody | ListTypedDeliveryView | None:
@@ -243,6 +256,7 @@ async def asyncio(
         from_ (str | Unset):
         to (str | Unset):
         event_type (str | Unset):
+        event_id (str | Unset):
         limit (int | Unset):
         cursor (str | Unset):
 
@@ -262,6 +276,7 @@ async def asyncio(
             from_=from_,
             to=to,
             event_type=event_type,
+            event_id=event_id,
             limit=limit,
             cursor=cursor,
         )
