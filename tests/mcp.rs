@@ -326,7 +326,7 @@ async fn a_portal_token_sees_only_its_application_and_reads_without_write() {
         assert_eq!(created["data"]["applicationId"], json!(a));
     }
     let endpoints = api
-        .list_all(&format!("/v1/webhooks"), &admin)
+        .list_all("/v1/webhooks", &admin)
         .await
         .into_iter()
         .filter(|w| w["applicationId"] == json!(a))

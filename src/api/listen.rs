@@ -113,7 +113,7 @@ impl Connection {
         loop {
             tokio::select! {
                 pending = registration.requests.recv() => {
-                    let Some(pending) = pending else { return None };
+                    let pending = pending?;
                     next_id += 1;
                     if send_json(socket, &pending.forward.message(next_id)).await.is_err() {
                         return None;
@@ -149,10 +149,9 @@ impl Connection {
     /// Why the connection may not go on, if it may not.
     async fn revoked(&self) -> Option<(u16, &'static str)> {
         let store = &self.state.store;
-        match store.find_active_key(&self.key_hash).await {
-            Ok(None) => return Some((close::KEY_REVOKED, "the API key was revoked")),
-            // A database hiccup is not a revocation: checked again next time.
-            Err(_) | Ok(Some(_)) => {}
+        // A database hiccup is not a revocation: checked again next time.
+        if let Ok(None) = store.find_active_key(&self.key_hash).await {
+            return Some((close::KEY_REVOKED, "the API key was revoked"));
         }
         match store
             .get_webhook(&self.key.project_id, &self.webhook_id)

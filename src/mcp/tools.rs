@@ -298,13 +298,12 @@ fn rewrite_refs(v: &mut Value) -> Map<String, Value> {
 #[derive(Debug, PartialEq, Eq)]
 pub struct BadArguments(pub String);
 
+/// A request as (path, query pairs, body).
+pub type Request = (String, Vec<(String, String)>, Option<Value>);
+
 /// The request for a call of `op` (at `path`): the path with its parameters
 /// filled in, the query, and the body.
-pub fn request(
-    path: &str,
-    op: &Value,
-    args: &Map<String, Value>,
-) -> Result<(String, Vec<(String, String)>, Option<Value>), BadArguments> {
+pub fn request(path: &str, op: &Value, args: &Map<String, Value>) -> Result<Request, BadArguments> {
     let mut path = path.to_string();
     let mut query = Vec::new();
     for p in op["parameters"].as_array().into_iter().flatten() {

@@ -224,12 +224,15 @@ string_enum!(
     DestinationKind { Http = "http", Listen = "listen" }
 );
 
+// `string_enum!` cannot mark a `#[default]` variant, so not derived.
+#[allow(clippy::derivable_impls)]
 impl Default for DestinationKind {
     fn default() -> Self {
         DestinationKind::Http
     }
 }
 
+#[allow(clippy::derivable_impls)]
 impl Default for Ordering {
     fn default() -> Self {
         Ordering::None

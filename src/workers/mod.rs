@@ -65,16 +65,15 @@ pub struct Workers {
     tasks: Vec<(&'static str, JoinHandle<()>)>,
 }
 
+/// A loop's body, started with the shared context and its stop signal.
+type Loop = fn(Arc<Context>, Stop) -> std::pin::Pin<Box<dyn Future<Output = ()> + Send>>;
+
 /// Starts every loop.
 pub fn spawn_all(ctx: Context) -> Workers {
     let ctx = Arc::new(ctx);
     let (stop, rx) = watch::channel(false);
     let mut tasks = Vec::new();
-    let mut spawn = |name: &'static str,
-                     run: fn(
-        Arc<Context>,
-        Stop,
-    ) -> std::pin::Pin<Box<dyn Future<Output = ()> + Send>>| {
+    let mut spawn = |name: &'static str, run: Loop| {
         tasks.push((name, tokio::spawn(run(ctx.clone(), Stop(rx.clone())))));
     };
     spawn("scheduler", |c, s| Box::pin(scheduler::run(c, s)));
