@@ -1,4 +1,30 @@
 //! Hookrelay: a self-hostable webhook platform.
+//!
+//! The data flow, one layer to the next (no module depends on a layer
+//! above it):
+//!
+//! 1. **Surfaces** take requests and commands: [`api`] (Public API, Portal
+//!    API, ingest URLs, the hosted portal), [`dashboard`] (the operator's
+//!    UI, built on the API's shared operations), [`mcp`] (tools over the
+//!    API), [`listen`] (the WebSocket tunnel's messages), [`client`] and
+//!    [`cli`] (commands), composed by [`server`].
+//! 2. **[`ingest`]**, the one way in: every new event, message, test,
+//!    schedule firing and replay passes its tier checks and routing
+//!    (fan-out) there and goes to the group commit (`ingest::Writer`).
+//! 3. **[`store`]**, the only place with SQL and the only one that inserts
+//!    events and deliveries (`Store::write_batch`), for SQLite and
+//!    PostgreSQL alike.
+//! 4. **[`delivery`]**, the engine: per-endpoint ownership, caps, fair
+//!    sharing, circuits and look-ahead (`delivery::scheduler`, free of I/O),
+//!    and the one way out, `delivery::Destination` (signed POSTs, also used
+//!    by operator notifications). Outcomes go back to the group commit.
+//! 5. **[`workers`]**: the background loops (schedules, replay jobs,
+//!    retention, notifications, housekeeping), one spawn/stop list.
+//!
+//! The domain, free of I/O and unit-tested: [`ids`], [`secrets`],
+//! [`signing`], [`retry`], [`ssrf`], [`webhooks`], [`applications`],
+//! [`schedules`], [`tiers`], [`audit`], [`users`], [`time`]; around it,
+//! [`cache`], [`config`], [`metrics`], [`portal`] (assets), [`receive`].
 
 pub mod api;
 pub mod applications;
