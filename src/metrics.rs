@@ -203,9 +203,9 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
     build_info
         .get_or_create(&BuildLabels {
             version: env!("CARGO_PKG_VERSION"),
-            // Set at build time (`HOOKRELAY_COMMIT=$(git rev-parse HEAD)
+            // Set at build time (`GIT_COMMIT=$(git rev-parse HEAD)
             // cargo build ...`; the Dockerfile passes it as a build argument).
-            commit: option_env!("HOOKRELAY_COMMIT").unwrap_or("unknown"),
+            commit: option_env!("GIT_COMMIT").unwrap_or("unknown"),
         })
         .set(1);
     registry.register(
