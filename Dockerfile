@@ -1,5 +1,5 @@
 # The hookrelay binary in a small image, run as a non-root user.
-#   docker build -t hookrelay .
+#   docker build -t hookrelay --build-arg GIT_COMMIT=$(git rev-parse --short HEAD) .
 #   docker run -p 8080:8080 -v hookrelay-data:/var/lib/hookrelay hookrelay
 #   docker exec <container> hookrelay project create --name acme
 # deploy/compose.yaml runs two nodes on PostgreSQL.
@@ -7,6 +7,8 @@
 FROM rust:1-bookworm AS build
 WORKDIR /src
 COPY . .
+# Shown as hookrelay_build_info{commit=...} (an ARG is in the build's environment).
+ARG GIT_COMMIT=unknown
 RUN cargo build --locked --profile dist --bin hookrelay
 
 FROM debian:bookworm-slim

@@ -68,6 +68,7 @@ async fn run(command: Command, log_format: LogFormat) -> Result<ExitCode, BoxErr
             println!("migrations applied");
             Ok(ExitCode::SUCCESS)
         }
+        Command::Backup { db, to } => backup(&db, &to).await,
         Command::Project(ProjectCommand::Create {
             db,
             name,
@@ -147,6 +148,39 @@ async fn run(command: Command, log_format: LogFormat) -> Result<ExitCode, BoxErr
     }
 }
 
+async fn backup(db: &DbArgs, to: &std::path::Path) -> Result<ExitCode, BoxError> {
+    use std::os::unix::fs::OpenOptionsExt;
+    if db.database_url.is_some() {
+        return Err(
+            "backup copies the embedded SQLite database; for PostgreSQL use pg_dump \
+                    (see the README's Operating section)"
+                .into(),
+        );
+    }
+    let (store, _) = server::open(db, Setup::Existing).await?;
+    // The copy holds what the database holds: readable by its owner only.
+    // SQLite writes into an empty file that exists.
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(to)
+        .map_err(|e| format!("{}: {e}", to.display()))?;
+    let started = std::time::Instant::now();
+    if let Err(e) = store.backup_to(to).await {
+        let _ = std::fs::remove_file(to);
+        return Err(e.into());
+    }
+    store.close().await;
+    println!(
+        "backed up to {} ({} bytes, {} ms)",
+        to.display(),
+        std::fs::metadata(to)?.len(),
+        started.elapsed().as_millis()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 async fn create_project(
     db: &DbArgs,
     name: &str,
@@ -166,6 +200,7 @@ async fn create_project(
         name: name.trim().to_string(),
         tier,
         created_at: store::now_ms(),
+        max_endpoints_per_application: None,
     };
     let raw = secrets::new_api_key();
     let key = NewApiKey {

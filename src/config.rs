@@ -38,6 +38,17 @@ pub enum Command {
     Serve(ServeArgs),
     /// Apply database migrations and exit.
     Migrate(DbArgs),
+    /// Copy the embedded (SQLite) database to a file, consistently, while
+    /// the server runs; restore by putting the copy in place as
+    /// `<data-dir>/hookrelay.db` beside the same encryption key. For
+    /// PostgreSQL use pg_dump.
+    Backup {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Where the copy goes; must not exist yet.
+        #[arg(long)]
+        to: PathBuf,
+    },
     /// Manage projects (operator commands; work with the server up or down).
     #[command(subcommand)]
     Project(ProjectCommand),
@@ -104,6 +115,33 @@ pub struct ServeArgs {
     /// Allow deliveries to loopback, private and link-local addresses.
     #[arg(long, env = "HOOKRELAY_ALLOW_PRIVATE_DESTINATIONS")]
     pub allow_private_destinations: bool,
+    /// Send deliveries and notifications through this HTTP(S) proxy
+    /// (http://host:port). The proxy is trusted to filter destinations
+    /// itself: host names reach it unresolved, and only literal internal
+    /// addresses are still refused here. HTTP_PROXY, HTTPS_PROXY and
+    /// ALL_PROXY are ignored for deliveries, so that a proxy in the
+    /// environment cannot carry them past the check on private addresses.
+    #[arg(long, env = "HOOKRELAY_EGRESS_PROXY", value_parser = proxy_url)]
+    pub egress_proxy: Option<String>,
+    /// Most event bodies read at once on this node (ingest and the send
+    /// route); requests beyond wait up to 5 s for a turn, then get 503.
+    /// Credentials are checked before a body is read.
+    #[arg(long, env = "HOOKRELAY_MAX_CONCURRENT_INGEST_BODIES", default_value_t = 128, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub max_concurrent_ingest_bodies: u64,
+    /// Most client connections open at once; further ones wait in the
+    /// listen backlog until one closes (logged, at most every 10 s). The
+    /// open-file limit is raised to its hard limit at start.
+    #[arg(long, env = "HOOKRELAY_MAX_CONNECTIONS", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub max_connections: u64,
+    /// How long a client has to send a complete request head, from when it
+    /// connects or, on a kept-alive connection, from the end of the
+    /// previous answer: this also closes idle keep-alive connections.
+    #[arg(long, env = "HOOKRELAY_REQUEST_HEADER_TIMEOUT_SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub request_header_timeout_seconds: u64,
+    /// The longest a request body may pause between two pieces before the
+    /// request is answered 408 and its connection closed.
+    #[arg(long, env = "HOOKRELAY_REQUEST_BODY_TIMEOUT_SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub request_body_timeout_seconds: u64,
     /// Largest accepted request body (ingest payloads included).
     #[arg(long, env = "HOOKRELAY_MAX_PAYLOAD_BYTES", default_value_t = 1024 * 1024)]
     pub max_payload_bytes: usize,
@@ -244,6 +282,13 @@ pub enum ProjectCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+fn proxy_url(value: &str) -> Result<String, String> {
+    match url::Url::parse(value) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => Ok(value.into()),
+        _ => Err("must be an http:// or https:// URL such as http://proxy.internal:3128".into()),
+    }
 }
 
 fn tier_names() -> PossibleValuesParser {

@@ -33,6 +33,7 @@ pub mod cache;
 pub mod cli;
 pub mod client;
 pub mod config;
+pub mod connections;
 pub mod dashboard;
 pub mod delivery;
 pub mod ids;

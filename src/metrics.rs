@@ -35,6 +35,59 @@ pub struct DbLabels {
     pub op: DbOp,
 }
 
+/// An HTTP request as the server metrics count it: the route template
+/// (`/v1/webhooks/{id}`, so that ids do not make new series), the method
+/// and the status class (`2xx` ... `5xx`).
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct HttpLabels {
+    pub route: String,
+    pub method: &'static str,
+    pub status: &'static str,
+}
+
+/// A delivery attempt without a 2xx: the error kind (`timeout`,
+/// `connection_error`, ...; `http_status` when an answer came) and the
+/// answer's status class (`none` without one).
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct AttemptFailureLabels {
+    pub kind: String,
+    pub status: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct BuildLabels {
+    pub version: &'static str,
+    pub commit: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct PoolLabels {
+    /// `idle` or `in_use`.
+    pub state: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct OutcomeLabels {
+    /// `sent` or `failed`.
+    pub outcome: &'static str,
+}
+
+/// `2xx`, `4xx`, ... for a status code.
+pub fn status_class(code: u16) -> &'static str {
+    match code {
+        100..=199 => "1xx",
+        200..=299 => "2xx",
+        300..=399 => "3xx",
+        400..=499 => "4xx",
+        _ => "5xx",
+    }
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ReasonLabels {
+    pub reason: &'static str,
+}
+
 type HistogramFamily = Family<DbLabels, Histogram, fn() -> Histogram>;
 
 pub struct Metrics {
@@ -56,6 +109,26 @@ pub struct Metrics {
     pub held: Gauge,
     /// Circuits opening and closing on this node.
     pub circuit_transitions: Family<CircuitLabels, Counter>,
+    /// HTTP requests served, with their time.
+    pub http_requests: Family<HttpLabels, Histogram, fn() -> Histogram>,
+    /// Attempts without a 2xx, by error kind and status class.
+    pub attempt_failures: Family<AttemptFailureLabels, Counter>,
+    /// Database connections of this node's pool, read per scrape.
+    pub db_pool: Family<PoolLabels, Gauge>,
+    /// How late schedules fire after their due time.
+    pub schedule_lag_seconds: Histogram,
+    /// Deliveries replayed by bulk replay jobs on this node.
+    pub replay_job_replayed: Counter,
+    /// Replay jobs running, read from the database per scrape.
+    pub replay_jobs_active: Gauge,
+    /// Deliveries running replay jobs have left, read per scrape.
+    pub replay_jobs_remaining: Gauge,
+    /// Operator notifications sent (`sent`) or failed (`failed`, each try).
+    pub notifications: Family<OutcomeLabels, Counter>,
+    /// 1 while the write path's transactions fail (new events are refused).
+    pub write_path_failing: Gauge,
+    /// Failed write-path transactions by reason (`disk_full`, `error`).
+    pub write_path_failures: Family<ReasonLabels, Counter>,
     db_seconds: HistogramFamily,
     registry: Registry,
 }
@@ -77,6 +150,16 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         circuits_open: Gauge::default(),
         held: Gauge::default(),
         circuit_transitions: Family::default(),
+        http_requests: Family::new_with_constructor(latency_buckets as fn() -> Histogram),
+        attempt_failures: Family::default(),
+        db_pool: Family::default(),
+        schedule_lag_seconds: Histogram::new(exponential_buckets(0.01, 2.0, 16)),
+        replay_job_replayed: Counter::default(),
+        replay_jobs_active: Gauge::default(),
+        replay_jobs_remaining: Gauge::default(),
+        notifications: Family::default(),
+        write_path_failing: Gauge::default(),
+        write_path_failures: Family::default(),
         db_seconds: Family::new_with_constructor(latency_buckets as fn() -> Histogram),
         registry: Registry::default(),
     };
@@ -116,6 +199,71 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         "Endpoint circuits opening or closing",
         m.circuit_transitions.clone(),
     );
+    let build_info = Family::<BuildLabels, Gauge>::default();
+    build_info
+        .get_or_create(&BuildLabels {
+            version: env!("CARGO_PKG_VERSION"),
+            // Set at build time (`GIT_COMMIT=$(git rev-parse HEAD)
+            // cargo build ...`; the Dockerfile passes it as a build argument).
+            commit: option_env!("GIT_COMMIT").unwrap_or("unknown"),
+        })
+        .set(1);
+    registry.register(
+        "build_info",
+        "1, labelled with this build's version and commit",
+        build_info,
+    );
+    registry.register(
+        "http_request_duration_seconds",
+        "HTTP requests served, by route template, method and status class, with their time",
+        m.http_requests.clone(),
+    );
+    registry.register(
+        "attempt_failures",
+        "Delivery attempts without a 2xx, by error kind (http_status when an answer came) and status class",
+        m.attempt_failures.clone(),
+    );
+    registry.register(
+        "db_pool_connections",
+        "Database connections of this node's pool: idle or in_use",
+        m.db_pool.clone(),
+    );
+    registry.register(
+        "schedule_lag_seconds",
+        "How long after its due time a schedule fired",
+        m.schedule_lag_seconds.clone(),
+    );
+    registry.register(
+        "replay_job_deliveries_replayed",
+        "Deliveries replayed by bulk replay jobs on this node",
+        m.replay_job_replayed.clone(),
+    );
+    registry.register(
+        "replay_jobs_active",
+        "Bulk replay jobs running",
+        m.replay_jobs_active.clone(),
+    );
+    registry.register(
+        "replay_jobs_remaining",
+        "Deliveries the running replay jobs have left to replay",
+        m.replay_jobs_remaining.clone(),
+    );
+    registry.register(
+        "notifications",
+        "Operator notifications: sent, or failed (each failed try)",
+        m.notifications.clone(),
+    );
+    registry.register_collector(Box::new(ProcessCollector));
+    registry.register(
+        "write_path_failing",
+        "1 while the write path's transactions fail and new events are refused (see write_path_failures for why)",
+        m.write_path_failing.clone(),
+    );
+    registry.register(
+        "write_path_failures",
+        "Failed write-path transactions by reason: disk_full, or error",
+        m.write_path_failures.clone(),
+    );
     registry.register(
         "attempt_duration_seconds",
         "Time of one delivery attempt",
@@ -141,6 +289,26 @@ impl Metrics {
             .observe(started.elapsed().as_secs_f64());
     }
 
+    /// Counts one attempt without a 2xx.
+    pub fn attempt_failed(&self, error_kind: Option<&str>, status_code: Option<i64>) {
+        let status = status_code.map_or("none", |c| status_class(c.clamp(0, 999) as u16));
+        let kind = error_kind.unwrap_or("http_status").to_string();
+        self.attempt_failures
+            .get_or_create(&AttemptFailureLabels { kind, status })
+            .inc();
+    }
+
+    /// Counts one HTTP request.
+    pub fn http_request(&self, route: String, method: &'static str, status: u16, started: Instant) {
+        self.http_requests
+            .get_or_create(&HttpLabels {
+                route,
+                method,
+                status: status_class(status),
+            })
+            .observe(started.elapsed().as_secs_f64());
+    }
+
     /// The Prometheus text exposition of every metric.
     pub fn render(&self) -> String {
         let mut out = String::new();
@@ -148,4 +316,94 @@ impl Metrics {
         let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry);
         out
     }
+}
+
+/// `hookrelay_process_*`: CPU time, resident memory, open and allowed file
+/// descriptors, start time, read from /proc at each scrape. Hand-written:
+/// prometheus-client has no process collector (the `prometheus` crate's
+/// would bring a second metrics library), and these are a few lines of
+/// /proc.
+#[derive(Debug)]
+struct ProcessCollector;
+
+impl prometheus_client::collector::Collector for ProcessCollector {
+    fn encode(
+        &self,
+        mut encoder: prometheus_client::encoding::DescriptorEncoder,
+    ) -> Result<(), std::fmt::Error> {
+        use prometheus_client::encoding::EncodeMetric;
+        use prometheus_client::metrics::counter::ConstCounter;
+        use prometheus_client::metrics::gauge::ConstGauge;
+        let Some(p) = process_figures() else {
+            return Ok(());
+        };
+        let cpu = ConstCounter::new(p.cpu_seconds);
+        cpu.encode(encoder.encode_descriptor(
+            "process_cpu_seconds",
+            "User and system CPU time",
+            None,
+            cpu.metric_type(),
+        )?)?;
+        for (name, help, value) in [
+            (
+                "process_resident_memory_bytes",
+                "Resident memory",
+                p.resident_bytes,
+            ),
+            ("process_open_fds", "Open file descriptors", p.open_fds),
+            (
+                "process_max_fds",
+                "The limit on open file descriptors",
+                p.max_fds,
+            ),
+            (
+                "process_start_time_seconds",
+                "Start time, in seconds since the Unix epoch",
+                p.start_time_seconds,
+            ),
+        ] {
+            let gauge = ConstGauge::new(value);
+            gauge.encode(encoder.encode_descriptor(name, help, None, gauge.metric_type())?)?;
+        }
+        Ok(())
+    }
+}
+
+struct ProcessFigures {
+    cpu_seconds: f64,
+    resident_bytes: i64,
+    open_fds: i64,
+    max_fds: i64,
+    start_time_seconds: i64,
+}
+
+fn process_figures() -> Option<ProcessFigures> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The command name (field 2) may hold spaces; fields are counted after it.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let field = |n: usize| fields.get(n - 3)?.parse::<f64>().ok();
+    // SAFETY: sysconf and getrlimit only read and fill what they are given.
+    let (ticks, page, max_fds) = unsafe {
+        let mut limit = std::mem::zeroed::<libc::rlimit>();
+        libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit);
+        (
+            libc::sysconf(libc::_SC_CLK_TCK) as f64,
+            libc::sysconf(libc::_SC_PAGESIZE) as f64,
+            limit.rlim_cur as i64,
+        )
+    };
+    let boot_time: f64 = std::fs::read_to_string("/proc/stat")
+        .ok()?
+        .lines()
+        .find_map(|l| l.strip_prefix("btime "))?
+        .trim()
+        .parse()
+        .ok()?;
+    Some(ProcessFigures {
+        cpu_seconds: (field(14)? + field(15)?) / ticks,
+        resident_bytes: (field(24)? * page) as i64,
+        open_fds: std::fs::read_dir("/proc/self/fd").ok()?.count() as i64,
+        max_fds,
+        start_time_seconds: (boot_time + field(22)? / ticks) as i64,
+    })
 }

@@ -5,8 +5,9 @@ use std::path::Path;
 use std::time::Duration;
 
 use crate::config::{DbArgs, LogFormat, ServeArgs};
+use crate::connections::{self, ConnectionLimits};
 use crate::delivery::scheduler::CircuitPolicy;
-use crate::delivery::{Engine, EngineConfig};
+use crate::delivery::{Egress, Engine, EngineConfig};
 use crate::ingest::Intake;
 use crate::secrets::SecretBox;
 use crate::store::{PoolSettings, Store};
@@ -45,6 +46,7 @@ pub async fn open(db: &DbArgs, setup: Setup) -> Result<(Store, SecretBox), BoxEr
                 )));
             }
             ensure_private_dir(&db.data_dir)?;
+            make_database_private(&file)?;
             let mode = if setup == Setup::Create { "rwc" } else { "rw" };
             format!("sqlite://{}?mode={mode}", file.display())
         }
@@ -138,6 +140,44 @@ fn ensure_private_dir(dir: &Path) -> std::io::Result<()> {
         .create(dir)
 }
 
+/// The database holds payloads and header values (often receivers'
+/// credentials): it is created readable by its owner only, and an older
+/// installation's files are made so. SQLite gives the `-wal` and `-shm` files
+/// it creates the database file's mode.
+fn make_database_private(file: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(file)
+    {
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(e),
+    }
+    for suffix in ["", "-wal", "-shm", "-migrate.lock"] {
+        let path = std::path::PathBuf::from(format!("{}{suffix}", file.display()));
+        match std::fs::metadata(&path) {
+            Ok(m) if m.permissions().mode() & 0o077 != 0 => {
+                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?
+            }
+            _ => {}
+        }
+    }
+    if let Some(dir) = file.parent() {
+        let mode = std::fs::metadata(dir)?.permissions().mode();
+        if mode & 0o077 != 0 {
+            if let Err(e) =
+                std::fs::set_permissions(dir, std::fs::Permissions::from_mode(mode & 0o700))
+            {
+                tracing::warn!(dir = %dir.display(), error = %e, "cannot make the data directory private (0700)");
+            }
+        }
+    }
+    Ok(())
+}
+
 fn load_or_create_key(dir: &Path) -> Result<String, BoxError> {
     use std::os::unix::fs::OpenOptionsExt;
     ensure_private_dir(dir)?;
@@ -178,6 +218,10 @@ pub async fn serve(args: ServeArgs, log_format: LogFormat) -> Result<(), BoxErro
         .await?;
     let store = store.with_auto_disable_after_dead(args.auto_disable_after_dead);
     let (outcomes_tx, outcomes_rx) = ingest::outcome_channel();
+    let egress = Egress {
+        allow_private: args.allow_private_destinations,
+        proxy: args.egress_proxy.clone(),
+    };
     let engine_tasks = Engine::start(
         store.clone(),
         secret_box.clone(),
@@ -190,7 +234,7 @@ pub async fn serve(args: ServeArgs, log_format: LogFormat) -> Result<(), BoxErro
                 open_ms: args.circuit_open_seconds as i64 * 1000,
                 max_open_ms: 600_000,
             },
-            allow_private_destinations: args.allow_private_destinations,
+            egress: egress.clone(),
             target_cache_ttl: api::AUTH_CACHE_TTL,
         },
         outcomes_tx,
@@ -208,7 +252,7 @@ pub async fn serve(args: ServeArgs, log_format: LogFormat) -> Result<(), BoxErro
         intake: intake.clone(),
         max_retention_ms: args.max_retention_minutes.map(|m| m as i64 * 60_000),
         notification_interval: Duration::from_secs(args.notification_interval_seconds.max(1)),
-        allow_private_destinations: args.allow_private_destinations,
+        egress,
         sessions: policy,
     });
 
@@ -233,6 +277,7 @@ pub async fn serve(args: ServeArgs, log_format: LogFormat) -> Result<(), BoxErro
         public_url,
         args.allow_private_destinations,
         dashboard,
+        args.max_concurrent_ingest_bodies as usize,
     );
     let app = api::app(
         api::routes().merge(dashboard::routes()),
@@ -240,7 +285,20 @@ pub async fn serve(args: ServeArgs, log_format: LogFormat) -> Result<(), BoxErro
         args.max_payload_bytes,
     );
     // MCP tools call the routes above, in-process.
-    let app = app.clone().merge(mcp::routes(app));
+    let app = app
+        .clone()
+        .merge(mcp::routes(app))
+        .layer(connections::body_timeout_layer(Duration::from_secs(
+            args.request_body_timeout_seconds,
+        )));
+    let descriptors = connections::raise_descriptor_limit();
+    if let Some(d) = descriptors.filter(|d| *d < args.max_connections + 64) {
+        tracing::warn!(
+            descriptors = d,
+            max_connections = args.max_connections,
+            "the open-file limit is below --max-connections; connections beyond it are refused until some close"
+        );
+    }
     // Listening for SIGTERM before the start line, so that a stop sent as
     // soon as the server says it is up is a graceful one.
     let term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate());
@@ -258,14 +316,16 @@ pub async fn serve(args: ServeArgs, log_format: LogFormat) -> Result<(), BoxErro
         }
     }
 
-    // The peer address feeds the audit log's source IP and the
-    // dashboard's per-IP login limit.
-    axum::serve(
+    connections::serve(
         listener,
-        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        app,
+        ConnectionLimits {
+            max_connections: args.max_connections as usize,
+            header_timeout: Duration::from_secs(args.request_header_timeout_seconds),
+        },
+        shutdown_signal(term),
     )
-    .with_graceful_shutdown(shutdown_signal(term))
-    .await?;
+    .await;
     tracing::info!("stopping: finishing in-flight deliveries");
     // Background loops first, so that none starts new work for the engine.
     workers.stop_all(Duration::from_secs(2)).await;

@@ -30,16 +30,12 @@ fn is_forbidden_v4(ip: Ipv4Addr) -> bool {
 }
 
 fn is_forbidden_v6(ip: Ipv6Addr) -> bool {
-    // Addresses that embed an IPv4 address are judged by that address.
-    if let Some(v4) = ip.to_ipv4_mapped() {
+    // Addresses that embed an IPv4 address reach it (through the host's
+    // dual stack, a translator or a relay), so they are judged by it.
+    if let Some(v4) = embedded_v4(ip) {
         return is_forbidden_v4(v4);
     }
     let seg = ip.segments();
-    if seg[0] == 0x64 && seg[1] == 0xff9b {
-        // NAT64 (64:ff9b::a.b.c.d) reaches the embedded IPv4 address.
-        let o = ip.octets();
-        return is_forbidden_v4(Ipv4Addr::new(o[12], o[13], o[14], o[15]));
-    }
     ip.is_unspecified()
         || ip.is_loopback()
         || ip.is_multicast()
@@ -47,6 +43,28 @@ fn is_forbidden_v6(ip: Ipv6Addr) -> bool {
         || ip.is_unicast_link_local()
         || (seg[0] == 0x2001 && seg[1] == 0x0db8) // documentation
         || (seg[0] & 0xffc0) == 0xfec0 // deprecated site-local
+        || (seg[0] == 0x64 && seg[1] == 0xff9b && seg[2] == 1) // local-use NAT64 (RFC 8215)
+}
+
+/// The IPv4 address an IPv6 address stands for, in each form that embeds
+/// one: IPv4-mapped `::ffff:a.b.c.d`, IPv4-compatible `::a.b.c.d`, SIIT
+/// `::ffff:0:a.b.c.d`, NAT64 `64:ff9b::a.b.c.d`, 6to4 `2002:AABB:CCDD::/48`
+/// and Teredo `2001:0::/32` (the client address, inverted, in the last 32 bits).
+fn embedded_v4(ip: Ipv6Addr) -> Option<Ipv4Addr> {
+    let seg = ip.segments();
+    let o = ip.octets();
+    let last = Ipv4Addr::new(o[12], o[13], o[14], o[15]);
+    match seg {
+        [0, 0, 0, 0, 0, 0xffff, ..] => Some(last),
+        // `::` and `::1` are IPv6's own unspecified and loopback addresses;
+        // as IPv4 (0.0.0.0, 0.0.0.1) they are refused all the same.
+        [0, 0, 0, 0, 0, 0, ..] => Some(last),
+        [0, 0, 0, 0, 0xffff, 0, ..] => Some(last),
+        [0x64, 0xff9b, 0, 0, 0, 0, ..] => Some(last),
+        [0x2002, ..] => Some(Ipv4Addr::new(o[2], o[3], o[4], o[5])),
+        [0x2001, 0, ..] => Some(Ipv4Addr::new(!o[12], !o[13], !o[14], !o[15])),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -81,6 +99,22 @@ mod tests {
             "64:ff9b::a00:1",
             "64:ff9b::7f00:1",
             "ff02::1",
+            // IPv4-compatible
+            "::127.0.0.1",
+            "::10.0.0.1",
+            "::169.254.169.254",
+            // SIIT
+            "::ffff:0:127.0.0.1",
+            "::ffff:0:192.168.0.1",
+            // 6to4: 2002:7f00:1:: is 127.0.0.1, 2002:a9fe:a9fe:: 169.254.169.254
+            "2002:7f00:1::",
+            "2002:a9fe:a9fe::1",
+            "2002:c0a8:101:1::1",
+            // NAT64, well-known and local-use prefixes
+            "64:ff9b::127.0.0.1",
+            "64:ff9b:1::8.8.8.8",
+            // Teredo with client 127.0.0.1 (stored inverted: 80ff:fffe)
+            "2001:0:4136:e378:8000:63bf:80ff:fffe",
         ] {
             assert!(forbidden(a), "{a} should be forbidden");
         }
@@ -96,6 +130,11 @@ mod tests {
             "2606:4700::1111",
             "::ffff:8.8.8.8",
             "64:ff9b::808:808",
+            "::8.8.8.8",
+            "::ffff:0:8.8.8.8",
+            "2002:808:808::1",
+            // Teredo with client 8.8.8.8 (inverted: f7f7:f7f7)
+            "2001:0:4136:e378:8000:63bf:f7f7:f7f7",
         ] {
             assert!(!forbidden(a), "{a} should be allowed");
         }

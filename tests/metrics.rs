@@ -205,3 +205,129 @@ async fn a_concurrent_burst_is_stored_in_batches_and_each_event_arrives_once() {
         assert_eq!(d["attempts"][0]["statusCode"], 200);
     }
 }
+
+/// What an operator expects beside the delivery counters: the process,
+/// the build, HTTP requests by route template and status class, attempt
+/// failures by kind, the database pool, schedules, replay jobs and
+/// notifications.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn operator_metrics_cover_the_process_http_attempts_pool_and_notifications() {
+    let server = Server::start(ServerOpts {
+        extra: vec!["--notification-interval-seconds".into(), "1".into()],
+        ..Default::default()
+    })
+    .await;
+    let api = server.api();
+    let (_, key) = server.create_project("acme");
+    // A notification channel that answers: the dead-letter notice is sent.
+    let channel = Receiver::start().await;
+    let r = api
+        .post(
+            "/v1/project/notification-channels",
+            &key,
+            json!({ "url": channel.url }),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    // One attempt answered 500 (dead at once: no retries), one that
+    // cannot connect.
+    let receiver = Receiver::with_plan(vec![], 500, Duration::ZERO).await;
+    let failing = api
+        .create_webhook(&key, &receiver.url, json!({ "retrySchedule": [] }))
+        .await;
+    let unreachable = api
+        .create_webhook(
+            &key,
+            "http://127.0.0.1:9/x",
+            json!({ "retrySchedule": [3600] }),
+        )
+        .await;
+    for hook in [&failing, &unreachable] {
+        let r = api
+            .ingest(
+                hook["ingestUrl"].as_str().unwrap(),
+                hook["ingestSecret"].as_str().unwrap(),
+                b"{}",
+            )
+            .await;
+        assert_eq!(r.status, 202);
+    }
+    let r = api.get("/v1/webhooks/wh_nope", &key).await;
+    assert_eq!(r.status, 404);
+
+    let deadline = std::time::Instant::now() + WAIT;
+    let text = loop {
+        let text = scrape(&api).await;
+        if sample(
+            &text,
+            "hookrelay_attempt_failures_total{kind=\"http_status\",status=\"5xx\"}",
+        )
+        .is_some()
+            && sample(
+                &text,
+                "hookrelay_attempt_failures_total{kind=\"connection_error\",status=\"none\"}",
+            )
+            .is_some()
+            && sample(&text, "hookrelay_notifications_total{outcome=\"sent\"}") >= Some(1.0)
+        {
+            break text;
+        }
+        assert!(std::time::Instant::now() < deadline, "{text}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    for name in [
+        "process_cpu_seconds_total",
+        "process_resident_memory_bytes",
+        "process_open_fds",
+        "process_max_fds",
+        "process_start_time_seconds",
+    ] {
+        let v =
+            sample(&text, &format!("hookrelay_{name}")).unwrap_or_else(|| panic!("{name}: {text}"));
+        assert!(v > 0.0, "{name} = {v}");
+    }
+    let version = env!("CARGO_PKG_VERSION");
+    assert!(
+        text.lines().any(|l| l.starts_with(&format!(
+            "hookrelay_build_info{{version=\"{version}\",commit=\""
+        )) && l.ends_with(" 1")),
+        "{text}"
+    );
+    let count = |route: &str, method: &str, status: &str| {
+        sample(
+            &text,
+            &format!("hookrelay_http_request_duration_seconds_count{{route=\"{route}\",method=\"{method}\",status=\"{status}\"}}"),
+        )
+    };
+    assert!(
+        count("/v1/ingest/{public_id}", "POST", "2xx") >= Some(2.0),
+        "{text}"
+    );
+    assert!(
+        count("/v1/webhooks/{id}", "GET", "4xx") >= Some(1.0),
+        "{text}"
+    );
+    assert!(!text.contains("wh_nope"), "paths never become labels");
+    assert!(
+        sample(&text, "hookrelay_db_pool_connections{state=\"idle\"}").is_some(),
+        "{text}"
+    );
+    assert!(
+        sample(&text, "hookrelay_db_pool_connections{state=\"in_use\"}").is_some(),
+        "{text}"
+    );
+    assert_eq!(
+        sample(&text, "hookrelay_replay_jobs_active"),
+        Some(0.0),
+        "{text}"
+    );
+    assert!(
+        sample(&text, "hookrelay_schedule_lag_seconds_count").is_some(),
+        "{text}"
+    );
+    assert!(
+        text.contains("hookrelay_replay_job_deliveries_replayed_total"),
+        "{text}"
+    );
+    assert!(text.contains("hookrelay_write_path_failing 0"), "{text}");
+}

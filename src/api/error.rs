@@ -5,6 +5,8 @@
 //! route: one status for clients to handle, with `code` and `field` saying
 //! what was wrong.
 
+use std::borrow::Cow;
+
 use axum::extract::rejection::{BytesRejection, JsonRejection, QueryRejection};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -15,7 +17,7 @@ pub struct ApiError {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
-    pub field: Option<&'static str>,
+    pub field: Option<Cow<'static, str>>,
     /// Seconds for a `retry-after` header.
     pub retry_after: Option<i64>,
 }
@@ -31,7 +33,8 @@ pub struct ErrorDetail {
     code: &'static str,
     message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    field: Option<&'static str>,
+    #[schema(value_type = Option<String>)]
+    field: Option<Cow<'static, str>>,
 }
 
 impl ApiError {
@@ -61,7 +64,11 @@ impl ApiError {
         Self::new(StatusCode::BAD_REQUEST, code, message)
     }
     /// A body field whose value breaks a rule: 400, naming the field.
-    pub fn invalid_field(field: &'static str, problem: impl std::fmt::Display) -> Self {
+    pub fn invalid_field(
+        field: impl Into<Cow<'static, str>>,
+        problem: impl std::fmt::Display,
+    ) -> Self {
+        let field = field.into();
         ApiError {
             status: StatusCode::BAD_REQUEST,
             code: "invalid_field",
@@ -71,7 +78,11 @@ impl ApiError {
         }
     }
     /// A query parameter that breaks a rule: 400, naming the parameter.
-    pub fn invalid_query(field: &'static str, problem: impl std::fmt::Display) -> Self {
+    pub fn invalid_query(
+        field: impl Into<Cow<'static, str>>,
+        problem: impl std::fmt::Display,
+    ) -> Self {
+        let field = field.into();
         ApiError {
             status: StatusCode::BAD_REQUEST,
             code: "invalid_query",
@@ -201,8 +212,26 @@ impl From<BytesRejection> for ApiError {
     }
 }
 
+/// The body read stopped at the server's body timeout.
+fn timed_out(r: &BytesRejection) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(r);
+    while let Some(e) = source {
+        if e.is::<tower_http::timeout::TimeoutError>() {
+            return true;
+        }
+        source = e.source();
+    }
+    false
+}
+
 fn bytes_rejection(r: BytesRejection) -> ApiError {
-    if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+    if timed_out(&r) {
+        ApiError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "request_timeout",
+            "the request body stalled (see --request-body-timeout-seconds)",
+        )
+    } else if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
         ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "payload_too_large",

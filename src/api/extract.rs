@@ -15,7 +15,13 @@ pub struct ApiJson<T>(pub T);
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        // axum's checks (the content type, then the body) on the bytes read
+        // once, which are then looked through for control characters.
+        let (parts, body) = req.into_parts();
+        let bytes = Bytes::from_request(Request::from_parts(parts.clone(), body), state).await?;
+        let req = Request::from_parts(parts, axum::body::Body::from(bytes.clone()));
         let axum::Json(v) = axum::Json::<T>::from_request(req, state).await?;
+        refuse_control_characters(&bytes)?;
         Ok(ApiJson(v))
     }
 }
@@ -31,8 +37,86 @@ impl<T: DeserializeOwned + Default, S: Send + Sync> FromRequest<S> for OptionalJ
             return Ok(OptionalJson(T::default()));
         }
         let axum::Json(v) = axum::Json::<T>::from_bytes(&bytes)?;
+        refuse_control_characters(&bytes)?;
         Ok(OptionalJson(v))
     }
+}
+
+/// Top-level body fields that hold documents of the client's own (an
+/// event's payload, a JSON schema, metadata): any JSON string goes there.
+const FREE_FORM_FIELDS: [&str; 3] = ["payload", "schema", "metadata"];
+
+/// A control character other than tab and line breaks: it has no place in
+/// a name, an id, a URL or an email, and PostgreSQL cannot store NUL in
+/// text at all.
+pub fn is_unwanted_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+}
+
+/// Refuses a JSON body (already known to parse) with a control character
+/// in any string or key outside the free-form fields, naming the top-level
+/// field it is in.
+fn refuse_control_characters(body: &[u8]) -> Result<(), ApiError> {
+    fn clean(v: &serde_json::Value) -> bool {
+        match v {
+            serde_json::Value::String(s) => !s.chars().any(is_unwanted_control),
+            serde_json::Value::Array(items) => items.iter().all(clean),
+            serde_json::Value::Object(map) => map
+                .iter()
+                .all(|(k, v)| !k.chars().any(is_unwanted_control) && clean(v)),
+            _ => true,
+        }
+    }
+    // Cheap first: JSON can only carry a control character as an escape.
+    if !body.windows(2).any(|w| w == b"\\u") && !body.iter().any(|b| b.is_ascii_control()) {
+        return Ok(());
+    }
+    let value: serde_json::Value = serde_json::from_slice(body)
+        .map_err(|e| ApiError::bad_request("invalid_json", e.to_string()))?;
+    let invalid =
+        |field: String| ApiError::invalid_field(field, "must not contain control characters");
+    match &value {
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                if k.chars().any(is_unwanted_control) {
+                    return Err(invalid(k.chars().filter(|c| !c.is_control()).collect()));
+                }
+                if !FREE_FORM_FIELDS.contains(&k.as_str()) && !clean(v) {
+                    return Err(invalid(k.clone()));
+                }
+            }
+            Ok(())
+        }
+        other if clean(other) => Ok(()),
+        _ => Err(invalid("body".into())),
+    }
+}
+
+/// The part of the router that sees every request first: a path or query
+/// with a control character names nothing that exists (no id, cursor or
+/// filter value holds one), so it is answered here, the same on every
+/// backend, before any lookup: a path is not found, a query parameter
+/// invalid (400, named).
+pub async fn refuse_control_characters_in_uri(
+    req: Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let uri = req.uri();
+    let path = percent_encoding::percent_decode_str(uri.path()).decode_utf8_lossy();
+    if path.chars().any(char::is_control) {
+        return ApiError::not_found("resource").into_response();
+    }
+    if let Some(query) = uri.query() {
+        for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
+            if k.chars().chain(v.chars()).any(char::is_control) {
+                let name: String = k.chars().filter(|c| !c.is_control()).collect();
+                return ApiError::invalid_query(name, "must not contain control characters")
+                    .into_response();
+            }
+        }
+    }
+    next.run(req).await
 }
 
 pub struct ApiQuery<T>(pub T);

@@ -1,7 +1,7 @@
 //! Event intake: the public ingest URL (`Bearer whsec_...`, the webhook's own
 //! ingest secret) and the Public API's send route (`Bearer swk_...`).
 
-use axum::extract::{FromRequestParts, Path, State};
+use axum::extract::{FromRequest, FromRequestParts, Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
@@ -16,6 +16,10 @@ use crate::secrets::{self, WEBHOOK_SECRET_PREFIX};
 use crate::store;
 
 const MAX_IDEMPOTENCY_KEY_LEN: usize = 255;
+/// The longest `Content-Type` an event may have. It is stored with the
+/// event outside the payload limit; real media types with their parameters
+/// are far shorter.
+pub const MAX_CONTENT_TYPE_LEN: usize = 256;
 
 #[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -59,9 +63,10 @@ pub async fn ingest(
     State(state): State<AppState>,
     Path(public_id): Path<String>,
     IngestSecret(secret): IngestSecret,
-    headers: HeaderMap,
-    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+    request: Request,
 ) -> Result<Response, ApiError> {
+    // Everything is decided on the head; the body is read last, so that
+    // requests with a wrong secret cost no memory for their bodies.
     let target = match state.ingest_targets.get(&public_id) {
         Some(t) => t,
         None => {
@@ -82,13 +87,15 @@ pub async fn ingest(
             "invalid ingest secret for this webhook",
         ));
     }
+    let head = EventHead::from_headers(request.headers())?;
+    let body = read_body(&state, request).await?;
     accept(
         &state,
         target.project_id,
         target.webhook_id,
         target.enabled,
-        &headers,
-        body?,
+        head,
+        body,
     )
     .await
 }
@@ -103,11 +110,62 @@ pub async fn send_event(
     State(state): State<AppState>,
     ApiKey(key): ApiKey,
     Path(id): Path<String>,
-    headers: HeaderMap,
-    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+    request: Request,
 ) -> Result<Response, ApiError> {
     let w = super::webhooks::find(&state, &key.project_id, &id).await?;
-    accept(&state, w.project_id, w.id, w.enabled, &headers, body?).await
+    let head = EventHead::from_headers(request.headers())?;
+    let body = read_body(&state, request).await?;
+    accept(&state, w.project_id, w.id, w.enabled, head, body).await
+}
+
+/// Reads an event's body, at most `--max-concurrent-ingest-bodies` at once
+/// on this node, so that many slow or large uploads together cannot hold
+/// unbounded memory. A request that finds no turn in time is told to retry.
+async fn read_body(state: &AppState, request: Request) -> Result<Bytes, ApiError> {
+    let _turn = tokio::time::timeout(BODY_TURN_WAIT, state.ingest_bodies.acquire())
+        .await
+        .ok()
+        .and_then(Result::ok)
+        .ok_or_else(|| ApiError {
+            retry_after: Some(1),
+            ..ApiError::unavailable("too many event bodies are being received; try again")
+        })?;
+    Ok(Bytes::from_request(request, state).await?)
+}
+
+/// How long a request waits for a turn to send its body.
+const BODY_TURN_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// What an event takes from its request's headers.
+pub(crate) struct EventHead {
+    pub content_type: String,
+    pub idempotency_key: Option<String>,
+}
+
+impl EventHead {
+    pub(crate) fn from_headers(headers: &HeaderMap) -> Result<EventHead, ApiError> {
+        let content_type = headers
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .filter(|v| !v.trim().is_empty())
+            .ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "missing_content_type",
+                    "a content-type header is required",
+                )
+            })?;
+        if content_type.len() > MAX_CONTENT_TYPE_LEN {
+            return Err(ApiError::bad_request(
+                "invalid_content_type",
+                format!("Content-Type must be at most {MAX_CONTENT_TYPE_LEN} bytes"),
+            ));
+        }
+        Ok(EventHead {
+            content_type: content_type.to_string(),
+            idempotency_key: idempotency_key(headers)?,
+        })
+    }
 }
 
 /// The request's `Idempotency-Key`, if it has a valid one.
@@ -136,22 +194,13 @@ pub(crate) async fn accept(
     project_id: String,
     webhook_id: String,
     enabled: bool,
-    headers: &HeaderMap,
+    head: EventHead,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let content_type = headers
-        .get(axum::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .filter(|v| !v.trim().is_empty())
-        .ok_or_else(|| {
-            ApiError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "missing_content_type",
-                "a content-type header is required",
-            )
-        })?
-        .to_string();
-    let idempotency_key = idempotency_key(headers)?;
+    let EventHead {
+        content_type,
+        idempotency_key,
+    } = head;
     let route = Route::Webhook {
         webhook_id: webhook_id.clone(),
         enabled,

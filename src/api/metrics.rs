@@ -26,6 +26,16 @@ pub async fn render(State(state): State<AppState>) -> Result<impl IntoResponse, 
     let (open, held) = state.store.isolation_figures().await?;
     m.circuits_open.set(open);
     m.held.set(held);
+    let (jobs, remaining) = state.store.replay_job_figures().await?;
+    m.replay_jobs_active.set(jobs);
+    m.replay_jobs_remaining.set(remaining);
+    let (open, idle) = state.store.pool_use();
+    let pool = |state| {
+        m.db_pool
+            .get_or_create(&crate::metrics::PoolLabels { state })
+    };
+    pool("idle").set(idle as i64);
+    pool("in_use").set(i64::from(open).saturating_sub(idle as i64));
     Ok((
         [(CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
         m.render(),

@@ -52,6 +52,8 @@ pub struct State {
     pub public_url: String,
     pub allow_private_destinations: bool,
     pub dashboard: crate::users::DashboardSettings,
+    /// Turns to read an event body (`--max-concurrent-ingest-bodies`).
+    pub ingest_bodies: tokio::sync::Semaphore,
     api_keys: TtlCache<String, KeyAuth>,
     ingest_targets: TtlCache<String, Option<IngestTarget>>,
     /// Applications by (project, id or uid), for the messages route.
@@ -69,6 +71,7 @@ impl State {
         public_url: String,
         allow_private_destinations: bool,
         dashboard: crate::users::DashboardSettings,
+        max_concurrent_ingest_bodies: usize,
     ) -> AppState {
         Arc::new(State {
             store,
@@ -78,6 +81,7 @@ impl State {
             public_url: public_url.trim_end_matches('/').to_string(),
             allow_private_destinations,
             dashboard,
+            ingest_bodies: tokio::sync::Semaphore::new(max_concurrent_ingest_bodies),
             api_keys: TtlCache::new(AUTH_CACHE_TTL, 100_000),
             ingest_targets: TtlCache::new(AUTH_CACHE_TTL, 100_000),
             applications: TtlCache::new(AUTH_CACHE_TTL, 100_000),
@@ -124,7 +128,10 @@ pub fn routes() -> Router<AppState> {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/v1/openapi.json", get(openapi::served))
-        .route("/v1/project", get(project::get_project))
+        .route(
+            "/v1/project",
+            get(project::get_project).patch(project::update_project),
+        )
         .route(
             "/v1/project/api-keys",
             get(project::list_keys).post(project::create_key),
@@ -188,7 +195,39 @@ pub fn app(routes: Router<AppState>, state: AppState, max_body_bytes: usize) -> 
             )
         })
         .layer(DefaultBodyLimit::max(max_body_bytes))
+        .layer(axum::middleware::from_fn(
+            extract::refuse_control_characters_in_uri,
+        ))
+        .layer(axum::middleware::from_fn(count_request))
         .with_state(state)
+}
+
+/// Counts each request in `hookrelay_http_request_duration_seconds` by its
+/// route template (never the path itself, whose ids would make a series
+/// each) and status class.
+async fn count_request(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let started = std::time::Instant::now();
+    let route = req
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map_or_else(|| "unmatched".to_string(), |p| p.as_str().to_string());
+    // Methods are free text in HTTP: only the known ones make a series.
+    let method = match *req.method() {
+        axum::http::Method::GET => "GET",
+        axum::http::Method::POST => "POST",
+        axum::http::Method::PUT => "PUT",
+        axum::http::Method::PATCH => "PATCH",
+        axum::http::Method::DELETE => "DELETE",
+        axum::http::Method::HEAD => "HEAD",
+        axum::http::Method::OPTIONS => "OPTIONS",
+        _ => "other",
+    };
+    let response = next.run(req).await;
+    crate::metrics::metrics().http_request(route, method, response.status().as_u16(), started);
+    response
 }
 
 /// The success envelope: `{"data": ...}`.

@@ -38,7 +38,7 @@ a used-up quota `429` (with `retry-after` when it resets).";
 #[openapi(
     info(title = "Hookrelay API", description = DESCRIPTION, license(name = "MIT")),
     paths(
-        project::get_project, project::list_keys, project::create_key, project::get_key, project::revoke_key,
+        project::get_project, project::update_project, project::list_keys, project::create_key, project::get_key, project::revoke_key,
         project::rotate_key,
         webhooks::create, webhooks::list, webhooks::get, webhooks::update, webhooks::delete,
         webhooks::rotate_ingest_secret, webhooks::rotate_signing_secret, webhooks::secret_versions,

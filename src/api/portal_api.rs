@@ -189,7 +189,8 @@ async fn endpoint(state: &AppState, auth: &PortalAuth, id: &str) -> Result<Webho
 
 #[utoipa::path(post, path = "/portal-api/v1/endpoints", operation_id = "portal.createEndpoint", tag = "portal", security(("portalToken" = [])), request_body = CreateWebhook,
     responses((status = 201, body = Data<WebhookView>, description = "`signingSecret` is shown here and through /secret"),
-        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 400, body = ErrorBody)))]
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 400, body = ErrorBody),
+        (status = 429, body = ErrorBody, description = "`application_endpoint_limit`: this application has as many endpoints as the project allows; `quota_exceeded`: the tier's webhook count")))]
 pub async fn create_endpoint(
     State(state): State<AppState>,
     PortalWriter(auth): PortalWriter,

@@ -21,7 +21,41 @@ pub struct ProjectView {
     tier: String,
     /// What the tier allows.
     limits: TierLimits,
+    /// Endpoints one application (one portal customer) may have, so that
+    /// no one customer fills the project's webhook quota; default 50.
+    max_endpoints_per_application: i64,
     created_at: String,
+}
+
+/// Endpoints per application unless the project sets its own cap.
+pub const DEFAULT_MAX_ENDPOINTS_PER_APPLICATION: i64 = 50;
+/// The highest cap a project may set.
+const MAX_ENDPOINTS_PER_APPLICATION: i64 = 10_000;
+
+impl ProjectView {
+    fn new(p: store::Project) -> Self {
+        ProjectView {
+            limits: tiers::of_project(&p.tier).into(),
+            max_endpoints_per_application: p
+                .max_endpoints_per_application
+                .unwrap_or(DEFAULT_MAX_ENDPOINTS_PER_APPLICATION),
+            created_at: timestamp(p.created_at),
+            id: p.id,
+            name: p.name,
+            tier: p.tier,
+        }
+    }
+}
+
+/// The project's settings an admin key may change.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(example = json!({ "maxEndpointsPerApplication": 20 }))]
+pub struct UpdateProject {
+    /// 1 to 10,000; null restores the default (50).
+    #[serde(default, deserialize_with = "super::extract::double_option")]
+    #[schema(value_type = Option<i64>)]
+    max_endpoints_per_application: Option<Option<i64>>,
 }
 
 /// A tier's limits and features; null is unlimited.
@@ -110,14 +144,70 @@ pub async fn get_project(
         .get_project(&key.project_id)
         .await?
         .ok_or_else(|| ApiError::not_found("project"))?;
-    let limits = tiers::of_project(&p.tier).into();
-    Ok(data(ProjectView {
-        id: p.id,
-        name: p.name,
-        tier: p.tier,
-        limits,
-        created_at: timestamp(p.created_at),
-    }))
+    Ok(data(ProjectView::new(p)))
+}
+
+#[utoipa::path(patch, path = "/v1/project", operation_id = "project.update", tag = "project", security(("apiKey" = [])), request_body = UpdateProject,
+    responses((status = 200, body = Data<ProjectView>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn update_project(
+    State(state): State<AppState>,
+    AdminKey(key): AdminKey,
+    ip: SourceIp,
+    ApiJson(body): ApiJson<UpdateProject>,
+) -> Result<axum::Json<Data<ProjectView>>, ApiError> {
+    if let Some(limit) = body.max_endpoints_per_application {
+        if limit.is_some_and(|n| !(1..=MAX_ENDPOINTS_PER_APPLICATION).contains(&n)) {
+            return Err(ApiError::invalid_field(
+                "maxEndpointsPerApplication",
+                format!("must be between 1 and {MAX_ENDPOINTS_PER_APPLICATION}, or null for the default"),
+            ));
+        }
+        state
+            .store
+            .set_application_endpoint_limit(&key.project_id, limit)
+            .await?;
+        audit_logs::record(
+            &state,
+            &key,
+            &ip,
+            "project.update",
+            "project",
+            &key.project_id,
+            json!({ "maxEndpointsPerApplication": limit }),
+        )
+        .await;
+    }
+    get_project(State(state), AdminKey(key)).await
+}
+
+/// The project's cap on one application's endpoints, before one is created:
+/// 429 `application_endpoint_limit` once the application has that many.
+pub(crate) async fn check_new_endpoint(
+    state: &AppState,
+    project_id: &str,
+    application_id: &str,
+) -> Result<(), ApiError> {
+    let p = state
+        .store
+        .get_project(project_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("project"))?;
+    let max = p
+        .max_endpoints_per_application
+        .unwrap_or(DEFAULT_MAX_ENDPOINTS_PER_APPLICATION);
+    if state
+        .store
+        .count_application_endpoints(application_id)
+        .await?
+        >= max
+    {
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "application_endpoint_limit",
+            format!("an application may have at most {max} endpoints in this project"),
+        ));
+    }
+    Ok(())
 }
 
 #[utoipa::path(get, path = "/v1/project/api-keys", operation_id = "apiKeys.list", tag = "project", security(("apiKey" = [])), params(PageQuery),

@@ -318,7 +318,7 @@ fn new_secret(secret_box: &SecretBox, kind: SecretKind) -> (String, NewSecret) {
 #[utoipa::path(post, path = "/v1/webhooks", operation_id = "webhooks.create", tag = "webhooks", security(("apiKey" = [])), request_body = CreateWebhook,
     responses((status = 201, body = Data<WebhookView>, description = "Created; `ingestSecret` and `signingSecret` are shown this once"),
         (status = 401, body = ErrorBody), (status = 400, body = ErrorBody),
-        (status = 429, body = ErrorBody, description = "`quota_exceeded`: the tier's webhook count")))]
+        (status = 429, body = ErrorBody, description = "`quota_exceeded`: the tier's webhook count; `application_endpoint_limit`: the application's endpoint count (the project's `maxEndpointsPerApplication`)")))]
 pub async fn create(
     State(state): State<AppState>,
     ApiKey(key): ApiKey,
@@ -404,6 +404,9 @@ pub(crate) async fn create_webhook(
     };
     validate(state, &w, &body.headers, body.retry_schedule.as_deref())?;
     super::tiers::check_new_webhook(state, &w.project_id).await?;
+    if let Some(app) = &w.application_id {
+        super::project::check_new_endpoint(state, &w.project_id, app).await?;
+    }
     let (ingest_secret, ingest_row) = new_secret(&state.secret_box, SecretKind::Ingest);
     let (signing_secret, signing_row) = new_secret(&state.secret_box, SecretKind::Signing);
     state

@@ -3,7 +3,7 @@
 //! the audit log with the user as actor.
 
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
@@ -249,17 +249,16 @@ async fn send_test_event(
         "sentBy": session.email,
         "sentAt": crate::api::timestamp(crate::store::now_ms()),
     });
-    let mut headers = HeaderMap::new();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
+    let head = ingest::EventHead {
+        content_type: "application/json".into(),
+        idempotency_key: None,
+    };
     let res = ingest::accept(
         &state,
         w.project_id,
         w.id.clone(),
         w.enabled,
-        &headers,
+        head,
         body.to_string().into(),
     )
     .await?;

@@ -74,6 +74,18 @@ pub struct Sent {
     pub retry_after_ms: Option<i64>,
 }
 
+/// How requests leave the server: which addresses they may reach and
+/// through which proxy.
+#[derive(Clone, Debug, Default)]
+pub struct Egress {
+    /// Deliveries may reach loopback, private and link-local addresses.
+    pub allow_private: bool,
+    /// An operator's egress proxy (`--egress-proxy`). It is trusted to do
+    /// its own filtering: host names go to it unresolved, so only literal
+    /// internal addresses can still be refused here.
+    pub proxy: Option<String>,
+}
+
 /// The shared client and the rule on private addresses.
 #[derive(Clone)]
 pub struct Destination {
@@ -82,10 +94,10 @@ pub struct Destination {
 }
 
 impl Destination {
-    pub fn new(allow_private: bool) -> Result<Destination, reqwest::Error> {
+    pub fn new(egress: &Egress) -> Result<Destination, reqwest::Error> {
         Ok(Destination {
-            client: build_client(allow_private)?,
-            allow_private,
+            client: build_client(egress)?,
+            allow_private: egress.allow_private,
         })
     }
 
@@ -301,11 +313,7 @@ pub fn check_destination(url: &str) -> Result<(), DestinationError> {
     let ip = match url.host() {
         Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip),
         Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip),
-        Some(url::Host::Domain(d))
-            if d.eq_ignore_ascii_case("localhost") || d.ends_with(".localhost") =>
-        {
-            IpAddr::V4(std::net::Ipv4Addr::LOCALHOST)
-        }
+        Some(url::Host::Domain(d)) if is_localhost(d) => IpAddr::V4(std::net::Ipv4Addr::LOCALHOST),
         Some(url::Host::Domain(_)) => return Ok(()),
         None => return Err(DestinationError::InvalidUrl),
     };
@@ -314,6 +322,16 @@ pub fn check_destination(url: &str) -> Result<(), DestinationError> {
     } else {
         Ok(())
     }
+}
+
+/// `localhost` and its subdomains (RFC 6761), with or without the final
+/// dot of a fully qualified name.
+fn is_localhost(domain: &str) -> bool {
+    let d = domain
+        .strip_suffix('.')
+        .unwrap_or(domain)
+        .to_ascii_lowercase();
+    d == "localhost" || d.ends_with(".localhost")
 }
 
 /// Resolves with the system resolver and drops every forbidden address.
@@ -337,8 +355,12 @@ impl Resolve for GuardedResolver {
 
 /// One client for all deliveries: its connection pool keeps connections to
 /// each destination alive between deliveries.
-fn build_client(allow_private: bool) -> Result<reqwest::Client, reqwest::Error> {
+fn build_client(egress: &Egress) -> Result<reqwest::Client, reqwest::Error> {
     let mut builder = reqwest::Client::builder()
+        // HTTP_PROXY, HTTPS_PROXY and ALL_PROXY are not for deliveries: through
+        // a proxy the guarded resolver would only ever see the proxy's name,
+        // and destinations naming internal hosts would be reached through it.
+        .no_proxy()
         // Following redirects would let a destination bounce deliveries (and
         // their signatures) to a URL nobody configured, internal ones included.
         .redirect(reqwest::redirect::Policy::none())
@@ -347,8 +369,14 @@ fn build_client(allow_private: bool) -> Result<reqwest::Client, reqwest::Error> 
         .pool_idle_timeout(Duration::from_secs(60))
         .pool_max_idle_per_host(512)
         .tcp_nodelay(true);
-    if !allow_private {
-        builder = builder.dns_resolver(std::sync::Arc::new(GuardedResolver));
+    match &egress.proxy {
+        // The proxy resolves destinations itself; the resolver here only
+        // finds the proxy, which may well have an internal address.
+        Some(proxy) => builder = builder.proxy(reqwest::Proxy::all(proxy.as_str())?),
+        None if !egress.allow_private => {
+            builder = builder.dns_resolver(std::sync::Arc::new(GuardedResolver))
+        }
+        None => {}
     }
     builder.build()
 }
@@ -412,6 +440,10 @@ mod tests {
         assert!(check_destination("http://[::1]/x").is_err());
         assert!(check_destination("http://169.254.169.254/latest/meta-data").is_err());
         assert!(check_destination("http://localhost:8080/").is_err());
+        assert!(check_destination("http://localhost.:6379/").is_err());
+        assert!(check_destination("http://LocalHost./").is_err());
+        assert!(check_destination("http://a.localhost./").is_err());
+        assert!(check_destination("http://[::ffff:7f00:1]/").is_err());
         assert!(check_destination("https://8.8.8.8/hook").is_ok());
         assert!(check_destination("https://example.com/hook").is_ok());
     }

@@ -38,8 +38,8 @@ use crate::{ids, retry};
 use scheduler::{Circuit, CircuitPolicy, CircuitState, Limits, Scheduler, Verdict};
 
 pub use destination::{
-    check_destination, read_excerpt, AttemptErrorKind, Destination, DestinationError, Route,
-    SignedPost,
+    check_destination, read_excerpt, AttemptErrorKind, Destination, DestinationError, Egress,
+    Route, SignedPost,
 };
 
 /// How often the poller looks at its endpoints when nothing wakes it sooner.
@@ -64,7 +64,7 @@ pub struct EngineConfig {
     /// Requests in flight per endpoint unless its webhook says otherwise.
     pub endpoint_max_in_flight: usize,
     pub circuit: CircuitPolicy,
-    pub allow_private_destinations: bool,
+    pub egress: Egress,
     pub target_cache_ttl: Duration,
 }
 
@@ -139,7 +139,7 @@ impl Engine {
         config: EngineConfig,
         outcomes: mpsc::Sender<Outcome>,
     ) -> Result<EngineTasks, reqwest::Error> {
-        let destination = Destination::new(config.allow_private_destinations)?;
+        let destination = Destination::new(&config.egress)?;
         let (shutdown_tx, shutdown_rx) = watch::channel(false);
         let inner = Arc::new(Inner {
             targets: TtlCache::new(config.target_cache_ttl, 10_000),
@@ -839,12 +839,18 @@ impl Engine {
                 "delivery attempt"
             );
             match status {
-                DeliveryStatus::Succeeded => metrics().delivered.inc(),
+                DeliveryStatus::Succeeded => {
+                    metrics().delivered.inc();
+                }
                 DeliveryStatus::Dead => {
                     metrics().failed.inc();
-                    metrics().dead.inc()
+                    metrics().attempt_failed(attempt.error_kind.as_deref(), attempt.status_code);
+                    metrics().dead.inc();
                 }
-                _ => metrics().failed.inc(),
+                _ => {
+                    metrics().failed.inc();
+                    metrics().attempt_failed(attempt.error_kind.as_deref(), attempt.status_code);
+                }
             };
             let verdict = Verdict::of(attempt.status_code);
             let circuit = self.finished(&webhook_id, verdict, retry_after_ms, next_attempt_at);

@@ -20,12 +20,15 @@ impl Store {
     }
 
     pub async fn get_project(&self, id: &str) -> Result<Option<Project>> {
-        sqlx::query("SELECT id, name, tier, created_at FROM projects WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?
-            .map(|r| Project::from_row(&r))
-            .transpose()
+        sqlx::query(&format!(
+            "SELECT {} FROM projects WHERE id = $1",
+            Project::COLUMNS
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .map(|r| Project::from_row(&r))
+        .transpose()
     }
 
     pub async fn create_api_key(&self, key: &NewApiKey) -> Result<()> {

@@ -14,6 +14,22 @@ impl Store {
             .try_get("n")
     }
 
+    /// Running replay jobs, and the deliveries they have left to replay.
+    pub async fn replay_job_figures(&self) -> Result<(i64, i64)> {
+        let row = sqlx::query(
+            "SELECT CAST(COUNT(*) AS BIGINT) AS n, CAST(COALESCE(SUM(total - processed), 0) AS BIGINT) AS remaining \
+             FROM replay_jobs WHERE status = 'running'",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((row.try_get("n")?, row.try_get("remaining")?))
+    }
+
+    /// This node's pool: (connections open, of which idle).
+    pub fn pool_use(&self) -> (u32, usize) {
+        (self.pool.size(), self.pool.num_idle())
+    }
+
     /// Endpoints with an open circuit, and deliveries held (both indexed).
     pub async fn isolation_figures(&self) -> Result<(i64, i64)> {
         let open = sqlx::query(

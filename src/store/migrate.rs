@@ -17,8 +17,10 @@ impl Store {
                 let path = path.clone();
                 let file =
                     tokio::task::spawn_blocking(move || -> std::io::Result<std::fs::File> {
+                        use std::os::unix::fs::OpenOptionsExt;
                         let file = std::fs::OpenOptions::new()
                             .create(true)
+                            .mode(0o600)
                             .truncate(false)
                             .write(true)
                             .open(path)?;
@@ -73,6 +75,11 @@ impl Store {
                 10,
                 "delivery_isolation",
                 include_str!("../../migrations/0010_delivery_isolation.sql"),
+            ),
+            (
+                11,
+                "application_endpoint_limit",
+                include_str!("../../migrations/0011_application_endpoint_limit.sql"),
             ),
             (
                 13,

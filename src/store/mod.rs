@@ -73,6 +73,7 @@ pub struct Store {
     /// kept connection, whose page and statement caches stay warm (any other
     /// connection must re-read the pages the last writer changed).
     sqlite_writer: std::sync::Arc<WriterSlot>,
+    write_health: std::sync::Arc<WriteHealth>,
 }
 
 /// When a hot-path write on SQLite reaches the disk.
@@ -96,6 +97,84 @@ struct KeptWriter {
 }
 
 type WriterSlot = tokio::sync::Mutex<Option<KeptWriter>>;
+
+/// Whether the write path's last transaction failed, and why: readiness
+/// and the metrics report it, and it clears with the next that commits.
+#[derive(Default)]
+pub struct WriteHealth {
+    failing: std::sync::Mutex<Option<WriteFailure>>,
+    /// The last failure that ended, with when it ended: operators are told
+    /// of it once writes work again (a notice cannot be stored before).
+    ended: std::sync::Mutex<Option<(WriteFailure, i64)>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WriteFailure {
+    pub since_ms: i64,
+    /// `disk_full`, or `error` for anything else.
+    pub reason: &'static str,
+    pub message: String,
+}
+
+impl WriteHealth {
+    fn record<T>(&self, result: &Result<T>) {
+        let mut failing = self.failing.lock().unwrap_or_else(|e| e.into_inner());
+        match result {
+            Ok(_) => {
+                if let Some(f) = failing.take() {
+                    tracing::warn!(
+                        reason = f.reason,
+                        failed_for_ms = now_ms() - f.since_ms,
+                        "the write path recovered"
+                    );
+                    *self.ended.lock().unwrap_or_else(|e| e.into_inner()) = Some((f, now_ms()));
+                }
+                crate::metrics::metrics().write_path_failing.set(0);
+            }
+            Err(e) => {
+                let reason = failure_reason(e);
+                crate::metrics::metrics()
+                    .write_path_failures
+                    .get_or_create(&crate::metrics::ReasonLabels { reason })
+                    .inc();
+                crate::metrics::metrics().write_path_failing.set(1);
+                if failing.as_ref().is_none_or(|f| f.reason != reason) {
+                    *failing = Some(WriteFailure {
+                        since_ms: failing.as_ref().map_or_else(now_ms, |f| f.since_ms),
+                        reason,
+                        message: e.to_string(),
+                    });
+                }
+            }
+        }
+    }
+
+    /// The failure the write path is in, if it is failing.
+    pub fn failing(&self) -> Option<WriteFailure> {
+        self.failing
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+}
+
+/// `disk_full` when the database could not grow (SQLite's SQLITE_FULL,
+/// PostgreSQL's class 53 `disk_full` / `insufficient_resources`), else `error`.
+fn failure_reason(e: &sqlx::Error) -> &'static str {
+    let full = match e {
+        sqlx::Error::Database(d) => {
+            matches!(d.code().as_deref(), Some("13" | "53100" | "53000"))
+                || d.message().contains("database or disk is full")
+        }
+        sqlx::Error::Io(io) => io.raw_os_error() == Some(libc::ENOSPC),
+        _ => false,
+    };
+    if full {
+        "disk_full"
+    } else {
+        "error"
+    }
+}
 type WriteTurn<'a> = Option<tokio::sync::MutexGuard<'a, Option<KeptWriter>>>;
 
 /// Most rows in one multi-row statement: stays far below SQLite's 32,766
@@ -205,6 +284,7 @@ impl Store {
             migrate_lock,
             auto_disable_after_dead: crate::webhooks::AUTO_DISABLE_AFTER_DEAD,
             sqlite_writer: Default::default(),
+            write_health: Default::default(),
         })
     }
 
@@ -276,6 +356,69 @@ impl Store {
         Ok(Some(slot))
     }
 
+    /// Closes the kept writer connection of `turn` (SQLite) instead of
+    /// keeping it for the next write; the next turn opens a new one.
+    async fn discard_writer(turn: &mut WriteTurn<'_>) {
+        if let Some(kept) = turn.as_mut().and_then(|slot| slot.take()) {
+            let _ = kept.conn.close().await;
+        }
+    }
+
+    /// The last write-path failure that ended, with its end (unix ms).
+    pub fn ended_write_failure(&self) -> Option<(WriteFailure, i64)> {
+        self.write_health
+            .ended
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// The write path's state: failing since when and why, or None.
+    pub fn write_failure(&self) -> Option<WriteFailure> {
+        self.write_health.failing()
+    }
+
+    /// While the write path is failing, tries a write of the size of a
+    /// few events (on the writer's turn): the write path may have had no
+    /// traffic to find that it works again, and readiness must not wait for
+    /// traffic that an unready node never gets. A tiny write would not do:
+    /// on a nearly full disk it fits where events do not. Returns the
+    /// failure that remains.
+    pub async fn probe_write(&self) -> Option<WriteFailure> {
+        const PROBE_BYTES: usize = 256 * 1024;
+        self.write_failure()?;
+        // Random, so that no compression (PostgreSQL's TOAST) shrinks it.
+        let filler = hex::encode(
+            (0..PROBE_BYTES / 2)
+                .map(|_| rand::random::<u8>())
+                .collect::<Vec<u8>>(),
+        );
+        let result: Result<()> = async {
+            let mut turn = self.write_turn().await?;
+            let result = async {
+                let mut tx = self.begin_write(&mut turn, Flush::AtCommit).await?;
+                sqlx::query("INSERT INTO settings (name, value) VALUES ('write_probe', $1) ON CONFLICT (name) DO UPDATE SET value = excluded.value")
+                    .bind(filler)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                let mut tx = self.begin_write(&mut turn, Flush::AtCommit).await?;
+                sqlx::query("DELETE FROM settings WHERE name = 'write_probe'")
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await
+            }
+            .await;
+            if result.is_err() {
+                Store::discard_writer(&mut turn).await;
+            }
+            result
+        }
+        .await;
+        self.write_health.record(&result);
+        self.write_failure()
+    }
+
     /// A transaction on the writer connection of `turn`, or on the pool.
     /// Every SQLite write states its `flush`, so no setting outlives it.
     async fn begin_write<'a>(
@@ -337,9 +480,32 @@ impl Store {
         }
         let mut turn = self.write_turn().await?;
         if let Some(kept) = turn.as_mut().and_then(|slot| slot.as_mut()) {
-            sqlx::query(checkpoint).execute(&mut *kept.conn).await?;
+            if let Err(e) = sqlx::query(checkpoint).execute(&mut *kept.conn).await {
+                Store::discard_writer(&mut turn).await;
+                return Err(e);
+            }
         }
         Ok(())
+    }
+
+    /// SQLite only: writes a consistent copy of the database to `path` (an
+    /// empty or missing file) with `VACUUM INTO`, which reads one snapshot
+    /// beside the running server's writes (WAL) and leaves the copy
+    /// compact and self-contained (no -wal file to go with it).
+    pub async fn backup_to(&self, path: &std::path::Path) -> Result<()> {
+        if self.dialect != Dialect::Sqlite {
+            return Err(sqlx::Error::Configuration(
+                "only the embedded SQLite database is backed up this way".into(),
+            ));
+        }
+        let path = path.to_str().ok_or_else(|| {
+            sqlx::Error::Configuration("the backup path must be valid UTF-8".into())
+        })?;
+        sqlx::query("VACUUM INTO $1")
+            .bind(path)
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
     }
 
     pub async fn ping(&self) -> Result<()> {

@@ -103,15 +103,21 @@ pub struct Project {
     pub name: String,
     pub tier: String,
     pub created_at: i64,
+    /// Endpoints one application may have; None: the default.
+    pub max_endpoints_per_application: Option<i64>,
 }
 
 impl Project {
+    pub(super) const COLUMNS: &'static str =
+        "id, name, tier, created_at, max_endpoints_per_application";
+
     pub(super) fn from_row(r: &AnyRow) -> Result<Self> {
         Ok(Project {
             id: r.try_get("id")?,
             name: r.try_get("name")?,
             tier: r.try_get("tier")?,
             created_at: r.try_get("created_at")?,
+            max_endpoints_per_application: r.try_get("max_endpoints_per_application")?,
         })
     }
 }

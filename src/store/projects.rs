@@ -15,12 +15,15 @@ pub struct ProjectCounts {
 impl Store {
     /// Every project, oldest first (an installation holds few).
     pub async fn list_projects(&self) -> Result<Vec<Project>> {
-        sqlx::query("SELECT id, name, tier, created_at FROM projects ORDER BY id")
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(Project::from_row)
-            .collect()
+        sqlx::query(&format!(
+            "SELECT {} FROM projects ORDER BY id",
+            Project::COLUMNS
+        ))
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(Project::from_row)
+        .collect()
     }
 
     pub async fn project_counts(&self, project_id: &str) -> Result<ProjectCounts> {

@@ -25,9 +25,31 @@ impl Store {
         } else {
             Flush::WithNextCommit
         };
-        let mut tally = usage::UsageTally::tracking_health(self.auto_disable_after_dead);
         let mut turn = self.write_turn().await?;
-        let mut tx = self.begin_write(&mut turn, flush).await?;
+        let result = self
+            .write_batch_in(&mut turn, batch, flush, new_work, idempotency_ttl_ms)
+            .await;
+        if result.is_err() {
+            // A full disk or a failed fsync can leave SQLite's connection
+            // inside a transaction it can neither commit nor roll back,
+            // holding the write lock: every later write would then find the
+            // database locked. A new connection starts clean.
+            Store::discard_writer(&mut turn).await;
+        }
+        self.write_health.record(&result);
+        result
+    }
+
+    async fn write_batch_in(
+        &self,
+        turn: &mut super::WriteTurn<'_>,
+        batch: &WriteBatch<'_>,
+        flush: Flush,
+        new_work: bool,
+        idempotency_ttl_ms: i64,
+    ) -> Result<Written> {
+        let mut tally = usage::UsageTally::tracking_health(self.auto_disable_after_dead);
+        let mut tx = self.begin_write(turn, flush).await?;
         let written = if new_work {
             self.insert_in(&mut tx, batch, idempotency_ttl_ms, &mut tally)
                 .await?

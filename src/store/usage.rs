@@ -287,6 +287,34 @@ impl Store {
             .try_get("n")
     }
 
+    /// The endpoints (webhooks) of one application.
+    pub async fn count_application_endpoints(&self, application_id: &str) -> Result<i64> {
+        sqlx::query("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM webhooks WHERE application_id = $1")
+            .bind(application_id)
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("n")
+    }
+
+    /// Sets a project's cap on endpoints per application (None: the
+    /// default); false if there is no such project.
+    pub async fn set_application_endpoint_limit(
+        &self,
+        project_id: &str,
+        limit: Option<i64>,
+    ) -> Result<bool> {
+        let n = sqlx::query(
+            "UPDATE projects SET max_endpoints_per_application = $2, updated_at = $3 WHERE id = $1",
+        )
+        .bind(project_id)
+        .bind(limit)
+        .bind(now_ms())
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        Ok(n > 0)
+    }
+
     /// Sets a project's tier; false if there is no such project.
     pub async fn set_project_tier(&self, project_id: &str, tier: &str) -> Result<bool> {
         let n = sqlx::query("UPDATE projects SET tier = $2, updated_at = $3 WHERE id = $1")

@@ -38,7 +38,8 @@ pub struct Context {
     /// How often notification news is gathered (also the dead-letter
     /// aggregation window).
     pub notification_interval: Duration,
-    pub allow_private_destinations: bool,
+    /// How notifications leave the server (as deliveries do).
+    pub egress: crate::delivery::Egress,
     pub sessions: SessionPolicy,
 }
 

@@ -27,7 +27,7 @@ const OVERLAP_WARNING_MS: i64 = 3600 * 1000;
 
 pub async fn run(ctx: Arc<Context>, mut stop: Stop) {
     let (store, secret_box, interval) = (&ctx.store, &ctx.secret_box, ctx.notification_interval);
-    let destination = match Destination::new(ctx.allow_private_destinations) {
+    let destination = match Destination::new(&ctx.egress) {
         Ok(d) => d,
         Err(e) => {
             tracing::error!(error = %e, "notifications disabled: cannot build the HTTP client");
@@ -77,6 +77,7 @@ async fn gather(store: &Store, interval: Duration) -> Result<(), sqlx::Error> {
                 .await?;
         }
         quota(store, &project_id, now).await?;
+        write_failure(store, &project_id).await?;
     }
     for o in store.ending_overlaps(OVERLAP_WARNING_MS).await? {
         let data = serde_json::json!({ "webhookId": o.webhook_id, "kind": o.kind, "retiredAt": rfc3339(o.retired_at) });
@@ -84,6 +85,40 @@ async fn gather(store: &Store, interval: Duration) -> Result<(), sqlx::Error> {
     }
     Ok(())
 }
+
+/// Tells of a time this node could not store new events (a full disk,
+/// say), once it has ended: while it lasts no notice can be stored, and
+/// `/readyz` and the `hookrelay_write_path_failing` metric say it instead.
+async fn write_failure(store: &Store, project_id: &str) -> Result<(), sqlx::Error> {
+    let Some((failure, until)) = store.ended_write_failure() else {
+        return Ok(());
+    };
+    let previous = store
+        .notification_mark(project_id, WRITE_FAILURE_MARK)
+        .await?;
+    if previous.is_some_and(|p| p >= failure.since_ms) {
+        return Ok(());
+    }
+    let data = serde_json::json!({
+        "reason": failure.reason,
+        "message": failure.message,
+        "from": rfc3339(failure.since_ms),
+        "to": rfc3339(until),
+    });
+    store
+        .notify_once(
+            project_id,
+            WRITE_FAILURE_MARK,
+            previous,
+            failure.since_ms,
+            "operations.writes_failed",
+            data,
+        )
+        .await?;
+    Ok(())
+}
+
+const WRITE_FAILURE_MARK: &str = "writes_failed";
 
 /// The percentage of the monthly quota worth announcing (80 or 100), if any.
 pub fn quota_level(used: i64, limit: i64) -> Option<i64> {
@@ -136,7 +171,13 @@ async fn send(
     n: PendingNotification,
 ) {
     let attempt = n.attempts + 1;
-    let outcome = match post(secret_box, destination, &n, attempt).await {
+    let sent = post(secret_box, destination, &n, attempt).await;
+    let label = if sent.is_ok() { "sent" } else { "failed" };
+    crate::metrics::metrics()
+        .notifications
+        .get_or_create(&crate::metrics::OutcomeLabels { outcome: label })
+        .inc();
+    let outcome = match sent {
         Ok(()) => {
             store
                 .record_notification(&n.id, true, attempt, None, None)

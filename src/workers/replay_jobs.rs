@@ -72,8 +72,17 @@ async fn work(intake: &Intake, stop: &mut Stop, token: &str, job: ReplayJob) -> 
             .replay_step(&job, token, &mut cursor, batch, lease_until())
             .await
         {
-            Ok(step) if step.done => return true,
-            Ok(_) => {}
+            Ok(step) if step.done => {
+                crate::metrics::metrics()
+                    .replay_job_replayed
+                    .inc_by(step.replayed as u64);
+                return true;
+            }
+            Ok(step) => {
+                crate::metrics::metrics()
+                    .replay_job_replayed
+                    .inc_by(step.replayed as u64);
+            }
             Err(e) => tracing::warn!(error = ?e, job = %job.id, "replay batch failed; retrying"),
         }
         if !stop.sleep(pause).await {

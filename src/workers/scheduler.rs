@@ -67,7 +67,13 @@ async fn fire(store: &Store, intake: &Intake, s: &Schedule) -> Result<(), Intake
         idempotency_key: Some(format!("schedule:{}:{due}", s.id)),
     };
     let delivery_id = match intake.accept(event).await {
-        Ok(accepted) => accepted.deliveries.into_iter().next().map(|(id, _)| id),
+        Ok(accepted) => {
+            let late_ms = (store::now_ms() - due).max(0);
+            crate::metrics::metrics()
+                .schedule_lag_seconds
+                .observe(late_ms as f64 / 1000.0);
+            accepted.deliveries.into_iter().next().map(|(id, _)| id)
+        }
         Err(e @ (IntakeError::QuotaExceeded { .. } | IntakeError::PayloadTooLarge { .. })) => {
             // Like ingest, which answers 429 or 413: the firing is skipped, not queued.
             tracing::warn!(schedule = %s.id, project = %s.project_id, error = ?e, "the tier refuses this firing; skipping it");

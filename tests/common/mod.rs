@@ -128,6 +128,18 @@ impl Server {
         Server::start_on(dir, db, opts)
     }
 
+    /// A server whose data directory `prepare` sets up first (a small
+    /// filesystem mounted there, say).
+    pub async fn start_prepared(
+        opts: ServerOpts,
+        prepare: impl FnOnce(&std::path::Path),
+    ) -> Server {
+        let dir = Arc::new(tempfile::tempdir().expect("temp dir"));
+        prepare(&dir.path().join("data"));
+        let db = fresh_database().await.map(Arc::new);
+        Server::start_on(dir, db, opts)
+    }
+
     /// `n` nodes started at the same moment on one new, empty database.
     pub async fn start_cluster(n: usize, opts: ServerOpts) -> Vec<Server> {
         let dir = Arc::new(tempfile::tempdir().expect("temp dir"));

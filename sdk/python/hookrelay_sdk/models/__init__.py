@@ -146,6 +146,7 @@ from .typed_delivery_view import TypedDeliveryView
 from .update_application import UpdateApplication
 from .update_event_type import UpdateEventType
 from .update_event_type_schema_type_0 import UpdateEventTypeSchemaType0
+from .update_project import UpdateProject
 from .update_webhook import UpdateWebhook
 from .update_webhook_headers_type_0 import UpdateWebhookHeadersType0
 from .usage_bucket_view import UsageBucketView
@@ -303,6 +304,7 @@ __all__ = (
     "UpdateApplication",
     "UpdateEventType",
     "UpdateEventTypeSchemaType0",
+    "UpdateProject",
     "UpdateWebhook",
     "UpdateWebhookHeadersType0",
     "UsageBucketView",

@@ -20,6 +20,8 @@ class DataProjectViewData:
         created_at (str):
         id (str):
         limits (TierLimits): A tier's limits and features; null is unlimited.
+        max_endpoints_per_application (int): Endpoints one application (one portal customer) may have, so that
+            no one customer fills the project's webhook quota; default 50.
         name (str):
         tier (str):
     """
@@ -27,6 +29,7 @@ class DataProjectViewData:
     created_at: str
     id: str
     limits: TierLimits
+    max_endpoints_per_application: int
     name: str
     tier: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -37,6 +40,8 @@ class DataProjectViewData:
         id = self.id
 
         limits = self.limits.to_dict()
+
+        max_endpoints_per_application = self.max_endpoints_per_application
 
         name = self.name
 
@@ -49,6 +54,7 @@ class DataProjectViewData:
                 "createdAt": created_at,
                 "id": id,
                 "limits": limits,
+                "maxEndpointsPerApplication": max_endpoints_per_application,
                 "name": name,
                 "tier": tier,
             }
@@ -67,6 +73,8 @@ class DataProjectViewData:
 
         limits = TierLimits.from_dict(d.pop("limits"))
 
+        max_endpoints_per_application = d.pop("maxEndpointsPerApplication")
+
         name = d.pop("name")
 
         tier = d.pop("tier")
@@ -75,6 +83,7 @@ class DataProjectViewData:
             created_at=created_at,
             id=id,
             limits=limits,
+            max_endpoints_per_application=max_endpoints_per_application,
             name=name,
             tier=tier,
         )

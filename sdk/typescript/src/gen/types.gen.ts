@@ -502,6 +502,11 @@ export type DataProjectView = {
          * What the tier allows.
          */
         limits: TierLimits;
+        /**
+         * Endpoints one application (one portal customer) may have, so that
+         * no one customer fills the project's webhook quota; default 50.
+         */
+        maxEndpointsPerApplication: number;
         name: string;
         tier: string;
     };
@@ -1167,6 +1172,11 @@ export type ProjectView = {
      * What the tier allows.
      */
     limits: TierLimits;
+    /**
+     * Endpoints one application (one portal customer) may have, so that
+     * no one customer fills the project's webhook quota; default 50.
+     */
+    maxEndpointsPerApplication: number;
     name: string;
     tier: string;
 };
@@ -1342,6 +1352,16 @@ export type UpdateEventType = {
     schema?: {
         [key: string]: unknown;
     } | null;
+};
+
+/**
+ * The project's settings an admin key may change.
+ */
+export type UpdateProject = {
+    /**
+     * 1 to 10,000; null restores the default (50).
+     */
+    maxEndpointsPerApplication?: number | null;
 };
 
 export type UpdateWebhook = {
@@ -1906,6 +1926,10 @@ export type PortalCreateEndpointErrors = {
      */
     403: ErrorBody;
     /**
+     * `application_endpoint_limit`: this application has as many endpoints as the project allows; `quota_exceeded`: the tier's webhook count
+     */
+    429: ErrorBody;
+    /**
      * An error: `{"error": {"code", "message", "field"?}}`
      */
     default: ErrorBody;
@@ -2283,7 +2307,7 @@ export type HealthReadyData = {
 
 export type HealthReadyErrors = {
     /**
-     * `database unreachable`
+     * `database unreachable`, or `writes failing: disk_full` (or `: error`) while new events cannot be stored
      */
     503: string;
     /**
@@ -2296,7 +2320,7 @@ export type HealthReadyError = HealthReadyErrors[keyof HealthReadyErrors];
 
 export type HealthReadyResponses = {
     /**
-     * `ready`: the database answers too
+     * `ready`: the database answers and takes writes
      */
     200: string;
 };
@@ -3300,6 +3324,43 @@ export type ProjectGetResponses = {
 
 export type ProjectGetResponse = ProjectGetResponses[keyof ProjectGetResponses];
 
+export type ProjectUpdateData = {
+    body: UpdateProject;
+    path?: never;
+    query?: never;
+    url: '/v1/project';
+};
+
+export type ProjectUpdateErrors = {
+    /**
+     * Bad Request
+     */
+    400: ErrorBody;
+    /**
+     * Unauthorized
+     */
+    401: ErrorBody;
+    /**
+     * Forbidden
+     */
+    403: ErrorBody;
+    /**
+     * An error: `{"error": {"code", "message", "field"?}}`
+     */
+    default: ErrorBody;
+};
+
+export type ProjectUpdateError = ProjectUpdateErrors[keyof ProjectUpdateErrors];
+
+export type ProjectUpdateResponses = {
+    /**
+     * OK
+     */
+    200: DataProjectView;
+};
+
+export type ProjectUpdateResponse = ProjectUpdateResponses[keyof ProjectUpdateResponses];
+
 export type ApiKeysListData = {
     body?: never;
     path?: never;
@@ -3863,7 +3924,7 @@ export type WebhooksCreateErrors = {
      */
     401: ErrorBody;
     /**
-     * `quota_exceeded`: the tier's webhook count
+     * `quota_exceeded`: the tier's webhook count; `application_endpoint_limit`: the application's endpoint count (the project's `maxEndpointsPerApplication`)
      */
     429: ErrorBody;
     /**

@@ -45,7 +45,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
 ) -> Response[ErrorBody | str]:
-    """Readiness: the database answers too.
+    """Readiness: the database answers, and takes writes.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -68,7 +68,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
 ) -> ErrorBody | str | None:
-    """Readiness: the database answers too.
+    """Readiness: the database answers, and takes writes.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -87,7 +87,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
 ) -> Response[ErrorBody | str]:
-    """Readiness: the database answers too.
+    """Readiness: the database answers, and takes writes.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -108,7 +108,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
 ) -> ErrorBody | str | None:
-    """Readiness: the database answers too.
+    """Readiness: the database answers, and takes writes.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
