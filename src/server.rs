@@ -274,10 +274,12 @@ pub async fn serve(args: ServeArgs, log_format: LogFormat) -> Result<(), BoxErro
         secret_box,
         engine,
         intake,
-        public_url,
-        args.allow_private_destinations,
-        dashboard,
-        args.max_concurrent_ingest_bodies as usize,
+        api::Settings {
+            public_url,
+            allow_private_destinations: args.allow_private_destinations,
+            dashboard,
+            max_concurrent_ingest_bodies: args.max_concurrent_ingest_bodies as usize,
+        },
     );
     let app = api::app(
         api::routes().merge(dashboard::routes()),

@@ -62,26 +62,31 @@ pub struct State {
 
 pub type AppState = Arc<State>;
 
+/// The server's settings the API needs (from `serve`'s flags).
+pub struct Settings {
+    pub public_url: String,
+    pub allow_private_destinations: bool,
+    pub dashboard: crate::users::DashboardSettings,
+    pub max_concurrent_ingest_bodies: usize,
+}
+
 impl State {
     pub fn new(
         store: Store,
         secret_box: SecretBox,
         engine: Engine,
         intake: Intake,
-        public_url: String,
-        allow_private_destinations: bool,
-        dashboard: crate::users::DashboardSettings,
-        max_concurrent_ingest_bodies: usize,
+        settings: Settings,
     ) -> AppState {
         Arc::new(State {
             store,
             secret_box,
             engine,
             intake,
-            public_url: public_url.trim_end_matches('/').to_string(),
-            allow_private_destinations,
-            dashboard,
-            ingest_bodies: tokio::sync::Semaphore::new(max_concurrent_ingest_bodies),
+            public_url: settings.public_url.trim_end_matches('/').to_string(),
+            allow_private_destinations: settings.allow_private_destinations,
+            dashboard: settings.dashboard,
+            ingest_bodies: tokio::sync::Semaphore::new(settings.max_concurrent_ingest_bodies),
             api_keys: TtlCache::new(AUTH_CACHE_TTL, 100_000),
             ingest_targets: TtlCache::new(AUTH_CACHE_TTL, 100_000),
             applications: TtlCache::new(AUTH_CACHE_TTL, 100_000),
