@@ -162,7 +162,9 @@ pub async fn serve(
                     TowerToHyperService::new(service.map_request(
                         |req: hyper::Request<hyper::body::Incoming>| req.map(axum::body::Body::new),
                     )),
-                );
+                )
+                // `hookrelay listen` upgrades its connection to a WebSocket.
+                .with_upgrades();
             tokio::pin!(conn);
             tokio::select! {
                 _ = conn.as_mut() => {}
