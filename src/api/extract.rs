@@ -115,8 +115,12 @@ pub fn double_option<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
 
 /// The token of an `Authorization: Bearer ...` header, if any.
 pub fn bearer(parts: &Parts) -> Option<&str> {
-    let value = parts
-        .headers
+    bearer_token(&parts.headers)
+}
+
+/// The token of an `Authorization: Bearer` header.
+pub fn bearer_token(headers: &axum::http::HeaderMap) -> Option<&str> {
+    let value = headers
         .get(axum::http::header::AUTHORIZATION)?
         .to_str()
         .ok()?;

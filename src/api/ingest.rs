@@ -1,19 +1,21 @@
 //! Event intake: the public ingest URL (`Bearer whsec_...`, the webhook's own
 //! ingest secret) and the Public API's send route (`Bearer swk_...`).
 
-use axum::extract::{FromRequestParts, Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use serde::Serialize;
 
 use super::auth::ApiKey;
 use super::error::{ApiError, ErrorBody};
-use super::extract::bearer;
+use super::extract::bearer_token;
 use super::{data, AppState, Data};
+use crate::inbound::{self, Inbound, Verification};
 use crate::ingest::{NewEvent, Route};
+use crate::metrics;
 use crate::secrets::{self, WEBHOOK_SECRET_PREFIX};
-use crate::store;
+use crate::store::{self, IngestTarget};
 
 const MAX_IDEMPOTENCY_KEY_LEN: usize = 255;
 
@@ -26,39 +28,24 @@ pub struct AcceptedView {
     webhook_id: String,
 }
 
-/// The public ingest credential: the webhook's current ingest secret, or
-/// its predecessor until that one's `retiredAt`.
-pub struct IngestSecret(String);
+/// How many refusals are kept per webhook for its refusal log.
+const REFUSALS_KEPT: i64 = 20;
 
-impl FromRequestParts<AppState> for IngestSecret {
-    type Rejection = ApiError;
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        _: &AppState,
-    ) -> Result<Self, ApiError> {
-        match bearer(parts) {
-            Some(t) if t.starts_with(WEBHOOK_SECRET_PREFIX) => Ok(IngestSecret(t.to_string())),
-            Some(_) => Err(ApiError::unauthorized(
-                "ingest takes the webhook's ingest secret (whsec_...)",
-            )),
-            None => Err(ApiError::unauthorized(
-                "missing Authorization: Bearer whsec_... header",
-            )),
-        }
-    }
-}
-
-#[utoipa::path(post, path = "/v1/ingest/{publicId}", operation_id = "ingest.send", tag = "ingest", security(("ingestSecret" = [])),
+#[utoipa::path(post, path = "/v1/ingest/{publicId}", operation_id = "ingest.send", tag = "ingest", security(("ingestSecret" = []), ()),
     params(("publicId" = String, Path), ("Idempotency-Key" = Option<String>, Header, description = "Repeats within 24 h return the first result")),
     request_body(content = serde_json::Value, content_type = "application/json",
-        description = "The event, delivered byte for byte with its content type. Any content type is accepted (XML, form data, text, ...); the document names JSON, what generated clients send"),
+        description = "The event, delivered byte for byte with its content type. Any content type is accepted (XML, form data, text, ...); the document names JSON, what generated clients send. \
+            A webhook with a `verification` checks the provider's signature on the raw body instead of (or as well as) the bearer ingest secret"),
     responses((status = 202, body = Data<AcceptedView>, description = "Committed; delivery follows"),
-        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 413, body = ErrorBody),
+        (status = 400, body = ErrorBody, description = "`invalid_signature` for Stripe (what it expects), or invalid input"),
+        (status = 401, body = ErrorBody, description = "`unauthorized`, or `invalid_signature` for other providers"),
+        (status = 403, body = ErrorBody, description = "`invalid_signature` for Twilio"),
+        (status = 404, body = ErrorBody), (status = 413, body = ErrorBody),
         (status = 415, body = ErrorBody), (status = 429, body = ErrorBody, description = "`quota_exceeded`: the tier's events this month, with `retry-after`")))]
 pub async fn ingest(
     State(state): State<AppState>,
     Path(public_id): Path<String>,
-    IngestSecret(secret): IngestSecret,
+    uri: Uri,
     headers: HeaderMap,
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Response, ApiError> {
@@ -71,26 +58,133 @@ pub async fn ingest(
         }
     };
     let target = target.ok_or_else(|| ApiError::not_found("ingest URL"))?;
-    let hash = secrets::hash(&secret);
+    let body = body?;
+    let url = match uri.query() {
+        Some(q) => format!("{}?{q}", state.ingest_url(&public_id)),
+        None => state.ingest_url(&public_id),
+    };
+    let event_type = match authenticate(&state, &target, &url, &headers, &body) {
+        Ok(t) => t,
+        Err(refused) => return Err(refuse(&state, &target, refused).await),
+    };
+    let route = Route::Webhook {
+        webhook_id: target.webhook_id,
+        enabled: target.enabled,
+        event_type,
+        filter: target.filter,
+    };
+    accept(&state, target.project_id, route, &headers, body).await
+}
+
+/// Why a request was refused, and how to answer it.
+struct Refused {
+    error: ApiError,
+    status: u16,
+    reason: String,
+}
+
+impl Refused {
+    fn bearer(reason: &str) -> Refused {
+        Refused {
+            error: ApiError::unauthorized(reason),
+            status: 401,
+            reason: reason.to_string(),
+        }
+    }
+}
+
+/// Checks a request to an ingest URL: the bearer ingest secret (the current
+/// one, or its predecessor until that one's `retiredAt`), the provider's
+/// signature, or both, as the webhook's verification says. Answers the
+/// provider's event type when a provider's request passed.
+fn authenticate(
+    state: &AppState,
+    target: &IngestTarget,
+    url: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Option<String>, Refused> {
+    let verification: Option<Verification> = target
+        .verification
+        .as_deref()
+        .and_then(|v| serde_json::from_str(v).ok());
+    if verification
+        .as_ref()
+        .is_none_or(|v| v.require_ingest_secret)
+    {
+        check_bearer(target, headers)?;
+    }
+    let Some(v) = verification else {
+        return Ok(None);
+    };
+    let live: Vec<String> = target
+        .verification_secrets
+        .iter()
+        .filter_map(|s| state.secret_box.decrypt(&s.material).ok())
+        .collect();
+    let request = Inbound {
+        headers,
+        body,
+        url,
+        now: store::now_ms() / 1000,
+    };
+    v.verify(&live, &request).map_err(|r| Refused {
+        error: ApiError::new(
+            StatusCode::from_u16(r.status).unwrap_or(StatusCode::UNAUTHORIZED),
+            "invalid_signature",
+            format!("the provider's signature did not verify: {}", r.reason),
+        ),
+        status: r.status,
+        reason: r.reason,
+    })?;
+    Ok(inbound::event_type(v.provider, headers, body))
+}
+
+fn check_bearer(target: &IngestTarget, headers: &HeaderMap) -> Result<(), Refused> {
+    let secret = match bearer_token(headers) {
+        Some(t) if t.starts_with(WEBHOOK_SECRET_PREFIX) => t,
+        Some(_) => {
+            return Err(Refused::bearer(
+                "ingest takes the webhook's ingest secret (whsec_...)",
+            ))
+        }
+        None => {
+            return Err(Refused::bearer(
+                "missing Authorization: Bearer whsec_... header",
+            ))
+        }
+    };
+    let hash = secrets::hash(secret);
     let now = store::now_ms();
     let valid = target
         .secrets
         .iter()
         .any(|s| s.material == hash && s.retired_at.is_none_or(|r| r > now));
-    if !valid {
-        return Err(ApiError::unauthorized(
-            "invalid ingest secret for this webhook",
-        ));
+    if valid {
+        Ok(())
+    } else {
+        Err(Refused::bearer("invalid ingest secret for this webhook"))
     }
-    accept(
-        &state,
-        target.project_id,
-        target.webhook_id,
-        target.enabled,
-        &headers,
-        body?,
-    )
-    .await
+}
+
+/// Counts a refusal and keeps its reason for the webhook's refusal log;
+/// nothing of the request is stored.
+async fn refuse(state: &AppState, target: &IngestTarget, refused: Refused) -> ApiError {
+    metrics::metrics().refused.inc();
+    if let Err(e) = state
+        .store
+        .record_refusal(
+            &target.project_id,
+            &target.webhook_id,
+            refused.status,
+            &refused.reason,
+            REFUSALS_KEPT,
+        )
+        .await
+    {
+        tracing::warn!(webhook_id = %target.webhook_id, error = %e, "could not record an ingest refusal");
+    }
+    refused.error
 }
 
 #[utoipa::path(post, path = "/v1/webhooks/{id}/events", operation_id = "webhooks.sendEvent", tag = "ingest", security(("apiKey" = [])),
@@ -107,7 +201,13 @@ pub async fn send_event(
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Response, ApiError> {
     let w = super::webhooks::find(&state, &key.project_id, &id).await?;
-    accept(&state, w.project_id, w.id, w.enabled, &headers, body?).await
+    let route = Route::Webhook {
+        webhook_id: w.id,
+        enabled: w.enabled,
+        event_type: None,
+        filter: w.filter,
+    };
+    accept(&state, w.project_id, route, &headers, body?).await
 }
 
 /// The request's `Idempotency-Key`, if it has a valid one.
@@ -129,13 +229,12 @@ pub(super) fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, Api
     Ok(Some(k.to_string()))
 }
 
-/// Queues one event for a webhook. Shared by ingest, the Public API's send
-/// route and the dashboard's test event.
+/// Queues one event for a webhook (`route`). Shared by ingest, the Public
+/// API's send route and the dashboard's test event.
 pub(crate) async fn accept(
     state: &AppState,
     project_id: String,
-    webhook_id: String,
-    enabled: bool,
+    route: Route,
     headers: &HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
@@ -152,10 +251,6 @@ pub(crate) async fn accept(
         })?
         .to_string();
     let idempotency_key = idempotency_key(headers)?;
-    let route = Route::Webhook {
-        webhook_id: webhook_id.clone(),
-        enabled,
-    };
     let event = NewEvent {
         project_id,
         route,
@@ -164,14 +259,10 @@ pub(crate) async fn accept(
         headers: None,
         ordering_key: None,
         idempotency_key,
+        request_headers: headers.clone(),
     };
     let accepted = state.intake.accept(event).await?;
-    let delivery_id = accepted
-        .deliveries
-        .into_iter()
-        .next()
-        .map(|(id, _)| id)
-        .unwrap_or_default();
+    let (delivery_id, webhook_id) = accepted.deliveries.into_iter().next().unwrap_or_default();
     let mut response = (
         StatusCode::ACCEPTED,
         data(AcceptedView {

@@ -8,6 +8,7 @@ pub(crate) mod deliveries;
 pub mod error;
 mod event_types;
 pub(crate) mod extract;
+pub(crate) mod filters;
 mod health;
 pub(crate) mod ingest;
 mod metrics;
@@ -127,13 +128,23 @@ pub fn routes() -> Router<AppState> {
             post(webhooks::rotate_signing_secret),
         )
         .route(
+            "/v1/webhooks/{id}/rotate-verification-secret",
+            post(webhooks::rotate_verification_secret),
+        )
+        .route(
             "/v1/webhooks/{id}/secret-versions",
             get(webhooks::secret_versions),
+        )
+        .route(
+            "/v1/webhooks/{id}/ingest-refusals",
+            get(webhooks::ingest_refusals),
         )
         .route("/v1/webhooks/{id}/events", post(ingest::send_event))
         .route("/v1/deliveries", get(deliveries::list))
         .route("/v1/deliveries/{id}", get(deliveries::get))
         .route("/v1/ingest/{public_id}", post(ingest::ingest))
+        .route("/v1/filters/test", post(filters::test))
+        .route("/portal-api/v1/filters/test", post(filters::portal_test))
         .merge(applications::routes())
         .merge(event_types::routes())
         .merge(portal_access::routes())

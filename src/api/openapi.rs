@@ -17,7 +17,7 @@ use serde_json::{json, Value};
 use utoipa::OpenApi;
 
 use super::{
-    applications, audit_logs, deliveries, event_types, health, ingest, metrics,
+    applications, audit_logs, deliveries, event_types, filters, health, ingest, metrics,
     notification_channels, portal_access, portal_api, project, replays, schedules, usage, webhooks,
     AppState,
 };
@@ -42,6 +42,7 @@ a used-up quota `429` (with `retry-after` when it resets).";
         project::rotate_key,
         webhooks::create, webhooks::list, webhooks::get, webhooks::update, webhooks::delete,
         webhooks::rotate_ingest_secret, webhooks::rotate_signing_secret, webhooks::secret_versions,
+        webhooks::rotate_verification_secret, webhooks::ingest_refusals, filters::test, filters::portal_test,
         ingest::ingest, ingest::send_event,
         deliveries::list, deliveries::get,
         applications::create, applications::list, applications::get_one, applications::update, applications::delete,

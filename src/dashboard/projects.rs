@@ -46,6 +46,15 @@ pub fn routes() -> Router<AppState> {
             &format!("{P}/webhooks/{{id}}/secret-versions"),
             get(secret_versions),
         )
+        .route(
+            &format!("{P}/webhooks/{{id}}/rotate-verification-secret"),
+            post(rotate_verification_secret),
+        )
+        .route(
+            &format!("{P}/webhooks/{{id}}/ingest-refusals"),
+            get(ingest_refusals),
+        )
+        .route(&format!("{P}/filters/test"), post(test_filter))
         .route(&format!("{P}/deliveries"), get(list_deliveries))
         .route(&format!("{P}/deliveries/{{id}}"), get(get_delivery))
         .route(&format!("{P}/api-keys"), get(list_keys).post(create_key))
@@ -149,7 +158,11 @@ async fn update_webhook(
 ) -> Result<axum::Json<Data<WebhookView>>, ApiError> {
     session.role_in(&state, &project_id).await?;
     let w = webhooks::find(&state, &project_id, &id).await?;
-    let (w, changes) = webhooks::update_webhook(&state, w, body).await?;
+    let webhooks::Updated {
+        webhook: w,
+        changes,
+        verification_secret,
+    } = webhooks::update_webhook(&state, w, body).await?;
     audit(
         &state,
         &session,
@@ -159,7 +172,7 @@ async fn update_webhook(
         changes,
     )
     .await;
-    Ok(data(webhooks::view(&state, w)))
+    Ok(data(webhooks::updated_view(&state, w, verification_secret)))
 }
 
 /// The Public API's deletion: the webhook goes with its secrets, schedules
@@ -225,6 +238,42 @@ async fn rotate_ingest_secret(
     rotate(state, session, project_id, id, SecretKind::Ingest, body).await
 }
 
+async fn rotate_verification_secret(
+    State(state): State<AppState>,
+    session: Session,
+    Path((project_id, id)): Path<(String, String)>,
+    OptionalJson(body): OptionalJson<RotateSecret>,
+) -> Result<axum::Json<Data<webhooks::RotatedSecret>>, ApiError> {
+    rotate(
+        state,
+        session,
+        project_id,
+        id,
+        SecretKind::Verification,
+        body,
+    )
+    .await
+}
+
+async fn test_filter(
+    State(state): State<AppState>,
+    session: Session,
+    Path(project_id): Path<String>,
+    ApiJson(body): ApiJson<crate::api::filters::TestFilter>,
+) -> Result<axum::Json<Data<crate::api::filters::FilterResult>>, ApiError> {
+    session.role_in(&state, &project_id).await?;
+    crate::api::filters::run(body)
+}
+
+async fn ingest_refusals(
+    State(state): State<AppState>,
+    session: Session,
+    Path((project_id, id)): Path<(String, String)>,
+) -> Result<axum::Json<Data<Vec<webhooks::RefusalView>>>, ApiError> {
+    session.role_in(&state, &project_id).await?;
+    webhooks::refusals_in(&state, &project_id, &id).await
+}
+
 async fn secret_versions(
     State(state): State<AppState>,
     session: Session,
@@ -254,11 +303,16 @@ async fn send_test_event(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
     );
+    let route = crate::ingest::Route::Webhook {
+        webhook_id: w.id.clone(),
+        enabled: w.enabled,
+        event_type: None,
+        filter: w.filter,
+    };
     let res = ingest::accept(
         &state,
         w.project_id,
-        w.id.clone(),
-        w.enabled,
+        route,
         &headers,
         body.to_string().into(),
     )

@@ -320,6 +320,7 @@ fn hand_to_engine(
 ) {
     let mut permits = permits.into_iter();
     let mut created = 0;
+    let mut filtered = 0;
     let mut queued: HashSet<&str> = HashSet::new();
     for (event, inserted) in batch.events.iter().zip(&written.events) {
         for (d, permit) in event.deliveries.iter().zip(permits.by_ref()) {
@@ -330,6 +331,9 @@ fn hand_to_engine(
                 continue;
             }
             created += 1;
+            if matches!(d.state, InitialState::Filtered) {
+                filtered += 1;
+            }
             match permit {
                 Some(permit) => engine.submit(Job {
                     claimed: Claimed {
@@ -375,6 +379,7 @@ fn hand_to_engine(
     }
     // Counted per webhook an event was queued for, as `/v1/usage` counts.
     metrics().ingested.inc_by(created);
+    metrics().filtered.inc_by(filtered);
 }
 
 fn answer(batch: Batch, written: store::Written) {

@@ -74,6 +74,11 @@ impl Store {
                 "delivery_isolation",
                 include_str!("../../migrations/0010_delivery_isolation.sql"),
             ),
+            (
+                12,
+                "inbound",
+                include_str!("../../migrations/0012_inbound.sql"),
+            ),
         ];
         let migrations = files
             .iter()

@@ -21,6 +21,7 @@ from .create_schedule import CreateSchedule
 from .create_schedule_headers import CreateScheduleHeaders
 from .create_schedule_payload import CreateSchedulePayload
 from .create_webhook import CreateWebhook
+from .create_webhook_filter_type_0 import CreateWebhookFilterType0
 from .create_webhook_headers import CreateWebhookHeaders
 from .data_accepted_view import DataAcceptedView
 from .data_accepted_view_data import DataAcceptedViewData
@@ -38,6 +39,8 @@ from .data_delivery_view import DataDeliveryView
 from .data_delivery_view_data import DataDeliveryViewData
 from .data_event_type_view import DataEventTypeView
 from .data_event_type_view_data import DataEventTypeViewData
+from .data_filter_result import DataFilterResult
+from .data_filter_result_data import DataFilterResultData
 from .data_magic_link import DataMagicLink
 from .data_magic_link_data import DataMagicLinkData
 from .data_magic_link_data_scopes_item import DataMagicLinkDataScopesItem
@@ -71,11 +74,14 @@ from .data_signing_secret_data import DataSigningSecretData
 from .data_usage_report import DataUsageReport
 from .data_usage_report_data import DataUsageReportData
 from .data_usage_report_data_granularity import DataUsageReportDataGranularity
+from .data_vec_refusal_view import DataVecRefusalView
+from .data_vec_refusal_view_data_item import DataVecRefusalViewDataItem
 from .data_vec_secret_version_view import DataVecSecretVersionView
 from .data_vec_secret_version_view_data_item import DataVecSecretVersionViewDataItem
 from .data_vec_secret_version_view_data_item_status import DataVecSecretVersionViewDataItemStatus
 from .data_webhook_view import DataWebhookView
 from .data_webhook_view_data import DataWebhookViewData
+from .data_webhook_view_data_filter_type_0 import DataWebhookViewDataFilterType0
 from .data_webhook_view_data_headers import DataWebhookViewDataHeaders
 from .delivery_detail import DeliveryDetail
 from .delivery_detail_request_headers import DeliveryDetailRequestHeaders
@@ -84,6 +90,8 @@ from .delivery_view import DeliveryView
 from .error_body import ErrorBody
 from .error_detail import ErrorDetail
 from .event_type_view import EventTypeView
+from .filter_result import FilterResult
+from .hmac_algorithm import HmacAlgorithm
 from .list_api_key_view import ListApiKeyView
 from .list_api_key_view_data_item import ListApiKeyViewDataItem
 from .list_api_key_view_data_item_status import ListApiKeyViewDataItemStatus
@@ -109,6 +117,7 @@ from .list_typed_delivery_view import ListTypedDeliveryView
 from .list_typed_delivery_view_data_item import ListTypedDeliveryViewDataItem
 from .list_webhook_view import ListWebhookView
 from .list_webhook_view_data_item import ListWebhookViewDataItem
+from .list_webhook_view_data_item_filter_type_0 import ListWebhookViewDataItemFilterType0
 from .list_webhook_view_data_item_headers import ListWebhookViewDataItemHeaders
 from .magic_link import MagicLink
 from .magic_link_request import MagicLinkRequest
@@ -123,6 +132,7 @@ from .portal_settings import PortalSettings
 from .portal_token_view import PortalTokenView
 from .portal_token_view_scopes_item import PortalTokenViewScopesItem
 from .project_view import ProjectView
+from .refusal_view import RefusalView
 from .replay_job_view import ReplayJobView
 from .replay_job_view_status import ReplayJobViewStatus
 from .role import Role
@@ -138,21 +148,30 @@ from .send_message import SendMessage
 from .sent_message import SentMessage
 from .session_view import SessionView
 from .session_view_scopes_item import SessionViewScopesItem
+from .signature_encoding import SignatureEncoding
 from .signing_secret import SigningSecret
 from .target_view import TargetView
+from .test_filter import TestFilter
+from .test_filter_filter import TestFilterFilter
+from .test_filter_headers import TestFilterHeaders
+from .test_filter_payload import TestFilterPayload
 from .tier_limits import TierLimits
 from .typed_delivery_view import TypedDeliveryView
 from .update_application import UpdateApplication
 from .update_event_type import UpdateEventType
 from .update_event_type_schema_type_0 import UpdateEventTypeSchemaType0
 from .update_webhook import UpdateWebhook
+from .update_webhook_filter_type_0 import UpdateWebhookFilterType0
 from .update_webhook_headers_type_0 import UpdateWebhookHeadersType0
 from .usage_bucket_view import UsageBucketView
 from .usage_counts import UsageCounts
 from .usage_get_granularity import UsageGetGranularity
 from .usage_report import UsageReport
 from .usage_report_granularity import UsageReportGranularity
+from .verification import Verification
+from .verification_provider import VerificationProvider
 from .webhook_view import WebhookView
+from .webhook_view_filter_type_0 import WebhookViewFilterType0
 from .webhook_view_headers import WebhookViewHeaders
 
 __all__ = (
@@ -177,6 +196,7 @@ __all__ = (
     "CreateScheduleHeaders",
     "CreateSchedulePayload",
     "CreateWebhook",
+    "CreateWebhookFilterType0",
     "CreateWebhookHeaders",
     "DataAcceptedView",
     "DataAcceptedViewData",
@@ -194,6 +214,8 @@ __all__ = (
     "DataDeliveryViewData",
     "DataEventTypeView",
     "DataEventTypeViewData",
+    "DataFilterResult",
+    "DataFilterResultData",
     "DataMagicLink",
     "DataMagicLinkData",
     "DataMagicLinkDataScopesItem",
@@ -227,11 +249,14 @@ __all__ = (
     "DataUsageReport",
     "DataUsageReportData",
     "DataUsageReportDataGranularity",
+    "DataVecRefusalView",
+    "DataVecRefusalViewDataItem",
     "DataVecSecretVersionView",
     "DataVecSecretVersionViewDataItem",
     "DataVecSecretVersionViewDataItemStatus",
     "DataWebhookView",
     "DataWebhookViewData",
+    "DataWebhookViewDataFilterType0",
     "DataWebhookViewDataHeaders",
     "DeliveryDetail",
     "DeliveryDetailRequestHeaders",
@@ -240,6 +265,8 @@ __all__ = (
     "ErrorBody",
     "ErrorDetail",
     "EventTypeView",
+    "FilterResult",
+    "HmacAlgorithm",
     "ListApiKeyView",
     "ListApiKeyViewDataItem",
     "ListApiKeyViewDataItemStatus",
@@ -265,6 +292,7 @@ __all__ = (
     "ListTypedDeliveryViewDataItem",
     "ListWebhookView",
     "ListWebhookViewDataItem",
+    "ListWebhookViewDataItemFilterType0",
     "ListWebhookViewDataItemHeaders",
     "MagicLink",
     "MagicLinkRequest",
@@ -279,6 +307,7 @@ __all__ = (
     "PortalTokenView",
     "PortalTokenViewScopesItem",
     "ProjectView",
+    "RefusalView",
     "ReplayJobView",
     "ReplayJobViewStatus",
     "Role",
@@ -294,20 +323,29 @@ __all__ = (
     "SentMessage",
     "SessionView",
     "SessionViewScopesItem",
+    "SignatureEncoding",
     "SigningSecret",
     "TargetView",
+    "TestFilter",
+    "TestFilterFilter",
+    "TestFilterHeaders",
+    "TestFilterPayload",
     "TierLimits",
     "TypedDeliveryView",
     "UpdateApplication",
     "UpdateEventType",
     "UpdateEventTypeSchemaType0",
     "UpdateWebhook",
+    "UpdateWebhookFilterType0",
     "UpdateWebhookHeadersType0",
     "UsageBucketView",
     "UsageCounts",
     "UsageGetGranularity",
     "UsageReport",
     "UsageReportGranularity",
+    "Verification",
+    "VerificationProvider",
     "WebhookView",
+    "WebhookViewFilterType0",
     "WebhookViewHeaders",
 )
