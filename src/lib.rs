@@ -25,6 +25,7 @@ pub mod ssrf;
 pub mod store;
 pub mod tiers;
 pub mod time;
+pub mod transform;
 pub mod users;
 pub mod webhooks;
 pub mod workers;

@@ -723,3 +723,120 @@ async fn application_endpoints_and_portal_customers_filter_messages() {
         log.body
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_transformation_is_simulated_on_a_stored_event_without_sending() {
+    let server = Server::start(ServerOpts::default()).await;
+    let api = server.api();
+    let (_, key) = server.create_project("acme");
+    let rx = Receiver::start().await;
+    let hook = api
+        .create_webhook(&key, &rx.url, json!({ "headers": { "x-team": "billing" } }))
+        .await;
+    let r = api
+        .ingest(
+            &s(&hook, "ingestUrl"),
+            &s(&hook, "ingestSecret"),
+            br#"{"amount":1200}"#,
+        )
+        .await;
+    let delivery = s(&r.body["data"], "id");
+    rx.wait_for(1, Duration::from_secs(30)).await;
+    let simulate = |code: &str| {
+        let api = api.clone();
+        let key = key.clone();
+        let body = json!({ "code": code, "deliveryId": delivery });
+        async move { api.post("/v1/transformations/simulate", &key, body).await }
+    };
+    let r = simulate(
+        "function handler(e) { return { body: { cents: e.payload.amount, team: e.headers['x-team'] }, headers: { 'x-v': '2' }, url: e.url + '?v=2' } }",
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let d = &r.body["data"];
+    assert_eq!(d["outcome"], "send");
+    assert_eq!(d["request"]["body"], r#"{"cents":1200,"team":"billing"}"#);
+    assert_eq!(d["request"]["headers"]["x-v"], "2");
+    assert_eq!(d["request"]["method"], "POST");
+    assert_eq!(d["request"]["url"], format!("{}?v=2", rx.url));
+    let r = simulate("function handler(e) { return null }").await;
+    assert_eq!(r.body["data"]["outcome"], "cancelled");
+    let r = simulate("function handler(e) { for (;;) {} }").await;
+    assert_eq!(r.body["data"]["outcome"], "failed");
+    assert_eq!(r.body["data"]["error"]["kind"], "transformation_timeout");
+    let r = simulate("function handler(e) { const a = []; for (;;) a.push('x'.repeat(1 << 20)) }")
+        .await;
+    assert_eq!(
+        r.body["data"]["error"]["kind"], "transformation_memory",
+        "{}",
+        r.body
+    );
+    let r = simulate("").await;
+    assert_eq!(r.status, 400);
+    assert_eq!(r.body["error"]["field"], "code");
+    // Nothing was sent by simulating.
+    assert_eq!(rx.count(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dashboard_sets_verification_tests_filters_and_simulates_transformations() {
+    let server = Server::start(ServerOpts::default()).await;
+    let api = server.api();
+    let (project, key) = server.create_project("acme");
+    server.create_user(
+        "ops@example.com",
+        &project,
+        "owner",
+        "correct horse battery staple",
+    );
+    let mut dash = server.dashboard();
+    assert_eq!(
+        dash.login("ops@example.com", "correct horse battery staple")
+            .await
+            .status,
+        200
+    );
+    let p = format!("/dashboard/api/projects/{project}");
+    let rx = Receiver::start().await;
+    let hook = api.create_webhook(&key, &rx.url, json!({})).await;
+    let id = s(&hook, "id");
+
+    let r = dash
+        .call("PATCH", &format!("{p}/webhooks/{id}"), Some(json!({ "verification": { "provider": "github" }, "filter": { "path": "n", "gt": 1 } })))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let secret = s(&r.body["data"], "verificationSecret");
+    let body = r#"{"n":2}"#;
+    let sig = format!("sha256={}", hmac_hex(&secret, &[body.as_bytes()]));
+    let url = s(&hook, "ingestUrl");
+    let ok = post(&api, &url, &[("x-hub-signature-256", sig)], None, body).await;
+    assert_eq!(ok.status, 202, "{}", ok.body);
+    let refused = post(
+        &api,
+        &url,
+        &[("x-hub-signature-256", "sha256=00".into())],
+        None,
+        body,
+    )
+    .await;
+    assert_eq!(refused.status, 401);
+    let r = dash
+        .call("GET", &format!("{p}/webhooks/{id}/ingest-refusals"), None)
+        .await;
+    assert_eq!(r.body["data"].as_array().unwrap().len(), 1, "{}", r.body);
+
+    let r = dash
+        .call(
+            "POST",
+            &format!("{p}/filters/test"),
+            Some(json!({ "filter": { "path": "n", "gt": 1 }, "payload": { "n": 1 } })),
+        )
+        .await;
+    assert_eq!(r.body["data"]["matches"], false, "{}", r.body);
+    let r = dash
+        .call("POST", &format!("{p}/transformations/simulate"),
+            Some(json!({ "code": "function handler(e) { return { body: String(e.payload.n * 10) } }", "deliveryId": s(&ok.body["data"], "id") })))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["data"]["request"]["body"], "20");
+}

@@ -505,7 +505,28 @@ async function renderDelivery(main, id) {
         el('td', { text: formatTime(a.startedAt) }),
         el('td', { text: `${a.durationMs} ms` }),
         el('td', { text: a.statusCode ? `HTTP ${a.statusCode}` : `${a.errorKind}: ${a.errorMessage || ''}` }),
-        el('td', {}, el('pre', { text: a.responseExcerpt || '' }))))))));
+        el('td', {}, el('pre', { text: a.responseExcerpt || '' }))))))),
+    simulateCard(d.id));
+}
+
+// Runs a transformation on this delivery's event, sending nothing.
+function simulateCard(deliveryId) {
+  const code = el('textarea', { name: 'transformation', rows: 6, class: 'mono',
+    placeholder: 'function handler(event) {\n  return { body: event.payload, headers: {} };\n}' });
+  const out = el('pre', { 'aria-label': 'Simulation result' });
+  const err = errorBox();
+  const form = el('form', { class: 'card', 'aria-label': 'Simulate a transformation' },
+    el('h2', { text: 'Simulate a transformation' }),
+    field('JavaScript (handler(event) returns {body, headers?, method?, url?} or null)', code),
+    err, submitRow('Simulate on this event'), out);
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    attempt(err, async () => {
+      const r = await api('POST', projectPath('/transformations/simulate'), { code: code.value, deliveryId });
+      out.textContent = JSON.stringify(r.data, null, 2);
+    }, form);
+  });
+  return form;
 }
 
 async function renderDeadLetters(main) {

@@ -21,6 +21,7 @@ pub(crate) mod project;
 pub(crate) mod replays;
 pub(crate) mod schedules;
 mod tiers;
+pub(crate) mod transformations;
 pub(crate) mod usage;
 pub(crate) mod webhooks;
 
@@ -144,6 +145,10 @@ pub fn routes() -> Router<AppState> {
         .route("/v1/deliveries/{id}", get(deliveries::get))
         .route("/v1/ingest/{public_id}", post(ingest::ingest))
         .route("/v1/filters/test", post(filters::test))
+        .route(
+            "/v1/transformations/simulate",
+            post(transformations::simulate),
+        )
         .route("/portal-api/v1/filters/test", post(filters::portal_test))
         .merge(applications::routes())
         .merge(event_types::routes())

@@ -55,6 +55,10 @@ pub fn routes() -> Router<AppState> {
             get(ingest_refusals),
         )
         .route(&format!("{P}/filters/test"), post(test_filter))
+        .route(
+            &format!("{P}/transformations/simulate"),
+            post(simulate_transformation),
+        )
         .route(&format!("{P}/deliveries"), get(list_deliveries))
         .route(&format!("{P}/deliveries/{{id}}"), get(get_delivery))
         .route(&format!("{P}/api-keys"), get(list_keys).post(create_key))
@@ -263,6 +267,16 @@ async fn test_filter(
 ) -> Result<axum::Json<Data<crate::api::filters::FilterResult>>, ApiError> {
     session.role_in(&state, &project_id).await?;
     crate::api::filters::run(body)
+}
+
+async fn simulate_transformation(
+    State(state): State<AppState>,
+    session: Session,
+    Path(project_id): Path<String>,
+    ApiJson(body): ApiJson<crate::api::transformations::Simulate>,
+) -> Result<axum::Json<Data<crate::api::transformations::Simulation>>, ApiError> {
+    session.role_in(&state, &project_id).await?;
+    crate::api::transformations::simulate_in(&state, &project_id, body).await
 }
 
 async fn ingest_refusals(

@@ -71,6 +71,9 @@ from .data_session_view_data import DataSessionViewData
 from .data_session_view_data_scopes_item import DataSessionViewDataScopesItem
 from .data_signing_secret import DataSigningSecret
 from .data_signing_secret_data import DataSigningSecretData
+from .data_simulation import DataSimulation
+from .data_simulation_data import DataSimulationData
+from .data_simulation_data_outcome import DataSimulationDataOutcome
 from .data_usage_report import DataUsageReport
 from .data_usage_report_data import DataUsageReportData
 from .data_usage_report_data_granularity import DataUsageReportDataGranularity
@@ -150,6 +153,12 @@ from .session_view import SessionView
 from .session_view_scopes_item import SessionViewScopesItem
 from .signature_encoding import SignatureEncoding
 from .signing_secret import SigningSecret
+from .simulate import Simulate
+from .simulated_request import SimulatedRequest
+from .simulated_request_headers import SimulatedRequestHeaders
+from .simulation import Simulation
+from .simulation_failure import SimulationFailure
+from .simulation_outcome import SimulationOutcome
 from .target_view import TargetView
 from .test_filter import TestFilter
 from .test_filter_filter import TestFilterFilter
@@ -246,6 +255,9 @@ __all__ = (
     "DataSessionViewDataScopesItem",
     "DataSigningSecret",
     "DataSigningSecretData",
+    "DataSimulation",
+    "DataSimulationData",
+    "DataSimulationDataOutcome",
     "DataUsageReport",
     "DataUsageReportData",
     "DataUsageReportDataGranularity",
@@ -325,6 +337,12 @@ __all__ = (
     "SessionViewScopesItem",
     "SignatureEncoding",
     "SigningSecret",
+    "Simulate",
+    "SimulatedRequest",
+    "SimulatedRequestHeaders",
+    "Simulation",
+    "SimulationFailure",
+    "SimulationOutcome",
     "TargetView",
     "TestFilter",
     "TestFilterFilter",

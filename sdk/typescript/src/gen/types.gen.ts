@@ -642,6 +642,17 @@ export type DataSigningSecret = {
 /**
  * The success envelope: `{"data": ...}`.
  */
+export type DataSimulation = {
+    data: {
+        error?: null | SimulationFailure;
+        outcome: 'send' | 'cancelled' | 'failed';
+        request?: null | SimulatedRequest;
+    };
+};
+
+/**
+ * The success envelope: `{"data": ...}`.
+ */
 export type DataUsageReport = {
     data: {
         /**
@@ -1370,6 +1381,46 @@ export type SigningSecret = {
      * The current signing secret, `whsec_...`.
      */
     signingSecret: string;
+};
+
+export type Simulate = {
+    /**
+     * JavaScript defining `handler(event)`, which returns `{body, headers?,
+     * method?, url?}` or null (cancel). `event` has `payload` (parsed JSON,
+     * or the text), `headers`, `method`, `url` and `eventType`.
+     */
+    code: string;
+    /**
+     * The stored delivery whose event the script runs on.
+     */
+    deliveryId: string;
+};
+
+export type SimulatedRequest = {
+    /**
+     * The body sent: a string returned as is, anything else as JSON.
+     */
+    body: string;
+    headers: {
+        [key: string]: string;
+    };
+    method: string;
+    url: string;
+};
+
+export type Simulation = {
+    error?: null | SimulationFailure;
+    outcome: 'send' | 'cancelled' | 'failed';
+    request?: null | SimulatedRequest;
+};
+
+export type SimulationFailure = {
+    /**
+     * `transformation_timeout`, `transformation_memory` or
+     * `transformation_error`.
+     */
+    kind: string;
+    message: string;
 };
 
 export type TargetView = {
@@ -3994,6 +4045,43 @@ export type ReplayJobsGetResponses = {
 };
 
 export type ReplayJobsGetResponse = ReplayJobsGetResponses[keyof ReplayJobsGetResponses];
+
+export type TransformationsSimulateData = {
+    body: Simulate;
+    path?: never;
+    query?: never;
+    url: '/v1/transformations/simulate';
+};
+
+export type TransformationsSimulateErrors = {
+    /**
+     * Bad Request
+     */
+    400: ErrorBody;
+    /**
+     * Unauthorized
+     */
+    401: ErrorBody;
+    /**
+     * Not Found
+     */
+    404: ErrorBody;
+    /**
+     * An error: `{"error": {"code", "message", "field"?}}`
+     */
+    default: ErrorBody;
+};
+
+export type TransformationsSimulateError = TransformationsSimulateErrors[keyof TransformationsSimulateErrors];
+
+export type TransformationsSimulateResponses = {
+    /**
+     * What the script would send (nothing is sent or stored); a script that fails is `outcome: failed`, within a 200 ms and 16 MiB cap
+     */
+    200: DataSimulation;
+};
+
+export type TransformationsSimulateResponse = TransformationsSimulateResponses[keyof TransformationsSimulateResponses];
 
 export type UsageGetData = {
     body?: never;
