@@ -30,6 +30,46 @@ pub struct AcceptedView {
 
 /// How many refusals are kept per webhook for its refusal log.
 const REFUSALS_KEPT: i64 = 20;
+/// Refusals written per webhook and node: a burst of this many, then one
+/// per `REFUSAL_REFILL_MS`.
+const REFUSAL_BURST: f64 = 5.0;
+const REFUSAL_REFILL_MS: f64 = 2000.0;
+
+/// Paces the writes of refusals, so that a flood of bad requests at an
+/// ingest URL (whose id is no secret) cannot load the database: refusals
+/// between two writes are counted and added to usage with the next one.
+#[derive(Default)]
+pub struct RefusalLog {
+    buckets: std::sync::Mutex<std::collections::HashMap<String, Bucket>>,
+}
+
+struct Bucket {
+    tokens: f64,
+    at: i64,
+    unwritten: i64,
+}
+
+impl RefusalLog {
+    /// Counts a refusal of `webhook_id` at `now_ms`; answers how many
+    /// refusals to write now (this one and those held back), or None to
+    /// hold this one back.
+    fn admit(&self, webhook_id: &str, now_ms: i64) -> Option<i64> {
+        let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
+        let b = buckets.entry(webhook_id.to_string()).or_insert(Bucket {
+            tokens: REFUSAL_BURST,
+            at: now_ms,
+            unwritten: 0,
+        });
+        b.tokens = (b.tokens + (now_ms - b.at) as f64 / REFUSAL_REFILL_MS).min(REFUSAL_BURST);
+        b.at = now_ms;
+        b.unwritten += 1;
+        if b.tokens < 1.0 {
+            return None;
+        }
+        b.tokens -= 1.0;
+        Some(std::mem::take(&mut b.unwritten))
+    }
+}
 
 #[utoipa::path(post, path = "/v1/ingest/{publicId}", operation_id = "ingest.send", tag = "ingest", security(("ingestSecret" = []), ()),
     params(("publicId" = String, Path), ("Idempotency-Key" = Option<String>, Header, description = "Repeats within 24 h return the first result")),
@@ -167,17 +207,20 @@ fn check_bearer(target: &IngestTarget, headers: &HeaderMap) -> Result<(), Refuse
     }
 }
 
-/// Counts a refusal and keeps its reason for the webhook's refusal log;
-/// nothing of the request is stored.
+/// Counts a refusal and keeps its reason for the webhook's refusal log
+/// (paced, see `RefusalLog`); nothing of the request is stored.
 async fn refuse(state: &AppState, target: &IngestTarget, refused: Refused) -> ApiError {
     metrics::metrics().refused.inc();
+    let Some(count) = state.refusals.admit(&target.webhook_id, store::now_ms()) else {
+        return refused.error;
+    };
     if let Err(e) = state
         .store
         .record_refusal(
             &target.project_id,
             &target.webhook_id,
-            refused.status,
-            &refused.reason,
+            (refused.status, &refused.reason),
+            count,
             REFUSALS_KEPT,
         )
         .await
@@ -277,4 +320,33 @@ pub(crate) async fn accept(
             .insert("idempotent-replayed", HeaderValue::from_static("true"));
     }
     Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusal_writes_come_in_a_burst_then_paced_carrying_the_held_back() {
+        let log = RefusalLog::default();
+        let writes: Vec<Option<i64>> = (0..8).map(|_| log.admit("wh_a", 1000)).collect();
+        assert_eq!(
+            writes,
+            [
+                Some(1),
+                Some(1),
+                Some(1),
+                Some(1),
+                Some(1),
+                None,
+                None,
+                None
+            ]
+        );
+        // Another webhook has its own pace.
+        assert_eq!(log.admit("wh_b", 1000), Some(1));
+        // A token later, the three held back are written with this one.
+        assert_eq!(log.admit("wh_a", 1000 + REFUSAL_REFILL_MS as i64), Some(4));
+        assert_eq!(log.admit("wh_a", 1000 + REFUSAL_REFILL_MS as i64), None);
+    }
 }

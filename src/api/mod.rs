@@ -55,6 +55,7 @@ pub struct State {
     pub dashboard: crate::users::DashboardSettings,
     api_keys: TtlCache<String, KeyAuth>,
     ingest_targets: TtlCache<String, Option<IngestTarget>>,
+    refusals: ingest::RefusalLog,
 }
 
 pub type AppState = Arc<State>;
@@ -79,6 +80,7 @@ impl State {
             dashboard,
             api_keys: TtlCache::new(AUTH_CACHE_TTL, 100_000),
             ingest_targets: TtlCache::new(AUTH_CACHE_TTL, 100_000),
+            refusals: ingest::RefusalLog::default(),
         })
     }
 

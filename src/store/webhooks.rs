@@ -240,14 +240,14 @@ impl Store {
         Ok(out)
     }
 
-    /// Keeps a refusal of a webhook's ingest URL among its last `keep`, and
-    /// counts it in usage, in one transaction.
+    /// Keeps a refusal (status, reason) of a webhook's ingest URL among its
+    /// last `keep`, and adds `count` refusals to usage, in one transaction.
     pub async fn record_refusal(
         &self,
         project_id: &str,
         webhook_id: &str,
-        status: u16,
-        reason: &str,
+        (status, reason): (u16, &str),
+        count: i64,
         keep: i64,
     ) -> Result<()> {
         let now = now_ms();
@@ -272,12 +272,13 @@ impl Store {
         .await?;
         sqlx::query(
             "INSERT INTO usage_counters (project_id, webhook_id, hour_start, events, deliveries, attempts, \
-             successes, failures, dead, bytes_in, bytes_out, refused) VALUES ($1, $2, $3, 0, 0, 0, 0, 0, 0, 0, 0, 1) \
-             ON CONFLICT (project_id, webhook_id, hour_start) DO UPDATE SET refused = usage_counters.refused + 1",
+             successes, failures, dead, bytes_in, bytes_out, refused) VALUES ($1, $2, $3, 0, 0, 0, 0, 0, 0, 0, 0, $4) \
+             ON CONFLICT (project_id, webhook_id, hour_start) DO UPDATE SET refused = usage_counters.refused + $4",
         )
         .bind(project_id)
         .bind(webhook_id)
         .bind(super::usage::hour_start(now))
+        .bind(count)
         .execute(&mut *tx)
         .await?;
         tx.commit().await
