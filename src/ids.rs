@@ -15,6 +15,7 @@ pub const REPLAY_JOB: &str = "rjob";
 pub const SCHEDULE: &str = "sched";
 pub const CHANNEL: &str = "nch";
 pub const NOTIFICATION: &str = "ntf";
+pub const REFUSAL: &str = "rfs";
 
 /// A new id, greater than every id this process made before: FIFO
 /// endpoints deliver in id order, so two events in the same millisecond

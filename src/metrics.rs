@@ -94,6 +94,10 @@ pub struct Metrics {
     /// Deliveries of new events committed by any way in (idempotent repeats
     /// excluded).
     pub ingested: Counter,
+    /// Requests an ingest URL refused (bad secret or provider signature).
+    pub refused: Counter,
+    /// Deliveries recorded `filtered` (their event did not match).
+    pub filtered: Counter,
     /// Deliveries that got a 2xx.
     pub delivered: Counter,
     /// Attempts that did not get a 2xx (each retry counts).
@@ -142,6 +146,8 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
     let mut registry = Registry::with_prefix("hookrelay");
     let m = Metrics {
         ingested: Counter::default(),
+        refused: Counter::default(),
+        filtered: Counter::default(),
         delivered: Counter::default(),
         failed: Counter::default(),
         dead: Counter::default(),
@@ -164,6 +170,16 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         registry: Registry::default(),
     };
     registry.register("events_ingested", "Events committed by every way in, counted once per webhook or endpoint they were queued for (as /v1/usage counts)", m.ingested.clone());
+    registry.register(
+        "ingest_refused",
+        "Requests an ingest URL refused: a missing or wrong ingest secret, or a provider signature that did not verify (not stored)",
+        m.refused.clone(),
+    );
+    registry.register(
+        "deliveries_filtered",
+        "Deliveries recorded as filtered, never sent: the event did not match the endpoint's filter",
+        m.filtered.clone(),
+    );
     registry.register(
         "deliveries_succeeded",
         "Deliveries answered with a 2xx",

@@ -88,6 +88,17 @@ async fn the_benchmark_delivers_every_message_to_every_endpoint_once() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_benchmark_runs_with_a_filter_on_every_endpoint() {
+    let (ok, r) = bench(&["--filter", r#"{"path":"seq","gte":0}"#]).await;
+    assert!(ok, "{r}");
+    assert_complete(&r, 2000);
+    // A filter holding events back would lose them: the bench says so.
+    let (ok, r) = bench(&["--filter", r#"{"path":"seq","lt":1000}"#]).await;
+    assert!(!ok, "{r}");
+    assert_eq!(r["lost"], 1000);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_benchmark_fails_when_events_do_not_arrive() {
     // The server refuses every 1 KiB payload (413): nothing can arrive.
     let (ok, r) = bench(&["--serve-arg=--max-payload-bytes=512"]).await;

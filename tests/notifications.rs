@@ -232,7 +232,7 @@ async fn the_operator_hears_of_auto_disable_dead_letters_quota_and_ending_overla
     let now = chrono::Utc::now().timestamp_millis();
     let hour = now - now.rem_euclid(3_600_000);
     let seed = |webhook: &str, events: i64| {
-        format!("INSERT INTO usage_counters VALUES ('{project}', '{webhook}', {hour}, {events}, 0, 0, 0, 0, 0, 0, 0)")
+        format!("INSERT INTO usage_counters (project_id, webhook_id, hour_start, events, deliveries, attempts, successes, failures, dead, bytes_in, bytes_out) VALUES ('{project}', '{webhook}', {hour}, {events}, 0, 0, 0, 0, 0, 0, 0)")
     };
     server.sql(&seed("wh_a", 800_000)).await;
     let quota = wait_notices(&channel, &secret, "quota.threshold_reached", |n| {

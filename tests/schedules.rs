@@ -347,7 +347,7 @@ async fn firings_are_skipped_while_the_monthly_quota_is_used_up() {
     let now = chrono::Utc::now().timestamp_millis();
     let hour = now - now.rem_euclid(3_600_000);
     server
-        .sql(&format!("INSERT INTO usage_counters VALUES ('{project}', 'wh_gone', {hour}, 10000, 10000, 0, 0, 0, 0, 0, 0)"))
+        .sql(&format!("INSERT INTO usage_counters (project_id, webhook_id, hour_start, events, deliveries, attempts, successes, failures, dead, bytes_in, bytes_out) VALUES ('{project}', 'wh_gone', {hour}, 10000, 10000, 0, 0, 0, 0, 0, 0)"))
         .await;
 
     let path = format!(

@@ -144,7 +144,7 @@ async fn tier_limits_answer_quota_exceeded_and_payload_too_large() {
     let hour = now - now.rem_euclid(3_600_000);
     server
         .sql(&format!(
-            "INSERT INTO usage_counters VALUES ('{project}', 'wh_gone', {hour}, 10000, 10000, 0, 0, 0, 0, 0, 0)"
+            "INSERT INTO usage_counters (project_id, webhook_id, hour_start, events, deliveries, attempts, successes, failures, dead, bytes_in, bytes_out) VALUES ('{project}', 'wh_gone', {hour}, 10000, 10000, 0, 0, 0, 0, 0, 0)"
         ))
         .await;
     tokio::time::sleep(Duration::from_millis(600)).await; // the per-node cache
@@ -375,7 +375,7 @@ async fn every_way_in_applies_the_tier_payload_limit_and_monthly_quota() {
     let now = chrono::Utc::now().timestamp_millis();
     let hour = now - now.rem_euclid(3_600_000);
     server
-        .sql(&format!("INSERT INTO usage_counters VALUES ('{project}', 'wh_gone', {hour}, 10000, 10000, 0, 0, 0, 0, 0, 0)"))
+        .sql(&format!("INSERT INTO usage_counters (project_id, webhook_id, hour_start, events, deliveries, attempts, successes, failures, dead, bytes_in, bytes_out) VALUES ('{project}', 'wh_gone', {hour}, 10000, 10000, 0, 0, 0, 0, 0, 0)"))
         .await;
     tokio::time::sleep(Duration::from_millis(600)).await; // the per-node cache
     let hook_id = s(&hook["id"]);

@@ -224,7 +224,36 @@ function webhookForm(existing, done) {
   ordering.value = existing ? existing.ordering : 'none';
   const enabled = el('input', { type: 'checkbox', name: 'enabled', id: `enabled${++fieldSeq}` });
   enabled.checked = existing ? existing.enabled : true;
+  const filter = el('textarea', { name: 'filter', rows: 3, class: 'mono', placeholder: '{"path": "type", "in": ["invoice.paid"]}' });
+  filter.value = existing && existing.filter ? JSON.stringify(existing.filter) : '';
+  const sample = el('textarea', { name: 'samplePayload', rows: 2, class: 'mono', placeholder: '{"type": "invoice.paid"}' });
+  const filterResult = el('span', { class: 'muted', role: 'status' });
+  const testFilter = el('button', { type: 'button', class: 'secondary', text: 'Test filter on the sample' });
+  const verification = existing && existing.verification ? existing.verification : null;
+  const provider = el('select', { name: 'provider' },
+    el('option', { value: '', text: 'None: the bearer ingest secret' }),
+    ...['stripe', 'github', 'shopify', 'slack', 'standard-webhooks', 'twilio', 'hmac', 'basic'].map((p) => el('option', { value: p, text: p })));
+  provider.value = verification ? verification.provider : '';
+  const providerSecret = el('input', { name: 'verificationSecret', type: 'password', autocomplete: 'off',
+    placeholder: verification ? 'unchanged' : 'from the provider (generated if empty where allowed)' });
+  const { provider: _p, requireIngestSecret: _r, ...extra } = verification || {};
+  const providerOptions = el('input', { name: 'verificationOptions', class: 'mono', value: Object.keys(extra).length ? JSON.stringify(extra) : '',
+    placeholder: 'hmac: {"header": "x-signature", "prefix": "sha256="}; basic: {"username": "u"}' });
+  const requireBoth = el('input', { type: 'checkbox', name: 'requireIngestSecret', id: `both${++fieldSeq}` });
+  requireBoth.checked = verification ? verification.requireIngestSecret : false;
   const err = errorBox();
+  const parseJson = (text, name) => {
+    try {
+      return JSON.parse(text);
+    } catch (e) {
+      throw Object.assign(new Error(`${name}: not JSON (${e.message})`), { field: name });
+    }
+  };
+  testFilter.addEventListener('click', () => attempt(err, async () => {
+    const r = await api('POST', projectPath('/filters/test'),
+      { filter: parseJson(filter.value, 'filter'), payload: parseJson(sample.value || '{}', 'samplePayload') });
+    filterResult.textContent = r.data.matches ? 'matches: it would be sent' : 'does not match: it would be recorded filtered';
+  }));
   const form = el('form', { class: 'card', 'aria-label': existing ? `Edit ${existing.name}` : 'New webhook' },
     el('h2', { text: existing ? `Edit ${existing.name}` : 'New webhook' }),
     field('Name', name),
@@ -237,6 +266,13 @@ function webhookForm(existing, done) {
     field('Deliveries per second at most (empty: no limit)', rateLimit),
     field('Order', ordering),
     el('div', { class: 'check' }, enabled, el('label', { for: enabled.id, text: 'Enabled' })),
+    field('Filter (JSON; empty: every event is sent)', filter),
+    field('Sample payload to test the filter on', sample),
+    el('div', { class: 'row' }, testFilter, filterResult),
+    field('Provider verification at the ingest URL', provider),
+    field('Provider secret', providerSecret),
+    field('Provider options (JSON, optional)', providerOptions),
+    el('div', { class: 'check' }, requireBoth, el('label', { for: requireBoth.id, text: 'Require the bearer ingest secret as well' })),
     err,
     submitRow(existing ? 'Save changes' : 'Create webhook', existing && done));
   form.addEventListener('submit', (ev) => {
@@ -251,14 +287,24 @@ function webhookForm(existing, done) {
       if (maxInFlight.value.trim() !== '' || existing) body.maxInFlight = optional(maxInFlight);
       if (rateLimit.value.trim() !== '' || existing) body.rateLimit = optional(rateLimit);
       body.ordering = ordering.value;
+      if (filter.value.trim() !== '') body.filter = parseJson(filter.value, 'filter');
+      else if (existing) body.filter = null;
+      if (provider.value) {
+        const v = { ...(providerOptions.value.trim() ? parseJson(providerOptions.value, 'verificationOptions') : {}),
+          provider: provider.value, requireIngestSecret: requireBoth.checked };
+        if (providerSecret.value) v.secret = providerSecret.value;
+        body.verification = v;
+      } else if (existing && verification) body.verification = null;
       if (existing) {
-        await api('PATCH', projectPath(`/webhooks/${existing.id}`), body);
+        const res = await api('PATCH', projectPath(`/webhooks/${existing.id}`), body);
         status(`Saved ${body.name}.`);
+        if (res.data.verificationSecret) await reveal('Provider verification secret (set it at the provider)', res.data.verificationSecret);
       } else {
         const res = await api('POST', projectPath('/webhooks'), body);
         status(`Created ${res.data.name}.`);
         await reveal('Signing secret (verify deliveries with it)', res.data.signingSecret);
         await reveal('Ingest secret (send events with it)', res.data.ingestSecret);
+        if (res.data.verificationSecret) await reveal('Provider verification secret (set it at the provider)', res.data.verificationSecret);
       }
       done();
     }, form);
@@ -345,6 +391,19 @@ async function renderWebhooks(main) {
                   el('td', { text: v.kind }), el('td', { text: v.version }), el('td', { class: 'mono', text: `${v.prefix}…` }),
                   el('td', {}, el('span', { class: `pill ${v.status}`, text: v.status })), el('td', { text: formatTime(v.retiredAt) }))))));
             }),
+            act('Ingest refusals', 'secondary', async () => {
+              const r = await api('GET', projectPath(`/webhooks/${w.id}/ingest-refusals`));
+              ledger.replaceChildren(tableOrNote(r.data, 'No request was refused lately.', `Ingest refusals of ${w.name}`,
+                ['At', 'Status', 'Reason'], (x) => el('tr', {}, el('td', { text: formatTime(x.at) }), el('td', { text: x.status }),
+                  el('td', { text: x.reason }))));
+            }),
+            w.verification ? act('Rotate verification secret', 'danger', async () => {
+              const secret = window.prompt('The provider\'s new secret (empty: generate one where the provider allows it)');
+              if (secret === null) return;
+              const r = await api('POST', projectPath(`/webhooks/${w.id}/rotate-verification-secret`), secret ? { secret } : {});
+              status(`Verification secret rotated; the previous one stays valid until ${formatTime(r.data.previousRetiredAt)}.`);
+              if (r.data.verificationSecret) await reveal('New verification secret', r.data.verificationSecret);
+            }) : null,
             act('Rotate ingest secret', 'danger', async () => {
               const r = await api('POST', projectPath(`/webhooks/${w.id}/rotate-ingest-secret`), {});
               status(`Ingest secret rotated; the previous one stays valid until ${formatTime(r.data.previousRetiredAt)}.`);
@@ -363,6 +422,8 @@ async function renderWebhooks(main) {
               await render();
             })),
           el('div', { class: 'mono muted', text: w.ingestUrl }),
+          w.verification ? el('div', { class: 'muted', text: `verifies ${w.verification.provider}${w.verification.requireIngestSecret ? ' and the ingest secret' : ''}` }) : null,
+          w.filter ? el('div', { class: 'mono muted', text: `filter ${JSON.stringify(w.filter)}` }) : null,
           err, ledger));
     });
     list.append(el('table', {},
@@ -372,7 +433,7 @@ async function renderWebhooks(main) {
   main.append(list, editArea, webhookForm(null, () => render()));
 }
 
-const STATUSES = ['pending', 'delivering', 'succeeded', 'failed-retrying', 'dead'];
+const STATUSES = ['pending', 'delivering', 'succeeded', 'failed-retrying', 'dead', 'filtered'];
 
 async function renderDeliveries(main, args) {
   if (args[0]) return renderDelivery(main, args[0]);
@@ -444,7 +505,28 @@ async function renderDelivery(main, id) {
         el('td', { text: formatTime(a.startedAt) }),
         el('td', { text: `${a.durationMs} ms` }),
         el('td', { text: a.statusCode ? `HTTP ${a.statusCode}` : `${a.errorKind}: ${a.errorMessage || ''}` }),
-        el('td', {}, el('pre', { text: a.responseExcerpt || '' }))))))));
+        el('td', {}, el('pre', { text: a.responseExcerpt || '' }))))))),
+    simulateCard(d.id));
+}
+
+// Runs a transformation on this delivery's event, sending nothing.
+function simulateCard(deliveryId) {
+  const code = el('textarea', { name: 'transformation', rows: 6, class: 'mono',
+    placeholder: 'function handler(event) {\n  return { body: event.payload, headers: {} };\n}' });
+  const out = el('pre', { 'aria-label': 'Simulation result' });
+  const err = errorBox();
+  const form = el('form', { class: 'card', 'aria-label': 'Simulate a transformation' },
+    el('h2', { text: 'Simulate a transformation' }),
+    field('JavaScript (handler(event) returns {body, headers?, method?, url?} or null)', code),
+    err, submitRow('Simulate on this event'), out);
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    attempt(err, async () => {
+      const r = await api('POST', projectPath('/transformations/simulate'), { code: code.value, deliveryId });
+      out.textContent = JSON.stringify(r.data, null, 2);
+    }, form);
+  });
+  return form;
 }
 
 async function renderDeadLetters(main) {

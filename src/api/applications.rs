@@ -381,6 +381,7 @@ pub(super) async fn fan_out(
         headers: None,
         ordering_key,
         idempotency_key,
+        request_headers: Default::default(),
     };
     let accepted = state.intake.accept(event).await?;
     let deliveries = accepted

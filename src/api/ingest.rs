@@ -1,19 +1,21 @@
 //! Event intake: the public ingest URL (`Bearer whsec_...`, the webhook's own
 //! ingest secret) and the Public API's send route (`Bearer swk_...`).
 
-use axum::extract::{FromRequest, FromRequestParts, Path, Request, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::extract::{FromRequest, Path, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use serde::Serialize;
 
 use super::auth::ApiKey;
 use super::error::{ApiError, ErrorBody};
-use super::extract::bearer;
+use super::extract::bearer_in;
 use super::{data, AppState, Data};
+use crate::inbound::{self, Inbound, Verification};
 use crate::ingest::{NewEvent, Route};
+use crate::metrics;
 use crate::secrets::{self, WEBHOOK_SECRET_PREFIX};
-use crate::store;
+use crate::store::{self, IngestTarget};
 
 const MAX_IDEMPOTENCY_KEY_LEN: usize = 255;
 /// The longest `Content-Type` an event may have. It is stored with the
@@ -30,43 +32,70 @@ pub struct AcceptedView {
     webhook_id: String,
 }
 
-/// The public ingest credential: the webhook's current ingest secret, or
-/// its predecessor until that one's `retiredAt`.
-pub struct IngestSecret(String);
+/// How many refusals are kept per webhook for its refusal log.
+const REFUSALS_KEPT: i64 = 20;
+/// Refusals written per webhook and node: a burst of this many, then one
+/// per `REFUSAL_REFILL_MS`.
+const REFUSAL_BURST: f64 = 5.0;
+const REFUSAL_REFILL_MS: f64 = 2000.0;
 
-impl FromRequestParts<AppState> for IngestSecret {
-    type Rejection = ApiError;
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        _: &AppState,
-    ) -> Result<Self, ApiError> {
-        match bearer(parts) {
-            Some(t) if t.starts_with(WEBHOOK_SECRET_PREFIX) => Ok(IngestSecret(t.to_string())),
-            Some(_) => Err(ApiError::unauthorized(
-                "ingest takes the webhook's ingest secret (whsec_...)",
-            )),
-            None => Err(ApiError::unauthorized(
-                "missing Authorization: Bearer whsec_... header",
-            )),
+/// Paces the writes of refusals, so that a flood of bad requests at an
+/// ingest URL (whose id is no secret) cannot load the database: refusals
+/// between two writes are counted and added to usage with the next one.
+#[derive(Default)]
+pub struct RefusalLog {
+    buckets: std::sync::Mutex<std::collections::HashMap<String, Bucket>>,
+}
+
+struct Bucket {
+    tokens: f64,
+    at: i64,
+    unwritten: i64,
+}
+
+impl RefusalLog {
+    /// Counts a refusal of `webhook_id` at `now_ms`; answers how many
+    /// refusals to write now (this one and those held back), or None to
+    /// hold this one back.
+    fn admit(&self, webhook_id: &str, now_ms: i64) -> Option<i64> {
+        let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
+        let b = buckets.entry(webhook_id.to_string()).or_insert(Bucket {
+            tokens: REFUSAL_BURST,
+            at: now_ms,
+            unwritten: 0,
+        });
+        b.tokens = (b.tokens + (now_ms - b.at) as f64 / REFUSAL_REFILL_MS).min(REFUSAL_BURST);
+        b.at = now_ms;
+        b.unwritten += 1;
+        if b.tokens < 1.0 {
+            return None;
         }
+        b.tokens -= 1.0;
+        Some(std::mem::take(&mut b.unwritten))
     }
 }
 
-#[utoipa::path(post, path = "/v1/ingest/{publicId}", operation_id = "ingest.send", tag = "ingest", security(("ingestSecret" = [])),
+#[utoipa::path(post, path = "/v1/ingest/{publicId}", operation_id = "ingest.send", tag = "ingest", security(("ingestSecret" = []), ()),
     params(("publicId" = String, Path), ("Idempotency-Key" = Option<String>, Header, description = "Repeats within 24 h return the first result")),
     request_body(content = serde_json::Value, content_type = "application/json",
-        description = "The event, delivered byte for byte with its content type. Any content type is accepted (XML, form data, text, ...); the document names JSON, what generated clients send"),
+        description = "The event, delivered byte for byte with its content type. Any content type is accepted (XML, form data, text, ...); the document names JSON, what generated clients send. \
+            A webhook with a `verification` checks the provider's signature on the raw body instead of (or as well as) the bearer ingest secret"),
     responses((status = 202, body = Data<AcceptedView>, description = "Committed; delivery follows"),
-        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 413, body = ErrorBody),
+        (status = 400, body = ErrorBody, description = "`invalid_signature` for Stripe (what it expects), or invalid input"),
+        (status = 401, body = ErrorBody, description = "`unauthorized`, or `invalid_signature` for other providers"),
+        (status = 403, body = ErrorBody, description = "`invalid_signature` for Twilio"),
+        (status = 404, body = ErrorBody), (status = 413, body = ErrorBody),
         (status = 415, body = ErrorBody), (status = 429, body = ErrorBody, description = "`quota_exceeded`: the tier's events this month, with `retry-after`")))]
 pub async fn ingest(
     State(state): State<AppState>,
     Path(public_id): Path<String>,
-    IngestSecret(secret): IngestSecret,
+    uri: Uri,
     request: Request,
 ) -> Result<Response, ApiError> {
-    // Everything is decided on the head; the body is read last, so that
-    // requests with a wrong secret cost no memory for their bodies.
+    // Everything that can be decided on the head is, and the body is read
+    // last, so that requests with a wrong secret cost no memory for their
+    // bodies. (A provider's signature covers the body, so it is checked
+    // after reading it.)
     let target = match state.ingest_targets.get(&public_id) {
         Some(t) => t,
         None => {
@@ -76,28 +105,144 @@ pub async fn ingest(
         }
     };
     let target = target.ok_or_else(|| ApiError::not_found("ingest URL"))?;
-    let hash = secrets::hash(&secret);
+    let verification: Option<Verification> = target
+        .verification
+        .as_deref()
+        .and_then(|v| serde_json::from_str(v).ok());
+    if verification
+        .as_ref()
+        .is_none_or(|v| v.require_ingest_secret)
+    {
+        if let Err(refused) = check_bearer(&target, request.headers()) {
+            return Err(refuse(&state, &target, refused).await);
+        }
+    }
+    let head = EventHead::from_headers(request.headers())?;
+    let headers = request.headers().clone();
+    let body = read_body(&state, request).await?;
+    let event_type = match verification {
+        None => None,
+        Some(v) => {
+            let url = match uri.query() {
+                Some(q) => format!("{}?{q}", state.ingest_url(&public_id)),
+                None => state.ingest_url(&public_id),
+            };
+            match verify_provider(&state, &target, &v, &url, &headers, &body) {
+                Ok(t) => t,
+                Err(refused) => return Err(refuse(&state, &target, refused).await),
+            }
+        }
+    };
+    let route = Route::Webhook {
+        webhook_id: target.webhook_id,
+        enabled: target.enabled,
+        event_type,
+        filter: target.filter,
+    };
+    accept(&state, target.project_id, route, head, headers, body).await
+}
+
+/// Why a request was refused, and how to answer it.
+struct Refused {
+    error: ApiError,
+    status: u16,
+    reason: String,
+}
+
+impl Refused {
+    fn bearer(reason: &str) -> Refused {
+        Refused {
+            error: ApiError::unauthorized(reason),
+            status: 401,
+            reason: reason.to_string(),
+        }
+    }
+}
+
+/// Checks the provider's signature of a request to an ingest URL whose
+/// webhook has a verification (the bearer ingest secret, where it is also
+/// required, was checked on the head). Answers the provider's event type.
+fn verify_provider(
+    state: &AppState,
+    target: &IngestTarget,
+    v: &Verification,
+    url: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Option<String>, Refused> {
+    let live: Vec<String> = target
+        .verification_secrets
+        .iter()
+        .filter_map(|s| state.secret_box.decrypt(&s.material).ok())
+        .collect();
+    let request = Inbound {
+        headers,
+        body,
+        url,
+        now: store::now_ms() / 1000,
+    };
+    v.verify(&live, &request).map_err(|r| Refused {
+        error: ApiError::new(
+            StatusCode::from_u16(r.status).unwrap_or(StatusCode::UNAUTHORIZED),
+            "invalid_signature",
+            format!("the provider's signature did not verify: {}", r.reason),
+        ),
+        status: r.status,
+        reason: r.reason,
+    })?;
+    Ok(inbound::event_type(v.provider, headers, body))
+}
+
+/// The bearer ingest secret: the webhook's current one, or its predecessor
+/// until that one's `retiredAt`.
+fn check_bearer(target: &IngestTarget, headers: &HeaderMap) -> Result<(), Refused> {
+    let secret = match bearer_in(headers) {
+        Some(t) if t.starts_with(WEBHOOK_SECRET_PREFIX) => t,
+        Some(_) => {
+            return Err(Refused::bearer(
+                "ingest takes the webhook's ingest secret (whsec_...)",
+            ))
+        }
+        None => {
+            return Err(Refused::bearer(
+                "missing Authorization: Bearer whsec_... header",
+            ))
+        }
+    };
+    let hash = secrets::hash(secret);
     let now = store::now_ms();
     let valid = target
         .secrets
         .iter()
         .any(|s| s.material == hash && s.retired_at.is_none_or(|r| r > now));
-    if !valid {
-        return Err(ApiError::unauthorized(
-            "invalid ingest secret for this webhook",
-        ));
+    if valid {
+        Ok(())
+    } else {
+        Err(Refused::bearer("invalid ingest secret for this webhook"))
     }
-    let head = EventHead::from_headers(request.headers())?;
-    let body = read_body(&state, request).await?;
-    accept(
-        &state,
-        target.project_id,
-        target.webhook_id,
-        target.enabled,
-        head,
-        body,
-    )
-    .await
+}
+
+/// Counts a refusal and keeps its reason for the webhook's refusal log
+/// (paced, see `RefusalLog`); nothing of the request is stored.
+async fn refuse(state: &AppState, target: &IngestTarget, refused: Refused) -> ApiError {
+    metrics::metrics().refused.inc();
+    let Some(count) = state.refusals.admit(&target.webhook_id, store::now_ms()) else {
+        return refused.error;
+    };
+    if let Err(e) = state
+        .store
+        .record_refusal(
+            &target.project_id,
+            &target.webhook_id,
+            (refused.status, &refused.reason),
+            count,
+            REFUSALS_KEPT,
+        )
+        .await
+    {
+        tracing::warn!(webhook_id = %target.webhook_id, error = %e, "could not record an ingest refusal");
+    }
+    refused.error
 }
 
 #[utoipa::path(post, path = "/v1/webhooks/{id}/events", operation_id = "webhooks.sendEvent", tag = "ingest", security(("apiKey" = [])),
@@ -114,8 +259,15 @@ pub async fn send_event(
 ) -> Result<Response, ApiError> {
     let w = super::webhooks::find(&state, &key.project_id, &id).await?;
     let head = EventHead::from_headers(request.headers())?;
+    let headers = request.headers().clone();
     let body = read_body(&state, request).await?;
-    accept(&state, w.project_id, w.id, w.enabled, head, body).await
+    let route = Route::Webhook {
+        webhook_id: w.id,
+        enabled: w.enabled,
+        event_type: None,
+        filter: w.filter,
+    };
+    accept(&state, w.project_id, route, head, headers, body).await
 }
 
 /// Reads an event's body, at most `--max-concurrent-ingest-bodies` at once
@@ -187,24 +339,20 @@ pub(super) fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, Api
     Ok(Some(k.to_string()))
 }
 
-/// Queues one event for a webhook. Shared by ingest, the Public API's send
-/// route and the dashboard's test event.
+/// Queues one event for a webhook (`route`). Shared by ingest, the Public
+/// API's send route and the dashboard's test event.
 pub(crate) async fn accept(
     state: &AppState,
     project_id: String,
-    webhook_id: String,
-    enabled: bool,
+    route: Route,
     head: EventHead,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let EventHead {
         content_type,
         idempotency_key,
     } = head;
-    let route = Route::Webhook {
-        webhook_id: webhook_id.clone(),
-        enabled,
-    };
     let event = NewEvent {
         project_id,
         route,
@@ -213,14 +361,10 @@ pub(crate) async fn accept(
         headers: None,
         ordering_key: None,
         idempotency_key,
+        request_headers: headers,
     };
     let accepted = state.intake.accept(event).await?;
-    let delivery_id = accepted
-        .deliveries
-        .into_iter()
-        .next()
-        .map(|(id, _)| id)
-        .unwrap_or_default();
+    let (delivery_id, webhook_id) = accepted.deliveries.into_iter().next().unwrap_or_default();
     let mut response = (
         StatusCode::ACCEPTED,
         data(AcceptedView {
@@ -235,4 +379,33 @@ pub(crate) async fn accept(
             .insert("idempotent-replayed", HeaderValue::from_static("true"));
     }
     Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusal_writes_come_in_a_burst_then_paced_carrying_the_held_back() {
+        let log = RefusalLog::default();
+        let writes: Vec<Option<i64>> = (0..8).map(|_| log.admit("wh_a", 1000)).collect();
+        assert_eq!(
+            writes,
+            [
+                Some(1),
+                Some(1),
+                Some(1),
+                Some(1),
+                Some(1),
+                None,
+                None,
+                None
+            ]
+        );
+        // Another webhook has its own pace.
+        assert_eq!(log.admit("wh_b", 1000), Some(1));
+        // A token later, the three held back are written with this one.
+        assert_eq!(log.admit("wh_a", 1000 + REFUSAL_REFILL_MS as i64), Some(4));
+        assert_eq!(log.admit("wh_a", 1000 + REFUSAL_REFILL_MS as i64), None);
+    }
 }

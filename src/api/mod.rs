@@ -8,6 +8,7 @@ pub(crate) mod deliveries;
 pub mod error;
 mod event_types;
 pub(crate) mod extract;
+pub(crate) mod filters;
 mod health;
 pub(crate) mod ingest;
 pub(crate) mod listen;
@@ -21,6 +22,7 @@ pub(crate) mod project;
 pub(crate) mod replays;
 pub(crate) mod schedules;
 mod tiers;
+pub(crate) mod transformations;
 pub(crate) mod usage;
 pub(crate) mod webhooks;
 
@@ -58,6 +60,7 @@ pub struct State {
     ingest_targets: TtlCache<String, Option<IngestTarget>>,
     /// Applications by (project, id or uid), for the messages route.
     applications: TtlCache<(String, String), Option<Application>>,
+    refusals: ingest::RefusalLog,
 }
 
 pub type AppState = Arc<State>;
@@ -90,6 +93,7 @@ impl State {
             api_keys: TtlCache::new(AUTH_CACHE_TTL, 100_000),
             ingest_targets: TtlCache::new(AUTH_CACHE_TTL, 100_000),
             applications: TtlCache::new(AUTH_CACHE_TTL, 100_000),
+            refusals: ingest::RefusalLog::default(),
         })
     }
 
@@ -166,14 +170,28 @@ pub fn routes() -> Router<AppState> {
             post(webhooks::rotate_signing_secret),
         )
         .route(
+            "/v1/webhooks/{id}/rotate-verification-secret",
+            post(webhooks::rotate_verification_secret),
+        )
+        .route(
             "/v1/webhooks/{id}/secret-versions",
             get(webhooks::secret_versions),
+        )
+        .route(
+            "/v1/webhooks/{id}/ingest-refusals",
+            get(webhooks::ingest_refusals),
         )
         .route("/v1/webhooks/{id}/events", post(ingest::send_event))
         .route("/v1/webhooks/{id}/listen", get(listen::listen))
         .route("/v1/deliveries", get(deliveries::list))
         .route("/v1/deliveries/{id}", get(deliveries::get))
         .route("/v1/ingest/{public_id}", post(ingest::ingest))
+        .route("/v1/filters/test", post(filters::test))
+        .route(
+            "/v1/transformations/simulate",
+            post(transformations::simulate),
+        )
+        .route("/portal-api/v1/filters/test", post(filters::portal_test))
         .merge(applications::routes())
         .merge(event_types::routes())
         .merge(portal_access::routes())

@@ -17,9 +17,9 @@ use serde_json::{json, Value};
 use utoipa::OpenApi;
 
 use super::{
-    applications, audit_logs, deliveries, event_types, health, ingest, listen, metrics,
-    notification_channels, portal_access, portal_api, project, replays, schedules, usage, webhooks,
-    AppState,
+    applications, audit_logs, deliveries, event_types, filters, health, ingest, listen, metrics,
+    notification_channels, portal_access, portal_api, project, replays, schedules, transformations,
+    usage, webhooks, AppState,
 };
 
 const DESCRIPTION: &str = "\
@@ -43,6 +43,8 @@ a used-up quota `429` (with `retry-after` when it resets).";
         webhooks::create, webhooks::list, webhooks::get, webhooks::update, webhooks::delete,
         webhooks::rotate_ingest_secret, webhooks::rotate_signing_secret, webhooks::secret_versions,
         listen::listen,
+        webhooks::rotate_verification_secret, webhooks::ingest_refusals, filters::test, filters::portal_test,
+        transformations::simulate,
         ingest::ingest, ingest::send_event,
         deliveries::list, deliveries::get,
         applications::create, applications::list, applications::get_one, applications::update, applications::delete,

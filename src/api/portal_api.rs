@@ -215,6 +215,9 @@ pub async fn create_endpoint(
         ));
     }
     body.application_id = Some(auth.application_id.clone());
+    if body.verification.is_some() {
+        return Err(no_verification_in_portal());
+    }
     let created = webhooks::create_webhook(&state, auth.project_id.clone(), body).await?;
     let w = &created.webhook;
     audit(
@@ -259,7 +262,14 @@ pub async fn update_endpoint(
     ApiJson(body): ApiJson<UpdateWebhook>,
 ) -> Result<axum::Json<Data<WebhookView>>, ApiError> {
     let w = endpoint(&state, &auth, &id).await?;
-    let (w, changes) = webhooks::update_webhook(&state, w, body).await?;
+    if body.verification.is_some() {
+        return Err(no_verification_in_portal());
+    }
+    let webhooks::Updated {
+        webhook: w,
+        changes,
+        ..
+    } = webhooks::update_webhook(&state, w, body).await?;
     audit(
         &state,
         &auth,
@@ -270,6 +280,15 @@ pub async fn update_endpoint(
     )
     .await;
     Ok(data(webhooks::portal_view(&state, w, None)))
+}
+
+/// Verification guards a webhook's ingest URL, which belongs to the project,
+/// not to the application's customer.
+fn no_verification_in_portal() -> ApiError {
+    ApiError::invalid_field(
+        "verification",
+        "ingest verification is set by the project, not through the portal",
+    )
 }
 
 #[utoipa::path(delete, path = "/portal-api/v1/endpoints/{id}", operation_id = "portal.deleteEndpoint", tag = "portal", security(("portalToken" = [])), params(("id" = String, Path)),

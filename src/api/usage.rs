@@ -54,6 +54,9 @@ pub struct UsageCounts {
     bytes_in: i64,
     /// Body bytes sent to destinations that answered.
     bytes_out: i64,
+    /// Requests an ingest URL refused (a bad signature or secret); not
+    /// stored, not counted as events.
+    refused: i64,
 }
 
 impl From<Usage> for UsageCounts {
@@ -67,6 +70,7 @@ impl From<Usage> for UsageCounts {
             dead: u.dead,
             bytes_in: u.bytes_in,
             bytes_out: u.bytes_out,
+            refused: u.refused,
         }
     }
 }
@@ -106,6 +110,7 @@ fn add(a: Usage, b: Usage) -> Usage {
         dead: a.dead + b.dead,
         bytes_in: a.bytes_in + b.bytes_in,
         bytes_out: a.bytes_out + b.bytes_out,
+        refused: a.refused + b.refused,
     }
 }
 

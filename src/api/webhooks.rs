@@ -11,6 +11,7 @@ use super::auth::ApiKey;
 use super::error::{ApiError, ErrorBody};
 use super::extract::{double_option, ApiJson, ApiQuery, OptionalJson, PageQuery};
 use super::{data, timestamp, AppState, Data, List};
+use crate::inbound::Verification;
 use crate::secrets::{self, SecretBox};
 use crate::store::{self, DestinationKind, KeyAuth, NewSecret, Ordering, SecretKind, Webhook};
 use crate::webhooks::{self as rules, DEFAULT_TIMEOUT_SECS, MAX_DESCRIPTION_LEN, MAX_NAME_LEN};
@@ -72,6 +73,19 @@ pub struct WebhookView {
     /// Deliveries held while it is disabled; enabling it releases them,
     /// within `maxInFlight` and `rateLimit`.
     held_count: i64,
+    /// How its ingest URL verifies a provider's requests; null: the bearer
+    /// ingest secret alone. Absent in the Portal API.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Verification>)]
+    verification: Option<Option<Verification>>,
+    /// Which events it is sent (a filter over the payload and headers);
+    /// null: all. Events that do not match are recorded `filtered`.
+    #[schema(value_type = Option<Object>)]
+    filter: Option<serde_json::Value>,
+    /// Shown once: the verification secret Hookrelay generated when the
+    /// provider was set (or rotated) without one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    verification_secret: Option<String>,
 }
 
 /// An endpoint's circuit breaker: `open` after failures in a row (its
@@ -111,6 +125,7 @@ impl CircuitView {
 }
 
 pub(crate) fn view(state: &AppState, w: Webhook) -> WebhookView {
+    let verification = stored_verification(&w);
     WebhookView {
         ingest_url: Some(state.ingest_url(&w.public_id)),
         headers: serde_json::from_str(&w.headers).unwrap_or_default(),
@@ -137,7 +152,20 @@ pub(crate) fn view(state: &AppState, w: Webhook) -> WebhookView {
         ordering: w.ordering,
         circuit: CircuitView::of(&w.circuit, store::now_ms()),
         held_count: w.held_count,
+        verification: Some(verification),
+        verification_secret: None,
+        filter: w
+            .filter
+            .as_deref()
+            .and_then(|f| serde_json::from_str(f).ok()),
     }
+}
+
+/// A webhook's verification as stored (written validated).
+pub(crate) fn stored_verification(w: &Webhook) -> Option<Verification> {
+    w.verification
+        .as_deref()
+        .and_then(|v| serde_json::from_str(v).ok())
 }
 
 /// An application's endpoint as its customer sees it in the Portal API.
@@ -149,6 +177,7 @@ pub(super) fn portal_view(
     WebhookView {
         ingest_url: None,
         signing_secret,
+        verification: None,
         ..view(state, w)
     }
 }
@@ -184,6 +213,13 @@ pub struct CreateWebhook {
     rate_limit: Option<i64>,
     /// `none` (default) or `fifo`.
     ordering: Option<Ordering>,
+    /// Verifies the requests of a provider (Stripe, GitHub, ...) at the
+    /// ingest URL, instead of or as well as the bearer ingest secret.
+    pub(super) verification: Option<Verification>,
+    /// Sends only the events that match, e.g. `{"path": "type", "in":
+    /// ["invoice.paid"]}`; see the README for the language.
+    #[schema(value_type = Option<Object>)]
+    filter: Option<serde_json::Value>,
 }
 
 fn enabled_by_default() -> bool {
@@ -217,6 +253,16 @@ pub struct UpdateWebhook {
     #[schema(value_type = Option<i64>)]
     rate_limit: Option<Option<i64>>,
     ordering: Option<Ordering>,
+    /// `null` turns provider verification off (the bearer ingest secret
+    /// alone). A `secret` given becomes the current one at once; to keep
+    /// the previous one valid a while, use `rotate-verification-secret`.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Verification>)]
+    pub(super) verification: Option<Option<Verification>>,
+    /// `null` removes the filter: every event is sent.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Object>)]
+    filter: Option<Option<serde_json::Value>>,
 }
 
 /// Checks every field of a webhook about to be stored.
@@ -296,11 +342,89 @@ pub(crate) fn audit_summary(w: &Webhook) -> serde_json::Value {
         "rateLimit": w.rate_limit,
         "ordering": w.ordering,
         "destinationKind": w.destination_kind,
+        "verification": stored_verification(w),
+        "filter": w.filter.as_deref().and_then(|f| serde_json::from_str::<serde_json::Value>(f).ok()),
     })
 }
 
 fn to_json<T: Serialize>(v: &T) -> String {
     serde_json::to_string(v).expect("maps and vectors of plain values serialize")
+}
+
+/// A filter checked, in its stored form.
+fn stored_filter(filter: Option<&serde_json::Value>) -> Result<Option<String>, ApiError> {
+    let Some(f) = filter else { return Ok(None) };
+    crate::filters::Filter::parse(f).map_err(|e| ApiError::invalid_field("filter", e))?;
+    Ok(Some(f.to_string()))
+}
+
+/// A verification about to be stored: its JSON and, when it gets a new
+/// secret, the row to store and the raw secret if Hookrelay generated it
+/// (to be shown once).
+#[derive(Default)]
+struct PreparedVerification {
+    json: Option<String>,
+    secret: Option<NewSecret>,
+    generated: Option<String>,
+}
+
+/// Checks a verification set on a webhook whose current one is `previous`.
+/// A new secret is needed when one is given or the provider changes.
+fn prepare_verification(
+    secret_box: &SecretBox,
+    input: Option<Verification>,
+    previous: Option<&Verification>,
+) -> Result<PreparedVerification, ApiError> {
+    let Some(mut v) = input else {
+        return Ok(PreparedVerification::default());
+    };
+    v.validate().map_err(verification_error)?;
+    let same_provider = previous.is_some_and(|p| p.provider == v.provider);
+    let (raw, generated) = match v.secret.take() {
+        Some(raw) => (Some(raw), false),
+        None if same_provider => (None, false),
+        None => {
+            if let Some(e) = v.missing_secret() {
+                return Err(verification_error(e));
+            }
+            (v.generate_secret(), true)
+        }
+    };
+    Ok(PreparedVerification {
+        json: Some(to_json(&v)),
+        secret: raw
+            .as_deref()
+            .map(|r| verification_secret_row(secret_box, r)),
+        generated: raw.filter(|_| generated),
+    })
+}
+
+fn verification_error(e: crate::inbound::Invalid) -> ApiError {
+    let field = match e.field {
+        "secret" => "verification.secret",
+        "header" => "verification.header",
+        "algorithm" => "verification.algorithm",
+        "encoding" => "verification.encoding",
+        "prefix" => "verification.prefix",
+        "timestampHeader" => "verification.timestampHeader",
+        "username" => "verification.username",
+        "toleranceSeconds" => "verification.toleranceSeconds",
+        "requireIngestSecret" => "verification.requireIngestSecret",
+        _ => "verification",
+    };
+    ApiError::invalid_field(field, e.message)
+}
+
+/// A provider's secret, encrypted. Its prefix shows at most a quarter of
+/// it: unlike our own secrets, it may be short.
+fn verification_secret_row(secret_box: &SecretBox, raw: &str) -> NewSecret {
+    let shown = (raw.chars().count() / 4).min(8);
+    NewSecret {
+        kind: SecretKind::Verification,
+        prefix: raw.chars().take(shown).collect(),
+        secret_hash: None,
+        ciphertext: Some(secret_box.encrypt(raw)),
+    }
 }
 
 /// A fresh secret of `kind`: the raw value for the caller, the row to store.
@@ -345,7 +469,21 @@ pub(crate) fn created_view(state: &AppState, created: Created) -> WebhookView {
     let mut v = view(state, created.webhook);
     v.ingest_secret = Some(created.ingest_secret);
     v.signing_secret = Some(created.signing_secret);
+    v.verification_secret = created.verification_secret;
     v
+}
+
+/// The answer to an update: the webhook with a verification secret
+/// Hookrelay generated, shown once.
+pub(crate) fn updated_view(
+    state: &AppState,
+    w: Webhook,
+    verification_secret: Option<String>,
+) -> WebhookView {
+    WebhookView {
+        verification_secret,
+        ..view(state, w)
+    }
 }
 
 /// A stored webhook with its raw secrets, to be shown once.
@@ -353,6 +491,7 @@ pub(crate) struct Created {
     pub webhook: Webhook,
     pub ingest_secret: String,
     pub signing_secret: String,
+    pub verification_secret: Option<String>,
 }
 
 pub(crate) async fn create_webhook(
@@ -380,6 +519,8 @@ pub(crate) async fn create_webhook(
         return Err(not_an_endpoint());
     }
     let event_types = subscriptions(state, &project_id, body.event_types.as_deref()).await?;
+    let verification = prepare_verification(&state.secret_box, body.verification, None)?;
+    let filter = stored_filter(body.filter.as_ref())?;
     let now = store::now_ms();
     let w = Webhook {
         id: ids::new_id(ids::WEBHOOK),
@@ -400,6 +541,8 @@ pub(crate) async fn create_webhook(
         rate_limit: body.rate_limit,
         ordering: body.ordering.unwrap_or_default(),
         destination_kind: body.destination_kind.unwrap_or_default(),
+        verification: verification.json,
+        filter,
         ..Webhook::default()
     };
     validate(state, &w, &body.headers, body.retry_schedule.as_deref())?;
@@ -409,10 +552,9 @@ pub(crate) async fn create_webhook(
     }
     let (ingest_secret, ingest_row) = new_secret(&state.secret_box, SecretKind::Ingest);
     let (signing_secret, signing_row) = new_secret(&state.secret_box, SecretKind::Signing);
-    state
-        .store
-        .create_webhook(&w, &[ingest_row, signing_row])
-        .await?;
+    let mut rows = vec![ingest_row, signing_row];
+    rows.extend(verification.secret);
+    state.store.create_webhook(&w, &rows).await?;
     if w.application_id.is_some() {
         // A new endpoint receives its application's next message.
         state.forget_credentials();
@@ -421,6 +563,7 @@ pub(crate) async fn create_webhook(
         webhook: w,
         ingest_secret,
         signing_secret,
+        verification_secret: verification.generated,
     })
 }
 
@@ -472,27 +615,38 @@ pub async fn update(
     ApiJson(body): ApiJson<UpdateWebhook>,
 ) -> Result<axum::Json<Data<WebhookView>>, ApiError> {
     let w = find(&state, &key.project_id, &id).await?;
-    let (w, changes) = update_webhook(&state, w, body).await?;
+    let updated = update_webhook(&state, w, body).await?;
     audit_logs::record(
         &state,
         &key,
         &ip,
         "webhook.update",
         "webhook",
-        &w.id,
-        changes,
+        &updated.webhook.id,
+        updated.changes,
     )
     .await;
-    Ok(data(view(&state, w)))
+    Ok(data(updated_view(
+        &state,
+        updated.webhook,
+        updated.verification_secret,
+    )))
 }
 
-/// Applies a patch to a found webhook; also answers what changed, for the
-/// audit log.
+/// A saved patch: the webhook, what changed (for the audit log), and a
+/// verification secret Hookrelay generated (shown once).
+pub(crate) struct Updated {
+    pub webhook: Webhook,
+    pub changes: serde_json::Value,
+    pub verification_secret: Option<String>,
+}
+
+/// Applies a patch to a found webhook.
 pub(crate) async fn update_webhook(
     state: &AppState,
     mut w: Webhook,
     body: UpdateWebhook,
-) -> Result<(Webhook, serde_json::Value), ApiError> {
+) -> Result<Updated, ApiError> {
     let before = audit_summary(&w);
     let mut headers: BTreeMap<String, String> =
         serde_json::from_str(&w.headers).unwrap_or_default();
@@ -533,6 +687,15 @@ pub(crate) async fn update_webhook(
     if let Some(v) = body.ordering {
         w.ordering = v;
     }
+    if let Some(f) = &body.filter {
+        w.filter = stored_filter(f.as_ref())?;
+    }
+    let mut verification = PreparedVerification::default();
+    if let Some(v) = body.verification {
+        let previous = stored_verification(&w);
+        verification = prepare_verification(&state.secret_box, v, previous.as_ref())?;
+        w.verification = verification.json.take();
+    }
     validate(
         state,
         &w,
@@ -544,14 +707,21 @@ pub(crate) async fn update_webhook(
         // Saving an enabled webhook clears an auto-disable.
         w.disabled_reason = None;
     }
-    state.store.update_webhook(&w).await?;
+    state
+        .store
+        .update_webhook(&w, verification.secret.as_ref())
+        .await?;
     state.engine.invalidate(&w.id);
     state.forget_credentials();
     if w.enabled {
         state.engine.wake();
     }
     let changes = crate::audit::changes(&before, &audit_summary(&w));
-    Ok((w, changes))
+    Ok(Updated {
+        webhook: w,
+        changes,
+        verification_secret: verification.generated,
+    })
 }
 
 #[utoipa::path(delete, path = "/v1/webhooks/{id}", operation_id = "webhooks.delete", tag = "webhooks", security(("apiKey" = [])), params(("id" = String, Path)),
@@ -594,6 +764,10 @@ pub(crate) async fn delete_webhook(
 pub struct RotateSecret {
     /// How long the previous secret stays valid: 0 to 604800 seconds (default 86400).
     overlap_seconds: Option<i64>,
+    /// Verification secrets only: the provider's new secret. Absent: one
+    /// is generated (shown once) where the provider lets the receiver
+    /// choose it.
+    secret: Option<String>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -604,6 +778,9 @@ pub struct RotatedSecret {
     ingest_secret: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     signing_secret: Option<String>,
+    /// Set when Hookrelay generated the new verification secret.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    verification_secret: Option<String>,
     version: i64,
     /// When the previous version stops being valid.
     previous_retired_at: String,
@@ -625,7 +802,29 @@ pub(crate) async fn rotate(
         ));
     }
     let w = find(state, project_id, id).await?;
-    let (raw, row) = new_secret(&state.secret_box, kind);
+    let (raw, row) = match kind {
+        SecretKind::Verification => {
+            let mut v = stored_verification(&w).ok_or_else(|| {
+                ApiError::invalid_field("verification", "this webhook verifies no provider")
+            })?;
+            v.secret = body.secret;
+            let p = prepare_verification(&state.secret_box, Some(v), None)?;
+            let row = p.secret.ok_or_else(|| {
+                ApiError::invalid_field("secret", "is required for this provider")
+            })?;
+            (p.generated, row)
+        }
+        _ if body.secret.is_some() => {
+            return Err(ApiError::invalid_field(
+                "secret",
+                "only a verification secret may be given; Hookrelay generates the others",
+            ))
+        }
+        _ => {
+            let (raw, row) = new_secret(&state.secret_box, kind);
+            (Some(raw), row)
+        }
+    };
     let version = state
         .store
         .rotate_secret(&w.id, &row, overlap * 1000)
@@ -633,10 +832,11 @@ pub(crate) async fn rotate(
     let summary = serde_json::json!({ "version": version, "newPrefix": row.prefix, "overlapSeconds": overlap });
     state.engine.invalidate(&w.id);
     state.forget_credentials();
-    let is_ingest = kind == SecretKind::Ingest;
+    let shown = |k: SecretKind| raw.clone().filter(|_| kind == k);
     let answer = data(RotatedSecret {
-        ingest_secret: is_ingest.then(|| raw.clone()),
-        signing_secret: (!is_ingest).then_some(raw),
+        ingest_secret: shown(SecretKind::Ingest),
+        signing_secret: shown(SecretKind::Signing),
+        verification_secret: shown(SecretKind::Verification),
         version,
         previous_retired_at: timestamp(store::now_ms() + overlap * 1000),
     });
@@ -670,6 +870,7 @@ pub(crate) fn rotation_action(kind: SecretKind) -> &'static str {
     match kind {
         SecretKind::Ingest => "webhook.rotate_ingest_secret",
         SecretKind::Signing => "webhook.rotate_signing_secret",
+        SecretKind::Verification => "webhook.rotate_verification_secret",
     }
 }
 
@@ -697,6 +898,63 @@ pub async fn rotate_signing_secret(
     OptionalJson(body): OptionalJson<RotateSecret>,
 ) -> Result<axum::Json<Data<RotatedSecret>>, ApiError> {
     rotate_and_record(state, key, ip, &id, SecretKind::Signing, body).await
+}
+
+#[utoipa::path(post, path = "/v1/webhooks/{id}/rotate-verification-secret", operation_id = "webhooks.rotateVerificationSecret", tag = "webhooks", security(("apiKey" = [])),
+    params(("id" = String, Path)), request_body(content = Option<RotateSecret>, description = "The provider's new `secret` (required for providers that issue it); the previous one stays valid `overlapSeconds`"),
+    responses((status = 200, body = Data<RotatedSecret>, description = "`verificationSecret` is shown this once if Hookrelay generated it"),
+        (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn rotate_verification_secret(
+    State(state): State<AppState>,
+    ApiKey(key): ApiKey,
+    ip: SourceIp,
+    Path(id): Path<String>,
+    OptionalJson(body): OptionalJson<RotateSecret>,
+) -> Result<axum::Json<Data<RotatedSecret>>, ApiError> {
+    rotate_and_record(state, key, ip, &id, SecretKind::Verification, body).await
+}
+
+/// A request an ingest URL refused.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(example = json!({ "at": "2026-03-14T15:30:00.000Z", "status": 400, "reason": "no signature matched (a wrong secret, or a body changed on the way)" }))]
+pub struct RefusalView {
+    at: String,
+    /// What the sender was answered.
+    status: i64,
+    reason: String,
+}
+
+#[utoipa::path(get, path = "/v1/webhooks/{id}/ingest-refusals", operation_id = "webhooks.listIngestRefusals", tag = "webhooks", security(("apiKey" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = Data<Vec<RefusalView>>, description = "The last requests its ingest URL refused, newest first (a few dozen at most)"),
+        (status = 404, body = ErrorBody)))]
+pub async fn ingest_refusals(
+    State(state): State<AppState>,
+    ApiKey(key): ApiKey,
+    Path(id): Path<String>,
+) -> Result<axum::Json<Data<Vec<RefusalView>>>, ApiError> {
+    refusals_in(&state, &key.project_id, &id).await
+}
+
+/// A webhook's last refusals; shared by the Public API and the dashboard.
+pub(crate) async fn refusals_in(
+    state: &AppState,
+    project_id: &str,
+    id: &str,
+) -> Result<axum::Json<Data<Vec<RefusalView>>>, ApiError> {
+    let w = find(state, project_id, id).await?;
+    let refusals = state.store.list_refusals(&w.id).await?;
+    Ok(data(
+        refusals
+            .into_iter()
+            .map(|r| RefusalView {
+                at: timestamp(r.at),
+                status: r.status,
+                reason: r.reason,
+            })
+            .collect(),
+    ))
 }
 
 #[derive(Serialize, utoipa::ToSchema)]

@@ -68,6 +68,11 @@ struct Args {
     /// default: the server's default.
     #[arg(long)]
     max_in_flight: Option<u64>,
+    /// A filter (JSON) set on every endpoint, e.g. `{"path":"seq","gte":0}`.
+    /// It must let every event through: the bench checks that each one
+    /// arrives.
+    #[arg(long, value_parser = parse_filter)]
+    filter: Option<Value>,
     /// Size of each event's body in bytes (JSON, at least 64).
     #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u64).range(64..=1_048_576))]
     payload_bytes: u64,
@@ -367,6 +372,12 @@ async fn receive(
     StatusCode::NO_CONTENT
 }
 
+fn parse_filter(raw: &str) -> Result<Value, String> {
+    let v: Value = serde_json::from_str(raw).map_err(|e| format!("not JSON: {e}"))?;
+    hookrelay::filters::Filter::parse(&v).map_err(|e| e.to_string())?;
+    Ok(v)
+}
+
 fn payload(seq: u64, size: usize) -> Bytes {
     let head = format!("{{\"seq\":{seq},\"pad\":\"");
     let pad = size.saturating_sub(head.len() + 2);
@@ -424,6 +435,9 @@ async fn create_endpoints(
         }
         if let Some(n) = args.max_in_flight {
             body["maxInFlight"] = json!(n);
+        }
+        if let Some(f) = &args.filter {
+            body["filter"] = f.clone();
         }
         let response = post("/v1/webhooks".into(), body).await?;
         let status = response.status();

@@ -3,7 +3,7 @@
 //! the audit log with the user as actor.
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
@@ -45,6 +45,19 @@ pub fn routes() -> Router<AppState> {
         .route(
             &format!("{P}/webhooks/{{id}}/secret-versions"),
             get(secret_versions),
+        )
+        .route(
+            &format!("{P}/webhooks/{{id}}/rotate-verification-secret"),
+            post(rotate_verification_secret),
+        )
+        .route(
+            &format!("{P}/webhooks/{{id}}/ingest-refusals"),
+            get(ingest_refusals),
+        )
+        .route(&format!("{P}/filters/test"), post(test_filter))
+        .route(
+            &format!("{P}/transformations/simulate"),
+            post(simulate_transformation),
         )
         .route(&format!("{P}/deliveries"), get(list_deliveries))
         .route(&format!("{P}/deliveries/{{id}}"), get(get_delivery))
@@ -149,7 +162,11 @@ async fn update_webhook(
 ) -> Result<axum::Json<Data<WebhookView>>, ApiError> {
     session.role_in(&state, &project_id).await?;
     let w = webhooks::find(&state, &project_id, &id).await?;
-    let (w, changes) = webhooks::update_webhook(&state, w, body).await?;
+    let webhooks::Updated {
+        webhook: w,
+        changes,
+        verification_secret,
+    } = webhooks::update_webhook(&state, w, body).await?;
     audit(
         &state,
         &session,
@@ -159,7 +176,7 @@ async fn update_webhook(
         changes,
     )
     .await;
-    Ok(data(webhooks::view(&state, w)))
+    Ok(data(webhooks::updated_view(&state, w, verification_secret)))
 }
 
 /// The Public API's deletion: the webhook goes with its secrets, schedules
@@ -225,6 +242,52 @@ async fn rotate_ingest_secret(
     rotate(state, session, project_id, id, SecretKind::Ingest, body).await
 }
 
+async fn rotate_verification_secret(
+    State(state): State<AppState>,
+    session: Session,
+    Path((project_id, id)): Path<(String, String)>,
+    OptionalJson(body): OptionalJson<RotateSecret>,
+) -> Result<axum::Json<Data<webhooks::RotatedSecret>>, ApiError> {
+    rotate(
+        state,
+        session,
+        project_id,
+        id,
+        SecretKind::Verification,
+        body,
+    )
+    .await
+}
+
+async fn test_filter(
+    State(state): State<AppState>,
+    session: Session,
+    Path(project_id): Path<String>,
+    ApiJson(body): ApiJson<crate::api::filters::TestFilter>,
+) -> Result<axum::Json<Data<crate::api::filters::FilterResult>>, ApiError> {
+    session.role_in(&state, &project_id).await?;
+    crate::api::filters::run(body)
+}
+
+async fn simulate_transformation(
+    State(state): State<AppState>,
+    session: Session,
+    Path(project_id): Path<String>,
+    ApiJson(body): ApiJson<crate::api::transformations::Simulate>,
+) -> Result<axum::Json<Data<crate::api::transformations::Simulation>>, ApiError> {
+    session.role_in(&state, &project_id).await?;
+    crate::api::transformations::simulate_in(&state, &project_id, body).await
+}
+
+async fn ingest_refusals(
+    State(state): State<AppState>,
+    session: Session,
+    Path((project_id, id)): Path<(String, String)>,
+) -> Result<axum::Json<Data<Vec<webhooks::RefusalView>>>, ApiError> {
+    session.role_in(&state, &project_id).await?;
+    webhooks::refusals_in(&state, &project_id, &id).await
+}
+
 async fn secret_versions(
     State(state): State<AppState>,
     session: Session,
@@ -249,16 +312,27 @@ async fn send_test_event(
         "sentBy": session.email,
         "sentAt": crate::api::timestamp(crate::store::now_ms()),
     });
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     let head = ingest::EventHead {
         content_type: "application/json".into(),
         idempotency_key: None,
     };
+    let route = crate::ingest::Route::Webhook {
+        webhook_id: w.id.clone(),
+        enabled: w.enabled,
+        event_type: None,
+        filter: w.filter,
+    };
     let res = ingest::accept(
         &state,
         w.project_id,
-        w.id.clone(),
-        w.enabled,
+        route,
         head,
+        headers,
         body.to_string().into(),
     )
     .await?;

@@ -39,6 +39,9 @@ pub struct NewEvent {
     pub ordering_key: Option<String>,
     /// Scoped to the webhook or the application of `route`.
     pub idempotency_key: Option<String>,
+    /// The request's headers, for filters on headers (empty where the
+    /// event did not come from a request).
+    pub request_headers: reqwest::header::HeaderMap,
 }
 
 /// What became of a new event.
@@ -151,15 +154,18 @@ impl Intake {
             Route::Webhook {
                 webhook_id,
                 enabled,
+                event_type,
+                filter,
             } => {
                 let scope = format!("webhook:{webhook_id}");
                 (
                     vec![Target {
                         webhook_id,
                         held: !enabled,
+                        filter,
                     }],
                     None,
-                    None,
+                    event_type,
                     scope,
                 )
             }
@@ -175,6 +181,7 @@ impl Intake {
                 (targets, Some(application_id), Some(event_type), scope)
             }
         };
+        let states = route::initial_states(&targets, &event.body, &event.request_headers);
         let row = EventRow {
             event_id: ids::new_id(ids::EVENT),
             project_id: event.project_id,
@@ -189,14 +196,11 @@ impl Intake {
                 .map(|key| IdempotencyKey { scope, key }),
             deliveries: targets
                 .into_iter()
-                .map(|t| NewDelivery {
+                .zip(states)
+                .map(|(t, state)| NewDelivery {
                     delivery_id: ids::new_id(ids::DELIVERY),
                     webhook_id: t.webhook_id,
-                    state: if t.held {
-                        InitialState::Held
-                    } else {
-                        InitialState::Queued
-                    },
+                    state,
                 })
                 .collect(),
         };

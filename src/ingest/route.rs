@@ -2,15 +2,25 @@
 //! each is due now or held. Free of I/O: the endpoints are read by the
 //! caller.
 
+use reqwest::header::HeaderMap;
+
 use crate::applications;
-use crate::store::Webhook;
+use crate::filters::Filter;
+use crate::store::{InitialState, Webhook};
 
 /// The destination of a new event.
 #[derive(Clone, Debug)]
 pub enum Route {
     /// One webhook (ingest, the Public API's send route, the dashboard's test
-    /// event, schedules), with its state as the caller just read it.
-    Webhook { webhook_id: String, enabled: bool },
+    /// event, schedules), with its state as the caller just read it, and
+    /// the type a provider gave the event, if any.
+    Webhook {
+        webhook_id: String,
+        enabled: bool,
+        event_type: Option<String>,
+        /// The webhook's filter as stored.
+        filter: Option<String>,
+    },
     /// An application message: every enabled endpoint subscribed to
     /// `event_type`; or, for the portal's test, only `only_endpoint`.
     Application {
@@ -26,6 +36,38 @@ pub enum Route {
 pub struct Target {
     pub webhook_id: String,
     pub held: bool,
+    /// Its filter as stored, if it has one.
+    pub filter: Option<String>,
+}
+
+/// The initial state of each target's delivery: `filtered` when the event
+/// does not match the target's filter (whatever else), `held` while the
+/// webhook is disabled, queued otherwise. `body` is parsed only when a
+/// target has a filter.
+pub fn initial_states(targets: &[Target], body: &[u8], headers: &HeaderMap) -> Vec<InitialState> {
+    let payload = targets
+        .iter()
+        .any(|t| t.filter.is_some())
+        .then(|| serde_json::from_slice::<serde_json::Value>(body).ok())
+        .flatten();
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    targets
+        .iter()
+        .map(|t| {
+            let filtered = t
+                .filter
+                .as_deref()
+                .and_then(Filter::from_stored)
+                .is_some_and(|f| !f.matches(payload.as_ref(), &header));
+            if filtered {
+                InitialState::Filtered
+            } else if t.held {
+                InitialState::Held
+            } else {
+                InitialState::Queued
+            }
+        })
+        .collect()
 }
 
 /// The targets of an application message among `endpoints` (the
@@ -45,6 +87,7 @@ pub fn application_targets(
         .map(|w| Target {
             webhook_id: w.id.clone(),
             held: !w.enabled,
+            filter: w.filter.clone(),
         })
         .collect()
 }
@@ -97,6 +140,44 @@ mod tests {
                 Some("wh_nope")
             )),
             []
+        );
+    }
+
+    #[test]
+    fn filters_decide_before_holding() {
+        let target = |held: bool, filter: Option<&str>| Target {
+            webhook_id: "wh".into(),
+            held,
+            filter: filter.map(str::to_string),
+        };
+        let big = r#"{"path":"amount","gte":100}"#;
+        let push = r#"{"header":"x-github-event","eq":"push"}"#;
+        let targets = [
+            target(false, None),
+            target(false, Some(big)),
+            target(true, Some(big)),
+            target(true, None),
+            target(false, Some(push)),
+        ];
+        let mut headers = HeaderMap::new();
+        headers.insert("x-github-event", "push".parse().unwrap());
+        let states = |body: &[u8]| {
+            initial_states(&targets, body, &headers)
+                .into_iter()
+                .map(|s| format!("{s:?}"))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            states(br#"{"amount":5}"#),
+            ["Queued", "Filtered", "Filtered", "Held", "Queued"]
+        );
+        assert_eq!(
+            states(br#"{"amount":500}"#),
+            ["Queued", "Queued", "Held", "Held", "Queued"]
+        );
+        assert_eq!(
+            states(b"not json"),
+            ["Queued", "Filtered", "Filtered", "Held", "Queued"]
         );
     }
 }

@@ -322,6 +322,7 @@ fn hand_to_engine(
 ) {
     let mut leased = leased.into_iter();
     let mut created = 0;
+    let mut filtered = 0;
     let mut queued: HashSet<&str> = HashSet::new();
     for (event, inserted) in batch.events.iter().zip(&written.events) {
         for (d, leased) in event.deliveries.iter().zip(leased.by_ref()) {
@@ -332,6 +333,9 @@ fn hand_to_engine(
                 continue;
             }
             created += 1;
+            if matches!(d.state, InitialState::Filtered) {
+                filtered += 1;
+            }
             if leased {
                 engine.submit(Job {
                     claimed: Claimed {
@@ -374,6 +378,7 @@ fn hand_to_engine(
     }
     // Counted per webhook an event was queued for, as `/v1/usage` counts.
     metrics().ingested.inc_by(created);
+    metrics().filtered.inc_by(filtered);
 }
 
 fn answer(batch: Batch, written: store::Written) {

@@ -82,6 +82,11 @@ impl Store {
                 include_str!("../../migrations/0011_application_endpoint_limit.sql"),
             ),
             (
+                12,
+                "inbound",
+                include_str!("../../migrations/0012_inbound.sql"),
+            ),
+            (
                 13,
                 "listen",
                 include_str!("../../migrations/0013_listen.sql"),

@@ -26,10 +26,10 @@ pub use applications::{Application, EventType, LogEntry, LogFilter, Message, Sav
 pub use audit::{Actor, AuditEntry, AuditFilter, AuditRecord};
 pub use models::{
     ApiKey, Attempt, AttemptRecord, CircuitChange, Claimed, Delivery, DeliveryFilter,
-    DeliveryStatus, DestinationKind, IdempotencyKey, IngestTarget, InitialState, Inserted, KeyAuth,
-    LiveSecret, NewApiKey, NewDelivery, NewEvent, NewReplay, NewSecret, Ordering, Outcome, Page,
-    PageRequest, Project, ReplayJobStep, RevokeOutcome, Role, SecretKind, SecretVersion,
-    StoredCircuit, Webhook, WriteBatch, Written,
+    DeliveryStatus, DestinationKind, IdempotencyKey, IngestRefusal, IngestTarget, InitialState,
+    Inserted, KeyAuth, LiveSecret, NewApiKey, NewDelivery, NewEvent, NewReplay, NewSecret,
+    Ordering, Outcome, Page, PageRequest, Project, ReplayJobStep, RevokeOutcome, Role, SecretKind,
+    SecretVersion, StoredCircuit, Webhook, WriteBatch, Written,
 };
 pub use notifications::{
     DeadLetterNews, EndingOverlap, NotificationChannel, PendingNotification, DEAD_LETTER_MARK,

@@ -77,11 +77,13 @@ string_enum!(
 );
 string_enum!(
     /// Which kind of webhook secret.
-    SecretKind { Ingest = "ingest", Signing = "signing" }
+    SecretKind { Ingest = "ingest", Signing = "signing", Verification = "verification" }
 );
 string_enum!(
     /// Where a delivery stands; `discarded` is a dead delivery an operator
-    /// took out of the dead-letter queue, kept in history.
+    /// took out of the dead-letter queue, kept in history; `filtered` was
+    /// never sent: its event did not match the endpoint's filter (a replay
+    /// sends it).
     DeliveryStatus {
         Pending = "pending",
         Delivering = "delivering",
@@ -89,6 +91,7 @@ string_enum!(
         FailedRetrying = "failed-retrying",
         Dead = "dead",
         Discarded = "discarded",
+        Filtered = "filtered",
     }
 );
 
@@ -179,6 +182,7 @@ pub enum RevokeOutcome {
 pub(super) const WEBHOOK_COLUMNS: &str = "id, project_id, public_id, name, description, destination_url, enabled, \
      headers, timeout_secs, retry_schedule, created_at, updated_at, application_id, event_types, disabled_reason, \
      max_in_flight, rate_limit, ordering, circuit_state, circuit_since, circuit_next_probe_at, destination_kind, \
+     verification, filter, \
      (SELECT CAST(COUNT(*) AS BIGINT) FROM deliveries \
       WHERE deliveries.webhook_id = webhooks.id AND next_attempt_at IS NULL AND status = 'pending') AS held_count";
 
@@ -215,6 +219,11 @@ pub struct Webhook {
     pub circuit: StoredCircuit,
     /// Deliveries held while it is disabled (read, never written).
     pub held_count: i64,
+    /// How its ingest URL verifies requests (JSON of
+    /// `inbound::Verification`); None: the bearer ingest secret.
+    pub verification: Option<String>,
+    /// Its payload filter (JSON); None: every event is sent.
+    pub filter: Option<String>,
 }
 
 string_enum!(
@@ -282,6 +291,8 @@ impl Webhook {
                 next_probe_at: r.try_get("circuit_next_probe_at")?,
             },
             held_count: r.try_get("held_count")?,
+            verification: r.try_get("verification")?,
+            filter: r.try_get("filter")?,
         })
     }
 }
@@ -327,6 +338,20 @@ pub struct IngestTarget {
     pub project_id: String,
     pub enabled: bool,
     pub secrets: Vec<LiveSecret>,
+    /// The webhook's verification (JSON), if it has one.
+    pub verification: Option<String>,
+    /// Ciphertexts of its live verification secrets, newest first.
+    pub verification_secrets: Vec<LiveSecret>,
+    /// Its filter as stored.
+    pub filter: Option<String>,
+}
+
+/// A request its ingest URL refused.
+#[derive(Clone, Debug)]
+pub struct IngestRefusal {
+    pub at: i64,
+    pub status: i64,
+    pub reason: String,
 }
 
 /// An idempotency key in its scope (`webhook:<id>` or `app:<id>`).
@@ -345,6 +370,8 @@ pub enum InitialState {
     Leased { token: String, until: i64 },
     /// Kept until its webhook is enabled again.
     Held,
+    /// Not sent: the event does not match the endpoint's filter.
+    Filtered,
 }
 
 /// A delivery row about to be written.

@@ -173,6 +173,7 @@ impl Store {
                         ("delivering", Some(*until), Some(token.as_str()))
                     }
                     InitialState::Held => ("pending", None, None),
+                    InitialState::Filtered => ("filtered", None, None),
                 };
                 q = q
                     .bind(&d.delivery_id)

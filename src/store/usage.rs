@@ -28,6 +28,8 @@ pub struct Usage {
     pub dead: i64,
     pub bytes_in: i64,
     pub bytes_out: i64,
+    /// Requests the ingest URL refused (verification or secret).
+    pub refused: i64,
 }
 
 #[derive(Clone, Debug)]
@@ -236,7 +238,7 @@ impl Store {
              CAST(SUM(deliveries) AS BIGINT) AS deliveries, CAST(SUM(attempts) AS BIGINT) AS attempts, \
              CAST(SUM(successes) AS BIGINT) AS successes, CAST(SUM(failures) AS BIGINT) AS failures, \
              CAST(SUM(dead) AS BIGINT) AS dead, CAST(SUM(bytes_in) AS BIGINT) AS bytes_in, \
-             CAST(SUM(bytes_out) AS BIGINT) AS bytes_out FROM usage_counters \
+             CAST(SUM(bytes_out) AS BIGINT) AS bytes_out, CAST(SUM(refused) AS BIGINT) AS refused FROM usage_counters \
              WHERE project_id = $1 AND ($2 = '' OR webhook_id = $2) AND hour_start >= $3 AND hour_start < $4 \
              GROUP BY bucket ORDER BY bucket",
         )
@@ -260,6 +262,7 @@ impl Store {
                     dead: r.try_get("dead")?,
                     bytes_in: r.try_get("bytes_in")?,
                     bytes_out: r.try_get("bytes_out")?,
+                    refused: r.try_get("refused")?,
                 },
             })
         })

@@ -11,8 +11,8 @@ impl Store {
         sqlx::query(
             "INSERT INTO webhooks (id, project_id, public_id, name, description, destination_url, enabled, \
              headers, timeout_secs, retry_schedule, created_at, updated_at, application_id, event_types, \
-             max_in_flight, rate_limit, ordering, destination_kind) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+             max_in_flight, rate_limit, ordering, destination_kind, verification, filter) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
         )
         .bind(&w.id)
         .bind(&w.project_id)
@@ -32,6 +32,8 @@ impl Store {
         .bind(w.rate_limit)
         .bind(w.ordering.as_str())
         .bind(w.destination_kind.as_str())
+        .bind(&w.verification)
+        .bind(&w.filter)
         .execute(&mut *tx)
         .await?;
         for s in secrets {
@@ -67,14 +69,19 @@ impl Store {
         .await
     }
 
-    /// Saves an edited webhook. Re-enabling releases deliveries held while it
-    /// was disabled, in the same transaction.
-    pub async fn update_webhook(&self, w: &Webhook) -> Result<()> {
+    /// Saves an edited webhook, with its new verification secret if it got
+    /// one (earlier versions retire at once). Re-enabling releases
+    /// deliveries held while it was disabled, in the same transaction.
+    pub async fn update_webhook(
+        &self,
+        w: &Webhook,
+        verification_secret: Option<&NewSecret>,
+    ) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         sqlx::query(
             "UPDATE webhooks SET name = $3, description = $4, destination_url = $5, enabled = $6, headers = $7, \
              timeout_secs = $8, retry_schedule = $9, updated_at = $10, event_types = $11, \
-             max_in_flight = $12, rate_limit = $13, ordering = $14, \
+             max_in_flight = $12, rate_limit = $13, ordering = $14, verification = $15, filter = $16, \
              consecutive_dead = CASE WHEN $6 = 1 THEN 0 ELSE consecutive_dead END, \
              disabled_reason = CASE WHEN $6 = 1 THEN NULL ELSE disabled_reason END \
              WHERE project_id = $1 AND id = $2",
@@ -93,8 +100,13 @@ impl Store {
         .bind(w.max_in_flight)
         .bind(w.rate_limit)
         .bind(w.ordering.as_str())
+        .bind(&w.verification)
+        .bind(&w.filter)
         .execute(&mut *tx)
         .await?;
+        if let Some(secret) = verification_secret {
+            rotate_in(&mut tx, &w.id, secret, 0).await?;
+        }
         if w.enabled {
             sqlx::query(
                 "UPDATE deliveries SET next_attempt_at = $2, updated_at = $2 \
@@ -134,34 +146,8 @@ impl Store {
         secret: &NewSecret,
         overlap_ms: i64,
     ) -> Result<i64> {
-        let now = now_ms();
         let mut tx = self.pool.begin().await?;
-        sqlx::query(
-            "UPDATE webhook_secrets SET retired_at = $3 \
-             WHERE webhook_id = $1 AND kind = $2 AND retired_at IS NOT NULL AND retired_at > $3",
-        )
-        .bind(webhook_id)
-        .bind(secret.kind.as_str())
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "UPDATE webhook_secrets SET retired_at = $3 WHERE webhook_id = $1 AND kind = $2 AND retired_at IS NULL",
-        )
-        .bind(webhook_id)
-        .bind(secret.kind.as_str())
-        .bind(now + overlap_ms)
-        .execute(&mut *tx)
-        .await?;
-        let version: i64 = sqlx::query(
-            "SELECT COALESCE(MAX(version), 0) + 1 AS v FROM webhook_secrets WHERE webhook_id = $1 AND kind = $2",
-        )
-        .bind(webhook_id)
-        .bind(secret.kind.as_str())
-        .fetch_one(&mut *tx)
-        .await?
-        .try_get("v")?;
-        insert_secret(&mut tx, webhook_id, secret, version).await?;
+        let version = rotate_in(&mut tx, webhook_id, secret, overlap_ms).await?;
         tx.commit().await?;
         Ok(version)
     }
@@ -183,7 +169,7 @@ impl Store {
     /// webhook and the hashes of its ingest secrets that are still live.
     pub async fn ingest_target(&self, public_id: &str) -> Result<Option<IngestTarget>> {
         let Some(row) =
-            sqlx::query("SELECT id, project_id, enabled FROM webhooks WHERE public_id = $1")
+            sqlx::query("SELECT id, project_id, enabled, verification, filter FROM webhooks WHERE public_id = $1")
                 .bind(public_id)
                 .fetch_optional(&self.pool)
                 .await?
@@ -194,11 +180,22 @@ impl Store {
         let secrets = self
             .live_secrets(&webhook_id, SecretKind::Ingest, "secret_hash")
             .await?;
+        let verification: Option<String> = row.try_get("verification")?;
+        let verification_secrets = match verification {
+            Some(_) => {
+                self.live_secrets(&webhook_id, SecretKind::Verification, "ciphertext")
+                    .await?
+            }
+            None => Vec::new(),
+        };
         Ok(Some(IngestTarget {
             project_id: row.try_get("project_id")?,
             enabled: row.try_get::<i64, _>("enabled")? != 0,
             webhook_id,
             secrets,
+            verification,
+            verification_secrets,
+            filter: row.try_get("filter")?,
         }))
     }
 
@@ -244,6 +241,69 @@ impl Store {
         Ok(out)
     }
 
+    /// Keeps a refusal (status, reason) of a webhook's ingest URL among its
+    /// last `keep`, and adds `count` refusals to usage, in one transaction.
+    pub async fn record_refusal(
+        &self,
+        project_id: &str,
+        webhook_id: &str,
+        (status, reason): (u16, &str),
+        count: i64,
+        keep: i64,
+    ) -> Result<()> {
+        let now = now_ms();
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO ingest_refusals (id, webhook_id, at, status, reason) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(crate::ids::new_id(crate::ids::REFUSAL))
+        .bind(webhook_id)
+        .bind(now)
+        .bind(i64::from(status))
+        .bind(reason)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "DELETE FROM ingest_refusals WHERE webhook_id = $1 AND id NOT IN \
+             (SELECT id FROM ingest_refusals WHERE webhook_id = $1 ORDER BY id DESC LIMIT $2)",
+        )
+        .bind(webhook_id)
+        .bind(keep)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO usage_counters (project_id, webhook_id, hour_start, events, deliveries, attempts, \
+             successes, failures, dead, bytes_in, bytes_out, refused) VALUES ($1, $2, $3, 0, 0, 0, 0, 0, 0, 0, 0, $4) \
+             ON CONFLICT (project_id, webhook_id, hour_start) DO UPDATE SET refused = usage_counters.refused + $4",
+        )
+        .bind(project_id)
+        .bind(webhook_id)
+        .bind(super::usage::hour_start(now))
+        .bind(count)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await
+    }
+
+    /// A webhook's last refusals, newest first.
+    pub async fn list_refusals(&self, webhook_id: &str) -> Result<Vec<IngestRefusal>> {
+        sqlx::query(
+            "SELECT at, status, reason FROM ingest_refusals WHERE webhook_id = $1 ORDER BY id DESC",
+        )
+        .bind(webhook_id)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(IngestRefusal {
+                at: r.try_get("at")?,
+                status: r.try_get("status")?,
+                reason: r.try_get("reason")?,
+            })
+        })
+        .collect()
+    }
+
     async fn live_secrets(
         &self,
         webhook_id: &str,
@@ -286,10 +346,48 @@ pub(super) async fn delete_webhook_dependents(
         "DELETE FROM deliveries WHERE webhook_id = $1",
         "DELETE FROM idempotency_keys WHERE scope = 'webhook:' || $1",
         "DELETE FROM schedules WHERE webhook_id = $1",
+        "DELETE FROM ingest_refusals WHERE webhook_id = $1",
     ] {
         sqlx::query(sql).bind(webhook_id).execute(&mut **tx).await?;
     }
     Ok(())
+}
+
+/// Adds a new current secret of `kind` inside `tx`; see `rotate_secret`.
+async fn rotate_in(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    webhook_id: &str,
+    secret: &NewSecret,
+    overlap_ms: i64,
+) -> Result<i64> {
+    let now = now_ms();
+    sqlx::query(
+        "UPDATE webhook_secrets SET retired_at = $3 \
+         WHERE webhook_id = $1 AND kind = $2 AND retired_at IS NOT NULL AND retired_at > $3",
+    )
+    .bind(webhook_id)
+    .bind(secret.kind.as_str())
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query(
+        "UPDATE webhook_secrets SET retired_at = $3 WHERE webhook_id = $1 AND kind = $2 AND retired_at IS NULL",
+    )
+    .bind(webhook_id)
+    .bind(secret.kind.as_str())
+    .bind(now + overlap_ms)
+    .execute(&mut **tx)
+    .await?;
+    let version: i64 = sqlx::query(
+        "SELECT COALESCE(MAX(version), 0) + 1 AS v FROM webhook_secrets WHERE webhook_id = $1 AND kind = $2",
+    )
+    .bind(webhook_id)
+    .bind(secret.kind.as_str())
+    .fetch_one(&mut **tx)
+    .await?
+    .try_get("v")?;
+    insert_secret(tx, webhook_id, secret, version).await?;
+    Ok(version)
 }
 
 async fn insert_secret(

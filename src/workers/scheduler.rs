@@ -59,12 +59,15 @@ async fn fire(store: &Store, intake: &Intake, s: &Schedule) -> Result<(), Intake
         route: Route::Webhook {
             webhook_id: webhook.id,
             enabled: webhook.enabled,
+            event_type: None,
+            filter: webhook.filter,
         },
         content_type: s.content_type.clone(),
         body: bytes::Bytes::from(s.payload.clone()),
         headers: Some(s.headers.clone()),
         ordering_key: None,
         idempotency_key: Some(format!("schedule:{}:{due}", s.id)),
+        request_headers: Default::default(),
     };
     let delivery_id = match intake.accept(event).await {
         Ok(accepted) => {

@@ -156,6 +156,19 @@ test('log in, create a webhook, send a test event, see it delivered, rotate the 
   await row.getByText('≤ 4 in flight, ≤ 50/s').waitFor();
   await shot('03-webhooks');
 
+  // A filter, tried on a sample payload before it is saved; the row shows it.
+  await row.getByRole('button', { name: 'Edit' }).click();
+  const edit = page.getByRole('form', { name: 'Edit orders' });
+  await edit.getByLabel('Filter (JSON').fill('{"path": "type", "prefix": "hookrelay."}');
+  await edit.getByLabel('Sample payload').fill('{"type": "order.created"}');
+  await edit.getByRole('button', { name: 'Test filter on the sample' }).click();
+  await edit.getByText('does not match').waitFor();
+  await edit.getByLabel('Sample payload').fill('{"type": "hookrelay.test"}');
+  await edit.getByRole('button', { name: 'Test filter on the sample' }).click();
+  await edit.getByText('matches: it would be sent').waitFor();
+  await edit.getByRole('button', { name: 'Save changes' }).click();
+  await row.getByText('filter {"path":"type","prefix":"hookrelay."}').waitFor();
+
   // A test event, delivered and signed.
   await row.getByRole('button', { name: 'Send test event' }).click();
   await page.getByText('Test event queued').waitFor();
@@ -179,6 +192,11 @@ test('log in, create a webhook, send a test event, see it delivered, rotate the 
   await page.locator('tr[data-delivery] a').first().click();
   await page.getByText('HTTP 200').waitFor();
   await shot('05-delivery-attempts');
+  // A transformation simulated on the delivery's event: nothing is sent.
+  await page.getByLabel('JavaScript').fill('function handler(e) { return { body: { t: e.payload.type } } }');
+  await page.getByRole('button', { name: 'Simulate on this event' }).click();
+  await page.getByText('"outcome": "send"').waitFor();
+  await page.getByText('hookrelay.test').first().waitFor();
 
   // Rotate the signing secret: a new one, revealed once, used from now on.
   await page.getByRole('link', { name: 'Webhooks' }).click();

@@ -100,6 +100,15 @@ test("a magic link opens the portal; a write token manages endpoints; a read tok
   await row.getByText("at most 25/s").waitFor();
   assert.equal((await api("GET", `/v1/webhooks/${created.id}`)).rateLimit, 25);
 
+  // The customer filters what the endpoint gets, and tries the filter on a sample.
+  page.once("dialog", (d) => d.accept('{"path": "invoice", "gte": 1}'));
+  await row.getByRole("button", { name: "Filter", exact: true }).click();
+  await row.getByText("all (filtered)").waitFor();
+  assert.deepEqual((await api("GET", `/v1/webhooks/${created.id}`)).filter, { path: "invoice", gte: 1 });
+  page.once("dialog", (d) => d.accept('{"invoice": 0}'));
+  await row.getByRole("button", { name: "Test filter" }).click();
+  await page.getByText("It does not match").waitFor();
+
   // A message is delivered and shows in the log as succeeded.
   await api("POST", `/v1/applications/${app.id}/messages`, { eventType: "invoice.paid", payload: { invoice: 42 } });
   await until("the receiver to get the message", () => received.length >= 1);
@@ -122,7 +131,7 @@ test("a magic link opens the portal; a write token manages endpoints; a read tok
   await readPage.locator("#log tbody tr", { hasText: "invoice.paid" }).first().waitFor();
   await readPage.locator("#scope", { hasText: "read only" }).waitFor();
   assert.equal(await readPage.locator("#new-endpoint").isVisible(), false);
-  for (const label of ["Add endpoint", "Delete", "Disable", "Enable", "Rate limit", "Replay", "Rotate secret", "Reveal secret", "Send test"]) {
+  for (const label of ["Add endpoint", "Delete", "Disable", "Enable", "Filter", "Rate limit", "Replay", "Rotate secret", "Reveal secret", "Send test"]) {
     assert.equal(await readPage.getByRole("button", { name: label }).count(), 0, `no "${label}" with a read token`);
   }
   await readPage.screenshot({ path: path.join(artifacts, "portal-read.png"), fullPage: true });

@@ -72,6 +72,20 @@
             if (answer === null) return;
             act(() => call("PATCH", "/endpoints/" + e.id, { rateLimit: answer.trim() === "" ? null : Number(answer) }));
           }),
+          button("Filter", () => {
+            const answer = prompt("Send " + e.name + " only the messages matching this filter (JSON, e.g. {\"path\": \"data.amount\", \"gte\": 100}; empty: all)",
+              e.filter ? JSON.stringify(e.filter) : "");
+            if (answer === null) return;
+            act(() => call("PATCH", "/endpoints/" + e.id, { filter: answer.trim() === "" ? null : JSON.parse(answer) }));
+          }),
+          ...(e.filter ? [button("Test filter", () => {
+            const sample = prompt("A sample message payload (JSON) to test the filter of " + e.name + " on", "{}");
+            if (sample === null) return;
+            act(async () => {
+              const r = await call("POST", "/filters/test", { filter: e.filter, payload: JSON.parse(sample) });
+              notice(r.data.matches ? "It matches: such a message is sent." : "It does not match: such a message is recorded as filtered.");
+            });
+          })] : []),
           button("Delete", () => confirm("Delete endpoint " + e.name + "?") && act(() => call("DELETE", "/endpoints/" + e.id)), { className: "danger" }),
         );
       }
@@ -79,7 +93,7 @@
         el("tr", { dataset: { endpointId: e.id } }, [
           el("td", { textContent: e.name }),
           el("td", { className: "url", textContent: e.destinationUrl }),
-          el("td", { textContent: e.eventTypes ? e.eventTypes.join(", ") : "all" }),
+          el("td", { textContent: (e.eventTypes ? e.eventTypes.join(", ") : "all") + (e.filter ? " (filtered)" : "") }),
           el("td", { textContent: endpointStatus(e) }),
           el("td", {}, actions),
         ]),

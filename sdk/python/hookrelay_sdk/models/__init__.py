@@ -21,6 +21,7 @@ from .create_schedule import CreateSchedule
 from .create_schedule_headers import CreateScheduleHeaders
 from .create_schedule_payload import CreateSchedulePayload
 from .create_webhook import CreateWebhook
+from .create_webhook_filter_type_0 import CreateWebhookFilterType0
 from .create_webhook_headers import CreateWebhookHeaders
 from .data_accepted_view import DataAcceptedView
 from .data_accepted_view_data import DataAcceptedViewData
@@ -38,6 +39,8 @@ from .data_delivery_view import DataDeliveryView
 from .data_delivery_view_data import DataDeliveryViewData
 from .data_event_type_view import DataEventTypeView
 from .data_event_type_view_data import DataEventTypeViewData
+from .data_filter_result import DataFilterResult
+from .data_filter_result_data import DataFilterResultData
 from .data_magic_link import DataMagicLink
 from .data_magic_link_data import DataMagicLinkData
 from .data_magic_link_data_scopes_item import DataMagicLinkDataScopesItem
@@ -68,14 +71,20 @@ from .data_session_view_data import DataSessionViewData
 from .data_session_view_data_scopes_item import DataSessionViewDataScopesItem
 from .data_signing_secret import DataSigningSecret
 from .data_signing_secret_data import DataSigningSecretData
+from .data_simulation import DataSimulation
+from .data_simulation_data import DataSimulationData
+from .data_simulation_data_outcome import DataSimulationDataOutcome
 from .data_usage_report import DataUsageReport
 from .data_usage_report_data import DataUsageReportData
 from .data_usage_report_data_granularity import DataUsageReportDataGranularity
+from .data_vec_refusal_view import DataVecRefusalView
+from .data_vec_refusal_view_data_item import DataVecRefusalViewDataItem
 from .data_vec_secret_version_view import DataVecSecretVersionView
 from .data_vec_secret_version_view_data_item import DataVecSecretVersionViewDataItem
 from .data_vec_secret_version_view_data_item_status import DataVecSecretVersionViewDataItemStatus
 from .data_webhook_view import DataWebhookView
 from .data_webhook_view_data import DataWebhookViewData
+from .data_webhook_view_data_filter_type_0 import DataWebhookViewDataFilterType0
 from .data_webhook_view_data_headers import DataWebhookViewDataHeaders
 from .delivery_detail import DeliveryDetail
 from .delivery_detail_request_headers import DeliveryDetailRequestHeaders
@@ -85,6 +94,8 @@ from .destination_kind import DestinationKind
 from .error_body import ErrorBody
 from .error_detail import ErrorDetail
 from .event_type_view import EventTypeView
+from .filter_result import FilterResult
+from .hmac_algorithm import HmacAlgorithm
 from .list_api_key_view import ListApiKeyView
 from .list_api_key_view_data_item import ListApiKeyViewDataItem
 from .list_api_key_view_data_item_status import ListApiKeyViewDataItemStatus
@@ -110,6 +121,7 @@ from .list_typed_delivery_view import ListTypedDeliveryView
 from .list_typed_delivery_view_data_item import ListTypedDeliveryViewDataItem
 from .list_webhook_view import ListWebhookView
 from .list_webhook_view_data_item import ListWebhookViewDataItem
+from .list_webhook_view_data_item_filter_type_0 import ListWebhookViewDataItemFilterType0
 from .list_webhook_view_data_item_headers import ListWebhookViewDataItemHeaders
 from .magic_link import MagicLink
 from .magic_link_request import MagicLinkRequest
@@ -124,6 +136,7 @@ from .portal_settings import PortalSettings
 from .portal_token_view import PortalTokenView
 from .portal_token_view_scopes_item import PortalTokenViewScopesItem
 from .project_view import ProjectView
+from .refusal_view import RefusalView
 from .replay_job_view import ReplayJobView
 from .replay_job_view_status import ReplayJobViewStatus
 from .role import Role
@@ -139,8 +152,19 @@ from .send_message import SendMessage
 from .sent_message import SentMessage
 from .session_view import SessionView
 from .session_view_scopes_item import SessionViewScopesItem
+from .signature_encoding import SignatureEncoding
 from .signing_secret import SigningSecret
+from .simulate import Simulate
+from .simulated_request import SimulatedRequest
+from .simulated_request_headers import SimulatedRequestHeaders
+from .simulation import Simulation
+from .simulation_failure import SimulationFailure
+from .simulation_outcome import SimulationOutcome
 from .target_view import TargetView
+from .test_filter import TestFilter
+from .test_filter_filter import TestFilterFilter
+from .test_filter_headers import TestFilterHeaders
+from .test_filter_payload import TestFilterPayload
 from .tier_limits import TierLimits
 from .typed_delivery_view import TypedDeliveryView
 from .update_application import UpdateApplication
@@ -148,13 +172,17 @@ from .update_event_type import UpdateEventType
 from .update_event_type_schema_type_0 import UpdateEventTypeSchemaType0
 from .update_project import UpdateProject
 from .update_webhook import UpdateWebhook
+from .update_webhook_filter_type_0 import UpdateWebhookFilterType0
 from .update_webhook_headers_type_0 import UpdateWebhookHeadersType0
 from .usage_bucket_view import UsageBucketView
 from .usage_counts import UsageCounts
 from .usage_get_granularity import UsageGetGranularity
 from .usage_report import UsageReport
 from .usage_report_granularity import UsageReportGranularity
+from .verification import Verification
+from .verification_provider import VerificationProvider
 from .webhook_view import WebhookView
+from .webhook_view_filter_type_0 import WebhookViewFilterType0
 from .webhook_view_headers import WebhookViewHeaders
 
 __all__ = (
@@ -179,6 +207,7 @@ __all__ = (
     "CreateScheduleHeaders",
     "CreateSchedulePayload",
     "CreateWebhook",
+    "CreateWebhookFilterType0",
     "CreateWebhookHeaders",
     "DataAcceptedView",
     "DataAcceptedViewData",
@@ -196,6 +225,8 @@ __all__ = (
     "DataDeliveryViewData",
     "DataEventTypeView",
     "DataEventTypeViewData",
+    "DataFilterResult",
+    "DataFilterResultData",
     "DataMagicLink",
     "DataMagicLinkData",
     "DataMagicLinkDataScopesItem",
@@ -226,14 +257,20 @@ __all__ = (
     "DataSessionViewDataScopesItem",
     "DataSigningSecret",
     "DataSigningSecretData",
+    "DataSimulation",
+    "DataSimulationData",
+    "DataSimulationDataOutcome",
     "DataUsageReport",
     "DataUsageReportData",
     "DataUsageReportDataGranularity",
+    "DataVecRefusalView",
+    "DataVecRefusalViewDataItem",
     "DataVecSecretVersionView",
     "DataVecSecretVersionViewDataItem",
     "DataVecSecretVersionViewDataItemStatus",
     "DataWebhookView",
     "DataWebhookViewData",
+    "DataWebhookViewDataFilterType0",
     "DataWebhookViewDataHeaders",
     "DeliveryDetail",
     "DeliveryDetailRequestHeaders",
@@ -243,6 +280,8 @@ __all__ = (
     "ErrorBody",
     "ErrorDetail",
     "EventTypeView",
+    "FilterResult",
+    "HmacAlgorithm",
     "ListApiKeyView",
     "ListApiKeyViewDataItem",
     "ListApiKeyViewDataItemStatus",
@@ -268,6 +307,7 @@ __all__ = (
     "ListTypedDeliveryViewDataItem",
     "ListWebhookView",
     "ListWebhookViewDataItem",
+    "ListWebhookViewDataItemFilterType0",
     "ListWebhookViewDataItemHeaders",
     "MagicLink",
     "MagicLinkRequest",
@@ -282,6 +322,7 @@ __all__ = (
     "PortalTokenView",
     "PortalTokenViewScopesItem",
     "ProjectView",
+    "RefusalView",
     "ReplayJobView",
     "ReplayJobViewStatus",
     "Role",
@@ -297,8 +338,19 @@ __all__ = (
     "SentMessage",
     "SessionView",
     "SessionViewScopesItem",
+    "SignatureEncoding",
     "SigningSecret",
+    "Simulate",
+    "SimulatedRequest",
+    "SimulatedRequestHeaders",
+    "Simulation",
+    "SimulationFailure",
+    "SimulationOutcome",
     "TargetView",
+    "TestFilter",
+    "TestFilterFilter",
+    "TestFilterHeaders",
+    "TestFilterPayload",
     "TierLimits",
     "TypedDeliveryView",
     "UpdateApplication",
@@ -306,12 +358,16 @@ __all__ = (
     "UpdateEventTypeSchemaType0",
     "UpdateProject",
     "UpdateWebhook",
+    "UpdateWebhookFilterType0",
     "UpdateWebhookHeadersType0",
     "UsageBucketView",
     "UsageCounts",
     "UsageGetGranularity",
     "UsageReport",
     "UsageReportGranularity",
+    "Verification",
+    "VerificationProvider",
     "WebhookView",
+    "WebhookViewFilterType0",
     "WebhookViewHeaders",
 )

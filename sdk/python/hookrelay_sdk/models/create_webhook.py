@@ -10,7 +10,9 @@ from ..models.ordering import Ordering
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
+    from ..models.create_webhook_filter_type_0 import CreateWebhookFilterType0
     from ..models.create_webhook_headers import CreateWebhookHeaders
+    from ..models.verification import Verification
 
 
 T = TypeVar("T", bound="CreateWebhook")
@@ -32,6 +34,9 @@ class CreateWebhook:
         enabled (bool | Unset):
         event_types (list[str] | None | Unset): For application endpoints: the event types received (known types
             only); absent means all.
+        filter_ (CreateWebhookFilterType0 | None | Unset): Sends only the events that match, e.g. `{"path": "type",
+            "in":
+            ["invoice.paid"]}`; see the README for the language.
         headers (CreateWebhookHeaders | Unset):
         max_in_flight (int | None | Unset): Most requests in flight to it at once, 1 to 1000; absent: the
             server's default.
@@ -39,6 +44,7 @@ class CreateWebhook:
         rate_limit (int | None | Unset): Most deliveries started per second, 1 to 10000; absent: unlimited.
         retry_schedule (list[int] | None | Unset): Retry delays in seconds (at most 20 entries of at most 7 days).
         timeout_seconds (int | None | Unset): 1 to 30 seconds (default 15).
+        verification (None | Unset | Verification):
     """
 
     destination_url: str
@@ -48,14 +54,19 @@ class CreateWebhook:
     destination_kind: DestinationKind | None | Unset = UNSET
     enabled: bool | Unset = UNSET
     event_types: list[str] | None | Unset = UNSET
+    filter_: CreateWebhookFilterType0 | None | Unset = UNSET
     headers: CreateWebhookHeaders | Unset = UNSET
     max_in_flight: int | None | Unset = UNSET
     ordering: None | Ordering | Unset = UNSET
     rate_limit: int | None | Unset = UNSET
     retry_schedule: list[int] | None | Unset = UNSET
     timeout_seconds: int | None | Unset = UNSET
+    verification: None | Unset | Verification = UNSET
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.create_webhook_filter_type_0 import CreateWebhookFilterType0  # noqa: PLC0415
+        from ..models.verification import Verification  # noqa: PLC0415
+
         destination_url = self.destination_url
 
         name = self.name
@@ -86,6 +97,14 @@ class CreateWebhook:
 
         else:
             event_types = self.event_types
+
+        filter_: dict[str, Any] | None | Unset
+        if isinstance(self.filter_, Unset):
+            filter_ = UNSET
+        elif isinstance(self.filter_, CreateWebhookFilterType0):
+            filter_ = self.filter_.to_dict()
+        else:
+            filter_ = self.filter_
 
         headers: dict[str, Any] | Unset = UNSET
         if not isinstance(self.headers, Unset):
@@ -126,6 +145,14 @@ class CreateWebhook:
         else:
             timeout_seconds = self.timeout_seconds
 
+        verification: dict[str, Any] | None | Unset
+        if isinstance(self.verification, Unset):
+            verification = UNSET
+        elif isinstance(self.verification, Verification):
+            verification = self.verification.to_dict()
+        else:
+            verification = self.verification
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -144,6 +171,8 @@ class CreateWebhook:
             field_dict["enabled"] = enabled
         if event_types is not UNSET:
             field_dict["eventTypes"] = event_types
+        if filter_ is not UNSET:
+            field_dict["filter"] = filter_
         if headers is not UNSET:
             field_dict["headers"] = headers
         if max_in_flight is not UNSET:
@@ -156,12 +185,16 @@ class CreateWebhook:
             field_dict["retrySchedule"] = retry_schedule
         if timeout_seconds is not UNSET:
             field_dict["timeoutSeconds"] = timeout_seconds
+        if verification is not UNSET:
+            field_dict["verification"] = verification
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.create_webhook_filter_type_0 import CreateWebhookFilterType0  # noqa: PLC0415
         from ..models.create_webhook_headers import CreateWebhookHeaders  # noqa: PLC0415
+        from ..models.verification import Verification  # noqa: PLC0415
 
         d = dict(src_dict)
         destination_url = d.pop("destinationUrl")
@@ -214,6 +247,23 @@ class CreateWebhook:
             return cast(list[str] | None | Unset, data)
 
         event_types = _parse_event_types(d.pop("eventTypes", UNSET))
+
+        def _parse_filter_(data: object) -> CreateWebhookFilterType0 | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                filter_type_0 = CreateWebhookFilterType0.from_dict(data)
+
+                return filter_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(CreateWebhookFilterType0 | None | Unset, data)
+
+        filter_ = _parse_filter_(d.pop("filter", UNSET))
 
         _headers = d.pop("headers", UNSET)
         headers: CreateWebhookHeaders | Unset
@@ -283,6 +333,23 @@ class CreateWebhook:
 
         timeout_seconds = _parse_timeout_seconds(d.pop("timeoutSeconds", UNSET))
 
+        def _parse_verification(data: object) -> None | Unset | Verification:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                verification_type_1 = Verification.from_dict(data)
+
+                return verification_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Unset | Verification, data)
+
+        verification = _parse_verification(d.pop("verification", UNSET))
+
         create_webhook = cls(
             destination_url=destination_url,
             name=name,
@@ -291,12 +358,14 @@ class CreateWebhook:
             destination_kind=destination_kind,
             enabled=enabled,
             event_types=event_types,
+            filter_=filter_,
             headers=headers,
             max_in_flight=max_in_flight,
             ordering=ordering,
             rate_limit=rate_limit,
             retry_schedule=retry_schedule,
             timeout_seconds=timeout_seconds,
+            verification=verification,
         )
 
         return create_webhook

@@ -12,7 +12,9 @@ from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.circuit_view import CircuitView
+    from ..models.data_webhook_view_data_filter_type_0 import DataWebhookViewDataFilterType0
     from ..models.data_webhook_view_data_headers import DataWebhookViewDataHeaders
+    from ..models.verification import Verification
 
 
 T = TypeVar("T", bound="DataWebhookViewData")
@@ -55,12 +57,18 @@ class DataWebhookViewData:
         disabled_reason (None | str | Unset): Set when Hookrelay disabled the webhook because its deliveries kept
             dying; cleared by enabling it again.
         event_types (list[str] | None | Unset): The event types it receives; absent or null means all.
+        filter_ (DataWebhookViewDataFilterType0 | None | Unset): Which events it is sent (a filter over the payload and
+            headers);
+            null: all. Events that do not match are recorded `filtered`.
         ingest_secret (None | str | Unset): Shown once, in the answer to create.
         ingest_url (None | str | Unset): Absent in the Portal API: ingest belongs to the project.
         max_in_flight (int | None | Unset): Most requests in flight to this endpoint, all nodes together; null:
             the server's default (`--endpoint-max-in-flight`, 20 unless set).
         rate_limit (int | None | Unset): Most deliveries started per second; null: unlimited.
         signing_secret (None | str | Unset): Shown once, in the answer to create.
+        verification (None | Unset | Verification):
+        verification_secret (None | str | Unset): Shown once: the verification secret Hookrelay generated when the
+            provider was set (or rotated) without one.
     """
 
     circuit: CircuitView
@@ -80,14 +88,20 @@ class DataWebhookViewData:
     application_id: None | str | Unset = UNSET
     disabled_reason: None | str | Unset = UNSET
     event_types: list[str] | None | Unset = UNSET
+    filter_: DataWebhookViewDataFilterType0 | None | Unset = UNSET
     ingest_secret: None | str | Unset = UNSET
     ingest_url: None | str | Unset = UNSET
     max_in_flight: int | None | Unset = UNSET
     rate_limit: int | None | Unset = UNSET
     signing_secret: None | str | Unset = UNSET
+    verification: None | Unset | Verification = UNSET
+    verification_secret: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.data_webhook_view_data_filter_type_0 import DataWebhookViewDataFilterType0  # noqa: PLC0415
+        from ..models.verification import Verification  # noqa: PLC0415
+
         circuit = self.circuit.to_dict()
 
         created_at = self.created_at
@@ -137,6 +151,14 @@ class DataWebhookViewData:
         else:
             event_types = self.event_types
 
+        filter_: dict[str, Any] | None | Unset
+        if isinstance(self.filter_, Unset):
+            filter_ = UNSET
+        elif isinstance(self.filter_, DataWebhookViewDataFilterType0):
+            filter_ = self.filter_.to_dict()
+        else:
+            filter_ = self.filter_
+
         ingest_secret: None | str | Unset
         if isinstance(self.ingest_secret, Unset):
             ingest_secret = UNSET
@@ -167,6 +189,20 @@ class DataWebhookViewData:
         else:
             signing_secret = self.signing_secret
 
+        verification: dict[str, Any] | None | Unset
+        if isinstance(self.verification, Unset):
+            verification = UNSET
+        elif isinstance(self.verification, Verification):
+            verification = self.verification.to_dict()
+        else:
+            verification = self.verification
+
+        verification_secret: None | str | Unset
+        if isinstance(self.verification_secret, Unset):
+            verification_secret = UNSET
+        else:
+            verification_secret = self.verification_secret
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -193,6 +229,8 @@ class DataWebhookViewData:
             field_dict["disabledReason"] = disabled_reason
         if event_types is not UNSET:
             field_dict["eventTypes"] = event_types
+        if filter_ is not UNSET:
+            field_dict["filter"] = filter_
         if ingest_secret is not UNSET:
             field_dict["ingestSecret"] = ingest_secret
         if ingest_url is not UNSET:
@@ -203,13 +241,19 @@ class DataWebhookViewData:
             field_dict["rateLimit"] = rate_limit
         if signing_secret is not UNSET:
             field_dict["signingSecret"] = signing_secret
+        if verification is not UNSET:
+            field_dict["verification"] = verification
+        if verification_secret is not UNSET:
+            field_dict["verificationSecret"] = verification_secret
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.circuit_view import CircuitView  # noqa: PLC0415
+        from ..models.data_webhook_view_data_filter_type_0 import DataWebhookViewDataFilterType0  # noqa: PLC0415
         from ..models.data_webhook_view_data_headers import DataWebhookViewDataHeaders  # noqa: PLC0415
+        from ..models.verification import Verification  # noqa: PLC0415
 
         d = dict(src_dict)
         circuit = CircuitView.from_dict(d.pop("circuit"))
@@ -275,6 +319,23 @@ class DataWebhookViewData:
 
         event_types = _parse_event_types(d.pop("eventTypes", UNSET))
 
+        def _parse_filter_(data: object) -> DataWebhookViewDataFilterType0 | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                filter_type_0 = DataWebhookViewDataFilterType0.from_dict(data)
+
+                return filter_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(DataWebhookViewDataFilterType0 | None | Unset, data)
+
+        filter_ = _parse_filter_(d.pop("filter", UNSET))
+
         def _parse_ingest_secret(data: object) -> None | str | Unset:
             if data is None:
                 return data
@@ -320,6 +381,32 @@ class DataWebhookViewData:
 
         signing_secret = _parse_signing_secret(d.pop("signingSecret", UNSET))
 
+        def _parse_verification(data: object) -> None | Unset | Verification:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                verification_type_1 = Verification.from_dict(data)
+
+                return verification_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Unset | Verification, data)
+
+        verification = _parse_verification(d.pop("verification", UNSET))
+
+        def _parse_verification_secret(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        verification_secret = _parse_verification_secret(d.pop("verificationSecret", UNSET))
+
         data_webhook_view_data = cls(
             circuit=circuit,
             created_at=created_at,
@@ -338,11 +425,14 @@ class DataWebhookViewData:
             application_id=application_id,
             disabled_reason=disabled_reason,
             event_types=event_types,
+            filter_=filter_,
             ingest_secret=ingest_secret,
             ingest_url=ingest_url,
             max_in_flight=max_in_flight,
             rate_limit=rate_limit,
             signing_secret=signing_secret,
+            verification=verification,
+            verification_secret=verification_secret,
         )
 
         data_webhook_view_data.additional_properties = d

@@ -6,6 +6,7 @@ class DeliveryStatus(StrEnum):
     DELIVERING = "delivering"
     DISCARDED = "discarded"
     FAILED_RETRYING = "failed-retrying"
+    FILTERED = "filtered"
     PENDING = "pending"
     SUCCEEDED = "succeeded"
 

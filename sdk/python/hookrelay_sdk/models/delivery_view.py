@@ -27,7 +27,9 @@ class DeliveryView:
         event_id (str):
         id (str):
         status (DeliveryStatus): Where a delivery stands; `discarded` is a dead delivery an operator
-            took out of the dead-letter queue, kept in history.
+            took out of the dead-letter queue, kept in history; `filtered` was
+            never sent: its event did not match the endpoint's filter (a replay
+            sends it).
         updated_at (str):
         webhook_id (str):
         last_error (None | str | Unset):

@@ -23,12 +23,14 @@ class RotatedSecret:
         version (int):
         ingest_secret (None | str | Unset):
         signing_secret (None | str | Unset):
+        verification_secret (None | str | Unset): Set when Hookrelay generated the new verification secret.
     """
 
     previous_retired_at: str
     version: int
     ingest_secret: None | str | Unset = UNSET
     signing_secret: None | str | Unset = UNSET
+    verification_secret: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -48,6 +50,12 @@ class RotatedSecret:
         else:
             signing_secret = self.signing_secret
 
+        verification_secret: None | str | Unset
+        if isinstance(self.verification_secret, Unset):
+            verification_secret = UNSET
+        else:
+            verification_secret = self.verification_secret
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -60,6 +68,8 @@ class RotatedSecret:
             field_dict["ingestSecret"] = ingest_secret
         if signing_secret is not UNSET:
             field_dict["signingSecret"] = signing_secret
+        if verification_secret is not UNSET:
+            field_dict["verificationSecret"] = verification_secret
 
         return field_dict
 
@@ -88,11 +98,21 @@ class RotatedSecret:
 
         signing_secret = _parse_signing_secret(d.pop("signingSecret", UNSET))
 
+        def _parse_verification_secret(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        verification_secret = _parse_verification_secret(d.pop("verificationSecret", UNSET))
+
         rotated_secret = cls(
             previous_retired_at=previous_retired_at,
             version=version,
             ingest_secret=ingest_secret,
             signing_secret=signing_secret,
+            verification_secret=verification_secret,
         )
 
         rotated_secret.additional_properties = d

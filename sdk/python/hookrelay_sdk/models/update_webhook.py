@@ -9,7 +9,9 @@ from ..models.ordering import Ordering
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
+    from ..models.update_webhook_filter_type_0 import UpdateWebhookFilterType0
     from ..models.update_webhook_headers_type_0 import UpdateWebhookHeadersType0
+    from ..models.verification import Verification
 
 
 T = TypeVar("T", bound="UpdateWebhook")
@@ -26,6 +28,7 @@ class UpdateWebhook:
         destination_url (None | str | Unset):
         enabled (bool | None | Unset):
         event_types (list[str] | None | Unset): `null` subscribes to all event types.
+        filter_ (None | Unset | UpdateWebhookFilterType0): `null` removes the filter: every event is sent.
         headers (None | Unset | UpdateWebhookHeadersType0):
         max_in_flight (int | None | Unset): `null` restores the server's default.
         name (None | str | Unset):
@@ -33,12 +36,14 @@ class UpdateWebhook:
         rate_limit (int | None | Unset): `null` removes the limit.
         retry_schedule (list[int] | None | Unset): `null` restores the default schedule.
         timeout_seconds (int | None | Unset):
+        verification (None | Unset | Verification):
     """
 
     description: None | str | Unset = UNSET
     destination_url: None | str | Unset = UNSET
     enabled: bool | None | Unset = UNSET
     event_types: list[str] | None | Unset = UNSET
+    filter_: None | Unset | UpdateWebhookFilterType0 = UNSET
     headers: None | Unset | UpdateWebhookHeadersType0 = UNSET
     max_in_flight: int | None | Unset = UNSET
     name: None | str | Unset = UNSET
@@ -46,9 +51,12 @@ class UpdateWebhook:
     rate_limit: int | None | Unset = UNSET
     retry_schedule: list[int] | None | Unset = UNSET
     timeout_seconds: int | None | Unset = UNSET
+    verification: None | Unset | Verification = UNSET
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.update_webhook_filter_type_0 import UpdateWebhookFilterType0  # noqa: PLC0415
         from ..models.update_webhook_headers_type_0 import UpdateWebhookHeadersType0  # noqa: PLC0415
+        from ..models.verification import Verification  # noqa: PLC0415
 
         description: None | str | Unset
         if isinstance(self.description, Unset):
@@ -76,6 +84,14 @@ class UpdateWebhook:
 
         else:
             event_types = self.event_types
+
+        filter_: dict[str, Any] | None | Unset
+        if isinstance(self.filter_, Unset):
+            filter_ = UNSET
+        elif isinstance(self.filter_, UpdateWebhookFilterType0):
+            filter_ = self.filter_.to_dict()
+        else:
+            filter_ = self.filter_
 
         headers: dict[str, Any] | None | Unset
         if isinstance(self.headers, Unset):
@@ -126,6 +142,14 @@ class UpdateWebhook:
         else:
             timeout_seconds = self.timeout_seconds
 
+        verification: dict[str, Any] | None | Unset
+        if isinstance(self.verification, Unset):
+            verification = UNSET
+        elif isinstance(self.verification, Verification):
+            verification = self.verification.to_dict()
+        else:
+            verification = self.verification
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update({})
@@ -137,6 +161,8 @@ class UpdateWebhook:
             field_dict["enabled"] = enabled
         if event_types is not UNSET:
             field_dict["eventTypes"] = event_types
+        if filter_ is not UNSET:
+            field_dict["filter"] = filter_
         if headers is not UNSET:
             field_dict["headers"] = headers
         if max_in_flight is not UNSET:
@@ -151,12 +177,16 @@ class UpdateWebhook:
             field_dict["retrySchedule"] = retry_schedule
         if timeout_seconds is not UNSET:
             field_dict["timeoutSeconds"] = timeout_seconds
+        if verification is not UNSET:
+            field_dict["verification"] = verification
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.update_webhook_filter_type_0 import UpdateWebhookFilterType0  # noqa: PLC0415
         from ..models.update_webhook_headers_type_0 import UpdateWebhookHeadersType0  # noqa: PLC0415
+        from ..models.verification import Verification  # noqa: PLC0415
 
         d = dict(src_dict)
 
@@ -203,6 +233,23 @@ class UpdateWebhook:
             return cast(list[str] | None | Unset, data)
 
         event_types = _parse_event_types(d.pop("eventTypes", UNSET))
+
+        def _parse_filter_(data: object) -> None | Unset | UpdateWebhookFilterType0:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                filter_type_0 = UpdateWebhookFilterType0.from_dict(data)
+
+                return filter_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Unset | UpdateWebhookFilterType0, data)
+
+        filter_ = _parse_filter_(d.pop("filter", UNSET))
 
         def _parse_headers(data: object) -> None | Unset | UpdateWebhookHeadersType0:
             if data is None:
@@ -291,11 +338,29 @@ class UpdateWebhook:
 
         timeout_seconds = _parse_timeout_seconds(d.pop("timeoutSeconds", UNSET))
 
+        def _parse_verification(data: object) -> None | Unset | Verification:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                verification_type_1 = Verification.from_dict(data)
+
+                return verification_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Unset | Verification, data)
+
+        verification = _parse_verification(d.pop("verification", UNSET))
+
         update_webhook = cls(
             description=description,
             destination_url=destination_url,
             enabled=enabled,
             event_types=event_types,
+            filter_=filter_,
             headers=headers,
             max_in_flight=max_in_flight,
             name=name,
@@ -303,6 +368,7 @@ class UpdateWebhook:
             rate_limit=rate_limit,
             retry_schedule=retry_schedule,
             timeout_seconds=timeout_seconds,
+            verification=verification,
         )
 
         return update_webhook

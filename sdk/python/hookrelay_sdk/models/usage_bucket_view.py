@@ -20,6 +20,8 @@ class UsageBucketView:
         deliveries (int): Deliveries created (one per event, plus replays).
         events (int): Events ingested.
         failures (int): Attempts that failed (any other answer, or none).
+        refused (int): Requests an ingest URL refused (a bad signature or secret); not
+            stored, not counted as events.
         successes (int): Attempts answered 2xx.
         start (str):
     """
@@ -31,6 +33,7 @@ class UsageBucketView:
     deliveries: int
     events: int
     failures: int
+    refused: int
     successes: int
     start: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -50,6 +53,8 @@ class UsageBucketView:
 
         failures = self.failures
 
+        refused = self.refused
+
         successes = self.successes
 
         start = self.start
@@ -65,6 +70,7 @@ class UsageBucketView:
                 "deliveries": deliveries,
                 "events": events,
                 "failures": failures,
+                "refused": refused,
                 "successes": successes,
                 "start": start,
             }
@@ -89,6 +95,8 @@ class UsageBucketView:
 
         failures = d.pop("failures")
 
+        refused = d.pop("refused")
+
         successes = d.pop("successes")
 
         start = d.pop("start")
@@ -101,6 +109,7 @@ class UsageBucketView:
             deliveries=deliveries,
             events=events,
             failures=failures,
+            refused=refused,
             successes=successes,
             start=start,
         )

@@ -20,6 +20,8 @@ class UsageCounts:
         deliveries (int): Deliveries created (one per event, plus replays).
         events (int): Events ingested.
         failures (int): Attempts that failed (any other answer, or none).
+        refused (int): Requests an ingest URL refused (a bad signature or secret); not
+            stored, not counted as events.
         successes (int): Attempts answered 2xx.
     """
 
@@ -30,6 +32,7 @@ class UsageCounts:
     deliveries: int
     events: int
     failures: int
+    refused: int
     successes: int
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -48,6 +51,8 @@ class UsageCounts:
 
         failures = self.failures
 
+        refused = self.refused
+
         successes = self.successes
 
         field_dict: dict[str, Any] = {}
@@ -61,6 +66,7 @@ class UsageCounts:
                 "deliveries": deliveries,
                 "events": events,
                 "failures": failures,
+                "refused": refused,
                 "successes": successes,
             }
         )
@@ -84,6 +90,8 @@ class UsageCounts:
 
         failures = d.pop("failures")
 
+        refused = d.pop("refused")
+
         successes = d.pop("successes")
 
         usage_counts = cls(
@@ -94,6 +102,7 @@ class UsageCounts:
             deliveries=deliveries,
             events=events,
             failures=failures,
+            refused=refused,
             successes=successes,
         )
 

@@ -2,7 +2,7 @@
 
 import { client } from './client.gen.js';
 import type { Client, Options as Options2, TDataShape } from './client/index.js';
-import type { ApiKeysCreateData, ApiKeysCreateErrors, ApiKeysCreateResponses, ApiKeysGetData, ApiKeysGetErrors, ApiKeysGetResponses, ApiKeysListData, ApiKeysListErrors, ApiKeysListResponses, ApiKeysRevokeData, ApiKeysRevokeErrors, ApiKeysRevokeResponses, ApiKeysRotateData, ApiKeysRotateErrors, ApiKeysRotateResponses, ApplicationsCreateData, ApplicationsCreateErrors, ApplicationsCreateResponses, ApplicationsDeleteData, ApplicationsDeleteErrors, ApplicationsDeleteResponses, ApplicationsGetData, ApplicationsGetErrors, ApplicationsGetResponses, ApplicationsListData, ApplicationsListErrors, ApplicationsListResponses, ApplicationsSendMessageData, ApplicationsSendMessageErrors, ApplicationsSendMessageResponses, ApplicationsUpdateData, ApplicationsUpdateErrors, ApplicationsUpdateResponses, AuditLogsListData, AuditLogsListErrors, AuditLogsListResponses, DeadLettersBulkReplayData, DeadLettersBulkReplayErrors, DeadLettersBulkReplayResponses, DeadLettersDiscardData, DeadLettersDiscardErrors, DeadLettersDiscardResponses, DeadLettersListData, DeadLettersListErrors, DeadLettersListResponses, DeadLettersReplayData, DeadLettersReplayErrors, DeadLettersReplayResponses, DeliveriesBulkReplayData, DeliveriesBulkReplayErrors, DeliveriesBulkReplayResponses, DeliveriesGetData, DeliveriesGetErrors, DeliveriesGetResponses, DeliveriesListData, DeliveriesListErrors, DeliveriesListResponses, DeliveriesReplayData, DeliveriesReplayErrors, DeliveriesReplayResponses, EventTypesCreateData, EventTypesCreateErrors, EventTypesCreateResponses, EventTypesDeleteData, EventTypesDeleteErrors, EventTypesDeleteResponses, EventTypesGetData, EventTypesGetErrors, EventTypesGetResponses, EventTypesListData, EventTypesListErrors, EventTypesListResponses, EventTypesUpdateData, EventTypesUpdateErrors, EventTypesUpdateResponses, HealthLiveData, HealthLiveErrors, HealthLiveResponses, HealthReadyData, HealthReadyErrors, HealthReadyResponses, IngestSendData, IngestSendErrors, IngestSendResponses, MetricsGetData, MetricsGetErrors, MetricsGetResponses, NotificationChannelsCreateData, NotificationChannelsCreateErrors, NotificationChannelsCreateResponses, NotificationChannelsDeleteData, NotificationChannelsDeleteErrors, NotificationChannelsDeleteResponses, NotificationChannelsGetData, NotificationChannelsGetErrors, NotificationChannelsGetResponses, NotificationChannelsListData, NotificationChannelsListErrors, NotificationChannelsListResponses, OpenapiGetData, OpenapiGetErrors, OpenapiGetResponses, PortalAccessCreateMagicLinkData, PortalAccessCreateMagicLinkErrors, PortalAccessCreateMagicLinkResponses, PortalAccessCreateTokenData, PortalAccessCreateTokenErrors, PortalAccessCreateTokenResponses, PortalAccessListTokensData, PortalAccessListTokensErrors, PortalAccessListTokensResponses, PortalAccessRevokeTokenData, PortalAccessRevokeTokenErrors, PortalAccessRevokeTokenResponses, PortalCreateEndpointData, PortalCreateEndpointErrors, PortalCreateEndpointResponses, PortalDeleteEndpointData, PortalDeleteEndpointErrors, PortalDeleteEndpointResponses, PortalGetDeliveryData, PortalGetDeliveryErrors, PortalGetDeliveryResponses, PortalGetEndpointData, PortalGetEndpointErrors, PortalGetEndpointResponses, PortalGetMessageData, PortalGetMessageErrors, PortalGetMessageResponses, PortalGetSessionData, PortalGetSessionErrors, PortalGetSessionResponses, PortalListDeliveriesData, PortalListDeliveriesErrors, PortalListDeliveriesResponses, PortalListEndpointsData, PortalListEndpointsErrors, PortalListEndpointsResponses, PortalListEventTypesData, PortalListEventTypesErrors, PortalListEventTypesResponses, PortalListMessagesData, PortalListMessagesErrors, PortalListMessagesResponses, PortalReplayDeliveryData, PortalReplayDeliveryErrors, PortalReplayDeliveryResponses, PortalRevealEndpointSecretData, PortalRevealEndpointSecretErrors, PortalRevealEndpointSecretResponses, PortalRotateEndpointSecretData, PortalRotateEndpointSecretErrors, PortalRotateEndpointSecretResponses, PortalSendTestMessageData, PortalSendTestMessageErrors, PortalSendTestMessageResponses, PortalSettingsGetData, PortalSettingsGetErrors, PortalSettingsGetResponses, PortalSettingsUpdateData, PortalSettingsUpdateErrors, PortalSettingsUpdateResponses, PortalUpdateEndpointData, PortalUpdateEndpointErrors, PortalUpdateEndpointResponses, ProjectGetData, ProjectGetErrors, ProjectGetResponses, ProjectUpdateData, ProjectUpdateErrors, ProjectUpdateResponses, ReplayJobsGetData, ReplayJobsGetErrors, ReplayJobsGetResponses, SchedulesCreateData, SchedulesCreateErrors, SchedulesCreateResponses, SchedulesDeleteData, SchedulesDeleteErrors, SchedulesDeleteResponses, SchedulesGetData, SchedulesGetErrors, SchedulesGetResponses, SchedulesListData, SchedulesListErrors, SchedulesListResponses, SchedulesPauseData, SchedulesPauseErrors, SchedulesPauseResponses, SchedulesResumeData, SchedulesResumeErrors, SchedulesResumeResponses, SeedPortalAccessCreateMagicLinkData, SeedPortalAccessCreateMagicLinkErrors, SeedPortalAccessCreateMagicLinkResponses, SeedPortalAccessCreateTokenData, SeedPortalAccessCreateTokenErrors, SeedPortalAccessCreateTokenResponses, SeedPortalAccessListTokensData, SeedPortalAccessListTokensErrors, SeedPortalAccessListTokensResponses, SeedPortalAccessRevokeTokenData, SeedPortalAccessRevokeTokenErrors, SeedPortalAccessRevokeTokenResponses, UsageGetData, UsageGetErrors, UsageGetResponses, WebhooksCreateData, WebhooksCreateErrors, WebhooksCreateResponses, WebhooksDeleteData, WebhooksDeleteErrors, WebhooksDeleteResponses, WebhooksGetData, WebhooksGetErrors, WebhooksGetResponses, WebhooksListData, WebhooksListenData, WebhooksListenErrors, WebhooksListenResponses, WebhooksListErrors, WebhooksListResponses, WebhooksListSecretVersionsData, WebhooksListSecretVersionsErrors, WebhooksListSecretVersionsResponses, WebhooksRotateIngestSecretData, WebhooksRotateIngestSecretErrors, WebhooksRotateIngestSecretResponses, WebhooksRotateSigningSecretData, WebhooksRotateSigningSecretErrors, WebhooksRotateSigningSecretResponses, WebhooksSendEventData, WebhooksSendEventErrors, WebhooksSendEventResponses, WebhooksUpdateData, WebhooksUpdateErrors, WebhooksUpdateResponses } from './types.gen.js';
+import type { ApiKeysCreateData, ApiKeysCreateErrors, ApiKeysCreateResponses, ApiKeysGetData, ApiKeysGetErrors, ApiKeysGetResponses, ApiKeysListData, ApiKeysListErrors, ApiKeysListResponses, ApiKeysRevokeData, ApiKeysRevokeErrors, ApiKeysRevokeResponses, ApiKeysRotateData, ApiKeysRotateErrors, ApiKeysRotateResponses, ApplicationsCreateData, ApplicationsCreateErrors, ApplicationsCreateResponses, ApplicationsDeleteData, ApplicationsDeleteErrors, ApplicationsDeleteResponses, ApplicationsGetData, ApplicationsGetErrors, ApplicationsGetResponses, ApplicationsListData, ApplicationsListErrors, ApplicationsListResponses, ApplicationsSendMessageData, ApplicationsSendMessageErrors, ApplicationsSendMessageResponses, ApplicationsUpdateData, ApplicationsUpdateErrors, ApplicationsUpdateResponses, AuditLogsListData, AuditLogsListErrors, AuditLogsListResponses, DeadLettersBulkReplayData, DeadLettersBulkReplayErrors, DeadLettersBulkReplayResponses, DeadLettersDiscardData, DeadLettersDiscardErrors, DeadLettersDiscardResponses, DeadLettersListData, DeadLettersListErrors, DeadLettersListResponses, DeadLettersReplayData, DeadLettersReplayErrors, DeadLettersReplayResponses, DeliveriesBulkReplayData, DeliveriesBulkReplayErrors, DeliveriesBulkReplayResponses, DeliveriesGetData, DeliveriesGetErrors, DeliveriesGetResponses, DeliveriesListData, DeliveriesListErrors, DeliveriesListResponses, DeliveriesReplayData, DeliveriesReplayErrors, DeliveriesReplayResponses, EventTypesCreateData, EventTypesCreateErrors, EventTypesCreateResponses, EventTypesDeleteData, EventTypesDeleteErrors, EventTypesDeleteResponses, EventTypesGetData, EventTypesGetErrors, EventTypesGetResponses, EventTypesListData, EventTypesListErrors, EventTypesListResponses, EventTypesUpdateData, EventTypesUpdateErrors, EventTypesUpdateResponses, FiltersTestData, FiltersTestErrors, FiltersTestResponses, HealthLiveData, HealthLiveErrors, HealthLiveResponses, HealthReadyData, HealthReadyErrors, HealthReadyResponses, IngestSendData, IngestSendErrors, IngestSendResponses, MetricsGetData, MetricsGetErrors, MetricsGetResponses, NotificationChannelsCreateData, NotificationChannelsCreateErrors, NotificationChannelsCreateResponses, NotificationChannelsDeleteData, NotificationChannelsDeleteErrors, NotificationChannelsDeleteResponses, NotificationChannelsGetData, NotificationChannelsGetErrors, NotificationChannelsGetResponses, NotificationChannelsListData, NotificationChannelsListErrors, NotificationChannelsListResponses, OpenapiGetData, OpenapiGetErrors, OpenapiGetResponses, PortalAccessCreateMagicLinkData, PortalAccessCreateMagicLinkErrors, PortalAccessCreateMagicLinkResponses, PortalAccessCreateTokenData, PortalAccessCreateTokenErrors, PortalAccessCreateTokenResponses, PortalAccessListTokensData, PortalAccessListTokensErrors, PortalAccessListTokensResponses, PortalAccessRevokeTokenData, PortalAccessRevokeTokenErrors, PortalAccessRevokeTokenResponses, PortalCreateEndpointData, PortalCreateEndpointErrors, PortalCreateEndpointResponses, PortalDeleteEndpointData, PortalDeleteEndpointErrors, PortalDeleteEndpointResponses, PortalGetDeliveryData, PortalGetDeliveryErrors, PortalGetDeliveryResponses, PortalGetEndpointData, PortalGetEndpointErrors, PortalGetEndpointResponses, PortalGetMessageData, PortalGetMessageErrors, PortalGetMessageResponses, PortalGetSessionData, PortalGetSessionErrors, PortalGetSessionResponses, PortalListDeliveriesData, PortalListDeliveriesErrors, PortalListDeliveriesResponses, PortalListEndpointsData, PortalListEndpointsErrors, PortalListEndpointsResponses, PortalListEventTypesData, PortalListEventTypesErrors, PortalListEventTypesResponses, PortalListMessagesData, PortalListMessagesErrors, PortalListMessagesResponses, PortalReplayDeliveryData, PortalReplayDeliveryErrors, PortalReplayDeliveryResponses, PortalRevealEndpointSecretData, PortalRevealEndpointSecretErrors, PortalRevealEndpointSecretResponses, PortalRotateEndpointSecretData, PortalRotateEndpointSecretErrors, PortalRotateEndpointSecretResponses, PortalSendTestMessageData, PortalSendTestMessageErrors, PortalSendTestMessageResponses, PortalSettingsGetData, PortalSettingsGetErrors, PortalSettingsGetResponses, PortalSettingsUpdateData, PortalSettingsUpdateErrors, PortalSettingsUpdateResponses, PortalTestFilterData, PortalTestFilterErrors, PortalTestFilterResponses, PortalUpdateEndpointData, PortalUpdateEndpointErrors, PortalUpdateEndpointResponses, ProjectGetData, ProjectGetErrors, ProjectGetResponses, ProjectUpdateData, ProjectUpdateErrors, ProjectUpdateResponses, ReplayJobsGetData, ReplayJobsGetErrors, ReplayJobsGetResponses, SchedulesCreateData, SchedulesCreateErrors, SchedulesCreateResponses, SchedulesDeleteData, SchedulesDeleteErrors, SchedulesDeleteResponses, SchedulesGetData, SchedulesGetErrors, SchedulesGetResponses, SchedulesListData, SchedulesListErrors, SchedulesListResponses, SchedulesPauseData, SchedulesPauseErrors, SchedulesPauseResponses, SchedulesResumeData, SchedulesResumeErrors, SchedulesResumeResponses, SeedPortalAccessCreateMagicLinkData, SeedPortalAccessCreateMagicLinkErrors, SeedPortalAccessCreateMagicLinkResponses, SeedPortalAccessCreateTokenData, SeedPortalAccessCreateTokenErrors, SeedPortalAccessCreateTokenResponses, SeedPortalAccessListTokensData, SeedPortalAccessListTokensErrors, SeedPortalAccessListTokensResponses, SeedPortalAccessRevokeTokenData, SeedPortalAccessRevokeTokenErrors, SeedPortalAccessRevokeTokenResponses, TransformationsSimulateData, TransformationsSimulateErrors, TransformationsSimulateResponses, UsageGetData, UsageGetErrors, UsageGetResponses, WebhooksCreateData, WebhooksCreateErrors, WebhooksCreateResponses, WebhooksDeleteData, WebhooksDeleteErrors, WebhooksDeleteResponses, WebhooksGetData, WebhooksGetErrors, WebhooksGetResponses, WebhooksListData, WebhooksListenData, WebhooksListenErrors, WebhooksListenResponses, WebhooksListErrors, WebhooksListIngestRefusalsData, WebhooksListIngestRefusalsErrors, WebhooksListIngestRefusalsResponses, WebhooksListResponses, WebhooksListSecretVersionsData, WebhooksListSecretVersionsErrors, WebhooksListSecretVersionsResponses, WebhooksRotateIngestSecretData, WebhooksRotateIngestSecretErrors, WebhooksRotateIngestSecretResponses, WebhooksRotateSigningSecretData, WebhooksRotateSigningSecretErrors, WebhooksRotateSigningSecretResponses, WebhooksRotateVerificationSecretData, WebhooksRotateVerificationSecretErrors, WebhooksRotateVerificationSecretResponses, WebhooksSendEventData, WebhooksSendEventErrors, WebhooksSendEventResponses, WebhooksUpdateData, WebhooksUpdateErrors, WebhooksUpdateResponses } from './types.gen.js';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -139,6 +139,16 @@ export const portalListEventTypes = <ThrowOnError extends boolean = false>(optio
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/portal-api/v1/event-types',
     ...options
+});
+
+export const portalTestFilter = <ThrowOnError extends boolean = false>(options: Options<PortalTestFilterData, ThrowOnError>) => (options.client ?? client).post<PortalTestFilterResponses, PortalTestFilterErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/portal-api/v1/filters/test',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
 });
 
 export const portalListMessages = <ThrowOnError extends boolean = false>(options?: Options<PortalListMessagesData, ThrowOnError>) => (options?.client ?? client).get<PortalListMessagesResponses, PortalListMessagesErrors, ThrowOnError>({
@@ -338,6 +348,16 @@ export const eventTypesUpdate = <ThrowOnError extends boolean = false>(options: 
     }
 });
 
+export const filtersTest = <ThrowOnError extends boolean = false>(options: Options<FiltersTestData, ThrowOnError>) => (options.client ?? client).post<FiltersTestResponses, FiltersTestErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/filters/test',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
 export const ingestSend = <ThrowOnError extends boolean = false>(options: Options<IngestSendData, ThrowOnError>) => (options.client ?? client).post<IngestSendResponses, IngestSendErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/v1/ingest/{publicId}',
@@ -459,6 +479,16 @@ export const replayJobsGet = <ThrowOnError extends boolean = false>(options: Opt
     ...options
 });
 
+export const transformationsSimulate = <ThrowOnError extends boolean = false>(options: Options<TransformationsSimulateData, ThrowOnError>) => (options.client ?? client).post<TransformationsSimulateResponses, TransformationsSimulateErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/transformations/simulate',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
 export const usageGet = <ThrowOnError extends boolean = false>(options?: Options<UsageGetData, ThrowOnError>) => (options?.client ?? client).get<UsageGetResponses, UsageGetErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/v1/usage',
@@ -513,6 +543,12 @@ export const webhooksSendEvent = <ThrowOnError extends boolean = false>(options:
     }
 });
 
+export const webhooksListIngestRefusals = <ThrowOnError extends boolean = false>(options: Options<WebhooksListIngestRefusalsData, ThrowOnError>) => (options.client ?? client).get<WebhooksListIngestRefusalsResponses, WebhooksListIngestRefusalsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/webhooks/{id}/ingest-refusals',
+    ...options
+});
+
 /**
  * Opens the WebSocket of `hookrelay listen` for a webhook with `destinationKind: listen`: signed deliveries come as `{"type":"delivery","requestId","headers","body"(base64),"timeoutMs"}` and are answered with `{"type":"result","requestId","status","excerpt"}` (or `"error","message"`). The connection is closed with code 4001 when the key is revoked and 4004 when the webhook is deleted.
  */
@@ -535,6 +571,16 @@ export const webhooksRotateIngestSecret = <ThrowOnError extends boolean = false>
 export const webhooksRotateSigningSecret = <ThrowOnError extends boolean = false>(options: Options<WebhooksRotateSigningSecretData, ThrowOnError>) => (options.client ?? client).post<WebhooksRotateSigningSecretResponses, WebhooksRotateSigningSecretErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/v1/webhooks/{id}/rotate-signing-secret',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+export const webhooksRotateVerificationSecret = <ThrowOnError extends boolean = false>(options: Options<WebhooksRotateVerificationSecretData, ThrowOnError>) => (options.client ?? client).post<WebhooksRotateVerificationSecretResponses, WebhooksRotateVerificationSecretErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/webhooks/{id}/rotate-verification-secret',
     ...options,
     headers: {
         'Content-Type': 'application/json',

@@ -249,6 +249,13 @@ export type CreateWebhook = {
      * only); absent means all.
      */
     eventTypes?: Array<string> | null;
+    /**
+     * Sends only the events that match, e.g. `{"path": "type", "in":
+     * ["invoice.paid"]}`; see the README for the language.
+     */
+    filter?: {
+        [key: string]: unknown;
+    } | null;
     headers?: {
         [key: string]: string;
     };
@@ -271,6 +278,7 @@ export type CreateWebhook = {
      * 1 to 30 seconds (default 15).
      */
     timeoutSeconds?: number | null;
+    verification?: null | Verification;
 };
 
 /**
@@ -409,6 +417,18 @@ export type DataEventTypeView = {
          */
         schema?: unknown;
         updatedAt: string;
+    };
+};
+
+/**
+ * The success envelope: `{"data": ...}`.
+ */
+export type DataFilterResult = {
+    data: {
+        /**
+         * True: such an event is sent; false: it is recorded `filtered`.
+         */
+        matches: boolean;
     };
 };
 
@@ -554,6 +574,10 @@ export type DataRotatedSecret = {
          */
         previousRetiredAt: string;
         signingSecret?: string | null;
+        /**
+         * Set when Hookrelay generated the new verification secret.
+         */
+        verificationSecret?: string | null;
         version: number;
     };
 };
@@ -624,6 +648,17 @@ export type DataSigningSecret = {
 /**
  * The success envelope: `{"data": ...}`.
  */
+export type DataSimulation = {
+    data: {
+        error?: null | SimulationFailure;
+        outcome: 'send' | 'cancelled' | 'failed';
+        request?: null | SimulatedRequest;
+    };
+};
+
+/**
+ * The success envelope: `{"data": ...}`.
+ */
 export type DataUsageReport = {
     data: {
         /**
@@ -636,6 +671,20 @@ export type DataUsageReport = {
         totals: UsageCounts;
         webhookId?: string | null;
     };
+};
+
+/**
+ * The success envelope: `{"data": ...}`.
+ */
+export type DataVecRefusalView = {
+    data: Array<{
+        at: string;
+        reason: string;
+        /**
+         * What the sender was answered.
+         */
+        status: number;
+    }>;
 };
 
 /**
@@ -681,6 +730,13 @@ export type DataWebhookView = {
          * The event types it receives; absent or null means all.
          */
         eventTypes?: Array<string> | null;
+        /**
+         * Which events it is sent (a filter over the payload and headers);
+         * null: all. Events that do not match are recorded `filtered`.
+         */
+        filter?: {
+            [key: string]: unknown;
+        } | null;
         headers: {
             [key: string]: string;
         };
@@ -722,6 +778,12 @@ export type DataWebhookView = {
         signingSecret?: string | null;
         timeoutSeconds: number;
         updatedAt: string;
+        verification?: null | Verification;
+        /**
+         * Shown once: the verification secret Hookrelay generated when the
+         * provider was set (or rotated) without one.
+         */
+        verificationSecret?: string | null;
     };
 };
 
@@ -740,9 +802,11 @@ export type DeliveryDetail = TypedDeliveryView & {
 
 /**
  * Where a delivery stands; `discarded` is a dead delivery an operator
- * took out of the dead-letter queue, kept in history.
+ * took out of the dead-letter queue, kept in history; `filtered` was
+ * never sent: its event did not match the endpoint's filter (a replay
+ * sends it).
  */
-export type DeliveryStatus = 'pending' | 'delivering' | 'succeeded' | 'failed-retrying' | 'dead' | 'discarded';
+export type DeliveryStatus = 'pending' | 'delivering' | 'succeeded' | 'failed-retrying' | 'dead' | 'discarded' | 'filtered';
 
 export type DeliveryView = {
     attemptCount: number;
@@ -793,6 +857,15 @@ export type EventTypeView = {
     schema?: unknown;
     updatedAt: string;
 };
+
+export type FilterResult = {
+    /**
+     * True: such an event is sent; false: it is recorded `filtered`.
+     */
+    matches: boolean;
+};
+
+export type HmacAlgorithm = 'sha256' | 'sha1';
 
 /**
  * A page of a list: `{"data": [...], "nextCursor": ..., "hasMore": ...}`.
@@ -1024,6 +1097,13 @@ export type ListWebhookView = {
          * The event types it receives; absent or null means all.
          */
         eventTypes?: Array<string> | null;
+        /**
+         * Which events it is sent (a filter over the payload and headers);
+         * null: all. Events that do not match are recorded `filtered`.
+         */
+        filter?: {
+            [key: string]: unknown;
+        } | null;
         headers: {
             [key: string]: string;
         };
@@ -1065,6 +1145,12 @@ export type ListWebhookView = {
         signingSecret?: string | null;
         timeoutSeconds: number;
         updatedAt: string;
+        verification?: null | Verification;
+        /**
+         * Shown once: the verification secret Hookrelay generated when the
+         * provider was set (or rotated) without one.
+         */
+        verificationSecret?: string | null;
     }>;
     hasMore: boolean;
     nextCursor?: string | null;
@@ -1181,6 +1267,18 @@ export type ProjectView = {
     tier: string;
 };
 
+/**
+ * A request an ingest URL refused.
+ */
+export type RefusalView = {
+    at: string;
+    reason: string;
+    /**
+     * What the sender was answered.
+     */
+    status: number;
+};
+
 export type ReplayJobView = {
     createdAt: string;
     deadLettersOnly: boolean;
@@ -1217,6 +1315,12 @@ export type RotateSecret = {
      * How long the previous secret stays valid: 0 to 604800 seconds (default 86400).
      */
     overlapSeconds?: number | null;
+    /**
+     * Verification secrets only: the provider's new secret. Absent: one
+     * is generated (shown once) where the provider lets the receiver
+     * choose it.
+     */
+    secret?: string | null;
 };
 
 export type RotatedSecret = {
@@ -1226,6 +1330,10 @@ export type RotatedSecret = {
      */
     previousRetiredAt: string;
     signingSecret?: string | null;
+    /**
+     * Set when Hookrelay generated the new verification secret.
+     */
+    verificationSecret?: string | null;
     version: number;
 };
 
@@ -1255,7 +1363,7 @@ export type ScheduleView = {
 /**
  * Which kind of webhook secret.
  */
-export type SecretKind = 'ingest' | 'signing';
+export type SecretKind = 'ingest' | 'signing' | 'verification';
 
 export type SecretVersionView = {
     createdAt: string;
@@ -1296,6 +1404,8 @@ export type SessionView = {
     scopes: Array<'read' | 'write'>;
 };
 
+export type SignatureEncoding = 'hex' | 'base64';
+
 export type SigningSecret = {
     /**
      * The current signing secret, `whsec_...`.
@@ -1303,9 +1413,70 @@ export type SigningSecret = {
     signingSecret: string;
 };
 
+export type Simulate = {
+    /**
+     * JavaScript defining `handler(event)`, which returns `{body, headers?,
+     * method?, url?}` or null (cancel). `event` has `payload` (parsed JSON,
+     * or the text), `headers`, `method`, `url` and `eventType`.
+     */
+    code: string;
+    /**
+     * The stored delivery whose event the script runs on.
+     */
+    deliveryId: string;
+};
+
+export type SimulatedRequest = {
+    /**
+     * The body sent: a string returned as is, anything else as JSON.
+     */
+    body: string;
+    headers: {
+        [key: string]: string;
+    };
+    method: string;
+    url: string;
+};
+
+export type Simulation = {
+    error?: null | SimulationFailure;
+    outcome: 'send' | 'cancelled' | 'failed';
+    request?: null | SimulatedRequest;
+};
+
+export type SimulationFailure = {
+    /**
+     * `transformation_timeout`, `transformation_memory` or
+     * `transformation_error`.
+     */
+    kind: string;
+    message: string;
+};
+
 export type TargetView = {
     id: string;
     type: string;
+};
+
+export type TestFilter = {
+    /**
+     * The filter, as it would be set on a webhook or endpoint.
+     */
+    filter: {
+        [key: string]: unknown;
+    };
+    /**
+     * Sample request headers, for conditions on headers.
+     */
+    headers?: {
+        [key: string]: string;
+    };
+    /**
+     * A sample event body.
+     */
+    payload: {
+        [key: string]: unknown;
+    };
 };
 
 /**
@@ -1372,6 +1543,12 @@ export type UpdateWebhook = {
      * `null` subscribes to all event types.
      */
     eventTypes?: Array<string> | null;
+    /**
+     * `null` removes the filter: every event is sent.
+     */
+    filter?: {
+        [key: string]: unknown;
+    } | null;
     headers?: {
         [key: string]: string;
     } | null;
@@ -1390,6 +1567,7 @@ export type UpdateWebhook = {
      */
     retrySchedule?: Array<number> | null;
     timeoutSeconds?: number | null;
+    verification?: null | Verification;
 };
 
 export type UsageBucketView = UsageCounts & {
@@ -1423,6 +1601,11 @@ export type UsageCounts = {
      */
     failures: number;
     /**
+     * Requests an ingest URL refused (a bad signature or secret); not
+     * stored, not counted as events.
+     */
+    refused: number;
+    /**
      * Attempts answered 2xx.
      */
     successes: number;
@@ -1439,6 +1622,48 @@ export type UsageReport = {
     totals: UsageCounts;
     webhookId?: string | null;
 };
+
+/**
+ * How a webhook's ingest URL verifies requests. The provider's secret is
+ * not part of it: it is stored encrypted, as a secret version of kind
+ * `verification`.
+ */
+export type Verification = {
+    algorithm?: null | HmacAlgorithm;
+    encoding?: null | SignatureEncoding;
+    /**
+     * hmac: the header carrying the signature.
+     */
+    header?: string | null;
+    /**
+     * hmac: text before the signature in the header, e.g. `sha256=`.
+     */
+    prefix?: string | null;
+    provider: VerificationProvider;
+    /**
+     * False (default): the provider's signature replaces the bearer ingest
+     * secret. True: both are required (not with `basic`, which takes the
+     * same header).
+     */
+    requireIngestSecret?: boolean;
+    /**
+     * hmac: a header with a unix timestamp; when set, what is signed is
+     * `{timestamp}.{body}` and the timestamp must be within tolerance.
+     */
+    timestampHeader?: string | null;
+    /**
+     * Timestamped providers (stripe, slack, standard-webhooks, hmac with
+     * `timestampHeader`): how far the signed timestamp may be from the
+     * server's clock, 1 to 86400 seconds (default 300).
+     */
+    toleranceSeconds?: number | null;
+    /**
+     * basic: the expected user name.
+     */
+    username?: string | null;
+};
+
+export type VerificationProvider = 'stripe' | 'github' | 'shopify' | 'slack' | 'standard-webhooks' | 'twilio' | 'hmac' | 'basic';
 
 export type WebhookView = {
     /**
@@ -1465,6 +1690,13 @@ export type WebhookView = {
      * The event types it receives; absent or null means all.
      */
     eventTypes?: Array<string> | null;
+    /**
+     * Which events it is sent (a filter over the payload and headers);
+     * null: all. Events that do not match are recorded `filtered`.
+     */
+    filter?: {
+        [key: string]: unknown;
+    } | null;
     headers: {
         [key: string]: string;
     };
@@ -1506,6 +1738,12 @@ export type WebhookView = {
     signingSecret?: string | null;
     timeoutSeconds: number;
     updatedAt: string;
+    verification?: null | Verification;
+    /**
+     * Shown once: the verification secret Hookrelay generated when the
+     * provider was set (or rotated) without one.
+     */
+    verificationSecret?: string | null;
 };
 
 export type SeedPortalAccessCreateMagicLinkData = {
@@ -2200,6 +2438,39 @@ export type PortalListEventTypesResponses = {
 };
 
 export type PortalListEventTypesResponse = PortalListEventTypesResponses[keyof PortalListEventTypesResponses];
+
+export type PortalTestFilterData = {
+    body: TestFilter;
+    path?: never;
+    query?: never;
+    url: '/portal-api/v1/filters/test';
+};
+
+export type PortalTestFilterErrors = {
+    /**
+     * Bad Request
+     */
+    400: ErrorBody;
+    /**
+     * Unauthorized
+     */
+    401: ErrorBody;
+    /**
+     * An error: `{"error": {"code", "message", "field"?}}`
+     */
+    default: ErrorBody;
+};
+
+export type PortalTestFilterError = PortalTestFilterErrors[keyof PortalTestFilterErrors];
+
+export type PortalTestFilterResponses = {
+    /**
+     * OK
+     */
+    200: DataFilterResult;
+};
+
+export type PortalTestFilterResponse = PortalTestFilterResponses[keyof PortalTestFilterResponses];
 
 export type PortalListMessagesData = {
     body?: never;
@@ -3208,9 +3479,42 @@ export type EventTypesUpdateResponses = {
 
 export type EventTypesUpdateResponse = EventTypesUpdateResponses[keyof EventTypesUpdateResponses];
 
+export type FiltersTestData = {
+    body: TestFilter;
+    path?: never;
+    query?: never;
+    url: '/v1/filters/test';
+};
+
+export type FiltersTestErrors = {
+    /**
+     * `invalid_field` naming the wrong part of the filter
+     */
+    400: ErrorBody;
+    /**
+     * Unauthorized
+     */
+    401: ErrorBody;
+    /**
+     * An error: `{"error": {"code", "message", "field"?}}`
+     */
+    default: ErrorBody;
+};
+
+export type FiltersTestError = FiltersTestErrors[keyof FiltersTestErrors];
+
+export type FiltersTestResponses = {
+    /**
+     * OK
+     */
+    200: DataFilterResult;
+};
+
+export type FiltersTestResponse = FiltersTestResponses[keyof FiltersTestResponses];
+
 export type IngestSendData = {
     /**
-     * The event, delivered byte for byte with its content type. Any content type is accepted (XML, form data, text, ...); the document names JSON, what generated clients send
+     * The event, delivered byte for byte with its content type. Any content type is accepted (XML, form data, text, ...); the document names JSON, what generated clients send. A webhook with a `verification` checks the provider's signature on the raw body instead of (or as well as) the bearer ingest secret
      */
     body: unknown;
     headers?: {
@@ -3228,9 +3532,17 @@ export type IngestSendData = {
 
 export type IngestSendErrors = {
     /**
-     * Unauthorized
+     * `invalid_signature` for Stripe (what it expects), or invalid input
+     */
+    400: ErrorBody;
+    /**
+     * `unauthorized`, or `invalid_signature` for other providers
      */
     401: ErrorBody;
+    /**
+     * `invalid_signature` for Twilio
+     */
+    403: ErrorBody;
     /**
      * Not Found
      */
@@ -3825,6 +4137,43 @@ export type ReplayJobsGetResponses = {
 
 export type ReplayJobsGetResponse = ReplayJobsGetResponses[keyof ReplayJobsGetResponses];
 
+export type TransformationsSimulateData = {
+    body: Simulate;
+    path?: never;
+    query?: never;
+    url: '/v1/transformations/simulate';
+};
+
+export type TransformationsSimulateErrors = {
+    /**
+     * Bad Request
+     */
+    400: ErrorBody;
+    /**
+     * Unauthorized
+     */
+    401: ErrorBody;
+    /**
+     * Not Found
+     */
+    404: ErrorBody;
+    /**
+     * An error: `{"error": {"code", "message", "field"?}}`
+     */
+    default: ErrorBody;
+};
+
+export type TransformationsSimulateError = TransformationsSimulateErrors[keyof TransformationsSimulateErrors];
+
+export type TransformationsSimulateResponses = {
+    /**
+     * What the script would send (nothing is sent or stored); a script that fails is `outcome: failed`, within a 200 ms and 16 MiB cap
+     */
+    200: DataSimulation;
+};
+
+export type TransformationsSimulateResponse = TransformationsSimulateResponses[keyof TransformationsSimulateResponses];
+
 export type UsageGetData = {
     body?: never;
     path?: never;
@@ -4097,6 +4446,37 @@ export type WebhooksSendEventResponses = {
 
 export type WebhooksSendEventResponse = WebhooksSendEventResponses[keyof WebhooksSendEventResponses];
 
+export type WebhooksListIngestRefusalsData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/v1/webhooks/{id}/ingest-refusals';
+};
+
+export type WebhooksListIngestRefusalsErrors = {
+    /**
+     * Not Found
+     */
+    404: ErrorBody;
+    /**
+     * An error: `{"error": {"code", "message", "field"?}}`
+     */
+    default: ErrorBody;
+};
+
+export type WebhooksListIngestRefusalsError = WebhooksListIngestRefusalsErrors[keyof WebhooksListIngestRefusalsErrors];
+
+export type WebhooksListIngestRefusalsResponses = {
+    /**
+     * The last requests its ingest URL refused, newest first (a few dozen at most)
+     */
+    200: DataVecRefusalView;
+};
+
+export type WebhooksListIngestRefusalsResponse = WebhooksListIngestRefusalsResponses[keyof WebhooksListIngestRefusalsResponses];
+
 export type WebhooksListenData = {
     body?: never;
     path: {
@@ -4203,6 +4583,44 @@ export type WebhooksRotateSigningSecretResponses = {
 };
 
 export type WebhooksRotateSigningSecretResponse = WebhooksRotateSigningSecretResponses[keyof WebhooksRotateSigningSecretResponses];
+
+export type WebhooksRotateVerificationSecretData = {
+    /**
+     * The provider's new `secret` (required for providers that issue it); the previous one stays valid `overlapSeconds`
+     */
+    body?: RotateSecret;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/v1/webhooks/{id}/rotate-verification-secret';
+};
+
+export type WebhooksRotateVerificationSecretErrors = {
+    /**
+     * Bad Request
+     */
+    400: ErrorBody;
+    /**
+     * Not Found
+     */
+    404: ErrorBody;
+    /**
+     * An error: `{"error": {"code", "message", "field"?}}`
+     */
+    default: ErrorBody;
+};
+
+export type WebhooksRotateVerificationSecretError = WebhooksRotateVerificationSecretErrors[keyof WebhooksRotateVerificationSecretErrors];
+
+export type WebhooksRotateVerificationSecretResponses = {
+    /**
+     * `verificationSecret` is shown this once if Hookrelay generated it
+     */
+    200: DataRotatedSecret;
+};
+
+export type WebhooksRotateVerificationSecretResponse = WebhooksRotateVerificationSecretResponses[keyof WebhooksRotateVerificationSecretResponses];
 
 export type SchedulesListData = {
     body?: never;

@@ -106,7 +106,9 @@ def sync_detailed(
         webhook_id (str | Unset):
         status (DeliveryStatus | Unset): Where a delivery stands; `discarded` is a dead delivery
             an operator
-            took out of the dead-letter queue, kept in history.
+            took out of the dead-letter queue, kept in history; `filtered` was
+            never sent: its event did not match the endpoint's filter (a replay
+            sends it).
         from_ (str | Unset):
         to (str | Unset):
         event_type (str | Unset):
@@ -157,7 +159,9 @@ def sync(
         webhook_id (str | Unset):
         status (DeliveryStatus | Unset): Where a delivery stands; `discarded` is a dead delivery
             an operator
-            took out of the dead-letter queue, kept in history.
+            took out of the dead-letter queue, kept in history; `filtered` was
+            never sent: its event did not match the endpoint's filter (a replay
+            sends it).
         from_ (str | Unset):
         to (str | Unset):
         event_type (str | Unset):
@@ -203,7 +207,9 @@ async def asyncio_detailed(
         webhook_id (str | Unset):
         status (DeliveryStatus | Unset): Where a delivery stands; `discarded` is a dead delivery
             an operator
-            took out of the dead-letter queue, kept in history.
+            took out of the dead-letter queue, kept in history; `filtered` was
+            never sent: its event did not match the endpoint's filter (a replay
+            sends it).
         from_ (str | Unset):
         to (str | Unset):
         event_type (str | Unset):
@@ -252,7 +258,9 @@ async def asyncio(
         webhook_id (str | Unset):
         status (DeliveryStatus | Unset): Where a delivery stands; `discarded` is a dead delivery
             an operator
-            took out of the dead-letter queue, kept in history.
+            took out of the dead-letter queue, kept in history; `filtered` was
+            never sent: its event did not match the endpoint's filter (a replay
+            sends it).
         from_ (str | Unset):
         to (str | Unset):
         event_type (str | Unset):

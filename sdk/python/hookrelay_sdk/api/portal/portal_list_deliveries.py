@@ -98,7 +98,9 @@ def sync_detailed(
         endpoint_id (str | Unset):
         status (DeliveryStatus | Unset): Where a delivery stands; `discarded` is a dead delivery
             an operator
-            took out of the dead-letter queue, kept in history.
+            took out of the dead-letter queue, kept in history; `filtered` was
+            never sent: its event did not match the endpoint's filter (a replay
+            sends it).
         event_type (str | Unset):
         message_id (str | Unset):
         limit (int | Unset):
@@ -143,7 +145,9 @@ def sync(
         endpoint_id (str | Unset):
         status (DeliveryStatus | Unset): Where a delivery stands; `discarded` is a dead delivery
             an operator
-            took out of the dead-letter queue, kept in history.
+            took out of the dead-letter queue, kept in history; `filtered` was
+            never sent: its event did not match the endpoint's filter (a replay
+            sends it).
         event_type (str | Unset):
         message_id (str | Unset):
         limit (int | Unset):
@@ -183,7 +187,9 @@ async def asyncio_detailed(
         endpoint_id (str | Unset):
         status (DeliveryStatus | Unset): Where a delivery stands; `discarded` is a dead delivery
             an operator
-            took out of the dead-letter queue, kept in history.
+            took out of the dead-letter queue, kept in history; `filtered` was
+            never sent: its event did not match the endpoint's filter (a replay
+            sends it).
         event_type (str | Unset):
         message_id (str | Unset):
         limit (int | Unset):
@@ -226,7 +232,9 @@ async def asyncio(
         endpoint_id (str | Unset):
         status (DeliveryStatus | Unset): Where a delivery stands; `discarded` is a dead delivery
             an operator
-            took out of the dead-letter queue, kept in history.
+            took out of the dead-letter queue, kept in history; `filtered` was
+            never sent: its event did not match the endpoint's filter (a replay
+            sends it).
         event_type (str | Unset):
         message_id (str | Unset):
         limit (int | Unset):

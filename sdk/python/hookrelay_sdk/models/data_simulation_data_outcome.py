@@ -1,0 +1,10 @@
+from enum import StrEnum
+
+
+class DataSimulationDataOutcome(StrEnum):
+    CANCELLED = "cancelled"
+    FAILED = "failed"
+    SEND = "send"
+
+    def __str__(self) -> str:
+        return str(self.value)

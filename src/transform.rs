@@ -1,0 +1,404 @@
+//! JavaScript transformations: `handler(event)` returns the request to send
+//! (`{body, headers, method?, url?}`) or `null` to cancel it.
+//!
+//! Engine: QuickJS through `rquickjs`. It embeds without a JIT or a system
+//! library, has no network or file access unless a host adds it (we add
+//! nothing: no `std`/`os` modules, no loader), and enforces what a sandbox
+//! needs: a memory limit per runtime, a stack limit, and an interrupt
+//! handler polled while scripts run, which ends one that passes its
+//! deadline. Each run gets a fresh runtime, so nothing leaks between
+//! events, and runs on the blocking pool behind a few slots ([`run`]), so
+//! that a runaway script holds one slot for at most its time cap and never
+//! a thread of the async runtime.
+
+use std::cell::Cell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use rquickjs::allocator::{Allocator, RustAllocator};
+use rquickjs::{CatchResultExt, Context, Function, Runtime};
+use serde::{Deserialize, Serialize};
+use tokio::sync::Semaphore;
+
+pub const MAX_CODE_BYTES: usize = 64 * 1024;
+/// Transformations running at once on a node; the rest wait their turn.
+const SLOTS: usize = 4;
+static RUNNING: Semaphore = Semaphore::const_new(SLOTS);
+
+/// What one run may use.
+#[derive(Clone, Copy, Debug)]
+pub struct Caps {
+    pub time: Duration,
+    pub memory_bytes: usize,
+}
+
+impl Default for Caps {
+    fn default() -> Self {
+        Caps {
+            time: Duration::from_millis(200),
+            memory_bytes: 16 * 1024 * 1024,
+        }
+    }
+}
+
+/// The event as the script sees it.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Input {
+    /// The body: parsed if it is JSON, else the text.
+    pub payload: serde_json::Value,
+    pub headers: BTreeMap<String, String>,
+    pub method: String,
+    pub url: String,
+    pub event_type: Option<String>,
+}
+
+/// The request a script returned.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Request {
+    pub body: String,
+    pub headers: BTreeMap<String, String>,
+    pub method: Option<String>,
+    pub url: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Send(Request),
+    /// The script returned null: nothing is sent.
+    Cancelled,
+}
+
+/// Why a run failed; `kind` is what an attempt records.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Failure {
+    Timeout(Duration),
+    Memory(usize),
+    /// A syntax error, an exception, no `handler`, or a result of the wrong
+    /// shape.
+    Script(String),
+}
+
+impl Failure {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Failure::Timeout(_) => "transformation_timeout",
+            Failure::Memory(_) => "transformation_memory",
+            Failure::Script(_) => "transformation_error",
+        }
+    }
+
+    pub fn message(&self) -> String {
+        match self {
+            Failure::Timeout(t) => format!("the script ran past its {} ms time cap", t.as_millis()),
+            Failure::Memory(b) => format!("the script used more than its {} bytes of memory", b),
+            Failure::Script(m) => m.clone(),
+        }
+    }
+}
+
+/// QuickJS's allocations, counted and refused past the cap, noting when one
+/// was refused. (The runtime's own limit refuses too, but leaves no trace
+/// of it: out of memory, QuickJS often cannot build its error and throws
+/// null, as a script may itself.)
+struct CappedAllocator {
+    used: usize,
+    cap: usize,
+    refused: Rc<Cell<bool>>,
+}
+
+impl CappedAllocator {
+    fn admits(&mut self, more: usize) -> bool {
+        let ok = self.used.saturating_add(more) <= self.cap;
+        if !ok {
+            self.refused.set(true);
+        }
+        ok
+    }
+
+    fn counted(&mut self, ptr: *mut u8) -> *mut u8 {
+        if !ptr.is_null() {
+            // SAFETY: `ptr` was just allocated by `RustAllocator`.
+            self.used += unsafe { RustAllocator::usable_size(ptr) };
+        }
+        ptr
+    }
+}
+
+// SAFETY: every pointer handed out comes from `RustAllocator` and goes back
+// to it; this only counts sizes and refuses (null) past the cap.
+unsafe impl Allocator for CappedAllocator {
+    fn alloc(&mut self, size: usize) -> *mut u8 {
+        if !self.admits(size) {
+            return std::ptr::null_mut();
+        }
+        let ptr = RustAllocator.alloc(size);
+        self.counted(ptr)
+    }
+
+    fn calloc(&mut self, count: usize, size: usize) -> *mut u8 {
+        if !self.admits(count.saturating_mul(size)) {
+            return std::ptr::null_mut();
+        }
+        let ptr = RustAllocator.calloc(count, size);
+        self.counted(ptr)
+    }
+
+    unsafe fn dealloc(&mut self, ptr: *mut u8) {
+        self.used -= RustAllocator::usable_size(ptr);
+        RustAllocator.dealloc(ptr);
+    }
+
+    unsafe fn realloc(&mut self, ptr: *mut u8, new_size: usize) -> *mut u8 {
+        if ptr.is_null() {
+            return self.alloc(new_size);
+        }
+        let old = RustAllocator::usable_size(ptr);
+        if !self.admits(new_size.saturating_sub(old)) {
+            return std::ptr::null_mut();
+        }
+        let moved = RustAllocator.realloc(ptr, new_size);
+        if !moved.is_null() {
+            self.used = self.used - old + RustAllocator::usable_size(moved);
+        }
+        moved
+    }
+
+    unsafe fn usable_size(ptr: *mut u8) -> usize {
+        RustAllocator::usable_size(ptr)
+    }
+}
+
+/// What the script must return when it does not cancel.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Returned {
+    body: serde_json::Value,
+    #[serde(default)]
+    headers: BTreeMap<String, String>,
+    method: Option<String>,
+    url: Option<String>,
+}
+
+/// Runs `code` on `input` within `caps`, on the blocking pool, at most
+/// [`SLOTS`] at once per node.
+pub async fn run(code: String, input: Input, caps: Caps) -> Result<Outcome, Failure> {
+    let _slot = RUNNING
+        .acquire()
+        .await
+        .map_err(|_| Failure::Script("the transformation pool is closed".into()))?;
+    tokio::task::spawn_blocking(move || run_now(&code, &input, caps))
+        .await
+        .unwrap_or_else(|e| Err(Failure::Script(format!("the transformation stopped: {e}"))))
+}
+
+/// Runs `code` on `input` on this thread.
+pub fn run_now(code: &str, input: &Input, caps: Caps) -> Result<Outcome, Failure> {
+    let setup = |e: rquickjs::Error| Failure::Script(format!("the sandbox could not start: {e}"));
+    let out_of_memory = Rc::new(Cell::new(false));
+    let rt = Runtime::new_with_alloc(CappedAllocator {
+        used: 0,
+        cap: caps.memory_bytes,
+        refused: out_of_memory.clone(),
+    })
+    .map_err(setup)?;
+    rt.set_max_stack_size(256 * 1024);
+    let timed_out = Rc::new(Cell::new(false));
+    let deadline = Instant::now() + caps.time;
+    let flag = timed_out.clone();
+    rt.set_interrupt_handler(Some(Box::new(move || {
+        let over = Instant::now() > deadline;
+        flag.set(over);
+        over
+    })));
+    let ctx = Context::full(&rt).map_err(setup)?;
+    let input = serde_json::to_string(input).expect("the input serializes");
+    let result = ctx.with(|ctx| {
+        let run = || -> rquickjs::Result<Option<String>> {
+            ctx.eval::<(), _>(code)?;
+            let handler: Function = ctx.globals().get("handler")?;
+            let event = ctx.json_parse(input)?;
+            let out: rquickjs::Value = handler.call((event,))?;
+            if out.is_null() || out.is_undefined() {
+                return Ok(None);
+            }
+            // An object body becomes JSON here, in the script's key order.
+            if let Some(obj) = out.as_object() {
+                let body: rquickjs::Value = obj.get("body")?;
+                if !body.is_string() && !body.is_undefined() {
+                    obj.set("body", ctx.json_stringify(body)?)?;
+                }
+            }
+            match ctx.json_stringify(out)? {
+                Some(s) => Ok(Some(s.to_string()?)),
+                None => Ok(None),
+            }
+        };
+        run().catch(&ctx).map_err(|e| e.to_string())
+    });
+    // An interrupted script surfaces as an uncatchable exception; one out
+    // of memory often as a bare null (QuickJS cannot build its error), so
+    // the allocator's note tells.
+    if timed_out.get() {
+        return Err(Failure::Timeout(caps.time));
+    }
+    if result.is_err() && out_of_memory.get() {
+        return Err(Failure::Memory(caps.memory_bytes));
+    }
+    let Some(json) = result.map_err(Failure::Script)? else {
+        return Ok(Outcome::Cancelled);
+    };
+    let returned: Returned = serde_json::from_str(&json).map_err(|e| {
+        Failure::Script(format!(
+            "handler must return null or {{body, headers?, method?, url?}} ({e})"
+        ))
+    })?;
+    Ok(Outcome::Send(Request {
+        body: match returned.body {
+            serde_json::Value::String(s) => s,
+            other => other.to_string(),
+        },
+        headers: returned.headers,
+        method: returned.method,
+        url: returned.url,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input() -> Input {
+        Input {
+            payload: serde_json::json!({ "type": "invoice.paid", "amount": 1200 }),
+            headers: BTreeMap::from([("x-team".into(), "billing".into())]),
+            method: "POST".into(),
+            url: "https://example.com/hook".into(),
+            event_type: Some("invoice.paid".into()),
+        }
+    }
+
+    fn caps() -> Caps {
+        Caps {
+            time: Duration::from_millis(200),
+            memory_bytes: 8 * 1024 * 1024,
+        }
+    }
+
+    #[test]
+    fn the_handler_reshapes_the_request_or_cancels_it() {
+        let code = r#"
+            function handler(event) {
+                if (event.payload.amount < 100) return null;
+                return {
+                    body: { kind: event.eventType, cents: event.payload.amount, team: event.headers["x-team"] },
+                    headers: { "x-kind": event.payload.type },
+                    method: "PUT",
+                    url: event.url + "?v=2",
+                };
+            }"#;
+        let out = run_now(code, &input(), caps()).unwrap();
+        assert_eq!(
+            out,
+            Outcome::Send(Request {
+                body: r#"{"kind":"invoice.paid","cents":1200,"team":"billing"}"#.into(),
+                headers: BTreeMap::from([("x-kind".into(), "invoice.paid".into())]),
+                method: Some("PUT".into()),
+                url: Some("https://example.com/hook?v=2".into()),
+            })
+        );
+        let mut small = input();
+        small.payload = serde_json::json!({ "amount": 5 });
+        assert_eq!(run_now(code, &small, caps()).unwrap(), Outcome::Cancelled);
+        let text = run_now(
+            "function handler(e) { return { body: 'plain' } }",
+            &input(),
+            caps(),
+        );
+        assert!(matches!(text, Ok(Outcome::Send(r)) if r.body == "plain" && r.headers.is_empty()));
+    }
+
+    #[test]
+    fn scripts_failing_name_their_kind() {
+        let kind = |code: &str| run_now(code, &input(), caps()).unwrap_err().kind();
+        assert_eq!(
+            kind("function handler(e) { throw new Error('boom') }"),
+            "transformation_error"
+        );
+        assert_eq!(
+            kind("function handler(e) { return 5 }"),
+            "transformation_error"
+        );
+        assert_eq!(
+            kind("function handler(e) { return { bdy: 1 } }"),
+            "transformation_error"
+        );
+        assert_eq!(kind("no handler here"), "transformation_error");
+        assert_eq!(kind("function f() {}"), "transformation_error");
+        assert_eq!(
+            kind("function handler(e) { return null "),
+            "transformation_error"
+        );
+        let e = run_now(
+            "function handler(e) { throw new Error('boom') }",
+            &input(),
+            caps(),
+        )
+        .unwrap_err();
+        assert!(e.message().contains("boom"), "{}", e.message());
+    }
+
+    #[test]
+    fn no_network_or_files_in_the_sandbox() {
+        for global in ["fetch", "require", "process", "std", "os", "XMLHttpRequest"] {
+            let code = format!("function handler(e) {{ return {{ body: typeof {global} }} }}");
+            let out = run_now(&code, &input(), caps()).unwrap();
+            assert!(
+                matches!(out, Outcome::Send(r) if r.body == "undefined"),
+                "{global}"
+            );
+        }
+    }
+
+    /// A runaway script and a memory bomb each fail within their caps while
+    /// trivial runs beside them go through.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn runaway_scripts_fail_within_their_caps_and_others_go_on() {
+        let spin = run(
+            "function handler(e) { for (;;) {} }".into(),
+            input(),
+            caps(),
+        );
+        let bomb = run(
+            "function handler(e) { const a = []; for (;;) a.push('x'.repeat(1 << 20)); }".into(),
+            input(),
+            caps(),
+        );
+        let trivial = async {
+            let started = Instant::now();
+            for _ in 0..20 {
+                let out = run(
+                    "function handler(e) { return { body: e.payload } }".into(),
+                    input(),
+                    caps(),
+                )
+                .await;
+                assert!(matches!(out, Ok(Outcome::Send(_))));
+            }
+            started.elapsed()
+        };
+        let (spin, bomb, _) = tokio::join!(spin, bomb, trivial);
+        assert_eq!(spin.unwrap_err().kind(), "transformation_timeout");
+        let bomb = bomb.unwrap_err();
+        assert_eq!(bomb.kind(), "transformation_memory", "{}", bomb.message());
+        // Deep recursion hits the stack cap, an ordinary script error.
+        let deep = run_now(
+            "function f(n) { return f(n + 1) } function handler(e) { return f(0) }",
+            &input(),
+            caps(),
+        );
+        assert_eq!(deep.unwrap_err().kind(), "transformation_error");
+    }
+}
