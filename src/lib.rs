@@ -24,6 +24,7 @@ pub mod ssrf;
 pub mod store;
 pub mod tiers;
 pub mod time;
+pub mod trace_context;
 pub mod users;
 pub mod webhooks;
 pub mod workers;

@@ -13,7 +13,7 @@ use super::extract::bearer;
 use super::{data, AppState, Data};
 use crate::ingest::{NewEvent, Route};
 use crate::secrets::{self, WEBHOOK_SECRET_PREFIX};
-use crate::store;
+use crate::{store, trace_context};
 
 const MAX_IDEMPOTENCY_KEY_LEN: usize = 255;
 /// The longest `Content-Type` an event may have. It is stored with the
@@ -140,6 +140,8 @@ const BODY_TURN_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 pub(crate) struct EventHead {
     pub content_type: String,
     pub idempotency_key: Option<String>,
+    /// The sender's W3C trace context, if it sent a well-formed one.
+    pub traceparent: Option<String>,
 }
 
 impl EventHead {
@@ -161,9 +163,15 @@ impl EventHead {
                 format!("Content-Type must be at most {MAX_CONTENT_TYPE_LEN} bytes"),
             ));
         }
+        let traceparent = headers
+            .get(trace_context::TRACEPARENT)
+            .and_then(|v| v.to_str().ok())
+            .and_then(trace_context::valid_traceparent)
+            .map(str::to_string);
         Ok(EventHead {
             content_type: content_type.to_string(),
             idempotency_key: idempotency_key(headers)?,
+            traceparent,
         })
     }
 }
@@ -197,10 +205,21 @@ pub(crate) async fn accept(
     head: EventHead,
     body: Bytes,
 ) -> Result<Response, ApiError> {
+    use tracing::Instrument;
     let EventHead {
         content_type,
         idempotency_key,
+        traceparent,
     } = head;
+    let span = tracing::info_span!("ingest", webhook = %webhook_id);
+    if let Some(parent) = &traceparent {
+        trace_context::set_parent(&span, parent);
+    }
+    // The deliveries carry the trace on: this span's context when spans
+    // are exported, else the sender's own `traceparent`, as it came.
+    let headers = trace_context::traceparent_of(&span)
+        .or(traceparent)
+        .map(|t| serde_json::json!({ trace_context::TRACEPARENT: t }).to_string());
     let route = Route::Webhook {
         webhook_id: webhook_id.clone(),
         enabled,
@@ -210,11 +229,11 @@ pub(crate) async fn accept(
         route,
         content_type,
         body,
-        headers: None,
+        headers,
         ordering_key: None,
         idempotency_key,
     };
-    let accepted = state.intake.accept(event).await?;
+    let accepted = state.intake.accept(event).instrument(span).await?;
     let delivery_id = accepted
         .deliveries
         .into_iter()

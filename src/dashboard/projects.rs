@@ -252,6 +252,7 @@ async fn send_test_event(
     let head = ingest::EventHead {
         content_type: "application/json".into(),
         idempotency_key: None,
+        traceparent: None,
     };
     let res = ingest::accept(
         &state,
