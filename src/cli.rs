@@ -20,7 +20,26 @@ use crate::{ids, signing, tiers, webhooks};
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging(cli.log_format);
+    let otlp = match &cli.command {
+        Command::Serve(args) => args.otlp_endpoint.as_deref(),
+        _ => None,
+    };
+    let tracer = match init_logging(cli.log_format, otlp) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: --otlp-endpoint: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let code = run_in_runtime(cli);
+    // Sends the spans still batched.
+    if let Some(provider) = tracer {
+        let _ = provider.shutdown();
+    }
+    code
+}
+
+fn run_in_runtime(cli: Cli) -> ExitCode {
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -41,21 +60,41 @@ pub fn main() -> ExitCode {
 }
 
 /// Logs go to standard error: plain text, coloured only on a terminal (not
-/// in journald, docker logs or a file), or one JSON object per line.
-fn init_logging(format: LogFormat) {
+/// in journald, docker logs or a file), or one JSON object per line, at the
+/// level RUST_LOG sets. With `otlp`, spans (at info and above, whatever
+/// RUST_LOG says) are exported there too.
+fn init_logging(
+    format: LogFormat,
+    otlp: Option<&str>,
+) -> Result<Option<opentelemetry_sdk::trace::SdkTracerProvider>, BoxError> {
     use std::io::IsTerminal;
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    use tracing_subscriber::Layer;
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let logs = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    match format {
-        LogFormat::Text => logs.with_ansi(std::io::stderr().is_terminal()).init(),
+    let logs = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
+    let logs = match format {
+        LogFormat::Text => logs.with_ansi(std::io::stderr().is_terminal()).boxed(),
         LogFormat::Json => logs
             .json()
             .flatten_event(true)
             .with_current_span(false)
-            .init(),
-    }
+            .boxed(),
+    };
+    let (spans, provider) = match otlp {
+        Some(endpoint) => {
+            let (layer, provider) = crate::trace_context::otlp_layer(endpoint)?;
+            let only_ours = tracing_subscriber::filter::Targets::new()
+                .with_target("hookrelay", tracing::Level::INFO);
+            (Some(layer.with_filter(only_ours)), Some(provider))
+        }
+        None => (None, None),
+    };
+    tracing_subscriber::registry()
+        .with(logs.with_filter(filter))
+        .with(spans)
+        .init();
+    Ok(provider)
 }
 
 async fn run(command: Command, log_format: LogFormat) -> Result<ExitCode, BoxError> {

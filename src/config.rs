@@ -142,6 +142,11 @@ pub struct ServeArgs {
     /// request is answered 408 and its connection closed.
     #[arg(long, env = "HOOKRELAY_REQUEST_BODY_TIMEOUT_SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub request_body_timeout_seconds: u64,
+    /// Export traces (spans of ingest, the store and delivery attempts) to
+    /// this OpenTelemetry collector over OTLP/HTTP (protobuf), e.g.
+    /// http://127.0.0.1:4318 (spans go to <url>/v1/traces).
+    #[arg(long, env = "HOOKRELAY_OTLP_ENDPOINT")]
+    pub otlp_endpoint: Option<String>,
     /// Largest accepted request body (ingest payloads included).
     #[arg(long, env = "HOOKRELAY_MAX_PAYLOAD_BYTES", default_value_t = 1024 * 1024)]
     pub max_payload_bytes: usize,

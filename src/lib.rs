@@ -54,6 +54,7 @@ pub mod ssrf;
 pub mod store;
 pub mod tiers;
 pub mod time;
+pub mod trace_context;
 pub mod transform;
 pub mod users;
 pub mod webhooks;

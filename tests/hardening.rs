@@ -999,3 +999,119 @@ async fn a_backup_taken_under_load_restores_every_acknowledged_event() {
     let _ = child.kill();
     let _ = child.wait();
 }
+
+/// A collector's OTLP/HTTP endpoint on loopback that keeps what it is sent
+/// (protobuf; the test looks for ids and span names in the bytes rather
+/// than decoding them).
+async fn otlp_receiver() -> (String, std::sync::Arc<std::sync::Mutex<Vec<bytes::Bytes>>>) {
+    let got = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let kept = got.clone();
+    let app = axum::Router::new().route(
+        "/v1/traces",
+        axum::routing::post(move |headers: axum::http::HeaderMap, body: bytes::Bytes| {
+            let kept = kept.clone();
+            async move {
+                assert_eq!(headers["content-type"], "application/x-protobuf");
+                kept.lock().unwrap().push(body);
+                (
+                    [("content-type", "application/x-protobuf")],
+                    Vec::<u8>::new(),
+                )
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (url, got)
+}
+
+/// Spans of ingest, the store and the attempt reach the collector in the
+/// sender's trace, and the destination's `traceparent` continues it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn traces_are_exported_and_traceparent_reaches_destinations() {
+    let (collector, exported) = otlp_receiver().await;
+    let server = Server::start(ServerOpts {
+        extra: vec!["--otlp-endpoint".into(), collector],
+        env: vec![("OTEL_BSP_SCHEDULE_DELAY".into(), "100".into())],
+        ..Default::default()
+    })
+    .await;
+    let api = server.api();
+    let (_, key) = server.create_project("acme");
+    let receiver = Receiver::start().await;
+    let hook = api.create_webhook(&key, &receiver.url, json!({})).await;
+    let trace_id = "4bf92f3577b34da6a3ce929d0e0e4736";
+    let sender_span = "00f067aa0ba902b7";
+    let r = reqwest::Client::new()
+        .post(hook["ingestUrl"].as_str().unwrap())
+        .bearer_auth(hook["ingestSecret"].as_str().unwrap())
+        .header("content-type", "application/json")
+        .header("traceparent", format!("00-{trace_id}-{sender_span}-01"))
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 202);
+    let got = receiver.wait_for(1, WAIT).await;
+    let traceparent = header(&got[0], "traceparent");
+    let parts: Vec<&str> = traceparent.split('-').collect();
+    assert_eq!(parts.len(), 4, "{traceparent}");
+    assert_eq!(
+        (parts[0], parts[1], parts[3]),
+        ("00", trace_id, "01"),
+        "{traceparent}"
+    );
+    assert_ne!(
+        parts[2], sender_span,
+        "the attempt's own span is the parent"
+    );
+
+    let trace_bytes = hex::decode(trace_id).unwrap();
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let all: Vec<u8> = exported
+            .lock()
+            .unwrap()
+            .iter()
+            .flat_map(|b| b.to_vec())
+            .collect();
+        let has = |needle: &[u8]| all.windows(needle.len()).any(|w| w == needle);
+        if has(&trace_bytes)
+            && has(b"ingest")
+            && has(b"store.write_batch")
+            && has(b"delivery.attempt")
+            && has(&hex::decode(parts[2]).unwrap())
+        {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "spans not exported: {}",
+            server.log()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // Without a collector the sender's traceparent still goes on, as it came.
+    let plain = Server::start(ServerOpts::default()).await;
+    let api = plain.api();
+    let (_, key) = plain.create_project("acme");
+    let receiver = Receiver::start().await;
+    let hook = api.create_webhook(&key, &receiver.url, json!({})).await;
+    let sent = format!("00-{trace_id}-{sender_span}-01");
+    let r = reqwest::Client::new()
+        .post(hook["ingestUrl"].as_str().unwrap())
+        .bearer_auth(hook["ingestSecret"].as_str().unwrap())
+        .header("content-type", "application/json")
+        .header("traceparent", &sent)
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 202);
+    let got = receiver.wait_for(1, WAIT).await;
+    assert_eq!(header(&got[0], "traceparent"), sent);
+}

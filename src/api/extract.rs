@@ -67,8 +67,14 @@ fn refuse_control_characters(body: &[u8]) -> Result<(), ApiError> {
             _ => true,
         }
     }
-    // Cheap first: JSON can only carry a control character as an escape.
-    if !body.windows(2).any(|w| w == b"\\u") && !body.iter().any(|b| b.is_ascii_control()) {
+    // Cheap first: in JSON a control character is either escaped (`\u`),
+    // or a raw DEL or C1 character (U+0080 to U+009F: 0xC2 0x80..0x9F in
+    // UTF-8); other raw control bytes are not valid JSON at all.
+    let may_hold_one = body.contains(&0x7f)
+        || body
+            .windows(2)
+            .any(|w| w == b"\\u" || (w[0] == 0xc2 && (0x80..=0x9f).contains(&w[1])));
+    if !may_hold_one {
         return Ok(());
     }
     let value: serde_json::Value = serde_json::from_slice(body)
@@ -213,4 +219,39 @@ pub fn bearer_in(headers: &axum::http::HeaderMap) -> Option<&str> {
         .eq_ignore_ascii_case("bearer")
         .then(|| token.trim())
         .filter(|t| !t.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::refuse_control_characters;
+
+    fn field(body: &str) -> Option<String> {
+        refuse_control_characters(body.as_bytes())
+            .err()
+            .map(|e| e.field.unwrap_or_default().into_owned())
+    }
+
+    #[test]
+    fn control_characters_are_found_escaped_or_raw_and_named() {
+        assert_eq!(field(r#"{"name": "a\u0000b"}"#).as_deref(), Some("name"));
+        assert_eq!(field("{\"name\": \"a\u{7f}b\"}").as_deref(), Some("name"));
+        assert_eq!(field("{\"name\": \"a\u{85}b\"}").as_deref(), Some("name"));
+        assert_eq!(
+            field(r#"{"headers": {"x-a\u0001": "b"}}"#).as_deref(),
+            Some("headers")
+        );
+        assert_eq!(field(r#"{"a\u0000": 1}"#).as_deref(), Some("a"));
+        assert_eq!(field(r#"["\u0007"]"#).as_deref(), Some("body"));
+    }
+
+    #[test]
+    fn text_free_form_fields_and_other_escapes_pass() {
+        assert_eq!(
+            field("{\n  \"description\": \"two\\nlines\\tand \\u00e9\"\n}"),
+            None
+        );
+        assert_eq!(field(r#"{"payload": {"s": "\u0000"}, "name": "x"}"#), None);
+        assert_eq!(field(r#"{"metadata": {"k": "\u0001"}}"#), None);
+        assert_eq!(field("{\"name\": \"caf\u{e9} \u{20ac}\"}"), None);
+    }
 }

@@ -16,6 +16,7 @@ use crate::ingest::{NewEvent, Route};
 use crate::metrics;
 use crate::secrets::{self, WEBHOOK_SECRET_PREFIX};
 use crate::store::{self, IngestTarget};
+use crate::trace_context;
 
 const MAX_IDEMPOTENCY_KEY_LEN: usize = 255;
 /// The longest `Content-Type` an event may have. It is stored with the
@@ -292,6 +293,8 @@ const BODY_TURN_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 pub(crate) struct EventHead {
     pub content_type: String,
     pub idempotency_key: Option<String>,
+    /// The sender's W3C trace context, if it sent a well-formed one.
+    pub traceparent: Option<String>,
 }
 
 impl EventHead {
@@ -313,9 +316,15 @@ impl EventHead {
                 format!("Content-Type must be at most {MAX_CONTENT_TYPE_LEN} bytes"),
             ));
         }
+        let traceparent = headers
+            .get(trace_context::TRACEPARENT)
+            .and_then(|v| v.to_str().ok())
+            .and_then(trace_context::valid_traceparent)
+            .map(str::to_string);
         Ok(EventHead {
             content_type: content_type.to_string(),
             idempotency_key: idempotency_key(headers)?,
+            traceparent,
         })
     }
 }
@@ -349,22 +358,41 @@ pub(crate) async fn accept(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
+    use tracing::Instrument;
     let EventHead {
         content_type,
         idempotency_key,
+        traceparent,
     } = head;
+    let webhook_id = match &route {
+        Route::Webhook { webhook_id, .. } => webhook_id.clone(),
+        Route::Application { .. } => String::new(),
+    };
+    let span = tracing::info_span!("ingest", webhook = %webhook_id);
+    if let Some(parent) = &traceparent {
+        trace_context::set_parent(&span, parent);
+    }
+    // The deliveries carry the trace on: this span's context when spans
+    // are exported, else the sender's own `traceparent`, as it came.
+    let event_headers = trace_context::traceparent_of(&span)
+        .or(traceparent)
+        .map(|t| serde_json::json!({ trace_context::TRACEPARENT: t }).to_string());
     let event = NewEvent {
         project_id,
         route,
         content_type,
         body,
-        headers: None,
+        headers: event_headers,
         ordering_key: None,
         idempotency_key,
         request_headers: headers,
     };
-    let accepted = state.intake.accept(event).await?;
-    let (delivery_id, webhook_id) = accepted.deliveries.into_iter().next().unwrap_or_default();
+    let accepted = state.intake.accept(event).instrument(span).await?;
+    let (delivery_id, webhook_id) = accepted
+        .deliveries
+        .into_iter()
+        .next()
+        .unwrap_or((String::new(), webhook_id));
     let mut response = (
         StatusCode::ACCEPTED,
         data(AcceptedView {

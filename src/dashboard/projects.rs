@@ -320,6 +320,7 @@ async fn send_test_event(
     let head = ingest::EventHead {
         content_type: "application/json".into(),
         idempotency_key: None,
+        traceparent: None,
     };
     let route = crate::ingest::Route::Webhook {
         webhook_id: w.id.clone(),

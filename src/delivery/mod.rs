@@ -34,7 +34,7 @@ use crate::secrets::{signing_key_bytes, SecretBox};
 use crate::store::{
     self, CircuitChange, Claimed, DeliveryStatus, DestinationKind, Ordering, Outcome, Store,
 };
-use crate::{ids, retry};
+use crate::{ids, retry, trace_context};
 use scheduler::{Circuit, CircuitPolicy, CircuitState, Limits, Scheduler, Verdict};
 
 pub use destination::{
@@ -926,12 +926,27 @@ impl Engine {
         claimed: &Claimed,
         attempt_no: i64,
     ) -> (store::AttemptRecord, Option<i64>) {
+        use tracing::Instrument;
         let now_ms = store::now_ms();
         let mut headers = target.headers.clone();
         // The event's own headers replace a webhook header of the same name:
         // they are the more specific ones.
         if let Some(own) = claimed.headers.as_deref() {
             headers.extend(crate::webhooks::header_map(own));
+        }
+        // An event that came with a trace: the attempt is a span of it, and
+        // the destination's trace continues from the attempt.
+        let span = tracing::info_span!("delivery.attempt", delivery = %claimed.delivery_id, attempt = attempt_no);
+        if let Some(parent) = headers
+            .get(trace_context::TRACEPARENT)
+            .and_then(|v| v.to_str().ok())
+        {
+            trace_context::set_parent(&span, parent);
+            if let Some(own) = trace_context::traceparent_of(&span)
+                .and_then(|t| reqwest::header::HeaderValue::from_str(&t).ok())
+            {
+                headers.insert(trace_context::TRACEPARENT, own);
+            }
         }
         let route = if target.listen {
             Route::Listen {
@@ -955,7 +970,12 @@ impl Engine {
                 .collect(),
             timeout: target.timeout,
         };
-        let sent = self.inner.destination.post(post, attempt_no).await;
+        let sent = self
+            .inner
+            .destination
+            .post(post, attempt_no)
+            .instrument(span)
+            .await;
         metrics()
             .attempt_seconds
             .observe(sent.record.duration_ms as f64 / 1000.0);

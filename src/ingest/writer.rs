@@ -82,12 +82,18 @@ impl Writer {
         &self,
         request: impl FnOnce(Reply<T>) -> Request,
     ) -> Result<T, WriteFailed> {
+        use tracing::Instrument;
         let (reply, answer) = oneshot::channel();
-        self.tx
-            .send(request(reply))
-            .await
-            .map_err(|_| WriteFailed)?;
-        answer.await.map_err(|_| WriteFailed)?
+        // The caller's wait for the group commit, as a span of its trace.
+        async {
+            self.tx
+                .send(request(reply))
+                .await
+                .map_err(|_| WriteFailed)?;
+            answer.await.map_err(|_| WriteFailed)?
+        }
+        .instrument(tracing::info_span!("store.write_batch"))
+        .await
     }
 }
 
