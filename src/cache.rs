@@ -45,6 +45,20 @@ impl<K: Eq + Hash + Clone, V: Clone> TtlCache<K, V> {
         entries.insert(key, (Instant::now(), value));
     }
 
+    /// The cached value of `key`, or else what `load` gives, cached for next
+    /// time (a failed load is not).
+    pub async fn get_or_load<E, F>(&self, key: K, load: impl FnOnce() -> F) -> Result<V, E>
+    where
+        F: std::future::Future<Output = Result<V, E>>,
+    {
+        if let Some(v) = self.get(&key) {
+            return Ok(v);
+        }
+        let v = load().await?;
+        self.insert(key, v.clone());
+        Ok(v)
+    }
+
     pub fn remove(&self, key: &K) {
         self.entries
             .lock()
@@ -63,6 +77,18 @@ impl<K: Eq + Hash + Clone, V: Clone> TtlCache<K, V> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn loads_once_and_keeps_no_failure() {
+        let c = TtlCache::new(Duration::from_secs(60), 10);
+        let failed: Result<&str, &str> = c.get_or_load(1, || async { Err("down") }).await;
+        assert_eq!(failed, Err("down"));
+        assert_eq!(c.get(&1), None, "a failed load is not cached");
+        let v: Result<_, ()> = c.get_or_load(1, || async { Ok("a") }).await;
+        assert_eq!(v, Ok("a"));
+        let cached: Result<_, ()> = c.get_or_load(1, || async { Ok("b") }).await;
+        assert_eq!(cached, Ok("a"), "served from the cache, not loaded again");
+    }
 
     #[test]
     fn expires_and_stays_bounded() {

@@ -97,14 +97,10 @@ pub async fn ingest(
     // last, so that requests with a wrong secret cost no memory for their
     // bodies. (A provider's signature covers the body, so it is checked
     // after reading it.)
-    let target = match state.ingest_targets.get(&public_id) {
-        Some(t) => t,
-        None => {
-            let t = state.store.ingest_target(&public_id).await?;
-            state.ingest_targets.insert(public_id.clone(), t.clone());
-            t
-        }
-    };
+    let target = state
+        .ingest_targets
+        .get_or_load(public_id.clone(), || state.store.ingest_target(&public_id))
+        .await?;
     let target = target.ok_or_else(|| ApiError::not_found("ingest URL"))?;
     let verification: Option<Verification> = target
         .verification

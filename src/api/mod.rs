@@ -106,14 +106,10 @@ impl State {
         id_or_uid: &str,
     ) -> Result<Application, ApiError> {
         let key = (project_id.to_string(), id_or_uid.to_string());
-        let found = match self.applications.get(&key) {
-            Some(found) => found,
-            None => {
-                let found = self.store.get_application(project_id, id_or_uid).await?;
-                self.applications.insert(key, found.clone());
-                found
-            }
-        };
+        let found = self
+            .applications
+            .get_or_load(key, || self.store.get_application(project_id, id_or_uid))
+            .await?;
         found.ok_or_else(|| ApiError::not_found("application"))
     }
 

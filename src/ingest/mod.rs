@@ -131,12 +131,12 @@ impl Intake {
 
     async fn endpoints(&self, application_id: &str) -> Result<Arc<Vec<Webhook>>, IntakeError> {
         let key = application_id.to_string();
-        if let Some(endpoints) = self.inner.endpoints.get(&key) {
-            return Ok(endpoints);
-        }
-        let endpoints = Arc::new(self.inner.store.all_endpoints(application_id).await?);
-        self.inner.endpoints.insert(key, endpoints.clone());
-        Ok(endpoints)
+        let load = || async {
+            Ok::<_, sqlx::Error>(Arc::new(
+                self.inner.store.all_endpoints(application_id).await?,
+            ))
+        };
+        Ok(self.inner.endpoints.get_or_load(key, load).await?)
     }
 
     /// The project's tier and usage as the intake sees them (cached).

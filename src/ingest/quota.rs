@@ -68,14 +68,12 @@ impl Quotas {
     }
 
     pub async fn get(&self, project_id: &str) -> Result<Quota, IntakeError> {
-        if let Some(q) = self.cache.get(&project_id.to_string()) {
-            return Ok(q);
-        }
-        let q = Quota::load(&self.store, project_id, store::now_ms())
-            .await?
-            .ok_or(IntakeError::NotFound("project"))?;
-        self.cache.insert(project_id.to_string(), q);
-        Ok(q)
+        let load = || async {
+            Quota::load(&self.store, project_id, store::now_ms())
+                .await?
+                .ok_or(IntakeError::NotFound("project"))
+        };
+        self.cache.get_or_load(project_id.to_string(), load).await
     }
 }
 
