@@ -16,6 +16,7 @@ pub const SCHEDULE: &str = "sched";
 pub const CHANNEL: &str = "nch";
 pub const NOTIFICATION: &str = "ntf";
 pub const REFUSAL: &str = "rfs";
+pub const TRANSFORMATION: &str = "trv";
 
 /// A new id, greater than every id this process made before: FIFO
 /// endpoints deliver in id order, so two events in the same millisecond

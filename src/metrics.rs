@@ -98,6 +98,8 @@ pub struct Metrics {
     pub refused: Counter,
     /// Deliveries recorded `filtered` (their event did not match).
     pub filtered: Counter,
+    /// Deliveries their endpoint's transformation cancelled (returned null).
+    pub cancelled: Counter,
     /// Deliveries that got a 2xx.
     pub delivered: Counter,
     /// Attempts that did not get a 2xx (each retry counts).
@@ -148,6 +150,7 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         ingested: Counter::default(),
         refused: Counter::default(),
         filtered: Counter::default(),
+        cancelled: Counter::default(),
         delivered: Counter::default(),
         failed: Counter::default(),
         dead: Counter::default(),
@@ -179,6 +182,11 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         "deliveries_filtered",
         "Deliveries recorded as filtered, never sent: the event did not match the endpoint's filter",
         m.filtered.clone(),
+    );
+    registry.register(
+        "deliveries_cancelled",
+        "Deliveries recorded as cancelled, never sent: the endpoint's transformation returned null",
+        m.cancelled.clone(),
     );
     registry.register(
         "deliveries_succeeded",

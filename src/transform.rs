@@ -54,14 +54,84 @@ pub struct Input {
     pub event_type: Option<String>,
 }
 
-/// The request a script returned.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// The request a script returned, checked: valid headers (`content-type`
+/// among them replaces the event's; the signature headers cannot be set),
+/// `POST`, `PUT` or `PATCH`, an http(s) URL. Headers are added to the
+/// endpoint's and the event's; an absent method or URL keeps the
+/// endpoint's. Stored with the delivery, so its retries and replays resend
+/// it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Request {
     pub body: String,
+    #[serde(default)]
     pub headers: BTreeMap<String, String>,
     pub method: Option<String>,
     pub url: Option<String>,
+}
+
+/// Methods a transformation may send with.
+pub const METHODS: &[&str] = &["POST", "PUT", "PATCH"];
+
+impl Request {
+    /// The headers sent: `base` (the endpoint's and the event's, with the
+    /// event's `content-type`) with the script's over them.
+    pub fn headers_over(&self, base: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+        let mut all = base.clone();
+        all.extend(self.headers.iter().map(|(k, v)| (k.clone(), v.clone())));
+        all
+    }
+
+    fn check(mut self) -> Result<Request, String> {
+        self.headers = self
+            .headers
+            .into_iter()
+            .map(|(k, v)| (k.to_ascii_lowercase(), v))
+            .collect();
+        let mut rest = self.headers.clone();
+        if let Some(ct) = rest.remove("content-type") {
+            reqwest::header::HeaderValue::from_str(&ct)
+                .map_err(|_| "headers: content-type is not a valid header value".to_string())?;
+        }
+        crate::webhooks::validate_headers(&rest).map_err(|e| format!("headers: {e}"))?;
+        if let Some(m) = &mut self.method {
+            m.make_ascii_uppercase();
+            if !METHODS.contains(&m.as_str()) {
+                return Err(format!("method: must be one of {}", METHODS.join(", ")));
+            }
+        }
+        if let Some(url) = &self.url {
+            crate::webhooks::validate_destination_url(url).map_err(|e| format!("url: {e}"))?;
+        }
+        Ok(self)
+    }
+}
+
+/// A transformation's request as a delivery keeps it: which version made it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Stored {
+    pub version_id: String,
+    #[serde(flatten)]
+    pub request: Request,
+}
+
+/// What a script sees of an event about to go to `url` with `headers`.
+pub fn input(
+    body: &[u8],
+    headers: BTreeMap<String, String>,
+    url: String,
+    event_type: Option<String>,
+) -> Input {
+    let payload = serde_json::from_slice(body)
+        .unwrap_or_else(|_| serde_json::Value::String(String::from_utf8_lossy(body).into_owned()));
+    Input {
+        payload,
+        headers,
+        method: "POST".into(),
+        url,
+        event_type,
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -185,17 +255,106 @@ struct Returned {
 /// Runs `code` on `input` within `caps`, on the blocking pool, at most
 /// [`SLOTS`] at once per node.
 pub async fn run(code: String, input: Input, caps: Caps) -> Result<Outcome, Failure> {
+    off_runtime(move || run_now(&code, &input, caps)).await
+}
+
+/// Code that is neither blank nor past [`MAX_CODE_BYTES`].
+pub fn check_size(code: &str) -> Result<(), String> {
+    if code.trim().is_empty() || code.len() > MAX_CODE_BYTES {
+        return Err(format!("must be 1 to {MAX_CODE_BYTES} bytes of JavaScript"));
+    }
+    Ok(())
+}
+
+/// Checks that `code` is 1 to [`MAX_CODE_BYTES`] bytes, compiles, and
+/// defines `handler` as a function, running its top level within `caps`
+/// (which may itself loop or allocate without end).
+pub async fn check_code(code: String, caps: Caps) -> Result<(), String> {
+    check_size(&code)?;
+    let defined = off_runtime(move || {
+        in_sandbox(caps, |ctx| {
+            ctx.eval::<(), _>(code.as_str())?;
+            let handler: rquickjs::Value = ctx.globals().get("handler")?;
+            Ok(handler.is_function())
+        })
+    })
+    .await
+    .map_err(|f| f.message())?;
+    if defined {
+        Ok(())
+    } else {
+        Err("must define function handler(event)".into())
+    }
+}
+
+/// Runs `f` on the blocking pool behind one of [`SLOTS`]: a script may spin
+/// for its whole time cap, which must never hold a thread of the async
+/// runtime, nor more than a few of the blocking pool however many run away.
+async fn off_runtime<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, Failure> + Send + 'static,
+) -> Result<T, Failure> {
     let _slot = RUNNING
         .acquire()
         .await
         .map_err(|_| Failure::Script("the transformation pool is closed".into()))?;
-    tokio::task::spawn_blocking(move || run_now(&code, &input, caps))
+    tokio::task::spawn_blocking(f)
         .await
         .unwrap_or_else(|e| Err(Failure::Script(format!("the transformation stopped: {e}"))))
 }
 
 /// Runs `code` on `input` on this thread.
 pub fn run_now(code: &str, input: &Input, caps: Caps) -> Result<Outcome, Failure> {
+    let input = serde_json::to_string(input).expect("the input serializes");
+    let json = in_sandbox(caps, |ctx| {
+        ctx.eval::<(), _>(code)?;
+        let handler: Function = ctx.globals().get("handler")?;
+        let event = ctx.json_parse(input)?;
+        let out: rquickjs::Value = handler.call((event,))?;
+        if out.is_null() || out.is_undefined() {
+            return Ok(None);
+        }
+        // An object body becomes JSON here, in the script's key order.
+        if let Some(obj) = out.as_object() {
+            let body: rquickjs::Value = obj.get("body")?;
+            if !body.is_string() && !body.is_undefined() {
+                obj.set("body", ctx.json_stringify(body)?)?;
+            }
+        }
+        match ctx.json_stringify(out)? {
+            Some(s) => Ok(Some(s.to_string()?)),
+            None => Ok(None),
+        }
+    })?;
+    let Some(json) = json else {
+        return Ok(Outcome::Cancelled);
+    };
+    let returned: Returned = serde_json::from_str(&json).map_err(|e| {
+        Failure::Script(format!(
+            "handler must return null or {{body, headers?, method?, url?}} ({e})"
+        ))
+    })?;
+    let request = Request {
+        body: match returned.body {
+            serde_json::Value::String(s) => s,
+            other => other.to_string(),
+        },
+        headers: returned.headers,
+        method: returned.method,
+        url: returned.url,
+    };
+    request.check().map(Outcome::Send).map_err(|e| {
+        Failure::Script(format!(
+            "handler returned a request that cannot be sent: {e}"
+        ))
+    })
+}
+
+/// Runs `f` in a fresh runtime and context within `caps`; an exception, the
+/// time cap and the memory cap come back as a [`Failure`].
+fn in_sandbox<T>(
+    caps: Caps,
+    f: impl for<'js> FnOnce(&rquickjs::Ctx<'js>) -> rquickjs::Result<T>,
+) -> Result<T, Failure> {
     let setup = |e: rquickjs::Error| Failure::Script(format!("the sandbox could not start: {e}"));
     let out_of_memory = Rc::new(Cell::new(false));
     let rt = Runtime::new_with_alloc(CappedAllocator {
@@ -214,30 +373,7 @@ pub fn run_now(code: &str, input: &Input, caps: Caps) -> Result<Outcome, Failure
         over
     })));
     let ctx = Context::full(&rt).map_err(setup)?;
-    let input = serde_json::to_string(input).expect("the input serializes");
-    let result = ctx.with(|ctx| {
-        let run = || -> rquickjs::Result<Option<String>> {
-            ctx.eval::<(), _>(code)?;
-            let handler: Function = ctx.globals().get("handler")?;
-            let event = ctx.json_parse(input)?;
-            let out: rquickjs::Value = handler.call((event,))?;
-            if out.is_null() || out.is_undefined() {
-                return Ok(None);
-            }
-            // An object body becomes JSON here, in the script's key order.
-            if let Some(obj) = out.as_object() {
-                let body: rquickjs::Value = obj.get("body")?;
-                if !body.is_string() && !body.is_undefined() {
-                    obj.set("body", ctx.json_stringify(body)?)?;
-                }
-            }
-            match ctx.json_stringify(out)? {
-                Some(s) => Ok(Some(s.to_string()?)),
-                None => Ok(None),
-            }
-        };
-        run().catch(&ctx).map_err(|e| e.to_string())
-    });
+    let result = ctx.with(|ctx| f(&ctx).catch(&ctx).map_err(|e| e.to_string()));
     // An interrupted script surfaces as an uncatchable exception; one out
     // of memory often as a bare null (QuickJS cannot build its error), so
     // the allocator's note tells.
@@ -247,23 +383,7 @@ pub fn run_now(code: &str, input: &Input, caps: Caps) -> Result<Outcome, Failure
     if result.is_err() && out_of_memory.get() {
         return Err(Failure::Memory(caps.memory_bytes));
     }
-    let Some(json) = result.map_err(Failure::Script)? else {
-        return Ok(Outcome::Cancelled);
-    };
-    let returned: Returned = serde_json::from_str(&json).map_err(|e| {
-        Failure::Script(format!(
-            "handler must return null or {{body, headers?, method?, url?}} ({e})"
-        ))
-    })?;
-    Ok(Outcome::Send(Request {
-        body: match returned.body {
-            serde_json::Value::String(s) => s,
-            other => other.to_string(),
-        },
-        headers: returned.headers,
-        method: returned.method,
-        url: returned.url,
-    }))
+    result.map_err(Failure::Script)
 }
 
 #[cfg(test)]
@@ -348,6 +468,69 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.message().contains("boom"), "{}", e.message());
+    }
+
+    #[test]
+    fn only_a_request_that_can_be_sent_comes_back() {
+        let run = |ret: &str| {
+            run_now(
+                &format!("function handler(e) {{ return {ret} }}"),
+                &input(),
+                caps(),
+            )
+        };
+        let refused = [
+            "{ body: 'x', headers: { 'webhook-signature': 'v1,forged' } }",
+            "{ body: 'x', headers: { 'bad name': 'v' } }",
+            "{ body: 'x', method: 'DELETE' }",
+            "{ body: 'x', url: 'ftp://example.com/' }",
+            "{ body: 'x', url: 'not a url' }",
+        ];
+        for ret in refused {
+            assert_eq!(
+                run(ret).unwrap_err().kind(),
+                "transformation_error",
+                "{ret}"
+            );
+        }
+        let ok = run(
+            "{ body: 'x', headers: { 'Content-Type': 'text/plain', 'X-A': '1' }, method: 'patch' }",
+        );
+        assert_eq!(
+            ok.unwrap(),
+            Outcome::Send(Request {
+                body: "x".into(),
+                headers: BTreeMap::from([
+                    ("content-type".into(), "text/plain".into()),
+                    ("x-a".into(), "1".into()),
+                ]),
+                method: Some("PATCH".into()),
+                url: None,
+            })
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn code_is_checked_before_it_is_set() {
+        assert!(
+            check_code("function handler(e) { return null }".into(), caps())
+                .await
+                .is_ok()
+        );
+        for bad in [
+            "",
+            "function handler(e) { return null ",
+            "const handler = 5",
+            "for (;;) {}",
+            "throw new Error('at load')",
+        ] {
+            assert!(check_code(bad.into(), caps()).await.is_err(), "{bad}");
+        }
+        let big = format!(
+            "function handler(e) {{ return null }} //{}",
+            "x".repeat(MAX_CODE_BYTES)
+        );
+        assert!(check_code(big, caps()).await.is_err());
     }
 
     #[test]

@@ -104,7 +104,12 @@ pub fn validate_text(value: &str, max: usize, required: bool) -> Result<(), Stri
 /// Stored header JSON to a header map; entries were validated on write.
 pub fn header_map(stored: &str) -> HeaderMap {
     let parsed: BTreeMap<String, String> = serde_json::from_str(stored).unwrap_or_default();
-    parsed
+    header_map_of(&parsed)
+}
+
+/// Validated headers to a header map.
+pub fn header_map_of(headers: &BTreeMap<String, String>) -> HeaderMap {
+    headers
         .iter()
         .filter_map(|(k, v)| {
             Some((

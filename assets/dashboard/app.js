@@ -391,6 +391,9 @@ async function renderWebhooks(main) {
                   el('td', { text: v.kind }), el('td', { text: v.version }), el('td', { class: 'mono', text: `${v.prefix}…` }),
                   el('td', {}, el('span', { class: `pill ${v.status}`, text: v.status })), el('td', { text: formatTime(v.retiredAt) }))))));
             }),
+            act('Transformation', 'secondary', async () => {
+              ledger.replaceChildren(await transformationCard(w));
+            }),
             act('Ingest refusals', 'secondary', async () => {
               const r = await api('GET', projectPath(`/webhooks/${w.id}/ingest-refusals`));
               ledger.replaceChildren(tableOrNote(r.data, 'No request was refused lately.', `Ingest refusals of ${w.name}`,
@@ -433,7 +436,7 @@ async function renderWebhooks(main) {
   main.append(list, editArea, webhookForm(null, () => render()));
 }
 
-const STATUSES = ['pending', 'delivering', 'succeeded', 'failed-retrying', 'dead', 'filtered'];
+const STATUSES = ['pending', 'delivering', 'succeeded', 'failed-retrying', 'dead', 'filtered', 'cancelled'];
 
 async function renderDeliveries(main, args) {
   if (args[0]) return renderDelivery(main, args[0]);
@@ -506,7 +509,54 @@ async function renderDelivery(main, id) {
         el('td', { text: `${a.durationMs} ms` }),
         el('td', { text: a.statusCode ? `HTTP ${a.statusCode}` : `${a.errorKind}: ${a.errorMessage || ''}` }),
         el('td', {}, el('pre', { text: a.responseExcerpt || '' }))))))),
+    d.transformedRequest ? el('section', { class: 'card', 'aria-label': 'Transformed request' },
+      el('h2', { text: 'Sent as transformed' }),
+      el('p', { class: 'mono muted', text: `${d.transformedRequest.method} ${d.transformedRequest.url} · version ${d.transformedRequest.versionId}` }),
+      el('pre', { text: d.transformedRequest.body })) : null,
     simulateCard(d.id));
+}
+
+// An endpoint's transformation: its code and switch, saved as a new
+// version, and tried on the endpoint's last delivery (nothing is sent).
+async function transformationCard(w) {
+  const base = `/webhooks/${encodeURIComponent(w.id)}/transformation`;
+  const current = (await api('GET', projectPath(base))).data;
+  const versions = (await api('GET', projectPath(`${base}/versions`))).data;
+  const code = el('textarea', { name: 'code', rows: 8, class: 'mono',
+    placeholder: 'function handler(event) {\n  return { body: event.payload, headers: {} };\n}' });
+  code.value = current.code || '';
+  const enabled = el('input', { type: 'checkbox', name: 'transformationEnabled', id: `tenabled${++fieldSeq}` });
+  enabled.checked = current.code ? current.enabled : true;
+  const out = el('pre', { 'aria-label': 'Transformation test result' });
+  const err = errorBox();
+  const form = el('form', { class: 'card', 'aria-label': `Transformation of ${w.name}` },
+    el('h3', { text: `Transformation of ${w.name}` }),
+    el('p', { class: 'muted', text: current.versionId
+      ? `${versions.length} version(s) kept; current ${current.versionId}, ${formatTime(current.updatedAt)}`
+      : 'None set yet.' }),
+    field('JavaScript (handler(event) returns {body, headers?, method?, url?} or null to cancel)', code),
+    el('div', { class: 'check' }, enabled, el('label', { for: enabled.id, text: 'Enabled' })),
+    err,
+    el('div', { class: 'row' },
+      el('button', { type: 'submit', text: 'Save as a new version' }),
+      el('button', { type: 'button', class: 'secondary', text: 'Test on the last delivery', onclick: () => attempt(err, async () => {
+        const last = await api('GET', projectPath(`/deliveries?webhookId=${encodeURIComponent(w.id)}&limit=1`));
+        if (last.data.length === 0) {
+          out.textContent = 'No delivery to test on yet: send a test event first.';
+          return;
+        }
+        const r = await api('POST', projectPath('/transformations/simulate'), { code: code.value, deliveryId: last.data[0].id });
+        out.textContent = JSON.stringify(r.data, null, 2);
+      }, form) })),
+    out);
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    attempt(err, async () => {
+      const r = await api('PUT', projectPath(base), { code: code.value, enabled: enabled.checked });
+      status(`Transformation of ${w.name} saved as ${r.data.versionId}.`);
+    }, form);
+  });
+  return form;
 }
 
 // Runs a transformation on this delivery's event, sending nothing.

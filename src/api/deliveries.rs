@@ -92,7 +92,10 @@ pub struct AttemptView {
     duration_ms: i64,
     status_code: Option<i64>,
     /// `timeout`, `connection_error`, `tls_error`, `destination_forbidden`
-    /// or `request_error` when no HTTP response came back.
+    /// or `request_error` when no HTTP response came back;
+    /// `transformation_timeout`, `transformation_memory` or
+    /// `transformation_error` when the endpoint's transformation failed
+    /// (nothing was sent, and the delivery is dead at once).
     error_kind: Option<String>,
     error_message: Option<String>,
     /// The first 4 KiB of the response body.
@@ -155,10 +158,29 @@ pub struct DeliveryDetail {
     /// The stored event; retention removes it only with the last delivery using it.
     payload: Option<PayloadView>,
     /// The request headers every attempt carries, with the webhook's extra
-    /// headers as configured now and the event's own (a schedule's); each attempt adds its `webhook-timestamp`
+    /// headers as configured now and the event's own (a schedule's), and a
+    /// transformation's over them; each attempt adds its `webhook-timestamp`
     /// (see `attempts[].webhookTimestamp`) and the `webhook-signature` over it.
     request_headers: BTreeMap<String, String>,
+    /// What the endpoint's transformation made of the event, sent (and
+    /// signed) instead of `payload` by every attempt since, and by replays
+    /// unless they re-run the transformation; null when none ran (or it
+    /// cancelled the delivery or failed).
+    transformed_request: Option<TransformedRequestView>,
     attempts: Vec<AttemptView>,
+}
+
+/// A request a transformation produced, as sent.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TransformedRequestView {
+    /// The transformation version that produced it.
+    version_id: String,
+    method: String,
+    url: String,
+    /// The headers the script set (in `requestHeaders` too).
+    headers: BTreeMap<String, String>,
+    body: String,
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -257,19 +279,31 @@ pub(crate) async fn get_in(
         .store
         .get_event_payload(project_id, &d.event_id)
         .await?;
-    let mut request_headers = BTreeMap::new();
-    if let Some(w) = state.store.get_webhook(project_id, &d.webhook_id).await? {
-        request_headers = serde_json::from_str(&w.headers).unwrap_or_default();
-    }
-    if let Some(event) = &payload {
-        let own: BTreeMap<String, String> = event
-            .headers
-            .as_deref()
-            .and_then(|h| serde_json::from_str(h).ok())
-            .unwrap_or_default();
-        request_headers.extend(own);
-        request_headers.insert("content-type".into(), event.content_type.clone());
-    }
+    let webhook = state.store.get_webhook(project_id, &d.webhook_id).await?;
+    let mut request_headers = match (&webhook, &payload) {
+        (Some(w), Some(event)) => super::transformations::base_headers(w, event),
+        (Some(w), None) => serde_json::from_str(&w.headers).unwrap_or_default(),
+        (None, _) => BTreeMap::new(),
+    };
+    let transformed: Option<crate::transform::Stored> = state
+        .store
+        .transformed_request(project_id, id)
+        .await?
+        .and_then(|t| serde_json::from_str(&t).ok());
+    let transformed_request = transformed.map(|t| {
+        request_headers = t.request.headers_over(&request_headers);
+        TransformedRequestView {
+            version_id: t.version_id,
+            method: t.request.method.unwrap_or_else(|| "POST".into()),
+            url: t
+                .request
+                .url
+                .or_else(|| webhook.as_ref().map(|w| w.destination_url.clone()))
+                .unwrap_or_default(),
+            headers: t.request.headers,
+            body: t.request.body,
+        }
+    });
     request_headers.insert("webhook-id".into(), d.id.clone());
     let event_type = payload.as_ref().and_then(|e| e.event_type.clone());
     Ok(data(DeliveryDetail {
@@ -279,6 +313,7 @@ pub(crate) async fn get_in(
         },
         payload: payload.map(|e| PayloadView::new(e.content_type, e.body)),
         request_headers,
+        transformed_request,
         attempts: attempts.into_iter().map(AttemptView::from).collect(),
     }))
 }

@@ -177,6 +177,14 @@ pub fn routes() -> Router<AppState> {
             "/v1/webhooks/{id}/ingest-refusals",
             get(webhooks::ingest_refusals),
         )
+        .route(
+            "/v1/webhooks/{id}/transformation",
+            get(transformations::get_transformation).put(transformations::put_transformation),
+        )
+        .route(
+            "/v1/webhooks/{id}/transformation/versions",
+            get(transformations::list_versions),
+        )
         .route("/v1/webhooks/{id}/events", post(ingest::send_event))
         .route("/v1/webhooks/{id}/listen", get(listen::listen))
         .route("/v1/deliveries", get(deliveries::list))

@@ -16,6 +16,10 @@ use super::deliveries::{AttemptView, DeliveryView, TypedDeliveryView};
 use super::error::{ApiError, ErrorBody};
 use super::event_types::EventTypeView;
 use super::extract::{bearer, page_request, ApiJson, ApiQuery, OptionalJson, PageQuery};
+use super::replays::ReplayOptions;
+use super::transformations::{
+    self, SetTransformation, Simulate, Simulation, TransformationVersionView, TransformationView,
+};
 use super::webhooks::{
     self, CreateWebhook, RotateSecret, RotatedSecret, UpdateWebhook, WebhookView,
 };
@@ -26,7 +30,7 @@ use crate::secrets::{self, PORTAL_TOKEN_PREFIX};
 use crate::store::{self, DeliveryStatus, LogFilter, Message, PortalAuth, SecretKind, Webhook};
 
 pub fn routes() -> Router<AppState> {
-    let routes: [(&str, MethodRouter<AppState>); 12] = [
+    let routes: [(&str, MethodRouter<AppState>); 15] = [
         ("/portal-api/v1/session", get(session)),
         (
             "/portal-api/v1/endpoints",
@@ -44,6 +48,18 @@ pub fn routes() -> Router<AppState> {
             post(rotate_secret),
         ),
         ("/portal-api/v1/endpoints/{id}/test", post(send_test)),
+        (
+            "/portal-api/v1/endpoints/{id}/transformation",
+            get(get_transformation).put(put_transformation),
+        ),
+        (
+            "/portal-api/v1/endpoints/{id}/transformation/versions",
+            get(transformation_versions),
+        ),
+        (
+            "/portal-api/v1/transformations/simulate",
+            post(simulate_transformation),
+        ),
         ("/portal-api/v1/event-types", get(event_types)),
         ("/portal-api/v1/messages", get(list_messages)),
         ("/portal-api/v1/messages/{id}", get(get_message)),
@@ -69,7 +85,13 @@ fn cors() -> CorsLayer {
     use axum::http::{header, Method};
     CorsLayer::new()
         .allow_origin(Any)
-        .allow_methods([Method::GET, Method::POST, Method::PATCH, Method::DELETE])
+        .allow_methods([
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+        ])
         .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
         .max_age(std::time::Duration::from_secs(3600))
 }
@@ -583,19 +605,21 @@ pub async fn get_delivery(
 }
 
 #[utoipa::path(post, path = "/portal-api/v1/deliveries/{id}/replay", operation_id = "portal.replayDelivery", tag = "portal", security(("portalToken" = [])), params(("id" = String, Path)),
+    request_body(content = Option<ReplayOptions>, description = "Optional: an empty body resends what the original's transformation produced"),
     responses((status = 202, body = Data<DeliveryView>, description = "A new delivery of the same message to the same endpoint"),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+        (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn replay(
     State(state): State<AppState>,
     PortalWriter(auth): PortalWriter,
     ip: SourceIp,
     Path(id): Path<String>,
+    OptionalJson(options): OptionalJson<ReplayOptions>,
 ) -> Result<(StatusCode, axum::Json<Data<DeliveryView>>), ApiError> {
     // Only a delivery to one of this customer's endpoints; then the same
     // replay as /v1 (linked to the original, counted in usage).
     delivery(&state, &auth, &id).await?;
     let (fresh, summary) =
-        super::replays::replay_one_in(&state, &auth.project_id, &id, false).await?;
+        super::replays::replay_one_in(&state, &auth.project_id, &id, false, options).await?;
     audit(
         &state,
         &auth,
@@ -606,4 +630,56 @@ pub async fn replay(
     )
     .await;
     Ok((StatusCode::ACCEPTED, data(fresh)))
+}
+
+#[utoipa::path(get, path = "/portal-api/v1/endpoints/{id}/transformation", operation_id = "portal.getTransformation", tag = "portal", security(("portalToken" = [])), params(("id" = String, Path)),
+    responses((status = 200, body = Data<TransformationView>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get_transformation(
+    State(state): State<AppState>,
+    PortalReader(auth): PortalReader,
+    Path(id): Path<String>,
+) -> Result<axum::Json<Data<TransformationView>>, ApiError> {
+    let w = endpoint(&state, &auth, &id).await?;
+    Ok(data(transformations::current(&state, &w).await?))
+}
+
+#[utoipa::path(put, path = "/portal-api/v1/endpoints/{id}/transformation", operation_id = "portal.setTransformation", tag = "portal", security(("portalToken" = [])), params(("id" = String, Path)),
+    request_body = SetTransformation,
+    responses((status = 200, body = Data<TransformationView>, description = "The new current version, kept and audited"),
+        (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn put_transformation(
+    State(state): State<AppState>,
+    PortalWriter(auth): PortalWriter,
+    ip: SourceIp,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<SetTransformation>,
+) -> Result<axum::Json<Data<TransformationView>>, ApiError> {
+    let w = endpoint(&state, &auth, &id).await?;
+    let actor = audit_logs::portal_actor(&auth, &ip);
+    Ok(data(transformations::set(&state, &w, body, actor).await?))
+}
+
+#[utoipa::path(get, path = "/portal-api/v1/endpoints/{id}/transformation/versions", operation_id = "portal.listTransformationVersions", tag = "portal", security(("portalToken" = [])), params(("id" = String, Path)),
+    responses((status = 200, body = Data<Vec<TransformationVersionView>>, description = "Every version kept, newest first"),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn transformation_versions(
+    State(state): State<AppState>,
+    PortalReader(auth): PortalReader,
+    Path(id): Path<String>,
+) -> Result<axum::Json<Data<Vec<TransformationVersionView>>>, ApiError> {
+    let w = endpoint(&state, &auth, &id).await?;
+    Ok(data(transformations::versions(&state, &w).await?))
+}
+
+#[utoipa::path(post, path = "/portal-api/v1/transformations/simulate", operation_id = "portal.simulateTransformation", tag = "portal", security(("portalToken" = [])),
+    request_body = Simulate,
+    responses((status = 200, body = Data<Simulation>, description = "What the script would send for one of this application's deliveries (nothing is sent or stored)"),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn simulate_transformation(
+    State(state): State<AppState>,
+    PortalReader(auth): PortalReader,
+    ApiJson(body): ApiJson<Simulate>,
+) -> Result<axum::Json<Data<Simulation>>, ApiError> {
+    delivery(&state, &auth, &body.delivery_id).await?;
+    transformations::simulate_in(&state, &auth.project_id, body).await
 }

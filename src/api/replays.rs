@@ -12,7 +12,7 @@ use super::audit_logs::{self, SourceIp};
 use super::auth::ApiKey;
 use super::deliveries::{DeliveryView, TypedDeliveryView};
 use super::error::{ApiError, ErrorBody};
-use super::extract::{page_request, time_window, ApiJson, ApiQuery};
+use super::extract::{page_request, time_window, ApiJson, ApiQuery, OptionalJson};
 use super::{data, timestamp, AppState, Data, List};
 use crate::store::{
     DeadLetterOutcome, DeliveryFilter, DeliveryStatus, KeyAuth, NewReplayJob, ReplayJob,
@@ -41,28 +41,43 @@ fn dead_letter_error<T>(outcome: DeadLetterOutcome<T>) -> Result<T, ApiError> {
     }
 }
 
+/// How a single replay treats the endpoint's transformation.
+#[derive(Deserialize, Default, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ReplayOptions {
+    /// True: run the endpoint's current transformation on the event again.
+    /// False (default): send the request the original's transformation
+    /// produced, as it was (if it produced one).
+    #[serde(default)]
+    pub rerun_transformation: bool,
+}
+
 #[utoipa::path(post, path = "/v1/deliveries/{id}/replay", operation_id = "deliveries.replay", tag = "replays", security(("apiKey" = [])), params(("id" = String, Path)),
+    request_body(content = Option<ReplayOptions>, description = "Optional: an empty body resends what the original's transformation produced"),
     responses((status = 202, body = Data<DeliveryView>, description = "The new delivery (`replayOf` = the original), due now"),
-        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn replay_delivery(
     State(state): State<AppState>,
     ApiKey(key): ApiKey,
     ip: SourceIp,
     Path(id): Path<String>,
+    OptionalJson(options): OptionalJson<ReplayOptions>,
 ) -> Result<(StatusCode, axum::Json<Data<DeliveryView>>), ApiError> {
-    replay_one(&state, &key, &ip, &id, false).await
+    replay_one(&state, &key, &ip, &id, false, options).await
 }
 
 #[utoipa::path(post, path = "/v1/dlq/{id}/replay", operation_id = "deadLetters.replay", tag = "replays", security(("apiKey" = [])), params(("id" = String, Path)),
+    request_body(content = Option<ReplayOptions>, description = "Optional: an empty body resends what the original's transformation produced"),
     responses((status = 202, body = Data<DeliveryView>, description = "The new delivery; the entry leaves the queue"),
-        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "`not_dead_letter`")))]
+        (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "`not_dead_letter`")))]
 pub async fn replay_dead_letter(
     State(state): State<AppState>,
     ApiKey(key): ApiKey,
     ip: SourceIp,
     Path(id): Path<String>,
+    OptionalJson(options): OptionalJson<ReplayOptions>,
 ) -> Result<(StatusCode, axum::Json<Data<DeliveryView>>), ApiError> {
-    replay_one(&state, &key, &ip, &id, true).await
+    replay_one(&state, &key, &ip, &id, true, options).await
 }
 
 async fn replay_one(
@@ -71,8 +86,9 @@ async fn replay_one(
     ip: &SourceIp,
     id: &str,
     dead_letter_only: bool,
+    options: ReplayOptions,
 ) -> Result<(StatusCode, axum::Json<Data<DeliveryView>>), ApiError> {
-    let (d, summary) = replay_one_in(state, &key.project_id, id, dead_letter_only).await?;
+    let (d, summary) = replay_one_in(state, &key.project_id, id, dead_letter_only, options).await?;
     audit_logs::record(
         state,
         key,
@@ -103,17 +119,23 @@ pub async fn replay_one_in(
     project_id: &str,
     id: &str,
     dead_letter_only: bool,
+    options: ReplayOptions,
 ) -> Result<(DeliveryView, serde_json::Value), ApiError> {
     let replay_id = state
         .intake
-        .replay(project_id, id, dead_letter_only)
+        .replay(
+            project_id,
+            id,
+            dead_letter_only,
+            options.rerun_transformation,
+        )
         .await?;
     let (d, _) = state
         .store
         .get_delivery(project_id, &replay_id)
         .await?
         .ok_or_else(|| ApiError::not_found("delivery"))?;
-    let summary = json!({ "replayId": d.id });
+    let summary = json!({ "replayId": d.id, "rerunTransformation": options.rerun_transformation });
     Ok((d.into(), summary))
 }
 

@@ -1,16 +1,23 @@
-//! `POST /v1/transformations/simulate`: runs a transformation on a stored
-//! delivery's event, in the sandbox, without sending anything.
+//! Transformations: an endpoint's current one and its kept versions
+//! (`/v1/webhooks/{id}/transformation`, the Portal API's on the customer's
+//! own endpoints, the dashboard's), and `POST /v1/transformations/simulate`,
+//! which runs a script on a stored delivery's event, in the sandbox,
+//! without sending anything.
 
 use std::collections::BTreeMap;
 
-use axum::extract::State;
+use axum::extract::{Path, State};
 use serde::{Deserialize, Serialize};
+use sha2::Digest;
 
+use super::audit_logs::{self, SourceIp};
 use super::auth::ApiKey;
 use super::error::{ApiError, ErrorBody};
 use super::extract::ApiJson;
-use super::{data, AppState, Data};
-use crate::transform::{self, Caps, Input, Outcome};
+use super::{data, timestamp, AppState, Data};
+use crate::ids;
+use crate::store::{self, Actor, AuditEntry, TransformationVersion, Webhook};
+use crate::transform::{self, Caps, Outcome};
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -21,7 +28,7 @@ pub struct Simulate {
     /// or the text), `headers`, `method`, `url` and `eventType`.
     code: String,
     /// The stored delivery whose event the script runs on.
-    delivery_id: String,
+    pub(crate) delivery_id: String,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -29,6 +36,8 @@ pub struct Simulate {
 pub struct SimulatedRequest {
     /// The body sent: a string returned as is, anything else as JSON.
     body: String,
+    /// The endpoint's and the event's headers with the script's over them
+    /// (the signature headers are added when sent).
     headers: BTreeMap<String, String>,
     method: String,
     url: String,
@@ -76,15 +85,7 @@ pub(crate) async fn simulate_in(
     project_id: &str,
     body: Simulate,
 ) -> Result<axum::Json<Data<Simulation>>, ApiError> {
-    if body.code.trim().is_empty() || body.code.len() > transform::MAX_CODE_BYTES {
-        return Err(ApiError::invalid_field(
-            "code",
-            format!(
-                "must be 1 to {} bytes of JavaScript",
-                transform::MAX_CODE_BYTES
-            ),
-        ));
-    }
+    transform::check_size(&body.code).map_err(|e| ApiError::invalid_field("code", e))?;
     let (d, _) = state
         .store
         .get_delivery(project_id, &body.delivery_id)
@@ -96,29 +97,20 @@ pub(crate) async fn simulate_in(
         .await?
         .ok_or_else(|| ApiError::not_found("delivery's event"))?;
     let w = super::webhooks::find(state, project_id, &d.webhook_id).await?;
-    let mut headers: BTreeMap<String, String> =
-        serde_json::from_str(&w.headers).unwrap_or_default();
-    if let Some(own) = event.headers.as_deref() {
-        headers.extend(serde_json::from_str::<BTreeMap<String, String>>(own).unwrap_or_default());
-    }
-    headers.insert("content-type".into(), event.content_type.clone());
-    let payload = serde_json::from_slice(&event.body).unwrap_or_else(|_| {
-        serde_json::Value::String(String::from_utf8_lossy(&event.body).into_owned())
-    });
-    let input = Input {
-        payload,
-        headers,
-        method: "POST".into(),
-        url: w.destination_url,
-        event_type: event.event_type,
-    };
+    let headers = base_headers(&w, &event);
+    let input = transform::input(
+        &event.body,
+        headers.clone(),
+        w.destination_url,
+        event.event_type,
+    );
     let fallback = (input.method.clone(), input.url.clone());
     let answer = match transform::run(body.code, input, Caps::default()).await {
         Ok(Outcome::Send(r)) => Simulation {
             outcome: "send",
             request: Some(SimulatedRequest {
+                headers: r.headers_over(&headers),
                 body: r.body,
-                headers: r.headers,
                 method: r.method.unwrap_or(fallback.0),
                 url: r.url.unwrap_or(fallback.1),
             }),
@@ -139,4 +131,216 @@ pub(crate) async fn simulate_in(
         },
     };
     Ok(data(answer))
+}
+
+/// The headers a delivery of `event` to `w` carries before any
+/// transformation: the endpoint's, the event's own over them, and the
+/// event's `content-type`.
+pub(crate) fn base_headers(w: &Webhook, event: &store::StoredEvent) -> BTreeMap<String, String> {
+    let mut headers: BTreeMap<String, String> =
+        serde_json::from_str(&w.headers).unwrap_or_default();
+    if let Some(own) = event.headers.as_deref() {
+        headers.extend(serde_json::from_str::<BTreeMap<String, String>>(own).unwrap_or_default());
+    }
+    headers.insert("content-type".into(), event.content_type.clone());
+    headers
+}
+
+/// An endpoint's transformation now.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(example = json!({ "code": "function handler(event) { return { body: { kind: event.eventType, data: event.payload } } }", "enabled": true,
+    "versionId": "trv_01JQ3W7F8H2K5M9P3R6T8V1X4Z", "updatedAt": "2026-03-14T15:30:00.000Z" }))]
+pub struct TransformationView {
+    /// The current version's JavaScript; null if none was ever set.
+    code: Option<String>,
+    /// Whether deliveries run it.
+    enabled: bool,
+    version_id: Option<String>,
+    updated_at: Option<String>,
+}
+
+impl TransformationView {
+    fn of(v: Option<TransformationVersion>) -> TransformationView {
+        match v {
+            Some(v) => TransformationView {
+                code: Some(v.code),
+                enabled: v.enabled,
+                version_id: Some(v.id),
+                updated_at: Some(timestamp(v.created_at)),
+            },
+            None => TransformationView {
+                code: None,
+                enabled: false,
+                version_id: None,
+                updated_at: None,
+            },
+        }
+    }
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(example = json!({ "code": "function handler(event) { if (event.payload.test) return null; return { body: event.payload, headers: { 'x-kind': event.eventType } } }", "enabled": true }))]
+pub struct SetTransformation {
+    /// JavaScript defining `handler(event)` (at most 64 KiB); absent keeps
+    /// the current version's. `handler` returns `{body, headers?, method?,
+    /// url?}` or null, which cancels the delivery.
+    code: Option<String>,
+    /// Default true.
+    #[serde(default = "enabled_by_default")]
+    enabled: bool,
+}
+
+fn enabled_by_default() -> bool {
+    true
+}
+
+/// One kept version.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TransformationVersionView {
+    id: String,
+    created_at: String,
+    enabled: bool,
+    code: String,
+    /// SHA-256 of `code`, hex: tells versions apart at a glance.
+    code_sha256: String,
+    /// Who set it, as in the audit log: `api_key`, `user` or `portal`.
+    actor_type: String,
+    actor_label: String,
+}
+
+impl From<TransformationVersion> for TransformationVersionView {
+    fn from(v: TransformationVersion) -> Self {
+        TransformationVersionView {
+            code_sha256: sha256(&v.code),
+            id: v.id,
+            created_at: timestamp(v.created_at),
+            enabled: v.enabled,
+            code: v.code,
+            actor_type: v.actor_type,
+            actor_label: v.actor_label,
+        }
+    }
+}
+
+fn sha256(code: &str) -> String {
+    hex::encode(sha2::Sha256::digest(code.as_bytes()))
+}
+
+/// A webhook's current transformation.
+pub(crate) async fn current(state: &AppState, w: &Webhook) -> Result<TransformationView, ApiError> {
+    let v = match &w.transformation_id {
+        Some(id) => state.store.transformation_version(id).await?,
+        None => None,
+    };
+    Ok(TransformationView::of(v))
+}
+
+/// A webhook's kept versions, newest first.
+pub(crate) async fn versions(
+    state: &AppState,
+    w: &Webhook,
+) -> Result<Vec<TransformationVersionView>, ApiError> {
+    Ok(state
+        .store
+        .list_transformation_versions(&w.id)
+        .await?
+        .into_iter()
+        .map(TransformationVersionView::from)
+        .collect())
+}
+
+/// Sets a webhook's transformation: checks the code (400 naming `code`),
+/// stores it as a new version with its audit entry by `actor`, and makes
+/// this node's engine load it for the next delivery (other nodes within
+/// their target cache's TTL).
+pub(crate) async fn set(
+    state: &AppState,
+    w: &Webhook,
+    body: SetTransformation,
+    actor: Actor,
+) -> Result<TransformationView, ApiError> {
+    let previous = match &w.transformation_id {
+        Some(id) => state.store.transformation_version(id).await?,
+        None => None,
+    };
+    let code = match (body.code, &previous) {
+        (Some(code), _) => code,
+        (None, Some(p)) => p.code.clone(),
+        (None, None) => return Err(ApiError::invalid_field("code", "is required")),
+    };
+    transform::check_code(code.clone(), Caps::default())
+        .await
+        .map_err(|e| ApiError::invalid_field("code", e))?;
+    let v = TransformationVersion {
+        id: ids::new_id(ids::TRANSFORMATION),
+        project_id: w.project_id.clone(),
+        webhook_id: w.id.clone(),
+        enabled: body.enabled,
+        created_at: store::now_ms(),
+        actor_type: actor.actor_type.to_string(),
+        actor_label: actor.actor_label.clone(),
+        code,
+    };
+    let audit = AuditEntry {
+        project_id: w.project_id.clone(),
+        actor,
+        action: "webhook.set_transformation",
+        target_type: "webhook",
+        target_id: w.id.clone(),
+        summary: serde_json::json!({
+            "versionId": v.id,
+            "previousVersionId": previous.map(|p| p.id),
+            "enabled": v.enabled,
+            "codeSha256": sha256(&v.code),
+            "codeBytes": v.code.len(),
+        }),
+    };
+    state.store.set_transformation(&v, &audit).await?;
+    state.engine.invalidate(&w.id);
+    Ok(TransformationView::of(Some(v)))
+}
+
+#[utoipa::path(get, path = "/v1/webhooks/{id}/transformation", operation_id = "webhooks.getTransformation", tag = "webhooks", security(("apiKey" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = Data<TransformationView>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get_transformation(
+    State(state): State<AppState>,
+    ApiKey(key): ApiKey,
+    Path(id): Path<String>,
+) -> Result<axum::Json<Data<TransformationView>>, ApiError> {
+    let w = super::webhooks::find(&state, &key.project_id, &id).await?;
+    Ok(data(current(&state, &w).await?))
+}
+
+#[utoipa::path(put, path = "/v1/webhooks/{id}/transformation", operation_id = "webhooks.setTransformation", tag = "webhooks", security(("apiKey" = [])),
+    params(("id" = String, Path)), request_body = SetTransformation,
+    responses((status = 200, body = Data<TransformationView>, description = "The new current version; every change is kept as a version and audited"),
+        (status = 400, body = ErrorBody, description = "`invalid_field` `code`: too large, does not compile, defines no `handler`, or its top level runs past the caps"),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn put_transformation(
+    State(state): State<AppState>,
+    ApiKey(key): ApiKey,
+    ip: SourceIp,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<SetTransformation>,
+) -> Result<axum::Json<Data<TransformationView>>, ApiError> {
+    let w = super::webhooks::find(&state, &key.project_id, &id).await?;
+    let actor = audit_logs::key_actor(&key, &ip);
+    Ok(data(set(&state, &w, body, actor).await?))
+}
+
+#[utoipa::path(get, path = "/v1/webhooks/{id}/transformation/versions", operation_id = "webhooks.listTransformationVersions", tag = "webhooks", security(("apiKey" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = Data<Vec<TransformationVersionView>>, description = "Every version kept, newest first"),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn list_versions(
+    State(state): State<AppState>,
+    ApiKey(key): ApiKey,
+    Path(id): Path<String>,
+) -> Result<axum::Json<Data<Vec<TransformationVersionView>>>, ApiError> {
+    let w = super::webhooks::find(&state, &key.project_id, &id).await?;
+    Ok(data(versions(&state, &w).await?))
 }

@@ -73,6 +73,11 @@ struct Args {
     /// arrives.
     #[arg(long, value_parser = parse_filter)]
     filter: Option<Value>,
+    /// A transformation (JavaScript) set on every endpoint, e.g.
+    /// `function handler(e) { return { body: e.payload } }`. It must keep
+    /// the body's `seq`: the bench checks that each event arrives.
+    #[arg(long)]
+    transformation: Option<String>,
     /// Size of each event's body in bytes (JSON, at least 64).
     #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u64).range(64..=1_048_576))]
     payload_bytes: u64,
@@ -460,6 +465,20 @@ async fn create_endpoints(
             ingest_secret: optional("ingestSecret"),
         });
         keys.push(signing_key_bytes(&field("signingSecret")?)?);
+        if let Some(code) = &args.transformation {
+            let id = field("id")?;
+            let response = client
+                .put(format!("{server}/v1/webhooks/{id}/transformation"))
+                .bearer_auth(api_key)
+                .json(&json!({ "code": code }))
+                .send()
+                .await?;
+            let status = response.status();
+            if status != StatusCode::OK {
+                let text = response.text().await.unwrap_or_default();
+                return Err(format!("setting the transformation answered {status}: {text}").into());
+            }
+        }
     }
     Ok((Targets { hooks, application }, keys))
 }

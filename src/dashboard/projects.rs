@@ -14,7 +14,9 @@ use crate::api::error::ApiError;
 use crate::api::extract::{ApiJson, ApiQuery, OptionalJson, PageQuery};
 use crate::api::project::{self, ApiKeyView, CreateKey};
 use crate::api::webhooks::{self, CreateWebhook, RotateSecret, UpdateWebhook, WebhookView};
-use crate::api::{audit_logs, data, deliveries, ingest, list, AppState, Data, List};
+use crate::api::{
+    audit_logs, data, deliveries, ingest, list, transformations, AppState, Data, List,
+};
 use crate::store::SecretKind;
 
 pub fn routes() -> Router<AppState> {
@@ -53,6 +55,14 @@ pub fn routes() -> Router<AppState> {
         .route(
             &format!("{P}/webhooks/{{id}}/ingest-refusals"),
             get(ingest_refusals),
+        )
+        .route(
+            &format!("{P}/webhooks/{{id}}/transformation"),
+            get(get_transformation).put(put_transformation),
+        )
+        .route(
+            &format!("{P}/webhooks/{{id}}/transformation/versions"),
+            get(transformation_versions),
         )
         .route(&format!("{P}/filters/test"), post(test_filter))
         .route(
@@ -277,6 +287,39 @@ async fn simulate_transformation(
 ) -> Result<axum::Json<Data<crate::api::transformations::Simulation>>, ApiError> {
     session.role_in(&state, &project_id).await?;
     crate::api::transformations::simulate_in(&state, &project_id, body).await
+}
+
+async fn get_transformation(
+    State(state): State<AppState>,
+    session: Session,
+    Path((project_id, id)): Path<(String, String)>,
+) -> Result<axum::Json<Data<transformations::TransformationView>>, ApiError> {
+    session.role_in(&state, &project_id).await?;
+    let w = webhooks::find(&state, &project_id, &id).await?;
+    Ok(data(transformations::current(&state, &w).await?))
+}
+
+async fn put_transformation(
+    State(state): State<AppState>,
+    session: Session,
+    Path((project_id, id)): Path<(String, String)>,
+    ApiJson(body): ApiJson<transformations::SetTransformation>,
+) -> Result<axum::Json<Data<transformations::TransformationView>>, ApiError> {
+    session.role_in(&state, &project_id).await?;
+    let w = webhooks::find(&state, &project_id, &id).await?;
+    Ok(data(
+        transformations::set(&state, &w, body, session.actor()).await?,
+    ))
+}
+
+async fn transformation_versions(
+    State(state): State<AppState>,
+    session: Session,
+    Path((project_id, id)): Path<(String, String)>,
+) -> Result<axum::Json<Data<Vec<transformations::TransformationVersionView>>>, ApiError> {
+    session.role_in(&state, &project_id).await?;
+    let w = webhooks::find(&state, &project_id, &id).await?;
+    Ok(data(transformations::versions(&state, &w).await?))
 }
 
 async fn ingest_refusals(

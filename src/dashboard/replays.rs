@@ -37,7 +37,14 @@ async fn replay(
     dead_letter_only: bool,
 ) -> Result<(StatusCode, axum::Json<Data<DeliveryView>>), ApiError> {
     session.role_in(&state, &project_id).await?;
-    let (d, summary) = replays::replay_one_in(&state, &project_id, &id, dead_letter_only).await?;
+    let (d, summary) = replays::replay_one_in(
+        &state,
+        &project_id,
+        &id,
+        dead_letter_only,
+        replays::ReplayOptions::default(),
+    )
+    .await?;
     audit(
         &state,
         &session,

@@ -41,10 +41,12 @@ impl AttemptErrorKind {
     }
 }
 
-/// One signed POST: Standard Webhooks headers over `body`, signed with every
-/// key in `keys` (several while a rotated secret overlaps).
+/// One signed request (a POST unless a transformation chose otherwise):
+/// Standard Webhooks headers over `body`, signed with every key in `keys`
+/// (several while a rotated secret overlaps).
 pub struct SignedPost<'a> {
     pub route: Route<'a>,
+    pub method: reqwest::Method,
     /// `webhook-id`: the delivery (or notification) id.
     pub id: &'a str,
     pub content_type: &'a str,
@@ -172,7 +174,7 @@ impl Destination {
         };
         let response = self
             .client
-            .post(url)
+            .request(post.method, url)
             .timeout(post.timeout)
             .headers(headers)
             .body(post.body)

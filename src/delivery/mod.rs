@@ -34,7 +34,7 @@ use crate::secrets::{signing_key_bytes, SecretBox};
 use crate::store::{
     self, CircuitChange, Claimed, DeliveryStatus, DestinationKind, Ordering, Outcome, Store,
 };
-use crate::{ids, retry, trace_context};
+use crate::{ids, retry, trace_context, transform};
 use scheduler::{Circuit, CircuitPolicy, CircuitState, Limits, Scheduler, Verdict};
 
 pub use destination::{
@@ -88,6 +88,30 @@ struct Target {
     limits: Limits,
     /// As stored, for a node taking the endpoint over.
     circuit: Circuit,
+    /// Its current transformation, when one is enabled.
+    transformation: Option<Transformation>,
+}
+
+/// The version of a transformation a delivery runs.
+struct Transformation {
+    version_id: String,
+    code: String,
+}
+
+/// What a delivery sends, its transformation decided.
+enum Prepared {
+    /// The event as it is (no transformation).
+    Plain,
+    /// A transformation's request; `fresh` when this attempt produced it
+    /// (then stored with the outcome for later attempts).
+    Transformed {
+        stored: transform::Stored,
+        fresh: bool,
+    },
+    /// The transformation returned null: nothing is sent.
+    Cancelled,
+    /// The transformation failed; this is the attempt that records it.
+    Failed(store::AttemptRecord),
 }
 
 struct Inner {
@@ -710,59 +734,73 @@ impl Engine {
             .collect())
     }
 
+    /// The webhook as the sender needs it, from the cache: a change through
+    /// another node is seen within `target_cache_ttl` (a transformation
+    /// change too: it moves the webhook's current version).
     async fn target(&self, webhook_id: &str) -> Result<Option<Arc<Target>>, sqlx::Error> {
-        let key = webhook_id.to_string();
-        if let Some(t) = self.inner.targets.get(&key) {
-            return Ok(t);
-        }
-        let target = self
-            .inner
-            .store
-            .webhook_for_delivery(webhook_id)
-            .await?
-            .map(|(w, secrets)| {
-                let keys = secrets
-                    .iter()
-                    .filter_map(|s| {
-                        let raw = self.inner.secret_box.decrypt(&s.material).ok()?;
-                        Some((signing_key_bytes(&raw).ok()?, s.retired_at))
-                    })
-                    .collect();
-                let circuit = match (
-                    CircuitState::parse(&w.circuit.state),
-                    w.circuit.next_probe_at,
-                ) {
-                    (Some(CircuitState::Open | CircuitState::HalfOpen), Some(probe)) => Circuit {
-                        state: CircuitState::Open,
-                        since: w.circuit.since.unwrap_or(0),
-                        next_probe_at: Some(probe),
-                        failures: 0,
-                    },
-                    _ => Circuit::closed(w.circuit.since.unwrap_or(0)),
-                };
-                Arc::new(Target {
-                    headers: crate::webhooks::header_map(&w.headers),
-                    schedule: crate::webhooks::schedule(w.retry_schedule.as_deref()),
-                    timeout: Duration::from_secs(w.timeout_secs.max(1) as u64)
-                        .min(self.inner.config.lease / 2),
-                    limits: Limits {
-                        max_in_flight: w
-                            .max_in_flight
-                            .map_or(self.inner.config.endpoint_max_in_flight, |n| {
-                                n.max(1) as usize
-                            }),
-                        rate_per_second: w.rate_limit.map(|r| r.clamp(1, u32::MAX as i64) as u32),
-                        fifo: w.ordering == Ordering::Fifo,
-                    },
-                    circuit,
-                    url: w.destination_url,
-                    listen: w.destination_kind == DestinationKind::Listen,
-                    enabled: w.enabled,
-                    keys,
-                })
-            });
-        self.inner.targets.insert(key, target.clone());
-        Ok(target)
+        self.inner
+            .targets
+            .get_or_load(webhook_id.to_string(), || self.load_target(webhook_id))
+            .await
+    }
+
+    async fn load_target(&self, webhook_id: &str) -> Result<Option<Arc<Target>>, sqlx::Error> {
+        let Some((w, secrets)) = self.inner.store.webhook_for_delivery(webhook_id).await? else {
+            return Ok(None);
+        };
+        let transformation = match &w.transformation_id {
+            Some(id) => self
+                .inner
+                .store
+                .transformation_version(id)
+                .await?
+                .filter(|v| v.enabled)
+                .map(|v| Transformation {
+                    version_id: v.id,
+                    code: v.code,
+                }),
+            None => None,
+        };
+        let keys = secrets
+            .iter()
+            .filter_map(|s| {
+                let raw = self.inner.secret_box.decrypt(&s.material).ok()?;
+                Some((signing_key_bytes(&raw).ok()?, s.retired_at))
+            })
+            .collect();
+        let circuit = match (
+            CircuitState::parse(&w.circuit.state),
+            w.circuit.next_probe_at,
+        ) {
+            (Some(CircuitState::Open | CircuitState::HalfOpen), Some(probe)) => Circuit {
+                state: CircuitState::Open,
+                since: w.circuit.since.unwrap_or(0),
+                next_probe_at: Some(probe),
+                failures: 0,
+            },
+            _ => Circuit::closed(w.circuit.since.unwrap_or(0)),
+        };
+        Ok(Some(Arc::new(Target {
+            headers: crate::webhooks::header_map(&w.headers),
+            schedule: crate::webhooks::schedule(w.retry_schedule.as_deref()),
+            timeout: Duration::from_secs(w.timeout_secs.max(1) as u64)
+                .min(self.inner.config.lease / 2),
+            limits: Limits {
+                max_in_flight: w
+                    .max_in_flight
+                    .map_or(self.inner.config.endpoint_max_in_flight, |n| {
+                        n.max(1) as usize
+                    }),
+                rate_per_second: w.rate_limit.map(|r| r.clamp(1, u32::MAX as i64) as u32),
+                fifo: w.ordering == Ordering::Fifo,
+            },
+            circuit,
+            url: w.destination_url,
+            listen: w.destination_kind == DestinationKind::Listen,
+            enabled: w.enabled,
+            keys,
+            transformation,
+        })))
     }
 
     async fn run(self, job: Job, permit: OwnedSemaphorePermit) {
@@ -785,8 +823,20 @@ impl Engine {
                 return;
             }
         };
-        let outcome = if !target.enabled {
+        let attempt_no = claimed.attempts + 1;
+        let prepared = if target.enabled {
+            self.prepare(&target, &claimed, attempt_no).await
+        } else {
+            Prepared::Plain
+        };
+        let outcome = if !target.enabled || matches!(prepared, Prepared::Cancelled) {
             self.finished(&webhook_id, Verdict::Neutral, None, None);
+            let status = if target.enabled {
+                metrics().cancelled.inc();
+                DeliveryStatus::Cancelled
+            } else {
+                DeliveryStatus::Pending
+            };
             Outcome {
                 delivery_id: claimed.delivery_id,
                 project_id: claimed.project_id,
@@ -794,19 +844,40 @@ impl Engine {
                 bytes_sent: 0,
                 lease_token,
                 attempt: None,
-                status: DeliveryStatus::Pending,
+                status,
                 attempts: claimed.attempts,
                 next_attempt_at: None,
                 circuit: None,
                 ordering_key: claimed.ordering_key,
+                transformed: None,
             }
         } else {
-            let attempt_no = claimed.attempts + 1;
-            let (attempt, retry_after_ms) = self.send(&target, &claimed, attempt_no).await;
+            let script_failed = matches!(prepared, Prepared::Failed(_));
+            let (attempt, retry_after_ms, bytes, transformed) = match prepared {
+                // The script's fault, not the endpoint's, and the same
+                // script fails the same event again: the delivery is dead
+                // at once (replayable once the script is fixed).
+                Prepared::Failed(attempt) => (attempt, None, 0, None),
+                Prepared::Transformed { stored, fresh } => {
+                    let (attempt, retry_after_ms, bytes) = self
+                        .send(&target, &claimed, Some(&stored.request), attempt_no)
+                        .await;
+                    let keep = fresh
+                        .then(|| serde_json::to_string(&stored).expect("a request serializes"));
+                    (attempt, retry_after_ms, bytes, keep)
+                }
+                Prepared::Plain | Prepared::Cancelled => {
+                    let (attempt, retry_after_ms, bytes) =
+                        self.send(&target, &claimed, None, attempt_no).await;
+                    (attempt, retry_after_ms, bytes, None)
+                }
+            };
             let succeeded = attempt.status_code.is_some_and(|c| (200..300).contains(&c));
             let now = store::now_ms();
             let (status, next_attempt_at) = if succeeded {
                 (DeliveryStatus::Succeeded, None)
+            } else if script_failed {
+                (DeliveryStatus::Dead, None)
             } else {
                 match retry::next_delay_ms(
                     &target.schedule,
@@ -822,7 +893,7 @@ impl Engine {
                 }
             };
             let bytes_sent = if attempt.status_code.is_some() {
-                claimed.body.len() as i64
+                bytes as i64
             } else {
                 0
             };
@@ -852,7 +923,11 @@ impl Engine {
                     metrics().attempt_failed(attempt.error_kind.as_deref(), attempt.status_code);
                 }
             };
-            let verdict = Verdict::of(attempt.status_code);
+            let verdict = if script_failed {
+                Verdict::Neutral
+            } else {
+                Verdict::of(attempt.status_code)
+            };
             let circuit = self.finished(&webhook_id, verdict, retry_after_ms, next_attempt_at);
             Outcome {
                 delivery_id: claimed.delivery_id,
@@ -866,6 +941,7 @@ impl Engine {
                 next_attempt_at,
                 circuit,
                 ordering_key: claimed.ordering_key,
+                transformed,
             }
         };
         let _ = self.inner.outcomes.send(outcome).await;
@@ -918,21 +994,94 @@ impl Engine {
         })
     }
 
-    /// One attempt, and the pause its answer asks for (`Retry-After` on a
-    /// 429 or 503).
+    /// Decides what the delivery sends: the request an earlier attempt's
+    /// (or its original's) transformation produced, as it is; else what the
+    /// endpoint's transformation makes of the event now; else the event.
+    async fn prepare(&self, target: &Target, claimed: &Claimed, attempt_no: i64) -> Prepared {
+        if let Some(kept) = claimed.transformed.as_deref() {
+            return match serde_json::from_str(kept) {
+                Ok(stored) => Prepared::Transformed {
+                    stored,
+                    fresh: false,
+                },
+                Err(e) => Prepared::Failed(script_attempt(
+                    attempt_no,
+                    store::now_ms(),
+                    Instant::now(),
+                    &transform::Failure::Script(format!("the stored request does not read: {e}")),
+                )),
+            };
+        }
+        let Some(t) = &target.transformation else {
+            return Prepared::Plain;
+        };
+        let mut headers: std::collections::BTreeMap<String, String> =
+            header_strings(&self.base_headers(target, claimed));
+        headers.insert("content-type".into(), claimed.content_type.clone());
+        let input = transform::input(
+            &claimed.body,
+            headers,
+            target.url.clone(),
+            claimed.event_type.clone(),
+        );
+        let (started_at, clock) = (store::now_ms(), Instant::now());
+        // `transform::run` keeps the script off the async runtime, on a few
+        // blocking threads at most: a runaway script holds one of those for
+        // its time cap, never this node's delivery tasks.
+        match transform::run(t.code.clone(), input, transform::Caps::default()).await {
+            Ok(transform::Outcome::Send(request)) => Prepared::Transformed {
+                stored: transform::Stored {
+                    version_id: t.version_id.clone(),
+                    request,
+                },
+                fresh: true,
+            },
+            Ok(transform::Outcome::Cancelled) => Prepared::Cancelled,
+            Err(f) => Prepared::Failed(script_attempt(attempt_no, started_at, clock, &f)),
+        }
+    }
+
+    /// The endpoint's headers, with the event's own over them (they are the
+    /// more specific ones).
+    fn base_headers(&self, target: &Target, claimed: &Claimed) -> reqwest::header::HeaderMap {
+        let mut headers = target.headers.clone();
+        if let Some(own) = claimed.headers.as_deref() {
+            headers.extend(crate::webhooks::header_map(own));
+        }
+        headers
+    }
+
+    /// One attempt (of the event, or of a transformation's `request`), the
+    /// pause its answer asks for (`Retry-After` on a 429 or 503), and the
+    /// body's size.
     async fn send(
         &self,
         target: &Target,
         claimed: &Claimed,
+        request: Option<&transform::Request>,
         attempt_no: i64,
-    ) -> (store::AttemptRecord, Option<i64>) {
+    ) -> (store::AttemptRecord, Option<i64>, usize) {
         use tracing::Instrument;
         let now_ms = store::now_ms();
-        let mut headers = target.headers.clone();
-        // The event's own headers replace a webhook header of the same name:
-        // they are the more specific ones.
-        if let Some(own) = claimed.headers.as_deref() {
-            headers.extend(crate::webhooks::header_map(own));
+        let mut headers = self.base_headers(target, claimed);
+        let mut content_type = claimed.content_type.as_str();
+        let mut body = claimed.body.clone();
+        let mut method = reqwest::Method::POST;
+        let mut url = target.url.as_str();
+        if let Some(r) = request {
+            // Checked when the script returned it.
+            headers.extend(crate::webhooks::header_map_of(&r.headers));
+            headers.remove(reqwest::header::CONTENT_TYPE);
+            if let Some(ct) = r.headers.get("content-type") {
+                content_type = ct;
+            }
+            body = bytes::Bytes::from(r.body.clone());
+            if let Some(m) = r.method.as_deref().and_then(|m| m.parse().ok()) {
+                method = m;
+            }
+            if let Some(u) = r.url.as_deref() {
+                url = u;
+            }
         }
         // An event that came with a trace: the attempt is a span of it, and
         // the destination's trace continues from the attempt.
@@ -948,19 +1097,23 @@ impl Engine {
                 headers.insert(trace_context::TRACEPARENT, own);
             }
         }
+        // A listen webhook's CLI posts to its own local URL: a
+        // transformation's method and URL do not apply there.
         let route = if target.listen {
             Route::Listen {
                 listeners: &self.inner.listeners,
                 webhook_id: &claimed.webhook_id,
             }
         } else {
-            Route::Http(&target.url)
+            Route::Http(url)
         };
+        let size = body.len();
         let post = SignedPost {
             route,
+            method,
             id: &claimed.delivery_id,
-            content_type: &claimed.content_type,
-            body: claimed.body.clone(),
+            content_type,
+            body,
             headers,
             keys: target
                 .keys
@@ -979,8 +1132,43 @@ impl Engine {
         metrics()
             .attempt_seconds
             .observe(sent.record.duration_ms as f64 / 1000.0);
-        (sent.record, sent.retry_after_ms)
+        (sent.record, sent.retry_after_ms, size)
     }
+}
+
+/// The attempt that records a transformation's failure: no request was
+/// made; its error is the failure's kind.
+fn script_attempt(
+    attempt_no: i64,
+    started_at: i64,
+    clock: Instant,
+    f: &transform::Failure,
+) -> store::AttemptRecord {
+    store::AttemptRecord {
+        id: ids::new_id(ids::ATTEMPT),
+        attempt_no,
+        started_at,
+        duration_ms: clock.elapsed().as_millis() as i64,
+        status_code: None,
+        error_kind: Some(f.kind().to_string()),
+        error_message: Some(f.message()),
+        response_excerpt: None,
+    }
+}
+
+/// Headers as text, as a script sees them.
+fn header_strings(
+    headers: &reqwest::header::HeaderMap,
+) -> std::collections::BTreeMap<String, String> {
+    headers
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect()
 }
 
 impl EngineTasks {

@@ -243,6 +243,7 @@ impl Intake {
         project_id: &str,
         id: &str,
         dead_letter_only: bool,
+        rerun_transformation: bool,
     ) -> Result<String, IntakeError> {
         let store = &self.inner.store;
         let source = store
@@ -252,8 +253,9 @@ impl Intake {
         let enabled = store
             .webhooks_enabled(&[source.webhook_id.as_str()])
             .await?;
-        let replay = new_replay(project_id, source, dead_letter_only, &enabled)
+        let mut replay = new_replay(project_id, source, dead_letter_only, &enabled)
             .ok_or(IntakeError::NotFound("delivery"))?;
+        replay.rerun_transformation = rerun_transformation;
         let delivery_id = replay.delivery.delivery_id.clone();
         if self
             .inner
@@ -325,7 +327,8 @@ impl Intake {
 }
 
 /// The replay of `source`, due now or held as its webhook is enabled or
-/// not (`enabled` by webhook id); None if the webhook is gone (it took its
+/// not (`enabled` by webhook id), resending the request its original's
+/// transformation produced; None if the webhook is gone (it took its
 /// deliveries with it).
 fn new_replay(
     project_id: &str,
@@ -339,6 +342,7 @@ fn new_replay(
         project_id: project_id.to_string(),
         event_id: source.event_id,
         dead_letter_only,
+        rerun_transformation: false,
         delivery: NewDelivery {
             delivery_id: ids::new_id(ids::DELIVERY),
             webhook_id: source.webhook_id,

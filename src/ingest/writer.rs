@@ -354,6 +354,8 @@ fn hand_to_engine(
                         body: event.body.clone(),
                         headers: event.headers.clone(),
                         ordering_key: event.ordering_key.clone(),
+                        event_type: event.event_type.clone(),
+                        transformed: None,
                     },
                     lease_token: token.to_string(),
                 });

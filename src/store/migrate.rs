@@ -91,6 +91,11 @@ impl Store {
                 "listen",
                 include_str!("../../migrations/0013_listen.sql"),
             ),
+            (
+                14,
+                "transformations",
+                include_str!("../../migrations/0014_transformations.sql"),
+            ),
         ];
         let migrations = files
             .iter()

@@ -18,6 +18,7 @@ mod queue;
 mod replay;
 mod retention;
 mod schedules;
+mod transformations;
 mod usage;
 mod users;
 mod webhooks;
@@ -29,7 +30,7 @@ pub use models::{
     DeliveryStatus, DestinationKind, IdempotencyKey, IngestRefusal, IngestTarget, InitialState,
     Inserted, KeyAuth, LiveSecret, NewApiKey, NewDelivery, NewEvent, NewReplay, NewSecret,
     Ordering, Outcome, Page, PageRequest, Project, ReplayJobStep, RevokeOutcome, Role, SecretKind,
-    SecretVersion, StoredCircuit, Webhook, WriteBatch, Written,
+    SecretVersion, StoredCircuit, TransformationVersion, Webhook, WriteBatch, Written,
 };
 pub use notifications::{
     DeadLetterNews, EndingOverlap, NotificationChannel, PendingNotification, DEAD_LETTER_MARK,

@@ -83,7 +83,8 @@ string_enum!(
     /// Where a delivery stands; `discarded` is a dead delivery an operator
     /// took out of the dead-letter queue, kept in history; `filtered` was
     /// never sent: its event did not match the endpoint's filter (a replay
-    /// sends it).
+    /// sends it); `cancelled` was never sent either: the endpoint's
+    /// transformation returned null for it (a replay runs it again).
     DeliveryStatus {
         Pending = "pending",
         Delivering = "delivering",
@@ -92,6 +93,7 @@ string_enum!(
         Dead = "dead",
         Discarded = "discarded",
         Filtered = "filtered",
+        Cancelled = "cancelled",
     }
 );
 
@@ -182,7 +184,7 @@ pub enum RevokeOutcome {
 pub(super) const WEBHOOK_COLUMNS: &str = "id, project_id, public_id, name, description, destination_url, enabled, \
      headers, timeout_secs, retry_schedule, created_at, updated_at, application_id, event_types, disabled_reason, \
      max_in_flight, rate_limit, ordering, circuit_state, circuit_since, circuit_next_probe_at, destination_kind, \
-     verification, filter, \
+     verification, filter, transformation_id, \
      (SELECT CAST(COUNT(*) AS BIGINT) FROM deliveries \
       WHERE deliveries.webhook_id = webhooks.id AND next_attempt_at IS NULL AND status = 'pending') AS held_count";
 
@@ -224,6 +226,8 @@ pub struct Webhook {
     pub verification: Option<String>,
     /// Its payload filter (JSON); None: every event is sent.
     pub filter: Option<String>,
+    /// Its transformation's current version, if it ever had one.
+    pub transformation_id: Option<String>,
 }
 
 string_enum!(
@@ -293,6 +297,7 @@ impl Webhook {
             held_count: r.try_get("held_count")?,
             verification: r.try_get("verification")?,
             filter: r.try_get("filter")?,
+            transformation_id: r.try_get("transformation_id")?,
         })
     }
 }
@@ -413,6 +418,9 @@ pub struct NewReplay {
     pub event_id: String,
     /// Only if the original is still in the dead-letter queue.
     pub dead_letter_only: bool,
+    /// Runs the endpoint's current transformation instead of resending the
+    /// request the original's produced.
+    pub rerun_transformation: bool,
     pub delivery: NewDelivery,
 }
 
@@ -471,6 +479,11 @@ pub struct Claimed {
     pub headers: Option<String>,
     /// FIFO endpoints deliver one at a time per key.
     pub ordering_key: Option<String>,
+    /// The event's type, when it has one (what a transformation sees).
+    pub event_type: Option<String>,
+    /// The request its transformation produced at an earlier attempt, or
+    /// its original's (JSON of `transform::Stored`): sent again as it is.
+    pub transformed: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -505,6 +518,10 @@ pub struct Outcome {
     /// The event's ordering key (FIFO endpoints send the next of the key
     /// once this outcome is stored).
     pub ordering_key: Option<String>,
+    /// The request this attempt's transformation produced (JSON of
+    /// `transform::Stored`), kept for later attempts; a delivery keeps the
+    /// first one.
+    pub transformed: Option<String>,
 }
 
 /// An endpoint's circuit after an attempt changed it.
@@ -591,6 +608,38 @@ impl AttemptRecord {
             error_kind: r.try_get("error_kind")?,
             error_message: r.try_get("error_message")?,
             response_excerpt: r.try_get("response_excerpt")?,
+        })
+    }
+}
+
+/// One kept version of an endpoint's transformation.
+#[derive(Clone, Debug)]
+pub struct TransformationVersion {
+    pub id: String,
+    pub project_id: String,
+    pub webhook_id: String,
+    pub code: String,
+    pub enabled: bool,
+    pub created_at: i64,
+    /// Who set it, as in the audit log (`api_key`, `user`, `portal`).
+    pub actor_type: String,
+    pub actor_label: String,
+}
+
+impl TransformationVersion {
+    pub(super) const COLUMNS: &'static str =
+        "id, project_id, webhook_id, code, enabled, created_at, actor_type, actor_label";
+
+    pub(super) fn from_row(r: &AnyRow) -> Result<Self> {
+        Ok(TransformationVersion {
+            id: r.try_get("id")?,
+            project_id: r.try_get("project_id")?,
+            webhook_id: r.try_get("webhook_id")?,
+            code: r.try_get("code")?,
+            enabled: r.try_get::<i64, _>("enabled")? != 0,
+            created_at: r.try_get("created_at")?,
+            actor_type: r.try_get("actor_type")?,
+            actor_label: r.try_get("actor_label")?,
         })
     }
 }

@@ -73,6 +73,9 @@ impl Store {
         let now = now_ms();
         let mut written = Written::default();
         let mut events: Vec<&NewEvent> = Vec::with_capacity(batch.events.len());
+        // Replays that resend the request their original's transformation
+        // produced.
+        let mut resent: Vec<&str> = Vec::new();
         // (delivery, project, event, replay of)
         let mut rows: Vec<(&NewDelivery, &str, &str, Option<&str>)> =
             Vec::with_capacity(batch.events.len());
@@ -97,6 +100,9 @@ impl Store {
             written.replays.push(done);
             if done {
                 tally.replayed(&r.project_id, &r.delivery.webhook_id);
+                if !r.rerun_transformation {
+                    resent.push(&r.delivery.delivery_id);
+                }
                 rows.push((
                     &r.delivery,
                     &r.project_id,
@@ -128,6 +134,9 @@ impl Store {
             }
             for r in &step.replays {
                 tally.replayed(&r.project_id, &r.delivery.webhook_id);
+                if !r.rerun_transformation {
+                    resent.push(&r.delivery.delivery_id);
+                }
                 rows.push((
                     &r.delivery,
                     &r.project_id,
@@ -189,6 +198,16 @@ impl Store {
                     .bind(*replay_of);
             }
             q.execute(&mut **tx).await?;
+        }
+        for chunk in resent.chunks(ROWS_PER_STATEMENT) {
+            let sql = format!(
+                "UPDATE deliveries SET transformed = \
+                 (SELECT o.transformed FROM deliveries o WHERE o.id = deliveries.replay_of) WHERE id IN {}",
+                values_list(self.dialect, 1, chunk.len())
+            );
+            bind_all(&sql, chunk.iter().copied())
+                .execute(&mut **tx)
+                .await?;
         }
         Ok(written)
     }
@@ -301,7 +320,7 @@ impl Store {
         let now = now_ms();
         let sql = format!(
             "UPDATE deliveries SET status = 'delivering', lease_token = $1, next_attempt_at = $2, updated_at = $3 \
-             WHERE {filter} RETURNING id, project_id, webhook_id, event_id, attempts"
+             WHERE {filter} RETURNING id, project_id, webhook_id, event_id, attempts, transformed"
         );
         let mut q = sqlx::query(&sql).bind(token).bind(lease_until).bind(now);
         for (w, n) in pairs {
@@ -327,6 +346,8 @@ impl Store {
                 body: bytes::Bytes::new(),
                 headers: None,
                 ordering_key: None,
+                event_type: None,
+                transformed: r.try_get("transformed")?,
             });
         }
         self.load_payloads(&mut claimed).await?;
@@ -341,7 +362,7 @@ impl Store {
         let mut events = std::collections::HashMap::new();
         for chunk in claimed.chunks(ROWS_PER_STATEMENT) {
             let sql = format!(
-                "SELECT id, content_type, body, headers, ordering_key FROM events WHERE id IN {}",
+                "SELECT id, content_type, body, headers, ordering_key, event_type FROM events WHERE id IN {}",
                 values_list(self.dialect, 1, chunk.len())
             );
             for r in bind_all(&sql, chunk.iter().map(|c| c.event_id.as_str()))
@@ -353,15 +374,17 @@ impl Store {
                 let body: Vec<u8> = r.try_get("body")?;
                 let headers: Option<String> = r.try_get("headers")?;
                 let key: Option<String> = r.try_get("ordering_key")?;
-                events.insert(id, (ct, bytes::Bytes::from(body), headers, key));
+                let event_type: Option<String> = r.try_get("event_type")?;
+                events.insert(id, (ct, bytes::Bytes::from(body), headers, key, event_type));
             }
         }
         for c in claimed {
-            if let Some((ct, body, headers, key)) = events.get(&c.event_id) {
+            if let Some((ct, body, headers, key, event_type)) = events.get(&c.event_id) {
                 c.content_type = ct.clone();
                 c.body = body.clone();
                 c.headers = headers.clone();
                 c.ordering_key = key.clone();
+                c.event_type = event_type.clone();
             }
         }
         Ok(())
@@ -500,9 +523,10 @@ impl Store {
             let sql = format!(
                 "UPDATE deliveries SET status = v.column3, attempts = v.column4, next_attempt_at = v.column5, \
                  lease_token = NULL, last_status_code = COALESCE(v.column6, deliveries.last_status_code), \
-                 last_error = v.column7, updated_at = v.column8 \
+                 last_error = v.column7, updated_at = v.column8, \
+                 transformed = COALESCE(deliveries.transformed, v.column9) \
                  FROM (VALUES {}) AS v WHERE deliveries.id = v.column1 AND deliveries.lease_token = v.column2",
-                values_list(self.dialect, chunk.len(), 8)
+                values_list(self.dialect, chunk.len(), 9)
             );
             let mut q = sqlx::query(&sql);
             for o in chunk {
@@ -514,7 +538,8 @@ impl Store {
                     .bind(o.next_attempt_at)
                     .bind(o.attempt.as_ref().and_then(|a| a.status_code))
                     .bind(o.attempt.as_ref().and_then(|a| a.error_kind.as_deref()))
-                    .bind(now);
+                    .bind(now)
+                    .bind(o.transformed.as_deref());
             }
             q.execute(&mut **tx).await?;
         }

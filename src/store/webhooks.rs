@@ -347,6 +347,7 @@ pub(super) async fn delete_webhook_dependents(
         "DELETE FROM idempotency_keys WHERE scope = 'webhook:' || $1",
         "DELETE FROM schedules WHERE webhook_id = $1",
         "DELETE FROM ingest_refusals WHERE webhook_id = $1",
+        "DELETE FROM transformation_versions WHERE webhook_id = $1",
     ] {
         sqlx::query(sql).bind(webhook_id).execute(&mut **tx).await?;
     }

@@ -209,6 +209,7 @@ async fn post(
         .map_err(|_| "cannot decrypt the channel secret".to_string())?;
     let key = signing_key_bytes(&raw).map_err(|_| "the channel secret is malformed".to_string())?;
     let post = SignedPost {
+        method: reqwest::Method::POST,
         route: Route::Http(&n.url),
         id: &n.id,
         content_type: "application/json",

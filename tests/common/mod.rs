@@ -577,6 +577,9 @@ impl Api {
 
 #[derive(Clone, Debug)]
 pub struct Received {
+    pub method: axum::http::Method,
+    /// Path and query.
+    pub uri: axum::http::Uri,
     pub headers: HeaderMap,
     pub body: Bytes,
     /// What the receiver answered.
@@ -635,7 +638,7 @@ impl Receiver {
             most_open: Default::default(),
         });
         let app = axum::Router::new()
-            .fallback(axum::routing::post(handle))
+            .fallback(handle)
             .with_state(state.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -688,6 +691,8 @@ impl Receiver {
 
 async fn handle(
     axum::extract::State(state): axum::extract::State<Arc<ReceiverState>>,
+    method: axum::http::Method,
+    uri: axum::http::Uri,
     headers: HeaderMap,
     body: Bytes,
 ) -> axum::response::Response {
@@ -701,6 +706,8 @@ async fn handle(
     }
     let (status, extra) = (state.respond)(n, &body);
     state.received.lock().unwrap().push(Received {
+        method,
+        uri,
         headers,
         body,
         status,

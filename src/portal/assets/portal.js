@@ -86,6 +86,7 @@
               notice(r.data.matches ? "It matches: such a message is sent." : "It does not match: such a message is recorded as filtered.");
             });
           })] : []),
+          button("Transformation", () => act(() => showTransformation(e))),
           button("Delete", () => confirm("Delete endpoint " + e.name + "?") && act(() => call("DELETE", "/endpoints/" + e.id)), { className: "danger" }),
         );
       }
@@ -116,6 +117,40 @@
     }
     if (e.rateLimit !== null) parts.push("at most " + e.rateLimit + "/s");
     return parts.join(" · ");
+  }
+
+  // The endpoint's transformation in the form below the table: saved as a
+  // new version, or tried on the endpoint's last message (nothing is sent).
+  let transforming = null;
+  async function showTransformation(e) {
+    const t = (await call("GET", "/endpoints/" + e.id + "/transformation")).data;
+    const form = document.forms.transformation;
+    transforming = e;
+    $("transformation-title").textContent = "Transformation of " + e.name + (t.versionId ? " (version " + t.versionId + ")" : "");
+    form.code.value = t.code || "";
+    form.enabled.checked = t.code ? t.enabled : true;
+    $("transformation-result").textContent = "";
+    form.hidden = false;
+  }
+
+  async function saveTransformation(ev) {
+    ev.preventDefault();
+    const form = document.forms.transformation;
+    await act(async () => {
+      const r = await call("PUT", "/endpoints/" + transforming.id + "/transformation", { code: form.code.value, enabled: form.enabled.checked });
+      notice("Saved as version " + r.data.versionId + ".");
+    });
+  }
+
+  async function testTransformation() {
+    const form = document.forms.transformation;
+    const last = (await call("GET", "/deliveries?limit=1&endpointId=" + encodeURIComponent(transforming.id))).data;
+    if (last.length === 0) {
+      $("transformation-result").textContent = "No message to test on yet: send a test first.";
+      return;
+    }
+    const r = await call("POST", "/transformations/simulate", { code: form.code.value, deliveryId: last[0].id });
+    $("transformation-result").textContent = JSON.stringify(r.data, null, 2);
   }
 
   function showSecret(secret) {
@@ -220,6 +255,8 @@
         f.reset();
       });
     });
+    document.forms.transformation.addEventListener("submit", saveTransformation);
+    $("transformation-test").onclick = () => testTransformation().catch(() => {});
     document.forms.filters.addEventListener("change", () => loadLog(false).catch(() => {}));
     $("refresh").onclick = () => loadLog(false).catch(() => {});
     $("more").onclick = () => loadLog(true).catch(() => {});
