@@ -16,8 +16,10 @@
 //!    PostgreSQL alike.
 //! 4. **[`delivery`]**, the engine: per-endpoint ownership, caps, fair
 //!    sharing, circuits and look-ahead (`delivery::scheduler`, free of I/O),
-//!    and the one way out, `delivery::Destination` (signed POSTs, also used
-//!    by operator notifications). Outcomes go back to the group commit.
+//!    an endpoint's transformation ([`transform`], a sandbox off the async
+//!    runtime) before signing, and the one way out, `delivery::Destination`
+//!    (signed requests, also used by operator notifications). Outcomes go
+//!    back to the group commit.
 //! 5. **[`workers`]**: the background loops (schedules, replay jobs,
 //!    retention, notifications, housekeeping), one spawn/stop list.
 //!

@@ -74,6 +74,8 @@ from .data_signing_secret_data import DataSigningSecretData
 from .data_simulation import DataSimulation
 from .data_simulation_data import DataSimulationData
 from .data_simulation_data_outcome import DataSimulationDataOutcome
+from .data_transformation_view import DataTransformationView
+from .data_transformation_view_data import DataTransformationViewData
 from .data_usage_report import DataUsageReport
 from .data_usage_report_data import DataUsageReportData
 from .data_usage_report_data_granularity import DataUsageReportDataGranularity
@@ -82,6 +84,8 @@ from .data_vec_refusal_view_data_item import DataVecRefusalViewDataItem
 from .data_vec_secret_version_view import DataVecSecretVersionView
 from .data_vec_secret_version_view_data_item import DataVecSecretVersionViewDataItem
 from .data_vec_secret_version_view_data_item_status import DataVecSecretVersionViewDataItemStatus
+from .data_vec_transformation_version_view import DataVecTransformationVersionView
+from .data_vec_transformation_version_view_data_item import DataVecTransformationVersionViewDataItem
 from .data_webhook_view import DataWebhookView
 from .data_webhook_view_data import DataWebhookViewData
 from .data_webhook_view_data_filter_type_0 import DataWebhookViewDataFilterType0
@@ -139,6 +143,7 @@ from .project_view import ProjectView
 from .refusal_view import RefusalView
 from .replay_job_view import ReplayJobView
 from .replay_job_view_status import ReplayJobViewStatus
+from .replay_options import ReplayOptions
 from .role import Role
 from .rotate_secret import RotateSecret
 from .rotated_secret import RotatedSecret
@@ -152,6 +157,7 @@ from .send_message import SendMessage
 from .sent_message import SentMessage
 from .session_view import SessionView
 from .session_view_scopes_item import SessionViewScopesItem
+from .set_transformation import SetTransformation
 from .signature_encoding import SignatureEncoding
 from .signing_secret import SigningSecret
 from .simulate import Simulate
@@ -166,6 +172,10 @@ from .test_filter_filter import TestFilterFilter
 from .test_filter_headers import TestFilterHeaders
 from .test_filter_payload import TestFilterPayload
 from .tier_limits import TierLimits
+from .transformation_version_view import TransformationVersionView
+from .transformation_view import TransformationView
+from .transformed_request_view import TransformedRequestView
+from .transformed_request_view_headers import TransformedRequestViewHeaders
 from .typed_delivery_view import TypedDeliveryView
 from .update_application import UpdateApplication
 from .update_event_type import UpdateEventType
@@ -260,6 +270,8 @@ __all__ = (
     "DataSimulation",
     "DataSimulationData",
     "DataSimulationDataOutcome",
+    "DataTransformationView",
+    "DataTransformationViewData",
     "DataUsageReport",
     "DataUsageReportData",
     "DataUsageReportDataGranularity",
@@ -268,6 +280,8 @@ __all__ = (
     "DataVecSecretVersionView",
     "DataVecSecretVersionViewDataItem",
     "DataVecSecretVersionViewDataItemStatus",
+    "DataVecTransformationVersionView",
+    "DataVecTransformationVersionViewDataItem",
     "DataWebhookView",
     "DataWebhookViewData",
     "DataWebhookViewDataFilterType0",
@@ -325,6 +339,7 @@ __all__ = (
     "RefusalView",
     "ReplayJobView",
     "ReplayJobViewStatus",
+    "ReplayOptions",
     "Role",
     "RotatedSecret",
     "RotateSecret",
@@ -338,6 +353,7 @@ __all__ = (
     "SentMessage",
     "SessionView",
     "SessionViewScopesItem",
+    "SetTransformation",
     "SignatureEncoding",
     "SigningSecret",
     "Simulate",
@@ -352,6 +368,10 @@ __all__ = (
     "TestFilterHeaders",
     "TestFilterPayload",
     "TierLimits",
+    "TransformationVersionView",
+    "TransformationView",
+    "TransformedRequestView",
+    "TransformedRequestViewHeaders",
     "TypedDeliveryView",
     "UpdateApplication",
     "UpdateEventType",

@@ -26,7 +26,10 @@ class AttemptView:
         started_at (str):
         webhook_timestamp (int): The `webhook-timestamp` header this attempt carried (unix seconds).
         error_kind (None | str | Unset): `timeout`, `connection_error`, `tls_error`, `destination_forbidden`
-            or `request_error` when no HTTP response came back.
+            or `request_error` when no HTTP response came back;
+            `transformation_timeout`, `transformation_memory` or
+            `transformation_error` when the endpoint's transformation failed
+            (nothing was sent, and the delivery is dead at once).
         error_message (None | str | Unset):
         response_excerpt (None | str | Unset): The first 4 KiB of the response body.
         status_code (int | None | Unset):

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from ..models.attempt_view import AttemptView
     from ..models.data_delivery_detail_data_request_headers import DataDeliveryDetailDataRequestHeaders
     from ..models.payload_view import PayloadView
+    from ..models.transformed_request_view import TransformedRequestView
 
 
 T = TypeVar("T", bound="DataDeliveryDetailData")
@@ -29,13 +30,15 @@ class DataDeliveryDetailData:
         status (DeliveryStatus): Where a delivery stands; `discarded` is a dead delivery an operator
             took out of the dead-letter queue, kept in history; `filtered` was
             never sent: its event did not match the endpoint's filter (a replay
-            sends it).
+            sends it); `cancelled` was never sent either: the endpoint's
+            transformation returned null for it (a replay runs it again).
         updated_at (str):
         webhook_id (str):
         attempts (list[AttemptView]):
         request_headers (DataDeliveryDetailDataRequestHeaders): The request headers every attempt carries, with the
             webhook's extra
-            headers as configured now and the event's own (a schedule's); each attempt adds its `webhook-timestamp`
+            headers as configured now and the event's own (a schedule's), and a
+            transformation's over them; each attempt adds its `webhook-timestamp`
             (see `attempts[].webhookTimestamp`) and the `webhook-signature` over it.
         last_error (None | str | Unset):
         last_status_code (int | None | Unset):
@@ -46,6 +49,7 @@ class DataDeliveryDetailData:
         event_type (None | str | Unset): The application message's event type; null for ingested events and
             schedule firings, which have none.
         payload (None | PayloadView | Unset):
+        transformed_request (None | TransformedRequestView | Unset):
     """
 
     attempt_count: int
@@ -64,10 +68,12 @@ class DataDeliveryDetailData:
     replayed_at: None | str | Unset = UNSET
     event_type: None | str | Unset = UNSET
     payload: None | PayloadView | Unset = UNSET
+    transformed_request: None | TransformedRequestView | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.payload_view import PayloadView  # noqa: PLC0415
+        from ..models.transformed_request_view import TransformedRequestView  # noqa: PLC0415
 
         attempt_count = self.attempt_count
 
@@ -134,6 +140,14 @@ class DataDeliveryDetailData:
         else:
             payload = self.payload
 
+        transformed_request: dict[str, Any] | None | Unset
+        if isinstance(self.transformed_request, Unset):
+            transformed_request = UNSET
+        elif isinstance(self.transformed_request, TransformedRequestView):
+            transformed_request = self.transformed_request.to_dict()
+        else:
+            transformed_request = self.transformed_request
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -163,6 +177,8 @@ class DataDeliveryDetailData:
             field_dict["eventType"] = event_type
         if payload is not UNSET:
             field_dict["payload"] = payload
+        if transformed_request is not UNSET:
+            field_dict["transformedRequest"] = transformed_request
 
         return field_dict
 
@@ -171,6 +187,7 @@ class DataDeliveryDetailData:
         from ..models.attempt_view import AttemptView  # noqa: PLC0415
         from ..models.data_delivery_detail_data_request_headers import DataDeliveryDetailDataRequestHeaders  # noqa: PLC0415
         from ..models.payload_view import PayloadView  # noqa: PLC0415
+        from ..models.transformed_request_view import TransformedRequestView  # noqa: PLC0415
 
         d = dict(src_dict)
         attempt_count = d.pop("attemptCount")
@@ -267,6 +284,23 @@ class DataDeliveryDetailData:
 
         payload = _parse_payload(d.pop("payload", UNSET))
 
+        def _parse_transformed_request(data: object) -> None | TransformedRequestView | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                transformed_request_type_1 = TransformedRequestView.from_dict(data)
+
+                return transformed_request_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | TransformedRequestView | Unset, data)
+
+        transformed_request = _parse_transformed_request(d.pop("transformedRequest", UNSET))
+
         data_delivery_detail_data = cls(
             attempt_count=attempt_count,
             created_at=created_at,
@@ -284,6 +318,7 @@ class DataDeliveryDetailData:
             replayed_at=replayed_at,
             event_type=event_type,
             payload=payload,
+            transformed_request=transformed_request,
         )
 
         data_delivery_detail_data.additional_properties = d

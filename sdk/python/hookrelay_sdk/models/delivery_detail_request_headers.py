@@ -12,7 +12,8 @@ T = TypeVar("T", bound="DeliveryDetailRequestHeaders")
 @_attrs_define
 class DeliveryDetailRequestHeaders:
     """The request headers every attempt carries, with the webhook's extra
-    headers as configured now and the event's own (a schedule's); each attempt adds its `webhook-timestamp`
+    headers as configured now and the event's own (a schedule's), and a
+    transformation's over them; each attempt adds its `webhook-timestamp`
     (see `attempts[].webhookTimestamp`) and the `webhook-signature` over it.
 
     """

@@ -2,6 +2,7 @@ from enum import StrEnum
 
 
 class DeliveryStatus(StrEnum):
+    CANCELLED = "cancelled"
     DEAD = "dead"
     DELIVERING = "delivering"
     DISCARDED = "discarded"

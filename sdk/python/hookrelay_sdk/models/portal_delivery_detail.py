@@ -27,7 +27,8 @@ class PortalDeliveryDetail:
         status (DeliveryStatus): Where a delivery stands; `discarded` is a dead delivery an operator
             took out of the dead-letter queue, kept in history; `filtered` was
             never sent: its event did not match the endpoint's filter (a replay
-            sends it).
+            sends it); `cancelled` was never sent either: the endpoint's
+            transformation returned null for it (a replay runs it again).
         updated_at (str):
         webhook_id (str):
         attempts (list[AttemptView]):

@@ -18,7 +18,8 @@ class SimulatedRequest:
     """
     Attributes:
         body (str): The body sent: a string returned as is, anything else as JSON.
-        headers (SimulatedRequestHeaders):
+        headers (SimulatedRequestHeaders): The endpoint's and the event's headers with the script's over them
+            (the signature headers are added when sent).
         method (str):
         url (str):
     """

@@ -11,6 +11,11 @@ T = TypeVar("T", bound="SimulatedRequestHeaders")
 
 @_attrs_define
 class SimulatedRequestHeaders:
+    """The endpoint's and the event's headers with the script's over them
+    (the signature headers are added when sent).
+
+    """
+
     additional_properties: dict[str, str] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

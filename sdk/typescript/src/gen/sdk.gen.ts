@@ -2,7 +2,7 @@
 
 import { client } from './client.gen.js';
 import type { Client, Options as Options2, TDataShape } from './client/index.js';
-import type { ApiKeysCreateData, ApiKeysCreateErrors, ApiKeysCreateResponses, ApiKeysGetData, ApiKeysGetErrors, ApiKeysGetResponses, ApiKeysListData, ApiKeysListErrors, ApiKeysListResponses, ApiKeysRevokeData, ApiKeysRevokeErrors, ApiKeysRevokeResponses, ApiKeysRotateData, ApiKeysRotateErrors, ApiKeysRotateResponses, ApplicationsCreateData, ApplicationsCreateErrors, ApplicationsCreateResponses, ApplicationsDeleteData, ApplicationsDeleteErrors, ApplicationsDeleteResponses, ApplicationsGetData, ApplicationsGetErrors, ApplicationsGetResponses, ApplicationsListData, ApplicationsListErrors, ApplicationsListResponses, ApplicationsSendMessageData, ApplicationsSendMessageErrors, ApplicationsSendMessageResponses, ApplicationsUpdateData, ApplicationsUpdateErrors, ApplicationsUpdateResponses, AuditLogsListData, AuditLogsListErrors, AuditLogsListResponses, DeadLettersBulkReplayData, DeadLettersBulkReplayErrors, DeadLettersBulkReplayResponses, DeadLettersDiscardData, DeadLettersDiscardErrors, DeadLettersDiscardResponses, DeadLettersListData, DeadLettersListErrors, DeadLettersListResponses, DeadLettersReplayData, DeadLettersReplayErrors, DeadLettersReplayResponses, DeliveriesBulkReplayData, DeliveriesBulkReplayErrors, DeliveriesBulkReplayResponses, DeliveriesGetData, DeliveriesGetErrors, DeliveriesGetResponses, DeliveriesListData, DeliveriesListErrors, DeliveriesListResponses, DeliveriesReplayData, DeliveriesReplayErrors, DeliveriesReplayResponses, EventTypesCreateData, EventTypesCreateErrors, EventTypesCreateResponses, EventTypesDeleteData, EventTypesDeleteErrors, EventTypesDeleteResponses, EventTypesGetData, EventTypesGetErrors, EventTypesGetResponses, EventTypesListData, EventTypesListErrors, EventTypesListResponses, EventTypesUpdateData, EventTypesUpdateErrors, EventTypesUpdateResponses, FiltersTestData, FiltersTestErrors, FiltersTestResponses, HealthLiveData, HealthLiveErrors, HealthLiveResponses, HealthReadyData, HealthReadyErrors, HealthReadyResponses, IngestSendData, IngestSendErrors, IngestSendResponses, MetricsGetData, MetricsGetErrors, MetricsGetResponses, NotificationChannelsCreateData, NotificationChannelsCreateErrors, NotificationChannelsCreateResponses, NotificationChannelsDeleteData, NotificationChannelsDeleteErrors, NotificationChannelsDeleteResponses, NotificationChannelsGetData, NotificationChannelsGetErrors, NotificationChannelsGetResponses, NotificationChannelsListData, NotificationChannelsListErrors, NotificationChannelsListResponses, OpenapiGetData, OpenapiGetErrors, OpenapiGetResponses, PortalAccessCreateMagicLinkData, PortalAccessCreateMagicLinkErrors, PortalAccessCreateMagicLinkResponses, PortalAccessCreateTokenData, PortalAccessCreateTokenErrors, PortalAccessCreateTokenResponses, PortalAccessListTokensData, PortalAccessListTokensErrors, PortalAccessListTokensResponses, PortalAccessRevokeTokenData, PortalAccessRevokeTokenErrors, PortalAccessRevokeTokenResponses, PortalCreateEndpointData, PortalCreateEndpointErrors, PortalCreateEndpointResponses, PortalDeleteEndpointData, PortalDeleteEndpointErrors, PortalDeleteEndpointResponses, PortalGetDeliveryData, PortalGetDeliveryErrors, PortalGetDeliveryResponses, PortalGetEndpointData, PortalGetEndpointErrors, PortalGetEndpointResponses, PortalGetMessageData, PortalGetMessageErrors, PortalGetMessageResponses, PortalGetSessionData, PortalGetSessionErrors, PortalGetSessionResponses, PortalListDeliveriesData, PortalListDeliveriesErrors, PortalListDeliveriesResponses, PortalListEndpointsData, PortalListEndpointsErrors, PortalListEndpointsResponses, PortalListEventTypesData, PortalListEventTypesErrors, PortalListEventTypesResponses, PortalListMessagesData, PortalListMessagesErrors, PortalListMessagesResponses, PortalReplayDeliveryData, PortalReplayDeliveryErrors, PortalReplayDeliveryResponses, PortalRevealEndpointSecretData, PortalRevealEndpointSecretErrors, PortalRevealEndpointSecretResponses, PortalRotateEndpointSecretData, PortalRotateEndpointSecretErrors, PortalRotateEndpointSecretResponses, PortalSendTestMessageData, PortalSendTestMessageErrors, PortalSendTestMessageResponses, PortalSettingsGetData, PortalSettingsGetErrors, PortalSettingsGetResponses, PortalSettingsUpdateData, PortalSettingsUpdateErrors, PortalSettingsUpdateResponses, PortalTestFilterData, PortalTestFilterErrors, PortalTestFilterResponses, PortalUpdateEndpointData, PortalUpdateEndpointErrors, PortalUpdateEndpointResponses, ProjectGetData, ProjectGetErrors, ProjectGetResponses, ProjectUpdateData, ProjectUpdateErrors, ProjectUpdateResponses, ReplayJobsGetData, ReplayJobsGetErrors, ReplayJobsGetResponses, SchedulesCreateData, SchedulesCreateErrors, SchedulesCreateResponses, SchedulesDeleteData, SchedulesDeleteErrors, SchedulesDeleteResponses, SchedulesGetData, SchedulesGetErrors, SchedulesGetResponses, SchedulesListData, SchedulesListErrors, SchedulesListResponses, SchedulesPauseData, SchedulesPauseErrors, SchedulesPauseResponses, SchedulesResumeData, SchedulesResumeErrors, SchedulesResumeResponses, SeedPortalAccessCreateMagicLinkData, SeedPortalAccessCreateMagicLinkErrors, SeedPortalAccessCreateMagicLinkResponses, SeedPortalAccessCreateTokenData, SeedPortalAccessCreateTokenErrors, SeedPortalAccessCreateTokenResponses, SeedPortalAccessListTokensData, SeedPortalAccessListTokensErrors, SeedPortalAccessListTokensResponses, SeedPortalAccessRevokeTokenData, SeedPortalAccessRevokeTokenErrors, SeedPortalAccessRevokeTokenResponses, TransformationsSimulateData, TransformationsSimulateErrors, TransformationsSimulateResponses, UsageGetData, UsageGetErrors, UsageGetResponses, WebhooksCreateData, WebhooksCreateErrors, WebhooksCreateResponses, WebhooksDeleteData, WebhooksDeleteErrors, WebhooksDeleteResponses, WebhooksGetData, WebhooksGetErrors, WebhooksGetResponses, WebhooksListData, WebhooksListenData, WebhooksListenErrors, WebhooksListenResponses, WebhooksListErrors, WebhooksListIngestRefusalsData, WebhooksListIngestRefusalsErrors, WebhooksListIngestRefusalsResponses, WebhooksListResponses, WebhooksListSecretVersionsData, WebhooksListSecretVersionsErrors, WebhooksListSecretVersionsResponses, WebhooksRotateIngestSecretData, WebhooksRotateIngestSecretErrors, WebhooksRotateIngestSecretResponses, WebhooksRotateSigningSecretData, WebhooksRotateSigningSecretErrors, WebhooksRotateSigningSecretResponses, WebhooksRotateVerificationSecretData, WebhooksRotateVerificationSecretErrors, WebhooksRotateVerificationSecretResponses, WebhooksSendEventData, WebhooksSendEventErrors, WebhooksSendEventResponses, WebhooksUpdateData, WebhooksUpdateErrors, WebhooksUpdateResponses } from './types.gen.js';
+import type { ApiKeysCreateData, ApiKeysCreateErrors, ApiKeysCreateResponses, ApiKeysGetData, ApiKeysGetErrors, ApiKeysGetResponses, ApiKeysListData, ApiKeysListErrors, ApiKeysListResponses, ApiKeysRevokeData, ApiKeysRevokeErrors, ApiKeysRevokeResponses, ApiKeysRotateData, ApiKeysRotateErrors, ApiKeysRotateResponses, ApplicationsCreateData, ApplicationsCreateErrors, ApplicationsCreateResponses, ApplicationsDeleteData, ApplicationsDeleteErrors, ApplicationsDeleteResponses, ApplicationsGetData, ApplicationsGetErrors, ApplicationsGetResponses, ApplicationsListData, ApplicationsListErrors, ApplicationsListResponses, ApplicationsSendMessageData, ApplicationsSendMessageErrors, ApplicationsSendMessageResponses, ApplicationsUpdateData, ApplicationsUpdateErrors, ApplicationsUpdateResponses, AuditLogsListData, AuditLogsListErrors, AuditLogsListResponses, DeadLettersBulkReplayData, DeadLettersBulkReplayErrors, DeadLettersBulkReplayResponses, DeadLettersDiscardData, DeadLettersDiscardErrors, DeadLettersDiscardResponses, DeadLettersListData, DeadLettersListErrors, DeadLettersListResponses, DeadLettersReplayData, DeadLettersReplayErrors, DeadLettersReplayResponses, DeliveriesBulkReplayData, DeliveriesBulkReplayErrors, DeliveriesBulkReplayResponses, DeliveriesGetData, DeliveriesGetErrors, DeliveriesGetResponses, DeliveriesListData, DeliveriesListErrors, DeliveriesListResponses, DeliveriesReplayData, DeliveriesReplayErrors, DeliveriesReplayResponses, EventTypesCreateData, EventTypesCreateErrors, EventTypesCreateResponses, EventTypesDeleteData, EventTypesDeleteErrors, EventTypesDeleteResponses, EventTypesGetData, EventTypesGetErrors, EventTypesGetResponses, EventTypesListData, EventTypesListErrors, EventTypesListResponses, EventTypesUpdateData, EventTypesUpdateErrors, EventTypesUpdateResponses, FiltersTestData, FiltersTestErrors, FiltersTestResponses, HealthLiveData, HealthLiveErrors, HealthLiveResponses, HealthReadyData, HealthReadyErrors, HealthReadyResponses, IngestSendData, IngestSendErrors, IngestSendResponses, MetricsGetData, MetricsGetErrors, MetricsGetResponses, NotificationChannelsCreateData, NotificationChannelsCreateErrors, NotificationChannelsCreateResponses, NotificationChannelsDeleteData, NotificationChannelsDeleteErrors, NotificationChannelsDeleteResponses, NotificationChannelsGetData, NotificationChannelsGetErrors, NotificationChannelsGetResponses, NotificationChannelsListData, NotificationChannelsListErrors, NotificationChannelsListResponses, OpenapiGetData, OpenapiGetErrors, OpenapiGetResponses, PortalAccessCreateMagicLinkData, PortalAccessCreateMagicLinkErrors, PortalAccessCreateMagicLinkResponses, PortalAccessCreateTokenData, PortalAccessCreateTokenErrors, PortalAccessCreateTokenResponses, PortalAccessListTokensData, PortalAccessListTokensErrors, PortalAccessListTokensResponses, PortalAccessRevokeTokenData, PortalAccessRevokeTokenErrors, PortalAccessRevokeTokenResponses, PortalCreateEndpointData, PortalCreateEndpointErrors, PortalCreateEndpointResponses, PortalDeleteEndpointData, PortalDeleteEndpointErrors, PortalDeleteEndpointResponses, PortalGetDeliveryData, PortalGetDeliveryErrors, PortalGetDeliveryResponses, PortalGetEndpointData, PortalGetEndpointErrors, PortalGetEndpointResponses, PortalGetMessageData, PortalGetMessageErrors, PortalGetMessageResponses, PortalGetSessionData, PortalGetSessionErrors, PortalGetSessionResponses, PortalGetTransformationData, PortalGetTransformationErrors, PortalGetTransformationResponses, PortalListDeliveriesData, PortalListDeliveriesErrors, PortalListDeliveriesResponses, PortalListEndpointsData, PortalListEndpointsErrors, PortalListEndpointsResponses, PortalListEventTypesData, PortalListEventTypesErrors, PortalListEventTypesResponses, PortalListMessagesData, PortalListMessagesErrors, PortalListMessagesResponses, PortalListTransformationVersionsData, PortalListTransformationVersionsErrors, PortalListTransformationVersionsResponses, PortalReplayDeliveryData, PortalReplayDeliveryErrors, PortalReplayDeliveryResponses, PortalRevealEndpointSecretData, PortalRevealEndpointSecretErrors, PortalRevealEndpointSecretResponses, PortalRotateEndpointSecretData, PortalRotateEndpointSecretErrors, PortalRotateEndpointSecretResponses, PortalSendTestMessageData, PortalSendTestMessageErrors, PortalSendTestMessageResponses, PortalSettingsGetData, PortalSettingsGetErrors, PortalSettingsGetResponses, PortalSettingsUpdateData, PortalSettingsUpdateErrors, PortalSettingsUpdateResponses, PortalSetTransformationData, PortalSetTransformationErrors, PortalSetTransformationResponses, PortalSimulateTransformationData, PortalSimulateTransformationErrors, PortalSimulateTransformationResponses, PortalTestFilterData, PortalTestFilterErrors, PortalTestFilterResponses, PortalUpdateEndpointData, PortalUpdateEndpointErrors, PortalUpdateEndpointResponses, ProjectGetData, ProjectGetErrors, ProjectGetResponses, ProjectUpdateData, ProjectUpdateErrors, ProjectUpdateResponses, ReplayJobsGetData, ReplayJobsGetErrors, ReplayJobsGetResponses, SchedulesCreateData, SchedulesCreateErrors, SchedulesCreateResponses, SchedulesDeleteData, SchedulesDeleteErrors, SchedulesDeleteResponses, SchedulesGetData, SchedulesGetErrors, SchedulesGetResponses, SchedulesListData, SchedulesListErrors, SchedulesListResponses, SchedulesPauseData, SchedulesPauseErrors, SchedulesPauseResponses, SchedulesResumeData, SchedulesResumeErrors, SchedulesResumeResponses, SeedPortalAccessCreateMagicLinkData, SeedPortalAccessCreateMagicLinkErrors, SeedPortalAccessCreateMagicLinkResponses, SeedPortalAccessCreateTokenData, SeedPortalAccessCreateTokenErrors, SeedPortalAccessCreateTokenResponses, SeedPortalAccessListTokensData, SeedPortalAccessListTokensErrors, SeedPortalAccessListTokensResponses, SeedPortalAccessRevokeTokenData, SeedPortalAccessRevokeTokenErrors, SeedPortalAccessRevokeTokenResponses, TransformationsSimulateData, TransformationsSimulateErrors, TransformationsSimulateResponses, UsageGetData, UsageGetErrors, UsageGetResponses, WebhooksCreateData, WebhooksCreateErrors, WebhooksCreateResponses, WebhooksDeleteData, WebhooksDeleteErrors, WebhooksDeleteResponses, WebhooksGetData, WebhooksGetErrors, WebhooksGetResponses, WebhooksGetTransformationData, WebhooksGetTransformationErrors, WebhooksGetTransformationResponses, WebhooksListData, WebhooksListenData, WebhooksListenErrors, WebhooksListenResponses, WebhooksListErrors, WebhooksListIngestRefusalsData, WebhooksListIngestRefusalsErrors, WebhooksListIngestRefusalsResponses, WebhooksListResponses, WebhooksListSecretVersionsData, WebhooksListSecretVersionsErrors, WebhooksListSecretVersionsResponses, WebhooksListTransformationVersionsData, WebhooksListTransformationVersionsErrors, WebhooksListTransformationVersionsResponses, WebhooksRotateIngestSecretData, WebhooksRotateIngestSecretErrors, WebhooksRotateIngestSecretResponses, WebhooksRotateSigningSecretData, WebhooksRotateSigningSecretErrors, WebhooksRotateSigningSecretResponses, WebhooksRotateVerificationSecretData, WebhooksRotateVerificationSecretErrors, WebhooksRotateVerificationSecretResponses, WebhooksSendEventData, WebhooksSendEventErrors, WebhooksSendEventResponses, WebhooksSetTransformationData, WebhooksSetTransformationErrors, WebhooksSetTransformationResponses, WebhooksUpdateData, WebhooksUpdateErrors, WebhooksUpdateResponses } from './types.gen.js';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -72,7 +72,11 @@ export const portalGetDelivery = <ThrowOnError extends boolean = false>(options:
 export const portalReplayDelivery = <ThrowOnError extends boolean = false>(options: Options<PortalReplayDeliveryData, ThrowOnError>) => (options.client ?? client).post<PortalReplayDeliveryResponses, PortalReplayDeliveryErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/portal-api/v1/deliveries/{id}/replay',
-    ...options
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
 });
 
 export const portalListEndpoints = <ThrowOnError extends boolean = false>(options?: Options<PortalListEndpointsData, ThrowOnError>) => (options?.client ?? client).get<PortalListEndpointsResponses, PortalListEndpointsErrors, ThrowOnError>({
@@ -135,6 +139,28 @@ export const portalSendTestMessage = <ThrowOnError extends boolean = false>(opti
     ...options
 });
 
+export const portalGetTransformation = <ThrowOnError extends boolean = false>(options: Options<PortalGetTransformationData, ThrowOnError>) => (options.client ?? client).get<PortalGetTransformationResponses, PortalGetTransformationErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/portal-api/v1/endpoints/{id}/transformation',
+    ...options
+});
+
+export const portalSetTransformation = <ThrowOnError extends boolean = false>(options: Options<PortalSetTransformationData, ThrowOnError>) => (options.client ?? client).put<PortalSetTransformationResponses, PortalSetTransformationErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/portal-api/v1/endpoints/{id}/transformation',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+export const portalListTransformationVersions = <ThrowOnError extends boolean = false>(options: Options<PortalListTransformationVersionsData, ThrowOnError>) => (options.client ?? client).get<PortalListTransformationVersionsResponses, PortalListTransformationVersionsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/portal-api/v1/endpoints/{id}/transformation/versions',
+    ...options
+});
+
 export const portalListEventTypes = <ThrowOnError extends boolean = false>(options?: Options<PortalListEventTypesData, ThrowOnError>) => (options?.client ?? client).get<PortalListEventTypesResponses, PortalListEventTypesErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/portal-api/v1/event-types',
@@ -167,6 +193,16 @@ export const portalGetSession = <ThrowOnError extends boolean = false>(options?:
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/portal-api/v1/session',
     ...options
+});
+
+export const portalSimulateTransformation = <ThrowOnError extends boolean = false>(options: Options<PortalSimulateTransformationData, ThrowOnError>) => (options.client ?? client).post<PortalSimulateTransformationResponses, PortalSimulateTransformationErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/portal-api/v1/transformations/simulate',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
 });
 
 /**
@@ -279,7 +315,11 @@ export const deliveriesGet = <ThrowOnError extends boolean = false>(options: Opt
 export const deliveriesReplay = <ThrowOnError extends boolean = false>(options: Options<DeliveriesReplayData, ThrowOnError>) => (options.client ?? client).post<DeliveriesReplayResponses, DeliveriesReplayErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/v1/deliveries/{id}/replay',
-    ...options
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
 });
 
 export const deadLettersList = <ThrowOnError extends boolean = false>(options?: Options<DeadLettersListData, ThrowOnError>) => (options?.client ?? client).get<DeadLettersListResponses, DeadLettersListErrors, ThrowOnError>({
@@ -307,7 +347,11 @@ export const deadLettersDiscard = <ThrowOnError extends boolean = false>(options
 export const deadLettersReplay = <ThrowOnError extends boolean = false>(options: Options<DeadLettersReplayData, ThrowOnError>) => (options.client ?? client).post<DeadLettersReplayResponses, DeadLettersReplayErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/v1/dlq/{id}/replay',
-    ...options
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
 });
 
 export const eventTypesList = <ThrowOnError extends boolean = false>(options?: Options<EventTypesListData, ThrowOnError>) => (options?.client ?? client).get<EventTypesListResponses, EventTypesListErrors, ThrowOnError>({
@@ -631,5 +675,27 @@ export const schedulesResume = <ThrowOnError extends boolean = false>(options: O
 export const webhooksListSecretVersions = <ThrowOnError extends boolean = false>(options: Options<WebhooksListSecretVersionsData, ThrowOnError>) => (options.client ?? client).get<WebhooksListSecretVersionsResponses, WebhooksListSecretVersionsErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/v1/webhooks/{id}/secret-versions',
+    ...options
+});
+
+export const webhooksGetTransformation = <ThrowOnError extends boolean = false>(options: Options<WebhooksGetTransformationData, ThrowOnError>) => (options.client ?? client).get<WebhooksGetTransformationResponses, WebhooksGetTransformationErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/webhooks/{id}/transformation',
+    ...options
+});
+
+export const webhooksSetTransformation = <ThrowOnError extends boolean = false>(options: Options<WebhooksSetTransformationData, ThrowOnError>) => (options.client ?? client).put<WebhooksSetTransformationResponses, WebhooksSetTransformationErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/webhooks/{id}/transformation',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+export const webhooksListTransformationVersions = <ThrowOnError extends boolean = false>(options: Options<WebhooksListTransformationVersionsData, ThrowOnError>) => (options.client ?? client).get<WebhooksListTransformationVersionsResponses, WebhooksListTransformationVersionsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/webhooks/{id}/transformation/versions',
     ...options
 });

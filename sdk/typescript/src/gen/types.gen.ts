@@ -64,7 +64,10 @@ export type AttemptView = {
     durationMs: number;
     /**
      * `timeout`, `connection_error`, `tls_error`, `destination_forbidden`
-     * or `request_error` when no HTTP response came back.
+     * or `request_error` when no HTTP response came back;
+     * `transformation_timeout`, `transformation_memory` or
+     * `transformation_error` when the endpoint's transformation failed
+     * (nothing was sent, and the delivery is dead at once).
      */
     errorKind?: string | null;
     errorMessage?: string | null;
@@ -368,12 +371,14 @@ export type DataDeliveryDetail = {
         payload?: null | PayloadView;
         /**
          * The request headers every attempt carries, with the webhook's extra
-         * headers as configured now and the event's own (a schedule's); each attempt adds its `webhook-timestamp`
+         * headers as configured now and the event's own (a schedule's), and a
+         * transformation's over them; each attempt adds its `webhook-timestamp`
          * (see `attempts[].webhookTimestamp`) and the `webhook-signature` over it.
          */
         requestHeaders: {
             [key: string]: string;
         };
+        transformedRequest?: null | TransformedRequestView;
     };
 };
 
@@ -659,6 +664,27 @@ export type DataSimulation = {
 /**
  * The success envelope: `{"data": ...}`.
  */
+export type DataTransformationView = {
+    /**
+     * An endpoint's transformation now.
+     */
+    data: {
+        /**
+         * The current version's JavaScript; null if none was ever set.
+         */
+        code?: string | null;
+        /**
+         * Whether deliveries run it.
+         */
+        enabled: boolean;
+        updatedAt?: string | null;
+        versionId?: string | null;
+    };
+};
+
+/**
+ * The success envelope: `{"data": ...}`.
+ */
 export type DataUsageReport = {
     data: {
         /**
@@ -698,6 +724,27 @@ export type DataVecSecretVersionView = {
         retiredAt?: string | null;
         status: 'active' | 'overlapping' | 'retired';
         version: number;
+    }>;
+};
+
+/**
+ * The success envelope: `{"data": ...}`.
+ */
+export type DataVecTransformationVersionView = {
+    data: Array<{
+        actorLabel: string;
+        /**
+         * Who set it, as in the audit log: `api_key`, `user` or `portal`.
+         */
+        actorType: string;
+        code: string;
+        /**
+         * SHA-256 of `code`, hex: tells versions apart at a glance.
+         */
+        codeSha256: string;
+        createdAt: string;
+        enabled: boolean;
+        id: string;
     }>;
 };
 
@@ -792,21 +839,24 @@ export type DeliveryDetail = TypedDeliveryView & {
     payload?: null | PayloadView;
     /**
      * The request headers every attempt carries, with the webhook's extra
-     * headers as configured now and the event's own (a schedule's); each attempt adds its `webhook-timestamp`
+     * headers as configured now and the event's own (a schedule's), and a
+     * transformation's over them; each attempt adds its `webhook-timestamp`
      * (see `attempts[].webhookTimestamp`) and the `webhook-signature` over it.
      */
     requestHeaders: {
         [key: string]: string;
     };
+    transformedRequest?: null | TransformedRequestView;
 };
 
 /**
  * Where a delivery stands; `discarded` is a dead delivery an operator
  * took out of the dead-letter queue, kept in history; `filtered` was
  * never sent: its event did not match the endpoint's filter (a replay
- * sends it).
+ * sends it); `cancelled` was never sent either: the endpoint's
+ * transformation returned null for it (a replay runs it again).
  */
-export type DeliveryStatus = 'pending' | 'delivering' | 'succeeded' | 'failed-retrying' | 'dead' | 'discarded' | 'filtered';
+export type DeliveryStatus = 'pending' | 'delivering' | 'succeeded' | 'failed-retrying' | 'dead' | 'discarded' | 'filtered' | 'cancelled';
 
 export type DeliveryView = {
     attemptCount: number;
@@ -1306,6 +1356,18 @@ export type ReplayJobView = {
 };
 
 /**
+ * How a single replay treats the endpoint's transformation.
+ */
+export type ReplayOptions = {
+    /**
+     * True: run the endpoint's current transformation on the event again.
+     * False (default): send the request the original's transformation
+     * produced, as it was (if it produced one).
+     */
+    rerunTransformation?: boolean;
+};
+
+/**
  * What a project API key may do.
  */
 export type Role = 'admin' | 'write';
@@ -1404,6 +1466,19 @@ export type SessionView = {
     scopes: Array<'read' | 'write'>;
 };
 
+export type SetTransformation = {
+    /**
+     * JavaScript defining `handler(event)` (at most 64 KiB); absent keeps
+     * the current version's. `handler` returns `{body, headers?, method?,
+     * url?}` or null, which cancels the delivery.
+     */
+    code?: string | null;
+    /**
+     * Default true.
+     */
+    enabled?: boolean;
+};
+
 export type SignatureEncoding = 'hex' | 'base64';
 
 export type SigningSecret = {
@@ -1431,6 +1506,10 @@ export type SimulatedRequest = {
      * The body sent: a string returned as is, anything else as JSON.
      */
     body: string;
+    /**
+     * The endpoint's and the event's headers with the script's over them
+     * (the signature headers are added when sent).
+     */
     headers: {
         [key: string]: string;
     };
@@ -1489,6 +1568,60 @@ export type TierLimits = {
     maxWebhooks?: number | null;
     notifications: boolean;
     retentionDays?: number | null;
+};
+
+/**
+ * One kept version.
+ */
+export type TransformationVersionView = {
+    actorLabel: string;
+    /**
+     * Who set it, as in the audit log: `api_key`, `user` or `portal`.
+     */
+    actorType: string;
+    code: string;
+    /**
+     * SHA-256 of `code`, hex: tells versions apart at a glance.
+     */
+    codeSha256: string;
+    createdAt: string;
+    enabled: boolean;
+    id: string;
+};
+
+/**
+ * An endpoint's transformation now.
+ */
+export type TransformationView = {
+    /**
+     * The current version's JavaScript; null if none was ever set.
+     */
+    code?: string | null;
+    /**
+     * Whether deliveries run it.
+     */
+    enabled: boolean;
+    updatedAt?: string | null;
+    versionId?: string | null;
+};
+
+/**
+ * A request a transformation produced, as sent.
+ */
+export type TransformedRequestView = {
+    body: string;
+    /**
+     * The headers the script set (in `requestHeaders` too).
+     */
+    headers: {
+        [key: string]: string;
+    };
+    method: string;
+    url: string;
+    /**
+     * The transformation version that produced it.
+     */
+    versionId: string;
 };
 
 /**
@@ -2071,7 +2204,10 @@ export type PortalGetDeliveryResponses = {
 export type PortalGetDeliveryResponse = PortalGetDeliveryResponses[keyof PortalGetDeliveryResponses];
 
 export type PortalReplayDeliveryData = {
-    body?: never;
+    /**
+     * Optional: an empty body resends what the original's transformation produced
+     */
+    body?: ReplayOptions;
     path: {
         id: string;
     };
@@ -2080,6 +2216,10 @@ export type PortalReplayDeliveryData = {
 };
 
 export type PortalReplayDeliveryErrors = {
+    /**
+     * Bad Request
+     */
+    400: ErrorBody;
     /**
      * Forbidden
      */
@@ -2401,6 +2541,115 @@ export type PortalSendTestMessageResponses = {
 
 export type PortalSendTestMessageResponse = PortalSendTestMessageResponses[keyof PortalSendTestMessageResponses];
 
+export type PortalGetTransformationData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/portal-api/v1/endpoints/{id}/transformation';
+};
+
+export type PortalGetTransformationErrors = {
+    /**
+     * Unauthorized
+     */
+    401: ErrorBody;
+    /**
+     * Not Found
+     */
+    404: ErrorBody;
+    /**
+     * An error: `{"error": {"code", "message", "field"?}}`
+     */
+    default: ErrorBody;
+};
+
+export type PortalGetTransformationError = PortalGetTransformationErrors[keyof PortalGetTransformationErrors];
+
+export type PortalGetTransformationResponses = {
+    /**
+     * OK
+     */
+    200: DataTransformationView;
+};
+
+export type PortalGetTransformationResponse = PortalGetTransformationResponses[keyof PortalGetTransformationResponses];
+
+export type PortalSetTransformationData = {
+    body: SetTransformation;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/portal-api/v1/endpoints/{id}/transformation';
+};
+
+export type PortalSetTransformationErrors = {
+    /**
+     * Bad Request
+     */
+    400: ErrorBody;
+    /**
+     * Forbidden
+     */
+    403: ErrorBody;
+    /**
+     * Not Found
+     */
+    404: ErrorBody;
+    /**
+     * An error: `{"error": {"code", "message", "field"?}}`
+     */
+    default: ErrorBody;
+};
+
+export type PortalSetTransformationError = PortalSetTransformationErrors[keyof PortalSetTransformationErrors];
+
+export type PortalSetTransformationResponses = {
+    /**
+     * The new current version, kept and audited
+     */
+    200: DataTransformationView;
+};
+
+export type PortalSetTransformationResponse = PortalSetTransformationResponses[keyof PortalSetTransformationResponses];
+
+export type PortalListTransformationVersionsData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/portal-api/v1/endpoints/{id}/transformation/versions';
+};
+
+export type PortalListTransformationVersionsErrors = {
+    /**
+     * Unauthorized
+     */
+    401: ErrorBody;
+    /**
+     * Not Found
+     */
+    404: ErrorBody;
+    /**
+     * An error: `{"error": {"code", "message", "field"?}}`
+     */
+    default: ErrorBody;
+};
+
+export type PortalListTransformationVersionsError = PortalListTransformationVersionsErrors[keyof PortalListTransformationVersionsErrors];
+
+export type PortalListTransformationVersionsResponses = {
+    /**
+     * Every version kept, newest first
+     */
+    200: DataVecTransformationVersionView;
+};
+
+export type PortalListTransformationVersionsResponse = PortalListTransformationVersionsResponses[keyof PortalListTransformationVersionsResponses];
+
 export type PortalListEventTypesData = {
     body?: never;
     path?: never;
@@ -2568,6 +2817,43 @@ export type PortalGetSessionResponses = {
 };
 
 export type PortalGetSessionResponse = PortalGetSessionResponses[keyof PortalGetSessionResponses];
+
+export type PortalSimulateTransformationData = {
+    body: Simulate;
+    path?: never;
+    query?: never;
+    url: '/portal-api/v1/transformations/simulate';
+};
+
+export type PortalSimulateTransformationErrors = {
+    /**
+     * Bad Request
+     */
+    400: ErrorBody;
+    /**
+     * Unauthorized
+     */
+    401: ErrorBody;
+    /**
+     * Not Found
+     */
+    404: ErrorBody;
+    /**
+     * An error: `{"error": {"code", "message", "field"?}}`
+     */
+    default: ErrorBody;
+};
+
+export type PortalSimulateTransformationError = PortalSimulateTransformationErrors[keyof PortalSimulateTransformationErrors];
+
+export type PortalSimulateTransformationResponses = {
+    /**
+     * What the script would send for one of this application's deliveries (nothing is sent or stored)
+     */
+    200: DataSimulation;
+};
+
+export type PortalSimulateTransformationResponse = PortalSimulateTransformationResponses[keyof PortalSimulateTransformationResponses];
 
 export type HealthReadyData = {
     body?: never;
@@ -3129,7 +3415,10 @@ export type DeliveriesGetResponses = {
 export type DeliveriesGetResponse = DeliveriesGetResponses[keyof DeliveriesGetResponses];
 
 export type DeliveriesReplayData = {
-    body?: never;
+    /**
+     * Optional: an empty body resends what the original's transformation produced
+     */
+    body?: ReplayOptions;
     path: {
         id: string;
     };
@@ -3138,6 +3427,10 @@ export type DeliveriesReplayData = {
 };
 
 export type DeliveriesReplayErrors = {
+    /**
+     * Bad Request
+     */
+    400: ErrorBody;
     /**
      * Unauthorized
      */
@@ -3277,7 +3570,10 @@ export type DeadLettersDiscardResponses = {
 export type DeadLettersDiscardResponse = DeadLettersDiscardResponses[keyof DeadLettersDiscardResponses];
 
 export type DeadLettersReplayData = {
-    body?: never;
+    /**
+     * Optional: an empty body resends what the original's transformation produced
+     */
+    body?: ReplayOptions;
     path: {
         id: string;
     };
@@ -3286,6 +3582,10 @@ export type DeadLettersReplayData = {
 };
 
 export type DeadLettersReplayErrors = {
+    /**
+     * Bad Request
+     */
+    400: ErrorBody;
     /**
      * Not Found
      */
@@ -4867,3 +5167,112 @@ export type WebhooksListSecretVersionsResponses = {
 };
 
 export type WebhooksListSecretVersionsResponse = WebhooksListSecretVersionsResponses[keyof WebhooksListSecretVersionsResponses];
+
+export type WebhooksGetTransformationData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/v1/webhooks/{id}/transformation';
+};
+
+export type WebhooksGetTransformationErrors = {
+    /**
+     * Unauthorized
+     */
+    401: ErrorBody;
+    /**
+     * Not Found
+     */
+    404: ErrorBody;
+    /**
+     * An error: `{"error": {"code", "message", "field"?}}`
+     */
+    default: ErrorBody;
+};
+
+export type WebhooksGetTransformationError = WebhooksGetTransformationErrors[keyof WebhooksGetTransformationErrors];
+
+export type WebhooksGetTransformationResponses = {
+    /**
+     * OK
+     */
+    200: DataTransformationView;
+};
+
+export type WebhooksGetTransformationResponse = WebhooksGetTransformationResponses[keyof WebhooksGetTransformationResponses];
+
+export type WebhooksSetTransformationData = {
+    body: SetTransformation;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/v1/webhooks/{id}/transformation';
+};
+
+export type WebhooksSetTransformationErrors = {
+    /**
+     * `invalid_field` `code`: too large, does not compile, defines no `handler`, or its top level runs past the caps
+     */
+    400: ErrorBody;
+    /**
+     * Unauthorized
+     */
+    401: ErrorBody;
+    /**
+     * Not Found
+     */
+    404: ErrorBody;
+    /**
+     * An error: `{"error": {"code", "message", "field"?}}`
+     */
+    default: ErrorBody;
+};
+
+export type WebhooksSetTransformationError = WebhooksSetTransformationErrors[keyof WebhooksSetTransformationErrors];
+
+export type WebhooksSetTransformationResponses = {
+    /**
+     * The new current version; every change is kept as a version and audited
+     */
+    200: DataTransformationView;
+};
+
+export type WebhooksSetTransformationResponse = WebhooksSetTransformationResponses[keyof WebhooksSetTransformationResponses];
+
+export type WebhooksListTransformationVersionsData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/v1/webhooks/{id}/transformation/versions';
+};
+
+export type WebhooksListTransformationVersionsErrors = {
+    /**
+     * Unauthorized
+     */
+    401: ErrorBody;
+    /**
+     * Not Found
+     */
+    404: ErrorBody;
+    /**
+     * An error: `{"error": {"code", "message", "field"?}}`
+     */
+    default: ErrorBody;
+};
+
+export type WebhooksListTransformationVersionsError = WebhooksListTransformationVersionsErrors[keyof WebhooksListTransformationVersionsErrors];
+
+export type WebhooksListTransformationVersionsResponses = {
+    /**
+     * Every version kept, newest first
+     */
+    200: DataVecTransformationVersionView;
+};
+
+export type WebhooksListTransformationVersionsResponse = WebhooksListTransformationVersionsResponses[keyof WebhooksListTransformationVersionsResponses];

@@ -108,7 +108,8 @@ def sync_detailed(
             an operator
             took out of the dead-letter queue, kept in history; `filtered` was
             never sent: its event did not match the endpoint's filter (a replay
-            sends it).
+            sends it); `cancelled` was never sent either: the endpoint's
+            transformation returned null for it (a replay runs it again).
         from_ (str | Unset):
         to (str | Unset):
         event_type (str | Unset):
@@ -161,7 +162,8 @@ def sync(
             an operator
             took out of the dead-letter queue, kept in history; `filtered` was
             never sent: its event did not match the endpoint's filter (a replay
-            sends it).
+            sends it); `cancelled` was never sent either: the endpoint's
+            transformation returned null for it (a replay runs it again).
         from_ (str | Unset):
         to (str | Unset):
         event_type (str | Unset):
@@ -209,7 +211,8 @@ async def asyncio_detailed(
             an operator
             took out of the dead-letter queue, kept in history; `filtered` was
             never sent: its event did not match the endpoint's filter (a replay
-            sends it).
+            sends it); `cancelled` was never sent either: the endpoint's
+            transformation returned null for it (a replay runs it again).
         from_ (str | Unset):
         to (str | Unset):
         event_type (str | Unset):
@@ -260,7 +263,8 @@ async def asyncio(
             an operator
             took out of the dead-letter queue, kept in history; `filtered` was
             never sent: its event did not match the endpoint's filter (a replay
-            sends it).
+            sends it); `cancelled` was never sent either: the endpoint's
+            transformation returned null for it (a replay runs it again).
         from_ (str | Unset):
         to (str | Unset):
         event_type (str | Unset):

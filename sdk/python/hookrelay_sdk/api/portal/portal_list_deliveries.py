@@ -100,7 +100,8 @@ def sync_detailed(
             an operator
             took out of the dead-letter queue, kept in history; `filtered` was
             never sent: its event did not match the endpoint's filter (a replay
-            sends it).
+            sends it); `cancelled` was never sent either: the endpoint's
+            transformation returned null for it (a replay runs it again).
         event_type (str | Unset):
         message_id (str | Unset):
         limit (int | Unset):
@@ -147,7 +148,8 @@ def sync(
             an operator
             took out of the dead-letter queue, kept in history; `filtered` was
             never sent: its event did not match the endpoint's filter (a replay
-            sends it).
+            sends it); `cancelled` was never sent either: the endpoint's
+            transformation returned null for it (a replay runs it again).
         event_type (str | Unset):
         message_id (str | Unset):
         limit (int | Unset):
@@ -189,7 +191,8 @@ async def asyncio_detailed(
             an operator
             took out of the dead-letter queue, kept in history; `filtered` was
             never sent: its event did not match the endpoint's filter (a replay
-            sends it).
+            sends it); `cancelled` was never sent either: the endpoint's
+            transformation returned null for it (a replay runs it again).
         event_type (str | Unset):
         message_id (str | Unset):
         limit (int | Unset):
@@ -234,7 +237,8 @@ async def asyncio(
             an operator
             took out of the dead-letter queue, kept in history; `filtered` was
             never sent: its event did not match the endpoint's filter (a replay
-            sends it).
+            sends it); `cancelled` was never sent either: the endpoint's
+            transformation returned null for it (a replay runs it again).
         event_type (str | Unset):
         message_id (str | Unset):
         limit (int | Unset):

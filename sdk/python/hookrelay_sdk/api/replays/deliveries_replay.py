@@ -7,12 +7,16 @@ import httpx
 from ...client import AuthenticatedClient, Client
 from ...models.data_delivery_view import DataDeliveryView
 from ...models.error_body import ErrorBody
-from ...types import Response
+from ...models.replay_options import ReplayOptions
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     id: str,
+    *,
+    body: ReplayOptions | Unset = UNSET,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -21,6 +25,12 @@ def _get_kwargs(
         ),
     }
 
+    if not isinstance(body, Unset):
+        _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
     return _kwargs
 
 
@@ -29,6 +39,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         response_202 = DataDeliveryView.from_dict(response.json())
 
         return response_202
+
+    if response.status_code == 400:
+        response_400 = ErrorBody.from_dict(response.json())
+
+        return response_400
 
     if response.status_code == 401:
         response_401 = ErrorBody.from_dict(response.json())
@@ -60,10 +75,12 @@ def sync_detailed(
     id: str,
     *,
     client: AuthenticatedClient,
+    body: ReplayOptions | Unset = UNSET,
 ) -> Response[DataDeliveryView | ErrorBody]:
     """
     Args:
         id (str):
+        body (ReplayOptions | Unset): How a single replay treats the endpoint's transformation.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -75,6 +92,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         id=id,
+        body=body,
     )
 
     response = client.get_httpx_client().request(
@@ -88,10 +106,12 @@ def sync(
     id: str,
     *,
     client: AuthenticatedClient,
+    body: ReplayOptions | Unset = UNSET,
 ) -> DataDeliveryView | ErrorBody | None:
     """
     Args:
         id (str):
+        body (ReplayOptions | Unset): How a single replay treats the endpoint's transformation.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -104,6 +124,7 @@ def sync(
     return sync_detailed(
         id=id,
         client=client,
+        body=body,
     ).parsed
 
 
@@ -111,10 +132,12 @@ async def asyncio_detailed(
     id: str,
     *,
     client: AuthenticatedClient,
+    body: ReplayOptions | Unset = UNSET,
 ) -> Response[DataDeliveryView | ErrorBody]:
     """
     Args:
         id (str):
+        body (ReplayOptions | Unset): How a single replay treats the endpoint's transformation.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -126,6 +149,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         id=id,
+        body=body,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -137,10 +161,12 @@ async def asyncio(
     id: str,
     *,
     client: AuthenticatedClient,
+    body: ReplayOptions | Unset = UNSET,
 ) -> DataDeliveryView | ErrorBody | None:
     """
     Args:
         id (str):
+        body (ReplayOptions | Unset): How a single replay treats the endpoint's transformation.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -154,5 +180,6 @@ async def asyncio(
         await asyncio_detailed(
             id=id,
             client=client,
+            body=body,
         )
     ).parsed
