@@ -107,3 +107,26 @@ async fn the_benchmark_fails_when_events_do_not_arrive() {
     assert_eq!(r["lost"], 2000);
     assert_eq!(r["rejected"], 2000);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_benchmark_spreads_the_load_over_several_nodes_on_postgres() {
+    let postgres = std::env::var("HOOKRELAY_TEST_DATABASE_URL").is_ok_and(|u| !u.is_empty());
+    if postgres {
+        let (ok, r) = bench(&["--nodes", "2", "--path", "ingest"]).await;
+        assert!(ok, "{r}");
+        assert_eq!(r["nodes"], 2, "{r}");
+        assert_complete(&r, 2000);
+    } else {
+        // Several nodes share a PostgreSQL database, never a SQLite file.
+        let out = Command::new(BENCH)
+            .args(["--nodes", "2", "--events", "10"])
+            .output()
+            .expect("run hookrelay-bench");
+        assert!(!out.status.success());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("--nodes above 1 needs --database-url"),
+            "{stderr}"
+        );
+    }
+}

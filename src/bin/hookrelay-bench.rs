@@ -90,6 +90,11 @@ struct Args {
     /// `postgres://...` (use an empty database); default: SQLite in a temp dir.
     #[arg(long)]
     database_url: Option<String>,
+    /// Server processes sharing the PostgreSQL database (`--database-url`);
+    /// requests are spread over them in turn. CPU and bytes written are
+    /// their sum, peak RSS the largest.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=8))]
+    nodes: u64,
     /// Give up waiting for deliveries after this long without progress.
     #[arg(long, default_value_t = 30)]
     stall_timeout_secs: u64,
@@ -244,8 +249,12 @@ fn create_project(args: &Args, data_dir: &Path) -> Result<String, BoxError> {
         .ok_or_else(|| "project create printed no apiKey".into())
 }
 
-fn start_server(args: &Args, data_dir: &Path) -> Result<ServerProcess, BoxError> {
-    let log = std::fs::File::create(data_dir.join("server.log"))?;
+/// Starts server node `node`; every node shares the data directory, so
+/// they share the encryption key (and the database: `--nodes` needs
+/// PostgreSQL).
+fn start_server(args: &Args, data_dir: &Path, node: u64) -> Result<ServerProcess, BoxError> {
+    let log_path = data_dir.join(format!("server-{node}.log"));
+    let log = std::fs::File::create(&log_path)?;
     let mut child = server_command(args)?
         .args([
             "serve",
@@ -274,7 +283,7 @@ fn start_server(args: &Args, data_dir: &Path) -> Result<ServerProcess, BoxError>
         .strip_prefix("hookrelay listening on ")
         .map(str::to_string)
         .ok_or_else(|| {
-            let log = std::fs::read_to_string(data_dir.join("server.log")).unwrap_or_default();
+            let log = std::fs::read_to_string(&log_path).unwrap_or_default();
             format!("server did not start: {line:?}\n{log}")
         })?;
     Ok(process)
@@ -391,7 +400,8 @@ fn payload(seq: u64, size: usize) -> Bytes {
 
 struct Hook {
     id: String,
-    ingest_url: String,
+    /// The ingest URL's path, sent to whichever node's turn it is.
+    ingest_path: String,
     ingest_secret: String,
 }
 
@@ -459,9 +469,13 @@ async fn create_endpoints(
         // Application endpoints have no ingest URL: the project's
         // messages are their way in.
         let optional = |name: &str| v["data"][name].as_str().unwrap_or_default().to_string();
+        let ingest_url = optional("ingestUrl");
         hooks.push(Hook {
             id: field("id")?,
-            ingest_url: optional("ingestUrl"),
+            ingest_path: ingest_url
+                .strip_prefix(server)
+                .unwrap_or(&ingest_url)
+                .to_string(),
             ingest_secret: optional("ingestSecret"),
         });
         keys.push(signing_key_bytes(&field("signingSecret")?)?);
@@ -489,11 +503,11 @@ async fn drive(
     args: Arc<Args>,
     shared: Arc<Shared>,
     targets: Arc<Targets>,
-    server: Arc<(String, String)>,
+    servers: Arc<(Vec<String>, String)>,
     next: Arc<AtomicU64>,
     client: reqwest::Client,
 ) {
-    let (server, api_key) = (&server.0, &server.1);
+    let (nodes, api_key) = (&servers.0, &servers.1);
     let start = tokio::time::Instant::from_std(shared.epoch);
     loop {
         let seq = next.fetch_add(1, Relaxed);
@@ -507,10 +521,11 @@ async fn drive(
             .await;
         }
         let hook = &targets.hooks[(seq % targets.hooks.len() as u64) as usize];
+        let server = &nodes[(seq % nodes.len() as u64) as usize];
         let body = payload(seq, args.payload_bytes as usize);
         let request = match (args.path, &targets.application) {
             (WayIn::Ingest, _) => client
-                .post(&hook.ingest_url)
+                .post(format!("{server}{}", hook.ingest_path))
                 .bearer_auth(&hook.ingest_secret)
                 .body(body),
             (WayIn::Events, _) => client
@@ -558,9 +573,20 @@ async fn drive(
     }
 }
 
-/// Total seconds per hot-path database operation, from the server's own
-/// `/metrics` (where the time goes, without a profiler).
-async fn db_seconds(client: &reqwest::Client, server: &str) -> Value {
+/// Total seconds per hot-path database operation, from the servers' own
+/// `/metrics` (where the time goes, without a profiler), summed over nodes.
+async fn db_seconds(client: &reqwest::Client, servers: &[ServerProcess]) -> Value {
+    let mut out = serde_json::Map::new();
+    for server in servers {
+        for (op, seconds) in node_db_seconds(client, &server.url).await {
+            let sum = out.get(&op).and_then(Value::as_f64).unwrap_or(0.0) + seconds;
+            out.insert(op, json!(sum));
+        }
+    }
+    Value::Object(out)
+}
+
+async fn node_db_seconds(client: &reqwest::Client, server: &str) -> Vec<(String, f64)> {
     let Ok(text) = async {
         client
             .get(format!("{server}/metrics"))
@@ -571,21 +597,18 @@ async fn db_seconds(client: &reqwest::Client, server: &str) -> Value {
     }
     .await
     else {
-        return Value::Null;
+        return Vec::new();
     };
-    let mut out = serde_json::Map::new();
+    let mut out = Vec::new();
     for line in text.lines() {
         let Some(rest) = line.strip_prefix("hookrelay_db_duration_seconds_sum{op=\"") else {
             continue;
         };
         if let Some((op, value)) = rest.split_once("\"} ") {
-            out.insert(
-                op.to_string(),
-                json!(value.trim().parse::<f64>().unwrap_or(0.0)),
-            );
+            out.push((op.to_string(), value.trim().parse::<f64>().unwrap_or(0.0)));
         }
     }
-    Value::Object(out)
+    out
 }
 
 fn percentile(sorted: &[u64], p: f64) -> f64 {
@@ -675,9 +698,28 @@ async fn run(args: Args) -> Result<bool, BoxError> {
 
     // The server sets the installation up; operator commands only use one.
     std::fs::create_dir_all(&data_dir)?;
-    let server = start_server(&args, &data_dir)?;
+    if args.nodes > 1 && args.database_url.is_none() {
+        return Err("--nodes above 1 needs --database-url (PostgreSQL)".into());
+    }
+    let mut servers = vec![start_server(&args, &data_dir, 0)?];
     let api_key = create_project(&args, &data_dir)?;
-    let pid = server.child.id().to_string();
+    for node in 1..args.nodes {
+        servers.push(start_server(&args, &data_dir, node)?);
+    }
+    let server = &servers[0];
+    let pids: Vec<String> = servers.iter().map(|s| s.child.id().to_string()).collect();
+    // Summed over the nodes: bytes written, CPU seconds; the largest peak RSS.
+    let usage = || {
+        pids.iter()
+            .fold((0u64, 0u64, 0f64), |(written, rss, cpu), pid| {
+                let (node_rss, node_cpu) = process_usage(pid);
+                (
+                    written + bytes_written(pid),
+                    rss.max(node_rss),
+                    cpu + node_cpu,
+                )
+            })
+    };
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let receiver_url = format!("http://{}", listener.local_addr()?);
@@ -716,11 +758,13 @@ async fn run(args: Args) -> Result<bool, BoxError> {
         .tcp_nodelay(true)
         .build()?;
     let targets = Arc::new(targets);
-    let server_and_key = Arc::new((server.url.clone(), api_key.clone()));
+    let server_and_key = Arc::new((
+        servers.iter().map(|s| s.url.clone()).collect::<Vec<_>>(),
+        api_key.clone(),
+    ));
     let next = Arc::new(AtomicU64::new(0));
     let db_size = DbSize::watch(&args, &data_dir).await?;
-    let written_before = bytes_written(&pid);
-    let (_, cpu_before) = process_usage(&pid);
+    let (written_before, _, cpu_before) = usage();
     let (_, bench_cpu_before) = process_usage("self");
     let started = shared.now_ns();
     let drivers: Vec<_> = (0..args.concurrency.min(args.events.max(1)))
@@ -765,12 +809,12 @@ async fn run(args: Args) -> Result<bool, BoxError> {
         .max(ingest_done);
     // Late duplicates would show up within the engine's batching delay.
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let (rss, cpu_after) = process_usage(&pid);
-    let written = bytes_written(&pid).saturating_sub(written_before);
+    let (written_after, rss, cpu_after) = usage();
+    let written = written_after.saturating_sub(written_before);
     let (_, bench_cpu_after) = process_usage("self");
-    let db_seconds = db_seconds(&setup, &server.url).await;
+    let db_seconds = db_seconds(&setup, &servers).await;
     let (db_peak, db_end) = db_size.finish().await;
-    drop(server);
+    drop(servers);
 
     let mut latencies = Vec::with_capacity(deliveries);
     let (mut lost, mut duplicated) = (0u64, 0u64);
@@ -801,6 +845,7 @@ async fn run(args: Args) -> Result<bool, BoxError> {
     let report = json!({
         "ok": ok,
         "backend": if args.database_url.is_some() { "postgres" } else { "sqlite" },
+        "nodes": args.nodes,
         "path": format!("{:?}", args.path).to_lowercase(),
         "events": args.events,
         "endpoints": args.endpoints,
@@ -851,9 +896,9 @@ fn print_table(out: &mut impl Write, r: &Value) -> std::io::Result<()> {
         Some(0) | None => "flat out".to_string(),
         Some(n) => format!("{n}/s offered"),
     };
-    writeln!(out, "hookrelay-bench: {} events by {}, {} endpoints, {} deliveries, {} B payloads, {} connections, {rate}, {}",
+    writeln!(out, "hookrelay-bench: {} events by {}, {} endpoints, {} deliveries, {} B payloads, {} connections, {rate}, {}, {} node(s)",
         r["events"], r["path"].as_str().unwrap_or(""), r["endpoints"], r["deliveries"], r["payloadBytes"], r["concurrency"],
-        r["backend"].as_str().unwrap_or(""))?;
+        r["backend"].as_str().unwrap_or(""), r["nodes"])?;
     writeln!(
         out,
         "  ingested (202)      {:>10.0} events/s   ({} accepted, {} rejected, {:.2} s)",

@@ -33,6 +33,16 @@ const QUEUE: usize = 16 * 1024;
 /// sent again (at-least-once holds, only the bookkeeping is lost).
 const OUTCOME_TRIES: u32 = 5;
 const RETRY_DELAY: Duration = Duration::from_millis(200);
+/// Under light load every request would otherwise commit on its own: one
+/// transaction, index page writes and fsync per event and per outcome,
+/// which made an event cost several times more CPU at 2,000/s than flat
+/// out. While commits follow each other closely, a small batch waits until
+/// this long after the previous commit, so they gather; a request after a
+/// quiet spell commits at once. Flat out a commit takes longer than this,
+/// so nothing waits.
+const COMMIT_INTERVAL: Duration = Duration::from_millis(4);
+/// A batch this large commits at once.
+const SMALL_BATCH: usize = 64;
 
 /// The transaction did not commit; nothing of the item was stored.
 #[derive(Debug)]
@@ -122,6 +132,8 @@ async fn run(
     let mut requests: Vec<Request> = Vec::with_capacity(MAX_ITEMS);
     let mut pending = PendingOutcomes::default();
     let (mut requests_open, mut outcomes_open) = (true, true);
+    let now = tokio::time::Instant::now();
+    let mut last_commit = now.checked_sub(COMMIT_INTERVAL).unwrap_or(now);
     loop {
         // Failed outcomes wait a little before their next try, unless new
         // work brings a transaction sooner.
@@ -143,6 +155,15 @@ async fn run(
             }
             continue;
         }
+        if gather(&requests, &pending.outcomes) {
+            let stopping = tokio::time::timeout_at(last_commit + COMMIT_INTERVAL, &mut stop);
+            if stopping.await.is_ok() {
+                break;
+            }
+            top_up(&mut requests_rx, &mut requests, MAX_ITEMS);
+            top_up(&mut outcomes_rx, &mut pending.outcomes, MAX_OUTCOMES);
+        }
+        last_commit = tokio::time::Instant::now();
         write(&store, &engine, std::mem::take(&mut requests), &mut pending).await;
     }
     // Shutdown: the engine has finished its in-flight sends, so every
@@ -159,6 +180,15 @@ async fn run(
             tokio::time::sleep(RETRY_DELAY).await;
         }
     }
+}
+
+/// Whether a batch should wait for more (see `COMMIT_INTERVAL`): it is
+/// small, and no FIFO key waits on one of its outcomes (the next event of
+/// an ordering key goes only once the previous outcome is stored, so a
+/// wait would cap each key's pace).
+fn gather(requests: &[Request], outcomes: &[Outcome]) -> bool {
+    requests.len() + outcomes.len() < SMALL_BATCH
+        && outcomes.iter().all(|o| o.ordering_key.is_none())
 }
 
 /// Takes what is already queued, without waiting, up to `max` in `buf`.
