@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::auth::ApiKey;
 use super::error::{ApiError, ErrorBody};
-use super::extract::{page_request, time_window, ApiQuery};
+use super::extract::{page_request, ApiQuery};
 use super::{data, timestamp, AppState, Data, List};
 use crate::store::{Attempt, Delivery, DeliveryFilter, DeliveryStatus, LogEntry};
 
@@ -208,7 +208,7 @@ pub(crate) async fn list_in(
         })?),
     };
     let (from_ms, to_ms) =
-        time_window(q.from.as_deref(), q.to.as_deref(), ApiError::invalid_query)?;
+        crate::time::window(q.from.as_deref(), q.to.as_deref(), ApiError::invalid_query)?;
     let filter = DeliveryFilter {
         webhook_id: q.webhook_id.filter(|w| !w.is_empty()),
         status,

@@ -95,7 +95,7 @@ pub(crate) async fn simulate_in(
         .get_event_payload(project_id, &d.event_id)
         .await?
         .ok_or_else(|| ApiError::not_found("delivery's event"))?;
-    let w = super::webhooks::find(state, project_id, &d.webhook_id).await?;
+    let w = crate::operations::webhooks::find(&state.ops, project_id, &d.webhook_id).await?;
     let mut headers: BTreeMap<String, String> =
         serde_json::from_str(&w.headers).unwrap_or_default();
     if let Some(own) = event.headers.as_deref() {
