@@ -110,7 +110,7 @@ pub async fn magic_link(
 }
 
 /// The answer to a magic link: the hosted portal's URL with the token.
-pub(crate) fn magic_link_view(state: &AppState, link: ops::MagicLink) -> MagicLink {
+pub(crate) fn magic_link_view(state: &AppState, link: ops::IssuedLink) -> MagicLink {
     MagicLink {
         url: format!("{}/portal/{}", state.public_url, link.secret),
         token: link.secret,

@@ -71,7 +71,7 @@ pub async fn issue(
 
 /// A magic link issued: its raw session token, to be shown once, its row,
 /// its lifetime and scopes.
-pub struct MagicLink {
+pub struct IssuedLink {
     pub secret: String,
     pub token: NewPortalToken,
     pub minutes: i64,
@@ -85,7 +85,7 @@ pub async fn magic_link(
     project_id: &str,
     app_id_or_uid: &str,
     body: MagicLinkRequest,
-) -> Result<MagicLink, Error> {
+) -> Result<IssuedLink, Error> {
     let minutes = rules::parse_lifetime(
         body.expires_in_minutes.as_ref(),
         DEFAULT_MAGIC_LINK_MINUTES,
@@ -105,7 +105,7 @@ pub async fn magic_link(
         minutes * 60_000,
     )
     .await?;
-    Ok(MagicLink {
+    Ok(IssuedLink {
         secret,
         token,
         minutes,
