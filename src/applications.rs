@@ -10,6 +10,8 @@ pub const MAX_SUBSCRIPTIONS: usize = 100;
 pub const MAX_FRAME_ANCESTORS: usize = 20;
 /// The event type of the portal's "send test event".
 pub const TEST_EVENT_TYPE: &str = "hookrelay.test";
+/// Endpoints per application unless the project sets its own cap.
+pub const DEFAULT_MAX_ENDPOINTS_PER_APPLICATION: i64 = 50;
 
 fn is_token_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')

@@ -10,6 +10,7 @@ use tracing_subscriber::EnvFilter;
 use crate::config::{
     Cli, Command, DbArgs, LogFormat, ProjectCommand, SendArgs, UserCommand, VerifyArgs,
 };
+use crate::operations::keys::{self, WithSecret};
 use crate::secrets::{self, signing_key_bytes};
 use crate::server::{self, BoxError, Setup};
 use crate::store::{
@@ -296,8 +297,7 @@ async fn audit(
     target: (&'static str, &str),
     summary: serde_json::Value,
 ) {
-    crate::api::audit_logs::record_as(store, cli_actor(), project_id, action, target, summary)
-        .await;
+    crate::operations::audit::record(store, cli_actor(), project_id, action, target, summary).await;
 }
 
 async fn set_tier(
@@ -418,16 +418,7 @@ async fn create_key(
         store.close().await;
         return Err(format!("no project {project_id}").into());
     }
-    let raw = secrets::new_api_key();
-    let key = NewApiKey {
-        id: ids::new_id(ids::API_KEY),
-        project_id: project_id.to_string(),
-        name: name.trim().to_string(),
-        role,
-        prefix: secrets::display_prefix(&raw),
-        secret_hash: secrets::hash(&raw),
-    };
-    store.create_api_key(&key).await?;
+    let WithSecret { key, secret: raw } = keys::create(&store, project_id, name, role).await?;
     let summary = serde_json::json!({ "name": key.name, "role": role, "prefix": key.prefix });
     audit(
         &store,

@@ -5,22 +5,27 @@
 //!
 //! 1. **Surfaces** take requests and commands: [`api`] (Public API, Portal
 //!    API, ingest URLs, the hosted portal), [`dashboard`] (the operator's
-//!    UI, built on the API's shared operations), [`mcp`] (tools over the
-//!    API), [`listen`] (the WebSocket tunnel's messages), [`client`] and
-//!    [`cli`] (commands), composed by [`server`].
-//! 2. **[`ingest`]**, the one way in: every new event, message, test,
+//!    UI, with the API's views), [`mcp`] (tools over the API), [`listen`]
+//!    (the WebSocket tunnel's messages), [`client`] and [`cli`] (commands),
+//!    composed by [`server`]. Handlers parse, authorize, call an operation
+//!    and shape the answer.
+//! 2. **[`operations`]**: the changes the surfaces share (webhooks,
+//!    applications, keys, replays, schedules, portal access, ...), free of
+//!    HTTP, each doing its own side effects: forgetting cached credentials
+//!    and telling the delivery engine; no handler names the engine.
+//! 3. **[`ingest`]**, the one way in: every new event, message, test,
 //!    schedule firing and replay passes its tier checks and routing
 //!    (fan-out) there and goes to the group commit (`ingest::Writer`).
-//! 3. **[`store`]**, the only place with SQL and the only one that inserts
+//! 4. **[`store`]**, the only place with SQL and the only one that inserts
 //!    events and deliveries (`Store::write_batch`), for SQLite and
 //!    PostgreSQL alike.
-//! 4. **[`delivery`]**, the engine: per-endpoint ownership, caps, fair
+//! 5. **[`delivery`]**, the engine: per-endpoint ownership, caps, fair
 //!    sharing, circuits and look-ahead (`delivery::scheduler`, free of I/O),
 //!    an endpoint's transformation ([`transform`], a sandbox off the async
 //!    runtime) before signing, and the one way out, `delivery::Destination`
 //!    (signed requests, also used by operator notifications). Outcomes go
 //!    back to the group commit.
-//! 5. **[`workers`]**: the background loops (schedules, replay jobs,
+//! 6. **[`workers`]**: the background loops (schedules, replay jobs,
 //!    retention, notifications, housekeeping), one spawn/stop list.
 //!
 //! The domain, free of I/O and unit-tested: [`ids`], [`secrets`],
@@ -45,6 +50,7 @@ pub mod ingest;
 pub mod listen;
 pub mod mcp;
 pub mod metrics;
+pub mod operations;
 pub mod portal;
 pub mod receive;
 pub mod retry;

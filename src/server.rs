@@ -9,6 +9,7 @@ use crate::connections::{self, ConnectionLimits};
 use crate::delivery::scheduler::CircuitPolicy;
 use crate::delivery::{Egress, Engine, EngineConfig};
 use crate::ingest::Intake;
+use crate::operations::{self, Operations};
 use crate::secrets::SecretBox;
 use crate::store::{PoolSettings, Store};
 use crate::users::{DashboardSettings, SessionPolicy};
@@ -235,13 +236,13 @@ pub async fn serve(args: ServeArgs, log_format: LogFormat) -> Result<(), BoxErro
                 max_open_ms: 600_000,
             },
             egress: egress.clone(),
-            target_cache_ttl: api::AUTH_CACHE_TTL,
+            target_cache_ttl: operations::AUTH_CACHE_TTL,
         },
         outcomes_tx,
     )?;
     let engine = engine_tasks.engine();
     let (writer, writer_task) = ingest::Writer::start(store.clone(), engine.clone(), outcomes_rx);
-    let intake = Intake::new(store.clone(), writer, api::AUTH_CACHE_TTL);
+    let intake = Intake::new(store.clone(), writer, operations::AUTH_CACHE_TTL);
     let policy = SessionPolicy {
         idle: Duration::from_secs(args.session_idle_seconds),
         absolute: Duration::from_secs(args.session_max_seconds),
@@ -269,14 +270,17 @@ pub async fn serve(args: ServeArgs, log_format: LogFormat) -> Result<(), BoxErro
         args.login_max_failures,
         args.client_ip_header.clone(),
     );
-    let state = api::State::new(
+    let ops = Operations::new(
         store.clone(),
         secret_box,
-        engine,
         intake,
+        engine,
+        args.allow_private_destinations,
+    );
+    let state = api::State::new(
+        ops,
         api::Settings {
             public_url,
-            allow_private_destinations: args.allow_private_destinations,
             dashboard,
             max_concurrent_ingest_bodies: args.max_concurrent_ingest_bodies as usize,
         },

@@ -903,7 +903,7 @@ fn completions_and_help_list_what_flags_take() {
     let help = stdout(&run(&["deliveries", "list", "--help"]));
     assert!(
         help.contains(
-            "[possible values: pending, delivering, succeeded, failed-retrying, dead, discarded, filtered]"
+            "[possible values: pending, delivering, succeeded, failed-retrying, dead, discarded, filtered, cancelled]"
         ),
         "{help}"
     );

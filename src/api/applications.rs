@@ -11,13 +11,13 @@ use serde::{Deserialize, Serialize};
 use super::audit_logs::{self, SourceIp};
 use super::auth::ApiKey;
 use super::error::{ApiError, ErrorBody};
-use super::extract::{double_option, ApiJson, ApiQuery, PageQuery};
+use super::extract::{ApiJson, ApiQuery, PageQuery};
 use super::{data, timestamp, AppState, Data, List};
-use crate::applications::{self as rules, normalize_frame_ancestors};
-use crate::ids;
+use crate::applications as rules;
 use crate::ingest::{NewEvent, Route};
-use crate::store::{self, Application, Saved};
-use crate::webhooks::{validate_text, MAX_NAME_LEN};
+use crate::operations::applications::{self as ops, audit_summary};
+use crate::operations::applications::{CreateApplication, UpdateApplication};
+use crate::store::Application;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -63,67 +63,6 @@ impl From<Application> for ApplicationView {
     }
 }
 
-#[derive(Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[schema(example = json!({ "name": "Acme Corp", "uid": "customer-42", "metadata": { "plan": "gold" } }))]
-pub struct CreateApplication {
-    name: String,
-    uid: Option<String>,
-    /// A JSON object (at most 16 KiB).
-    metadata: Option<serde_json::Value>,
-    /// Origins (`https://example.com`, `'self'` or `*`) allowed to frame
-    /// the hosted portal; absent means any.
-    portal_frame_ancestors: Option<Vec<String>>,
-}
-
-#[derive(Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct UpdateApplication {
-    name: Option<String>,
-    /// `null` removes the uid.
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
-    uid: Option<Option<String>>,
-    metadata: Option<serde_json::Value>,
-    /// `null` allows any origin again.
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<Vec<String>>)]
-    portal_frame_ancestors: Option<Option<Vec<String>>>,
-}
-
-fn check_name(name: &str) -> Result<(), ApiError> {
-    validate_text(name, MAX_NAME_LEN, true).map_err(|e| ApiError::invalid_field("name", e))
-}
-
-fn check_uid(uid: Option<&str>) -> Result<(), ApiError> {
-    uid.map_or(Ok(()), |u| {
-        rules::validate_uid(u).map_err(|e| ApiError::invalid_field("uid", e))
-    })
-}
-
-fn metadata(v: &serde_json::Value) -> Result<String, ApiError> {
-    rules::json_object(v).map_err(|e| ApiError::invalid_field("metadata", e))
-}
-
-pub(super) fn frame_ancestors(v: Option<&[String]>) -> Result<Option<String>, ApiError> {
-    v.map(|list| {
-        normalize_frame_ancestors(list)
-            .map(|l| serde_json::Value::from(l).to_string())
-            .map_err(|e| ApiError::invalid_field("portalFrameAncestors", e))
-    })
-    .transpose()
-}
-
-fn uid_taken(saved: Saved) -> Result<(), ApiError> {
-    match saved {
-        Saved::Saved => Ok(()),
-        Saved::Conflict => Err(ApiError::conflict(
-            "uid_taken",
-            "another application of this project has this uid",
-        )),
-    }
-}
-
 #[utoipa::path(post, path = "/v1/applications", operation_id = "applications.create", tag = "applications", security(("apiKey" = [])), request_body = CreateApplication,
     responses((status = 201, body = Data<ApplicationView>), (status = 401, body = ErrorBody), (status = 409, body = ErrorBody),
         (status = 400, body = ErrorBody)))]
@@ -133,7 +72,7 @@ pub async fn create(
     ip: SourceIp,
     ApiJson(body): ApiJson<CreateApplication>,
 ) -> Result<(StatusCode, axum::Json<Data<ApplicationView>>), ApiError> {
-    let a = create_application(&state, &key.project_id, body).await?;
+    let a = ops::create(&state.ops, &key.project_id, body).await?;
     audit_logs::record(
         &state,
         &key,
@@ -145,30 +84,6 @@ pub async fn create(
     )
     .await;
     Ok((StatusCode::CREATED, data(a.into())))
-}
-
-/// Shared by the Public API and the dashboard.
-pub(crate) async fn create_application(
-    state: &AppState,
-    project_id: &str,
-    body: CreateApplication,
-) -> Result<Application, ApiError> {
-    let name = body.name.trim().to_string();
-    check_name(&name)?;
-    check_uid(body.uid.as_deref())?;
-    let now = store::now_ms();
-    let a = Application {
-        id: ids::new_id(ids::APPLICATION),
-        project_id: project_id.to_string(),
-        name,
-        uid: body.uid,
-        metadata: metadata(body.metadata.as_ref().unwrap_or(&serde_json::json!({})))?,
-        frame_ancestors: frame_ancestors(body.portal_frame_ancestors.as_deref())?,
-        created_at: now,
-        updated_at: now,
-    };
-    uid_taken(state.store.create_application(&a).await?)?;
-    Ok(a)
 }
 
 #[utoipa::path(get, path = "/v1/applications", operation_id = "applications.list", tag = "applications", security(("apiKey" = [])), params(PageQuery),
@@ -193,19 +108,6 @@ pub async fn list_in(
     Ok(super::list(page, ApplicationView::from))
 }
 
-/// The project's application by id or uid.
-pub(crate) async fn find(
-    state: &AppState,
-    project_id: &str,
-    id_or_uid: &str,
-) -> Result<Application, ApiError> {
-    state
-        .store
-        .get_application(project_id, id_or_uid)
-        .await?
-        .ok_or_else(|| ApiError::not_found("application"))
-}
-
 #[utoipa::path(get, path = "/v1/applications/{id}", operation_id = "applications.get", tag = "applications", security(("apiKey" = [])),
     params(("id" = String, Path, description = "The application's id or uid")),
     responses((status = 200, body = Data<ApplicationView>), (status = 404, body = ErrorBody)))]
@@ -214,7 +116,9 @@ pub async fn get_one(
     ApiKey(key): ApiKey,
     Path(id): Path<String>,
 ) -> Result<axum::Json<Data<ApplicationView>>, ApiError> {
-    Ok(data(find(&state, &key.project_id, &id).await?.into()))
+    Ok(data(
+        ops::find(&state.ops, &key.project_id, &id).await?.into(),
+    ))
 }
 
 #[utoipa::path(patch, path = "/v1/applications/{id}", operation_id = "applications.update", tag = "applications", security(("apiKey" = [])),
@@ -228,7 +132,7 @@ pub async fn update(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<UpdateApplication>,
 ) -> Result<axum::Json<Data<ApplicationView>>, ApiError> {
-    let (a, changes) = update_application(&state, &key.project_id, &id, body).await?;
+    let (a, changes) = ops::update(&state.ops, &key.project_id, &id, body).await?;
     audit_logs::record(
         &state,
         &key,
@@ -242,55 +146,6 @@ pub async fn update(
     Ok(data(a.into()))
 }
 
-/// Applies a patch to the project's application `id_or_uid`; also answers
-/// what changed, for the audit log. Shared by the Public API and the
-/// dashboard.
-pub(crate) async fn update_application(
-    state: &AppState,
-    project_id: &str,
-    id_or_uid: &str,
-    body: UpdateApplication,
-) -> Result<(Application, serde_json::Value), ApiError> {
-    let mut a = find(state, project_id, id_or_uid).await?;
-    let before = audit_summary(&a);
-    if let Some(name) = body.name {
-        a.name = name.trim().to_string();
-        check_name(&a.name)?;
-    }
-    if let Some(uid) = body.uid {
-        check_uid(uid.as_deref())?;
-        a.uid = uid;
-    }
-    if let Some(m) = &body.metadata {
-        a.metadata = metadata(m)?;
-    }
-    if let Some(f) = &body.portal_frame_ancestors {
-        a.frame_ancestors = frame_ancestors(f.as_deref())?;
-    }
-    a.updated_at = store::now_ms();
-    uid_taken(state.store.update_application(&a).await?)?;
-    state.forget_credentials();
-    let changes = crate::audit::changes(&before, &audit_summary(&a));
-    Ok((a, changes))
-}
-
-/// An application's settings for the audit log: the names of its metadata
-/// fields but not their values, which are the project's customer data.
-pub(crate) fn audit_summary(a: &Application) -> serde_json::Value {
-    let metadata: serde_json::Map<String, serde_json::Value> =
-        serde_json::from_str(&a.metadata).unwrap_or_default();
-    let frame_ancestors: Option<Vec<String>> = a
-        .frame_ancestors
-        .as_deref()
-        .and_then(|f| serde_json::from_str(f).ok());
-    serde_json::json!({
-        "name": a.name,
-        "uid": a.uid,
-        "metadataKeys": metadata.keys().collect::<Vec<_>>(),
-        "portalFrameAncestors": frame_ancestors,
-    })
-}
-
 #[utoipa::path(delete, path = "/v1/applications/{id}", operation_id = "applications.delete", tag = "applications", security(("apiKey" = [])),
     params(("id" = String, Path, description = "The application's id or uid")),
     responses((status = 204, description = "Deleted, with its endpoints, messages and portal tokens"), (status = 404, body = ErrorBody)))]
@@ -300,19 +155,10 @@ pub async fn delete(
     ip: SourceIp,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let a = find(&state, &key.project_id, &id).await?;
-    let endpoints = state
-        .store
-        .delete_application(&key.project_id, &a.id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("application"))?;
-    for e in &endpoints {
-        state.engine.invalidate(e);
-    }
-    state.forget_credentials();
+    let (a, endpoints) = ops::delete(&state.ops, &key.project_id, &id).await?;
     // The id alone will name nothing once the application is gone.
     let summary =
-        serde_json::json!({ "name": a.name, "uid": a.uid, "endpointsDeleted": endpoints.len() });
+        serde_json::json!({ "name": a.name, "uid": a.uid, "endpointsDeleted": endpoints });
     audit_logs::record(
         &state,
         &key,
@@ -414,7 +260,11 @@ pub async fn send_message(
     rules::validate_event_type(&body.event_type)
         .map_err(|e| ApiError::invalid_field("eventType", e))?;
     let idempotency_key = super::ingest::idempotency_key(&headers)?;
-    let app = state.application(&key.project_id, &id).await?;
+    let app = state
+        .ops
+        .application(&key.project_id, &id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("application"))?;
     let payload = bytes::Bytes::from(body.payload.to_string());
     if let Some(key) = &body.ordering_key {
         rules::validate_event_type(key).map_err(|e| ApiError::invalid_field("orderingKey", e))?;

@@ -14,9 +14,9 @@ use serde_json::Value;
 
 use super::auth::AdminKey;
 use super::error::{ApiError, ErrorBody};
-use super::extract::{page_request, time_window, ApiQuery};
+use super::extract::{page_request, ApiQuery};
 use super::{timestamp, AppState, List};
-use crate::store::{Actor, AuditEntry, AuditFilter, AuditRecord, KeyAuth, PortalAuth, Store};
+use crate::store::{Actor, AuditFilter, AuditRecord, KeyAuth, PortalAuth};
 use crate::tiers::Feature;
 
 pub fn routes() -> Router<AppState> {
@@ -72,7 +72,7 @@ pub async fn record(
     target_id: &str,
     summary: Value,
 ) {
-    record_as(
+    crate::operations::audit::record(
         &state.store,
         key_actor(key, ip),
         &key.project_id,
@@ -81,32 +81,6 @@ pub async fn record(
         summary,
     )
     .await;
-}
-
-/// Records a change to `project_id` by `actor` (an API key, a dashboard
-/// user, a customer's portal token, the CLI). `summary` must hold no secret.
-/// The change is already committed, so a failure to record is logged rather
-/// than turned into an error answer that would invite a retry (or hide a
-/// one-time secret the answer carries).
-pub async fn record_as(
-    store: &Store,
-    actor: Actor,
-    project_id: &str,
-    action: &'static str,
-    target: (&'static str, &str),
-    summary: Value,
-) {
-    let entry = AuditEntry {
-        project_id: project_id.to_string(),
-        actor,
-        action,
-        target_type: target.0,
-        target_id: target.1.to_string(),
-        summary,
-    };
-    if let Err(e) = store.record_audit(&entry).await {
-        tracing::error!(error = %e, action = entry.action, target_id = %entry.target_id, project = %entry.project_id, "recording an audit entry failed");
-    }
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -199,9 +173,9 @@ pub async fn list_in(
     project_id: &str,
     q: AuditQuery,
 ) -> Result<axum::Json<List<AuditEntryView>>, ApiError> {
-    super::tiers::require(state, project_id, Feature::AuditLog).await?;
+    state.ops.require(project_id, Feature::AuditLog).await?;
     let (from_ms, to_ms) =
-        time_window(q.from.as_deref(), q.to.as_deref(), ApiError::invalid_query)?;
+        crate::time::window(q.from.as_deref(), q.to.as_deref(), ApiError::invalid_query)?;
     let nonempty = |v: Option<String>| v.filter(|v| !v.is_empty());
     let filter = AuditFilter {
         action: nonempty(q.action),

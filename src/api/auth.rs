@@ -27,17 +27,11 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<KeyAuth, ApiErr
             "the Public API takes a project API key (swk_...); webhook and portal secrets are not valid here",
         ));
     }
-    let hash = secrets::hash(token);
-    if let Some(k) = state.api_keys.get(&hash) {
-        return Ok(k);
-    }
-    match state.store.find_active_key(&hash).await? {
-        Some(k) => {
-            state.api_keys.insert(hash, k.clone());
-            Ok(k)
-        }
-        None => Err(ApiError::unauthorized("invalid or revoked API key")),
-    }
+    state
+        .ops
+        .active_key(&secrets::hash(token))
+        .await?
+        .ok_or_else(|| ApiError::unauthorized("invalid or revoked API key"))
 }
 
 impl FromRequestParts<AppState> for ApiKey {

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::auth::ApiKey;
 use super::error::{ApiError, ErrorBody};
-use super::extract::{page_request, time_window, ApiQuery};
+use super::extract::{page_request, ApiQuery};
 use super::{data, timestamp, AppState, Data, List};
 use crate::store::{Attempt, Delivery, DeliveryFilter, DeliveryStatus, LogEntry};
 
@@ -213,6 +213,20 @@ pub async fn list(
     list_in(&state, &key.project_id, q).await
 }
 
+/// A `status` query parameter: empty is any; an unknown one is a 400
+/// listing every status.
+pub(crate) fn status_query(status: Option<&str>) -> Result<Option<DeliveryStatus>, ApiError> {
+    match status {
+        None | Some("") => Ok(None),
+        Some(s) => DeliveryStatus::parse(s).map(Some).ok_or_else(|| {
+            ApiError::invalid_query(
+                "status",
+                format!("must be one of {}", DeliveryStatus::ALL.join(", ")),
+            )
+        }),
+    }
+}
+
 /// One filtered page of a project's deliveries. Shared by the Public API and
 /// the dashboard.
 pub(crate) async fn list_in(
@@ -220,17 +234,9 @@ pub(crate) async fn list_in(
     project_id: &str,
     q: DeliveryQuery,
 ) -> Result<axum::Json<List<TypedDeliveryView>>, ApiError> {
-    let status = match q.status.as_deref() {
-        None | Some("") => None,
-        Some(s) => Some(DeliveryStatus::parse(s).ok_or_else(|| {
-            ApiError::invalid_query(
-                "status",
-                "must be pending, delivering, succeeded, failed-retrying, dead or discarded",
-            )
-        })?),
-    };
+    let status = status_query(q.status.as_deref())?;
     let (from_ms, to_ms) =
-        time_window(q.from.as_deref(), q.to.as_deref(), ApiError::invalid_query)?;
+        crate::time::window(q.from.as_deref(), q.to.as_deref(), ApiError::invalid_query)?;
     let filter = DeliveryFilter {
         webhook_id: q.webhook_id.filter(|w| !w.is_empty()),
         status,

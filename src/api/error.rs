@@ -173,6 +173,28 @@ impl From<crate::ingest::IntakeError> for ApiError {
     }
 }
 
+impl From<crate::operations::Error> for ApiError {
+    fn from(e: crate::operations::Error) -> Self {
+        use crate::operations::Error;
+        match e {
+            Error::NotFound(what) => ApiError::not_found(what),
+            Error::Invalid { field, problem } => ApiError::invalid_field(field, problem),
+            Error::Conflict { code, message } => ApiError::conflict(code, message),
+            Error::TierRequired { feature, tier } => ApiError::tier_required(feature, tier),
+            Error::Limit {
+                code,
+                message,
+                retry_after,
+            } => ApiError {
+                retry_after,
+                ..ApiError::new(StatusCode::TOO_MANY_REQUESTS, code, message)
+            },
+            Error::Store(e) => e.into(),
+            Error::Intake(e) => e.into(),
+        }
+    }
+}
+
 impl From<JsonRejection> for ApiError {
     fn from(r: JsonRejection) -> Self {
         match r {

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::audit_logs::{self, SourceIp};
 use super::auth::ApiKey;
 use super::error::{ApiError, ErrorBody};
-use super::extract::{double_option, ApiJson, ApiQuery, PageQuery};
+use super::extract::{ApiJson, ApiQuery, PageQuery};
 use super::{data, timestamp, AppState, Data, List};
 use crate::applications::validate_event_type;
 use crate::store::{self, EventType, Saved};
@@ -69,7 +69,7 @@ pub struct CreateEventType {
 pub struct UpdateEventType {
     description: Option<String>,
     /// `null` removes the schema.
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "crate::operations::double_option")]
     #[schema(value_type = Option<Object>)]
     schema: Option<Option<serde_json::Value>>,
 }

@@ -4,7 +4,7 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use bytes::Bytes;
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 
 use super::error::ApiError;
 use crate::store::PageRequest;
@@ -167,40 +167,6 @@ pub fn page_request(limit: Option<i64>, cursor: Option<String>) -> Result<PageRe
         cursor: cursor.filter(|c| !c.is_empty()),
         limit,
     })
-}
-
-/// A `from`/`to` window (RFC 3339 times) as unix ms; `invalid` makes the
-/// error for a bad field (a query parameter or a body field).
-pub fn time_window(
-    from: Option<&str>,
-    to: Option<&str>,
-    invalid: fn(&'static str, String) -> ApiError,
-) -> Result<(Option<i64>, Option<i64>), ApiError> {
-    let parse = |field: &'static str, v: Option<&str>| match v.filter(|v| !v.is_empty()) {
-        None => Ok(None),
-        Some(v) => chrono::DateTime::parse_from_rfc3339(v)
-            .map(|t| Some(t.timestamp_millis()))
-            .map_err(|_| {
-                invalid(
-                    field,
-                    "must be an RFC 3339 time such as 2026-01-31T12:00:00Z".into(),
-                )
-            }),
-    };
-    let (from, to) = (parse("from", from)?, parse("to", to)?);
-    if let (Some(f), Some(t)) = (from, to) {
-        if f >= t {
-            return Err(invalid("to", "must be after from".into()));
-        }
-    }
-    Ok((from, to))
-}
-
-/// For PATCH fields where `null` (reset) differs from absent (unchanged).
-pub fn double_option<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
-    d: D,
-) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(d).map(Some)
 }
 
 /// The token of an `Authorization: Bearer ...` header, if any.

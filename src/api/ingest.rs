@@ -97,10 +97,7 @@ pub async fn ingest(
     // last, so that requests with a wrong secret cost no memory for their
     // bodies. (A provider's signature covers the body, so it is checked
     // after reading it.)
-    let target = state
-        .ingest_targets
-        .get_or_load(public_id.clone(), || state.store.ingest_target(&public_id))
-        .await?;
+    let target = state.ops.ingest_target(&public_id).await?;
     let target = target.ok_or_else(|| ApiError::not_found("ingest URL"))?;
     let verification: Option<Verification> = target
         .verification
@@ -254,7 +251,7 @@ pub async fn send_event(
     Path(id): Path<String>,
     request: Request,
 ) -> Result<Response, ApiError> {
-    let w = super::webhooks::find(&state, &key.project_id, &id).await?;
+    let w = crate::operations::webhooks::find(&state.ops, &key.project_id, &id).await?;
     let head = EventHead::from_headers(request.headers())?;
     let headers = request.headers().clone();
     let body = read_body(&state, request).await?;

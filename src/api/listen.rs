@@ -38,7 +38,7 @@ pub async fn listen(
     Path(id): Path<String>,
     upgrade: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
 ) -> Result<Response, ApiError> {
-    let w = super::webhooks::find(&state, &key.project_id, &id).await?;
+    let w = crate::operations::webhooks::find(&state.ops, &key.project_id, &id).await?;
     if w.destination_kind != DestinationKind::Listen {
         return Err(ApiError::bad_request(
             "not_a_listen_webhook",
@@ -73,16 +73,15 @@ struct Connection {
 
 impl Connection {
     async fn run(self, mut socket: WebSocket) {
-        let engine = &self.state.engine;
-        let mut registration = engine.listeners().register(&self.webhook_id);
+        let mut listener = crate::operations::listen::attach(&self.state.ops, &self.webhook_id);
         let ready = ServerMessage::Ready {
             webhook_id: self.webhook_id.clone(),
             forward_to: self.forward_to.clone(),
         };
         let mut ended = None;
         if send_json(&mut socket, &ready).await.is_ok() {
-            engine.listen_started(&self.webhook_id);
-            ended = self.pump(&mut socket, &mut registration).await;
+            listener.started();
+            ended = self.pump(&mut socket, listener.registration()).await;
         }
         if let Some((code, reason)) = ended {
             let _ = socket
@@ -92,12 +91,7 @@ impl Connection {
                 })))
                 .await;
         }
-        if engine
-            .listeners()
-            .unregister(&self.webhook_id, registration.id)
-        {
-            engine.listen_ended(&self.webhook_id).await;
-        }
+        listener.detach().await;
     }
 
     /// Passes requests to the CLI and answers back until the connection

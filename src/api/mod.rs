@@ -1,5 +1,6 @@
-//! The HTTP surface. Handlers stay thin: parse, authorize, call the store or
-//! the domain, shape the answer.
+//! The HTTP surface. Handlers stay thin: parse, authorize, call an
+//! operation (`crate::operations`, for every change) or read the store,
+//! shape the answer.
 
 pub(crate) mod applications;
 pub(crate) mod audit_logs;
@@ -21,13 +22,11 @@ mod portal_page;
 pub(crate) mod project;
 pub(crate) mod replays;
 pub(crate) mod schedules;
-mod tiers;
 pub(crate) mod transformations;
 pub(crate) mod usage;
 pub(crate) mod webhooks;
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
@@ -35,31 +34,23 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde::Serialize;
 
-use crate::cache::TtlCache;
-use crate::delivery::Engine;
 use crate::ingest::Intake;
+use crate::operations::Operations;
 use crate::secrets::SecretBox;
-use crate::store::{Application, IngestTarget, KeyAuth, Store};
+use crate::store::Store;
 use error::ApiError;
 
-/// How long a node trusts a cached credential lookup. A key revoked or a
-/// secret rotated through another node stops working here within this time.
-pub const AUTH_CACHE_TTL: Duration = Duration::from_millis(500);
-
 pub struct State {
+    /// The shared operations: every change goes through them.
+    pub ops: Operations,
+    /// The operations' handles, for reads.
     pub store: Store,
     pub secret_box: SecretBox,
-    pub engine: Engine,
     pub intake: Intake,
     pub public_url: String,
-    pub allow_private_destinations: bool,
     pub dashboard: crate::users::DashboardSettings,
     /// Turns to read an event body (`--max-concurrent-ingest-bodies`).
     pub ingest_bodies: tokio::sync::Semaphore,
-    api_keys: TtlCache<String, KeyAuth>,
-    ingest_targets: TtlCache<String, Option<IngestTarget>>,
-    /// Applications by (project, id or uid), for the messages route.
-    applications: TtlCache<(String, String), Option<Application>>,
     refusals: ingest::RefusalLog,
 }
 
@@ -68,62 +59,26 @@ pub type AppState = Arc<State>;
 /// The server's settings the API needs (from `serve`'s flags).
 pub struct Settings {
     pub public_url: String,
-    pub allow_private_destinations: bool,
     pub dashboard: crate::users::DashboardSettings,
     pub max_concurrent_ingest_bodies: usize,
 }
 
 impl State {
-    pub fn new(
-        store: Store,
-        secret_box: SecretBox,
-        engine: Engine,
-        intake: Intake,
-        settings: Settings,
-    ) -> AppState {
+    pub fn new(ops: Operations, settings: Settings) -> AppState {
         Arc::new(State {
-            store,
-            secret_box,
-            engine,
-            intake,
+            store: ops.store.clone(),
+            secret_box: ops.secret_box.clone(),
+            intake: ops.intake.clone(),
+            ops,
             public_url: settings.public_url.trim_end_matches('/').to_string(),
-            allow_private_destinations: settings.allow_private_destinations,
             dashboard: settings.dashboard,
             ingest_bodies: tokio::sync::Semaphore::new(settings.max_concurrent_ingest_bodies),
-            api_keys: TtlCache::new(AUTH_CACHE_TTL, 100_000),
-            ingest_targets: TtlCache::new(AUTH_CACHE_TTL, 100_000),
-            applications: TtlCache::new(AUTH_CACHE_TTL, 100_000),
             refusals: ingest::RefusalLog::default(),
         })
     }
 
-    /// The project's application by id or uid, as the hot message route
-    /// needs it: cached like credentials (a change through another node is
-    /// seen within `AUTH_CACHE_TTL`).
-    pub async fn application(
-        &self,
-        project_id: &str,
-        id_or_uid: &str,
-    ) -> Result<Application, ApiError> {
-        let key = (project_id.to_string(), id_or_uid.to_string());
-        let found = self
-            .applications
-            .get_or_load(key, || self.store.get_application(project_id, id_or_uid))
-            .await?;
-        found.ok_or_else(|| ApiError::not_found("application"))
-    }
-
     pub fn ingest_url(&self, public_id: &str) -> String {
         format!("{}/v1/ingest/{public_id}", self.public_url)
-    }
-
-    /// Forgets cached credentials, applications and message routes after a
-    /// change made through this node.
-    fn forget_credentials(&self) {
-        self.api_keys.clear();
-        self.ingest_targets.clear();
-        self.applications.clear();
-        self.intake.forget_routes();
     }
 }
 

@@ -6,7 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::Router;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::json;
 
 use super::audit_logs::{self, SourceIp};
@@ -14,9 +14,10 @@ use super::auth::AdminKey;
 use super::error::{ApiError, ErrorBody};
 use super::extract::{ApiJson, ApiQuery, PageQuery};
 use super::{data, timestamp, AppState, Data, List};
-use crate::store::{self, NotificationChannel};
+use crate::operations::notification_channels as ops;
+use crate::operations::notification_channels::CreateChannel;
+use crate::store::NotificationChannel;
 use crate::tiers::Feature;
-use crate::{audit, delivery, ids, secrets, webhooks as rules};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -25,15 +26,6 @@ pub fn routes() -> Router<AppState> {
             "/v1/project/notification-channels/{id}",
             get(get_one).delete(delete),
         )
-}
-
-#[derive(Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct CreateChannel {
-    /// An http(s) URL the operator owns.
-    url: String,
-    #[serde(default)]
-    description: String,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -75,7 +67,8 @@ pub async fn create(
     ip: SourceIp,
     ApiJson(body): ApiJson<CreateChannel>,
 ) -> Result<(StatusCode, axum::Json<Data<ChannelView>>), ApiError> {
-    let (view, summary) = create_in(&state, &key.project_id, body).await?;
+    let (channel, secret, summary) = ops::create(&state.ops, &key.project_id, body).await?;
+    let view = created_view(channel, secret);
     audit_logs::record(
         &state,
         &key,
@@ -89,37 +82,12 @@ pub async fn create(
     Ok((StatusCode::CREATED, data(view)))
 }
 
-/// Creates a channel of `project_id` (`tier_required` unless its tier has
-/// notifications); answers it with its secret, shown this once, and a
-/// summary for the audit log. Shared by the Public API and the dashboard.
-pub(crate) async fn create_in(
-    state: &AppState,
-    project_id: &str,
-    body: CreateChannel,
-) -> Result<(ChannelView, serde_json::Value), ApiError> {
-    super::tiers::require(state, project_id, Feature::Notifications).await?;
-    let url = body.url.trim().to_string();
-    rules::validate_destination_url(&url).map_err(|e| ApiError::invalid_field("url", e))?;
-    if !state.allow_private_destinations {
-        delivery::check_destination(&url).map_err(|e| ApiError::invalid_field("url", e))?;
+/// A new channel with its signing secret, shown this once.
+pub(crate) fn created_view(channel: NotificationChannel, secret: String) -> ChannelView {
+    ChannelView {
+        signing_secret: Some(secret),
+        ..channel.into()
     }
-    rules::validate_text(&body.description, rules::MAX_DESCRIPTION_LEN, false)
-        .map_err(|e| ApiError::invalid_field("description", e))?;
-    let raw = secrets::new_webhook_secret();
-    let channel = NotificationChannel {
-        id: ids::new_id(ids::CHANNEL),
-        project_id: project_id.to_string(),
-        url,
-        description: body.description,
-        secret_ciphertext: state.secret_box.encrypt(&raw),
-        secret_prefix: secrets::display_prefix(&raw),
-        created_at: store::now_ms(),
-    };
-    state.store.create_channel(&channel).await?;
-    let summary = json!({ "url": audit::redact_url(&channel.url), "signingSecretPrefix": channel.secret_prefix });
-    let mut view = ChannelView::from(channel);
-    view.signing_secret = Some(raw);
-    Ok((view, summary))
 }
 
 #[utoipa::path(get, path = "/v1/project/notification-channels", operation_id = "notificationChannels.list", tag = "project", security(("apiKey" = [])), params(PageQuery),
@@ -137,7 +105,10 @@ pub(crate) async fn list_in(
     project_id: &str,
     q: PageQuery,
 ) -> Result<axum::Json<List<ChannelView>>, ApiError> {
-    super::tiers::require(state, project_id, Feature::Notifications).await?;
+    state
+        .ops
+        .require(project_id, Feature::Notifications)
+        .await?;
     let page = state.store.list_channels(project_id, &q.page()?).await?;
     Ok(super::list(page, ChannelView::from))
 }
@@ -157,7 +128,10 @@ pub(crate) async fn get_in(
     project_id: &str,
     id: &str,
 ) -> Result<axum::Json<Data<ChannelView>>, ApiError> {
-    super::tiers::require(state, project_id, Feature::Notifications).await?;
+    state
+        .ops
+        .require(project_id, Feature::Notifications)
+        .await?;
     let c = state
         .store
         .get_channel(project_id, id)
@@ -174,7 +148,7 @@ pub async fn delete(
     ip: SourceIp,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    delete_in(&state, &key.project_id, &id).await?;
+    ops::delete(&state.ops, &key.project_id, &id).await?;
     audit_logs::record(
         &state,
         &key,
@@ -186,16 +160,4 @@ pub async fn delete(
     )
     .await;
     Ok(StatusCode::NO_CONTENT)
-}
-
-pub(crate) async fn delete_in(
-    state: &AppState,
-    project_id: &str,
-    id: &str,
-) -> Result<(), ApiError> {
-    // Deleting stays possible after a downgrade, so nothing keeps sending.
-    if !state.store.delete_channel(project_id, id).await? {
-        return Err(ApiError::not_found("notification channel"));
-    }
-    Ok(())
 }

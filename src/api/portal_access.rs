@@ -11,20 +11,18 @@ use axum::Router;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::applications::find;
 use super::audit_logs::{self, key_actor, SourceIp};
 use super::auth::{AdminKey, ApiKey};
 use super::error::{ApiError, ErrorBody};
 use super::extract::ApiJson;
 use super::extract::{ApiQuery, OptionalJson, PageQuery};
 use super::{data, timestamp, AppState, Data, List};
-use crate::portal::{
-    self as rules, DEFAULT_MAGIC_LINK_MINUTES, DEFAULT_TOKEN_DAYS, MAX_MAGIC_LINK_MINUTES,
-    MAX_TOKEN_DAYS,
-};
-use crate::store::{self, Actor, Application, NewPortalToken, PortalToken, LONG_LIVED, SESSION};
+use crate::operations::applications;
+use crate::operations::portal_access as ops;
+use crate::operations::portal_access::MagicLinkRequest;
+use crate::portal::{self as rules, DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS};
+use crate::store::{self, Application, PortalToken, LONG_LIVED};
 use crate::webhooks::{validate_text, MAX_NAME_LEN};
-use crate::{ids, secrets};
 
 const HOOKBASE_BASE: &str = "/api/organizations/{org_id}/portal/webhook-applications/{app_id}";
 const V1_BASE: &str = "/v1/applications/{app_id}/portal";
@@ -53,7 +51,7 @@ async fn application(
     project_id: &str,
     params: &RawPathParams,
 ) -> Result<Application, ApiError> {
-    find(state, project_id, app_param(project_id, params)?).await
+    Ok(applications::find(&state.ops, project_id, app_param(project_id, params)?).await?)
 }
 
 /// The path's application id or uid, once its `orgId` (if any) is the project.
@@ -68,18 +66,6 @@ fn app_param<'a>(project_id: &str, params: &'a RawPathParams) -> Result<&'a str,
 /// serve both forms with one handler).
 fn param<'a>(params: &'a RawPathParams, name: &str) -> Option<&'a str> {
     params.iter().find(|(k, _)| *k == name).map(|(_, v)| v)
-}
-
-#[derive(Deserialize, Default, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[schema(example = json!({ "expiresInMinutes": 60, "scopes": ["read", "write"] }))]
-pub struct MagicLinkRequest {
-    /// 1 to 1440 (default 60).
-    #[schema(value_type = Option<i64>)]
-    expires_in_minutes: Option<Value>,
-    /// Non-empty, each `read` or `write` (default both).
-    #[schema(value_type = Option<Vec<String>>)]
-    scopes: Option<Value>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -99,53 +85,6 @@ pub struct MagicLink {
     scopes: Vec<&'static str>,
 }
 
-/// Creates and stores a token (audited); returns the raw token and its row.
-async fn issue(
-    state: &AppState,
-    actor: &Actor,
-    app: &Application,
-    kind: &'static str,
-    name: String,
-    scopes: &[&str],
-    lifetime_ms: i64,
-) -> Result<(String, NewPortalToken), ApiError> {
-    let raw = secrets::new_portal_token();
-    let token = NewPortalToken {
-        id: ids::new_id(ids::PORTAL_TOKEN),
-        project_id: app.project_id.clone(),
-        application_id: app.id.clone(),
-        kind,
-        name,
-        token_hash: secrets::hash(&raw),
-        prefix: secrets::display_prefix(&raw),
-        scopes: serde_json::Value::from(scopes).to_string(),
-        expires_at: store::now_ms() + lifetime_ms,
-    };
-    state.store.create_portal_token(&token).await?;
-    let action = if kind == SESSION {
-        "portal.magic_link"
-    } else {
-        "portal_token.create"
-    };
-    let summary = serde_json::json!({
-        "applicationId": app.id,
-        "name": token.name,
-        "prefix": token.prefix,
-        "scopes": scopes,
-        "expiresAt": timestamp(token.expires_at),
-    });
-    audit_logs::record_as(
-        &state.store,
-        actor.clone(),
-        &app.project_id,
-        action,
-        ("portal_token", &token.id),
-        summary,
-    )
-    .await;
-    Ok((raw, token))
-}
-
 #[utoipa::path(post, path = "/v1/applications/{appId}/portal/magic-link", operation_id = "portalAccess.createMagicLink", tag = "portal access", security(("apiKey" = [])),
     params(("appId" = String, Path, description = "The application's id or uid")),
     request_body(content = Option<MagicLinkRequest>, description = "Optional: an empty body takes every default"),
@@ -159,44 +98,26 @@ pub async fn magic_link(
     OptionalJson(body): OptionalJson<MagicLinkRequest>,
 ) -> Result<(StatusCode, axum::Json<Data<MagicLink>>), ApiError> {
     let app_id = app_param(&key.project_id, &params)?;
-    let link = magic_link_in(&state, &key_actor(&key, &ip), &key.project_id, app_id, body).await?;
-    Ok((StatusCode::CREATED, data(link)))
-}
-
-/// Issues a magic link to `app_id_or_uid`'s portal, audited as `actor`.
-pub async fn magic_link_in(
-    state: &AppState,
-    actor: &Actor,
-    project_id: &str,
-    app_id_or_uid: &str,
-    body: MagicLinkRequest,
-) -> Result<MagicLink, ApiError> {
-    let minutes = rules::parse_lifetime(
-        body.expires_in_minutes.as_ref(),
-        DEFAULT_MAGIC_LINK_MINUTES,
-        MAX_MAGIC_LINK_MINUTES,
-    )
-    .map_err(|e| ApiError::invalid_field("expiresInMinutes", e))?;
-    let scopes = rules::parse_scopes(body.scopes.as_ref())
-        .map_err(|e| ApiError::invalid_field("scopes", e))?;
-    let app = find(state, project_id, app_id_or_uid).await?;
-    let (raw, token) = issue(
-        state,
-        actor,
-        &app,
-        SESSION,
-        "magic link".into(),
-        &scopes,
-        minutes * 60_000,
+    let link = ops::magic_link(
+        &state.ops,
+        &key_actor(&key, &ip),
+        &key.project_id,
+        app_id,
+        body,
     )
     .await?;
-    Ok(MagicLink {
-        url: format!("{}/portal/{raw}", state.public_url),
-        token: raw,
-        expires_at: timestamp(token.expires_at),
-        expires_in_minutes: minutes,
-        scopes,
-    })
+    Ok((StatusCode::CREATED, data(magic_link_view(&state, link))))
+}
+
+/// The answer to a magic link: the hosted portal's URL with the token.
+pub(crate) fn magic_link_view(state: &AppState, link: ops::IssuedLink) -> MagicLink {
+    MagicLink {
+        url: format!("{}/portal/{}", state.public_url, link.secret),
+        token: link.secret,
+        expires_at: timestamp(link.token.expires_at),
+        expires_in_minutes: link.minutes,
+        scopes: link.scopes,
+    }
 }
 
 #[derive(Deserialize, Default, utoipa::ToSchema)]
@@ -273,8 +194,8 @@ pub async fn create_token(
         .to_string();
     validate_text(&name, MAX_NAME_LEN, true).map_err(|e| ApiError::invalid_field("name", e))?;
     let app = application(&state, &key.project_id, &params).await?;
-    let (raw, t) = issue(
-        &state,
+    let (raw, t) = ops::issue(
+        &state.ops,
         &key_actor(&key, &ip),
         &app,
         LONG_LIVED,
@@ -377,7 +298,7 @@ pub async fn put_settings(
     ip: SourceIp,
     ApiJson(body): ApiJson<PortalSettings>,
 ) -> Result<axum::Json<Data<PortalSettings>>, ApiError> {
-    let stored = super::applications::frame_ancestors(body.portal_frame_ancestors.as_deref())?;
+    let stored = applications::frame_ancestors(body.portal_frame_ancestors.as_deref())?;
     let before = state.store.project_frame_ancestors(&key.project_id).await?;
     state
         .store

@@ -20,11 +20,10 @@ use super::replays::ReplayOptions;
 use super::transformations::{
     self, SetTransformation, Simulate, Simulation, TransformationVersionView, TransformationView,
 };
-use super::webhooks::{
-    self, CreateWebhook, RotateSecret, RotatedSecret, UpdateWebhook, WebhookView,
-};
+use super::webhooks::{self, RotatedSecret, WebhookView};
 use super::{data, timestamp, AppState, Data, List};
 use crate::applications::TEST_EVENT_TYPE;
+use crate::operations::webhooks::{self as ops, CreateWebhook, RotateSecret, UpdateWebhook};
 use crate::portal::can_write;
 use crate::secrets::{self, PORTAL_TOKEN_PREFIX};
 use crate::store::{self, DeliveryStatus, LogFilter, Message, PortalAuth, SecretKind, Webhook};
@@ -155,7 +154,9 @@ pub async fn session(
     State(state): State<AppState>,
     PortalReader(auth): PortalReader,
 ) -> Result<axum::Json<Data<SessionView>>, ApiError> {
-    let app = super::applications::find(&state, &auth.project_id, &auth.application_id).await?;
+    let app =
+        crate::operations::applications::find(&state.ops, &auth.project_id, &auth.application_id)
+            .await?;
     Ok(data(SessionView {
         application_id: app.id,
         application_name: app.name,
@@ -189,7 +190,7 @@ async fn audit(
     target: (&'static str, &str),
     summary: serde_json::Value,
 ) {
-    audit_logs::record_as(
+    crate::operations::audit::record(
         &state.store,
         audit_logs::portal_actor(auth, ip),
         &auth.project_id,
@@ -202,7 +203,7 @@ async fn audit(
 
 /// One of the token's application's endpoints; any other id is 404.
 async fn endpoint(state: &AppState, auth: &PortalAuth, id: &str) -> Result<Webhook, ApiError> {
-    let w = webhooks::find(state, &auth.project_id, id).await?;
+    let w = ops::find(&state.ops, &auth.project_id, id).await?;
     if w.application_id.as_deref() != Some(auth.application_id.as_str()) {
         return Err(ApiError::not_found("endpoint"));
     }
@@ -240,7 +241,7 @@ pub async fn create_endpoint(
     if body.verification.is_some() {
         return Err(no_verification_in_portal());
     }
-    let created = webhooks::create_webhook(&state, auth.project_id.clone(), body).await?;
+    let created = ops::create(&state.ops, auth.project_id.clone(), body).await?;
     let w = &created.webhook;
     audit(
         &state,
@@ -248,7 +249,7 @@ pub async fn create_endpoint(
         &ip,
         "webhook.create",
         ("webhook", &w.id),
-        webhooks::audit_summary(w),
+        ops::audit_summary(w),
     )
     .await;
     Ok((
@@ -287,11 +288,11 @@ pub async fn update_endpoint(
     if body.verification.is_some() {
         return Err(no_verification_in_portal());
     }
-    let webhooks::Updated {
+    let ops::Updated {
         webhook: w,
         changes,
         ..
-    } = webhooks::update_webhook(&state, w, body).await?;
+    } = ops::update(&state.ops, w, body).await?;
     audit(
         &state,
         &auth,
@@ -322,7 +323,7 @@ pub async fn delete_endpoint(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let w = endpoint(&state, &auth, &id).await?;
-    webhooks::delete_webhook(&state, &auth.project_id, &w.id).await?;
+    ops::delete(&state.ops, &auth.project_id, &w.id).await?;
     // The id alone will name nothing once the endpoint is gone.
     audit(
         &state,
@@ -381,15 +382,22 @@ pub async fn rotate_secret(
     OptionalJson(body): OptionalJson<RotateSecret>,
 ) -> Result<axum::Json<Data<RotatedSecret>>, ApiError> {
     let w = endpoint(&state, &auth, &id).await?;
-    let (answer, summary) =
-        webhooks::rotate(&state, &auth.project_id, &w.id, SecretKind::Signing, body).await?;
+    let rotated = ops::rotate(
+        &state.ops,
+        &auth.project_id,
+        &w.id,
+        SecretKind::Signing,
+        body,
+    )
+    .await?;
+    let answer = data(webhooks::rotated_view(&rotated));
     audit(
         &state,
         &auth,
         &ip,
-        webhooks::rotation_action(SecretKind::Signing),
+        ops::rotation_action(SecretKind::Signing),
         ("webhook", &w.id),
-        summary,
+        rotated.summary,
     )
     .await;
     Ok(answer)
@@ -411,7 +419,9 @@ pub async fn send_test(
     ApiError,
 > {
     let w = endpoint(&state, &auth, &id).await?;
-    let app = super::applications::find(&state, &auth.project_id, &auth.application_id).await?;
+    let app =
+        crate::operations::applications::find(&state.ops, &auth.project_id, &auth.application_id)
+            .await?;
     let payload = serde_json::json!({ "type": TEST_EVENT_TYPE, "endpointId": w.id, "sentAt": timestamp(store::now_ms()) });
     let (sent, _) = super::applications::fan_out(
         &state,
@@ -538,15 +548,7 @@ pub async fn list_deliveries(
     PortalReader(auth): PortalReader,
     ApiQuery(q): ApiQuery<LogQuery>,
 ) -> Result<axum::Json<List<TypedDeliveryView>>, ApiError> {
-    let status = match q.status.as_deref() {
-        None | Some("") => None,
-        Some(s) => Some(DeliveryStatus::parse(s).ok_or_else(|| {
-            ApiError::bad_request(
-                "invalid_query",
-                "status: must be pending, delivering, succeeded, failed-retrying or dead",
-            )
-        })?),
-    };
+    let status = super::deliveries::status_query(q.status.as_deref())?;
     let non_empty = |v: Option<String>| v.filter(|s| !s.is_empty());
     let filter = LogFilter {
         endpoint_id: non_empty(q.endpoint_id),
@@ -618,18 +620,24 @@ pub async fn replay(
     // Only a delivery to one of this customer's endpoints; then the same
     // replay as /v1 (linked to the original, counted in usage).
     delivery(&state, &auth, &id).await?;
-    let (fresh, summary) =
-        super::replays::replay_one_in(&state, &auth.project_id, &id, false, options).await?;
+    let (fresh, summary) = crate::operations::replays::replay(
+        &state.ops,
+        &auth.project_id,
+        &id,
+        false,
+        options.rerun_transformation,
+    )
+    .await?;
     audit(
         &state,
         &auth,
         &ip,
-        super::replays::replay_action(false),
+        crate::operations::replays::replay_action(false),
         ("delivery", &id),
         summary,
     )
     .await;
-    Ok((StatusCode::ACCEPTED, data(fresh)))
+    Ok((StatusCode::ACCEPTED, data(fresh.into())))
 }
 
 #[utoipa::path(get, path = "/portal-api/v1/endpoints/{id}/transformation", operation_id = "portal.getTransformation", tag = "portal", security(("portalToken" = [])), params(("id" = String, Path)),

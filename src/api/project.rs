@@ -10,8 +10,11 @@ use super::auth::AdminKey;
 use super::error::{ApiError, ErrorBody};
 use super::extract::{ApiJson, ApiQuery, PageQuery};
 use super::{data, list, timestamp, AppState, Data, List};
-use crate::store::{self, NewApiKey, RevokeOutcome, Role};
-use crate::{ids, secrets, tiers, webhooks};
+use crate::applications::DEFAULT_MAX_ENDPOINTS_PER_APPLICATION;
+use crate::operations::keys::CreateKey;
+use crate::operations::keys::{self as ops, WithSecret};
+use crate::store::{self, Role};
+use crate::tiers;
 
 #[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -27,8 +30,6 @@ pub struct ProjectView {
     created_at: String,
 }
 
-/// Endpoints per application unless the project sets its own cap.
-pub const DEFAULT_MAX_ENDPOINTS_PER_APPLICATION: i64 = 50;
 /// The highest cap a project may set.
 const MAX_ENDPOINTS_PER_APPLICATION: i64 = 10_000;
 
@@ -53,7 +54,7 @@ impl ProjectView {
 #[schema(example = json!({ "maxEndpointsPerApplication": 20 }))]
 pub struct UpdateProject {
     /// 1 to 10,000; null restores the default (50).
-    #[serde(default, deserialize_with = "super::extract::double_option")]
+    #[serde(default, deserialize_with = "crate::operations::double_option")]
     #[schema(value_type = Option<i64>)]
     max_endpoints_per_application: Option<Option<i64>>,
 }
@@ -109,6 +110,16 @@ fn key_status() -> utoipa::openapi::Object {
     super::one_of(&["active", "revoked"])
 }
 
+/// A key with its raw secret, shown this once.
+impl From<WithSecret> for ApiKeyView {
+    fn from(k: WithSecret) -> Self {
+        ApiKeyView {
+            secret: Some(k.secret),
+            ..k.key.into()
+        }
+    }
+}
+
 impl From<store::ApiKey> for ApiKeyView {
     fn from(k: store::ApiKey) -> Self {
         ApiKeyView {
@@ -123,14 +134,6 @@ impl From<store::ApiKey> for ApiKeyView {
             secret: None,
         }
     }
-}
-
-#[derive(Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({ "name": "deploy bot", "role": "write" }))]
-pub struct CreateKey {
-    name: String,
-    role: Role,
 }
 
 #[utoipa::path(get, path = "/v1/project", operation_id = "project.get", tag = "project", security(("apiKey" = [])),
@@ -180,36 +183,6 @@ pub async fn update_project(
     get_project(State(state), AdminKey(key)).await
 }
 
-/// The project's cap on one application's endpoints, before one is created:
-/// 429 `application_endpoint_limit` once the application has that many.
-pub(crate) async fn check_new_endpoint(
-    state: &AppState,
-    project_id: &str,
-    application_id: &str,
-) -> Result<(), ApiError> {
-    let p = state
-        .store
-        .get_project(project_id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("project"))?;
-    let max = p
-        .max_endpoints_per_application
-        .unwrap_or(DEFAULT_MAX_ENDPOINTS_PER_APPLICATION);
-    if state
-        .store
-        .count_application_endpoints(application_id)
-        .await?
-        >= max
-    {
-        return Err(ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "application_endpoint_limit",
-            format!("an application may have at most {max} endpoints in this project"),
-        ));
-    }
-    Ok(())
-}
-
 #[utoipa::path(get, path = "/v1/project/api-keys", operation_id = "apiKeys.list", tag = "project", security(("apiKey" = [])), params(PageQuery),
     responses((status = 200, body = List<ApiKeyView>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn list_keys(
@@ -233,7 +206,8 @@ pub async fn create_key(
     ip: SourceIp,
     ApiJson(body): ApiJson<CreateKey>,
 ) -> Result<(StatusCode, axum::Json<Data<ApiKeyView>>), ApiError> {
-    let view = create_key_in(&state, &key.project_id, body).await?;
+    let view =
+        ApiKeyView::from(ops::create(&state.store, &key.project_id, &body.name, body.role).await?);
     let summary = json!({ "name": view.name, "role": view.role, "prefix": view.prefix });
     audit_logs::record(
         &state,
@@ -248,43 +222,6 @@ pub async fn create_key(
     Ok((StatusCode::CREATED, data(view)))
 }
 
-/// Creates an API key; the view carries the raw secret this once. Shared by
-/// the Public API and the dashboard.
-pub(crate) async fn create_key_in(
-    state: &AppState,
-    project_id: &str,
-    body: CreateKey,
-) -> Result<ApiKeyView, ApiError> {
-    webhooks::validate_text(&body.name, webhooks::MAX_NAME_LEN, true)
-        .map_err(|e| ApiError::invalid_field("name", e))?;
-    let raw = secrets::new_api_key();
-    let new = NewApiKey {
-        id: ids::new_id(ids::API_KEY),
-        project_id: project_id.to_string(),
-        name: body.name.trim().to_string(),
-        role: body.role,
-        prefix: secrets::display_prefix(&raw),
-        secret_hash: secrets::hash(&raw),
-    };
-    state.store.create_api_key(&new).await?;
-    let mut view = get_key_in(state, project_id, &new.id).await?;
-    view.secret = Some(raw);
-    Ok(view)
-}
-
-pub(crate) async fn get_key_in(
-    state: &AppState,
-    project_id: &str,
-    key_id: &str,
-) -> Result<ApiKeyView, ApiError> {
-    let k = state
-        .store
-        .get_api_key(project_id, key_id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("API key"))?;
-    Ok(k.into())
-}
-
 #[utoipa::path(get, path = "/v1/project/api-keys/{keyId}", operation_id = "apiKeys.get", tag = "project", security(("apiKey" = [])),
     params(("keyId" = String, Path)),
     responses((status = 200, body = Data<ApiKeyView>), (status = 404, body = ErrorBody)))]
@@ -293,7 +230,8 @@ pub async fn get_key(
     AdminKey(key): AdminKey,
     Path(key_id): Path<String>,
 ) -> Result<axum::Json<Data<ApiKeyView>>, ApiError> {
-    get_key_in(&state, &key.project_id, &key_id).await.map(data)
+    let k = ops::find(&state.store, &key.project_id, &key_id).await?;
+    Ok(data(k.into()))
 }
 
 #[utoipa::path(post, path = "/v1/project/api-keys/{keyId}/revoke", operation_id = "apiKeys.revoke", tag = "project", security(("apiKey" = [])),
@@ -306,7 +244,7 @@ pub async fn revoke_key(
     ip: SourceIp,
     Path(key_id): Path<String>,
 ) -> Result<axum::Json<Data<ApiKeyView>>, ApiError> {
-    let view = revoke_key_in(&state, &key.project_id, &key_id).await?;
+    let view = ApiKeyView::from(ops::revoke(&state.ops, &key.project_id, &key_id).await?);
     audit_logs::record(
         &state,
         &key,
@@ -320,26 +258,6 @@ pub async fn revoke_key(
     Ok(data(view))
 }
 
-/// Revokes a key unless it is the project's last active admin key. Shared by
-/// the Public API and the dashboard.
-pub(crate) async fn revoke_key_in(
-    state: &AppState,
-    project_id: &str,
-    key_id: &str,
-) -> Result<ApiKeyView, ApiError> {
-    match state.store.revoke_api_key(project_id, key_id).await? {
-        RevokeOutcome::NotFound => return Err(ApiError::not_found("API key")),
-        RevokeOutcome::LastAdmin => {
-            return Err(ApiError::conflict(
-                "last_admin_key",
-                "a project cannot revoke its last active admin key; create a replacement first",
-            ))
-        }
-        RevokeOutcome::Revoked => state.forget_credentials(),
-    }
-    get_key_in(state, project_id, key_id).await
-}
-
 #[utoipa::path(post, path = "/v1/project/api-keys/{keyId}/rotate", operation_id = "apiKeys.rotate", tag = "project", security(("apiKey" = [])),
     params(("keyId" = String, Path)),
     responses((status = 200, body = Data<ApiKeyView>, description = "The new `secret`, shown this once; the old one stops working"),
@@ -350,7 +268,7 @@ pub async fn rotate_key(
     ip: SourceIp,
     Path(key_id): Path<String>,
 ) -> Result<axum::Json<Data<ApiKeyView>>, ApiError> {
-    let view = rotate_key_in(&state, &key.project_id, &key_id).await?;
+    let view = ApiKeyView::from(ops::rotate(&state.ops, &key.project_id, &key_id).await?);
     audit_logs::record(
         &state,
         &key,
@@ -362,30 +280,4 @@ pub async fn rotate_key(
     )
     .await;
     Ok(data(view))
-}
-
-/// Replaces a key's secret; the view carries the new one this once. Shared by
-/// the Public API and the dashboard.
-pub(crate) async fn rotate_key_in(
-    state: &AppState,
-    project_id: &str,
-    key_id: &str,
-) -> Result<ApiKeyView, ApiError> {
-    let raw = secrets::new_api_key();
-    let rotated = state
-        .store
-        .rotate_api_key(
-            project_id,
-            key_id,
-            &secrets::hash(&raw),
-            &secrets::display_prefix(&raw),
-        )
-        .await?;
-    if !rotated {
-        return Err(ApiError::not_found("active API key"));
-    }
-    state.forget_credentials();
-    let mut view = get_key_in(state, project_id, key_id).await?;
-    view.secret = Some(raw);
-    Ok(view)
 }

@@ -12,12 +12,12 @@ use super::audit_logs::{self, SourceIp};
 use super::auth::ApiKey;
 use super::deliveries::{DeliveryView, TypedDeliveryView};
 use super::error::{ApiError, ErrorBody};
-use super::extract::{page_request, time_window, ApiJson, ApiQuery, OptionalJson};
+use super::extract::{page_request, ApiJson, ApiQuery, OptionalJson};
 use super::{data, timestamp, AppState, Data, List};
-use crate::store::{
-    DeadLetterOutcome, DeliveryFilter, DeliveryStatus, KeyAuth, NewReplayJob, ReplayJob,
-};
-use crate::workers::replay_jobs::{self, DEFAULT_RATE_PER_SECOND, MAX_RATE_PER_SECOND};
+use crate::operations::replays::BulkReplay;
+use crate::operations::replays::{self as ops, replay_action};
+use crate::store::{DeliveryFilter, DeliveryStatus, KeyAuth, ReplayJob};
+use crate::workers::replay_jobs;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -28,17 +28,6 @@ pub fn routes() -> Router<AppState> {
         .route("/v1/dlq/replay", post(bulk_replay_dead_letters))
         .route("/v1/dlq/{id}", axum::routing::delete(discard_dead_letter))
         .route("/v1/dlq/{id}/replay", post(replay_dead_letter))
-}
-
-fn dead_letter_error<T>(outcome: DeadLetterOutcome<T>) -> Result<T, ApiError> {
-    match outcome {
-        DeadLetterOutcome::Done(v) => Ok(v),
-        DeadLetterOutcome::NotFound => Err(ApiError::not_found("delivery")),
-        DeadLetterOutcome::NotDeadLetter => Err(ApiError::conflict(
-            "not_dead_letter",
-            "this delivery is not in the dead-letter queue (not dead, or already replayed or discarded)",
-        )),
-    }
 }
 
 /// How a single replay treats the endpoint's transformation.
@@ -88,7 +77,14 @@ async fn replay_one(
     dead_letter_only: bool,
     options: ReplayOptions,
 ) -> Result<(StatusCode, axum::Json<Data<DeliveryView>>), ApiError> {
-    let (d, summary) = replay_one_in(state, &key.project_id, id, dead_letter_only, options).await?;
+    let (d, summary) = ops::replay(
+        &state.ops,
+        &key.project_id,
+        id,
+        dead_letter_only,
+        options.rerun_transformation,
+    )
+    .await?;
     audit_logs::record(
         state,
         key,
@@ -99,49 +95,7 @@ async fn replay_one(
         summary,
     )
     .await;
-    Ok((StatusCode::ACCEPTED, data(d)))
-}
-
-/// The audit action of a single replay.
-pub fn replay_action(dead_letter_only: bool) -> &'static str {
-    if dead_letter_only {
-        "dead_letter.replay"
-    } else {
-        "delivery.replay"
-    }
-}
-
-/// Replays one delivery of `project_id` (only a dead letter when
-/// `dead_letter_only`); returns the new delivery and the audit summary for
-/// the caller to record.
-pub async fn replay_one_in(
-    state: &AppState,
-    project_id: &str,
-    id: &str,
-    dead_letter_only: bool,
-    options: ReplayOptions,
-) -> Result<(DeliveryView, serde_json::Value), ApiError> {
-    let replay_id = state
-        .intake
-        .replay(
-            project_id,
-            id,
-            dead_letter_only,
-            options.rerun_transformation,
-        )
-        .await?;
-    let (d, _) = state
-        .store
-        .get_delivery(project_id, &replay_id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("delivery"))?;
-    let summary = json!({ "replayId": d.id, "rerunTransformation": options.rerun_transformation });
-    Ok((d.into(), summary))
-}
-
-/// Takes a dead letter out of the queue; the caller records the audit entry.
-pub async fn discard_in(state: &AppState, project_id: &str, id: &str) -> Result<(), ApiError> {
-    dead_letter_error(state.store.discard_dead_letter(project_id, id).await?)
+    Ok((StatusCode::ACCEPTED, data(d.into())))
 }
 
 #[utoipa::path(delete, path = "/v1/dlq/{id}", operation_id = "deadLetters.discard", tag = "replays", security(("apiKey" = [])), params(("id" = String, Path)),
@@ -153,7 +107,7 @@ pub async fn discard_dead_letter(
     ip: SourceIp,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    discard_in(&state, &key.project_id, &id).await?;
+    ops::discard(&state.ops, &key.project_id, &id).await?;
     audit_logs::record(
         &state,
         &key,
@@ -199,7 +153,7 @@ pub async fn list_dead_letters_in(
     q: DeadLetterQuery,
 ) -> Result<axum::Json<List<TypedDeliveryView>>, ApiError> {
     let (from_ms, to_ms) =
-        time_window(q.from.as_deref(), q.to.as_deref(), ApiError::invalid_query)?;
+        crate::time::window(q.from.as_deref(), q.to.as_deref(), ApiError::invalid_query)?;
     let filter = DeliveryFilter {
         webhook_id: q.webhook_id.filter(|w| !w.is_empty()),
         status: None,
@@ -219,20 +173,6 @@ pub async fn list_dead_letters_in(
         )
         .await?;
     Ok(super::list(page, TypedDeliveryView::from))
-}
-
-#[derive(Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct BulkReplay {
-    webhook_id: Option<String>,
-    /// Only deliveries in this state (not on `/v1/dlq/replay`, which takes dead letters).
-    status: Option<DeliveryStatus>,
-    /// Created at or after this RFC 3339 time.
-    from: Option<String>,
-    /// Created before this RFC 3339 time.
-    to: Option<String>,
-    /// Replays created per second, 1 to 1000 (default 50).
-    rate_per_second: Option<i64>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -320,7 +260,8 @@ async fn start_job(
     body: BulkReplay,
     dead_letters_only: bool,
 ) -> Result<(StatusCode, axum::Json<Data<ReplayJobView>>), ApiError> {
-    let (view, summary) = start_job_in(state, &key.project_id, body, dead_letters_only).await?;
+    let job = ops::start_job(&state.ops, &key.project_id, body, dead_letters_only).await?;
+    let view = ReplayJobView::from(job);
     audit_logs::record(
         state,
         key,
@@ -328,71 +269,18 @@ async fn start_job(
         "replay_job.create",
         "replay_job",
         &view.id,
-        summary,
+        job_summary(&view),
     )
     .await;
     Ok((StatusCode::ACCEPTED, data(view)))
 }
 
-/// Checks a bulk replay and creates its job; returns the job and the audit
-/// summary, for the caller to record as action `replay_job.create`.
-pub async fn start_job_in(
-    state: &AppState,
-    project_id: &str,
-    body: BulkReplay,
-    dead_letters_only: bool,
-) -> Result<(ReplayJobView, serde_json::Value), ApiError> {
-    if dead_letters_only && body.status.is_some() {
-        return Err(ApiError::invalid_field(
-            "status",
-            "the dead-letter queue holds dead deliveries only; leave status out",
-        ));
-    }
-    if !dead_letters_only
-        && body.webhook_id.is_none()
-        && body.status.is_none()
-        && body.from.is_none()
-        && body.to.is_none()
-    {
-        // Replaying a project's whole history is never what a 3 a.m. click meant.
-        return Err(ApiError::invalid_field(
-            "webhookId",
-            "give at least one filter: webhookId, status, from or to",
-        ));
-    }
-    let rate = body.rate_per_second.unwrap_or(DEFAULT_RATE_PER_SECOND);
-    if !(1..=MAX_RATE_PER_SECOND).contains(&rate) {
-        return Err(ApiError::invalid_field(
-            "ratePerSecond",
-            format!("must be between 1 and {MAX_RATE_PER_SECOND}"),
-        ));
-    }
-    let (from_ms, to_ms) = time_window(
-        body.from.as_deref(),
-        body.to.as_deref(),
-        ApiError::invalid_field,
-    )?;
-    if let Some(w) = &body.webhook_id {
-        super::webhooks::find(state, project_id, w).await?;
-    }
-    let job = NewReplayJob {
-        project_id: project_id.to_string(),
-        filter: DeliveryFilter {
-            webhook_id: body.webhook_id,
-            status: body.status,
-            from_ms,
-            to_ms,
-            dead_letters_only,
-        },
-        rate_per_second: rate,
-    };
-    let job = state.store.create_replay_job(&job).await?;
-    let view = ReplayJobView::from(job);
-    let summary = json!({
+/// A job's filter and pace for the audit log (action `replay_job.create`).
+pub fn job_summary(view: &ReplayJobView) -> serde_json::Value {
+    json!({
         "webhookId": view.webhook_id, "status": view.status_filter, "deadLettersOnly": view.dead_letters_only,
         "from": view.from, "to": view.to, "total": view.total, "ratePerSecond": view.rate_per_second,
-    });
-    Ok((view, summary))
+    })
 }
 
 #[utoipa::path(get, path = "/v1/replay-jobs/{id}", operation_id = "replayJobs.get", tag = "replays", security(("apiKey" = [])), params(("id" = String, Path)),

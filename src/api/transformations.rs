@@ -8,15 +8,14 @@ use std::collections::BTreeMap;
 
 use axum::extract::{Path, State};
 use serde::{Deserialize, Serialize};
-use sha2::Digest;
 
 use super::audit_logs::{self, SourceIp};
 use super::auth::ApiKey;
 use super::error::{ApiError, ErrorBody};
 use super::extract::ApiJson;
 use super::{data, timestamp, AppState, Data};
-use crate::ids;
-use crate::store::{self, Actor, AuditEntry, TransformationVersion, Webhook};
+use crate::operations::transformations as ops;
+use crate::store::{Actor, TransformationVersion, Webhook};
 use crate::transform::{self, Caps, Outcome};
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -96,7 +95,7 @@ pub(crate) async fn simulate_in(
         .get_event_payload(project_id, &d.event_id)
         .await?
         .ok_or_else(|| ApiError::not_found("delivery's event"))?;
-    let w = super::webhooks::find(state, project_id, &d.webhook_id).await?;
+    let w = crate::operations::webhooks::find(&state.ops, project_id, &d.webhook_id).await?;
     let headers = base_headers(&w, &event);
     let input = transform::input(
         &event.body,
@@ -136,7 +135,10 @@ pub(crate) async fn simulate_in(
 /// The headers a delivery of `event` to `w` carries before any
 /// transformation: the endpoint's, the event's own over them, and the
 /// event's `content-type`.
-pub(crate) fn base_headers(w: &Webhook, event: &store::StoredEvent) -> BTreeMap<String, String> {
+pub(crate) fn base_headers(
+    w: &Webhook,
+    event: &crate::store::StoredEvent,
+) -> BTreeMap<String, String> {
     let mut headers: BTreeMap<String, String> =
         serde_json::from_str(&w.headers).unwrap_or_default();
     if let Some(own) = event.headers.as_deref() {
@@ -214,7 +216,7 @@ pub struct TransformationVersionView {
 impl From<TransformationVersion> for TransformationVersionView {
     fn from(v: TransformationVersion) -> Self {
         TransformationVersionView {
-            code_sha256: sha256(&v.code),
+            code_sha256: ops::code_sha256(&v.code),
             id: v.id,
             created_at: timestamp(v.created_at),
             enabled: v.enabled,
@@ -223,10 +225,6 @@ impl From<TransformationVersion> for TransformationVersionView {
             actor_label: v.actor_label,
         }
     }
-}
-
-fn sha256(code: &str) -> String {
-    hex::encode(sha2::Sha256::digest(code.as_bytes()))
 }
 
 /// A webhook's current transformation.
@@ -252,54 +250,14 @@ pub(crate) async fn versions(
         .collect())
 }
 
-/// Sets a webhook's transformation: checks the code (400 naming `code`),
-/// stores it as a new version with its audit entry by `actor`, and makes
-/// this node's engine load it for the next delivery (other nodes within
-/// their target cache's TTL).
+/// Sets a webhook's transformation (see `operations::transformations::set`).
 pub(crate) async fn set(
     state: &AppState,
     w: &Webhook,
     body: SetTransformation,
     actor: Actor,
 ) -> Result<TransformationView, ApiError> {
-    let previous = match &w.transformation_id {
-        Some(id) => state.store.transformation_version(id).await?,
-        None => None,
-    };
-    let code = match (body.code, &previous) {
-        (Some(code), _) => code,
-        (None, Some(p)) => p.code.clone(),
-        (None, None) => return Err(ApiError::invalid_field("code", "is required")),
-    };
-    transform::check_code(code.clone(), Caps::default())
-        .await
-        .map_err(|e| ApiError::invalid_field("code", e))?;
-    let v = TransformationVersion {
-        id: ids::new_id(ids::TRANSFORMATION),
-        project_id: w.project_id.clone(),
-        webhook_id: w.id.clone(),
-        enabled: body.enabled,
-        created_at: store::now_ms(),
-        actor_type: actor.actor_type.to_string(),
-        actor_label: actor.actor_label.clone(),
-        code,
-    };
-    let audit = AuditEntry {
-        project_id: w.project_id.clone(),
-        actor,
-        action: "webhook.set_transformation",
-        target_type: "webhook",
-        target_id: w.id.clone(),
-        summary: serde_json::json!({
-            "versionId": v.id,
-            "previousVersionId": previous.map(|p| p.id),
-            "enabled": v.enabled,
-            "codeSha256": sha256(&v.code),
-            "codeBytes": v.code.len(),
-        }),
-    };
-    state.store.set_transformation(&v, &audit).await?;
-    state.engine.invalidate(&w.id);
+    let v = ops::set(&state.ops, w, body.code, body.enabled, actor).await?;
     Ok(TransformationView::of(Some(v)))
 }
 
@@ -311,7 +269,7 @@ pub async fn get_transformation(
     ApiKey(key): ApiKey,
     Path(id): Path<String>,
 ) -> Result<axum::Json<Data<TransformationView>>, ApiError> {
-    let w = super::webhooks::find(&state, &key.project_id, &id).await?;
+    let w = crate::operations::webhooks::find(&state.ops, &key.project_id, &id).await?;
     Ok(data(current(&state, &w).await?))
 }
 
@@ -327,7 +285,7 @@ pub async fn put_transformation(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<SetTransformation>,
 ) -> Result<axum::Json<Data<TransformationView>>, ApiError> {
-    let w = super::webhooks::find(&state, &key.project_id, &id).await?;
+    let w = crate::operations::webhooks::find(&state.ops, &key.project_id, &id).await?;
     let actor = audit_logs::key_actor(&key, &ip);
     Ok(data(set(&state, &w, body, actor).await?))
 }
@@ -341,6 +299,6 @@ pub async fn list_versions(
     ApiKey(key): ApiKey,
     Path(id): Path<String>,
 ) -> Result<axum::Json<Data<Vec<TransformationVersionView>>>, ApiError> {
-    let w = super::webhooks::find(&state, &key.project_id, &id).await?;
+    let w = crate::operations::webhooks::find(&state.ops, &key.project_id, &id).await?;
     Ok(data(versions(&state, &w).await?))
 }

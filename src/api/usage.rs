@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::auth::ApiKey;
 use super::error::{ApiError, ErrorBody};
-use super::extract::{time_window, ApiQuery};
+use super::extract::ApiQuery;
 use super::{data, timestamp, AppState, Data};
 use crate::store::{self, Usage};
 
@@ -139,7 +139,8 @@ pub async fn usage_in(
             ))
         }
     };
-    let (from, to) = time_window(q.from.as_deref(), q.to.as_deref(), ApiError::invalid_query)?;
+    let (from, to) =
+        crate::time::window(q.from.as_deref(), q.to.as_deref(), ApiError::invalid_query)?;
     let to = to.unwrap_or_else(store::now_ms);
     let to = to.div_euclid(bucket) * bucket
         + if to.rem_euclid(bucket) == 0 {

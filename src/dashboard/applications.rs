@@ -9,11 +9,13 @@ use axum::Router;
 
 use super::projects::audit;
 use super::Session;
-use crate::api::applications::{self, ApplicationView, CreateApplication, UpdateApplication};
+use crate::api::applications::{self, ApplicationView};
 use crate::api::error::ApiError;
 use crate::api::extract::{ApiJson, ApiQuery, OptionalJson, PageQuery};
-use crate::api::portal_access::{self, MagicLink, MagicLinkRequest};
+use crate::api::portal_access::{self, MagicLink};
 use crate::api::{data, AppState, Data, List};
+use crate::operations::applications::{self as ops, CreateApplication, UpdateApplication};
+use crate::operations::portal_access::{magic_link as issue_magic_link, MagicLinkRequest};
 
 pub fn routes() -> Router<AppState> {
     const P: &str = "/dashboard/api/projects/{project_id}";
@@ -43,14 +45,14 @@ async fn create(
     ApiJson(body): ApiJson<CreateApplication>,
 ) -> Result<(StatusCode, axum::Json<Data<ApplicationView>>), ApiError> {
     session.role_in(&state, &project_id).await?;
-    let a = applications::create_application(&state, &project_id, body).await?;
+    let a = ops::create(&state.ops, &project_id, body).await?;
     audit(
         &state,
         &session,
         &project_id,
         "application.create",
         ("application", &a.id),
-        applications::audit_summary(&a),
+        ops::audit_summary(&a),
     )
     .await;
     Ok((StatusCode::CREATED, data(a.into())))
@@ -63,7 +65,7 @@ async fn update(
     ApiJson(body): ApiJson<UpdateApplication>,
 ) -> Result<axum::Json<Data<ApplicationView>>, ApiError> {
     session.role_in(&state, &project_id).await?;
-    let (a, changes) = applications::update_application(&state, &project_id, &id, body).await?;
+    let (a, changes) = ops::update(&state.ops, &project_id, &id, body).await?;
     audit(
         &state,
         &session,
@@ -85,7 +87,9 @@ async fn magic_link(
     OptionalJson(body): OptionalJson<MagicLinkRequest>,
 ) -> Result<(StatusCode, axum::Json<Data<MagicLink>>), ApiError> {
     session.role_in(&state, &project_id).await?;
-    let link =
-        portal_access::magic_link_in(&state, &session.actor(), &project_id, &id, body).await?;
-    Ok((StatusCode::CREATED, data(link)))
+    let link = issue_magic_link(&state.ops, &session.actor(), &project_id, &id, body).await?;
+    Ok((
+        StatusCode::CREATED,
+        data(portal_access::magic_link_view(&state, link)),
+    ))
 }

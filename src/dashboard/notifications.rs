@@ -12,8 +12,9 @@ use super::projects::{admin_only, audit};
 use super::Session;
 use crate::api::error::ApiError;
 use crate::api::extract::{ApiJson, ApiQuery, PageQuery};
-use crate::api::notification_channels::{self, ChannelView, CreateChannel};
+use crate::api::notification_channels::{self, ChannelView};
 use crate::api::{data, AppState, Data, List};
+use crate::operations::notification_channels::{self as ops, CreateChannel};
 
 pub fn routes() -> Router<AppState> {
     const C: &str = "/dashboard/api/projects/{project_id}/notification-channels";
@@ -57,7 +58,8 @@ async fn create(
     ApiJson(body): ApiJson<CreateChannel>,
 ) -> Result<(StatusCode, axum::Json<Data<ChannelView>>), ApiError> {
     channel_manager(&state, &session, &project_id).await?;
-    let (view, summary) = notification_channels::create_in(&state, &project_id, body).await?;
+    let (channel, secret, summary) = ops::create(&state.ops, &project_id, body).await?;
+    let view = notification_channels::created_view(channel, secret);
     audit(
         &state,
         &session,
@@ -76,7 +78,7 @@ async fn remove(
     Path((project_id, id)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
     channel_manager(&state, &session, &project_id).await?;
-    notification_channels::delete_in(&state, &project_id, &id).await?;
+    ops::delete(&state.ops, &project_id, &id).await?;
     audit(
         &state,
         &session,

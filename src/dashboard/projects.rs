@@ -12,11 +12,11 @@ use serde_json::json;
 use super::Session;
 use crate::api::error::ApiError;
 use crate::api::extract::{ApiJson, ApiQuery, OptionalJson, PageQuery};
-use crate::api::project::{self, ApiKeyView, CreateKey};
-use crate::api::webhooks::{self, CreateWebhook, RotateSecret, UpdateWebhook, WebhookView};
-use crate::api::{
-    audit_logs, data, deliveries, ingest, list, transformations, AppState, Data, List,
-};
+use crate::api::project::ApiKeyView;
+use crate::api::webhooks::{self, WebhookView};
+use crate::api::{data, deliveries, ingest, list, transformations, AppState, Data, List};
+use crate::operations::keys::{self, CreateKey};
+use crate::operations::webhooks::{self as ops, CreateWebhook, RotateSecret, UpdateWebhook};
 use crate::store::SecretKind;
 
 pub fn routes() -> Router<AppState> {
@@ -85,7 +85,7 @@ pub(super) async fn audit(
     target: (&'static str, &str),
     summary: serde_json::Value,
 ) {
-    audit_logs::record_as(
+    crate::operations::audit::record(
         &state.store,
         session.actor(),
         project_id,
@@ -138,7 +138,7 @@ async fn get_webhook(
     Path((project_id, id)): Path<(String, String)>,
 ) -> Result<axum::Json<Data<WebhookView>>, ApiError> {
     session.role_in(&state, &project_id).await?;
-    let w = webhooks::find(&state, &project_id, &id).await?;
+    let w = ops::find(&state.ops, &project_id, &id).await?;
     Ok(data(webhooks::view(&state, w)))
 }
 
@@ -149,8 +149,8 @@ async fn create_webhook(
     ApiJson(body): ApiJson<CreateWebhook>,
 ) -> Result<(StatusCode, axum::Json<Data<WebhookView>>), ApiError> {
     session.role_in(&state, &project_id).await?;
-    let created = webhooks::create_webhook(&state, project_id.clone(), body).await?;
-    let summary = webhooks::audit_summary(&created.webhook);
+    let created = ops::create(&state.ops, project_id.clone(), body).await?;
+    let summary = ops::audit_summary(&created.webhook);
     let v = webhooks::created_view(&state, created);
     audit(
         &state,
@@ -171,12 +171,12 @@ async fn update_webhook(
     ApiJson(body): ApiJson<UpdateWebhook>,
 ) -> Result<axum::Json<Data<WebhookView>>, ApiError> {
     session.role_in(&state, &project_id).await?;
-    let w = webhooks::find(&state, &project_id, &id).await?;
-    let webhooks::Updated {
+    let w = ops::find(&state.ops, &project_id, &id).await?;
+    let ops::Updated {
         webhook: w,
         changes,
         verification_secret,
-    } = webhooks::update_webhook(&state, w, body).await?;
+    } = ops::update(&state.ops, w, body).await?;
     audit(
         &state,
         &session,
@@ -198,8 +198,8 @@ async fn remove_webhook(
     Path((project_id, id)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
     session.role_in(&state, &project_id).await?;
-    let w = webhooks::find(&state, &project_id, &id).await?;
-    webhooks::delete_webhook(&state, &project_id, &w.id).await?;
+    let w = ops::find(&state.ops, &project_id, &id).await?;
+    ops::delete(&state.ops, &project_id, &w.id).await?;
     audit(
         &state,
         &session,
@@ -221,17 +221,18 @@ async fn rotate(
     body: RotateSecret,
 ) -> Result<axum::Json<Data<webhooks::RotatedSecret>>, ApiError> {
     session.role_in(&state, &project_id).await?;
-    let (rotated, summary) = webhooks::rotate(&state, &project_id, &id, kind, body).await?;
+    let rotated = ops::rotate(&state.ops, &project_id, &id, kind, body).await?;
+    let answer = data(webhooks::rotated_view(&rotated));
     audit(
         &state,
         &session,
         &project_id,
-        webhooks::rotation_action(kind),
+        ops::rotation_action(kind),
         ("webhook", &id),
-        summary,
+        rotated.summary,
     )
     .await;
-    Ok(rotated)
+    Ok(answer)
 }
 
 async fn rotate_signing_secret(
@@ -295,7 +296,7 @@ async fn get_transformation(
     Path((project_id, id)): Path<(String, String)>,
 ) -> Result<axum::Json<Data<transformations::TransformationView>>, ApiError> {
     session.role_in(&state, &project_id).await?;
-    let w = webhooks::find(&state, &project_id, &id).await?;
+    let w = ops::find(&state.ops, &project_id, &id).await?;
     Ok(data(transformations::current(&state, &w).await?))
 }
 
@@ -306,7 +307,7 @@ async fn put_transformation(
     ApiJson(body): ApiJson<transformations::SetTransformation>,
 ) -> Result<axum::Json<Data<transformations::TransformationView>>, ApiError> {
     session.role_in(&state, &project_id).await?;
-    let w = webhooks::find(&state, &project_id, &id).await?;
+    let w = ops::find(&state.ops, &project_id, &id).await?;
     Ok(data(
         transformations::set(&state, &w, body, session.actor()).await?,
     ))
@@ -318,7 +319,7 @@ async fn transformation_versions(
     Path((project_id, id)): Path<(String, String)>,
 ) -> Result<axum::Json<Data<Vec<transformations::TransformationVersionView>>>, ApiError> {
     session.role_in(&state, &project_id).await?;
-    let w = webhooks::find(&state, &project_id, &id).await?;
+    let w = ops::find(&state.ops, &project_id, &id).await?;
     Ok(data(transformations::versions(&state, &w).await?))
 }
 
@@ -348,7 +349,7 @@ async fn send_test_event(
     Path((project_id, id)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
     session.role_in(&state, &project_id).await?;
-    let w = webhooks::find(&state, &project_id, &id).await?;
+    let w = ops::find(&state.ops, &project_id, &id).await?;
     let body = json!({
         "type": "hookrelay.test",
         "webhookId": w.id,
@@ -429,7 +430,7 @@ async fn create_key(
     ApiJson(body): ApiJson<CreateKey>,
 ) -> Result<(StatusCode, axum::Json<Data<ApiKeyView>>), ApiError> {
     key_manager(&state, &session, &project_id).await?;
-    let v = project::create_key_in(&state, &project_id, body).await?;
+    let v = ApiKeyView::from(keys::create(&state.store, &project_id, &body.name, body.role).await?);
     audit(
         &state,
         &session,
@@ -448,7 +449,7 @@ async fn rotate_key(
     Path((project_id, key_id)): Path<(String, String)>,
 ) -> Result<axum::Json<Data<ApiKeyView>>, ApiError> {
     key_manager(&state, &session, &project_id).await?;
-    let v = project::rotate_key_in(&state, &project_id, &key_id).await?;
+    let v = ApiKeyView::from(keys::rotate(&state.ops, &project_id, &key_id).await?);
     audit(
         &state,
         &session,
@@ -467,7 +468,7 @@ async fn revoke_key(
     Path((project_id, key_id)): Path<(String, String)>,
 ) -> Result<axum::Json<Data<ApiKeyView>>, ApiError> {
     key_manager(&state, &session, &project_id).await?;
-    let v = project::revoke_key_in(&state, &project_id, &key_id).await?;
+    let v = ApiKeyView::from(keys::revoke(&state.ops, &project_id, &key_id).await?);
     audit(
         &state,
         &session,

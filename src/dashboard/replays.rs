@@ -12,8 +12,9 @@ use super::Session;
 use crate::api::deliveries::{DeliveryView, TypedDeliveryView};
 use crate::api::error::ApiError;
 use crate::api::extract::{ApiJson, ApiQuery};
-use crate::api::replays::{self, BulkReplay, DeadLetterQuery, ReplayJobView};
+use crate::api::replays::{self, DeadLetterQuery, ReplayJobView};
 use crate::api::{data, AppState, Data, List};
+use crate::operations::replays::{self as ops, BulkReplay};
 
 pub fn routes() -> Router<AppState> {
     const P: &str = "/dashboard/api/projects/{project_id}";
@@ -37,24 +38,17 @@ async fn replay(
     dead_letter_only: bool,
 ) -> Result<(StatusCode, axum::Json<Data<DeliveryView>>), ApiError> {
     session.role_in(&state, &project_id).await?;
-    let (d, summary) = replays::replay_one_in(
-        &state,
-        &project_id,
-        &id,
-        dead_letter_only,
-        replays::ReplayOptions::default(),
-    )
-    .await?;
+    let (d, summary) = ops::replay(&state.ops, &project_id, &id, dead_letter_only, false).await?;
     audit(
         &state,
         &session,
         &project_id,
-        replays::replay_action(dead_letter_only),
+        ops::replay_action(dead_letter_only),
         ("delivery", &id),
         summary,
     )
     .await;
-    Ok((StatusCode::ACCEPTED, data(d)))
+    Ok((StatusCode::ACCEPTED, data(DeliveryView::from(d))))
 }
 
 async fn replay_delivery(
@@ -79,7 +73,7 @@ async fn discard_dead_letter(
     Path((project_id, id)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
     session.role_in(&state, &project_id).await?;
-    replays::discard_in(&state, &project_id, &id).await?;
+    ops::discard(&state.ops, &project_id, &id).await?;
     audit(
         &state,
         &session,
@@ -109,7 +103,8 @@ async fn bulk_replay_dead_letters(
     ApiJson(body): ApiJson<BulkReplay>,
 ) -> Result<(StatusCode, axum::Json<Data<ReplayJobView>>), ApiError> {
     session.role_in(&state, &project_id).await?;
-    let (view, summary) = replays::start_job_in(&state, &project_id, body, true).await?;
+    let view = ReplayJobView::from(ops::start_job(&state.ops, &project_id, body, true).await?);
+    let summary = replays::job_summary(&view);
     audit(
         &state,
         &session,

@@ -11,8 +11,9 @@ use super::projects::audit;
 use super::Session;
 use crate::api::error::ApiError;
 use crate::api::extract::{ApiJson, ApiQuery, PageQuery};
-use crate::api::schedules::{self, CreateSchedule, ScheduleView};
+use crate::api::schedules::{self, ScheduleView};
 use crate::api::{data, AppState, Data, List};
+use crate::operations::schedules::{self as ops, CreateSchedule};
 
 pub fn routes() -> Router<AppState> {
     const W: &str = "/dashboard/api/projects/{project_id}/webhooks/{id}/schedules";
@@ -40,17 +41,17 @@ async fn create(
     ApiJson(body): ApiJson<CreateSchedule>,
 ) -> Result<(StatusCode, axum::Json<Data<ScheduleView>>), ApiError> {
     session.role_in(&state, &project_id).await?;
-    let (v, summary) = schedules::create_in(&state, &project_id, &id, body).await?;
+    let (s, summary) = ops::create(&state.ops, &project_id, &id, body).await?;
     audit(
         &state,
         &session,
         &project_id,
         "schedule.create",
-        ("schedule", &v.id),
+        ("schedule", &s.id),
         summary,
     )
     .await;
-    Ok((StatusCode::CREATED, data(v)))
+    Ok((StatusCode::CREATED, data(s.into())))
 }
 
 async fn set_state(
@@ -60,8 +61,7 @@ async fn set_state(
     active: bool,
 ) -> Result<axum::Json<Data<ScheduleView>>, ApiError> {
     session.role_in(&state, &project_id).await?;
-    let (v, action) =
-        schedules::set_state_in(&state, &project_id, &id, &schedule_id, active).await?;
+    let (s, action) = ops::set_state(&state.ops, &project_id, &id, &schedule_id, active).await?;
     audit(
         &state,
         &session,
@@ -71,7 +71,7 @@ async fn set_state(
         json!({}),
     )
     .await;
-    Ok(data(v))
+    Ok(data(s.into()))
 }
 
 async fn pause(
@@ -96,7 +96,7 @@ async fn remove(
     Path((project_id, id, schedule_id)): Path<(String, String, String)>,
 ) -> Result<StatusCode, ApiError> {
     session.role_in(&state, &project_id).await?;
-    let summary = schedules::delete_in(&state, &project_id, &id, &schedule_id).await?;
+    let summary = ops::delete(&state.ops, &project_id, &id, &schedule_id).await?;
     audit(
         &state,
         &session,

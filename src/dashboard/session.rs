@@ -15,7 +15,7 @@ use subtle::ConstantTimeEq;
 use super::too_many_attempts;
 use crate::api::error::ApiError;
 use crate::api::extract::ApiJson;
-use crate::api::{audit_logs, data, AppState};
+use crate::api::{data, AppState};
 use crate::secrets;
 use crate::store::{self, Actor, NewSession, SessionRecord};
 use crate::users::{self, MemberRole};
@@ -383,7 +383,7 @@ async fn audit_in_every_project(
 ) -> Result<(), ApiError> {
     for m in state.store.memberships(&actor.actor_id).await? {
         let target = ("user", actor.actor_id.as_str());
-        audit_logs::record_as(
+        crate::operations::audit::record(
             &state.store,
             actor.clone(),
             &m.project_id,

@@ -1,0 +1,151 @@
+//! The operations the surfaces share: the Public API, the Portal API, the
+//! dashboard and the CLI make the same changes through these functions, so
+//! a rule or a side effect is written once. Each takes plain input (request
+//! bodies already parsed), answers domain values (store models, or what an
+//! answer shows once, such as a raw secret) or an [`Error`], and does its
+//! own side effects: forgetting cached credentials and routes, and telling
+//! the delivery engine about changed webhooks. Nothing here knows HTTP; the
+//! surfaces authorize, call, shape the answer and write the audit entry
+//! with their own actor.
+
+pub mod applications;
+pub mod audit;
+mod error;
+pub mod keys;
+pub mod listen;
+pub mod notification_channels;
+pub mod portal_access;
+pub mod replays;
+pub mod schedules;
+pub mod transformations;
+pub mod webhooks;
+
+use std::time::Duration;
+
+use serde::{Deserialize, Deserializer};
+
+use crate::cache::TtlCache;
+use crate::delivery::Engine;
+use crate::ingest::Intake;
+use crate::secrets::SecretBox;
+use crate::store::{Application, IngestTarget, KeyAuth, Store};
+use crate::tiers::Feature;
+pub use error::Error;
+
+/// How long a node trusts a cached credential lookup. A key revoked or a
+/// secret rotated through another node stops working here within this time.
+pub const AUTH_CACHE_TTL: Duration = Duration::from_millis(500);
+
+/// What the operations work with: the store, the secret box, the intake and
+/// the caches in front of them, and the delivery engine, which only the
+/// operations tell about changes.
+pub struct Operations {
+    pub store: Store,
+    pub secret_box: SecretBox,
+    pub intake: Intake,
+    engine: Engine,
+    /// `--allow-private-destinations`: destinations may be private addresses.
+    pub allow_private_destinations: bool,
+    /// Active API keys by secret hash.
+    api_keys: TtlCache<String, KeyAuth>,
+    /// Ingest URLs by public id.
+    ingest_targets: TtlCache<String, Option<IngestTarget>>,
+    /// Applications by (project, id or uid), for the messages route.
+    applications: TtlCache<(String, String), Option<Application>>,
+}
+
+impl Operations {
+    pub fn new(
+        store: Store,
+        secret_box: SecretBox,
+        intake: Intake,
+        engine: Engine,
+        allow_private_destinations: bool,
+    ) -> Operations {
+        Operations {
+            store,
+            secret_box,
+            intake,
+            engine,
+            allow_private_destinations,
+            api_keys: TtlCache::new(AUTH_CACHE_TTL, 100_000),
+            ingest_targets: TtlCache::new(AUTH_CACHE_TTL, 100_000),
+            applications: TtlCache::new(AUTH_CACHE_TTL, 100_000),
+        }
+    }
+
+    /// The active API key with this secret hash. Credentials are cached:
+    /// a change through another node is seen here within `AUTH_CACHE_TTL`,
+    /// one through this node at once.
+    pub async fn active_key(&self, hash: &str) -> Result<Option<KeyAuth>, sqlx::Error> {
+        if let Some(k) = self.api_keys.get(&hash.to_string()) {
+            return Ok(Some(k));
+        }
+        let found = self.store.find_active_key(hash).await?;
+        if let Some(k) = &found {
+            self.api_keys.insert(hash.to_string(), k.clone());
+        }
+        Ok(found)
+    }
+
+    /// The ingest URL with this public id, cached like credentials.
+    pub async fn ingest_target(
+        &self,
+        public_id: &str,
+    ) -> Result<Option<IngestTarget>, sqlx::Error> {
+        self.ingest_targets
+            .get_or_load(public_id.to_string(), || {
+                self.store.ingest_target(public_id)
+            })
+            .await
+    }
+
+    /// The project's application by id or uid, as the hot message route
+    /// needs it: cached like credentials.
+    pub async fn application(
+        &self,
+        project_id: &str,
+        id_or_uid: &str,
+    ) -> Result<Option<Application>, sqlx::Error> {
+        let key = (project_id.to_string(), id_or_uid.to_string());
+        self.applications
+            .get_or_load(key, || self.store.get_application(project_id, id_or_uid))
+            .await
+    }
+
+    /// Forgets cached credentials, applications and message routes after a
+    /// change made through this node.
+    fn forget_credentials(&self) {
+        self.api_keys.clear();
+        self.ingest_targets.clear();
+        self.applications.clear();
+        self.intake.forget_routes();
+    }
+
+    /// `TierRequired` unless the project's tier includes `feature`.
+    pub async fn require(&self, project_id: &str, feature: Feature) -> Result<(), Error> {
+        let tier = self.intake.quota(project_id).await?.tier;
+        if tier.has(feature) {
+            Ok(())
+        } else {
+            Err(Error::TierRequired {
+                feature: feature.name(),
+                tier: tier.name,
+            })
+        }
+    }
+
+    /// After a webhook changed or went: the engine drops what it holds for
+    /// it, and the caches their routes and credentials.
+    fn webhook_changed(&self, webhook_id: &str) {
+        self.engine.invalidate(webhook_id);
+        self.forget_credentials();
+    }
+}
+
+/// For PATCH fields where `null` (reset) differs from absent (unchanged).
+pub fn double_option<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
