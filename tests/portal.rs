@@ -809,28 +809,34 @@ async fn openapi_describes_applications_and_the_portal_api() {
     assert!(doc["components"]["securitySchemes"]["portalToken"].is_object());
 
     // The React components call the Portal API from the project's own site.
-    let preflight = server
-        .api()
-        .http
-        .request(
-            reqwest::Method::OPTIONS,
-            format!("{}/portal-api/v1/endpoints", server.url),
-        )
-        .header("origin", "https://shop.example")
-        .header("access-control-request-method", "POST")
-        .header(
-            "access-control-request-headers",
-            "authorization, content-type",
-        )
-        .send()
-        .await
-        .unwrap();
-    assert!(preflight.status().is_success(), "{}", preflight.status());
-    assert_eq!(preflight.headers()["access-control-allow-origin"], "*");
-    assert!(preflight
-        .headers()
-        .get("access-control-allow-credentials")
-        .is_none());
+    for route in ["endpoints", "filters/test"] {
+        let preflight = server
+            .api()
+            .http
+            .request(
+                reqwest::Method::OPTIONS,
+                format!("{}/portal-api/v1/{route}", server.url),
+            )
+            .header("origin", "https://shop.example")
+            .header("access-control-request-method", "POST")
+            .header(
+                "access-control-request-headers",
+                "authorization, content-type",
+            )
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            preflight.status().is_success(),
+            "{route}: {}",
+            preflight.status()
+        );
+        assert_eq!(preflight.headers()["access-control-allow-origin"], "*");
+        assert!(preflight
+            .headers()
+            .get("access-control-allow-credentials")
+            .is_none());
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

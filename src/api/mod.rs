@@ -150,7 +150,6 @@ pub fn routes() -> Router<AppState> {
             "/v1/transformations/simulate",
             post(transformations::simulate),
         )
-        .route("/portal-api/v1/filters/test", post(filters::portal_test))
         .merge(applications::routes())
         .merge(event_types::routes())
         .merge(portal_access::routes())

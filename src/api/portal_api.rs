@@ -29,7 +29,7 @@ use crate::secrets::{self, PORTAL_TOKEN_PREFIX};
 use crate::store::{self, DeliveryStatus, LogFilter, Message, PortalAuth, SecretKind, Webhook};
 
 pub fn routes() -> Router<AppState> {
-    let routes: [(&str, MethodRouter<AppState>); 15] = [
+    let routes: [(&str, MethodRouter<AppState>); 16] = [
         ("/portal-api/v1/session", get(session)),
         (
             "/portal-api/v1/endpoints",
@@ -58,6 +58,10 @@ pub fn routes() -> Router<AppState> {
         (
             "/portal-api/v1/transformations/simulate",
             post(simulate_transformation),
+        ),
+        (
+            "/portal-api/v1/filters/test",
+            post(super::filters::portal_test),
         ),
         ("/portal-api/v1/event-types", get(event_types)),
         ("/portal-api/v1/messages", get(list_messages)),

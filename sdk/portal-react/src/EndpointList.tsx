@@ -1,13 +1,19 @@
 import { useCallback, useEffect, useState, type FormEvent } from "react";
 import type { Endpoint } from "./client.js";
+import { EndpointFilter } from "./EndpointFilter.js";
+import { EndpointTransformation } from "./EndpointTransformation.js";
 import { usePortal } from "./portal.js";
 
-/** The application's endpoints; with a write token, add, enable/disable and delete. */
+/**
+ * The application's endpoints, each with its filter and transformation on
+ * demand; with a write token, add, enable/disable and delete.
+ */
 export function EndpointList() {
   const { client, canWrite } = usePortal();
   const [endpoints, setEndpoints] = useState<Endpoint[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [secret, setSecret] = useState<string | null>(null);
+  const [open, setOpen] = useState<string | null>(null);
 
   const load = useCallback(() => client.listEndpoints().then((p) => setEndpoints(p.data)), [client]);
   const run = useCallback(
@@ -62,6 +68,10 @@ export function EndpointList() {
             <li key={e.id} data-endpoint-id={e.id}>
               <strong>{e.name}</strong> <span>{e.destinationUrl}</span> <span>{e.enabled ? "enabled" : "disabled"}</span>{" "}
               <span>{e.eventTypes ? e.eventTypes.join(", ") : "all events"}</span>
+              {e.filter && <span> (filtered)</span>}{" "}
+              <button type="button" aria-expanded={open === e.id} onClick={() => setOpen(open === e.id ? null : e.id)}>
+                Filter & transformation
+              </button>
               {canWrite && (
                 <>
                   {" "}
@@ -71,6 +81,12 @@ export function EndpointList() {
                   <button type="button" onClick={() => run(() => client.deleteEndpoint(e.id))}>
                     Delete
                   </button>
+                </>
+              )}
+              {open === e.id && (
+                <>
+                  <EndpointFilter endpointId={e.id} />
+                  <EndpointTransformation endpointId={e.id} />
                 </>
               )}
             </li>

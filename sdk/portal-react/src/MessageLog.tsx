@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState } from "react";
 import type { Attempt, DeliveryStatus, LogEntry } from "./client.js";
 import { usePortal } from "./portal.js";
 
-const STATUSES: DeliveryStatus[] = ["succeeded", "failed-retrying", "dead", "pending", "delivering"];
+const STATUSES: DeliveryStatus[] = ["succeeded", "failed-retrying", "dead", "pending", "delivering", "filtered", "cancelled", "discarded"];
 
 /** Deliveries to the application's endpoints, newest first, with attempts; replay with a write token. */
 export function MessageLog({ pageSize = 25 }: { pageSize?: number }) {

@@ -20,6 +20,8 @@ export interface Endpoint {
   timeoutSeconds: number;
   createdAt: string;
   updatedAt: string;
+  /** Which messages it is sent; null: all. */
+  filter: Filter | null;
   /** Only in the answer to create. */
   signingSecret?: string;
 }
@@ -31,9 +33,79 @@ export interface NewEndpoint {
   enabled?: boolean;
   /** Omit to receive every event type. */
   eventTypes?: string[];
+  /** Omit (or null) to receive every message of those types. */
+  filter?: Filter | null;
 }
 
-export type DeliveryStatus = "pending" | "delivering" | "succeeded" | "failed-retrying" | "dead";
+/**
+ * A filter over a message's JSON payload and headers, e.g.
+ * `{"and": [{"path": "type", "in": ["invoice.paid"]}, {"path": "data.amount", "gte": 100}]}`.
+ * The server checks it (a `400` naming the wrong part); see Hookrelay's
+ * README for the operators.
+ */
+export type Filter = { [key: string]: unknown };
+
+export interface FilterTest {
+  filter: Filter;
+  /** A sample message payload. */
+  payload: { [key: string]: unknown };
+  /** Sample request headers, for conditions on headers. */
+  headers?: Record<string, string>;
+}
+
+export interface FilterResult {
+  /** True: such a message is sent; false: it is recorded `filtered`. */
+  matches: boolean;
+}
+
+/** An endpoint's transformation now. */
+export interface Transformation {
+  /** The current version's JavaScript; null if none was ever set. */
+  code: string | null;
+  /** Whether deliveries run it. */
+  enabled: boolean;
+  versionId: string | null;
+  updatedAt: string | null;
+}
+
+export interface SetTransformation {
+  /** JavaScript defining `handler(event)`; omit to keep the current version's. */
+  code?: string;
+  /** Default true. */
+  enabled?: boolean;
+}
+
+/** One kept version of an endpoint's transformation. */
+export interface TransformationVersion {
+  id: string;
+  createdAt: string;
+  enabled: boolean;
+  code: string;
+  /** SHA-256 of `code`, hex. */
+  codeSha256: string;
+  /** Who set it: `api_key`, `user` or `portal`. */
+  actorType: string;
+  actorLabel: string;
+}
+
+export interface SimulatedRequest {
+  /** The body that would be sent: a string returned as is, anything else as JSON. */
+  body: string;
+  /** The endpoint's and the message's headers with the script's over them (signature headers are added when sent). */
+  headers: Record<string, string>;
+  method: string;
+  url: string;
+}
+
+export interface Simulation {
+  /** `send`, `cancelled` (the script returned null) or `failed`. */
+  outcome: "send" | "cancelled" | "failed";
+  request: SimulatedRequest | null;
+  /** `kind` is `transformation_timeout`, `transformation_memory` or `transformation_error`. */
+  error: { kind: string; message: string } | null;
+}
+
+export type DeliveryStatus = "pending" | "delivering" | "succeeded" | "failed-retrying" | "dead" | "discarded" | "filtered" | "cancelled";
 
 export interface LogEntry {
   id: string;
@@ -177,11 +249,37 @@ export class PortalClient {
   async createEndpoint(e: NewEndpoint): Promise<Endpoint> {
     return (await this.call<{ data: Endpoint }>("POST", "/endpoints", e)).data;
   }
+  async getEndpoint(id: string): Promise<Endpoint> {
+    return (await this.call<{ data: Endpoint }>("GET", `/endpoints/${encodeURIComponent(id)}`)).data;
+  }
   async updateEndpoint(id: string, patch: Partial<NewEndpoint>): Promise<Endpoint> {
     return (await this.call<{ data: Endpoint }>("PATCH", `/endpoints/${encodeURIComponent(id)}`, patch)).data;
   }
   deleteEndpoint(id: string): Promise<void> {
     return this.call("DELETE", `/endpoints/${encodeURIComponent(id)}`);
+  }
+  /** Sets (or, with null, removes) which messages an endpoint is sent. */
+  setFilter(id: string, filter: Filter | null): Promise<Endpoint> {
+    return this.updateEndpoint(id, { filter });
+  }
+  /** Runs a filter on a sample message; nothing is stored. */
+  async testFilter(test: FilterTest): Promise<FilterResult> {
+    return (await this.call<{ data: FilterResult }>("POST", "/filters/test", test)).data;
+  }
+  async transformation(endpointId: string): Promise<Transformation> {
+    return (await this.call<{ data: Transformation }>("GET", `/endpoints/${encodeURIComponent(endpointId)}/transformation`)).data;
+  }
+  /** Every change is kept as a new version. */
+  async setTransformation(endpointId: string, t: SetTransformation): Promise<Transformation> {
+    return (await this.call<{ data: Transformation }>("PUT", `/endpoints/${encodeURIComponent(endpointId)}/transformation`, t)).data;
+  }
+  /** Newest first. */
+  async transformationVersions(endpointId: string): Promise<TransformationVersion[]> {
+    return (await this.call<{ data: TransformationVersion[] }>("GET", `/endpoints/${encodeURIComponent(endpointId)}/transformation/versions`)).data;
+  }
+  /** What `code` would make of one of the application's deliveries; nothing is sent or stored. */
+  async simulateTransformation(code: string, deliveryId: string): Promise<Simulation> {
+    return (await this.call<{ data: Simulation }>("POST", "/transformations/simulate", { code, deliveryId })).data;
   }
   async eventTypes(): Promise<EventType[]> {
     return (await this.call<Page<EventType>>("GET", "/event-types?limit=100")).data;

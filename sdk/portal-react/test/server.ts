@@ -1,6 +1,8 @@
 // Vitest global setup: the real hookrelay binary on a temporary SQLite
 // database and a real receiver on loopback, with one application that has
-// an endpoint and a delivered message. The components are tested against it.
+// an endpoint and a delivered message, and a second application, without
+// endpoints, whose tests add their own (so the first one's log stays as its
+// tests expect). The components are tested against it.
 // HOOKRELAY_BIN overrides the binary (default: the debug build).
 
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
@@ -18,6 +20,8 @@ export interface Fixture {
   writeToken: string;
   readToken: string;
   receiverUrl: string;
+  /** The second application's tokens. */
+  second: { writeToken: string; readToken: string };
 }
 
 declare module "vitest" {
@@ -79,14 +83,16 @@ export default async function setup(project: TestProject) {
     if (i > 200) throw new Error("the message was never delivered");
     await new Promise((r) => setTimeout(r, 100));
   }
-  const link = (scopes: string[]) => api("POST", `/v1/applications/${app.id}/portal/magic-link`, { scopes });
+  const second = await api("POST", "/v1/applications", { name: "Globex" });
+  const link = (appId: string, scopes: string[]) => api("POST", `/v1/applications/${appId}/portal/magic-link`, { scopes });
   project.provide("fixture", {
     baseUrl,
     apiKey: created.apiKey,
     applicationId: app.id,
-    writeToken: (await link(["read", "write"])).token,
-    readToken: (await link(["read"])).token,
+    writeToken: (await link(app.id, ["read", "write"])).token,
+    readToken: (await link(app.id, ["read"])).token,
     receiverUrl,
+    second: { writeToken: (await link(second.id, ["read", "write"])).token, readToken: (await link(second.id, ["read"])).token },
   });
 
   return async () => {
