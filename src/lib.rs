@@ -9,9 +9,10 @@
 //!    (the WebSocket tunnel's messages), [`client`] and [`cli`] (commands),
 //!    composed by [`server`]. Handlers parse, authorize, call an operation
 //!    and shape the answer.
-//! 2. **[`operations`]**: the changes the surfaces share (webhooks,
-//!    applications, keys, replays, schedules, portal access, ...), free of
-//!    HTTP, each doing its own side effects: forgetting cached credentials
+//! 2. **[`operations`]**: the changes and reads the surfaces share
+//!    (webhooks, applications, keys, replays, schedules, portal access,
+//!    deliveries, usage, the audit log, ...), free of HTTP, each change
+//!    doing its own side effects: forgetting cached credentials
 //!    and telling the delivery engine; no handler names the engine.
 //! 3. **[`ingest`]**, the one way in: every new event, message, test,
 //!    schedule firing and replay passes its tier checks and routing

@@ -101,10 +101,7 @@ pub async fn list_in(
     project_id: &str,
     q: PageQuery,
 ) -> Result<axum::Json<List<ApplicationView>>, ApiError> {
-    let page = state
-        .store
-        .list_applications(project_id, &q.page()?)
-        .await?;
+    let page = crate::operations::applications::list(&state.ops, project_id, q).await?;
     Ok(super::list(page, ApplicationView::from))
 }
 

@@ -9,15 +9,15 @@ use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::routing::get;
 use axum::Router;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 
 use super::auth::AdminKey;
 use super::error::{ApiError, ErrorBody};
-use super::extract::{page_request, ApiQuery};
+use super::extract::ApiQuery;
 use super::{timestamp, AppState, List};
-use crate::store::{Actor, AuditFilter, AuditRecord, KeyAuth, PortalAuth};
-use crate::tiers::Feature;
+use crate::operations::audit::AuditQuery;
+use crate::store::{Actor, AuditRecord, KeyAuth, PortalAuth};
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/v1/project/audit-logs", get(list))
@@ -81,24 +81,6 @@ pub async fn record(
         summary,
     )
     .await;
-}
-
-#[derive(Deserialize, utoipa::IntoParams)]
-#[serde(rename_all = "camelCase")]
-#[into_params(parameter_in = Query)]
-pub struct AuditQuery {
-    /// e.g. `webhook.update`, `api_key.rotate`.
-    action: Option<String>,
-    /// An API key id, a dashboard user id, a portal token id, or the
-    /// operator's user name for CLI actions.
-    actor_id: Option<String>,
-    target_id: Option<String>,
-    /// At or after this RFC 3339 time.
-    from: Option<String>,
-    /// Before this RFC 3339 time.
-    to: Option<String>,
-    limit: Option<i64>,
-    cursor: Option<String>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -173,20 +155,6 @@ pub async fn list_in(
     project_id: &str,
     q: AuditQuery,
 ) -> Result<axum::Json<List<AuditEntryView>>, ApiError> {
-    state.ops.require(project_id, Feature::AuditLog).await?;
-    let (from_ms, to_ms) =
-        crate::time::window(q.from.as_deref(), q.to.as_deref(), ApiError::invalid_query)?;
-    let nonempty = |v: Option<String>| v.filter(|v| !v.is_empty());
-    let filter = AuditFilter {
-        action: nonempty(q.action),
-        actor_id: nonempty(q.actor_id),
-        target_id: nonempty(q.target_id),
-        from_ms,
-        to_ms,
-    };
-    let page = state
-        .store
-        .list_audit(project_id, &filter, &page_request(q.limit, q.cursor)?)
-        .await?;
+    let page = crate::operations::audit::list(&state.ops, project_id, q).await?;
     Ok(super::list(page, AuditEntryView::from))
 }

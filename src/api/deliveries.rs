@@ -4,13 +4,14 @@ use std::collections::BTreeMap;
 
 use axum::extract::{Path, State};
 use base64::Engine as _;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::auth::ApiKey;
 use super::error::{ApiError, ErrorBody};
-use super::extract::{page_request, ApiQuery};
+use super::extract::ApiQuery;
 use super::{data, timestamp, AppState, Data, List};
-use crate::store::{Attempt, Delivery, DeliveryFilter, DeliveryStatus, LogEntry};
+use crate::operations::deliveries::{self, DeliveryQuery};
+use crate::store::{Attempt, Delivery, DeliveryStatus, LogEntry};
 
 #[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -183,26 +184,6 @@ pub struct TransformedRequestView {
     body: String,
 }
 
-#[derive(Deserialize, utoipa::IntoParams)]
-#[serde(rename_all = "camelCase")]
-#[into_params(parameter_in = Query)]
-pub struct DeliveryQuery {
-    webhook_id: Option<String>,
-    /// Only deliveries in this state.
-    #[param(value_type = Option<DeliveryStatus>)]
-    status: Option<String>,
-    /// Created at or after this RFC 3339 time.
-    from: Option<String>,
-    /// Created before this RFC 3339 time.
-    to: Option<String>,
-    /// Only deliveries of application messages of this event type.
-    event_type: Option<String>,
-    /// Only the deliveries (and replays) of this event (`evt_...`).
-    event_id: Option<String>,
-    limit: Option<i64>,
-    cursor: Option<String>,
-}
-
 #[utoipa::path(get, path = "/v1/deliveries", operation_id = "deliveries.list", tag = "deliveries", security(("apiKey" = [])), params(DeliveryQuery),
     responses((status = 200, body = List<TypedDeliveryView>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub async fn list(
@@ -213,20 +194,6 @@ pub async fn list(
     list_in(&state, &key.project_id, q).await
 }
 
-/// A `status` query parameter: empty is any; an unknown one is a 400
-/// listing every status.
-pub(crate) fn status_query(status: Option<&str>) -> Result<Option<DeliveryStatus>, ApiError> {
-    match status {
-        None | Some("") => Ok(None),
-        Some(s) => DeliveryStatus::parse(s).map(Some).ok_or_else(|| {
-            ApiError::invalid_query(
-                "status",
-                format!("must be one of {}", DeliveryStatus::ALL.join(", ")),
-            )
-        }),
-    }
-}
-
 /// One filtered page of a project's deliveries. Shared by the Public API and
 /// the dashboard.
 pub(crate) async fn list_in(
@@ -234,28 +201,7 @@ pub(crate) async fn list_in(
     project_id: &str,
     q: DeliveryQuery,
 ) -> Result<axum::Json<List<TypedDeliveryView>>, ApiError> {
-    let status = status_query(q.status.as_deref())?;
-    let (from_ms, to_ms) =
-        crate::time::window(q.from.as_deref(), q.to.as_deref(), ApiError::invalid_query)?;
-    let filter = DeliveryFilter {
-        webhook_id: q.webhook_id.filter(|w| !w.is_empty()),
-        status,
-        from_ms,
-        to_ms,
-        dead_letters_only: false,
-    };
-    let event_type = q.event_type.as_deref().filter(|t| !t.is_empty());
-    let event_id = q.event_id.as_deref().filter(|t| !t.is_empty());
-    let page = state
-        .store
-        .list_deliveries(
-            project_id,
-            &filter,
-            event_type,
-            event_id,
-            &page_request(q.limit, q.cursor)?,
-        )
-        .await?;
+    let page = deliveries::list(&state.ops, project_id, q).await?;
     Ok(super::list(page, TypedDeliveryView::from))
 }
 
@@ -276,50 +222,18 @@ pub(crate) async fn get_in(
     project_id: &str,
     id: &str,
 ) -> Result<axum::Json<Data<DeliveryDetail>>, ApiError> {
-    let (d, attempts) = state
-        .store
-        .get_delivery(project_id, id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("delivery"))?;
-    let payload = state
-        .store
-        .get_event_payload(project_id, &d.event_id)
-        .await?;
-    let webhook = state.store.get_webhook(project_id, &d.webhook_id).await?;
-    let mut request_headers = match (&webhook, &payload) {
-        (Some(w), Some(event)) => super::transformations::base_headers(w, event),
-        (Some(w), None) => serde_json::from_str(&w.headers).unwrap_or_default(),
-        (None, _) => BTreeMap::new(),
-    };
-    let transformed: Option<crate::transform::Stored> = state
-        .store
-        .transformed_request(project_id, id)
-        .await?
-        .and_then(|t| serde_json::from_str(&t).ok());
-    let transformed_request = transformed.map(|t| {
-        request_headers = t.request.headers_over(&request_headers);
-        TransformedRequestView {
-            version_id: t.version_id,
-            method: t.request.method.unwrap_or_else(|| "POST".into()),
-            url: t
-                .request
-                .url
-                .or_else(|| webhook.as_ref().map(|w| w.destination_url.clone()))
-                .unwrap_or_default(),
-            headers: t.request.headers,
-            body: t.request.body,
-        }
-    });
-    request_headers.insert("webhook-id".into(), d.id.clone());
-    let event_type = payload.as_ref().and_then(|e| e.event_type.clone());
+    let d = deliveries::get(&state.ops, project_id, id).await?;
     Ok(data(DeliveryDetail {
-        delivery: TypedDeliveryView {
-            delivery: d.into(),
-            event_type,
-        },
-        payload: payload.map(|e| PayloadView::new(e.content_type, e.body)),
-        request_headers,
-        transformed_request,
-        attempts: attempts.into_iter().map(AttemptView::from).collect(),
+        delivery: d.entry.into(),
+        payload: d.payload.map(|e| PayloadView::new(e.content_type, e.body)),
+        request_headers: d.request_headers,
+        transformed_request: d.transformed_request.map(|t| TransformedRequestView {
+            version_id: t.version_id,
+            method: t.method,
+            url: t.url,
+            headers: t.headers,
+            body: t.body,
+        }),
+        attempts: d.attempts.into_iter().map(AttemptView::from).collect(),
     }))
 }

@@ -179,6 +179,14 @@ impl From<crate::operations::Error> for ApiError {
         match e {
             Error::NotFound(what) => ApiError::not_found(what),
             Error::Invalid { field, problem } => ApiError::invalid_field(field, problem),
+            Error::InvalidQuery {
+                field: Some(field),
+                problem,
+            } => ApiError::invalid_query(field, problem),
+            Error::InvalidQuery {
+                field: None,
+                problem,
+            } => ApiError::bad_request("invalid_query", problem),
             Error::Conflict { code, message } => ApiError::conflict(code, message),
             Error::TierRequired { feature, tier } => ApiError::tier_required(feature, tier),
             Error::Limit {

@@ -4,7 +4,6 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use bytes::Bytes;
 use serde::de::DeserializeOwned;
-use serde::Deserialize;
 
 use super::error::ApiError;
 use crate::store::PageRequest;
@@ -136,37 +135,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
     }
 }
 
-pub const DEFAULT_PAGE: i64 = 50;
-pub const MAX_PAGE: i64 = 100;
-
-/// `?limit=&cursor=` of every list route.
-#[derive(Deserialize, Default, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct PageQuery {
-    /// Items per page, 1 to 100 (default 50).
-    pub limit: Option<i64>,
-    /// The `nextCursor` of the previous page.
-    pub cursor: Option<String>,
-}
-
-impl PageQuery {
-    pub fn page(&self) -> Result<PageRequest, ApiError> {
-        page_request(self.limit, self.cursor.clone())
-    }
-}
+pub use crate::operations::PageQuery;
 
 pub fn page_request(limit: Option<i64>, cursor: Option<String>) -> Result<PageRequest, ApiError> {
-    let limit = limit.unwrap_or(DEFAULT_PAGE);
-    if !(1..=MAX_PAGE).contains(&limit) {
-        return Err(ApiError::bad_request(
-            "invalid_query",
-            format!("limit: must be between 1 and {MAX_PAGE}"),
-        ));
-    }
-    Ok(PageRequest {
-        cursor: cursor.filter(|c| !c.is_empty()),
-        limit,
-    })
+    Ok(crate::operations::page(limit, cursor)?)
 }
 
 /// The token of an `Authorization: Bearer ...` header, if any.

@@ -2,31 +2,14 @@
 //! and the Portal API's `filters/test` (the dashboard's calls `run` too).
 //! Nothing is stored.
 
-use std::collections::BTreeMap;
-
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::auth::ApiKey;
 use super::error::{ApiError, ErrorBody};
 use super::extract::ApiJson;
 use super::portal_api::PortalReader;
 use super::{data, Data};
-use crate::filters::Filter;
-
-#[derive(Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[schema(example = json!({ "filter": { "path": "data.amount", "gte": 100 }, "payload": { "type": "invoice.paid", "data": { "amount": 1200 } } }))]
-pub struct TestFilter {
-    /// The filter, as it would be set on a webhook or endpoint.
-    #[schema(value_type = Object)]
-    filter: serde_json::Value,
-    /// A sample event body.
-    #[schema(value_type = Object)]
-    payload: serde_json::Value,
-    /// Sample request headers, for conditions on headers.
-    #[serde(default)]
-    headers: BTreeMap<String, String>,
-}
+use crate::operations::filters::{self, TestFilter};
 
 #[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -35,17 +18,10 @@ pub struct FilterResult {
     matches: bool,
 }
 
-/// Checks the filter (400 naming the wrong part) and runs it on the sample.
+/// The answer of `filters::test`.
 pub(crate) fn run(body: TestFilter) -> Result<axum::Json<Data<FilterResult>>, ApiError> {
-    let filter = Filter::parse(&body.filter).map_err(|e| ApiError::invalid_field("filter", e))?;
-    let headers: BTreeMap<String, String> = body
-        .headers
-        .into_iter()
-        .map(|(k, v)| (k.to_ascii_lowercase(), v))
-        .collect();
-    let header = |name: &str| headers.get(name).map(String::as_str);
     Ok(data(FilterResult {
-        matches: filter.matches(Some(&body.payload), &header),
+        matches: filters::test(body)?,
     }))
 }
 

@@ -238,14 +238,7 @@ pub fn list<S, T>(page: crate::store::Page<S>, f: impl Fn(S) -> T) -> axum::Json
     })
 }
 
-/// The schema of a `String` field that holds one of a fixed set of values,
-/// so the OpenAPI document lists them (for `#[schema(schema_with = ...)]`).
-pub(crate) fn one_of(values: &[&str]) -> utoipa::openapi::Object {
-    utoipa::openapi::ObjectBuilder::new()
-        .schema_type(utoipa::openapi::Type::String)
-        .enum_values(Some(values.iter().copied()))
-        .build()
-}
+pub(crate) use crate::operations::one_of;
 
 /// The schema of a list of portal scopes.
 pub(crate) fn scopes_schema() -> utoipa::openapi::Array {

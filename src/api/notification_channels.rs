@@ -17,7 +17,6 @@ use super::{data, timestamp, AppState, Data, List};
 use crate::operations::notification_channels as ops;
 use crate::operations::notification_channels::CreateChannel;
 use crate::store::NotificationChannel;
-use crate::tiers::Feature;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -105,11 +104,7 @@ pub(crate) async fn list_in(
     project_id: &str,
     q: PageQuery,
 ) -> Result<axum::Json<List<ChannelView>>, ApiError> {
-    state
-        .ops
-        .require(project_id, Feature::Notifications)
-        .await?;
-    let page = state.store.list_channels(project_id, &q.page()?).await?;
+    let page = ops::list(&state.ops, project_id, q).await?;
     Ok(super::list(page, ChannelView::from))
 }
 
@@ -128,16 +123,7 @@ pub(crate) async fn get_in(
     project_id: &str,
     id: &str,
 ) -> Result<axum::Json<Data<ChannelView>>, ApiError> {
-    state
-        .ops
-        .require(project_id, Feature::Notifications)
-        .await?;
-    let c = state
-        .store
-        .get_channel(project_id, id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("notification channel"))?;
-    Ok(data(c.into()))
+    Ok(data(ops::get(&state.ops, project_id, id).await?.into()))
 }
 
 #[utoipa::path(delete, path = "/v1/project/notification-channels/{id}", operation_id = "notificationChannels.delete", tag = "project", security(("apiKey" = [])),

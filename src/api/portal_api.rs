@@ -18,11 +18,12 @@ use super::event_types::EventTypeView;
 use super::extract::{bearer, page_request, ApiJson, ApiQuery, OptionalJson, PageQuery};
 use super::replays::ReplayOptions;
 use super::transformations::{
-    self, SetTransformation, Simulate, Simulation, TransformationVersionView, TransformationView,
+    self, SetTransformation, Simulation, TransformationVersionView, TransformationView,
 };
 use super::webhooks::{self, RotatedSecret, WebhookView};
 use super::{data, timestamp, AppState, Data, List};
 use crate::applications::TEST_EVENT_TYPE;
+use crate::operations::transformations::Simulate;
 use crate::operations::webhooks::{self as ops, CreateWebhook, RotateSecret, UpdateWebhook};
 use crate::portal::can_write;
 use crate::secrets::{self, PORTAL_TOKEN_PREFIX};
@@ -552,7 +553,7 @@ pub async fn list_deliveries(
     PortalReader(auth): PortalReader,
     ApiQuery(q): ApiQuery<LogQuery>,
 ) -> Result<axum::Json<List<TypedDeliveryView>>, ApiError> {
-    let status = super::deliveries::status_query(q.status.as_deref())?;
+    let status = crate::operations::deliveries::status_query(q.status.as_deref())?;
     let non_empty = |v: Option<String>| v.filter(|s| !s.is_empty());
     let filter = LogFilter {
         endpoint_id: non_empty(q.endpoint_id),

@@ -12,11 +12,11 @@ use super::audit_logs::{self, SourceIp};
 use super::auth::ApiKey;
 use super::deliveries::{DeliveryView, TypedDeliveryView};
 use super::error::{ApiError, ErrorBody};
-use super::extract::{page_request, ApiJson, ApiQuery, OptionalJson};
+use super::extract::{ApiJson, ApiQuery, OptionalJson};
 use super::{data, timestamp, AppState, Data, List};
-use crate::operations::replays::BulkReplay;
 use crate::operations::replays::{self as ops, replay_action};
-use crate::store::{DeliveryFilter, DeliveryStatus, KeyAuth, ReplayJob};
+use crate::operations::replays::{BulkReplay, DeadLetterQuery};
+use crate::store::{DeliveryStatus, KeyAuth, ReplayJob};
 use crate::workers::replay_jobs;
 
 pub fn routes() -> Router<AppState> {
@@ -121,21 +121,6 @@ pub async fn discard_dead_letter(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize, utoipa::IntoParams)]
-#[serde(rename_all = "camelCase")]
-#[into_params(parameter_in = Query)]
-pub struct DeadLetterQuery {
-    webhook_id: Option<String>,
-    /// Created at or after this RFC 3339 time.
-    from: Option<String>,
-    /// Created before this RFC 3339 time.
-    to: Option<String>,
-    /// Only deliveries of application messages of this event type.
-    event_type: Option<String>,
-    limit: Option<i64>,
-    cursor: Option<String>,
-}
-
 #[utoipa::path(get, path = "/v1/dlq", operation_id = "deadLetters.list", tag = "replays", security(("apiKey" = [])), params(DeadLetterQuery),
     responses((status = 200, body = List<TypedDeliveryView>, description = "Dead deliveries not yet replayed or discarded, newest first"),
         (status = 400, body = ErrorBody)))]
@@ -152,26 +137,7 @@ pub async fn list_dead_letters_in(
     project_id: &str,
     q: DeadLetterQuery,
 ) -> Result<axum::Json<List<TypedDeliveryView>>, ApiError> {
-    let (from_ms, to_ms) =
-        crate::time::window(q.from.as_deref(), q.to.as_deref(), ApiError::invalid_query)?;
-    let filter = DeliveryFilter {
-        webhook_id: q.webhook_id.filter(|w| !w.is_empty()),
-        status: None,
-        from_ms,
-        to_ms,
-        dead_letters_only: true,
-    };
-    let event_type = q.event_type.as_deref().filter(|t| !t.is_empty());
-    let page = state
-        .store
-        .list_deliveries(
-            project_id,
-            &filter,
-            event_type,
-            None,
-            &page_request(q.limit, q.cursor)?,
-        )
-        .await?;
+    let page = ops::list_dead_letters(&state.ops, project_id, q).await?;
     Ok(super::list(page, TypedDeliveryView::from))
 }
 
@@ -298,10 +264,6 @@ pub async fn get_replay_job_in(
     project_id: &str,
     id: &str,
 ) -> Result<axum::Json<Data<ReplayJobView>>, ApiError> {
-    let job = state
-        .store
-        .get_replay_job(project_id, id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("replay job"))?;
+    let job = ops::get_job(&state.ops, project_id, id).await?;
     Ok(data(job.into()))
 }

@@ -127,11 +127,7 @@ pub(crate) async fn list_in(
     id: &str,
     q: PageQuery,
 ) -> Result<axum::Json<List<ScheduleView>>, ApiError> {
-    let w = crate::operations::webhooks::find(&state.ops, project_id, id).await?;
-    let page = state
-        .store
-        .list_schedules(project_id, &w.id, &q.page()?)
-        .await?;
+    let page = crate::operations::schedules::list(&state.ops, project_id, id, q).await?;
     Ok(super::list(page, ScheduleView::from))
 }
 

@@ -14,21 +14,8 @@ use super::auth::ApiKey;
 use super::error::{ApiError, ErrorBody};
 use super::extract::ApiJson;
 use super::{data, timestamp, AppState, Data};
-use crate::operations::transformations as ops;
+use crate::operations::transformations::{self as ops, Simulate, Simulated};
 use crate::store::{Actor, TransformationVersion, Webhook};
-use crate::transform::{self, Caps, Outcome};
-
-#[derive(Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[schema(example = json!({ "code": "function handler(event) { return { body: { kind: event.eventType, data: event.payload } } }", "deliveryId": "msg_01JQ3W7F8H2K5M9P3R6T8V1X4Z" }))]
-pub struct Simulate {
-    /// JavaScript defining `handler(event)`, which returns `{body, headers?,
-    /// method?, url?}` or null (cancel). `event` has `payload` (parsed JSON,
-    /// or the text), `headers`, `method`, `url` and `eventType`.
-    code: String,
-    /// The stored delivery whose event the script runs on.
-    pub(crate) delivery_id: String,
-}
 
 #[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -77,75 +64,45 @@ pub async fn simulate(
     simulate_in(&state, &key.project_id, body).await
 }
 
-/// Runs a simulation in a project; shared by the Public API and the
-/// dashboard.
+/// Runs a simulation in a project; shared by the Public API, the Portal API
+/// and the dashboard.
 pub(crate) async fn simulate_in(
     state: &AppState,
     project_id: &str,
     body: Simulate,
 ) -> Result<axum::Json<Data<Simulation>>, ApiError> {
-    transform::check_size(&body.code).map_err(|e| ApiError::invalid_field("code", e))?;
-    let (d, _) = state
-        .store
-        .get_delivery(project_id, &body.delivery_id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("delivery"))?;
-    let event = state
-        .store
-        .get_event_payload(project_id, &d.event_id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("delivery's event"))?;
-    let w = crate::operations::webhooks::find(&state.ops, project_id, &d.webhook_id).await?;
-    let headers = base_headers(&w, &event);
-    let input = transform::input(
-        &event.body,
-        headers.clone(),
-        w.destination_url,
-        event.event_type,
-    );
-    let fallback = (input.method.clone(), input.url.clone());
-    let answer = match transform::run(body.code, input, Caps::default()).await {
-        Ok(Outcome::Send(r)) => Simulation {
-            outcome: "send",
-            request: Some(SimulatedRequest {
-                headers: r.headers_over(&headers),
-                body: r.body,
-                method: r.method.unwrap_or(fallback.0),
-                url: r.url.unwrap_or(fallback.1),
-            }),
-            error: None,
-        },
-        Ok(Outcome::Cancelled) => Simulation {
-            outcome: "cancelled",
-            request: None,
-            error: None,
-        },
-        Err(f) => Simulation {
-            outcome: "failed",
-            request: None,
-            error: Some(SimulationFailure {
-                kind: f.kind(),
-                message: f.message(),
-            }),
-        },
-    };
-    Ok(data(answer))
+    let simulated = ops::simulate(&state.ops, project_id, body).await?;
+    Ok(data(simulated.into()))
 }
 
-/// The headers a delivery of `event` to `w` carries before any
-/// transformation: the endpoint's, the event's own over them, and the
-/// event's `content-type`.
-pub(crate) fn base_headers(
-    w: &Webhook,
-    event: &crate::store::StoredEvent,
-) -> BTreeMap<String, String> {
-    let mut headers: BTreeMap<String, String> =
-        serde_json::from_str(&w.headers).unwrap_or_default();
-    if let Some(own) = event.headers.as_deref() {
-        headers.extend(serde_json::from_str::<BTreeMap<String, String>>(own).unwrap_or_default());
+impl From<Simulated> for Simulation {
+    fn from(s: Simulated) -> Self {
+        match s {
+            Simulated::Send(r) => Simulation {
+                outcome: "send",
+                request: Some(SimulatedRequest {
+                    headers: r.headers,
+                    body: r.body,
+                    method: r.method,
+                    url: r.url,
+                }),
+                error: None,
+            },
+            Simulated::Cancelled => Simulation {
+                outcome: "cancelled",
+                request: None,
+                error: None,
+            },
+            Simulated::Failed(f) => Simulation {
+                outcome: "failed",
+                request: None,
+                error: Some(SimulationFailure {
+                    kind: f.kind(),
+                    message: f.message(),
+                }),
+            },
+        }
     }
-    headers.insert("content-type".into(), event.content_type.clone());
-    headers
 }
 
 /// An endpoint's transformation now.

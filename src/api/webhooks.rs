@@ -417,8 +417,7 @@ pub(crate) async fn refusals_in(
     project_id: &str,
     id: &str,
 ) -> Result<axum::Json<Data<Vec<RefusalView>>>, ApiError> {
-    let w = ops::find(&state.ops, project_id, id).await?;
-    let refusals = state.store.list_refusals(&w.id).await?;
+    let refusals = ops::refusals(&state.ops, project_id, id).await?;
     Ok(data(
         refusals
             .into_iter()
@@ -466,18 +465,12 @@ pub(crate) async fn secret_versions_in(
     project_id: &str,
     id: &str,
 ) -> Result<axum::Json<Data<Vec<SecretVersionView>>>, ApiError> {
-    let w = ops::find(&state.ops, project_id, id).await?;
-    let now = store::now_ms();
-    let versions = state.store.list_secret_versions(&w.id).await?;
+    let versions = ops::secret_versions(&state.ops, project_id, id).await?;
     Ok(data(
         versions
             .into_iter()
-            .map(|v| SecretVersionView {
-                status: match v.retired_at {
-                    None => "active",
-                    Some(r) if r > now => "overlapping",
-                    Some(_) => "retired",
-                },
+            .map(|(v, status)| SecretVersionView {
+                status,
                 kind: v.kind,
                 version: v.version,
                 prefix: v.prefix,

@@ -274,7 +274,7 @@ async fn test_filter(
     State(state): State<AppState>,
     session: Session,
     Path(project_id): Path<String>,
-    ApiJson(body): ApiJson<crate::api::filters::TestFilter>,
+    ApiJson(body): ApiJson<crate::operations::filters::TestFilter>,
 ) -> Result<axum::Json<Data<crate::api::filters::FilterResult>>, ApiError> {
     session.role_in(&state, &project_id).await?;
     crate::api::filters::run(body)
@@ -284,7 +284,7 @@ async fn simulate_transformation(
     State(state): State<AppState>,
     session: Session,
     Path(project_id): Path<String>,
-    ApiJson(body): ApiJson<crate::api::transformations::Simulate>,
+    ApiJson(body): ApiJson<crate::operations::transformations::Simulate>,
 ) -> Result<axum::Json<Data<crate::api::transformations::Simulation>>, ApiError> {
     session.role_in(&state, &project_id).await?;
     crate::api::transformations::simulate_in(&state, &project_id, body).await
@@ -397,7 +397,7 @@ async fn list_deliveries(
     State(state): State<AppState>,
     session: Session,
     Path(project_id): Path<String>,
-    ApiQuery(q): ApiQuery<deliveries::DeliveryQuery>,
+    ApiQuery(q): ApiQuery<crate::operations::deliveries::DeliveryQuery>,
 ) -> Result<axum::Json<List<deliveries::TypedDeliveryView>>, ApiError> {
     session.role_in(&state, &project_id).await?;
     deliveries::list_in(&state, &project_id, q).await

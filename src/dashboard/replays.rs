@@ -12,9 +12,9 @@ use super::Session;
 use crate::api::deliveries::{DeliveryView, TypedDeliveryView};
 use crate::api::error::ApiError;
 use crate::api::extract::{ApiJson, ApiQuery};
-use crate::api::replays::{self, DeadLetterQuery, ReplayJobView};
+use crate::api::replays::{self, ReplayJobView};
 use crate::api::{data, AppState, Data, List};
-use crate::operations::replays::{self as ops, BulkReplay};
+use crate::operations::replays::{self as ops, BulkReplay, DeadLetterQuery};
 
 pub fn routes() -> Router<AppState> {
     const P: &str = "/dashboard/api/projects/{project_id}";

@@ -7,11 +7,13 @@ use axum::Router;
 
 use super::projects::admin_only;
 use super::Session;
-use crate::api::audit_logs::{self, AuditEntryView, AuditQuery};
+use crate::api::audit_logs::{self, AuditEntryView};
 use crate::api::error::ApiError;
 use crate::api::extract::ApiQuery;
-use crate::api::usage::{self, UsageQuery, UsageReport};
+use crate::api::usage::{self, UsageReport};
 use crate::api::{AppState, Data, List};
+use crate::operations::audit::AuditQuery;
+use crate::operations::usage::UsageQuery;
 
 pub fn routes() -> Router<AppState> {
     const P: &str = "/dashboard/api/projects/{project_id}";

@@ -3,10 +3,10 @@
 
 use serde::Deserialize;
 
-use super::{Error, Operations};
+use super::{Error, Operations, PageQuery};
 use crate::applications::{self as rules, normalize_frame_ancestors};
 use crate::ids;
-use crate::store::{self, Application, Saved};
+use crate::store::{self, Application, Page, Saved};
 use crate::webhooks::{validate_text, MAX_NAME_LEN};
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -92,6 +92,15 @@ pub async fn create(
     };
     uid_taken(ops.store.create_application(&a).await?)?;
     Ok(a)
+}
+
+/// One page of the project's applications.
+pub async fn list(
+    ops: &Operations,
+    project_id: &str,
+    q: PageQuery,
+) -> Result<Page<Application>, Error> {
+    Ok(ops.store.list_applications(project_id, &q.page()?).await?)
 }
 
 /// The project's application by id or uid.

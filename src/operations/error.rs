@@ -14,6 +14,12 @@ pub enum Error {
         field: Cow<'static, str>,
         problem: String,
     },
+    /// A query parameter breaks a rule; `field` names it when the answer
+    /// should.
+    InvalidQuery {
+        field: Option<Cow<'static, str>>,
+        problem: String,
+    },
     /// The change conflicts with what is stored; `code` says how.
     Conflict { code: &'static str, message: String },
     /// The project's tier does not include `feature`.
@@ -38,6 +44,16 @@ impl Error {
     pub fn invalid(field: impl Into<Cow<'static, str>>, problem: impl std::fmt::Display) -> Self {
         Error::Invalid {
             field: field.into(),
+            problem: problem.to_string(),
+        }
+    }
+
+    pub fn invalid_query(
+        field: impl Into<Cow<'static, str>>,
+        problem: impl std::fmt::Display,
+    ) -> Self {
+        Error::InvalidQuery {
+            field: Some(field.into()),
             problem: problem.to_string(),
         }
     }
@@ -67,7 +83,12 @@ impl std::fmt::Display for Error {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Error::NotFound(what) => write!(f, "{what} not found"),
-            Error::Invalid { field, problem } => write!(f, "{field}: {problem}"),
+            Error::Invalid { field, problem }
+            | Error::InvalidQuery {
+                field: Some(field),
+                problem,
+            } => write!(f, "{field}: {problem}"),
+            Error::InvalidQuery { problem, .. } => f.write_str(problem),
             Error::TierRequired { feature, tier } => {
                 write!(f, "{feature} is not included in the {tier} tier")
             }

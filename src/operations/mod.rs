@@ -1,16 +1,21 @@
 //! The operations the surfaces share: the Public API, the Portal API, the
-//! dashboard and the CLI make the same changes through these functions, so
-//! a rule or a side effect is written once. Each takes plain input (request
-//! bodies already parsed), answers domain values (store models, or what an
-//! answer shows once, such as a raw secret) or an [`Error`], and does its
-//! own side effects: forgetting cached credentials and routes, and telling
-//! the delivery engine about changed webhooks. Nothing here knows HTTP; the
-//! surfaces authorize, call, shape the answer and write the audit entry
-//! with their own actor.
+//! dashboard and the CLI make the same changes and the same reads through
+//! these functions, so a rule or a side effect is written once. Each takes
+//! plain input (request bodies and query strings already parsed into the
+//! structs here, which keep their OpenAPI annotations), answers domain
+//! values (store models, pages of them, plain structs, or what an answer
+//! shows once, such as a raw secret) or an [`Error`], and does its own side
+//! effects: forgetting cached credentials and routes, and telling the
+//! delivery engine about changed webhooks. Reads check what decides the
+//! answer (filters, time windows, the tier, paging) here too. Nothing here
+//! knows HTTP; the surfaces authorize, call, shape the answer and write
+//! the audit entry with their own actor.
 
 pub mod applications;
 pub mod audit;
+pub mod deliveries;
 mod error;
+pub mod filters;
 pub mod keys;
 pub mod listen;
 pub mod notification_channels;
@@ -18,6 +23,7 @@ pub mod portal_access;
 pub mod replays;
 pub mod schedules;
 pub mod transformations;
+pub mod usage;
 pub mod webhooks;
 
 use std::time::Duration;
@@ -28,7 +34,7 @@ use crate::cache::TtlCache;
 use crate::delivery::Engine;
 use crate::ingest::Intake;
 use crate::secrets::SecretBox;
-use crate::store::{Application, IngestTarget, KeyAuth, Store};
+use crate::store::{Application, IngestTarget, KeyAuth, PageRequest, Store};
 use crate::tiers::Feature;
 pub use error::Error;
 
@@ -141,6 +147,51 @@ impl Operations {
         self.engine.invalidate(webhook_id);
         self.forget_credentials();
     }
+}
+
+/// Items per page when a list does not say.
+pub const DEFAULT_PAGE: i64 = 50;
+/// The most items one page holds.
+pub const MAX_PAGE: i64 = 100;
+
+/// `?limit=&cursor=` of every list route.
+#[derive(Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// Items per page, 1 to 100 (default 50).
+    pub limit: Option<i64>,
+    /// The `nextCursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+impl PageQuery {
+    pub fn page(&self) -> Result<PageRequest, Error> {
+        page(self.limit, self.cursor.clone())
+    }
+}
+
+/// The page a list asks for with `limit` and `cursor`.
+pub fn page(limit: Option<i64>, cursor: Option<String>) -> Result<PageRequest, Error> {
+    let limit = limit.unwrap_or(DEFAULT_PAGE);
+    if !(1..=MAX_PAGE).contains(&limit) {
+        return Err(Error::InvalidQuery {
+            field: None,
+            problem: format!("limit: must be between 1 and {MAX_PAGE}"),
+        });
+    }
+    Ok(PageRequest {
+        cursor: cursor.filter(|c| !c.is_empty()),
+        limit,
+    })
+}
+
+/// The schema of a `String` field that holds one of a fixed set of values,
+/// so the OpenAPI document lists them (for `#[schema(schema_with = ...)]`).
+pub fn one_of(values: &[&str]) -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::Type::String)
+        .enum_values(Some(values.iter().copied()))
+        .build()
 }
 
 /// For PATCH fields where `null` (reset) differs from absent (unchanged).

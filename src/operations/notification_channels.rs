@@ -5,8 +5,8 @@
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{Error, Operations};
-use crate::store::{self, NotificationChannel};
+use super::{Error, Operations, PageQuery};
+use crate::store::{self, NotificationChannel, Page};
 use crate::tiers::Feature;
 use crate::{audit, delivery, ids, secrets, webhooks as rules};
 
@@ -56,4 +56,28 @@ pub async fn delete(ops: &Operations, project_id: &str, id: &str) -> Result<(), 
         return Err(Error::NotFound("notification channel"));
     }
     Ok(())
+}
+
+/// One page of the project's channels; `TierRequired` unless its tier has
+/// notifications.
+pub async fn list(
+    ops: &Operations,
+    project_id: &str,
+    q: PageQuery,
+) -> Result<Page<NotificationChannel>, Error> {
+    ops.require(project_id, Feature::Notifications).await?;
+    Ok(ops.store.list_channels(project_id, &q.page()?).await?)
+}
+
+/// One of the project's channels, gated like [`list`].
+pub async fn get(
+    ops: &Operations,
+    project_id: &str,
+    id: &str,
+) -> Result<NotificationChannel, Error> {
+    ops.require(project_id, Feature::Notifications).await?;
+    ops.store
+        .get_channel(project_id, id)
+        .await?
+        .ok_or(Error::NotFound("notification channel"))
 }

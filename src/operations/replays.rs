@@ -7,7 +7,8 @@ use serde_json::json;
 
 use super::{Error, Operations};
 use crate::store::{
-    DeadLetterOutcome, Delivery, DeliveryFilter, DeliveryStatus, NewReplayJob, ReplayJob,
+    DeadLetterOutcome, Delivery, DeliveryFilter, DeliveryStatus, LogEntry, NewReplayJob, Page,
+    ReplayJob,
 };
 use crate::workers::replay_jobs::{DEFAULT_RATE_PER_SECOND, MAX_RATE_PER_SECOND};
 
@@ -52,6 +53,53 @@ pub async fn discard(ops: &Operations, project_id: &str, id: &str) -> Result<(),
             "this delivery is not in the dead-letter queue (not dead, or already replayed or discarded)",
         )),
     }
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct DeadLetterQuery {
+    webhook_id: Option<String>,
+    /// Created at or after this RFC 3339 time.
+    from: Option<String>,
+    /// Created before this RFC 3339 time.
+    to: Option<String>,
+    /// Only deliveries of application messages of this event type.
+    event_type: Option<String>,
+    limit: Option<i64>,
+    cursor: Option<String>,
+}
+
+/// One filtered page of the dead-letter queue: dead deliveries not yet
+/// replayed or discarded, newest first.
+pub async fn list_dead_letters(
+    ops: &Operations,
+    project_id: &str,
+    q: DeadLetterQuery,
+) -> Result<Page<LogEntry>, Error> {
+    let (from_ms, to_ms) =
+        crate::time::window(q.from.as_deref(), q.to.as_deref(), Error::invalid_query)?;
+    let filter = DeliveryFilter {
+        webhook_id: q.webhook_id.filter(|w| !w.is_empty()),
+        status: None,
+        from_ms,
+        to_ms,
+        dead_letters_only: true,
+    };
+    let event_type = q.event_type.as_deref().filter(|t| !t.is_empty());
+    let page = super::page(q.limit, q.cursor)?;
+    Ok(ops
+        .store
+        .list_deliveries(project_id, &filter, event_type, None, &page)
+        .await?)
+}
+
+/// One replay job of the project.
+pub async fn get_job(ops: &Operations, project_id: &str, id: &str) -> Result<ReplayJob, Error> {
+    ops.store
+        .get_replay_job(project_id, id)
+        .await?
+        .ok_or(Error::NotFound("replay job"))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::{Error, Operations};
-use crate::store::{self, Schedule};
+use super::{Error, Operations, PageQuery};
+use crate::store::{self, Page, Schedule};
 use crate::{ids, schedules, webhooks as rules};
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -121,6 +121,20 @@ pub async fn create(
     let summary = json!({ "webhookId": s.webhook_id, "name": s.name, "cron": s.cron, "timeZone": s.time_zone,
         "runAt": s.run_at.map(crate::time::rfc3339), "headerNames": body.headers.keys().collect::<Vec<_>>() });
     Ok((s, summary))
+}
+
+/// One page of the schedules of the project's webhook `webhook_id`.
+pub async fn list(
+    ops: &Operations,
+    project_id: &str,
+    webhook_id: &str,
+    q: PageQuery,
+) -> Result<Page<Schedule>, Error> {
+    let w = super::webhooks::find(ops, project_id, webhook_id).await?;
+    Ok(ops
+        .store
+        .list_schedules(project_id, &w.id, &q.page()?)
+        .await?)
 }
 
 pub async fn find(

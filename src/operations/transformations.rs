@@ -2,12 +2,15 @@
 //! its audit entry, in one transaction, and this node's engine loads it for
 //! the next delivery (other nodes within their target cache's TTL).
 
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
 use sha2::Digest;
 
 use super::{Error, Operations};
 use crate::ids;
 use crate::store::{self, Actor, AuditEntry, TransformationVersion, Webhook};
-use crate::transform::{self, Caps};
+use crate::transform::{self, Caps, Failure, Outcome};
 
 /// SHA-256 of a script, hex: tells versions apart at a glance, and is what
 /// the audit log keeps instead of the code.
@@ -64,4 +67,74 @@ pub async fn set(
     ops.store.set_transformation(&v, &audit).await?;
     ops.engine.invalidate(&w.id);
     Ok(v)
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(example = json!({ "code": "function handler(event) { return { body: { kind: event.eventType, data: event.payload } } }", "deliveryId": "msg_01JQ3W7F8H2K5M9P3R6T8V1X4Z" }))]
+pub struct Simulate {
+    /// JavaScript defining `handler(event)`, which returns `{body, headers?,
+    /// method?, url?}` or null (cancel). `event` has `payload` (parsed JSON,
+    /// or the text), `headers`, `method`, `url` and `eventType`.
+    code: String,
+    /// The stored delivery whose event the script runs on.
+    pub delivery_id: String,
+}
+
+/// The request a script would have the engine send.
+pub struct SimulatedRequest {
+    pub body: String,
+    /// The endpoint's and the event's headers with the script's over them.
+    pub headers: BTreeMap<String, String>,
+    pub method: String,
+    pub url: String,
+}
+
+/// What a script would do with a stored delivery's event.
+pub enum Simulated {
+    Send(SimulatedRequest),
+    /// The script returned null.
+    Cancelled,
+    Failed(Failure),
+}
+
+/// Runs `body.code` on the event of one of the project's deliveries, as the
+/// engine would before sending it; nothing is sent or stored.
+pub async fn simulate(
+    ops: &Operations,
+    project_id: &str,
+    body: Simulate,
+) -> Result<Simulated, Error> {
+    transform::check_size(&body.code).map_err(|e| Error::invalid("code", e))?;
+    let (d, _) = ops
+        .store
+        .get_delivery(project_id, &body.delivery_id)
+        .await?
+        .ok_or(Error::NotFound("delivery"))?;
+    let event = ops
+        .store
+        .get_event_payload(project_id, &d.event_id)
+        .await?
+        .ok_or(Error::NotFound("delivery's event"))?;
+    let w = super::webhooks::find(ops, project_id, &d.webhook_id).await?;
+    let headers = super::deliveries::base_headers(&w, &event);
+    let input = transform::input(
+        &event.body,
+        headers.clone(),
+        w.destination_url,
+        event.event_type,
+    );
+    let fallback = (input.method.clone(), input.url.clone());
+    Ok(
+        match transform::run(body.code, input, Caps::default()).await {
+            Ok(Outcome::Send(r)) => Simulated::Send(SimulatedRequest {
+                headers: r.headers_over(&headers),
+                body: r.body,
+                method: r.method.unwrap_or(fallback.0),
+                url: r.url.unwrap_or(fallback.1),
+            }),
+            Ok(Outcome::Cancelled) => Simulated::Cancelled,
+            Err(f) => Simulated::Failed(f),
+        },
+    )
 }

@@ -10,7 +10,9 @@ use super::{Error, Operations};
 use crate::applications::DEFAULT_MAX_ENDPOINTS_PER_APPLICATION;
 use crate::inbound::Verification;
 use crate::secrets::{self, SecretBox};
-use crate::store::{self, DestinationKind, NewSecret, Ordering, SecretKind, Webhook};
+use crate::store::{
+    self, DestinationKind, IngestRefusal, NewSecret, Ordering, SecretKind, SecretVersion, Webhook,
+};
 use crate::webhooks::{self as rules, DEFAULT_TIMEOUT_SECS, MAX_DESCRIPTION_LEN, MAX_NAME_LEN};
 use crate::{delivery, ids, retry};
 
@@ -588,4 +590,38 @@ async fn check_new_endpoint(
         });
     }
     Ok(())
+}
+
+/// The last requests the webhook's ingest URL refused, newest first.
+pub async fn refusals(
+    ops: &Operations,
+    project_id: &str,
+    id: &str,
+) -> Result<Vec<IngestRefusal>, Error> {
+    let w = find(ops, project_id, id).await?;
+    Ok(ops.store.list_refusals(&w.id).await?)
+}
+
+/// The version ledger of the webhook's secrets (never the secrets), each
+/// with its status now: `active` (current), `overlapping` (previous, still
+/// valid) or `retired`.
+pub async fn secret_versions(
+    ops: &Operations,
+    project_id: &str,
+    id: &str,
+) -> Result<Vec<(SecretVersion, &'static str)>, Error> {
+    let w = find(ops, project_id, id).await?;
+    let now = store::now_ms();
+    let versions = ops.store.list_secret_versions(&w.id).await?;
+    Ok(versions
+        .into_iter()
+        .map(|v| {
+            let status = match v.retired_at {
+                None => "active",
+                Some(r) if r > now => "overlapping",
+                Some(_) => "retired",
+            };
+            (v, status)
+        })
+        .collect())
 }
