@@ -104,7 +104,7 @@ pub(crate) async fn simulate_in(
         event.event_type,
     );
     let fallback = (input.method.clone(), input.url.clone());
-    let answer = match transform::run(body.code, input, Caps::default()).await {
+    let answer = match transform::run(body.code, input, Caps::default(), None).await {
         Ok(Outcome::Send(r)) => Simulation {
             outcome: "send",
             request: Some(SimulatedRequest {
