@@ -552,7 +552,7 @@ async fn a_customers_endpoint_changes_through_the_portal_are_audited_as_the_port
     );
     assert_eq!(
         mine[1]["summary"],
-        json!({ "replayId": replay.body["data"]["id"] })
+        json!({ "replayId": replay.body["data"]["id"], "rerunTransformation": false })
     );
     assert_eq!(mine[0]["summary"], json!({ "name": "renamed" }));
     holds_none_of(

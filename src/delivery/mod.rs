@@ -1028,7 +1028,14 @@ impl Engine {
         // `transform::run` keeps the script off the async runtime, on a few
         // blocking threads at most: a runaway script holds one of those for
         // its time cap, never this node's delivery tasks.
-        match transform::run(t.code.clone(), input, transform::Caps::default()).await {
+        match transform::run(
+            t.code.clone(),
+            input,
+            transform::Caps::default(),
+            Some(t.version_id.clone()),
+        )
+        .await
+        {
             Ok(transform::Outcome::Send(request)) => Prepared::Transformed {
                 stored: transform::Stored {
                     version_id: t.version_id.clone(),

@@ -126,7 +126,7 @@ pub async fn simulate(
     );
     let fallback = (input.method.clone(), input.url.clone());
     Ok(
-        match transform::run(body.code, input, Caps::default()).await {
+        match transform::run(body.code, input, Caps::default(), None).await {
             Ok(Outcome::Send(r)) => Simulated::Send(SimulatedRequest {
                 headers: r.headers_over(&headers),
                 body: r.body,
