@@ -125,16 +125,15 @@ pub async fn simulate(
         event.event_type,
     );
     let fallback = (input.method.clone(), input.url.clone());
-    Ok(
-        match transform::run(body.code, input, Caps::default(), None).await {
-            Ok(Outcome::Send(r)) => Simulated::Send(SimulatedRequest {
-                headers: r.headers_over(&headers),
-                body: r.body,
-                method: r.method.unwrap_or(fallback.0),
-                url: r.url.unwrap_or(fallback.1),
-            }),
-            Ok(Outcome::Cancelled) => Simulated::Cancelled,
-            Err(f) => Simulated::Failed(f),
-        },
-    )
+    let simulated = match transform::run(body.code, input, Caps::default(), None).await {
+        Ok(Outcome::Send(r)) => Simulated::Send(SimulatedRequest {
+            headers: r.headers_over(&headers),
+            body: r.body,
+            method: r.method.unwrap_or(fallback.0),
+            url: r.url.unwrap_or(fallback.1),
+        }),
+        Ok(Outcome::Cancelled) => Simulated::Cancelled,
+        Err(f) => Simulated::Failed(f),
+    };
+    Ok(simulated)
 }
