@@ -226,7 +226,7 @@ pub(super) async fn fan_out(
         idempotency_key,
         request_headers: Default::default(),
     };
-    let accepted = state.intake.accept(event).await?;
+    let accepted = state.ops.intake.accept(event).await?;
     let deliveries = accepted
         .deliveries
         .into_iter()

@@ -73,7 +73,7 @@ pub async fn record(
     summary: Value,
 ) {
     crate::operations::audit::record(
-        &state.store,
+        &state.ops.store,
         key_actor(key, ip),
         &key.project_id,
         action,

@@ -116,7 +116,7 @@ pub async fn create(
         created_at: now,
         updated_at: now,
     };
-    if state.store.create_event_type(&t).await? == Saved::Conflict {
+    if state.ops.store.create_event_type(&t).await? == Saved::Conflict {
         return Err(ApiError::conflict(
             "event_type_exists",
             "an event type with this name exists",
@@ -143,6 +143,7 @@ pub async fn list(
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<axum::Json<List<EventTypeView>>, ApiError> {
     let page = state
+        .ops
         .store
         .list_event_types(&key.project_id, &q.page()?)
         .await?;
@@ -151,6 +152,7 @@ pub async fn list(
 
 async fn find(state: &AppState, project_id: &str, name: &str) -> Result<EventType, ApiError> {
     state
+        .ops
         .store
         .get_event_type(project_id, name)
         .await?
@@ -191,7 +193,7 @@ pub async fn update(
     };
     t.payload_schema = check(&t.description, schema.as_ref())?;
     t.updated_at = store::now_ms();
-    state.store.update_event_type(&t).await?;
+    state.ops.store.update_event_type(&t).await?;
     let changes = crate::audit::changes(&before, &audit_summary(&t));
     audit_logs::record(
         &state,
@@ -215,6 +217,7 @@ pub async fn delete(
     Path(name): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     if !state
+        .ops
         .store
         .delete_event_type(&key.project_id, &name)
         .await?

@@ -17,13 +17,13 @@ pub async fn healthz() -> &'static str {
     responses((status = 200, content_type = "text/plain", body = String, description = "`ready`: the database answers and takes writes"),
         (status = 503, content_type = "text/plain", body = String, description = "`database unreachable`, or `writes failing: disk_full` (or `: error`) while new events cannot be stored")))]
 pub async fn readyz(State(state): State<AppState>) -> (StatusCode, String) {
-    if state.store.ping().await.is_err() {
+    if state.ops.store.ping().await.is_err() {
         return (
             StatusCode::SERVICE_UNAVAILABLE,
             "database unreachable".into(),
         );
     }
-    match state.store.probe_write().await {
+    match state.ops.store.probe_write().await {
         None => (StatusCode::OK, "ready".into()),
         Some(f) => (
             StatusCode::SERVICE_UNAVAILABLE,

@@ -167,7 +167,7 @@ fn verify_provider(
     let live: Vec<String> = target
         .verification_secrets
         .iter()
-        .filter_map(|s| state.secret_box.decrypt(&s.material).ok())
+        .filter_map(|s| state.ops.secret_box.decrypt(&s.material).ok())
         .collect();
     let request = Inbound {
         headers,
@@ -224,6 +224,7 @@ async fn refuse(state: &AppState, target: &IngestTarget, refused: Refused) -> Ap
         return refused.error;
     };
     if let Err(e) = state
+        .ops
         .store
         .record_refusal(
             &target.project_id,
@@ -380,7 +381,7 @@ pub(crate) async fn accept(
         idempotency_key,
         request_headers: headers,
     };
-    let accepted = state.intake.accept(event).instrument(span).await?;
+    let accepted = state.ops.intake.accept(event).instrument(span).await?;
     let (delivery_id, webhook_id) = accepted
         .deliveries
         .into_iter()

@@ -142,7 +142,7 @@ impl Connection {
 
     /// Why the connection may not go on, if it may not.
     async fn revoked(&self) -> Option<(u16, &'static str)> {
-        let store = &self.state.store;
+        let store = &self.state.ops.store;
         // A database hiccup is not a revocation: checked again next time.
         if let Ok(None) = store.find_active_key(&self.key_hash).await {
             return Some((close::KEY_REVOKED, "the API key was revoked"));

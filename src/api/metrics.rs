@@ -22,14 +22,14 @@ pub fn routes() -> Router<AppState> {
         (status = 503, description = "Database unavailable")))]
 pub async fn render(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
     let m = metrics();
-    m.queue_depth.set(state.store.queue_depth().await?);
-    let (open, held) = state.store.isolation_figures().await?;
+    m.queue_depth.set(state.ops.store.queue_depth().await?);
+    let (open, held) = state.ops.store.isolation_figures().await?;
     m.circuits_open.set(open);
     m.held.set(held);
-    let (jobs, remaining) = state.store.replay_job_figures().await?;
+    let (jobs, remaining) = state.ops.store.replay_job_figures().await?;
     m.replay_jobs_active.set(jobs);
     m.replay_jobs_remaining.set(remaining);
-    let (open, idle) = state.store.pool_use();
+    let (open, idle) = state.ops.store.pool_use();
     let pool = |state| {
         m.db_pool
             .get_or_create(&crate::metrics::PoolLabels { state })

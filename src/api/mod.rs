@@ -34,19 +34,13 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde::Serialize;
 
-use crate::ingest::Intake;
 use crate::operations::Operations;
-use crate::secrets::SecretBox;
-use crate::store::Store;
 use error::ApiError;
 
 pub struct State {
-    /// The shared operations: every change goes through them.
+    /// The shared operations, and through them the store, the secret box
+    /// and the intake.
     pub ops: Operations,
-    /// The operations' handles, for reads.
-    pub store: Store,
-    pub secret_box: SecretBox,
-    pub intake: Intake,
     pub public_url: String,
     pub dashboard: crate::users::DashboardSettings,
     /// Turns to read an event body (`--max-concurrent-ingest-bodies`).
@@ -66,9 +60,6 @@ pub struct Settings {
 impl State {
     pub fn new(ops: Operations, settings: Settings) -> AppState {
         Arc::new(State {
-            store: ops.store.clone(),
-            secret_box: ops.secret_box.clone(),
-            intake: ops.intake.clone(),
             ops,
             public_url: settings.public_url.trim_end_matches('/').to_string(),
             dashboard: settings.dashboard,

@@ -230,7 +230,11 @@ pub async fn list_tokens(
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<axum::Json<List<PortalTokenView>>, ApiError> {
     let app = application(&state, &key.project_id, &params).await?;
-    let page = state.store.list_portal_tokens(&app.id, &q.page()?).await?;
+    let page = state
+        .ops
+        .store
+        .list_portal_tokens(&app.id, &q.page()?)
+        .await?;
     Ok(super::list(page, PortalTokenView::from))
 }
 
@@ -245,7 +249,12 @@ pub async fn revoke_token(
 ) -> Result<StatusCode, ApiError> {
     let app = application(&state, &key.project_id, &params).await?;
     let token_id = param(&params, "token_id").unwrap_or_default();
-    if !state.store.revoke_portal_token(&app.id, token_id).await? {
+    if !state
+        .ops
+        .store
+        .revoke_portal_token(&app.id, token_id)
+        .await?
+    {
         return Err(ApiError::not_found("portal token"));
     }
     let summary = serde_json::json!({ "applicationId": app.id });
@@ -285,7 +294,11 @@ pub async fn get_settings(
     State(state): State<AppState>,
     AdminKey(key): AdminKey,
 ) -> Result<axum::Json<Data<PortalSettings>>, ApiError> {
-    let stored = state.store.project_frame_ancestors(&key.project_id).await?;
+    let stored = state
+        .ops
+        .store
+        .project_frame_ancestors(&key.project_id)
+        .await?;
     Ok(data(PortalSettings::from_stored(stored)))
 }
 
@@ -299,8 +312,13 @@ pub async fn put_settings(
     ApiJson(body): ApiJson<PortalSettings>,
 ) -> Result<axum::Json<Data<PortalSettings>>, ApiError> {
     let stored = applications::frame_ancestors(body.portal_frame_ancestors.as_deref())?;
-    let before = state.store.project_frame_ancestors(&key.project_id).await?;
+    let before = state
+        .ops
+        .store
+        .project_frame_ancestors(&key.project_id)
+        .await?;
     state
+        .ops
         .store
         .set_project_frame_ancestors(&key.project_id, stored.as_deref())
         .await?;

@@ -117,6 +117,7 @@ pub(super) async fn authenticate_token(
     }
     // No cache: a revoked token must stop working at once, on every node.
     state
+        .ops
         .store
         .find_portal_token(&secrets::hash(token))
         .await?
@@ -177,6 +178,7 @@ pub async fn list_endpoints(
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<axum::Json<List<WebhookView>>, ApiError> {
     let page = state
+        .ops
         .store
         .list_endpoints(&auth.application_id, &q.page()?)
         .await?;
@@ -196,7 +198,7 @@ async fn audit(
     summary: serde_json::Value,
 ) {
     crate::operations::audit::record(
-        &state.store,
+        &state.ops.store,
         audit_logs::portal_actor(auth, ip),
         &auth.project_id,
         action,
@@ -358,6 +360,7 @@ pub async fn reveal_secret(
 ) -> Result<axum::Json<Data<SigningSecret>>, ApiError> {
     let w = endpoint(&state, &auth, &id).await?;
     let (_, live) = state
+        .ops
         .store
         .webhook_for_delivery(&w.id)
         .await?
@@ -365,14 +368,18 @@ pub async fn reveal_secret(
     let current = live
         .first()
         .ok_or_else(|| ApiError::not_found("signing secret"))?;
-    let signing_secret = state.secret_box.decrypt(&current.material).map_err(|e| {
-        tracing::error!(error = %e, endpoint = %w.id, "stored signing secret does not decrypt");
-        ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            "internal error",
-        )
-    })?;
+    let signing_secret = state
+        .ops
+        .secret_box
+        .decrypt(&current.material)
+        .map_err(|e| {
+            tracing::error!(error = %e, endpoint = %w.id, "stored signing secret does not decrypt");
+            ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "internal error",
+            )
+        })?;
     Ok(data(SigningSecret { signing_secret }))
 }
 
@@ -458,6 +465,7 @@ pub async fn event_types(
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<axum::Json<List<EventTypeView>>, ApiError> {
     let page = state
+        .ops
         .store
         .list_event_types(&auth.project_id, &q.page()?)
         .await?;
@@ -506,6 +514,7 @@ pub async fn list_messages(
 ) -> Result<axum::Json<List<MessageView>>, ApiError> {
     let event_type = q.event_type.filter(|t| !t.is_empty());
     let page = state
+        .ops
         .store
         .list_messages(
             &auth.application_id,
@@ -524,6 +533,7 @@ pub async fn get_message(
     Path(id): Path<String>,
 ) -> Result<axum::Json<Data<MessageView>>, ApiError> {
     let m = state
+        .ops
         .store
         .get_message(&auth.application_id, &id)
         .await?
@@ -562,6 +572,7 @@ pub async fn list_deliveries(
         message_id: non_empty(q.message_id),
     };
     let page = state
+        .ops
         .store
         .list_log(
             &auth.application_id,
@@ -587,6 +598,7 @@ async fn delivery(
     id: &str,
 ) -> Result<(store::Delivery, Vec<store::Attempt>), ApiError> {
     let found = state
+        .ops
         .store
         .get_delivery(&auth.project_id, id)
         .await?

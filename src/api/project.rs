@@ -143,6 +143,7 @@ pub async fn get_project(
     AdminKey(key): AdminKey,
 ) -> Result<axum::Json<Data<ProjectView>>, ApiError> {
     let p = state
+        .ops
         .store
         .get_project(&key.project_id)
         .await?
@@ -166,6 +167,7 @@ pub async fn update_project(
             ));
         }
         state
+            .ops
             .store
             .set_application_endpoint_limit(&key.project_id, limit)
             .await?;
@@ -191,6 +193,7 @@ pub async fn list_keys(
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<axum::Json<List<ApiKeyView>>, ApiError> {
     let page = state
+        .ops
         .store
         .list_api_keys(&key.project_id, &q.page()?)
         .await?;
@@ -206,8 +209,9 @@ pub async fn create_key(
     ip: SourceIp,
     ApiJson(body): ApiJson<CreateKey>,
 ) -> Result<(StatusCode, axum::Json<Data<ApiKeyView>>), ApiError> {
-    let view =
-        ApiKeyView::from(ops::create(&state.store, &key.project_id, &body.name, body.role).await?);
+    let view = ApiKeyView::from(
+        ops::create(&state.ops.store, &key.project_id, &body.name, body.role).await?,
+    );
     let summary = json!({ "name": view.name, "role": view.role, "prefix": view.prefix });
     audit_logs::record(
         &state,
@@ -230,7 +234,7 @@ pub async fn get_key(
     AdminKey(key): AdminKey,
     Path(key_id): Path<String>,
 ) -> Result<axum::Json<Data<ApiKeyView>>, ApiError> {
-    let k = ops::find(&state.store, &key.project_id, &key_id).await?;
+    let k = ops::find(&state.ops.store, &key.project_id, &key_id).await?;
     Ok(data(k.into()))
 }
 

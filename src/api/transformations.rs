@@ -187,7 +187,7 @@ impl From<TransformationVersion> for TransformationVersionView {
 /// A webhook's current transformation.
 pub(crate) async fn current(state: &AppState, w: &Webhook) -> Result<TransformationView, ApiError> {
     let v = match &w.transformation_id {
-        Some(id) => state.store.transformation_version(id).await?,
+        Some(id) => state.ops.store.transformation_version(id).await?,
         None => None,
     };
     Ok(TransformationView::of(v))
@@ -199,6 +199,7 @@ pub(crate) async fn versions(
     w: &Webhook,
 ) -> Result<Vec<TransformationVersionView>, ApiError> {
     Ok(state
+        .ops
         .store
         .list_transformation_versions(&w.id)
         .await?

@@ -229,6 +229,7 @@ pub async fn list(
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<axum::Json<List<WebhookView>>, ApiError> {
     let page = state
+        .ops
         .store
         .list_webhooks(&key.project_id, &q.page()?)
         .await?;

@@ -86,7 +86,7 @@ pub(super) async fn audit(
     summary: serde_json::Value,
 ) {
     crate::operations::audit::record(
-        &state.store,
+        &state.ops.store,
         session.actor(),
         project_id,
         action,
@@ -128,7 +128,11 @@ async fn list_webhooks(
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<axum::Json<List<WebhookView>>, ApiError> {
     session.role_in(&state, &project_id).await?;
-    let page = state.store.list_webhooks(&project_id, &q.page()?).await?;
+    let page = state
+        .ops
+        .store
+        .list_webhooks(&project_id, &q.page()?)
+        .await?;
     Ok(list(page, |w| webhooks::view(&state, w)))
 }
 
@@ -419,7 +423,11 @@ async fn list_keys(
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<axum::Json<List<ApiKeyView>>, ApiError> {
     key_manager(&state, &session, &project_id).await?;
-    let page = state.store.list_api_keys(&project_id, &q.page()?).await?;
+    let page = state
+        .ops
+        .store
+        .list_api_keys(&project_id, &q.page()?)
+        .await?;
     Ok(list(page, ApiKeyView::from))
 }
 
@@ -430,7 +438,8 @@ async fn create_key(
     ApiJson(body): ApiJson<CreateKey>,
 ) -> Result<(StatusCode, axum::Json<Data<ApiKeyView>>), ApiError> {
     key_manager(&state, &session, &project_id).await?;
-    let v = ApiKeyView::from(keys::create(&state.store, &project_id, &body.name, body.role).await?);
+    let v =
+        ApiKeyView::from(keys::create(&state.ops.store, &project_id, &body.name, body.role).await?);
     audit(
         &state,
         &session,

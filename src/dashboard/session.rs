@@ -42,6 +42,7 @@ impl Session {
         project_id: &str,
     ) -> Result<MemberRole, ApiError> {
         let role = state
+            .ops
             .store
             .membership_role(&self.user_id, project_id)
             .await?;
@@ -130,7 +131,7 @@ impl FromRequestParts<AppState> for Session {
         let token = session_cookie(&parts.headers)
             .ok_or_else(|| ApiError::unauthorized("sign in to the dashboard first"))?;
         let id_hash = secrets::hash(token);
-        let record = state.store.get_session(&id_hash).await?;
+        let record = state.ops.store.get_session(&id_hash).await?;
         let now = store::now_ms();
         let policy = state.dashboard.policy;
         let Some(SessionRecord {
@@ -146,7 +147,7 @@ impl FromRequestParts<AppState> for Session {
             ));
         };
         if !policy.is_live(now, last_seen_at, expires_at) {
-            state.store.delete_session(&id_hash).await?;
+            state.ops.store.delete_session(&id_hash).await?;
             return Err(ApiError::unauthorized(
                 "your session has expired; sign in again",
             ));
@@ -165,7 +166,7 @@ impl FromRequestParts<AppState> for Session {
             }
         }
         if policy.needs_touch(now, last_seen_at) {
-            state.store.touch_session(&id_hash, now).await?;
+            state.ops.store.touch_session(&id_hash, now).await?;
         }
         Ok(Session {
             user_id,
@@ -224,6 +225,7 @@ async fn session_view(
     csrf_token: String,
 ) -> Result<SessionView, ApiError> {
     let projects = state
+        .ops
         .store
         .memberships(user_id)
         .await?
@@ -279,6 +281,7 @@ pub async fn login(
     let now = store::now_ms();
     for (key, limit) in keys {
         let wait = state
+            .ops
             .store
             .login_failures(key)
             .await?
@@ -289,7 +292,7 @@ pub async fn login(
     }
     let user = match users::normalize_email(&email) {
         Ok(e) if body.password.len() <= users::MAX_PASSWORD_LEN => {
-            state.store.find_user_by_email(&e).await?
+            state.ops.store.find_user_by_email(&e).await?
         }
         _ => None,
     };
@@ -298,6 +301,7 @@ pub async fn login(
     let refuse = || async {
         for (key, limit) in keys {
             state
+                .ops
                 .store
                 .record_login_failure(key, limit.window.as_millis() as i64)
                 .await?;
@@ -311,6 +315,7 @@ pub async fn login(
     let csrf = secrets::new_token();
     let absolute = limits.policy.absolute;
     let created = state
+        .ops
         .store
         .create_session(&NewSession {
             id_hash: &secrets::hash(&token),
@@ -324,7 +329,7 @@ pub async fn login(
     if !created {
         return Err(refuse().await?);
     }
-    state.store.clear_login_failures(&account_key).await?;
+    state.ops.store.clear_login_failures(&account_key).await?;
     let actor = Actor {
         actor_type: "user",
         actor_id: user.id.clone(),
@@ -358,7 +363,7 @@ fn signed_out(state: &AppState) -> Response {
 }
 
 pub async fn logout(State(state): State<AppState>, session: Session) -> Result<Response, ApiError> {
-    state.store.delete_session(&session.id_hash).await?;
+    state.ops.store.delete_session(&session.id_hash).await?;
     audit_in_every_project(&state, &session.actor(), "user.logout").await?;
     Ok(signed_out(&state))
 }
@@ -368,7 +373,11 @@ pub async fn logout_all(
     State(state): State<AppState>,
     session: Session,
 ) -> Result<Response, ApiError> {
-    state.store.delete_user_sessions(&session.user_id).await?;
+    state
+        .ops
+        .store
+        .delete_user_sessions(&session.user_id)
+        .await?;
     audit_in_every_project(&state, &session.actor(), "user.logout_all").await?;
     Ok(signed_out(&state))
 }
@@ -381,10 +390,10 @@ async fn audit_in_every_project(
     actor: &Actor,
     action: &'static str,
 ) -> Result<(), ApiError> {
-    for m in state.store.memberships(&actor.actor_id).await? {
+    for m in state.ops.store.memberships(&actor.actor_id).await? {
         let target = ("user", actor.actor_id.as_str());
         crate::operations::audit::record(
-            &state.store,
+            &state.ops.store,
             actor.clone(),
             &m.project_id,
             action,
@@ -423,6 +432,7 @@ pub async fn setup_password(
         .await
         .map_err(|_| ApiError::unavailable("could not hash the password; try again"))?;
     match state
+        .ops
         .store
         .use_setup_token(&secrets::hash(body.token.trim()), &hash)
         .await?
