@@ -646,6 +646,14 @@ async fn bulk_replay_follows_the_job_to_its_end() {
         .await;
     }
     receiver.wait_for(3, Duration::from_secs(20)).await;
+    // Arrival is not the stored outcome: the job counts what is recorded
+    // as succeeded when it starts.
+    api.wait_until(
+        &format!("/v1/deliveries?webhookId={id}&status=succeeded"),
+        &key,
+        |d| d.as_array().is_some_and(|a| a.len() == 3),
+    )
+    .await;
     let cli = Cli::new(&server, &key);
     let out = cli.run(&[
         "deliveries",
