@@ -293,8 +293,14 @@ async fn deliveries_wait_while_no_cli_is_connected_and_all_arrive_after_a_restar
     let signing = hook["signingSecret"].as_str().unwrap().to_string();
     let mut cli = Cli::start(&server, &key, &receiver.url, &["--webhook", &id]);
     cli.wait_connected();
-    ingest_n(&server, &hook, 1).await;
+    let first = ingest_n(&server, &hook, 1).await;
     receiver.wait_for(1, WAIT).await;
+    // Arrival is not the end of the attempt: killed before its answer is
+    // back, the CLI leaves the attempt broken off, and it is sent again.
+    server
+        .api()
+        .wait_delivery(&key, &first[0], |d| d["status"] == "succeeded")
+        .await;
 
     cli.kill();
     // The server saw the connection end: it gave the endpoint up.
