@@ -5,7 +5,7 @@
 use sqlx::{Row, Transaction};
 
 use super::models::*;
-use super::{bind_all, now_ms, usage, values_list, Flush, Result, Store, ROWS_PER_STATEMENT};
+use super::{bind_all, now_ms, row_chunks, usage, values_list, Flush, Result, Store};
 
 impl Store {
     /// The write path's transaction, the only place that inserts events and
@@ -122,7 +122,7 @@ impl Store {
                 .iter()
                 .map(|r| r.original_id.as_str())
                 .collect();
-            for chunk in originals.chunks(ROWS_PER_STATEMENT) {
+            for chunk in row_chunks(&originals) {
                 // `now` is our own integer, so it can be written into the SQL.
                 let sql = format!(
                     "UPDATE deliveries SET replayed_at = {now} WHERE id IN {}",
@@ -147,7 +147,7 @@ impl Store {
         }
         // Multi-row INSERTs: one statement per table and chunk rather than
         // one or two per event, which is most of the cost of a batch.
-        for chunk in events.chunks(ROWS_PER_STATEMENT) {
+        for chunk in row_chunks(&events) {
             let sql = format!(
                 "INSERT INTO events (id, project_id, content_type, body, received_at, headers, application_id, event_type, \
                  ordering_key) VALUES {}",
@@ -168,7 +168,7 @@ impl Store {
             }
             q.execute(&mut **tx).await?;
         }
-        for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        for chunk in row_chunks(&rows) {
             let sql = format!(
                 "INSERT INTO deliveries (id, project_id, webhook_id, event_id, status, attempts, next_attempt_at, \
                  lease_token, created_at, updated_at, replay_of) VALUES {}",
@@ -199,7 +199,7 @@ impl Store {
             }
             q.execute(&mut **tx).await?;
         }
-        for chunk in resent.chunks(ROWS_PER_STATEMENT) {
+        for chunk in row_chunks(&resent) {
             let sql = format!(
                 "UPDATE deliveries SET transformed = \
                  (SELECT o.transformed FROM deliveries o WHERE o.id = deliveries.replay_of) WHERE id IN {}",
@@ -360,7 +360,7 @@ impl Store {
             return Ok(());
         }
         let mut events = std::collections::HashMap::new();
-        for chunk in claimed.chunks(ROWS_PER_STATEMENT) {
+        for chunk in row_chunks(claimed) {
             let sql = format!(
                 "SELECT id, content_type, body, headers, ordering_key, event_type FROM events WHERE id IN {}",
                 values_list(self.dialect, 1, chunk.len())
@@ -400,21 +400,21 @@ impl Store {
     ) -> Result<Vec<String>> {
         let now = now_ms();
         let mut got = Vec::new();
-        for chunk in ids.chunks(100) {
-            // `now` and `lease_until` are our own integers, written into the SQL.
+        for chunk in row_chunks(ids) {
             let rows = (0..chunk.len())
-                .map(|i| format!("(${}, $1, {lease_until})", i + 2))
+                .map(|i| format!("(${}, $1, $2)", i + 4))
                 .collect::<Vec<_>>()
                 .join(", ");
             let sql = format!(
                 "INSERT INTO endpoint_owners (webhook_id, node, lease_until) VALUES {rows} \
                  ON CONFLICT (webhook_id) DO UPDATE SET node = excluded.node, lease_until = excluded.lease_until \
-                 WHERE endpoint_owners.lease_until < {now} OR endpoint_owners.node = excluded.node \
+                 WHERE endpoint_owners.lease_until < $3 OR endpoint_owners.node = excluded.node \
                  RETURNING webhook_id"
             );
-            let q = chunk
-                .iter()
-                .fold(sqlx::query(&sql).bind(node), |q, id| q.bind(*id));
+            let q = chunk.iter().fold(
+                sqlx::query(&sql).bind(node).bind(lease_until).bind(now),
+                |q, id| q.bind(*id),
+            );
             for r in q.fetch_all(&self.pool).await? {
                 got.push(r.try_get("webhook_id")?);
             }
@@ -431,18 +431,20 @@ impl Store {
         lease_until: i64,
     ) -> Result<Vec<String>> {
         let mut kept = Vec::new();
-        for chunk in ids.chunks(100) {
+        for chunk in row_chunks(ids) {
             let list = (0..chunk.len())
-                .map(|i| format!("${}", i + 2))
+                .map(|i| format!("${}", i + 3))
                 .collect::<Vec<_>>()
                 .join(", ");
             let sql = format!(
-                "UPDATE endpoint_owners SET lease_until = {lease_until} WHERE node = $1 AND webhook_id IN ({list}) \
+                "UPDATE endpoint_owners SET lease_until = $2 WHERE node = $1 AND webhook_id IN ({list}) \
                  RETURNING webhook_id"
             );
             let q = chunk
                 .iter()
-                .fold(sqlx::query(&sql).bind(node), |q, id| q.bind(*id));
+                .fold(sqlx::query(&sql).bind(node).bind(lease_until), |q, id| {
+                    q.bind(*id)
+                });
             for r in q.fetch_all(&self.pool).await? {
                 kept.push(r.try_get("webhook_id")?);
             }
@@ -452,7 +454,7 @@ impl Store {
 
     /// Gives up `node`'s hold on the endpoints of `ids`.
     pub async fn release_endpoints(&self, node: &str, ids: &[&str]) -> Result<()> {
-        for chunk in ids.chunks(100) {
+        for chunk in row_chunks(ids) {
             let list = (0..chunk.len())
                 .map(|i| format!("${}", i + 2))
                 .collect::<Vec<_>>()
@@ -492,33 +494,34 @@ impl Store {
                 record_circuit(tx, o, c).await?;
             }
         }
-        // Multi-row statements: one INSERT and one UPDATE per chunk.
-        for chunk in outcomes.chunks(ROWS_PER_STATEMENT) {
-            let attempts: Vec<(&Outcome, &AttemptRecord)> = chunk
-                .iter()
-                .filter_map(|o| o.attempt.as_ref().map(|a| (o, a)))
-                .collect();
-            if !attempts.is_empty() {
-                let sql = format!(
-                    "INSERT INTO attempts (id, delivery_id, attempt_no, started_at, duration_ms, status_code, \
-                     error_kind, error_message, response_excerpt) VALUES {}",
-                    values_list(self.dialect, attempts.len(), 9)
-                );
-                let mut q = sqlx::query(&sql);
-                for (o, a) in &attempts {
-                    q = q
-                        .bind(&a.id)
-                        .bind(&o.delivery_id)
-                        .bind(a.attempt_no)
-                        .bind(a.started_at)
-                        .bind(a.duration_ms)
-                        .bind(a.status_code)
-                        .bind(&a.error_kind)
-                        .bind(&a.error_message)
-                        .bind(&a.response_excerpt);
-                }
-                q.execute(&mut **tx).await?;
+        // Multi-row statements: INSERTs of the attempts, UPDATEs of the
+        // deliveries.
+        let attempts: Vec<(&Outcome, &AttemptRecord)> = outcomes
+            .iter()
+            .filter_map(|o| o.attempt.as_ref().map(|a| (o, a)))
+            .collect();
+        for attempts in row_chunks(&attempts) {
+            let sql = format!(
+                "INSERT INTO attempts (id, delivery_id, attempt_no, started_at, duration_ms, status_code, \
+                 error_kind, error_message, response_excerpt) VALUES {}",
+                values_list(self.dialect, attempts.len(), 9)
+            );
+            let mut q = sqlx::query(&sql);
+            for (o, a) in attempts {
+                q = q
+                    .bind(&a.id)
+                    .bind(&o.delivery_id)
+                    .bind(a.attempt_no)
+                    .bind(a.started_at)
+                    .bind(a.duration_ms)
+                    .bind(a.status_code)
+                    .bind(&a.error_kind)
+                    .bind(&a.error_message)
+                    .bind(&a.response_excerpt);
             }
+            q.execute(&mut **tx).await?;
+        }
+        for chunk in row_chunks(outcomes) {
             // VALUES columns are named column1.. on both SQLite and PostgreSQL.
             let sql = format!(
                 "UPDATE deliveries SET status = v.column3, attempts = v.column4, next_attempt_at = v.column5, \

@@ -4,8 +4,13 @@
 
 use sqlx::Row;
 
-use super::{bind_all, values_list, Flush, Result, Store, ROWS_PER_STATEMENT};
 use crate::ids;
+
+use super::{bind_all, values_list, Flush, Result, Store};
+
+/// Most deliveries one purge deletes: its `IN` lists stay far below either
+/// backend's bind-parameter limit.
+const MOST_PER_PURGE: i64 = 1000;
 
 impl Store {
     /// Projects and their tier names, for the retention job.
@@ -42,7 +47,7 @@ impl Store {
         .bind(project_id)
         .bind(&cutoff_id)
         .bind(cutoff_ms)
-        .bind(limit.min(ROWS_PER_STATEMENT as i64))
+        .bind(limit.min(MOST_PER_PURGE))
         .fetch_all(&mut *tx)
         .await?;
         if rows.is_empty() {

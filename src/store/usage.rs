@@ -8,8 +8,8 @@ use sqlx::{Any, Row};
 
 use super::audit::insert_audit;
 use super::{
-    bind_all, now_ms, values_list, Actor, AuditEntry, DeliveryStatus, Dialect, Outcome, Result,
-    Store, ROWS_PER_STATEMENT,
+    bind_all, now_ms, row_chunks, values_list, Actor, AuditEntry, DeliveryStatus, Dialect, Outcome,
+    Result, Store,
 };
 
 const HOUR_MS: i64 = 3_600_000;
@@ -106,7 +106,7 @@ impl UsageTally {
     ) -> Result<()> {
         let hour = hour_start(now_ms());
         let rows: Vec<_> = self.counts.iter().collect();
-        for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        for chunk in row_chunks(&rows) {
             let sql = format!(
                 "INSERT INTO usage_counters (project_id, webhook_id, hour_start, events, deliveries, attempts, \
                  successes, failures, dead, bytes_in, bytes_out) VALUES {} \
@@ -146,7 +146,7 @@ impl UsageTally {
                 .filter(|(_, u)| u.successes > 0)
                 .map(|((_, w), _)| w.as_str())
                 .collect();
-            for chunk in succeeded.chunks(ROWS_PER_STATEMENT) {
+            for chunk in row_chunks(&succeeded) {
                 let sql = format!(
                     "UPDATE webhooks SET consecutive_dead = 0 WHERE consecutive_dead <> 0 AND id IN {}",
                     values_list(dialect, 1, chunk.len())

@@ -226,7 +226,7 @@ impl Store {
         ids: &[&str],
     ) -> Result<std::collections::HashMap<String, bool>> {
         let mut out = std::collections::HashMap::new();
-        for chunk in ids.chunks(super::ROWS_PER_STATEMENT) {
+        for chunk in super::row_chunks(ids) {
             let sql = format!(
                 "SELECT id, enabled FROM webhooks WHERE id IN {}",
                 super::values_list(self.dialect, 1, chunk.len())
