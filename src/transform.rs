@@ -6,15 +6,15 @@
 //! nothing: no `std`/`os` modules, no loader), and enforces what a sandbox
 //! needs: a memory limit per runtime, a stack limit, and an interrupt
 //! handler polled while scripts run, which ends one that passes its
-//! deadline. Runs go to the blocking pool behind a few slots ([`run`]), so
-//! that a runaway script holds one slot for at most its time cap and never
-//! a thread of the async runtime.
+//! deadline. Runs go to a few script threads of their own ([`run`]), so
+//! that a runaway script holds one for at most its time cap and never a
+//! thread of the async runtime.
 //!
 //! Deliveries reuse sandboxes: setting up a runtime and context and
 //! evaluating the script cost about 400 µs of CPU per delivery (atoms,
 //! the standard library's objects, a GC at teardown), more than the rest
 //! of a trivial transformation and enough to halve throughput. So each
-//! blocking thread keeps up to 16 ready sandboxes, each its own runtime
+//! script thread keeps up to 16 ready sandboxes, each its own runtime
 //! and context for one transformation version: never shared between
 //! versions, so neither between endpoints nor customers, even when their
 //! code is the same. The consequence, as with Cloudflare Workers'
@@ -266,8 +266,8 @@ struct Returned {
     url: Option<String>,
 }
 
-/// Runs `code` on `input` within `caps`, on the blocking pool, at most
-/// [`SLOTS`] at once per node. With an `identity` (the transformation
+/// Runs `code` on `input` within `caps`, on the node's script threads, at
+/// most [`SLOTS`] at once. With an `identity` (the transformation
 /// version's id) the run may reuse a sandbox that ran that version before
 /// on the same thread, globals and all; without one it gets a fresh one.
 pub async fn run(
@@ -308,9 +308,9 @@ pub async fn check_code(code: String, caps: Caps) -> Result<(), String> {
     }
 }
 
-/// Runs `f` on the blocking pool behind one of [`SLOTS`]: a script may spin
+/// Runs `f` on a script thread behind one of [`SLOTS`]: a script may spin
 /// for its whole time cap, which must never hold a thread of the async
-/// runtime, nor more than a few of the blocking pool however many run away.
+/// runtime, nor more than a few threads however many run away.
 async fn off_runtime<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, Failure> + Send + 'static,
 ) -> Result<T, Failure> {
@@ -318,9 +318,54 @@ async fn off_runtime<T: Send + 'static>(
         .acquire()
         .await
         .map_err(|_| Failure::Script("the transformation pool is closed".into()))?;
-    tokio::task::spawn_blocking(f)
-        .await
-        .unwrap_or_else(|e| Err(Failure::Script(format!("the transformation stopped: {e}"))))
+    let (done, result) = tokio::sync::oneshot::channel();
+    let task: ScriptTask = Box::new(move || {
+        let _ = done.send(std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)));
+    });
+    if script_threads().send(task).is_err() {
+        return Err(Failure::Script(
+            "no transformation thread could start".into(),
+        ));
+    }
+    match result.await {
+        Ok(Ok(outcome)) => outcome,
+        Ok(Err(_)) | Err(_) => Err(Failure::Script("the transformation stopped".into())),
+    }
+}
+
+type ScriptTask = Box<dyn FnOnce() + Send>;
+
+/// The node's [`SLOTS`] script threads, started on first use. Each keeps
+/// the sandboxes it warmed (`WARM`), so their number bounds the memory
+/// kept: on tokio's blocking pool any of its many threads could run a
+/// script and keep sandboxes, and peak RSS grew with the pool. A holder of
+/// a slot always finds a thread free, so tasks never queue here.
+fn script_threads() -> &'static std::sync::mpsc::Sender<ScriptTask> {
+    static THREADS: std::sync::OnceLock<std::sync::mpsc::Sender<ScriptTask>> =
+        std::sync::OnceLock::new();
+    THREADS.get_or_init(|| {
+        let (tx, rx) = std::sync::mpsc::channel::<ScriptTask>();
+        let rx = std::sync::Arc::new(std::sync::Mutex::new(rx));
+        for i in 0..SLOTS {
+            let rx = rx.clone();
+            let started = std::thread::Builder::new()
+                .name(format!("hookrelay-script-{i}"))
+                .spawn(move || loop {
+                    // The lock is held only while waiting for the next task.
+                    let next = rx.lock().unwrap_or_else(|e| e.into_inner()).recv();
+                    match next {
+                        Ok(task) => task(),
+                        Err(_) => return,
+                    }
+                });
+            // Fewer threads only means fewer scripts at once; with none,
+            // sending fails and the run fails with a clear error.
+            if let Err(e) = started {
+                tracing::error!(error = %e, "could not start a transformation thread");
+            }
+        }
+        tx
+    })
 }
 
 /// Runs `code` on `input` on this thread, in a sandbox kept for

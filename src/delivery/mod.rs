@@ -1026,7 +1026,7 @@ impl Engine {
         );
         let (started_at, clock) = (store::now_ms(), Instant::now());
         // `transform::run` keeps the script off the async runtime, on a few
-        // blocking threads at most: a runaway script holds one of those for
+        // script threads: a runaway script holds one of those for
         // its time cap, never this node's delivery tasks.
         match transform::run(
             t.code.clone(),
