@@ -184,16 +184,16 @@ type WriteTurn<'a> = Option<tokio::sync::MutexGuard<'a, Option<KeptWriter>>>;
 const ROWS_PER_STATEMENT: usize = 256;
 
 /// Up to this many rows go in one statement of exactly that many.
-const EXACT_ROWS: usize = 64;
+const EXACT_ROWS: usize = 128;
 
 /// `items` in chunks for multi-row statements, in order: up to `EXACT_ROWS`
 /// as they are, more in powers of two (at most `ROWS_PER_STATEMENT`) and a
 /// remainder. A statement's text depends on its row count and sqlx keeps
 /// each prepared text per connection; with any count up to 1,000, the
 /// programs of large fan-out batches (10 delivery rows per message) held
-/// megabytes each, and peak RSS was 160-180 MiB. Small batches (the usual
-/// ones below full load) keep one statement each: splitting them cost more
-/// in round trips than their parse saved.
+/// megabytes each, and peak RSS was 160-190 MiB. Batches up to the usual
+/// size under full load keep one statement each: splitting them cost more
+/// in round trips (PostgreSQL's above all) than their parse saved.
 fn row_chunks<T>(items: &[T]) -> impl Iterator<Item = &[T]> {
     let mut rest = items;
     std::iter::from_fn(move || {
@@ -642,8 +642,9 @@ mod tests {
                 .collect::<Vec<_>>()
         };
         assert_eq!(lens(24), [24]);
-        assert_eq!(lens(100), [64, 36]);
+        assert_eq!(lens(128), [128]);
+        assert_eq!(lens(200), [128, 72]);
         assert_eq!(lens(1280), [256; 5]);
-        assert_eq!(lens(600), [256, 256, 64, 24]);
+        assert_eq!(lens(600), [256, 256, 88]);
     }
 }
