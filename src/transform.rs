@@ -404,7 +404,13 @@ pub fn run_now(
             None => Ok(None),
         }
     })?;
-    if let Some(id) = identity {
+    let outcome = match json {
+        None => Ok(Outcome::Cancelled),
+        Some(json) => requested(&json).map(Outcome::Send),
+    };
+    // Only a good run's sandbox is kept: a script that returned something
+    // unusable may have left its globals half-updated too.
+    if let (Some(id), Ok(_)) = (identity, &outcome) {
         let (identity, code) = kept.unwrap_or_else(|| (id.to_string(), code.to_string()));
         Warm {
             identity,
@@ -413,10 +419,12 @@ pub fn run_now(
         }
         .keep();
     }
-    let Some(json) = json else {
-        return Ok(Outcome::Cancelled);
-    };
-    let returned: Returned = serde_json::from_str(&json).map_err(|e| {
+    outcome
+}
+
+/// The request a handler returned (as JSON), if it can be sent.
+fn requested(json: &str) -> Result<Request, Failure> {
+    let returned: Returned = serde_json::from_str(json).map_err(|e| {
         Failure::Script(format!(
             "handler must return null or {{body, headers?, method?, url?}} ({e})"
         ))
@@ -430,7 +438,7 @@ pub fn run_now(
         method: returned.method,
         url: returned.url,
     };
-    request.check().map(Outcome::Send).map_err(|e| {
+    request.check().map_err(|e| {
         Failure::Script(format!(
             "handler returned a request that cannot be sent: {e}"
         ))
@@ -787,6 +795,11 @@ mod tests {
         assert_eq!(body(run(&input())), "2");
         assert_eq!(run(&spin).unwrap_err().kind(), "transformation_timeout");
         assert_eq!(body(run(&input())), "1");
+        // So does a run whose request cannot be sent: the next starts fresh.
+        let code = "let n = 0; function handler(e) { n += 1; return n == 1 ? { body: 'x', method: 'TRACE' } : { body: String(n) } }";
+        let run = || run_now(code, &input(), caps(), Some("trv_unusable"));
+        assert_eq!(run().unwrap_err().kind(), "transformation_error");
+        assert_eq!(run().unwrap_err().kind(), "transformation_error");
     }
 
     #[test]
