@@ -69,8 +69,12 @@ pub struct CircuitPolicy {
 /// Longest pause a destination's `Retry-After` can ask for.
 pub const MAX_RETRY_AFTER_MS: i64 = 10 * 60 * 1000;
 
-/// Most deliveries of one endpoint leased ahead of sending.
-pub const MAX_AHEAD: usize = 1000;
+/// Most deliveries of one endpoint leased ahead of sending. At 1,000, fan-out
+/// to ten endpoints held 10,000 jobs in memory and delivered less (about
+/// 18,000/s against 21,000/s at 250, median latency 520 against 120 ms,
+/// peak RSS 130-140 against 110-125 MiB); at 100 it delivered less again.
+/// One endpoint at 10,000/s keeps the same pace at 250.
+pub const MAX_AHEAD: usize = 250;
 /// How much of an endpoint's work is leased ahead, in time at its pace.
 pub const AHEAD_MS: i64 = 2000;
 
@@ -774,8 +778,8 @@ mod tests {
             now += 1;
         }
         assert!(
-            (1000..=MAX_AHEAD + 10).contains(&s.held()),
-            "a second of its pace ahead, at most the maximum: {}",
+            (MAX_AHEAD..=MAX_AHEAD + 10).contains(&s.held()),
+            "two seconds of its pace (4,000) ahead, but at most the maximum: {}",
             s.held()
         );
     }
