@@ -237,26 +237,27 @@ async fn a_failing_endpoints_circuit_opens_waits_on_probes_and_loses_nothing() {
         "{actions:?}"
     );
     // The operator hears of both.
-    let deadline = Instant::now() + WAIT;
-    loop {
-        let types: Vec<String> = channel
-            .received()
-            .iter()
+    let types = |got: &[Received]| -> Vec<String> {
+        got.iter()
             .map(|r| {
                 serde_json::from_slice::<Value>(&r.body).unwrap()["type"]
                     .as_str()
                     .unwrap_or_default()
                     .to_string()
             })
-            .collect();
-        if types.iter().any(|t| t == "endpoint.circuit_opened")
-            && types.iter().any(|t| t == "endpoint.circuit_closed")
-        {
-            break;
-        }
-        assert!(Instant::now() < deadline, "notices: {types:?}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+            .collect()
+    };
+    channel
+        .wait_until(
+            WAIT,
+            |got| {
+                let types = types(got);
+                types.iter().any(|t| t == "endpoint.circuit_opened")
+                    && types.iter().any(|t| t == "endpoint.circuit_closed")
+            },
+            |got| format!("notices: {:?}", types(got)),
+        )
+        .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

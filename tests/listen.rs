@@ -563,17 +563,19 @@ async fn the_cli_reconnects_after_a_server_restart_and_nothing_is_lost() {
     let second = ingest_n(&server, &hook, 50).await;
     // Every one arrives; one whose answer the restart cut off may arrive
     // twice (at least once), so arrivals are not simply counted.
-    let deadline = Instant::now() + WAIT;
-    let got = loop {
-        let got = receiver.received();
-        let arrived: std::collections::HashSet<String> =
-            got.iter().map(|r| header(r, "webhook-id")).collect();
-        if first.iter().chain(&second).all(|i| arrived.contains(i)) {
-            break got;
-        }
-        assert!(Instant::now() < deadline, "not all arrived: {arrived:?}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
+    let arrived = |got: &[Received]| -> std::collections::HashSet<String> {
+        got.iter().map(|r| header(r, "webhook-id")).collect()
     };
+    let got = receiver
+        .wait_until(
+            WAIT,
+            |got| {
+                let arrived = arrived(got);
+                first.iter().chain(&second).all(|i| arrived.contains(i))
+            },
+            |got| format!("not all arrived: {:?}", arrived(got)),
+        )
+        .await;
     let secret = hook["signingSecret"].as_str().unwrap();
     assert!(got.iter().all(|r| verifies(secret, r)));
     assert!(

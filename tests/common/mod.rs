@@ -676,16 +676,33 @@ impl Receiver {
     }
 
     pub async fn wait_for(&self, n: usize, timeout: Duration) -> Vec<Received> {
+        self.wait_until(
+            timeout,
+            |got| got.len() >= n,
+            |got| format!("receiver got {} of {n} requests", got.len()),
+        )
+        .await
+    }
+
+    /// Waits until what arrived satisfies `done`; `why` says what is
+    /// missing when `timeout` runs out.
+    pub async fn wait_until(
+        &self,
+        timeout: Duration,
+        done: impl Fn(&[Received]) -> bool,
+        why: impl Fn(&[Received]) -> String,
+    ) -> Vec<Received> {
         let deadline = Instant::now() + timeout;
-        while self.count() < n {
-            assert!(
-                Instant::now() < deadline,
-                "receiver got {} of {n} requests",
-                self.count()
-            );
+        loop {
+            {
+                let got = self.state.received.lock().unwrap();
+                if done(&got) {
+                    return got.clone();
+                }
+                assert!(Instant::now() < deadline, "{}", why(&got));
+            }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        self.received()
     }
 }
 
