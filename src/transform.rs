@@ -338,8 +338,9 @@ type ScriptTask = Box<dyn FnOnce() + Send>;
 /// The node's [`SLOTS`] script threads, started on first use. Each keeps
 /// the sandboxes it warmed (`WARM`), so their number bounds the memory
 /// kept: on tokio's blocking pool any of its many threads could run a
-/// script and keep sandboxes, and peak RSS grew with the pool. A holder of
-/// a slot always finds a thread free, so tasks never queue here.
+/// script and keep sandboxes, and peak RSS grew with the pool. With every
+/// thread started, a holder of a slot finds one free; tasks queue here only
+/// if some could not start.
 fn script_threads() -> &'static std::sync::mpsc::Sender<ScriptTask> {
     static THREADS: std::sync::OnceLock<std::sync::mpsc::Sender<ScriptTask>> =
         std::sync::OnceLock::new();
