@@ -165,8 +165,9 @@ async fn run(
         // sleeping out the whole interval there left the writer idle most
         // of the time and capped a closed loop of N callers at N per
         // interval (128 connections: about 10,000/s). It looks every
-        // `GATHER_POLL` rather than at each arrival, which at 2,000/s
-        // would wake it several times per event.
+        // `GATHER_POLL` rather than at each arrival, which would wake it
+        // twice per event (its request, then its outcome): 5 % more CPU
+        // at 5,000/s.
         let deadline = last_commit + COMMIT_INTERVAL;
         while gather(&requests, &pending.outcomes) {
             let now = tokio::time::Instant::now();
