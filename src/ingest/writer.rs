@@ -39,8 +39,9 @@ const RETRY_DELAY: Duration = Duration::from_millis(200);
 /// out. While commits follow each other closely, a small batch waits for
 /// more until it is no longer small or this long after the previous commit
 /// started, so they gather; a request after a quiet spell commits at once.
-/// Measured at 2,000/s (see docs/benchmarks.md): 4 ms saved 7 % of the CPU per event, 12 ms 23 %
-/// and halved the time spent committing, for a few ms more at the median.
+/// Measured at 2,000/s (see docs/benchmarks.md): 4 ms saved 7 % of the CPU
+/// per event, 12 ms 23 % and halved the time spent committing, for a few ms
+/// more at the median.
 /// Flat out a batch is large and commits at once.
 const COMMIT_INTERVAL: Duration = Duration::from_millis(12);
 /// A batch this large commits at once.
