@@ -243,6 +243,15 @@ fn values_list(dialect: Dialect, rows: usize, cols: usize) -> String {
     out
 }
 
+/// `$first, $first+1, ...`: `n` numbered parameters, for an `IN (...)` list
+/// that follows a statement's leading parameters.
+fn numbered_params(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// `sql` with `values` bound in order: an `IN` list of
 /// `values_list(dialect, 1, n)`.
 fn bind_all<'q>(
@@ -609,7 +618,8 @@ pub(crate) fn decode_err(column: &str, value: &str) -> sqlx::Error {
 #[cfg(test)]
 mod tests {
     use super::{
-        row_chunks, sqlite_file, values_list, Dialect, ROWS_PER_STATEMENT, ROW_STEP, STEPPED_ROWS,
+        numbered_params, row_chunks, sqlite_file, values_list, Dialect, ROWS_PER_STATEMENT,
+        ROW_STEP, STEPPED_ROWS,
     };
 
     #[test]
@@ -630,6 +640,8 @@ mod tests {
             "($1, $2, $3), ($4, $5, $6)"
         );
         assert_eq!(values_list(Dialect::Sqlite, 2, 2), "(?, ?), (?, ?)");
+        assert_eq!(numbered_params(3, 3), "$3, $4, $5");
+        assert_eq!(numbered_params(2, 0), "");
     }
 
     #[test]

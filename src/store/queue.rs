@@ -5,7 +5,9 @@
 use sqlx::{Row, Transaction};
 
 use super::models::*;
-use super::{bind_all, now_ms, row_chunks, usage, values_list, Flush, Result, Store};
+use super::{
+    bind_all, now_ms, numbered_params, row_chunks, usage, values_list, Flush, Result, Store,
+};
 
 impl Store {
     /// The write path's transaction, the only place that inserts events and
@@ -300,8 +302,10 @@ impl Store {
         }
         // Numbered parameters on both backends: a claim binds a few dozen, far
         // from where sqlx's lookup of `$n` names on SQLite costs anything.
-        let list: Vec<String> = (0..ids.len()).map(|i| format!("${}", 4 + i)).collect();
-        let filter = format!("id IN ({}) AND next_attempt_at <= $3", list.join(", "));
+        let filter = format!(
+            "id IN ({}) AND next_attempt_at <= $3",
+            numbered_params(4, ids.len())
+        );
         self.lease_where(&filter, &[], ids, token, lease_until)
             .await
     }
@@ -432,10 +436,7 @@ impl Store {
     ) -> Result<Vec<String>> {
         let mut kept = Vec::new();
         for chunk in row_chunks(ids) {
-            let list = (0..chunk.len())
-                .map(|i| format!("${}", i + 3))
-                .collect::<Vec<_>>()
-                .join(", ");
+            let list = numbered_params(3, chunk.len());
             let sql = format!(
                 "UPDATE endpoint_owners SET lease_until = $2 WHERE node = $1 AND webhook_id IN ({list}) \
                  RETURNING webhook_id"
@@ -455,10 +456,7 @@ impl Store {
     /// Gives up `node`'s hold on the endpoints of `ids`.
     pub async fn release_endpoints(&self, node: &str, ids: &[&str]) -> Result<()> {
         for chunk in row_chunks(ids) {
-            let list = (0..chunk.len())
-                .map(|i| format!("${}", i + 2))
-                .collect::<Vec<_>>()
-                .join(", ");
+            let list = numbered_params(2, chunk.len());
             let sql =
                 format!("DELETE FROM endpoint_owners WHERE node = $1 AND webhook_id IN ({list})");
             let q = chunk
