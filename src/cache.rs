@@ -2,16 +2,38 @@
 //! ingest-secret lookups, webhook configs). Entries live `ttl`, so a change
 //! made through another node is seen here within `ttl` without any
 //! cross-node messaging; changes made through this node invalidate at once.
+//! A key that expires is loaded once, however many requests want it then.
 
 use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-pub struct TtlCache<K, V> {
+use tokio::sync::watch;
+
+pub struct TtlCache<K: Eq + Hash, V> {
     ttl: Duration,
     capacity: usize,
     entries: Mutex<HashMap<K, (Instant, V)>>,
+    /// Keys being loaded, with where their value will appear.
+    loading: Mutex<HashMap<K, watch::Receiver<Option<V>>>>,
+}
+
+/// Ends a key's load, also when its caller goes away mid-load: the key is
+/// no longer being loaded, and waiters whose value never comes load it
+/// themselves.
+struct Loading<'a, K: Eq + Hash, V> {
+    loading: &'a Mutex<HashMap<K, watch::Receiver<Option<V>>>>,
+    key: &'a K,
+}
+
+impl<K: Eq + Hash, V> Drop for Loading<'_, K, V> {
+    fn drop(&mut self) {
+        self.loading
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(self.key);
+    }
 }
 
 impl<K: Eq + Hash + Clone, V: Clone> TtlCache<K, V> {
@@ -20,6 +42,7 @@ impl<K: Eq + Hash + Clone, V: Clone> TtlCache<K, V> {
             ttl,
             capacity,
             entries: Mutex::new(HashMap::new()),
+            loading: Mutex::new(HashMap::new()),
         }
     }
 
@@ -46,7 +69,12 @@ impl<K: Eq + Hash + Clone, V: Clone> TtlCache<K, V> {
     }
 
     /// The cached value of `key`, or else what `load` gives, cached for next
-    /// time (a failed load is not).
+    /// time (a failed load is not). While a key is being loaded, other
+    /// callers wait for that load instead of starting their own: when a
+    /// hot entry expired, every request in flight used to load it at once
+    /// (up to one per connection, each a few queries on an 8-connection
+    /// pool). If that load fails, each waiter tries its own, so an error
+    /// reaches every caller as its own load's.
     pub async fn get_or_load<E, F>(&self, key: K, load: impl FnOnce() -> F) -> Result<V, E>
     where
         F: std::future::Future<Output = Result<V, E>>,
@@ -54,8 +82,38 @@ impl<K: Eq + Hash + Clone, V: Clone> TtlCache<K, V> {
         if let Some(v) = self.get(&key) {
             return Ok(v);
         }
+        let waiting = {
+            let mut loading = self.loading.lock().unwrap_or_else(|e| e.into_inner());
+            match loading.get(&key) {
+                Some(value) => Err(value.clone()),
+                None => {
+                    let (done, value) = watch::channel(None);
+                    loading.insert(key.clone(), value);
+                    Ok(done)
+                }
+            }
+        };
+        let done = match waiting {
+            Ok(done) => done,
+            Err(mut value) => {
+                if let Ok(v) = value.wait_for(Option::is_some).await {
+                    if let Some(v) = v.clone() {
+                        return Ok(v);
+                    }
+                }
+                let v = load().await?;
+                self.insert(key, v.clone());
+                return Ok(v);
+            }
+        };
+        let _loading = Loading {
+            loading: &self.loading,
+            key: &key,
+        };
         let v = load().await?;
-        self.insert(key, v.clone());
+        // Cached before the key stops loading, so no caller misses both.
+        self.insert(key.clone(), v.clone());
+        done.send_replace(Some(v.clone()));
         Ok(v)
     }
 
@@ -88,6 +146,84 @@ mod tests {
         assert_eq!(v, Ok("a"));
         let cached: Result<_, ()> = c.get_or_load(1, || async { Ok("b") }).await;
         assert_eq!(cached, Ok("a"), "served from the cache, not loaded again");
+    }
+
+    #[tokio::test]
+    async fn an_expired_key_is_loaded_once_for_all_who_want_it() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let c = std::sync::Arc::new(TtlCache::new(Duration::from_secs(60), 10));
+        let loads = std::sync::Arc::new(AtomicUsize::new(0));
+        let (release, released) = watch::channel(false);
+        let callers: Vec<_> = (0..20)
+            .map(|_| {
+                let (c, loads, mut released) = (c.clone(), loads.clone(), released.clone());
+                tokio::spawn(async move {
+                    c.get_or_load(1, || async move {
+                        loads.fetch_add(1, Ordering::SeqCst);
+                        let _ = released.wait_for(|r| *r).await;
+                        Ok::<_, ()>("a")
+                    })
+                    .await
+                })
+            })
+            .collect();
+        // A test runs on one thread: each caller runs up to its wait
+        // (the first to its load) before this task goes on.
+        tokio::task::yield_now().await;
+        assert!(c.loading.lock().unwrap().contains_key(&1));
+        release.send_replace(true);
+        for caller in callers {
+            assert_eq!(caller.await.unwrap(), Ok("a"));
+        }
+        assert_eq!(loads.load(Ordering::SeqCst), 1);
+        assert!(c.loading.lock().unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn waiters_load_themselves_when_the_load_fails_or_goes_away() {
+        let c = std::sync::Arc::new(TtlCache::new(Duration::from_secs(60), 10));
+        let (release, released) = watch::channel(false);
+        let first = {
+            let (c, mut released) = (c.clone(), released.clone());
+            tokio::spawn(async move {
+                c.get_or_load(1, || async move {
+                    let _ = released.wait_for(|r| *r).await;
+                    Err::<&str, &str>("down")
+                })
+                .await
+            })
+        };
+        tokio::task::yield_now().await;
+        assert!(c.loading.lock().unwrap().contains_key(&1));
+        let second = {
+            let c = c.clone();
+            tokio::spawn(async move { c.get_or_load(1, || async { Ok::<_, &str>("b") }).await })
+        };
+        tokio::task::yield_now().await;
+        release.send_replace(true);
+        assert_eq!(first.await.unwrap(), Err("down"));
+        assert_eq!(
+            second.await.unwrap(),
+            Ok("b"),
+            "its own load, after the failed one"
+        );
+        // A caller that goes away mid-load leaves no load behind.
+        let gone = {
+            let c = c.clone();
+            tokio::spawn(async move {
+                c.get_or_load(2, std::future::pending::<Result<&str, ()>>)
+                    .await
+            })
+        };
+        tokio::task::yield_now().await;
+        assert!(c.loading.lock().unwrap().contains_key(&2));
+        gone.abort();
+        let _ = gone.await;
+        assert!(c.loading.lock().unwrap().is_empty());
+        assert_eq!(
+            c.get_or_load(2, || async { Ok::<_, ()>("c") }).await,
+            Ok("c")
+        );
     }
 
     #[test]

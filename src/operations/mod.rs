@@ -83,15 +83,24 @@ impl Operations {
     /// The active API key with this secret hash. Credentials are cached:
     /// a change through another node is seen here within `AUTH_CACHE_TTL`,
     /// one through this node at once.
+    /// Only keys that exist are cached, so unknown secrets cannot fill the
+    /// cache (each is looked up, as a failed load is).
     pub async fn active_key(&self, hash: &str) -> Result<Option<KeyAuth>, sqlx::Error> {
-        if let Some(k) = self.api_keys.get(&hash.to_string()) {
-            return Ok(Some(k));
+        let found = self
+            .api_keys
+            .get_or_load(hash.to_string(), || async {
+                match self.store.find_active_key(hash).await {
+                    Ok(Some(k)) => Ok(k),
+                    Ok(None) => Err(None),
+                    Err(e) => Err(Some(e)),
+                }
+            })
+            .await;
+        match found {
+            Ok(k) => Ok(Some(k)),
+            Err(None) => Ok(None),
+            Err(Some(e)) => Err(e),
         }
-        let found = self.store.find_active_key(hash).await?;
-        if let Some(k) = &found {
-            self.api_keys.insert(hash.to_string(), k.clone());
-        }
-        Ok(found)
     }
 
     /// The ingest URL with this public id, cached like credentials.
