@@ -3,9 +3,13 @@
 //! made through another node is seen here within `ttl` without any
 //! cross-node messaging; changes made through this node invalidate at once.
 //! A key that expires is loaded once, however many requests want it then.
+//! Written here rather than taken from a caching crate (moka does this and
+//! much more): it is this file, on tokio's `watch`, where moka would add a
+//! dependency tree to a build that must stay lean on two cores.
 
 use std::collections::HashMap;
 use std::hash::Hash;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -17,6 +21,10 @@ pub struct TtlCache<K: Eq + Hash, V> {
     entries: Mutex<HashMap<K, (Instant, V)>>,
     /// Keys being loaded, with where their value will appear.
     loading: Mutex<HashMap<K, watch::Receiver<Option<V>>>>,
+    /// Counts removals: a load that began before one does not cache what
+    /// it read (a key revoked through this node would otherwise be
+    /// served again until the entry expired).
+    generation: AtomicU64,
 }
 
 /// Ends a key's load, also when its caller goes away mid-load: the key is
@@ -25,14 +33,20 @@ pub struct TtlCache<K: Eq + Hash, V> {
 struct Loading<'a, K: Eq + Hash, V> {
     loading: &'a Mutex<HashMap<K, watch::Receiver<Option<V>>>>,
     key: &'a K,
+    /// This load's channel: after a `clear`, the key's entry may be a newer
+    /// load's, which stays.
+    value: watch::Receiver<Option<V>>,
 }
 
 impl<K: Eq + Hash, V> Drop for Loading<'_, K, V> {
     fn drop(&mut self) {
-        self.loading
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(self.key);
+        let mut loading = self.loading.lock().unwrap_or_else(|e| e.into_inner());
+        if loading
+            .get(self.key)
+            .is_some_and(|v| v.same_channel(&self.value))
+        {
+            loading.remove(self.key);
+        }
     }
 }
 
@@ -43,6 +57,7 @@ impl<K: Eq + Hash + Clone, V: Clone> TtlCache<K, V> {
             capacity,
             entries: Mutex::new(HashMap::new()),
             loading: Mutex::new(HashMap::new()),
+            generation: AtomicU64::new(0),
         }
     }
 
@@ -54,8 +69,13 @@ impl<K: Eq + Hash + Clone, V: Clone> TtlCache<K, V> {
         }
     }
 
-    pub fn insert(&self, key: K, value: V) {
+    /// Caches what a load that began at `generation` read, unless an
+    /// entry was removed since.
+    fn insert(&self, generation: u64, key: K, value: V) {
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if self.generation.load(Ordering::SeqCst) != generation {
+            return;
+        }
         if entries.len() >= self.capacity {
             // Bounded memory whatever keys callers present; expired entries
             // go first, and if all are fresh the cache simply starts over.
@@ -82,6 +102,7 @@ impl<K: Eq + Hash + Clone, V: Clone> TtlCache<K, V> {
         if let Some(v) = self.get(&key) {
             return Ok(v);
         }
+        let generation = self.generation.load(Ordering::SeqCst);
         let waiting = {
             let mut loading = self.loading.lock().unwrap_or_else(|e| e.into_inner());
             match loading.get(&key) {
@@ -102,30 +123,40 @@ impl<K: Eq + Hash + Clone, V: Clone> TtlCache<K, V> {
                     }
                 }
                 let v = load().await?;
-                self.insert(key, v.clone());
+                self.insert(generation, key, v.clone());
                 return Ok(v);
             }
         };
         let _loading = Loading {
             loading: &self.loading,
             key: &key,
+            value: done.subscribe(),
         };
         let v = load().await?;
         // Cached before the key stops loading, so no caller misses both.
-        self.insert(key.clone(), v.clone());
+        self.insert(generation, key.clone(), v.clone());
         done.send_replace(Some(v.clone()));
         Ok(v)
     }
 
+    /// Forgets `key`, and any load of it under way: callers from now on
+    /// load it afresh.
     pub fn remove(&self, key: &K) {
-        self.entries
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        entries.remove(key);
+        self.loading
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .remove(key);
     }
 
+    /// Forgets every key, and every load under way.
     pub fn clear(&self) {
-        self.entries
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        entries.clear();
+        self.loading
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .clear();
@@ -226,15 +257,47 @@ mod tests {
         );
     }
 
+    #[tokio::test]
+    async fn a_removal_during_a_load_keeps_that_load_out() {
+        let c = std::sync::Arc::new(TtlCache::new(Duration::from_secs(60), 10));
+        let (release, mut released) = watch::channel(false);
+        let old = {
+            let c = c.clone();
+            tokio::spawn(async move {
+                c.get_or_load(1, || async move {
+                    let _ = released.wait_for(|r| *r).await;
+                    Ok::<_, ()>("old")
+                })
+                .await
+            })
+        };
+        tokio::task::yield_now().await;
+        assert!(c.loading.lock().unwrap().contains_key(&1));
+        c.remove(&1);
+        // A caller after the removal loads afresh, not waiting for the old load.
+        assert_eq!(
+            c.get_or_load(1, || async { Ok::<_, ()>("new") }).await,
+            Ok("new")
+        );
+        release.send_replace(true);
+        assert_eq!(
+            old.await.unwrap(),
+            Ok("old"),
+            "its own caller gets what it read"
+        );
+        assert_eq!(c.get(&1), Some("new"), "but it is not cached");
+        assert!(c.loading.lock().unwrap().is_empty());
+    }
+
     #[test]
     fn expires_and_stays_bounded() {
         let c = TtlCache::new(Duration::ZERO, 2);
-        c.insert(1, "a");
+        c.insert(0, 1, "a");
         assert_eq!(c.get(&1), None, "a zero ttl never serves");
         let c = TtlCache::new(Duration::from_secs(60), 2);
-        c.insert(1, "a");
-        c.insert(2, "b");
-        c.insert(3, "c");
+        c.insert(0, 1, "a");
+        c.insert(0, 2, "b");
+        c.insert(0, 3, "c");
         assert_eq!(c.get(&3), Some("c"));
         assert!(c.entries.lock().unwrap().len() <= 2);
         c.remove(&3);
