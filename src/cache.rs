@@ -114,28 +114,27 @@ impl<K: Eq + Hash + Clone, V: Clone> TtlCache<K, V> {
                 }
             }
         };
-        let done = match waiting {
-            Ok(done) => done,
+        let leading = match waiting {
+            Ok(done) => Some(done),
             Err(mut value) => {
-                if let Ok(v) = value.wait_for(Option::is_some).await {
-                    if let Some(v) = v.clone() {
-                        return Ok(v);
-                    }
+                if let Ok(Some(v)) = value.wait_for(Option::is_some).await.map(|v| v.clone()) {
+                    return Ok(v);
                 }
-                let v = load().await?;
-                self.insert(generation, key, v.clone());
-                return Ok(v);
+                // That load failed or its caller went away: load it here.
+                None
             }
         };
-        let _loading = Loading {
+        let _loading = leading.as_ref().map(|done| Loading {
             loading: &self.loading,
             key: &key,
             value: done.subscribe(),
-        };
+        });
         let v = load().await?;
         // Cached before the key stops loading, so no caller misses both.
         self.insert(generation, key.clone(), v.clone());
-        done.send_replace(Some(v.clone()));
+        if let Some(done) = &leading {
+            done.send_replace(Some(v.clone()));
+        }
         Ok(v)
     }
 
