@@ -22,6 +22,9 @@ pub enum DbOp {
     claim_due,
     /// Finding the endpoints with queued deliveries.
     queued_endpoints,
+    /// SQLite: syncing the log for the write path's batches, beside the
+    /// writer.
+    log_sync,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]

@@ -127,6 +127,41 @@ async fn metrics_count_ingested_delivered_failed_and_dead() {
     assert!((1.0..=10.0).contains(&writes), "{text}");
 }
 
+/// On SQLite the write path commits without an fsync and syncs the log
+/// beside the writer (`store::wal_sync`); an event is answered only after
+/// a sync that started after its commit. PostgreSQL's commit is durable
+/// by itself: nothing is synced beside it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_event_is_answered_only_once_the_log_holding_it_is_synced() {
+    let server = Server::start(ServerOpts::default()).await;
+    let (_, key) = server.create_project("acme");
+    let api = server.api();
+    let receiver = Receiver::start().await;
+    let hook = api.create_webhook(&key, &receiver.url, json!({})).await;
+    for n in 1..=3 {
+        let r = api
+            .ingest(
+                hook["ingestUrl"].as_str().unwrap(),
+                hook["ingestSecret"].as_str().unwrap(),
+                b"{}",
+            )
+            .await;
+        assert_eq!(r.status, 202);
+        // One after another, each commit comes after the last sync ended,
+        // so each needs a sync of its own before its answer.
+        let syncs = sample(
+            &scrape(&api).await,
+            "hookrelay_db_duration_seconds_count{op=\"log_sync\"}",
+        );
+        if server.db_url.is_some() {
+            assert_eq!(syncs, None);
+        } else {
+            assert_eq!(syncs, Some(f64::from(n)));
+        }
+    }
+    receiver.wait_for(3, WAIT).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_concurrent_burst_is_stored_in_batches_and_each_event_arrives_once() {
     let server = Server::start(ServerOpts::default()).await;

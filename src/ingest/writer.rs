@@ -1,9 +1,11 @@
 //! The write path's group commit. Every new event, replay and replay-job
 //! step (through [`super::Intake`]), and every finished attempt (from the
 //! delivery engine), goes to one writer task, which stores whatever has
-//! queued up in a single transaction (one fsync for the lot) and only then
-//! answers each caller: a 202 always means committed, and throughput does
-//! not hinge on per-event fsyncs. Sharing the transaction matters most on
+//! queued up in a single transaction (one fsync for the lot) and answers
+//! each caller only once it is on disk: a 202 always means committed, and
+//! throughput does not hinge on per-event fsyncs. On SQLite the fsync is
+//! made beside the writer, which meanwhile writes the next batch (see
+//! `store::wal_sync`). Sharing the transaction matters most on
 //! SQLite, whose single writer would otherwise alternate between an ingest
 //! and an outcome transaction, each waiting for the other's commit. New
 //! deliveries are leased to this node's engine in the same transaction
@@ -46,8 +48,10 @@ const RETRY_DELAY: Duration = Duration::from_millis(200);
 const COMMIT_INTERVAL: Duration = Duration::from_millis(12);
 /// A batch this large commits at once.
 const SMALL_BATCH: usize = 64;
-/// How often a small batch looks whether it has grown (see `run`).
+/// How often a small batch looks whether it has grown (see `write_loop`).
 const GATHER_POLL: Duration = Duration::from_millis(1);
+/// Committed batches waiting to be on disk before the writer waits too.
+const COMMITTED_AHEAD: usize = 8;
 
 /// The transaction did not commit; nothing of the item was stored.
 #[derive(Debug)]
@@ -130,9 +134,27 @@ struct PendingOutcomes {
 async fn run(
     store: Store,
     engine: Engine,
+    requests_rx: mpsc::Receiver<Request>,
+    outcomes_rx: mpsc::Receiver<Outcome>,
+    stop: oneshot::Receiver<()>,
+) {
+    let (committed, committed_rx) = mpsc::channel(COMMITTED_AHEAD);
+    let answering = tokio::spawn(answer_when_on_disk(
+        store.clone(),
+        engine.clone(),
+        committed_rx,
+    ));
+    write_loop(store, engine, requests_rx, outcomes_rx, stop, committed).await;
+    let _ = answering.await;
+}
+
+async fn write_loop(
+    store: Store,
+    engine: Engine,
     mut requests_rx: mpsc::Receiver<Request>,
     mut outcomes_rx: mpsc::Receiver<Outcome>,
     mut stop: oneshot::Receiver<()>,
+    committed: mpsc::Sender<Committed>,
 ) {
     let mut requests: Vec<Request> = Vec::with_capacity(MAX_ITEMS);
     let mut pending = PendingOutcomes::default();
@@ -183,7 +205,14 @@ async fn run(
             top_up(&mut outcomes_rx, &mut pending.outcomes, MAX_OUTCOMES);
         }
         last_commit = tokio::time::Instant::now();
-        write(&store, &engine, std::mem::take(&mut requests), &mut pending).await;
+        write(
+            &store,
+            &engine,
+            std::mem::take(&mut requests),
+            &mut pending,
+            &committed,
+        )
+        .await;
     }
     // Shutdown: the engine has finished its in-flight sends, so every
     // outcome is queued; store them all, with any last new work.
@@ -194,7 +223,14 @@ async fn run(
             return;
         }
         let before = pending.failures;
-        write(&store, &engine, std::mem::take(&mut requests), &mut pending).await;
+        write(
+            &store,
+            &engine,
+            std::mem::take(&mut requests),
+            &mut pending,
+            &committed,
+        )
+        .await;
         if pending.failures > before {
             tokio::time::sleep(RETRY_DELAY).await;
         }
@@ -253,6 +289,10 @@ impl Batch {
         b
     }
 
+    fn is_empty(&self) -> bool {
+        self.events.is_empty() && self.replays.is_empty() && self.steps.is_empty()
+    }
+
     fn fail(self) {
         self.event_replies
             .into_iter()
@@ -266,12 +306,21 @@ impl Batch {
     }
 }
 
+/// A committed batch whose callers are answered once it is on disk.
+struct Committed {
+    batch: Batch,
+    written: store::Written,
+    leased: Vec<bool>,
+    token: String,
+}
+
 /// One transaction for a batch of new work and the pending outcomes.
 async fn write(
     store: &Store,
     engine: &Engine,
     requests: Vec<Request>,
     pending: &mut PendingOutcomes,
+    committed: &mpsc::Sender<Committed>,
 ) {
     let mut batch = Batch::sort(requests);
     let token = ids::new_id("lease");
@@ -296,17 +345,26 @@ async fn write(
                 engine.outcomes_stored(&pending.outcomes);
             }
             *pending = PendingOutcomes::default();
-            hand_to_engine(engine, &batch, &written, leased, &token);
-            answer(batch, written);
+            if batch.is_empty() {
+                return;
+            }
+            let done = Committed {
+                batch,
+                written,
+                leased,
+                token,
+            };
+            if let Err(mpsc::error::SendError(done)) = committed.send(done).await {
+                // The answering task ends after this loop, so only if it
+                // panicked: answer here rather than leave callers waiting.
+                give_back(engine, &done.batch, done.leased);
+                done.batch.fail();
+            }
         }
         Err(e) => {
             let items = batch.events.len() + batch.replays.len() + batch.steps.len();
             tracing::error!(error = %e, items, outcomes = pending.outcomes.len(), "write-path transaction failed");
-            for (d, leased) in batch.events.iter().flat_map(|e| &e.deliveries).zip(leased) {
-                if leased {
-                    engine.unreserve(&d.webhook_id);
-                }
-            }
+            give_back(engine, &batch, leased);
             batch.fail();
             pending.failures += 1;
             if pending.failures >= OUTCOME_TRIES {
@@ -316,6 +374,42 @@ async fn write(
                 );
                 *pending = PendingOutcomes::default();
             }
+        }
+    }
+}
+
+/// Answers the callers of each committed batch, in commit order, once it
+/// is on disk (`Store::on_disk`), and only then hands its leased deliveries
+/// to the engine: meanwhile the writer goes on with the next batches.
+async fn answer_when_on_disk(
+    store: Store,
+    engine: Engine,
+    mut committed: mpsc::Receiver<Committed>,
+) {
+    while let Some(c) = committed.recv().await {
+        match store.on_disk(&c.written).await {
+            Ok(()) => {
+                hand_to_engine(&engine, &c.batch, &c.written, c.leased, &c.token);
+                answer(c.batch, c.written);
+            }
+            Err(e) => {
+                // Committed but maybe not on disk: the callers hear of a
+                // failure and send again (at-least-once). The leased
+                // deliveries go once their lease runs out.
+                tracing::error!(error = %e, "the write path's log could not be synced");
+                give_back(&engine, &c.batch, c.leased);
+                c.batch.fail();
+            }
+        }
+    }
+}
+
+/// Gives the engine back the places reserved for the leased deliveries of
+/// a batch whose callers are told it failed.
+fn give_back(engine: &Engine, batch: &Batch, leased: Vec<bool>) {
+    for (d, leased) in batch.events.iter().flat_map(|e| &e.deliveries).zip(leased) {
+        if leased {
+            engine.unreserve(&d.webhook_id);
         }
     }
 }

@@ -21,6 +21,7 @@ mod schedules;
 mod transformations;
 mod usage;
 mod users;
+mod wal_sync;
 mod webhooks;
 
 pub use applications::{Application, EventType, LogEntry, LogFilter, Message, Saved};
@@ -74,6 +75,9 @@ pub struct Store {
     /// kept connection, whose page and statement caches stay warm (any other
     /// connection must re-read the pages the last writer changed).
     sqlite_writer: std::sync::Arc<WriterSlot>,
+    /// SQLite on a file: the write path's commits are synced here, beside
+    /// the writer (see `wal_sync`).
+    wal_sync: Option<std::sync::Arc<wal_sync::WalSync>>,
     write_health: std::sync::Arc<WriteHealth>,
 }
 
@@ -83,9 +87,11 @@ enum Flush {
     /// fsync at commit: what a 202 promises.
     AtCommit,
     /// Survives a crash of the process at once, a crash of the machine once
-    /// the next `AtCommit` write fsyncs the log (which holds this write
-    /// too). Only for bookkeeping whose loss means a delivery is sent
-    /// again, which at-least-once allows: outcomes and claims.
+    /// the log is next fsynced (at an `AtCommit` write, or by `wal_sync`),
+    /// which covers this write too. For bookkeeping whose loss means a
+    /// delivery is sent again, which at-least-once allows (outcomes and
+    /// claims), and for the write path's batches, which wait for
+    /// `wal_sync` before they answer.
     WithNextCommit,
 }
 
@@ -324,12 +330,19 @@ impl Store {
             }
             Dialect::Postgres => None,
         };
+        let wal_sync = match dialect {
+            Dialect::Sqlite => {
+                sqlite_file(url).map(|p| std::sync::Arc::new(wal_sync::WalSync::new(p)))
+            }
+            Dialect::Postgres => None,
+        };
         Ok(Store {
             pool,
             dialect,
             migrate_lock,
             auto_disable_after_dead: crate::webhooks::AUTO_DISABLE_AFTER_DEAD,
             sqlite_writer: Default::default(),
+            wal_sync,
             write_health: Default::default(),
         })
     }

@@ -455,6 +455,9 @@ pub struct Written {
     pub replays: Vec<bool>,
     /// False: the job was lost to another node, or finished.
     pub job_steps: Vec<bool>,
+    /// SQLite: the batch's commit, which is on disk only once
+    /// `Store::on_disk` returns.
+    pub(super) log_commit: Option<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

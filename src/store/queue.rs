@@ -13,8 +13,9 @@ impl Store {
     /// The write path's transaction, the only place that inserts events and
     /// deliveries: new events with their deliveries, replays, replay-job
     /// steps and finished attempts together, with their usage counted once.
-    /// It fsyncs at commit when it holds anything new (a 202 promises that);
-    /// outcomes alone ride with the next such commit.
+    /// What it holds is on disk once `on_disk` returns, when it holds
+    /// anything new (a 202 promises that); outcomes alone ride with the next
+    /// such batch.
     pub async fn write_batch(
         &self,
         batch: &WriteBatch<'_>,
@@ -22,15 +23,22 @@ impl Store {
     ) -> Result<Written> {
         let new_work =
             !(batch.events.is_empty() && batch.replays.is_empty() && batch.job_steps.is_empty());
-        let flush = if new_work {
+        // On a SQLite file the log is synced beside the writer instead of
+        // inside the commit (see `wal_sync`).
+        let sync_later = self.wal_sync.as_ref().filter(|_| new_work);
+        let flush = if new_work && sync_later.is_none() {
             Flush::AtCommit
         } else {
             Flush::WithNextCommit
         };
         let mut turn = self.write_turn().await?;
-        let result = self
+        let mut result = self
             .write_batch_in(&mut turn, batch, flush, new_work, idempotency_ttl_ms)
             .await;
+        if let (Ok(written), Some(wal)) = (&mut result, sync_later) {
+            // Numbered on the writer's turn: in the log's order.
+            written.log_commit = Some(wal.committed());
+        }
         if result.is_err() {
             // A full disk or a failed fsync can leave SQLite's connection
             // inside a transaction it can neither commit nor roll back,
@@ -39,6 +47,19 @@ impl Store {
             Store::discard_writer(&mut turn).await;
         }
         self.write_health.record(&result);
+        result
+    }
+
+    /// Returns once the batch of `written` is on disk: at once on
+    /// PostgreSQL, whose commit is durable, or for a batch without new work.
+    pub async fn on_disk(&self, written: &Written) -> Result<()> {
+        let (Some(wal), Some(n)) = (&self.wal_sync, written.log_commit) else {
+            return Ok(());
+        };
+        let result = wal.sync_through(n).await.map_err(sqlx::Error::Io);
+        if result.is_err() {
+            self.write_health.record(&result);
+        }
         result
     }
 
