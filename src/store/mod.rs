@@ -299,8 +299,9 @@ impl Store {
                 Box::pin(async move {
                     match dialect {
                         // WAL lets readers run beside the one writer; FULL
-                        // fsyncs every commit, so a 202 survives power loss,
-                        // and group commit keeps that to one fsync per batch.
+                        // fsyncs every commit, so what was answered survives
+                        // power loss (the write path's batches are synced by
+                        // `wal_sync` instead, one fsync per batch or fewer).
                         // No connection checkpoints on commit: that would
                         // copy the log into the database (and fsync it) on
                         // the writer's turn; `checkpoint_wal` does it beside.

@@ -2,8 +2,8 @@
 //!
 //! With `synchronous = FULL`, SQLite fsyncs the log inside `COMMIT`, while it
 //! holds the database's one write lock: the next batch cannot start writing
-//! until the disk has answered (about 3 ms here, a third to a half of a
-//! flat-out batch). The write path's batches commit with `synchronous =
+//! until the disk has answered (2 to 3 ms here, a fifth to a third of a
+//! flat-out batch's time). The write path's batches commit with `synchronous =
 //! NORMAL` instead, which writes the same log frames without the fsync, and
 //! then wait here for an `fdatasync` of the log file before anyone is
 //! answered, while the writer goes on with the next batch. A commit in WAL
