@@ -3,19 +3,23 @@
 //! delivery engine), goes to one writer task, which stores whatever has
 //! queued up in a single transaction (one fsync for the lot) and answers
 //! each caller only once it is on disk: a 202 always means committed, and
-//! throughput does not hinge on per-event fsyncs. On SQLite the fsync is
-//! made beside the writer, which meanwhile writes the next batch (see
-//! `store::wal_sync`). Sharing the transaction matters most on
+//! throughput does not hinge on per-event fsyncs. Each batch's
+//! transaction runs in a task of its own: on SQLite one at a time, with the
+//! fsync made beside the writer while the next batch is written (see
+//! `store::wal_sync`); on PostgreSQL a few side by side (see `Launcher`).
+//! Callers hear back in the order the batches were made either way.
+//! Sharing the transaction matters most on
 //! SQLite, whose single writer would otherwise alternate between an ingest
 //! and an outcome transaction, each waiting for the other's commit. New
 //! deliveries are leased to this node's engine in the same transaction
 //! while it has free slots, so they go out without another query.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::{mpsc, oneshot};
-use tokio::task::JoinHandle;
+use tokio::sync::{mpsc, oneshot, OwnedSemaphorePermit, Semaphore};
+use tokio::task::{JoinHandle, JoinSet};
 
 use crate::delivery::{Engine, Job};
 use crate::ids;
@@ -50,8 +54,8 @@ const COMMIT_INTERVAL: Duration = Duration::from_millis(12);
 const SMALL_BATCH: usize = 64;
 /// How often a small batch looks whether it has grown (see `write_loop`).
 const GATHER_POLL: Duration = Duration::from_millis(1);
-/// Committed batches waiting to be on disk before the writer waits too.
-const COMMITTED_AHEAD: usize = 8;
+/// Batches started and not yet answered before the writer waits too.
+const UNANSWERED: usize = 8;
 
 /// The transaction did not commit; nothing of the item was stored.
 #[derive(Debug)]
@@ -131,43 +135,40 @@ struct PendingOutcomes {
     failures: u32,
 }
 
-async fn run(
-    store: Store,
-    engine: Engine,
-    requests_rx: mpsc::Receiver<Request>,
-    outcomes_rx: mpsc::Receiver<Outcome>,
-    stop: oneshot::Receiver<()>,
-) {
-    let (committed, committed_rx) = mpsc::channel(COMMITTED_AHEAD);
-    let answering = tokio::spawn(answer_when_on_disk(
-        store.clone(),
-        engine.clone(),
-        committed_rx,
-    ));
-    write_loop(store, engine, requests_rx, outcomes_rx, stop, committed).await;
-    let _ = answering.await;
+impl PendingOutcomes {
+    /// Takes in outcomes whose transaction failed.
+    fn merge(&mut self, back: PendingOutcomes) {
+        self.outcomes.extend(back.outcomes);
+        self.failures = self.failures.max(back.failures);
+    }
 }
 
-async fn write_loop(
+async fn run(
     store: Store,
     engine: Engine,
     mut requests_rx: mpsc::Receiver<Request>,
     mut outcomes_rx: mpsc::Receiver<Outcome>,
     mut stop: oneshot::Receiver<()>,
-    committed: mpsc::Sender<Committed>,
 ) {
+    let mut launcher = Launcher::new(store, engine);
     let mut requests: Vec<Request> = Vec::with_capacity(MAX_ITEMS);
     let mut pending = PendingOutcomes::default();
     let (mut requests_open, mut outcomes_open) = (true, true);
     let now = tokio::time::Instant::now();
     let mut last_commit = now.checked_sub(COMMIT_INTERVAL).unwrap_or(now);
     'serve: loop {
+        launcher.reap();
         // Failed outcomes wait a little before their next try, unless new
         // work brings a transaction sooner.
         let retry_due = !pending.outcomes.is_empty();
         tokio::select! {
             n = requests_rx.recv_many(&mut requests, MAX_ITEMS), if requests_open => requests_open = n > 0,
             n = outcomes_rx.recv_many(&mut pending.outcomes, MAX_OUTCOMES), if outcomes_open => outcomes_open = n > 0,
+            Some(back) = launcher.failed.recv() => {
+                // Tried again after `RETRY_DELAY`, or with new work sooner.
+                pending.merge(back);
+                continue;
+            }
             _ = tokio::time::sleep(RETRY_DELAY), if retry_due => {}
             _ = &mut stop => break,
         }
@@ -178,7 +179,7 @@ async fn write_loop(
             if !requests_open && !outcomes_open {
                 // Both senders are gone: nothing more can arrive.
                 let _ = stop.await;
-                return;
+                break;
             }
             continue;
         }
@@ -204,36 +205,44 @@ async fn write_loop(
             top_up(&mut requests_rx, &mut requests, MAX_ITEMS);
             top_up(&mut outcomes_rx, &mut pending.outcomes, MAX_OUTCOMES);
         }
+        // While every transaction slot is taken, what arrives meanwhile
+        // joins this batch.
+        let slot = launcher.slot().await;
+        top_up(&mut requests_rx, &mut requests, MAX_ITEMS);
+        top_up(&mut outcomes_rx, &mut pending.outcomes, MAX_OUTCOMES);
         last_commit = tokio::time::Instant::now();
-        write(
-            &store,
-            &engine,
+        launcher.launch(
+            slot,
             std::mem::take(&mut requests),
-            &mut pending,
-            &committed,
-        )
-        .await;
+            std::mem::take(&mut pending),
+        );
     }
     // Shutdown: the engine has finished its in-flight sends, so every
-    // outcome is queued; store them all, with any last new work.
+    // outcome is queued; store them all, with any last new work, and wait
+    // for the transactions under way (outcomes of a failed one come back).
     loop {
         top_up(&mut requests_rx, &mut requests, MAX_ITEMS);
         top_up(&mut outcomes_rx, &mut pending.outcomes, MAX_OUTCOMES);
-        if requests.is_empty() && pending.outcomes.is_empty() {
-            return;
+        let mut failed = false;
+        while let Ok(back) = launcher.failed.try_recv() {
+            pending.merge(back);
+            failed = true;
         }
-        let before = pending.failures;
-        write(
-            &store,
-            &engine,
-            std::mem::take(&mut requests),
-            &mut pending,
-            &committed,
-        )
-        .await;
-        if pending.failures > before {
+        if failed {
             tokio::time::sleep(RETRY_DELAY).await;
         }
+        if requests.is_empty() && pending.outcomes.is_empty() {
+            if !launcher.wait_one().await {
+                return;
+            }
+            continue;
+        }
+        let slot = launcher.slot().await;
+        launcher.launch(
+            slot,
+            std::mem::take(&mut requests),
+            std::mem::take(&mut pending),
+        );
     }
 }
 
@@ -289,10 +298,6 @@ impl Batch {
         b
     }
 
-    fn is_empty(&self) -> bool {
-        self.events.is_empty() && self.replays.is_empty() && self.steps.is_empty()
-    }
-
     fn fail(self) {
         self.event_replies
             .into_iter()
@@ -306,25 +311,105 @@ impl Batch {
     }
 }
 
-/// A committed batch whose callers are answered once it is on disk.
-struct Committed {
-    batch: Batch,
-    written: store::Written,
-    leased: Vec<bool>,
-    token: String,
+/// Starts the write path's transactions, each in a task of its own, and
+/// sees that their callers hear back in the order the batches were made.
+struct Launcher {
+    store: Store,
+    engine: Engine,
+    /// Transactions under way at once: one on SQLite, which has a single
+    /// writer (a second would wait for the first with its batch closed too
+    /// early); a few on PostgreSQL, where a batch's statements are round
+    /// trips the database serves side by side (`Store::write_slots`).
+    transactions: Arc<Semaphore>,
+    /// Batches started and not yet answered (committed, waiting for the
+    /// disk or for an earlier batch's answers).
+    unanswered: Arc<Semaphore>,
+    /// Ends when the last batch started has been answered.
+    last: Option<oneshot::Receiver<()>>,
+    tasks: JoinSet<()>,
+    /// Outcomes of transactions that failed, with their tries, for the
+    /// next batches.
+    failed: mpsc::UnboundedReceiver<PendingOutcomes>,
+    failed_tx: mpsc::UnboundedSender<PendingOutcomes>,
 }
 
-/// One transaction for a batch of new work and the pending outcomes.
+/// The permits a batch holds: its transaction's until it ends, the other
+/// until its callers are answered.
+struct Slot {
+    transaction: OwnedSemaphorePermit,
+    unanswered: OwnedSemaphorePermit,
+}
+
+impl Launcher {
+    fn new(store: Store, engine: Engine) -> Launcher {
+        let (failed_tx, failed) = mpsc::unbounded_channel();
+        Launcher {
+            transactions: Arc::new(Semaphore::new(store.write_slots())),
+            unanswered: Arc::new(Semaphore::new(UNANSWERED)),
+            store,
+            engine,
+            last: None,
+            tasks: JoinSet::new(),
+            failed,
+            failed_tx,
+        }
+    }
+
+    async fn slot(&self) -> Slot {
+        // Neither semaphore is ever closed.
+        let unanswered = self.unanswered.clone().acquire_owned().await;
+        let transaction = self.transactions.clone().acquire_owned().await;
+        match (unanswered, transaction) {
+            (Ok(unanswered), Ok(transaction)) => Slot {
+                transaction,
+                unanswered,
+            },
+            _ => unreachable!("the writer's semaphores are never closed"),
+        }
+    }
+
+    /// Drops the tasks that have ended.
+    fn reap(&mut self) {
+        while self.tasks.try_join_next().is_some() {}
+    }
+
+    /// Waits for one task under way to end; false if none was.
+    async fn wait_one(&mut self) -> bool {
+        self.tasks.join_next().await.is_some()
+    }
+
+    fn launch(&mut self, slot: Slot, requests: Vec<Request>, outcomes: PendingOutcomes) {
+        let (answered, next_waits) = oneshot::channel();
+        let earlier = self.last.replace(next_waits);
+        self.tasks.spawn(write(
+            self.store.clone(),
+            self.engine.clone(),
+            requests,
+            outcomes,
+            slot,
+            earlier,
+            answered,
+            self.failed_tx.clone(),
+        ));
+    }
+}
+
+/// One transaction for a batch of new work and pending outcomes; then, once
+/// the batches before it are answered and it is on disk, its answers.
+#[allow(clippy::too_many_arguments)]
 async fn write(
-    store: &Store,
-    engine: &Engine,
+    store: Store,
+    engine: Engine,
     requests: Vec<Request>,
-    pending: &mut PendingOutcomes,
-    committed: &mpsc::Sender<Committed>,
+    pending: PendingOutcomes,
+    slot: Slot,
+    earlier: Option<oneshot::Receiver<()>>,
+    answered: oneshot::Sender<()>,
+    failed: mpsc::UnboundedSender<PendingOutcomes>,
 ) {
     let mut batch = Batch::sort(requests);
     let token = ids::new_id("lease");
-    let leased = lease(engine, &mut batch, &token);
+    let leased = lease(&engine, &mut batch, &token);
 
     let started = std::time::Instant::now();
     let result = store
@@ -339,69 +424,53 @@ async fn write(
         )
         .await;
     metrics().db_time(DbOp::write_batch, started);
+    drop(slot.transaction);
+    if let Some(earlier) = earlier {
+        // An error only means that batch's task ended early (a panic):
+        // nothing is left to wait for.
+        let _ = earlier.await;
+    }
     match result {
         Ok(written) => {
             if !pending.outcomes.is_empty() {
                 engine.outcomes_stored(&pending.outcomes);
             }
-            *pending = PendingOutcomes::default();
-            if batch.is_empty() {
-                return;
-            }
-            let done = Committed {
-                batch,
-                written,
-                leased,
-                token,
-            };
-            if let Err(mpsc::error::SendError(done)) = committed.send(done).await {
-                // The answering task ends after this loop, so only if it
-                // panicked: answer here rather than leave callers waiting.
-                give_back(engine, &done.batch, done.leased);
-                done.batch.fail();
+            match store.on_disk(&written).await {
+                Ok(()) => {
+                    hand_to_engine(&engine, &batch, &written, leased, &token);
+                    answer(batch, written);
+                }
+                Err(e) => {
+                    // Committed but maybe not on disk: the callers hear of a
+                    // failure and send again (at-least-once). The leased
+                    // deliveries go once their lease runs out.
+                    tracing::error!(error = %e, "the write path's log could not be synced");
+                    give_back(&engine, &batch, leased);
+                    batch.fail();
+                }
             }
         }
         Err(e) => {
             let items = batch.events.len() + batch.replays.len() + batch.steps.len();
             tracing::error!(error = %e, items, outcomes = pending.outcomes.len(), "write-path transaction failed");
-            give_back(engine, &batch, leased);
+            give_back(&engine, &batch, leased);
             batch.fail();
-            pending.failures += 1;
-            if pending.failures >= OUTCOME_TRIES {
+            let failures = pending.failures + 1;
+            if failures >= OUTCOME_TRIES {
                 tracing::error!(
                     count = pending.outcomes.len(),
                     "giving up recording outcomes; their deliveries will be sent again"
                 );
-                *pending = PendingOutcomes::default();
+            } else if !pending.outcomes.is_empty() {
+                let _ = failed.send(PendingOutcomes {
+                    outcomes: pending.outcomes,
+                    failures,
+                });
             }
         }
     }
-}
-
-/// Answers the callers of each committed batch, in commit order, once it
-/// is on disk (`Store::on_disk`), and only then hands its leased deliveries
-/// to the engine: meanwhile the writer goes on with the next batches.
-async fn answer_when_on_disk(
-    store: Store,
-    engine: Engine,
-    mut committed: mpsc::Receiver<Committed>,
-) {
-    while let Some(c) = committed.recv().await {
-        match store.on_disk(&c.written).await {
-            Ok(()) => {
-                hand_to_engine(&engine, &c.batch, &c.written, c.leased, &c.token);
-                answer(c.batch, c.written);
-            }
-            Err(e) => {
-                // Committed but maybe not on disk: the callers hear of a
-                // failure and send again (at-least-once). The leased
-                // deliveries go once their lease runs out.
-                tracing::error!(error = %e, "the write path's log could not be synced");
-                give_back(&engine, &c.batch, c.leased);
-                c.batch.fail();
-            }
-        }
-    }
+    let _ = answered.send(());
+    drop(slot.unanswered);
 }
 
 /// Gives the engine back the places reserved for the leased deliveries of

@@ -78,8 +78,16 @@ pub struct Store {
     /// SQLite on a file: the write path's commits are synced here, beside
     /// the writer (see `wal_sync`).
     wal_sync: Option<std::sync::Arc<wal_sync::WalSync>>,
+    /// The write path's transactions that may run at once.
+    write_slots: usize,
     write_health: std::sync::Arc<WriteHealth>,
 }
+
+/// The write path's transactions side by side on PostgreSQL, at most: each
+/// batch's statements are round trips, and one transaction at a time left
+/// the database idle while the writer waited for each answer. A third of
+/// the pool at most, so that claims and the API keep connections.
+const POSTGRES_WRITE_SLOTS: u32 = 3;
 
 /// When a hot-path write on SQLite reaches the disk.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -344,6 +352,14 @@ impl Store {
             auto_disable_after_dead: crate::webhooks::AUTO_DISABLE_AFTER_DEAD,
             sqlite_writer: Default::default(),
             wal_sync,
+            // SQLite has one writer: a second transaction would only wait
+            // for the first, with its batch closed too early.
+            write_slots: match dialect {
+                Dialect::Sqlite => 1,
+                Dialect::Postgres => {
+                    (settings.max_connections / 3).clamp(1, POSTGRES_WRITE_SLOTS) as usize
+                }
+            },
             write_health: Default::default(),
         })
     }
@@ -414,6 +430,11 @@ impl Store {
             });
         }
         Ok(Some(slot))
+    }
+
+    /// The write path's transactions that may run at once.
+    pub fn write_slots(&self) -> usize {
+        self.write_slots
     }
 
     /// Closes the kept writer connection of `turn` (SQLite) instead of
