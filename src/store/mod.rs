@@ -85,8 +85,10 @@ pub struct Store {
 
 /// The write path's transactions side by side on PostgreSQL, at most: each
 /// batch's statements are round trips, and one transaction at a time left
-/// the database idle while the writer waited for each answer. A third of
-/// the pool at most, so that claims and the API keep connections.
+/// the database idle while the writer waited for each answer. Two or more
+/// made messages 18-27 % faster on two cores, more than two no faster
+/// (docs/benchmarks.md). A third of the pool at most, so that claims and
+/// the API keep connections.
 const POSTGRES_WRITE_SLOTS: u32 = 3;
 
 /// When a hot-path write on SQLite reaches the disk.
