@@ -181,6 +181,72 @@ pub async fn serve(
     let _ = slots.acquire_many(limits.max_connections as u32).await;
 }
 
+/// Answers a request whose body the handler did not read to its end with
+/// `Connection: close`. hyper closes such a connection after the answer
+/// (the rest of the body stands between it and the next request), but
+/// says nothing: a client that reuses the connection races the close, and
+/// its next request fails with "server disconnected". Refusals are made
+/// before the body on purpose (a wrong ingest secret or API key costs no
+/// memory for its body), so this is common, not a corner.
+pub async fn close_if_body_unread(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use hyper::body::Body as _;
+    let (parts, body) = request.into_parts();
+    if body.is_end_stream() {
+        return next
+            .run(axum::extract::Request::from_parts(parts, body))
+            .await;
+    }
+    let ended = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let body = axum::body::Body::new(WatchedBody {
+        inner: body,
+        ended: ended.clone(),
+    });
+    let mut response = next
+        .run(axum::extract::Request::from_parts(parts, body))
+        .await;
+    if !ended.load(std::sync::atomic::Ordering::Acquire) {
+        response.headers_mut().insert(
+            axum::http::header::CONNECTION,
+            axum::http::HeaderValue::from_static("close"),
+        );
+    }
+    response
+}
+
+/// A request body that records when it has been read to its end (a few
+/// lines on hyper's body trait; no crate offers it).
+struct WatchedBody {
+    inner: axum::body::Body,
+    ended: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl hyper::body::Body for WatchedBody {
+    type Data = bytes::Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<hyper::body::Frame<bytes::Bytes>, axum::Error>>> {
+        let polled = std::pin::Pin::new(&mut self.inner).poll_frame(cx);
+        if matches!(polled, std::task::Poll::Ready(None)) || self.inner.is_end_stream() {
+            self.ended.store(true, std::sync::atomic::Ordering::Release);
+        }
+        polled
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        self.inner.size_hint()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

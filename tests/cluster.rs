@@ -229,3 +229,127 @@ async fn only_one_holder_leads_a_cluster_job_until_its_lease_expires() {
         "an expired lease moves on"
     );
 }
+
+/// PostgreSQL ends a deadlock by failing one transaction in it. The write
+/// path's transactions run side by side, on one node and on several, and
+/// meet on the webhooks' and usage counters' rows: an outcome that moves a
+/// circuit locks its webhook's row before the usage row, another
+/// transaction can take them the other way round. The transaction chosen
+/// to end the deadlock is run again; its callers never hear of it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_path_transaction_chosen_to_end_a_deadlock_is_run_again() {
+    use hookrelay::store::{
+        hour_start, now_ms, AttemptRecord, CircuitChange, DeliveryStatus, Outcome, WriteBatch,
+    };
+    use sqlx::{Connection, Row};
+    let server = Server::start(ServerOpts::default()).await;
+    let Some(url) = server.db_url.clone() else {
+        return; // SQLite writes one transaction at a time: no deadlock.
+    };
+    let (project, key) = server.create_project("acme");
+    let receiver = Receiver::start().await;
+    let hook = server
+        .api()
+        .create_webhook(&key, &receiver.url, json!({}))
+        .await;
+    let webhook = hook["id"].as_str().unwrap().to_string();
+    // The usage row locked below must be the hour's the transaction writes.
+    while hour_start(now_ms() + 10_000) != hour_start(now_ms()) {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let now = now_ms();
+    sqlx::any::install_default_drivers();
+    let mut other = sqlx::AnyConnection::connect(&url).await.unwrap();
+    // Another transaction holds the webhook's usage row of this hour.
+    sqlx::query("BEGIN").execute(&mut other).await.unwrap();
+    sqlx::query(
+        "INSERT INTO usage_counters (project_id, webhook_id, hour_start, events, deliveries, attempts, \
+         successes, failures, dead, bytes_in, bytes_out) VALUES ($1, $2, $3, 0, 0, 0, 0, 0, 0, 0, 0) \
+         ON CONFLICT (project_id, webhook_id, hour_start) DO UPDATE SET events = usage_counters.events",
+    )
+    .bind(&project)
+    .bind(&webhook)
+    .bind(hour_start(now))
+    .execute(&mut other)
+    .await
+    .unwrap();
+    // A write-path transaction whose outcome opens the webhook's circuit:
+    // it locks the webhook's row, then waits for the usage row.
+    let outcome = Outcome {
+        delivery_id: "dlv_deadlock".into(),
+        project_id: project.clone(),
+        webhook_id: webhook.clone(),
+        bytes_sent: 2,
+        lease_token: "lease_deadlock".into(),
+        attempt: Some(AttemptRecord {
+            id: "att_deadlock".into(),
+            attempt_no: 1,
+            started_at: now,
+            duration_ms: 1,
+            status_code: Some(500),
+            error_kind: None,
+            error_message: None,
+            response_excerpt: None,
+        }),
+        status: DeliveryStatus::FailedRetrying,
+        attempts: 1,
+        next_attempt_at: Some(now + 60_000),
+        circuit: Some(CircuitChange {
+            state: "open",
+            since: now,
+            next_probe_at: Some(now + 30_000),
+            failures: 5,
+            transition: false,
+        }),
+        ordering_key: None,
+        transformed: None,
+    };
+    let store = server.store().await;
+    let writing = tokio::spawn(async move {
+        let batch = WriteBatch {
+            events: &[],
+            replays: &[],
+            job_steps: &[],
+            outcomes: std::slice::from_ref(&outcome),
+        };
+        store.write_batch(&batch, 60_000).await.map(|_| ())
+    });
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let waiting: i64 = sqlx::query(
+            "SELECT COUNT(*) AS n FROM pg_stat_activity WHERE datname = current_database() \
+             AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()",
+        )
+        .fetch_one(&mut other)
+        .await
+        .unwrap()
+        .try_get("n")
+        .unwrap();
+        if waiting == 1 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the write never waited"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // Now the other transaction wants the webhook's row: a deadlock, which
+    // PostgreSQL ends by failing the transaction that waited first.
+    sqlx::query("UPDATE webhooks SET circuit_state = circuit_state WHERE id = $1")
+        .bind(&webhook)
+        .execute(&mut other)
+        .await
+        .unwrap();
+    sqlx::query("COMMIT").execute(&mut other).await.unwrap();
+    let written = writing.await.unwrap();
+    assert!(written.is_ok(), "{written:?}");
+    let circuit: String = sqlx::query("SELECT circuit_state FROM webhooks WHERE id = $1")
+        .bind(&webhook)
+        .fetch_one(&mut other)
+        .await
+        .unwrap()
+        .try_get("circuit_state")
+        .unwrap();
+    assert_eq!(circuit, "open");
+}

@@ -412,6 +412,14 @@ async fn ingest_answers_a_wrong_secret_before_the_body() {
         .unwrap();
     let got = answer(&mut wrong).await;
     assert!(got.starts_with("HTTP/1.1 401"), "{got}");
+    // The body was never read, so the connection cannot carry another
+    // request, and the answer says so: a client that reused it would race
+    // the close.
+    assert!(
+        got.to_ascii_lowercase()
+            .contains("\r\nconnection: close\r\n"),
+        "{got}"
+    );
 
     // With one body read at a time, a slow sender holding the turn makes
     // another sender wait, then be told to retry; the slow one still lands.
@@ -436,6 +444,11 @@ async fn ingest_answers_a_wrong_secret_before_the_body() {
     slow.write_all(b"}").await.unwrap();
     let got = answer(&mut slow).await;
     assert!(got.starts_with("HTTP/1.1 202"), "{got}");
+    // Its body was read: the connection stays open for the next request.
+    assert!(
+        !got.to_ascii_lowercase().contains("connection: close"),
+        "{got}"
+    );
     let r = api.ingest(&ingest_url, secret, b"{}").await;
     assert_eq!(r.status, 202, "{}", r.body);
 }

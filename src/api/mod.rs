@@ -171,6 +171,9 @@ pub fn app(routes: Router<AppState>, state: AppState, max_body_bytes: usize) -> 
             extract::refuse_control_characters_in_uri,
         ))
         .layer(axum::middleware::from_fn(count_request))
+        .layer(axum::middleware::from_fn(
+            crate::connections::close_if_body_unread,
+        ))
         .with_state(state)
 }
 

@@ -35,6 +35,23 @@ impl Store {
         let mut result = self
             .write_batch_in(&mut turn, batch, flush, new_work, idempotency_ttl_ms)
             .await;
+        // PostgreSQL ends a deadlock by failing one transaction in it. The
+        // write path's transactions run side by side (and on every node);
+        // they meet on the usage counters' and the webhooks' rows, which an
+        // outcome's circuit and its usage lock in different orders. A
+        // transaction failed that way had no effect: run it again rather
+        // than fail its callers.
+        for _ in 0..DEADLOCK_RETRIES {
+            if !is_deadlock(&result) {
+                break;
+            }
+            tracing::warn!(
+                "a write-path transaction was chosen to end a deadlock; running it again"
+            );
+            result = self
+                .write_batch_in(&mut turn, batch, flush, new_work, idempotency_ttl_ms)
+                .await;
+        }
         if let (Ok(written), Some(wal)) = (&mut result, sync_later) {
             // Numbered on the writer's turn: in the log's order.
             written.log_commit = Some(wal.committed());
@@ -597,6 +614,15 @@ impl Store {
         .await?
         .rows_affected())
     }
+}
+
+/// Runs of a write-path transaction after the first, each ended by a
+/// deadlock (see `Store::write_batch`).
+const DEADLOCK_RETRIES: usize = 3;
+
+/// PostgreSQL's `deadlock_detected`.
+fn is_deadlock<T>(result: &Result<T>) -> bool {
+    matches!(result, Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("40P01"))
 }
 
 /// Claims an idempotency key for `result_id`, or takes it over when its
