@@ -207,7 +207,14 @@ pub async fn close_if_body_unread(
     let mut response = next
         .run(axum::extract::Request::from_parts(parts, body))
         .await;
-    if !ended.load(std::sync::atomic::Ordering::Acquire) {
+    // An upgrade (101) hands the connection to another protocol, and says
+    // so in its own `Connection` header.
+    if !ended.load(std::sync::atomic::Ordering::Acquire)
+        && response.status() != axum::http::StatusCode::SWITCHING_PROTOCOLS
+        && !response
+            .headers()
+            .contains_key(axum::http::header::CONNECTION)
+    {
         response.headers_mut().insert(
             axum::http::header::CONNECTION,
             axum::http::HeaderValue::from_static("close"),
