@@ -52,7 +52,7 @@ const RETRY_DELAY: Duration = Duration::from_millis(200);
 const COMMIT_INTERVAL: Duration = Duration::from_millis(12);
 /// A batch this large commits at once.
 const SMALL_BATCH: usize = 64;
-/// How often a small batch looks whether it has grown (see `write_loop`).
+/// How often a small batch looks whether it has grown (see `run`).
 const GATHER_POLL: Duration = Duration::from_millis(1);
 /// Batches started and not yet answered before the writer waits too.
 const UNANSWERED: usize = 8;
