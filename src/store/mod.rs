@@ -335,18 +335,10 @@ impl Store {
             })
             .connect_with(options)
             .await?;
-        let migrate_lock = match dialect {
-            Dialect::Sqlite => {
-                sqlite_file(url).map(|p| std::path::PathBuf::from(format!("{p}-migrate.lock")))
-            }
-            Dialect::Postgres => None,
-        };
-        let wal_sync = match dialect {
-            Dialect::Sqlite => {
-                sqlite_file(url).map(|p| std::sync::Arc::new(wal_sync::WalSync::new(p)))
-            }
-            Dialect::Postgres => None,
-        };
+        // None for PostgreSQL and for SQLite in memory.
+        let file = sqlite_file(url);
+        let migrate_lock = file.map(|p| std::path::PathBuf::from(format!("{p}-migrate.lock")));
+        let wal_sync = file.map(|p| std::sync::Arc::new(wal_sync::WalSync::new(p)));
         Ok(Store {
             pool,
             dialect,

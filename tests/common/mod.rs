@@ -306,7 +306,9 @@ impl Server {
         }
     }
 
-    async fn db(&self) -> sqlx::AnyConnection {
+    /// A connection of its own to the server's database, for transactions
+    /// a test holds open.
+    pub async fn db(&self) -> sqlx::AnyConnection {
         use sqlx::Connection;
         sqlx::any::install_default_drivers();
         sqlx::AnyConnection::connect(&self.database_url())
