@@ -418,10 +418,14 @@ impl Store {
         }
         let mut slot = self.sqlite_writer.lock().await;
         if slot.is_none() {
-            *slot = Some(KeptWriter {
-                conn: self.pool.acquire().await?,
-                flush: None,
-            });
+            let mut conn = self.pool.acquire().await?;
+            // A multi-row statement inside a transaction first saves each
+            // page it changes to a statement journal, to undo just itself
+            // if it fails. Past 64 KiB that journal is a temporary file:
+            // two more writes per page, as many pages as go to the log.
+            // Kept in memory instead; it holds at most a batch's pages.
+            (&mut *conn).execute("PRAGMA temp_store = MEMORY").await?;
+            *slot = Some(KeptWriter { conn, flush: None });
         }
         Ok(Some(slot))
     }
