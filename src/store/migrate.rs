@@ -96,6 +96,11 @@ impl Store {
                 "transformations",
                 include_str!("../../migrations/0014_transformations.sql"),
             ),
+            (
+                15,
+                "events_application_partial",
+                include_str!("../../migrations/0015_events_application_partial.sql"),
+            ),
         ];
         let migrations = files
             .iter()
