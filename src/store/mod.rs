@@ -516,8 +516,12 @@ impl Store {
                 };
                 if let Err(e) = (&mut *kept.conn).execute(pragma).await {
                     // A kept connection that fails even this is replaced at the
-                    // next turn rather than failing every write after it.
-                    **slot = None;
+                    // next turn rather than failing every write after it. It is
+                    // closed, not put back in the pool with the writer's
+                    // settings.
+                    if let Some(kept) = slot.take() {
+                        let _ = kept.conn.close().await;
+                    }
                     return Err(e);
                 }
                 kept.flush = Some(flush);
