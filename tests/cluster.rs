@@ -315,15 +315,14 @@ async fn a_write_path_transaction_chosen_to_end_a_deadlock_is_run_again() {
     });
     let deadline = std::time::Instant::now() + WAIT;
     loop {
-        let waiting: i64 = sqlx::query(
-            "SELECT COUNT(*) AS n FROM pg_stat_activity WHERE datname = current_database() \
-             AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()",
-        )
-        .fetch_one(&mut other)
-        .await
-        .unwrap()
-        .try_get("n")
-        .unwrap();
+        // On a connection of its own: inside `other`'s transaction,
+        // pg_stat_activity would show the same snapshot every time.
+        let waiting = server
+            .sql_i64(
+                "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() \
+                 AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()",
+            )
+            .await;
         if waiting == 1 {
             break;
         }
