@@ -115,6 +115,14 @@ struct KeptWriter {
 
 type WriterSlot = tokio::sync::Mutex<Option<KeptWriter>>;
 
+/// Closes the kept writer connection, if any, rather than putting it back
+/// in the pool with the writer's settings; the next turn opens a new one.
+async fn close_kept(slot: &mut Option<KeptWriter>) {
+    if let Some(kept) = slot.take() {
+        let _ = kept.conn.close().await;
+    }
+}
+
 /// Whether the write path's last transaction failed, and why: readiness
 /// and the metrics report it, and it clears with the next that commits.
 #[derive(Default)]
@@ -438,8 +446,8 @@ impl Store {
     /// Closes the kept writer connection of `turn` (SQLite) instead of
     /// keeping it for the next write; the next turn opens a new one.
     async fn discard_writer(turn: &mut WriteTurn<'_>) {
-        if let Some(kept) = turn.as_mut().and_then(|slot| slot.take()) {
-            let _ = kept.conn.close().await;
+        if let Some(slot) = turn.as_mut() {
+            close_kept(slot).await;
         }
     }
 
@@ -516,12 +524,8 @@ impl Store {
                 };
                 if let Err(e) = (&mut *kept.conn).execute(pragma).await {
                     // A kept connection that fails even this is replaced at the
-                    // next turn rather than failing every write after it. It is
-                    // closed, not put back in the pool with the writer's
-                    // settings.
-                    if let Some(kept) = slot.take() {
-                        let _ = kept.conn.close().await;
-                    }
+                    // next turn rather than failing every write after it.
+                    close_kept(slot).await;
                     return Err(e);
                 }
                 kept.flush = Some(flush);

@@ -32,26 +32,25 @@ impl Store {
             Flush::WithNextCommit
         };
         let mut turn = self.write_turn().await?;
-        let mut result = self
-            .write_batch_in(&mut turn, batch, flush, new_work, idempotency_ttl_ms)
-            .await;
         // PostgreSQL ends a deadlock by failing one transaction in it. The
         // write path's transactions run side by side (and on every node);
         // they meet on the usage counters' and the webhooks' rows, which an
         // outcome's circuit and its usage lock in different orders. A
         // transaction failed that way had no effect: run it again rather
         // than fail its callers.
-        for _ in 0..DEADLOCK_RETRIES {
-            if !is_deadlock(&result) {
-                break;
+        let mut deadlocks = 0;
+        let mut result = loop {
+            let result = self
+                .write_batch_in(&mut turn, batch, flush, new_work, idempotency_ttl_ms)
+                .await;
+            if !is_deadlock(&result) || deadlocks == DEADLOCK_RETRIES {
+                break result;
             }
+            deadlocks += 1;
             tracing::warn!(
                 "a write-path transaction was chosen to end a deadlock; running it again"
             );
-            result = self
-                .write_batch_in(&mut turn, batch, flush, new_work, idempotency_ttl_ms)
-                .await;
-        }
+        };
         if let (Ok(written), Some(wal)) = (&mut result, sync_later) {
             // Numbered on the writer's turn: in the log's order.
             written.log_commit = Some(wal.committed());
