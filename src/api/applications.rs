@@ -175,8 +175,12 @@ pub async fn delete(
 pub struct SendMessage {
     /// E.g. `invoice.paid`; endpoints subscribed to it (or to all) get it.
     event_type: String,
-    /// Any JSON value, delivered as the request body.
-    payload: serde_json::Value,
+    /// Any JSON value, delivered as the request body. Kept as the client
+    /// wrote it: its bytes are what is signed and sent, so nothing is
+    /// reordered or rounded (a `Value` sorts keys and turns integers past
+    /// 64 bits into floats), and no tree is built and printed again.
+    #[schema(value_type = serde_json::Value)]
+    payload: Box<serde_json::value::RawValue>,
     /// For endpoints with `ordering: "fifo"`: messages with the same key
     /// are delivered one after another in the order sent, different keys
     /// side by side (1 to 256 of `A-Z a-z 0-9 - _ .`).
@@ -262,7 +266,7 @@ pub async fn send_message(
         .application(&key.project_id, &id)
         .await?
         .ok_or_else(|| ApiError::not_found("application"))?;
-    let payload = bytes::Bytes::from(body.payload.to_string());
+    let payload = bytes::Bytes::from(String::from(Box::<str>::from(body.payload)));
     if let Some(key) = &body.ordering_key {
         rules::validate_event_type(key).map_err(|e| ApiError::invalid_field("orderingKey", e))?;
     }

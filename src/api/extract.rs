@@ -69,10 +69,14 @@ fn refuse_control_characters(body: &[u8]) -> Result<(), ApiError> {
     // Cheap first: in JSON a control character is either escaped (`\u`),
     // or a raw DEL or C1 character (U+0080 to U+009F: 0xC2 0x80..0x9F in
     // UTF-8); other raw control bytes are not valid JSON at all.
-    let may_hold_one = body.contains(&0x7f)
-        || body
-            .windows(2)
-            .any(|w| w == b"\\u" || (w[0] == 0xc2 && (0x80..=0x9f).contains(&w[1])));
+    let may_hold_one = memchr::memchr3_iter(0x7f, b'\\', 0xc2, body).any(|i| {
+        let next = body.get(i + 1).copied();
+        match body[i] {
+            0x7f => true,
+            b'\\' => next == Some(b'u'),
+            _ => next.is_some_and(|b| (0x80..=0x9f).contains(&b)),
+        }
+    });
     if !may_hold_one {
         return Ok(());
     }
