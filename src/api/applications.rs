@@ -175,10 +175,10 @@ pub async fn delete(
 pub struct SendMessage {
     /// E.g. `invoice.paid`; endpoints subscribed to it (or to all) get it.
     event_type: String,
-    /// Any JSON value, delivered as the request body. Kept as the client
-    /// wrote it: its bytes are what is signed and sent, so nothing is
-    /// reordered or rounded (a `Value` sorts keys and turns integers past
-    /// 64 bits into floats), and no tree is built and printed again.
+    /// Any JSON value, delivered as the request body byte for byte as sent:
+    /// key order, spacing and numbers are kept.
+    // Raw rather than a `Value`, which sorts keys, turns integers past 64
+    // bits into floats, and costs a tree built and printed per message.
     #[schema(value_type = serde_json::Value)]
     payload: Box<serde_json::value::RawValue>,
     /// For endpoints with `ordering: "fifo"`: messages with the same key

@@ -18,7 +18,8 @@ class SendMessage:
 
     Attributes:
         event_type (str): E.g. `invoice.paid`; endpoints subscribed to it (or to all) get it.
-        payload (Any): Any JSON value, delivered as the request body.
+        payload (Any): Any JSON value, delivered as the request body byte for byte as sent:
+            key order, spacing and numbers are kept.
         ordering_key (None | str | Unset): For endpoints with `ordering: "fifo"`: messages with the same key
             are delivered one after another in the order sent, different keys
             side by side (1 to 256 of `A-Z a-z 0-9 - _ .`).

@@ -1448,7 +1448,8 @@ export type SendMessage = {
      */
     orderingKey?: string | null;
     /**
-     * Any JSON value, delivered as the request body.
+     * Any JSON value, delivered as the request body byte for byte as sent:
+     * key order, spacing and numbers are kept.
      */
     payload: unknown;
 };
