@@ -76,7 +76,10 @@ pub struct Job {
 
 /// A webhook as the sender needs it, decoded once and cached.
 struct Target {
+    /// As stored: what a transformation sees.
     url: String,
+    /// `url` parsed once, for the requests (`None` if it does not parse).
+    http_url: Option<reqwest::Url>,
     /// Sent through a `hookrelay listen` connection, not to `url`.
     listen: bool,
     enabled: bool,
@@ -795,6 +798,7 @@ impl Engine {
                 fifo: w.ordering == Ordering::Fifo,
             },
             circuit,
+            http_url: reqwest::Url::parse(&w.destination_url).ok(),
             url: w.destination_url,
             listen: w.destination_kind == DestinationKind::Listen,
             enabled: w.enabled,
@@ -1074,7 +1078,8 @@ impl Engine {
         let mut content_type = claimed.content_type.as_str();
         let mut body = claimed.body.clone();
         let mut method = reqwest::Method::POST;
-        let mut url = target.url.as_str();
+        let scripted_url;
+        let mut url = target.http_url.as_ref();
         if let Some(r) = request {
             // Checked when the script returned it.
             headers.extend(crate::webhooks::header_map_of(&r.headers));
@@ -1087,7 +1092,8 @@ impl Engine {
                 method = m;
             }
             if let Some(u) = r.url.as_deref() {
-                url = u;
+                scripted_url = reqwest::Url::parse(u).ok();
+                url = scripted_url.as_ref();
             }
         }
         // An event that came with a trace: the attempt is a span of it, and
@@ -1106,15 +1112,26 @@ impl Engine {
         }
         // A listen webhook's CLI posts to its own local URL: a
         // transformation's method and URL do not apply there.
-        let route = if target.listen {
-            Route::Listen {
+        let size = body.len();
+        let route = match (target.listen, url) {
+            (true, _) => Route::Listen {
                 listeners: &self.inner.listeners,
                 webhook_id: &claimed.webhook_id,
+            },
+            (false, Some(url)) => Route::Http(url),
+            (false, None) => {
+                // Both URLs are checked when stored, with the same parser:
+                // only a database edited by hand gets here.
+                let record = unsent_attempt(
+                    attempt_no,
+                    now_ms,
+                    Instant::now(),
+                    AttemptErrorKind::RequestError.as_str(),
+                    "the destination URL does not parse".into(),
+                );
+                return (record, None, size);
             }
-        } else {
-            Route::Http(url)
         };
-        let size = body.len();
         let post = SignedPost {
             route,
             method,
@@ -1151,14 +1168,25 @@ fn script_attempt(
     clock: Instant,
     f: &transform::Failure,
 ) -> store::AttemptRecord {
+    unsent_attempt(attempt_no, started_at, clock, f.kind(), f.message())
+}
+
+/// An attempt that made no request, with its error.
+fn unsent_attempt(
+    attempt_no: i64,
+    started_at: i64,
+    clock: Instant,
+    kind: &str,
+    message: String,
+) -> store::AttemptRecord {
     store::AttemptRecord {
         id: ids::new_id(ids::ATTEMPT),
         attempt_no,
         started_at,
         duration_ms: clock.elapsed().as_millis() as i64,
         status_code: None,
-        error_kind: Some(f.kind().to_string()),
-        error_message: Some(f.message()),
+        error_kind: Some(kind.to_string()),
+        error_message: Some(message),
         response_excerpt: None,
     }
 }

@@ -208,9 +208,12 @@ async fn post(
         .decrypt(&n.secret_ciphertext)
         .map_err(|_| "cannot decrypt the channel secret".to_string())?;
     let key = signing_key_bytes(&raw).map_err(|_| "the channel secret is malformed".to_string())?;
+    // Checked when the channel was stored.
+    let url =
+        reqwest::Url::parse(&n.url).map_err(|e| format!("the channel URL does not parse: {e}"))?;
     let post = SignedPost {
         method: reqwest::Method::POST,
-        route: Route::Http(&n.url),
+        route: Route::Http(&url),
         id: &n.id,
         content_type: "application/json",
         body: n.payload.clone().into(),
