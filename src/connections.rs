@@ -181,6 +181,32 @@ pub async fn serve(
     let _ = slots.acquire_many(limits.max_connections as u32).await;
 }
 
+/// Whether a request's body has been read to its end, for
+/// [`close_if_unread`]; `None` for a request without a body.
+pub struct BodyWatch(Option<Arc<std::sync::atomic::AtomicBool>>);
+
+/// Wraps `request`'s body so that [`close_if_unread`] can tell, after the
+/// handler, whether it was read to its end.
+pub fn watch_body(request: axum::extract::Request) -> (axum::extract::Request, BodyWatch) {
+    use hyper::body::Body as _;
+    let (parts, body) = request.into_parts();
+    if body.is_end_stream() {
+        return (
+            axum::extract::Request::from_parts(parts, body),
+            BodyWatch(None),
+        );
+    }
+    let ended = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let body = axum::body::Body::new(WatchedBody {
+        inner: body,
+        ended: ended.clone(),
+    });
+    (
+        axum::extract::Request::from_parts(parts, body),
+        BodyWatch(Some(ended)),
+    )
+}
+
 /// Answers a request whose body the handler did not read to its end with
 /// `Connection: close`. hyper closes such a connection after the answer
 /// (the rest of the body stands between it and the next request), but
@@ -188,25 +214,10 @@ pub async fn serve(
 /// its next request fails with "server disconnected". Refusals are made
 /// before the body on purpose (a wrong ingest secret or API key costs no
 /// memory for its body), so this is common, not a corner.
-pub async fn close_if_body_unread(
-    request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
-    use hyper::body::Body as _;
-    let (parts, body) = request.into_parts();
-    if body.is_end_stream() {
-        return next
-            .run(axum::extract::Request::from_parts(parts, body))
-            .await;
-    }
-    let ended = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let body = axum::body::Body::new(WatchedBody {
-        inner: body,
-        ended: ended.clone(),
-    });
-    let mut response = next
-        .run(axum::extract::Request::from_parts(parts, body))
-        .await;
+pub fn close_if_unread(watch: BodyWatch, response: &mut axum::response::Response) {
+    let Some(ended) = watch.0 else {
+        return;
+    };
     // An upgrade (101) hands the connection to another protocol, and says
     // so in its own `Connection` header.
     if !ended.load(std::sync::atomic::Ordering::Acquire)
@@ -220,7 +231,6 @@ pub async fn close_if_body_unread(
             axum::http::HeaderValue::from_static("close"),
         );
     }
-    response
 }
 
 /// A request body that records when it has been read to its end (a few

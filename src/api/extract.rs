@@ -101,31 +101,28 @@ fn refuse_control_characters(body: &[u8]) -> Result<(), ApiError> {
     }
 }
 
-/// The part of the router that sees every request first: a path or query
-/// with a control character names nothing that exists (no id, cursor or
-/// filter value holds one), so it is answered here, the same on every
-/// backend, before any lookup: a path is not found, a query parameter
-/// invalid (400, named).
-pub async fn refuse_control_characters_in_uri(
-    req: Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
-    use axum::response::IntoResponse;
-    let uri = req.uri();
+/// Checked before every handler (see `api::edge`): a path or query with a
+/// control character names nothing that exists (no id, cursor or filter
+/// value holds one), so it is answered before any lookup, the same on
+/// every backend: a path is not found, a query parameter invalid (400,
+/// named).
+pub fn refuse_control_characters_in_uri(uri: &axum::http::Uri) -> Result<(), ApiError> {
     let path = percent_encoding::percent_decode_str(uri.path()).decode_utf8_lossy();
     if path.chars().any(char::is_control) {
-        return ApiError::not_found("resource").into_response();
+        return Err(ApiError::not_found("resource"));
     }
     if let Some(query) = uri.query() {
         for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
             if k.chars().chain(v.chars()).any(char::is_control) {
                 let name: String = k.chars().filter(|c| !c.is_control()).collect();
-                return ApiError::invalid_query(name, "must not contain control characters")
-                    .into_response();
+                return Err(ApiError::invalid_query(
+                    name,
+                    "must not contain control characters",
+                ));
             }
         }
     }
-    next.run(req).await
+    Ok(())
 }
 
 pub struct ApiQuery<T>(pub T);
