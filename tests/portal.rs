@@ -322,6 +322,20 @@ async fn messages_fan_out_to_subscribed_enabled_endpoints_each_signed_with_its_o
         messages.body
     );
     assert_eq!(messages.body["data"][0]["payload"]["invoice"], 7);
+    let listed = api
+        .http
+        .get(format!("{}/portal-api/v1/messages", api.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        listed.contains(r#""amount": 12345678901234567890123"#),
+        "the portal shows the payload as sent: {listed}"
+    );
 
     // Usage counts the message once per endpoint it was queued for.
     let usage = api.get("/v1/usage", &key).await;

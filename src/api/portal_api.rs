@@ -478,15 +478,27 @@ pub struct MessageView {
     id: String,
     event_type: Option<String>,
     /// The payload as JSON when it is JSON, else as text.
-    payload: serde_json::Value,
+    #[schema(value_type = serde_json::Value)]
+    payload: Payload,
     created_at: String,
+}
+
+/// A stored payload as the portal shows it: JSON as it was sent (a parsed
+/// `Value` would sort its keys and round integers past 64 bits), anything
+/// else as a string.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Payload {
+    Json(Box<serde_json::value::RawValue>),
+    Text(String),
 }
 
 impl From<Message> for MessageView {
     fn from(m: Message) -> Self {
-        let payload = serde_json::from_slice(&m.body).unwrap_or_else(|_| {
-            serde_json::Value::String(String::from_utf8_lossy(&m.body).into_owned())
-        });
+        let payload = match serde_json::from_slice(&m.body) {
+            Ok(json) => Payload::Json(json),
+            Err(_) => Payload::Text(String::from_utf8_lossy(&m.body).into_owned()),
+        };
         MessageView {
             id: m.id,
             event_type: m.event_type,
