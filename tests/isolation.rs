@@ -500,15 +500,7 @@ async fn a_disabled_endpoint_holds_visibly_and_drains_at_its_pace_when_enabled()
     ingest_many(&api, &hook, 40, 4).await;
     let held = api.get(&path, &key).await;
     assert_eq!(held.body["data"]["heldCount"], 40, "{}", held.body);
-    let metrics = api
-        .http
-        .get(format!("{}/metrics", api.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = api.get_text("/metrics", None).await;
     assert!(
         metrics.lines().any(|l| l == "hookrelay_deliveries_held 40"),
         "{metrics}"

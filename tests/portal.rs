@@ -322,16 +322,7 @@ async fn messages_fan_out_to_subscribed_enabled_endpoints_each_signed_with_its_o
         messages.body
     );
     assert_eq!(messages.body["data"][0]["payload"]["invoice"], 7);
-    let listed = api
-        .http
-        .get(format!("{}/portal-api/v1/messages", api.base))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let listed = api.get_text("/portal-api/v1/messages", Some(&token)).await;
     assert!(
         listed.contains(r#""amount": 12345678901234567890123"#),
         "the portal shows the payload as sent: {listed}"

@@ -481,6 +481,17 @@ impl Api {
         self.call("GET", path, Some(token), None).await
     }
 
+    /// A GET's body as text, where reading it as JSON would hide what is
+    /// checked (a payload's exact bytes, the metrics' exposition).
+    pub async fn get_text(&self, path: &str, token: Option<&str>) -> String {
+        let mut req = self.http.get(format!("{}{path}", self.base));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let response = req.send().await.expect("request");
+        response.text().await.expect("body")
+    }
+
     pub async fn post(&self, path: &str, token: &str, body: Value) -> Resp {
         self.call("POST", path, Some(token), Some(body)).await
     }
