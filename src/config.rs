@@ -187,6 +187,11 @@ pub struct ServeArgs {
     /// probe doubles it, up to 10 minutes.
     #[arg(long, env = "HOOKRELAY_CIRCUIT_OPEN_SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
     pub circuit_open_seconds: u64,
+    /// How often a node asks the database which endpoints have queued work
+    /// (retries, work of a node that died). New work does not wait for it:
+    /// on PostgreSQL a node tells the endpoint's owner at once.
+    #[arg(long, env = "HOOKRELAY_DISCOVERY_INTERVAL_MS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(10..=3_600_000))]
+    pub discovery_interval_ms: u64,
     /// On SIGTERM, how long in-flight deliveries may take to finish.
     #[arg(long, env = "HOOKRELAY_SHUTDOWN_GRACE_SECONDS", default_value_t = 10)]
     pub shutdown_grace_seconds: u64,

@@ -237,6 +237,7 @@ pub async fn serve(args: ServeArgs, log_format: LogFormat) -> Result<(), BoxErro
             },
             egress: egress.clone(),
             target_cache_ttl: operations::AUTH_CACHE_TTL,
+            discovery_interval: Duration::from_millis(args.discovery_interval_ms),
         },
         outcomes_tx,
     )?;

@@ -55,7 +55,7 @@ async fn two_nodes_deliver_every_event_once() {
         let r = node
             .api()
             .ingest(
-                h["ingestUrl"].as_str().unwrap(),
+                &node.ingest_url(h),
                 h["ingestSecret"].as_str().unwrap(),
                 b"{}",
             )
@@ -96,17 +96,18 @@ async fn survivor_delivers_everything_when_a_node_is_killed() {
     let (_, key) = a.create_project("acme");
     let receiver = Receiver::with_plan(vec![], 200, Duration::from_millis(200)).await;
     let hook = a.api().create_webhook(&key, &receiver.url, json!({})).await;
-    let (url, secret) = (
-        hook["ingestUrl"].as_str().unwrap(),
-        hook["ingestSecret"].as_str().unwrap(),
-    );
+    let secret = hook["ingestSecret"].as_str().unwrap();
 
     let mut acked = Vec::new();
     for i in 0..N {
         let node = if i % 2 == 0 { &a } else { &b };
         let r = node
             .api()
-            .ingest(url, secret, format!("{{\"n\":{i}}}").as_bytes())
+            .ingest(
+                &node.ingest_url(&hook),
+                secret,
+                format!("{{\"n\":{i}}}").as_bytes(),
+            )
             .await;
         assert_eq!(r.status, 202);
         acked.push(r.body["data"]["id"].as_str().unwrap().to_string());
@@ -130,6 +131,41 @@ async fn survivor_delivers_everything_when_a_node_is_killed() {
     }
     let dups: usize = arrivals(&[&receiver]).values().map(|(n, _)| n - 1).sum();
     eprintln!("node killed: {N} events all delivered by the survivor, {dups} duplicates (allowed)");
+}
+
+/// Node B takes in an event for an endpoint node A sends to. B tells A
+/// (PostgreSQL's NOTIFY), and A sends it at once; without the notice it
+/// would wait for A's next look at the queue, an hour away here.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn work_one_node_takes_in_is_sent_by_the_endpoints_owner_without_waiting() {
+    if std::env::var("HOOKRELAY_TEST_DATABASE_URL").is_ok_and(|u| !u.is_empty()) {
+        let opts = ServerOpts {
+            extra: vec!["--discovery-interval-ms".into(), "3600000".into()],
+            ..Default::default()
+        };
+        let a = Server::start(opts.clone()).await;
+        let b = a.another_node(opts);
+        let (_, key) = a.create_project("acme");
+        let receiver = Receiver::start().await;
+        let hook = a.api().create_webhook(&key, &receiver.url, json!({})).await;
+        let secret = hook["ingestSecret"].as_str().unwrap();
+        // A takes the endpoint on with its first event.
+        let r = a
+            .api()
+            .ingest(&a.ingest_url(&hook), secret, b"{\"n\":1}")
+            .await;
+        assert_eq!(r.status, 202);
+        receiver.wait_for(1, WAIT).await;
+        let r = b
+            .api()
+            .ingest(&b.ingest_url(&hook), secret, b"{\"n\":2}")
+            .await;
+        assert_eq!(r.status, 202);
+        let got = receiver.wait_for(2, WAIT).await;
+        assert_eq!(got.len(), 2);
+        assert_eq!(&got[1].body[..], b"{\"n\":2}");
+    }
+    // On SQLite there is one node: nothing to tell.
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

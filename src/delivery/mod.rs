@@ -10,11 +10,14 @@
 //! Deliveries come from two sources: freshly stored ones, leased to this
 //! node in the write path's transaction when their endpoint has room (they
 //! go out without another query), and due rows claimed per endpoint from
-//! the database (retries, work queued when there was no room, work of a
-//! node that died). Both wait in a local queue per endpoint, leased, until
-//! the scheduler lets them start; a finishing request starts the next
-//! waiting one of its endpoint at once. Outcomes go to the write path's
-//! group commit (`ingest`), which stores them in batches.
+//! the database (retries, work queued when there was no room or by another
+//! node, work of a node that died). Both wait in a local queue per
+//! endpoint, leased, until the scheduler lets them start; a finishing
+//! request starts the next waiting one of its endpoint at once. Outcomes go
+//! to the write path's group commit (`ingest`), which stores them in
+//! batches. A node that queues work for an endpoint another node owns
+//! tells that node (on PostgreSQL, by NOTIFY), which claims it at once
+//! rather than at its next look at the queue.
 
 mod destination;
 pub mod scheduler;
@@ -44,8 +47,9 @@ pub use destination::{
 
 /// How often the poller looks at its endpoints when nothing wakes it sooner.
 const POLL_INTERVAL: Duration = Duration::from_millis(250);
-/// How often the database is asked which endpoints have queued work.
-const DISCOVER_INTERVAL: Duration = Duration::from_secs(1);
+/// A node that lost its connection for queued-work notices tries again
+/// after this long.
+const NOTICES_RETRY: Duration = Duration::from_secs(1);
 /// Most endpoints looked at per discovery.
 const MAX_ENDPOINTS: i64 = 10_000;
 /// An endpoint with nothing to do for this long is given up.
@@ -66,6 +70,10 @@ pub struct EngineConfig {
     pub circuit: CircuitPolicy,
     pub egress: Egress,
     pub target_cache_ttl: Duration,
+    /// How often the database is asked which endpoints have queued work
+    /// (retries, work other nodes left); notices from other nodes and this
+    /// node's own new work wake the engine sooner.
+    pub discovery_interval: Duration,
 }
 
 /// A delivery leased to this node (its place is counted in the scheduler).
@@ -191,7 +199,10 @@ impl Engine {
             wake: Notify::new(),
         });
         let engine = Engine { inner };
-        let tasks = vec![tokio::spawn(engine.clone().poll(shutdown_rx))];
+        let tasks = vec![
+            tokio::spawn(engine.clone().poll(shutdown_rx.clone())),
+            tokio::spawn(engine.clone().hear_queued(shutdown_rx)),
+        ];
         Ok(EngineTasks {
             shutdown: shutdown_tx,
             tasks,
@@ -437,7 +448,7 @@ impl Engine {
             if *shutdown.borrow() {
                 break;
             }
-            if last_discovery.is_none_or(|t| t.elapsed() >= DISCOVER_INTERVAL) {
+            if last_discovery.is_none_or(|t| t.elapsed() >= self.inner.config.discovery_interval) {
                 last_discovery = Some(Instant::now());
                 if let Err(e) = self.discover().await {
                     tracing::warn!(error = %e, "looking for queued deliveries failed");
@@ -533,7 +544,71 @@ impl Engine {
             return Ok(());
         }
         let active = wanted.len() + self.scheduler().owned().len();
-        self.take_on(wanted, active).await
+        self.take_on(wanted.clone(), active).await?;
+        // Endpoints another node sends to: it is told, and claims their
+        // work at once.
+        let elsewhere: Vec<&str> = {
+            let scheduler = self.scheduler();
+            wanted
+                .iter()
+                .map(String::as_str)
+                .filter(|w| !scheduler.owns(w))
+                .collect()
+        };
+        if elsewhere.is_empty() {
+            return Ok(());
+        }
+        self.inner.store.announce_queued(&elsewhere).await
+    }
+
+    /// Hears of deliveries other nodes queued for endpoints this node sends
+    /// to, until shutdown; at once ends on SQLite (one node).
+    async fn hear_queued(self, mut shutdown: watch::Receiver<bool>) {
+        loop {
+            let failed = tokio::select! {
+                result = self.listen_for_queued() => match result {
+                    Ok(()) => return,
+                    Err(e) => e,
+                },
+                _ = shutdown.changed() => return,
+            };
+            tracing::warn!(error = %failed, "listening for work queued by other nodes failed; trying again");
+            tokio::select! {
+                _ = tokio::time::sleep(NOTICES_RETRY) => {}
+                _ = shutdown.changed() => return,
+            }
+        }
+    }
+
+    /// Ends at once where the store has no notices, otherwise only on an
+    /// error.
+    async fn listen_for_queued(&self) -> Result<(), sqlx::Error> {
+        let Some(mut notices) = self.inner.store.queued_notices().await? else {
+            return Ok(());
+        };
+        loop {
+            let ids = notices.next().await?;
+            self.queued_elsewhere(&ids);
+        }
+    }
+
+    /// Another node queued deliveries for the endpoints of `ids`: those
+    /// this node owns are due now. The others are left alone: telling
+    /// their owners again would bounce notices between nodes.
+    fn queued_elsewhere(&self, ids: &[String]) {
+        let now = store::now_ms();
+        let mut scheduler = self.scheduler();
+        let mut mine = false;
+        for w in ids {
+            if scheduler.owns(w) {
+                scheduler.note_due(w, now);
+                mine = true;
+            }
+        }
+        drop(scheduler);
+        if mine {
+            self.wake();
+        }
     }
 
     /// Takes on `candidates` (up to a fair share of `active` endpoints among

@@ -26,6 +26,7 @@ mod webhooks;
 
 pub use applications::{Application, EventType, LogEntry, LogFilter, Message, Saved};
 pub use audit::{Actor, AuditEntry, AuditFilter, AuditRecord};
+pub use cluster::QueuedNotices;
 pub use models::{
     ApiKey, Attempt, AttemptRecord, CircuitChange, Claimed, Delivery, DeliveryFilter,
     DeliveryStatus, DestinationKind, IdempotencyKey, IngestRefusal, IngestTarget, InitialState,
@@ -81,6 +82,8 @@ pub struct Store {
     /// The write path's transactions that may run at once.
     write_slots: usize,
     write_health: std::sync::Arc<WriteHealth>,
+    /// PostgreSQL only: where `QueuedNotices` connect.
+    postgres_url: Option<String>,
 }
 
 /// The write path's transactions side by side on PostgreSQL, at most: each
@@ -363,6 +366,7 @@ impl Store {
                 }
             },
             write_health: Default::default(),
+            postgres_url: (dialect == Dialect::Postgres).then(|| url.to_string()),
         })
     }
 

@@ -155,6 +155,13 @@ impl Server {
         })
     }
 
+    /// `hook`'s ingest URL on this node: its `ingestUrl` names the node
+    /// that created it.
+    pub fn ingest_url(&self, hook: &Value) -> String {
+        let url = url::Url::parse(hook["ingestUrl"].as_str().expect("ingestUrl")).expect("URL");
+        format!("{}{}", self.url, url.path())
+    }
+
     /// Another node on the same database and data dir (shared key).
     pub fn another_node(&self, opts: ServerOpts) -> Server {
         Server::start_on(self._dir.clone(), self._db.clone(), opts)
