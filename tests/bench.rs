@@ -6,7 +6,7 @@ mod common;
 
 use std::process::Command;
 
-use common::fresh_database;
+use common::{fresh_database, on_postgres};
 use serde_json::Value;
 
 const BENCH: &str = env!("CARGO_BIN_EXE_hookrelay-bench");
@@ -110,7 +110,7 @@ async fn the_benchmark_fails_when_events_do_not_arrive() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_benchmark_spreads_the_load_over_several_nodes_on_postgres() {
-    let postgres = std::env::var("HOOKRELAY_TEST_DATABASE_URL").is_ok_and(|u| !u.is_empty());
+    let postgres = on_postgres();
     if postgres {
         let (ok, r) = bench(&["--nodes", "2", "--path", "ingest"]).await;
         assert!(ok, "{r}");

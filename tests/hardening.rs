@@ -634,7 +634,7 @@ impl Drop for Mount {
 /// within seconds, nothing acknowledged lost, and operators are told.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_full_disk_is_survived_without_a_restart() {
-    if std::env::var("HOOKRELAY_TEST_DATABASE_URL").is_ok_and(|u| !u.is_empty()) {
+    if on_postgres() {
         eprintln!("skipped: the full-disk test is about the embedded SQLite database");
         return;
     }
@@ -896,7 +896,7 @@ async fn silent_connections_time_out_and_the_connection_cap_holds() {
 /// acknowledged before the backup began.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_backup_taken_under_load_restores_every_acknowledged_event() {
-    if std::env::var("HOOKRELAY_TEST_DATABASE_URL").is_ok_and(|u| !u.is_empty()) {
+    if on_postgres() {
         eprintln!("skipped: backup copies the embedded SQLite database (PostgreSQL: pg_dump)");
         return;
     }

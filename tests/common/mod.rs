@@ -20,6 +20,11 @@ use serde_json::Value;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_hookrelay");
 
+/// Whether the suite runs against PostgreSQL (HOOKRELAY_TEST_DATABASE_URL).
+pub fn on_postgres() -> bool {
+    std::env::var("HOOKRELAY_TEST_DATABASE_URL").is_ok_and(|u| !u.is_empty())
+}
+
 /// A PostgreSQL database made for one test, dropped with this guard: when
 /// the test ends, passing or panicking, and the last server on it is gone.
 pub struct TestDatabase {
