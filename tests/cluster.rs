@@ -161,8 +161,7 @@ async fn work_one_node_takes_in_is_sent_by_the_endpoints_owner_without_waiting()
         .await;
     assert_eq!(r.status, 202);
     receiver.wait_for(1, WAIT).await;
-    // B finds the endpoint held by A and tells A; the second time B knows
-    // and only tells.
+    // Each event B takes in is announced.
     for n in 2..=3 {
         let body = format!("{{\"n\":{n}}}");
         let r = b

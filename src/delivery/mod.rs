@@ -136,10 +136,6 @@ struct Inner {
     node: String,
     /// Endpoints this node queued work for without owning them.
     wanted: Mutex<HashSet<String>>,
-    /// Endpoints found held by another node, with when (ms) to try to take
-    /// them on again: until then their new work is only announced, without
-    /// the two queries of a takeover that would fail.
-    elsewhere: Mutex<HashMap<String, i64>>,
     /// Leased deliveries waiting to start, per endpoint, oldest first, with
     /// when they arrived.
     waiting: Mutex<HashMap<String, VecDeque<(Instant, Job)>>>,
@@ -189,7 +185,6 @@ impl Engine {
             )),
             node: ids::new_id("node"),
             wanted: Mutex::new(HashSet::new()),
-            elsewhere: Mutex::new(HashMap::new()),
             waiting: Mutex::new(HashMap::new()),
             starved: AtomicBool::new(false),
             stopping: AtomicBool::new(false),
@@ -219,13 +214,6 @@ impl Engine {
     fn scheduler(&self) -> std::sync::MutexGuard<'_, Scheduler> {
         self.inner
             .scheduler
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-    }
-
-    fn elsewhere(&self) -> std::sync::MutexGuard<'_, HashMap<String, i64>> {
-        self.inner
-            .elsewhere
             .lock()
             .unwrap_or_else(|e| e.into_inner())
     }
@@ -555,29 +543,22 @@ impl Engine {
         if wanted.is_empty() {
             return Ok(());
         }
-        let now = store::now_ms();
-        let (mut held_elsewhere, fresh): (Vec<String>, Vec<String>) = {
-            let mut elsewhere = self.elsewhere();
-            elsewhere.retain(|_, retry_at| *retry_at > now);
-            wanted.into_iter().partition(|w| elsewhere.contains_key(w))
-        };
-        if !fresh.is_empty() {
-            let active = fresh.len() + self.scheduler().owned().len();
-            self.take_on(fresh.clone(), active).await?;
+        let active = wanted.len() + self.scheduler().owned().len();
+        self.take_on(wanted.clone(), active).await?;
+        // Endpoints another node sends to: it is told, and claims their
+        // work at once.
+        let elsewhere: Vec<&str> = {
             let scheduler = self.scheduler();
-            let mut elsewhere = self.elsewhere();
-            let retry_at = now + self.inner.config.discovery_interval.as_millis() as i64;
-            for w in fresh.into_iter().filter(|w| !scheduler.owns(w)) {
-                elsewhere.insert(w.clone(), retry_at);
-                held_elsewhere.push(w);
-            }
-        }
-        if held_elsewhere.is_empty() {
+            wanted
+                .iter()
+                .map(String::as_str)
+                .filter(|w| !scheduler.owns(w))
+                .collect()
+        };
+        if elsewhere.is_empty() {
             return Ok(());
         }
-        // The nodes that hold them are told, and claim the work at once.
-        let ids: Vec<&str> = held_elsewhere.iter().map(String::as_str).collect();
-        self.inner.store.announce_queued(&ids).await
+        self.inner.store.announce_queued(&elsewhere).await
     }
 
     /// Hears of deliveries other nodes queued for endpoints this node sends
