@@ -4,9 +4,9 @@
 //!
 //! HMAC-SHA256 comes from `ring` (already built for rustls), not the `hmac`
 //! and `sha2` crates the inbound verifiers use: every delivery is signed,
-//! and without SHA extensions in the CPU ring's assembly (AVX2) signs a
-//! 1 KiB body in about 60 % of the time, which was 5 % of the server's
-//! CPU per delivery (see docs/benchmarks.md).
+//! and on a CPU without SHA extensions ring's assembly (AVX) signs a 1 KiB
+//! body in 40-70 % of the time, where the `sha2` crate's portable code was
+//! 5 % of the server's CPU per delivery (see docs/benchmarks.md).
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
