@@ -1,7 +1,7 @@
 //! A small time-bounded cache for values every request needs (API-key and
-//! ingest-secret lookups, webhook configs). Entries live `ttl`, so a change
-//! made through another node is seen here within `ttl` without any
-//! cross-node messaging; changes made through this node invalidate at once.
+//! ingest-secret lookups, webhook configs). Its owners clear it after a
+//! change, this node's or (by notice) another's; entries live `ttl` in any
+//! case, so a change whose notice was lost is seen within `ttl`.
 //! A key that expires is loaded once, however many requests want it then.
 //! Written here rather than taken from a caching crate (moka does this and
 //! much more): it is this file, on tokio's `watch`, where moka would add a

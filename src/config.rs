@@ -192,6 +192,14 @@ pub struct ServeArgs {
     /// on PostgreSQL a node tells the endpoint's owner at once.
     #[arg(long, env = "HOOKRELAY_DISCOVERY_INTERVAL_MS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(10..=3_600_000))]
     pub discovery_interval_ms: u64,
+    /// How long a node trusts a cached lookup (API keys, ingest secrets,
+    /// applications and their endpoints, webhook settings) that no notice
+    /// said changed. A change through this node is seen here at once; on
+    /// PostgreSQL one through another node as soon as its notice arrives,
+    /// so this bounds only what a notice lost with a connection that died
+    /// unnoticed would leave stale.
+    #[arg(long, env = "HOOKRELAY_CACHE_TTL_MS", default_value_t = 500, value_parser = clap::value_parser!(u64).range(0..=3_600_000))]
+    pub cache_ttl_ms: u64,
     /// On SIGTERM, how long in-flight deliveries may take to finish.
     #[arg(long, env = "HOOKRELAY_SHUTDOWN_GRACE_SECONDS", default_value_t = 10)]
     pub shutdown_grace_seconds: u64,

@@ -2,6 +2,7 @@
 
 use std::io::Write;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::config::{DbArgs, LogFormat, ServeArgs};
@@ -9,7 +10,7 @@ use crate::connections::{self, ConnectionLimits};
 use crate::delivery::scheduler::CircuitPolicy;
 use crate::delivery::{Egress, Engine, EngineConfig};
 use crate::ingest::Intake;
-use crate::operations::{self, Operations};
+use crate::operations::Operations;
 use crate::secrets::SecretBox;
 use crate::store::{PoolSettings, Store};
 use crate::users::{DashboardSettings, SessionPolicy};
@@ -223,6 +224,7 @@ pub async fn serve(args: ServeArgs, log_format: LogFormat) -> Result<(), BoxErro
         allow_private: args.allow_private_destinations,
         proxy: args.egress_proxy.clone(),
     };
+    let cache_ttl = Duration::from_millis(args.cache_ttl_ms);
     let engine_tasks = Engine::start(
         store.clone(),
         secret_box.clone(),
@@ -236,14 +238,14 @@ pub async fn serve(args: ServeArgs, log_format: LogFormat) -> Result<(), BoxErro
                 max_open_ms: 600_000,
             },
             egress: egress.clone(),
-            target_cache_ttl: operations::AUTH_CACHE_TTL,
+            target_cache_ttl: cache_ttl,
             discovery_interval: Duration::from_millis(args.discovery_interval_ms),
         },
         outcomes_tx,
     )?;
     let engine = engine_tasks.engine();
     let (writer, writer_task) = ingest::Writer::start(store.clone(), engine.clone(), outcomes_rx);
-    let intake = Intake::new(store.clone(), writer, operations::AUTH_CACHE_TTL);
+    let intake = Intake::new(store.clone(), writer, cache_ttl);
     let policy = SessionPolicy {
         idle: Duration::from_secs(args.session_idle_seconds),
         absolute: Duration::from_secs(args.session_max_seconds),
@@ -271,13 +273,15 @@ pub async fn serve(args: ServeArgs, log_format: LogFormat) -> Result<(), BoxErro
         args.login_max_failures,
         args.client_ip_header.clone(),
     );
-    let ops = Operations::new(
+    let ops = Arc::new(Operations::new(
         store.clone(),
         secret_box,
         intake,
         engine,
         args.allow_private_destinations,
-    );
+        cache_ttl,
+    ));
+    let other_nodes = tokio::spawn(ops.clone().hear_other_nodes());
     let state = api::State::new(
         ops,
         api::Settings {
@@ -334,6 +338,7 @@ pub async fn serve(args: ServeArgs, log_format: LogFormat) -> Result<(), BoxErro
     )
     .await;
     tracing::info!("stopping: finishing in-flight deliveries");
+    other_nodes.abort();
     // Background loops first, so that none starts new work for the engine.
     workers.stop_all(Duration::from_secs(2)).await;
     engine_tasks

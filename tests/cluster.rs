@@ -18,6 +18,41 @@ async fn two_nodes(opts: ServerOpts) -> (Server, Server, String) {
     (a, b, key)
 }
 
+/// Two nodes started with `flags`, for what nodes tell each other through
+/// PostgreSQL; None on SQLite (the caller is skipped).
+async fn two_postgres_nodes(flags: &[&str]) -> Option<(Server, Server, String)> {
+    if !on_postgres() {
+        eprintln!("skipped: on SQLite there is one node, with nothing to tell");
+        return None;
+    }
+    let extra = flags.iter().map(|f| f.to_string()).collect();
+    Some(
+        two_nodes(ServerOpts {
+            extra,
+            ..Default::default()
+        })
+        .await,
+    )
+}
+
+/// A new write key made through `node`: its id and secret.
+async fn write_key(node: &Server, admin: &str) -> (String, String) {
+    let created = node
+        .api()
+        .post(
+            "/v1/project/api-keys",
+            admin,
+            json!({ "name": "ci", "role": "write" }),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let data = &created.body["data"];
+    (
+        data["id"].as_str().unwrap().to_string(),
+        data["secret"].as_str().unwrap().to_string(),
+    )
+}
+
 /// Per webhook-id: how many requests arrived, and how many were answered 2xx.
 fn arrivals(receivers: &[&Receiver]) -> HashMap<String, (usize, usize)> {
     let mut seen: HashMap<String, (usize, usize)> = HashMap::new();
@@ -142,15 +177,10 @@ async fn survivor_delivers_everything_when_a_node_is_killed() {
 /// they would wait for A's next look at the queue, an hour away here.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn work_one_node_takes_in_is_sent_by_the_endpoints_owner_without_waiting() {
-    if !on_postgres() {
-        eprintln!("skipped: on SQLite there is one node, with nothing to tell");
+    let Some((a, b, key)) = two_postgres_nodes(&["--discovery-interval-ms", "3600000"]).await
+    else {
         return;
-    }
-    let (a, b, key) = two_nodes(ServerOpts {
-        extra: vec!["--discovery-interval-ms".into(), "3600000".into()],
-        ..Default::default()
-    })
-    .await;
+    };
     let receiver = Receiver::start().await;
     let hook = a.api().create_webhook(&key, &receiver.url, json!({})).await;
     let secret = hook["ingestSecret"].as_str().unwrap();
@@ -178,18 +208,7 @@ async fn work_one_node_takes_in_is_sent_by_the_endpoints_owner_without_waiting()
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_key_revoked_on_one_node_is_refused_by_the_other_within_a_second() {
     let (a, b, admin) = two_nodes(ServerOpts::default()).await;
-    let created = a
-        .api()
-        .post(
-            "/v1/project/api-keys",
-            &admin,
-            json!({ "name": "ci", "role": "write" }),
-        )
-        .await;
-    let (id, secret) = (
-        created.body["data"]["id"].as_str().unwrap(),
-        created.body["data"]["secret"].as_str().unwrap(),
-    );
+    let (id, secret) = &write_key(&a, &admin).await;
     // Node B has the key cached as valid.
     assert_eq!(b.api().get("/v1/webhooks", secret).await.status, 200);
     assert_eq!(b.api().get("/v1/webhooks", secret).await.status, 200);
@@ -214,6 +233,105 @@ async fn a_key_revoked_on_one_node_is_refused_by_the_other_within_a_second() {
         401,
         "refused by the other node one second later"
     );
+}
+
+/// A change made through one node reaches the other's caches as soon as
+/// its notice does (PostgreSQL's NOTIFY): a key revoked, an application's
+/// new endpoint, a webhook's new destination. The caches live an hour
+/// here, so nothing else could make B see the changes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn changes_through_one_node_reach_the_other_nodes_caches_without_waiting() {
+    let Some((a, b, admin)) = two_postgres_nodes(&["--cache-ttl-ms", "3600000"]).await else {
+        return;
+    };
+    let (b, admin) = (&b, admin.as_str());
+
+    let (id, secret) = &write_key(&a, admin).await;
+    assert_eq!(b.api().get("/v1/webhooks", secret).await.status, 200);
+    let revoke = format!("/v1/project/api-keys/{id}/revoke");
+    assert_eq!(a.api().post(&revoke, admin, json!({})).await.status, 200);
+    eventually("B refuses the revoked key", || async move {
+        b.api().get("/v1/webhooks", secret).await.status == 401
+    })
+    .await;
+
+    let app = a
+        .api()
+        .post("/v1/applications", admin, json!({ "name": "customer" }))
+        .await
+        .body["data"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let messages = &format!("/v1/applications/{app}/messages");
+    let message = json!({ "eventType": "order.created", "payload": {} });
+    let first = Receiver::start().await;
+    a.api()
+        .create_webhook(admin, &first.url, json!({ "applicationId": app }))
+        .await;
+    assert_eq!(
+        b.api().post(messages, admin, message.clone()).await.status,
+        202
+    );
+    first.wait_for(1, WAIT).await;
+    let second = &Receiver::start().await;
+    a.api()
+        .create_webhook(admin, &second.url, json!({ "applicationId": app }))
+        .await;
+    eventually("B routes messages to the new endpoint too", || {
+        let message = message.clone();
+        async move {
+            assert_eq!(b.api().post(messages, admin, message).await.status, 202);
+            second.count() > 0
+        }
+    })
+    .await;
+
+    let old = Receiver::start().await;
+    let new = &Receiver::start().await;
+    let hook = &a.api().create_webhook(admin, &old.url, json!({})).await;
+    let ingest_secret = hook["ingestSecret"].as_str().unwrap();
+    // B takes the endpoint on with the first event it takes in.
+    let r = b
+        .api()
+        .ingest(&b.ingest_url(hook), ingest_secret, b"{}")
+        .await;
+    assert_eq!(r.status, 202);
+    old.wait_for(1, WAIT).await;
+    let r = a
+        .api()
+        .call(
+            "PATCH",
+            &format!("/v1/webhooks/{}", hook["id"].as_str().unwrap()),
+            Some(admin),
+            Some(json!({ "destinationUrl": new.url })),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    eventually("B sends to the new destination", || async move {
+        let r = b
+            .api()
+            .ingest(&b.ingest_url(hook), ingest_secret, b"{}")
+            .await;
+        assert_eq!(r.status, 202);
+        new.count() > 0
+    })
+    .await;
+}
+
+/// Tries `attempt` every 50 ms until it answers true; fails after `WAIT`.
+async fn eventually<F: std::future::Future<Output = bool>>(
+    what: &str,
+    mut attempt: impl FnMut() -> F,
+) {
+    let deadline = std::time::Instant::now() + WAIT;
+    while !attempt().await {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{what}: not within {WAIT:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

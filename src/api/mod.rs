@@ -40,7 +40,7 @@ use error::ApiError;
 pub struct State {
     /// The shared operations, and through them the store, the secret box
     /// and the intake.
-    pub ops: Operations,
+    pub ops: Arc<Operations>,
     pub public_url: String,
     pub dashboard: crate::users::DashboardSettings,
     /// Turns to read an event body (`--max-concurrent-ingest-bodies`).
@@ -58,7 +58,7 @@ pub struct Settings {
 }
 
 impl State {
-    pub fn new(ops: Operations, settings: Settings) -> AppState {
+    pub fn new(ops: Arc<Operations>, settings: Settings) -> AppState {
         Arc::new(State {
             ops,
             public_url: settings.public_url.trim_end_matches('/').to_string(),

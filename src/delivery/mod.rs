@@ -16,8 +16,9 @@
 //! request starts the next waiting one of its endpoint at once. Outcomes go
 //! to the write path's group commit (`ingest`), which stores them in
 //! batches. A node that queues work for an endpoint another node owns
-//! tells that node (on PostgreSQL, by NOTIFY), which claims it at once
-//! rather than at its next look at the queue.
+//! tells that node (on PostgreSQL, by NOTIFY, heard in
+//! `operations::notices`), which claims it at once rather than at its next
+//! look at the queue.
 
 mod destination;
 pub mod scheduler;
@@ -47,9 +48,6 @@ pub use destination::{
 
 /// How often the poller looks at its endpoints when nothing wakes it sooner.
 const POLL_INTERVAL: Duration = Duration::from_millis(250);
-/// A node that lost its connection for queued-work notices tries again
-/// after this long.
-const NOTICES_RETRY: Duration = Duration::from_secs(1);
 /// Most endpoints looked at per discovery.
 const MAX_ENDPOINTS: i64 = 10_000;
 /// An endpoint with nothing to do for this long is given up.
@@ -199,10 +197,7 @@ impl Engine {
             wake: Notify::new(),
         });
         let engine = Engine { inner };
-        let tasks = vec![
-            tokio::spawn(engine.clone().poll(shutdown_rx.clone())),
-            tokio::spawn(engine.clone().hear_queued(shutdown_rx)),
-        ];
+        let tasks = vec![tokio::spawn(engine.clone().poll(shutdown_rx))];
         Ok(EngineTasks {
             shutdown: shutdown_tx,
             tasks,
@@ -441,6 +436,16 @@ impl Engine {
         self.inner.targets.remove(&webhook_id.to_string());
     }
 
+    /// Forgets every webhook's cached settings (another node changed some).
+    pub fn invalidate_all(&self) {
+        self.inner.targets.clear();
+    }
+
+    /// This node's name, as an owner of endpoints and in its notices.
+    pub fn node(&self) -> &str {
+        &self.inner.node
+    }
+
     async fn poll(self, mut shutdown: watch::Receiver<bool>) {
         let mut last_discovery: Option<Instant> = None;
         let mut last_renewal = Instant::now();
@@ -561,41 +566,10 @@ impl Engine {
         self.inner.store.announce_queued(&elsewhere).await
     }
 
-    /// Hears of deliveries other nodes queued for endpoints this node sends
-    /// to, until shutdown; at once ends on SQLite (one node).
-    async fn hear_queued(self, mut shutdown: watch::Receiver<bool>) {
-        loop {
-            let failed = tokio::select! {
-                result = self.listen_for_queued() => match result {
-                    Ok(()) => return,
-                    Err(e) => e,
-                },
-                _ = shutdown.changed() => return,
-            };
-            tracing::warn!(error = %failed, "listening for work queued by other nodes failed; trying again");
-            tokio::select! {
-                _ = tokio::time::sleep(NOTICES_RETRY) => {}
-                _ = shutdown.changed() => return,
-            }
-        }
-    }
-
-    /// Ends at once where the store has no notices, otherwise only on an
-    /// error.
-    async fn listen_for_queued(&self) -> Result<(), sqlx::Error> {
-        let Some(mut notices) = self.inner.store.queued_notices().await? else {
-            return Ok(());
-        };
-        loop {
-            let ids = notices.next().await?;
-            self.queued_elsewhere(&ids);
-        }
-    }
-
     /// Another node queued deliveries for the endpoints of `ids`: those
     /// this node owns are due now. The others are left alone: telling
     /// their owners again would bounce notices between nodes.
-    fn queued_elsewhere(&self, ids: &[String]) {
+    pub fn queued_elsewhere(&self, ids: &[String]) {
         let now = store::now_ms();
         let mut scheduler = self.scheduler();
         let mut mine = false;

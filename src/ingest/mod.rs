@@ -105,17 +105,17 @@ struct Inner {
     store: Store,
     writer: Writer,
     quotas: Quotas,
-    /// Each application's endpoints, for routing its messages; trusted for
-    /// as long as a quota (see `Intake::new`).
+    /// Each application's endpoints, for routing its messages.
     endpoints: TtlCache<String, Arc<Vec<Webhook>>>,
 }
 
 impl Intake {
-    /// `cache_ttl`: how long a node trusts a project's cached quota.
+    /// `cache_ttl` (`--cache-ttl-ms`): how long a node trusts an
+    /// application's cached endpoints that no notice said changed.
     pub fn new(store: Store, writer: Writer, cache_ttl: Duration) -> Intake {
         Intake {
             inner: Arc::new(Inner {
-                quotas: Quotas::new(store.clone(), cache_ttl),
+                quotas: Quotas::new(store.clone()),
                 endpoints: TtlCache::new(cache_ttl, 100_000),
                 store,
                 writer,

@@ -5,6 +5,10 @@
 
 use std::time::Duration;
 
+/// How long a node trusts a project's cached quota, this month's count
+/// included: a quota may be overshot by what arrives within this time.
+pub const QUOTA_TTL: Duration = Duration::from_millis(500);
+
 use super::IntakeError;
 use crate::cache::TtlCache;
 use crate::store::{self, Store};
@@ -53,17 +57,17 @@ impl Quota {
     }
 }
 
-/// Each project's [`Quota`], cached for `ttl`.
+/// Each project's [`Quota`], cached for [`QUOTA_TTL`].
 pub struct Quotas {
     store: Store,
     cache: TtlCache<String, Quota>,
 }
 
 impl Quotas {
-    pub fn new(store: Store, ttl: Duration) -> Quotas {
+    pub fn new(store: Store) -> Quotas {
         Quotas {
             store,
-            cache: TtlCache::new(ttl, 100_000),
+            cache: TtlCache::new(QUOTA_TTL, 100_000),
         }
     }
 

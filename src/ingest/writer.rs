@@ -246,6 +246,20 @@ async fn run(
     }
 }
 
+/// Webhooks disabled automatically by a batch just committed: the engine
+/// holds their deliveries from its next one on, rather than once its
+/// cached settings expire, and the other nodes forget theirs too. As after
+/// an operation's change (see `operations::notices`), a notice that cannot
+/// be sent is only logged.
+async fn disabled(store: &Store, engine: &Engine, webhook_ids: &[String]) {
+    for w in webhook_ids {
+        engine.invalidate(w);
+    }
+    if let Err(e) = store.announce_changed(engine.node()).await {
+        tracing::warn!(error = %e, "telling the other nodes of a disabled webhook failed");
+    }
+}
+
 /// Whether a batch should wait for more (see `COMMIT_INTERVAL`): it is
 /// small, and no FIFO key waits on one of its outcomes (the next event of
 /// an ordering key goes only once the previous outcome is stored, so a
@@ -425,6 +439,11 @@ async fn write(
         .await;
     metrics().db_time(DbOp::write_batch, started);
     drop(slot.transaction);
+    if let Some(written) = result.as_ref().ok().filter(|w| !w.disabled.is_empty()) {
+        // Before waiting for earlier batches: their callers' next requests
+        // may already see the webhook disabled.
+        disabled(&store, &engine, &written.disabled).await;
+    }
     if let Some(earlier) = earlier {
         // An error only means that batch's task ended early (a panic):
         // nothing is left to wait for.

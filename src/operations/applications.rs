@@ -141,7 +141,7 @@ pub async fn update(
     }
     a.updated_at = store::now_ms();
     uid_taken(ops.store.update_application(&a).await?)?;
-    ops.forget_credentials();
+    ops.changed().await;
     let changes = crate::audit::changes(&before, &audit_summary(&a));
     Ok((a, changes))
 }
@@ -162,7 +162,7 @@ pub async fn delete(
     for e in &endpoints {
         ops.engine.invalidate(e);
     }
-    ops.forget_credentials();
+    ops.changed().await;
     Ok((a, endpoints.len()))
 }
 

@@ -1,6 +1,6 @@
 //! The project's API keys: creating, revoking and rotating them. A change
-//! forgets this node's cached credentials at once (other nodes within
-//! `AUTH_CACHE_TTL`).
+//! forgets the cached credentials, on this node at once and on the others
+//! when its notice reaches them.
 
 use serde::Deserialize;
 
@@ -66,7 +66,7 @@ pub async fn revoke(ops: &Operations, project_id: &str, key_id: &str) -> Result<
                 "a project cannot revoke its last active admin key; create a replacement first",
             ))
         }
-        RevokeOutcome::Revoked => ops.forget_credentials(),
+        RevokeOutcome::Revoked => ops.changed().await,
     }
     find(&ops.store, project_id, key_id).await
 }
@@ -86,7 +86,7 @@ pub async fn rotate(ops: &Operations, project_id: &str, key_id: &str) -> Result<
     if !rotated {
         return Err(Error::NotFound("active API key"));
     }
-    ops.forget_credentials();
+    ops.changed().await;
     Ok(WithSecret {
         key: find(&ops.store, project_id, key_id).await?,
         secret: raw,

@@ -5,11 +5,11 @@
 //! structs here, which keep their OpenAPI annotations), answers domain
 //! values (store models, pages of them, plain structs, or what an answer
 //! shows once, such as a raw secret) or an [`Error`], and does its own side
-//! effects: forgetting cached credentials and routes, and telling the
-//! delivery engine about changed webhooks. Reads check what decides the
-//! answer (filters, time windows, the tier, paging) here too. Nothing here
-//! knows HTTP; the surfaces authorize, call, shape the answer and write
-//! the audit entry with their own actor.
+//! effects: forgetting cached credentials and routes (and telling the other
+//! nodes to), and telling the delivery engine about changed webhooks. Reads
+//! check what decides the answer (filters, time windows, the tier, paging)
+//! here too. Nothing here knows HTTP; the surfaces authorize, call, shape
+//! the answer and write the audit entry with their own actor.
 
 pub mod applications;
 pub mod audit;
@@ -18,6 +18,7 @@ mod error;
 pub mod filters;
 pub mod keys;
 pub mod listen;
+pub mod notices;
 pub mod notification_channels;
 pub mod portal_access;
 pub mod replays;
@@ -38,10 +39,6 @@ use crate::store::{Application, IngestTarget, KeyAuth, PageRequest, Store};
 use crate::tiers::Feature;
 pub use error::Error;
 
-/// How long a node trusts a cached credential lookup. A key revoked or a
-/// secret rotated through another node stops working here within this time.
-pub const AUTH_CACHE_TTL: Duration = Duration::from_millis(500);
-
 /// What the operations work with: the store, the secret box, the intake and
 /// the caches in front of them, and the delivery engine, which only the
 /// operations tell about changes.
@@ -61,12 +58,15 @@ pub struct Operations {
 }
 
 impl Operations {
+    /// `cache_ttl` (`--cache-ttl-ms`): how long a cached lookup is trusted
+    /// when no notice says it changed (see [`notices`]).
     pub fn new(
         store: Store,
         secret_box: SecretBox,
         intake: Intake,
         engine: Engine,
         allow_private_destinations: bool,
+        cache_ttl: Duration,
     ) -> Operations {
         Operations {
             store,
@@ -74,15 +74,15 @@ impl Operations {
             intake,
             engine,
             allow_private_destinations,
-            api_keys: TtlCache::new(AUTH_CACHE_TTL, 100_000),
-            ingest_targets: TtlCache::new(AUTH_CACHE_TTL, 100_000),
-            applications: TtlCache::new(AUTH_CACHE_TTL, 100_000),
+            api_keys: TtlCache::new(cache_ttl, 100_000),
+            ingest_targets: TtlCache::new(cache_ttl, 100_000),
+            applications: TtlCache::new(cache_ttl, 100_000),
         }
     }
 
     /// The active API key with this secret hash. Credentials are cached:
-    /// a change through another node is seen here within `AUTH_CACHE_TTL`,
-    /// one through this node at once.
+    /// a change through this node is seen here at once, one through
+    /// another node once its notice arrives (see [`notices`]).
     /// Only keys that exist are cached, so unknown secrets cannot fill the
     /// cache (each is looked up, as a failed load is).
     pub async fn active_key(&self, hash: &str) -> Result<Option<KeyAuth>, sqlx::Error> {
@@ -128,9 +128,19 @@ impl Operations {
             .await
     }
 
-    /// Forgets cached credentials, applications and message routes after a
-    /// change made through this node.
-    fn forget_credentials(&self) {
+    /// After a change made through this node: forgets the cached
+    /// credentials, applications and message routes, and tells the other
+    /// nodes to forget theirs. The change is committed by now, so a notice
+    /// that cannot be sent is only logged: the other nodes then see the
+    /// change once their caches expire.
+    async fn changed(&self) {
+        self.forget_cached();
+        if let Err(e) = self.store.announce_changed(self.engine.node()).await {
+            tracing::warn!(error = %e, "telling the other nodes of a change failed");
+        }
+    }
+
+    fn forget_cached(&self) {
         self.api_keys.clear();
         self.ingest_targets.clear();
         self.applications.clear();
@@ -151,10 +161,11 @@ impl Operations {
     }
 
     /// After a webhook changed or went: the engine drops what it holds for
-    /// it, and the caches their routes and credentials.
-    fn webhook_changed(&self, webhook_id: &str) {
+    /// it, and the caches their routes and credentials, here and on the
+    /// other nodes.
+    async fn webhook_changed(&self, webhook_id: &str) {
         self.engine.invalidate(webhook_id);
-        self.forget_credentials();
+        self.changed().await;
     }
 }
 

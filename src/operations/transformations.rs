@@ -1,6 +1,7 @@
 //! An endpoint's transformation: every change is a new kept version with
-//! its audit entry, in one transaction, and this node's engine loads it for
-//! the next delivery (other nodes within their target cache's TTL).
+//! its audit entry, in one transaction, and the engine loads it for the
+//! next delivery (other nodes' engines when the change's notice reaches
+//! them).
 
 use std::collections::BTreeMap;
 
@@ -65,7 +66,7 @@ pub async fn set(
         }),
     };
     ops.store.set_transformation(&v, &audit).await?;
-    ops.engine.invalidate(&w.id);
+    ops.webhook_changed(&w.id).await;
     Ok(v)
 }
 

@@ -1,6 +1,7 @@
 //! Webhooks (and application endpoints, which are webhooks of an
 //! application): creating, changing, deleting and rotating their secrets.
-//! Every change tells the engine and forgets cached routes and credentials.
+//! Every change tells the engine and forgets cached routes and credentials,
+//! here and on the other nodes.
 
 use std::collections::BTreeMap;
 
@@ -350,7 +351,7 @@ pub async fn create(
     ops.store.create_webhook(&w, &rows).await?;
     if w.application_id.is_some() {
         // A new endpoint receives its application's next message.
-        ops.forget_credentials();
+        ops.changed().await;
     }
     Ok(Created {
         webhook: w,
@@ -445,7 +446,7 @@ pub async fn update(
     ops.store
         .update_webhook(&w, verification.secret.as_ref())
         .await?;
-    ops.webhook_changed(&w.id);
+    ops.webhook_changed(&w.id).await;
     if w.enabled {
         // Deliveries it held while disabled may go.
         ops.engine.wake();
@@ -462,7 +463,7 @@ pub async fn delete(ops: &Operations, project_id: &str, id: &str) -> Result<(), 
     if !ops.store.delete_webhook(project_id, id).await? {
         return Err(Error::NotFound("webhook"));
     }
-    ops.webhook_changed(id);
+    ops.webhook_changed(id).await;
     Ok(())
 }
 
@@ -529,7 +530,7 @@ pub async fn rotate(
     };
     let version = ops.store.rotate_secret(&w.id, &row, overlap * 1000).await?;
     let summary = serde_json::json!({ "version": version, "newPrefix": row.prefix, "overlapSeconds": overlap });
-    ops.webhook_changed(&w.id);
+    ops.webhook_changed(&w.id).await;
     Ok(Rotated {
         kind,
         secret: raw,

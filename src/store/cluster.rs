@@ -1,8 +1,11 @@
 //! Several nodes share one database. Once-per-cluster jobs: periodic work
-//! (cleanup) must run on one of them at a time. Queued-work notices: a node
-//! that queues deliveries for an endpoint another node sends to tells it
-//! so through PostgreSQL's LISTEN/NOTIFY, rather than leave them until the
-//! owner next asks the database which endpoints have queued work.
+//! (cleanup) must run on one of them at a time. Notices between nodes,
+//! through PostgreSQL's LISTEN/NOTIFY: a node that queues deliveries for an
+//! endpoint another node sends to tells it so, rather than leave them until
+//! the owner next asks the database which endpoints have queued work; and a
+//! node that changed what other nodes cache (keys, webhooks, applications)
+//! tells them to forget it, rather than leave them to serve it until their
+//! caches expire.
 
 use sqlx::postgres::PgListener;
 
@@ -13,17 +16,41 @@ use super::{now_ms, Dialect, Result, Store};
 const QUEUED_CHANNEL: &str = "hookrelay_queued";
 /// Webhook ids per notice: PostgreSQL caps a payload at 8,000 bytes.
 const IDS_PER_NOTICE: usize = 200;
+/// The channel of change notices; a notice's payload names the node that
+/// made the change.
+const CHANGED_CHANNEL: &str = "hookrelay_changed";
 
-/// Notices of deliveries queued by other nodes, as they come.
-pub struct QueuedNotices(PgListener);
+/// What another node said, or that some notices may have been missed.
+#[derive(Debug)]
+pub enum Notice {
+    /// Deliveries are queued for the endpoints of these webhook ids.
+    Queued(Vec<String>),
+    /// Node `by` changed keys, webhooks or applications.
+    Changed { by: String },
+    /// The connection was lost and made again: notices sent while it was
+    /// down are lost.
+    Reconnected,
+}
 
-impl QueuedNotices {
-    /// The webhook ids of the next notice. A connection lost meanwhile is
-    /// made again; notices sent while it was down are lost, and the
-    /// owners' periodic look at the queue finds their work instead.
-    pub async fn next(&mut self) -> Result<Vec<String>> {
-        let notice = self.0.recv().await?;
-        Ok(notice.payload().split(' ').map(str::to_string).collect())
+/// Notices from other nodes, as they come.
+pub struct Notices(PgListener);
+
+impl Notices {
+    /// The next notice. A lost connection is made again at once (sqlx's
+    /// eager reconnect) and reported as [`Notice::Reconnected`]; an error
+    /// means it could not be.
+    pub async fn next(&mut self) -> Result<Notice> {
+        let Some(notice) = self.0.try_recv().await? else {
+            return Ok(Notice::Reconnected);
+        };
+        Ok(match notice.channel() {
+            QUEUED_CHANNEL => {
+                Notice::Queued(notice.payload().split(' ').map(str::to_string).collect())
+            }
+            _ => Notice::Changed {
+                by: notice.payload().to_string(),
+            },
+        })
     }
 }
 
@@ -49,31 +76,44 @@ impl Store {
         Ok(n == 1)
     }
 
-    /// PostgreSQL only (SQLite has one node): listens for queued-work
+    /// PostgreSQL only (SQLite has one node): listens for other nodes'
     /// notices.
-    pub async fn queued_notices(&self) -> Result<Option<QueuedNotices>> {
+    pub async fn notices(&self) -> Result<Option<Notices>> {
         let Some(url) = &self.postgres_url else {
             return Ok(None);
         };
         let mut listener = PgListener::connect(url).await?;
-        listener.listen(QUEUED_CHANNEL).await?;
-        Ok(Some(QueuedNotices(listener)))
+        listener
+            .listen_all([QUEUED_CHANNEL, CHANGED_CHANNEL])
+            .await?;
+        Ok(Some(Notices(listener)))
     }
 
     /// PostgreSQL only: tells the other nodes that deliveries are queued
     /// for the endpoints of `ids` (their owners claim them at once).
     pub async fn announce_queued(&self, ids: &[&str]) -> Result<()> {
+        for chunk in ids.chunks(IDS_PER_NOTICE) {
+            self.notify(QUEUED_CHANNEL, &chunk.join(" ")).await?;
+        }
+        Ok(())
+    }
+
+    /// PostgreSQL only: tells the other nodes that node `by` changed keys,
+    /// webhooks or applications (they forget what they cached of them).
+    pub async fn announce_changed(&self, by: &str) -> Result<()> {
+        self.notify(CHANGED_CHANNEL, by).await
+    }
+
+    async fn notify(&self, channel: &str, payload: &str) -> Result<()> {
         if self.dialect != Dialect::Postgres {
             return Ok(());
         }
-        for chunk in ids.chunks(IDS_PER_NOTICE) {
-            // `pg_notify` returns void, which the Any driver cannot decode.
-            sqlx::query("SELECT COUNT(*) AS n FROM (SELECT pg_notify($1, $2)) AS sent")
-                .bind(QUEUED_CHANNEL)
-                .bind(chunk.join(" "))
-                .execute(&self.pool)
-                .await?;
-        }
+        // `pg_notify` returns void, which the Any driver cannot decode.
+        sqlx::query("SELECT COUNT(*) AS n FROM (SELECT pg_notify($1, $2)) AS sent")
+            .bind(channel)
+            .bind(payload)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 }

@@ -26,7 +26,7 @@ mod webhooks;
 
 pub use applications::{Application, EventType, LogEntry, LogFilter, Message, Saved};
 pub use audit::{Actor, AuditEntry, AuditFilter, AuditRecord};
-pub use cluster::QueuedNotices;
+pub use cluster::{Notice, Notices};
 pub use models::{
     ApiKey, Attempt, AttemptRecord, CircuitChange, Claimed, Delivery, DeliveryFilter,
     DeliveryStatus, DestinationKind, IdempotencyKey, IngestRefusal, IngestTarget, InitialState,
@@ -82,7 +82,7 @@ pub struct Store {
     /// The write path's transactions that may run at once.
     write_slots: usize,
     write_health: std::sync::Arc<WriteHealth>,
-    /// PostgreSQL only: where `QueuedNotices` connect.
+    /// PostgreSQL only: where `Notices` connect.
     postgres_url: Option<String>,
 }
 

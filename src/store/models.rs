@@ -455,6 +455,9 @@ pub struct Written {
     pub replays: Vec<bool>,
     /// False: the job was lost to another node, or finished.
     pub job_steps: Vec<bool>,
+    /// Webhooks the batch's outcomes disabled automatically (dead
+    /// deliveries in a row).
+    pub disabled: Vec<String>,
     /// SQLite: the batch's commit, which is on disk only once
     /// `Store::on_disk` returns.
     pub(super) log_commit: Option<u64>,

@@ -89,7 +89,7 @@ impl Store {
     ) -> Result<Written> {
         let mut tally = usage::UsageTally::tracking_health(self.auto_disable_after_dead);
         let mut tx = self.begin_write(turn, flush).await?;
-        let written = if new_work {
+        let mut written = if new_work {
             self.insert_in(&mut tx, batch, idempotency_ttl_ms, &mut tally)
                 .await?
         } else {
@@ -97,7 +97,7 @@ impl Store {
         };
         self.record_outcomes_in(&mut tx, batch.outcomes, &mut tally)
             .await?;
-        tally.write(&mut tx, self.dialect).await?;
+        written.disabled = tally.write(&mut tx, self.dialect).await?;
         tx.commit().await?;
         Ok(written)
     }

@@ -98,12 +98,13 @@ impl UsageTally {
     /// Adds the tally to the current hour's rows inside `tx`: one multi-row
     /// upsert for all of them, because on the hot path every statement is a
     /// round trip (a thread hand-off on SQLite) and a batch touches every
-    /// webhook it carries.
+    /// webhook it carries. Answers the webhooks it disabled automatically.
     pub(super) async fn write(
         self,
         tx: &mut sqlx::Transaction<'_, Any>,
         dialect: Dialect,
-    ) -> Result<()> {
+    ) -> Result<Vec<String>> {
+        let mut disabled = Vec::new();
         let hour = hour_start(now_ms());
         let rows: Vec<_> = self.counts.iter().collect();
         for chunk in row_chunks(&rows) {
@@ -156,24 +157,27 @@ impl UsageTally {
                     .await?;
             }
             for ((_, webhook_id), u) in &rows {
-                if u.successes == 0 && u.dead > 0 {
-                    count_dead(tx, webhook_id, u.dead, self.auto_disable_after_dead).await?;
+                if u.successes == 0
+                    && u.dead > 0
+                    && count_dead(tx, webhook_id, u.dead, self.auto_disable_after_dead).await?
+                {
+                    disabled.push(webhook_id.clone());
                 }
             }
         }
-        Ok(())
+        Ok(disabled)
     }
 }
 
 /// Adds `dead` to a webhook's dead deliveries in a row and disables it when
 /// that reaches the threshold, recording why in the webhook and in the audit
-/// log, in the transaction that records the outcomes.
+/// log, in the transaction that records the outcomes. True: disabled now.
 async fn count_dead(
     tx: &mut sqlx::Transaction<'_, Any>,
     webhook_id: &str,
     dead: i64,
     threshold: i64,
-) -> Result<()> {
+) -> Result<bool> {
     let Some(row) = sqlx::query(
         "UPDATE webhooks SET consecutive_dead = consecutive_dead + $2 WHERE id = $1 \
          RETURNING project_id, enabled, consecutive_dead",
@@ -183,11 +187,11 @@ async fn count_dead(
     .fetch_optional(&mut **tx)
     .await?
     else {
-        return Ok(());
+        return Ok(false);
     };
     let dead: i64 = row.try_get("consecutive_dead")?;
     if row.try_get::<i64, _>("enabled")? == 0 || dead < threshold {
-        return Ok(());
+        return Ok(false);
     }
     let now = now_ms();
     let reason = format!(
@@ -219,7 +223,8 @@ async fn count_dead(
     insert_audit(&mut **tx, &entry).await?;
     let data =
         serde_json::json!({ "webhookId": webhook_id, "reason": reason, "consecutiveDead": dead });
-    super::notifications::enqueue(tx, &entry.project_id, "webhook.auto_disabled", data).await
+    super::notifications::enqueue(tx, &entry.project_id, "webhook.auto_disabled", data).await?;
+    Ok(true)
 }
 
 impl Store {
