@@ -77,16 +77,7 @@ async fn key_rotation_and_webhook_changes_are_recorded_without_secrets() {
     let (_, admin, me) = pro_project(&server).await;
     let api = server.api();
 
-    let created = api
-        .post(
-            "/v1/project/api-keys",
-            &admin,
-            json!({ "name": "ci", "role": "write" }),
-        )
-        .await;
-    assert_eq!(created.status, 201);
-    let key_id = s(&created.body["data"]["id"]).to_string();
-    let first_secret = s(&created.body["data"]["secret"]).to_string();
+    let (key_id, first_secret) = api.write_key(&admin, "ci").await;
     let rotated = api
         .post(
             &format!("/v1/project/api-keys/{key_id}/rotate"),

@@ -35,24 +35,6 @@ async fn two_postgres_nodes(flags: &[&str]) -> Option<(Server, Server, String)> 
     )
 }
 
-/// A new write key made through `node`: its id and secret.
-async fn write_key(node: &Server, admin: &str) -> (String, String) {
-    let created = node
-        .api()
-        .post(
-            "/v1/project/api-keys",
-            admin,
-            json!({ "name": "ci", "role": "write" }),
-        )
-        .await;
-    assert_eq!(created.status, 201, "{}", created.body);
-    let data = &created.body["data"];
-    (
-        data["id"].as_str().unwrap().to_string(),
-        data["secret"].as_str().unwrap().to_string(),
-    )
-}
-
 /// Per webhook-id: how many requests arrived, and how many were answered 2xx.
 fn arrivals(receivers: &[&Receiver]) -> HashMap<String, (usize, usize)> {
     let mut seen: HashMap<String, (usize, usize)> = HashMap::new();
@@ -208,7 +190,7 @@ async fn work_one_node_takes_in_is_sent_by_the_endpoints_owner_without_waiting()
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_key_revoked_on_one_node_is_refused_by_the_other_within_a_second() {
     let (a, b, admin) = two_nodes(ServerOpts::default()).await;
-    let (id, secret) = &write_key(&a, &admin).await;
+    let (id, secret) = &a.api().write_key(&admin, "ci").await;
     // Node B has the key cached as valid.
     assert_eq!(b.api().get("/v1/webhooks", secret).await.status, 200);
     assert_eq!(b.api().get("/v1/webhooks", secret).await.status, 200);
@@ -246,7 +228,7 @@ async fn changes_through_one_node_reach_the_other_nodes_caches_without_waiting()
     };
     let (b, admin) = (&b, admin.as_str());
 
-    let (id, secret) = &write_key(&a, admin).await;
+    let (id, secret) = &a.api().write_key(admin, "ci").await;
     assert_eq!(b.api().get("/v1/webhooks", secret).await.status, 200);
     let revoke = format!("/v1/project/api-keys/{id}/revoke");
     assert_eq!(a.api().post(&revoke, admin, json!({})).await.status, 200);

@@ -384,18 +384,7 @@ async fn a_revoked_key_ends_the_connection() {
     let server = Server::start(ServerOpts::default()).await;
     let (_, admin) = server.create_project("acme");
     let api = server.api();
-    let created = api
-        .post(
-            "/v1/project/api-keys",
-            &admin,
-            json!({ "name": "laptop", "role": "write" }),
-        )
-        .await;
-    assert_eq!(created.status, 201, "{}", created.body);
-    let (key_id, key) = (
-        created.body["data"]["id"].as_str().unwrap().to_string(),
-        created.body["data"]["secret"].as_str().unwrap().to_string(),
-    );
+    let (key_id, key) = api.write_key(&admin, "laptop").await;
     let receiver = Receiver::start().await;
     let mut cli = Cli::start(&server, &key, &receiver.url, &[]);
     cli.wait_connected();

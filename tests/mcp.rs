@@ -59,22 +59,6 @@ fn call(server: &Server, t: Transport, token: &str, tool: &str, args: Value) -> 
     (v["isError"] == true, v["result"].clone())
 }
 
-async fn write_key(server: &Server, admin: &str) -> (String, String) {
-    let r = server
-        .api()
-        .post(
-            "/v1/project/api-keys",
-            admin,
-            json!({ "name": "agent", "role": "write" }),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{}", r.body);
-    (
-        r.body["data"]["id"].as_str().unwrap().to_string(),
-        r.body["data"]["secret"].as_str().unwrap().to_string(),
-    )
-}
-
 async fn application(server: &Server, key: &str, name: &str) -> String {
     let r = server
         .api()
@@ -101,7 +85,7 @@ async fn portal_token(server: &Server, key: &str, app: &str, scopes: &[&str]) ->
 async fn the_credential_decides_which_tools_exist() {
     let server = Server::start(ServerOpts::default()).await;
     let (_, admin) = server.create_project("acme");
-    let (_, write) = write_key(&server, &admin).await;
+    let (_, write) = server.api().write_key(&admin, "agent").await;
     let app = application(&server, &admin, "customer").await;
     let reader = portal_token(&server, &admin, &app, &["read"]).await;
     let writer = portal_token(&server, &admin, &app, &["read", "write"]).await;
@@ -147,7 +131,7 @@ async fn the_credential_decides_which_tools_exist() {
 async fn main_tools_act_through_the_api_and_are_audited() {
     let server = Server::start(ServerOpts::default()).await;
     let (_, admin) = server.create_project("acme");
-    let (key_id, write) = write_key(&server, &admin).await;
+    let (key_id, write) = server.api().write_key(&admin, "agent").await;
     let api = server.api();
     for t in BOTH {
         let receiver = Receiver::with_plan(vec![], 200, std::time::Duration::ZERO).await;

@@ -552,6 +552,24 @@ impl Api {
         r.body["data"].clone()
     }
 
+    /// Creates a write key named `name` with the admin key; its id and
+    /// one-time secret.
+    pub async fn write_key(&self, admin: &str, name: &str) -> (String, String) {
+        let r = self
+            .post(
+                "/v1/project/api-keys",
+                admin,
+                serde_json::json!({ "name": name, "role": "write" }),
+            )
+            .await;
+        assert_eq!(r.status, 201, "create write key: {}", r.body);
+        let data = &r.body["data"];
+        (
+            data["id"].as_str().expect("id").to_string(),
+            data["secret"].as_str().expect("secret").to_string(),
+        )
+    }
+
     /// Every item of a list route, following `nextCursor` (100 per page).
     pub async fn list_all(&self, path: &str, key: &str) -> Vec<Value> {
         let sep = if path.contains('?') { '&' } else { '?' };
