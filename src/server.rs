@@ -281,7 +281,7 @@ pub async fn serve(args: ServeArgs, log_format: LogFormat) -> Result<(), BoxErro
         args.allow_private_destinations,
         cache_ttl,
     ));
-    let other_nodes = tokio::spawn(ops.clone().hear_other_nodes());
+    let changes = tokio::spawn(ops.clone().hear_changes());
     let state = api::State::new(
         ops,
         api::Settings {
@@ -338,7 +338,7 @@ pub async fn serve(args: ServeArgs, log_format: LogFormat) -> Result<(), BoxErro
     )
     .await;
     tracing::info!("stopping: finishing in-flight deliveries");
-    other_nodes.abort();
+    changes.abort();
     // Background loops first, so that none starts new work for the engine.
     workers.stop_all(Duration::from_secs(2)).await;
     engine_tasks

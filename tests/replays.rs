@@ -468,6 +468,81 @@ async fn a_webhook_whose_deliveries_keep_dying_is_disabled_until_patched() {
     assert_eq!(receiver.count(), 27);
 }
 
+/// The node whose write path disables an endpoint forgets its cached
+/// routes then, not when they expire (an hour here): its next message
+/// skips the endpoint, as a disabled endpoint is not subscribed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_endpoint_disabled_automatically_is_left_out_of_the_next_message() {
+    let opts = ServerOpts {
+        extra: [
+            "--auto-disable-after-dead",
+            "3",
+            "--cache-ttl-ms",
+            "3600000",
+        ]
+        .map(String::from)
+        .to_vec(),
+        ..ServerOpts::default()
+    };
+    let server = Server::start(opts).await;
+    let (_, key) = server.create_project("acme");
+    let api = server.api();
+    let app = api
+        .post("/v1/applications", &key, json!({ "name": "customer" }))
+        .await;
+    assert_eq!(app.status, 201, "{}", app.body);
+    let messages = format!("/v1/applications/{}/messages", s(&app.body["data"]["id"]));
+    let broken = Receiver::with_plan(Vec::new(), 500, Duration::ZERO).await;
+    let working = Receiver::start().await;
+    let application = json!(s(&app.body["data"]["id"]));
+    let broken_hook = api
+        .create_webhook(
+            &key,
+            &broken.url,
+            json!({ "applicationId": application, "retrySchedule": [] }),
+        )
+        .await;
+    let working_hook = api
+        .create_webhook(&key, &working.url, json!({ "applicationId": application }))
+        .await;
+    let send = || async {
+        let r = api
+            .post(
+                &messages,
+                &key,
+                json!({ "eventType": "order.created", "payload": {} }),
+            )
+            .await;
+        assert_eq!(r.status, 202, "{}", r.body);
+        r.body["data"]["deliveries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| (s(&d["endpointId"]).to_string(), s(&d["id"]).to_string()))
+            .collect::<Vec<_>>()
+    };
+
+    for _ in 0..3 {
+        let deliveries = send().await;
+        assert_eq!(deliveries.len(), 2, "{deliveries:?}");
+        for (endpoint, id) in deliveries {
+            if endpoint == s(&broken_hook["id"]) {
+                api.wait_delivery(&key, &id, |d| d["status"] == "dead")
+                    .await;
+            }
+        }
+    }
+    api.wait_until(
+        &format!("/v1/webhooks/{}", s(&broken_hook["id"])),
+        &key,
+        |w| w["enabled"] == false,
+    )
+    .await;
+    let endpoints: Vec<String> = send().await.into_iter().map(|(e, _)| e).collect();
+    assert_eq!(endpoints, [s(&working_hook["id"])]);
+    working.wait_for(4, WAIT).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn history_and_dead_letters_filter_by_event_type_where_known() {
     let server = Server::start(ServerOpts::default()).await;

@@ -129,6 +129,11 @@ impl Intake {
         self.inner.endpoints.clear();
     }
 
+    /// See [`Writer::auto_disables`].
+    pub fn auto_disables(&self) -> tokio::sync::watch::Receiver<()> {
+        self.inner.writer.auto_disables()
+    }
+
     async fn endpoints(&self, application_id: &str) -> Result<Arc<Vec<Webhook>>, IntakeError> {
         let key = application_id.to_string();
         let load = || async {

@@ -18,7 +18,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::{mpsc, oneshot, OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{mpsc, oneshot, watch, OwnedSemaphorePermit, Semaphore};
 use tokio::task::{JoinHandle, JoinSet};
 
 use crate::delivery::{Engine, Job};
@@ -73,6 +73,8 @@ pub(super) enum Request {
 #[derive(Clone)]
 pub struct Writer {
     tx: mpsc::Sender<Request>,
+    /// See `auto_disables`.
+    auto_disables: watch::Sender<()>,
 }
 
 /// The running writer task, stopped last so that it stores the outcomes of
@@ -95,8 +97,22 @@ impl Writer {
     ) -> (Writer, WriterTask) {
         let (tx, rx) = mpsc::channel(QUEUE);
         let (stop, stop_rx) = oneshot::channel();
-        let task = tokio::spawn(run(store, engine, rx, outcomes, stop_rx));
-        (Writer { tx }, WriterTask { stop, task })
+        let (auto_disables, _) = watch::channel(());
+        let task = tokio::spawn(run(
+            Launcher::new(store, engine, auto_disables.clone()),
+            rx,
+            outcomes,
+            stop_rx,
+        ));
+        (Writer { tx, auto_disables }, WriterTask { stop, task })
+    }
+
+    /// Changes each time the write path disables webhooks automatically
+    /// (dead deliveries in a row), once that is committed: whoever caches
+    /// webhooks on this node forgets them then. The other nodes hear of it
+    /// by notice.
+    pub fn auto_disables(&self) -> watch::Receiver<()> {
+        self.auto_disables.subscribe()
     }
 
     /// Stores `request`'s item with the next batch; the answer comes once
@@ -144,13 +160,11 @@ impl PendingOutcomes {
 }
 
 async fn run(
-    store: Store,
-    engine: Engine,
+    mut launcher: Launcher,
     mut requests_rx: mpsc::Receiver<Request>,
     mut outcomes_rx: mpsc::Receiver<Outcome>,
     mut stop: oneshot::Receiver<()>,
 ) {
-    let mut launcher = Launcher::new(store, engine);
     let mut requests: Vec<Request> = Vec::with_capacity(MAX_ITEMS);
     let mut pending = PendingOutcomes::default();
     let (mut requests_open, mut outcomes_open) = (true, true);
@@ -248,13 +262,20 @@ async fn run(
 
 /// Webhooks disabled automatically by a batch just committed: the engine
 /// holds their deliveries from its next one on, rather than once its
-/// cached settings expire, and the other nodes forget theirs too. As after
-/// an operation's change (see `operations::notices`), a notice that cannot
-/// be sent is only logged.
-async fn disabled(store: &Store, engine: &Engine, webhook_ids: &[String]) {
+/// cached settings expire; this node's routes and ingest targets are
+/// forgotten (see `Writer::auto_disables`), and the other nodes forget
+/// theirs too. As after an operation's change (see `operations::notices`),
+/// a notice that cannot be sent is only logged.
+async fn disabled(
+    store: &Store,
+    engine: &Engine,
+    auto_disables: &watch::Sender<()>,
+    webhook_ids: &[String],
+) {
     for w in webhook_ids {
         engine.invalidate(w);
     }
+    auto_disables.send_replace(());
     if let Err(e) = store.announce_changed(engine.node()).await {
         tracing::warn!(error = %e, "telling the other nodes of a disabled webhook failed");
     }
@@ -330,6 +351,8 @@ impl Batch {
 struct Launcher {
     store: Store,
     engine: Engine,
+    /// See `Writer::auto_disables`.
+    auto_disables: watch::Sender<()>,
     /// Transactions under way at once: one on SQLite, which has a single
     /// writer (a second would wait for the first with its batch closed too
     /// early); a few on PostgreSQL, where a batch's statements are round
@@ -355,13 +378,14 @@ struct Slot {
 }
 
 impl Launcher {
-    fn new(store: Store, engine: Engine) -> Launcher {
+    fn new(store: Store, engine: Engine, auto_disables: watch::Sender<()>) -> Launcher {
         let (failed_tx, failed) = mpsc::unbounded_channel();
         Launcher {
             transactions: Arc::new(Semaphore::new(store.write_slots())),
             unanswered: Arc::new(Semaphore::new(UNANSWERED)),
             store,
             engine,
+            auto_disables,
             last: None,
             tasks: JoinSet::new(),
             failed,
@@ -398,6 +422,7 @@ impl Launcher {
         self.tasks.spawn(write(
             self.store.clone(),
             self.engine.clone(),
+            self.auto_disables.clone(),
             requests,
             outcomes,
             slot,
@@ -414,6 +439,7 @@ impl Launcher {
 async fn write(
     store: Store,
     engine: Engine,
+    auto_disables: watch::Sender<()>,
     requests: Vec<Request>,
     pending: PendingOutcomes,
     slot: Slot,
@@ -442,7 +468,7 @@ async fn write(
     if let Some(written) = result.as_ref().ok().filter(|w| !w.disabled.is_empty()) {
         // Before waiting for earlier batches: their callers' next requests
         // may already see the webhook disabled.
-        disabled(&store, &engine, &written.disabled).await;
+        disabled(&store, &engine, &auto_disables, &written.disabled).await;
     }
     if let Some(earlier) = earlier {
         // An error only means that batch's task ended early (a panic):

@@ -3,6 +3,8 @@
 //! another node queued for endpoints this node sends to, which the engine
 //! claims at once; and changes another node made to keys, webhooks or
 //! applications, after which this node forgets what it cached of them.
+//! Also heard here, on every backend: webhooks this node's own write path
+//! disabled automatically, which no operation of this node made.
 //!
 //! A notice can be missed only while the connection is down. Once it is
 //! made again this node forgets every cached lookup, and queued work waits
@@ -19,9 +21,26 @@ use crate::store::Notice;
 const RETRY: Duration = Duration::from_secs(1);
 
 impl Operations {
-    /// Hears the other nodes until the task is aborted; ends at once on
-    /// SQLite (one node).
-    pub async fn hear_other_nodes(self: Arc<Self>) {
+    /// Hears of changes this node's operations did not make, until the
+    /// task is aborted.
+    pub async fn hear_changes(self: Arc<Self>) {
+        tokio::join!(self.hear_other_nodes(), self.hear_auto_disables());
+    }
+
+    /// After the write path disabled webhooks (dead deliveries in a row),
+    /// their routes and ingest targets are forgotten, as after a change
+    /// through an operation: the next message skips them, and the next
+    /// event for one is held.
+    async fn hear_auto_disables(&self) {
+        let mut disables = self.intake.auto_disables();
+        // Ends only with the writer.
+        while disables.changed().await.is_ok() {
+            self.forget_cached();
+        }
+    }
+
+    /// Hears the other nodes; ends at once on SQLite (one node).
+    async fn hear_other_nodes(&self) {
         loop {
             match self.listen().await {
                 Ok(()) => return,
