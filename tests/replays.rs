@@ -491,10 +491,10 @@ async fn an_endpoint_disabled_automatically_is_left_out_of_the_next_message() {
         .post("/v1/applications", &key, json!({ "name": "customer" }))
         .await;
     assert_eq!(app.status, 201, "{}", app.body);
-    let messages = format!("/v1/applications/{}/messages", s(&app.body["data"]["id"]));
+    let application = s(&app.body["data"]["id"]);
+    let messages = format!("/v1/applications/{application}/messages");
     let broken = Receiver::with_plan(Vec::new(), 500, Duration::ZERO).await;
     let working = Receiver::start().await;
-    let application = json!(s(&app.body["data"]["id"]));
     let broken_hook = api
         .create_webhook(
             &key,
