@@ -413,6 +413,64 @@ async fn events_sent_through_the_public_api_are_delivered() {
     assert!(verifies(hook["signingSecret"].as_str().unwrap(), &got[0]));
 }
 
+/// The events route caches its webhook (an hour here): a change to the
+/// webhook applies to the next event all the same, and a deleted webhook
+/// takes no more.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_sent_by_webhook_id_follow_the_webhooks_changes_at_once() {
+    let server = Server::start(ServerOpts {
+        extra: vec!["--cache-ttl-ms".into(), "3600000".into()],
+        ..ServerOpts::default()
+    })
+    .await;
+    let (_, key) = server.create_project("acme");
+    let api = server.api();
+    let receiver = Receiver::start().await;
+    let hook = api.create_webhook(&key, &receiver.url, json!({})).await;
+    let hook_path = format!("/v1/webhooks/{}", hook["id"].as_str().unwrap());
+    let events = format!("{}{hook_path}/events", server.url);
+    let send = |body: &'static str| {
+        let (api, events, key) = (&api, &events, &key);
+        async move {
+            api.send_raw(
+                events,
+                Some(key),
+                body.as_bytes(),
+                Some("application/json"),
+                None,
+            )
+            .await
+        }
+    };
+    let status_of = |r: Resp| {
+        let (api, key) = (&api, &key);
+        async move {
+            assert_eq!(r.status, 202, "{}", r.body);
+            let delivery = format!("/v1/deliveries/{}", r.body["data"]["id"].as_str().unwrap());
+            api.get(&delivery, key).await.body["data"]["status"].clone()
+        }
+    };
+
+    send(r#"{"n": 1}"#).await;
+    receiver.wait_for(1, WAIT).await;
+    let r = api
+        .call(
+            "PATCH",
+            &hook_path,
+            Some(&key),
+            Some(json!({ "filter": { "path": "n", "gte": 10 } })),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(status_of(send(r#"{"n": 2}"#).await).await, "filtered");
+    send(r#"{"n": 10}"#).await;
+    receiver.wait_for(2, WAIT).await;
+
+    let r = api.call("DELETE", &hook_path, Some(&key), None).await;
+    assert!(r.status < 300, "{}", r.body);
+    assert_eq!(send(r#"{"n": 11}"#).await.status, 404);
+}
+
 /// Ingest N events against a slow receiver, SIGKILL the server while
 /// deliveries are in flight, restart it: every acknowledged event arrives.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -252,12 +252,12 @@ pub async fn send_event(
     Path(id): Path<String>,
     request: Request,
 ) -> Result<Response, ApiError> {
-    let w = crate::operations::webhooks::find(&state.ops, &key.project_id, &id).await?;
+    let w = crate::operations::webhooks::event_target(&state.ops, &key.project_id, &id).await?;
     let head = EventHead::from_headers(request.headers())?;
     let headers = request.headers().clone();
     let body = read_body(&state, request).await?;
     let route = Route::Webhook {
-        webhook_id: w.id,
+        webhook_id: w.webhook_id,
         enabled: w.enabled,
         event_type: None,
         filter: w.filter,

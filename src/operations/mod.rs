@@ -55,6 +55,8 @@ pub struct Operations {
     ingest_targets: TtlCache<String, Option<IngestTarget>>,
     /// Applications by (project, id or uid), for the messages route.
     applications: TtlCache<(String, String), Option<Application>>,
+    /// Webhooks by (project, id), for the events route.
+    event_targets: TtlCache<(String, String), webhooks::EventTarget>,
 }
 
 impl Operations {
@@ -77,6 +79,7 @@ impl Operations {
             api_keys: TtlCache::new(cache_ttl, 100_000),
             ingest_targets: TtlCache::new(cache_ttl, 100_000),
             applications: TtlCache::new(cache_ttl, 100_000),
+            event_targets: TtlCache::new(cache_ttl, 100_000),
         }
     }
 
@@ -144,6 +147,7 @@ impl Operations {
         self.api_keys.clear();
         self.ingest_targets.clear();
         self.applications.clear();
+        self.event_targets.clear();
         self.intake.forget_routes();
     }
 

@@ -369,6 +369,48 @@ pub async fn find(ops: &Operations, project_id: &str, id: &str) -> Result<Webhoo
         .ok_or_else(|| Error::NotFound("webhook"))
 }
 
+/// What `POST /v1/webhooks/{id}/events` needs of its webhook.
+#[derive(Clone)]
+pub struct EventTarget {
+    pub webhook_id: String,
+    pub project_id: String,
+    pub enabled: bool,
+    pub filter: Option<String>,
+}
+
+/// The webhook events are sent to by id. Cached like the ingest URLs'
+/// targets and applications, and forgotten with them after a change: this
+/// is a way in, and reading the whole webhook for each event cost almost
+/// as much CPU as the rest of the event (see docs/benchmarks.md).
+/// Only webhooks that exist are cached, so unknown ids cannot fill the
+/// cache, and a webhook is found as soon as it is created.
+pub async fn event_target(
+    ops: &Operations,
+    project_id: &str,
+    id: &str,
+) -> Result<EventTarget, Error> {
+    let found = ops
+        .event_targets
+        .get_or_load((project_id.to_string(), id.to_string()), || async {
+            match ops.store.get_webhook(project_id, id).await {
+                Ok(Some(w)) => Ok(EventTarget {
+                    webhook_id: w.id,
+                    project_id: w.project_id,
+                    enabled: w.enabled,
+                    filter: w.filter,
+                }),
+                Ok(None) => Err(None),
+                Err(e) => Err(Some(e)),
+            }
+        })
+        .await;
+    match found {
+        Ok(t) => Ok(t),
+        Err(None) => Err(Error::NotFound("webhook")),
+        Err(Some(e)) => Err(e.into()),
+    }
+}
+
 /// A saved patch: the webhook, what changed (for the audit log), and a
 /// verification secret Hookrelay generated (shown once).
 pub struct Updated {
