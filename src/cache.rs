@@ -138,6 +138,34 @@ impl<K: Eq + Hash + Clone, V: Clone> TtlCache<K, V> {
         Ok(v)
     }
 
+    /// As `get_or_load`, for a lookup that may find nothing: only what is
+    /// found is cached, so keys that do not exist cannot fill the cache
+    /// (each is looked up, as a failed load is), and a key is found as soon
+    /// as it exists.
+    pub async fn get_or_load_found<E, F>(
+        &self,
+        key: K,
+        load: impl FnOnce() -> F,
+    ) -> Result<Option<V>, E>
+    where
+        F: std::future::Future<Output = Result<Option<V>, E>>,
+    {
+        let found = self
+            .get_or_load(key, || async {
+                match load().await {
+                    Ok(Some(v)) => Ok(v),
+                    Ok(None) => Err(None),
+                    Err(e) => Err(Some(e)),
+                }
+            })
+            .await;
+        match found {
+            Ok(v) => Ok(Some(v)),
+            Err(None) => Ok(None),
+            Err(Some(e)) => Err(e),
+        }
+    }
+
     /// Forgets `key`, and any load of it under way: callers from now on
     /// load it afresh.
     pub fn remove(&self, key: &K) {
@@ -176,6 +204,25 @@ mod tests {
         assert_eq!(v, Ok("a"));
         let cached: Result<_, ()> = c.get_or_load(1, || async { Ok("b") }).await;
         assert_eq!(cached, Ok("a"), "served from the cache, not loaded again");
+    }
+
+    #[tokio::test]
+    async fn only_what_is_found_is_kept() {
+        let c = TtlCache::new(Duration::from_secs(60), 10);
+        let missing: Result<Option<&str>, ()> = c.get_or_load_found(1, || async { Ok(None) }).await;
+        assert_eq!(missing, Ok(None));
+        assert_eq!(c.get(&1), None, "nothing is cached for a key not found");
+        let failed: Result<Option<&str>, &str> =
+            c.get_or_load_found(1, || async { Err("down") }).await;
+        assert_eq!(failed, Err("down"));
+        let found: Result<_, ()> = c.get_or_load_found(1, || async { Ok(Some("a")) }).await;
+        assert_eq!(found, Ok(Some("a")), "found once it exists");
+        let cached: Result<_, ()> = c.get_or_load_found(1, || async { Ok(None) }).await;
+        assert_eq!(
+            cached,
+            Ok(Some("a")),
+            "served from the cache, not loaded again"
+        );
     }
 
     #[tokio::test]

@@ -87,23 +87,11 @@ impl Operations {
     /// a change through this node is seen here at once, one through
     /// another node once its notice arrives (see [`notices`]).
     /// Only keys that exist are cached, so unknown secrets cannot fill the
-    /// cache (each is looked up, as a failed load is).
+    /// cache.
     pub async fn active_key(&self, hash: &str) -> Result<Option<KeyAuth>, sqlx::Error> {
-        let found = self
-            .api_keys
-            .get_or_load(hash.to_string(), || async {
-                match self.store.find_active_key(hash).await {
-                    Ok(Some(k)) => Ok(k),
-                    Ok(None) => Err(None),
-                    Err(e) => Err(Some(e)),
-                }
-            })
-            .await;
-        match found {
-            Ok(k) => Ok(Some(k)),
-            Err(None) => Ok(None),
-            Err(Some(e)) => Err(e),
-        }
+        self.api_keys
+            .get_or_load_found(hash.to_string(), || self.store.find_active_key(hash))
+            .await
     }
 
     /// The ingest URL with this public id, cached like credentials.

@@ -389,26 +389,19 @@ pub async fn event_target(
     project_id: &str,
     id: &str,
 ) -> Result<EventTarget, Error> {
-    let found = ops
-        .event_targets
-        .get_or_load((project_id.to_string(), id.to_string()), || async {
-            match ops.store.get_webhook(project_id, id).await {
-                Ok(Some(w)) => Ok(EventTarget {
+    ops.event_targets
+        .get_or_load_found((project_id.to_string(), id.to_string()), || async {
+            Ok::<_, sqlx::Error>(ops.store.get_webhook(project_id, id).await?.map(|w| {
+                EventTarget {
                     webhook_id: w.id,
                     project_id: w.project_id,
                     enabled: w.enabled,
                     filter: w.filter,
-                }),
-                Ok(None) => Err(None),
-                Err(e) => Err(Some(e)),
-            }
+                }
+            }))
         })
-        .await;
-    match found {
-        Ok(t) => Ok(t),
-        Err(None) => Err(Error::NotFound("webhook")),
-        Err(Some(e)) => Err(e.into()),
-    }
+        .await?
+        .ok_or(Error::NotFound("webhook"))
 }
 
 /// A saved patch: the webhook, what changed (for the audit log), and a
