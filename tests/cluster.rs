@@ -301,6 +301,74 @@ async fn changes_through_one_node_reach_the_other_nodes_caches_without_waiting()
     .await;
 }
 
+/// A webhook disabled automatically by one node's write path is left out
+/// of the next message on the other node too, whose routes are cached for
+/// an hour: the disabling node announces it like any change.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_automatic_disable_reaches_the_other_nodes_caches() {
+    let Some((a, b, admin)) = two_postgres_nodes(&[
+        "--cache-ttl-ms",
+        "3600000",
+        "--auto-disable-after-dead",
+        "3",
+    ])
+    .await
+    else {
+        return;
+    };
+    let app = a
+        .api()
+        .post("/v1/applications", &admin, json!({ "name": "customer" }))
+        .await;
+    assert_eq!(app.status, 201, "{}", app.body);
+    let application = app.body["data"]["id"].as_str().unwrap();
+    let broken = Receiver::with_plan(Vec::new(), 500, Duration::ZERO).await;
+    let working = Receiver::start().await;
+    let broken_hook = a
+        .api()
+        .create_webhook(
+            &admin,
+            &broken.url,
+            json!({ "applicationId": application, "retrySchedule": [] }),
+        )
+        .await;
+    let broken_id = broken_hook["id"].as_str().unwrap();
+    let working_hook = a
+        .api()
+        .create_webhook(
+            &admin,
+            &working.url,
+            json!({ "applicationId": application }),
+        )
+        .await;
+    let working_id = working_hook["id"].as_str().unwrap();
+    let send = |node: &Server| {
+        let (api, admin) = (node.api(), &admin);
+        async move {
+            let deliveries = api.send_message(admin, application).await;
+            deliveries.into_iter().map(|(e, _)| e).collect::<Vec<_>>()
+        }
+    };
+
+    // A takes both endpoints on with the first message, so A's write path
+    // records their outcomes and disables the broken one; B routes the
+    // second, and keeps its routes cached.
+    for node in [&a, &b, &a] {
+        assert_eq!(send(node).await.len(), 2);
+    }
+    a.api()
+        .wait_until(&format!("/v1/webhooks/{broken_id}"), &admin, |w| {
+            w["enabled"] == false
+        })
+        .await;
+    let b = &b;
+    let send = &send;
+    eventually("B leaves the disabled endpoint out", || async move {
+        send(b).await == [working_id]
+    })
+    .await;
+}
+
 /// Tries `attempt` every 50 ms until it answers true; fails after `WAIT`.
 async fn eventually<F: std::future::Future<Output = bool>>(
     what: &str,

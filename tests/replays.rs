@@ -492,7 +492,6 @@ async fn an_endpoint_disabled_automatically_is_left_out_of_the_next_message() {
         .await;
     assert_eq!(app.status, 201, "{}", app.body);
     let application = s(&app.body["data"]["id"]);
-    let messages = format!("/v1/applications/{application}/messages");
     let broken = Receiver::with_plan(Vec::new(), 500, Duration::ZERO).await;
     let working = Receiver::start().await;
     let broken_hook = api
@@ -505,22 +504,7 @@ async fn an_endpoint_disabled_automatically_is_left_out_of_the_next_message() {
     let working_hook = api
         .create_webhook(&key, &working.url, json!({ "applicationId": application }))
         .await;
-    let send = || async {
-        let r = api
-            .post(
-                &messages,
-                &key,
-                json!({ "eventType": "order.created", "payload": {} }),
-            )
-            .await;
-        assert_eq!(r.status, 202, "{}", r.body);
-        r.body["data"]["deliveries"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|d| (s(&d["endpointId"]).to_string(), s(&d["id"]).to_string()))
-            .collect::<Vec<_>>()
-    };
+    let send = || api.send_message(&key, application);
 
     for _ in 0..3 {
         let deliveries = send().await;

@@ -108,9 +108,9 @@ impl Writer {
     }
 
     /// Changes each time the write path disables webhooks automatically
-    /// (dead deliveries in a row), once that is committed: whoever caches
-    /// webhooks on this node forgets them then. The other nodes hear of it
-    /// by notice.
+    /// (dead deliveries in a row), once that is committed: the operations
+    /// then treat it as a change of their own, forgetting this node's
+    /// cached lookups and telling the other nodes (`operations::notices`).
     pub fn auto_disables(&self) -> watch::Receiver<()> {
         self.auto_disables.subscribe()
     }
@@ -262,23 +262,13 @@ async fn run(
 
 /// Webhooks disabled automatically by a batch just committed: the engine
 /// holds their deliveries from its next one on, rather than once its
-/// cached settings expire; this node's routes and ingest targets are
-/// forgotten (see `Writer::auto_disables`), and the other nodes forget
-/// theirs too. As after an operation's change (see `operations::notices`),
-/// a notice that cannot be sent is only logged.
-async fn disabled(
-    store: &Store,
-    engine: &Engine,
-    auto_disables: &watch::Sender<()>,
-    webhook_ids: &[String],
-) {
+/// cached settings expire; and the operations hear of it (see
+/// `Writer::auto_disables`).
+fn disabled(engine: &Engine, auto_disables: &watch::Sender<()>, webhook_ids: &[String]) {
     for w in webhook_ids {
         engine.invalidate(w);
     }
     auto_disables.send_replace(());
-    if let Err(e) = store.announce_changed(engine.node()).await {
-        tracing::warn!(error = %e, "telling the other nodes of a disabled webhook failed");
-    }
 }
 
 /// Whether a batch should wait for more (see `COMMIT_INTERVAL`): it is
@@ -468,7 +458,7 @@ async fn write(
     if let Some(written) = result.as_ref().ok().filter(|w| !w.disabled.is_empty()) {
         // Before waiting for earlier batches: their callers' next requests
         // may already see the webhook disabled.
-        disabled(&store, &engine, &auto_disables, &written.disabled).await;
+        disabled(&engine, &auto_disables, &written.disabled);
     }
     if let Some(earlier) = earlier {
         // An error only means that batch's task ended early (a panic):

@@ -28,14 +28,14 @@ impl Operations {
     }
 
     /// After the write path disabled webhooks (dead deliveries in a row),
-    /// their routes and ingest targets are forgotten, as after a change
-    /// through an operation: the next message skips them, and the next
-    /// event for one is held.
+    /// the same as after a change through an operation: this node forgets
+    /// their routes and ingest targets (the next message skips them, the
+    /// next event for one is held) and tells the other nodes to.
     async fn hear_auto_disables(&self) {
         let mut disables = self.intake.auto_disables();
         // Ends only with the writer.
         while disables.changed().await.is_ok() {
-            self.forget_cached();
+            self.changed().await;
         }
     }
 

@@ -570,6 +570,30 @@ impl Api {
         )
     }
 
+    /// Sends an `order.created` message to `application`; the deliveries
+    /// it fanned out to, as (endpoint id, delivery id).
+    pub async fn send_message(&self, key: &str, application: &str) -> Vec<(String, String)> {
+        let r = self
+            .post(
+                &format!("/v1/applications/{application}/messages"),
+                key,
+                serde_json::json!({ "eventType": "order.created", "payload": {} }),
+            )
+            .await;
+        assert_eq!(r.status, 202, "send message: {}", r.body);
+        r.body["data"]["deliveries"]
+            .as_array()
+            .expect("deliveries")
+            .iter()
+            .map(|d| {
+                (
+                    d["endpointId"].as_str().expect("endpointId").to_string(),
+                    d["id"].as_str().expect("id").to_string(),
+                )
+            })
+            .collect()
+    }
+
     /// Every item of a list route, following `nextCursor` (100 per page).
     pub async fn list_all(&self, path: &str, key: &str) -> Vec<Value> {
         let sep = if path.contains('?') { '&' } else { '?' };
