@@ -5,14 +5,14 @@
 
 use std::time::Duration;
 
-/// How long a node trusts a project's cached quota, this month's count
-/// included: a quota may be overshot by what arrives within this time.
-pub const QUOTA_TTL: Duration = Duration::from_millis(500);
-
 use super::IntakeError;
 use crate::cache::TtlCache;
 use crate::store::{self, Store};
 use crate::tiers::{self, Tier};
+
+/// How long a node trusts a project's cached quota, this month's count
+/// included: a quota may be overshot by what arrives within this time.
+pub const QUOTA_TTL: Duration = Duration::from_millis(500);
 
 #[derive(Clone, Copy, Debug)]
 pub struct Quota {
