@@ -392,6 +392,59 @@ async fn idempotency_key_repeats_return_the_first_result() {
     assert_eq!(list.body["data"].as_array().unwrap().len(), 2);
 }
 
+/// Repeats of many keys at once, half of them in the opposite order: the
+/// write path's transactions run side by side on PostgreSQL, and claiming
+/// keys in arrival order made two of them wait on each other (a deadlock,
+/// which PostgreSQL ends after a second by failing one; after a few in a
+/// row the callers got 503). Every request must be accepted, each key
+/// must make one event, and no transaction may have had to end a deadlock.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idempotency_keys_repeated_in_a_burst_are_claimed_without_deadlocks() {
+    const KEYS: usize = 20;
+    let server = Server::start(ServerOpts::default()).await;
+    let (_, key) = server.create_project("acme");
+    let api = server.api();
+    let receiver = Receiver::start().await;
+    let hook = api.create_webhook(&key, &receiver.url, json!({})).await;
+    let url = hook["ingestUrl"].as_str().unwrap().to_string();
+    let secret = hook["ingestSecret"].as_str().unwrap().to_string();
+    let tasks: Vec<_> = (0..KEYS * 10)
+        .map(|i| {
+            let (api, url, secret) = (api.clone(), url.clone(), secret.clone());
+            // Rounds alternate between ascending and descending keys.
+            let n = if (i / KEYS) % 2 == 0 {
+                i % KEYS
+            } else {
+                KEYS - 1 - i % KEYS
+            };
+            tokio::spawn(async move {
+                let idem = format!("key-{n}");
+                let r = api
+                    .send_raw(
+                        &url,
+                        Some(&secret),
+                        b"{}",
+                        Some("application/json"),
+                        Some(&idem),
+                    )
+                    .await;
+                assert_eq!(r.status, 202, "{}", r.body);
+                (idem, r.body["data"]["id"].as_str().unwrap().to_string())
+            })
+        })
+        .collect();
+    let mut ids: std::collections::HashMap<String, String> = Default::default();
+    for t in tasks {
+        let (idem, id) = t.await.unwrap();
+        let first = ids.entry(idem).or_insert_with(|| id.clone());
+        assert_eq!(first, &id, "one idempotency key, two events");
+    }
+    assert_eq!(ids.len(), KEYS);
+    receiver.wait_for(KEYS, WAIT).await;
+    let log = server.log();
+    assert!(!log.contains("deadlock"), "{log}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn events_sent_through_the_public_api_are_delivered() {
     let server = Server::start(ServerOpts::default()).await;

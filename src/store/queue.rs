@@ -118,14 +118,11 @@ impl Store {
         // (delivery, project, event, replay of)
         let mut rows: Vec<(&NewDelivery, &str, &str, Option<&str>)> =
             Vec::with_capacity(batch.events.len());
-        for event in batch.events {
-            if let Some(key) = &event.idempotency_key {
-                if let Some(first) =
-                    claim_idempotency_key(tx, key, &event.event_id, now, idempotency_ttl_ms).await?
-                {
-                    written.events.push(Inserted::Duplicate(first));
-                    continue;
-                }
+        let firsts = claim_idempotency_keys(tx, batch.events, now, idempotency_ttl_ms).await?;
+        for (event, first) in batch.events.iter().zip(firsts) {
+            if let Some(first) = first {
+                written.events.push(Inserted::Duplicate(first));
+                continue;
             }
             written.events.push(Inserted::Created);
             events.push(event);
@@ -622,6 +619,36 @@ const DEADLOCK_RETRIES: usize = 3;
 /// PostgreSQL's `deadlock_detected`.
 fn is_deadlock<T>(result: &Result<T>) -> bool {
     matches!(result, Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("40P01"))
+}
+
+/// Claims the idempotency keys of a batch's events; for each event, in
+/// order, the first event's id where its key is already held.
+///
+/// Each claim locks its key's row until the commit. Transactions of the
+/// write path run side by side (and on every node), so claims made in
+/// arrival order deadlock as soon as two batches hold two keys in opposite
+/// orders: PostgreSQL then fails one of them after `deadlock_timeout` (a
+/// second), and a burst that kept meeting so ran out of retries and
+/// answered 503. Claimed in one order (scope, then key) everywhere, they
+/// cannot wait on each other in a circle. The sort is stable, so within a
+/// batch the first of a key's repeats to arrive is the one that claims it.
+async fn claim_idempotency_keys(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    events: &[NewEvent],
+    now: i64,
+    ttl_ms: i64,
+) -> Result<Vec<Option<String>>> {
+    let mut keyed: Vec<(usize, &IdempotencyKey)> = events
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| e.idempotency_key.as_ref().map(|k| (i, k)))
+        .collect();
+    keyed.sort_by(|(_, a), (_, b)| (&a.scope, &a.key).cmp(&(&b.scope, &b.key)));
+    let mut firsts = vec![None; events.len()];
+    for (i, key) in keyed {
+        firsts[i] = claim_idempotency_key(tx, key, &events[i].event_id, now, ttl_ms).await?;
+    }
+    Ok(firsts)
 }
 
 /// Claims an idempotency key for `result_id`, or takes it over when its
