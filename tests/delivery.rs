@@ -412,7 +412,7 @@ async fn idempotency_keys_repeated_in_a_burst_are_claimed_without_deadlocks() {
         .map(|i| {
             let (api, url, secret) = (api.clone(), url.clone(), secret.clone());
             // Rounds alternate between ascending and descending keys.
-            let n = if (i / KEYS) % 2 == 0 {
+            let n = if (i / KEYS).is_multiple_of(2) {
                 i % KEYS
             } else {
                 KEYS - 1 - i % KEYS
