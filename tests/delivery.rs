@@ -408,34 +408,23 @@ async fn idempotency_keys_repeated_in_a_burst_are_claimed_without_deadlocks() {
     let hook = api.create_webhook(&key, &receiver.url, json!({})).await;
     let url = hook["ingestUrl"].as_str().unwrap().to_string();
     let secret = hook["ingestSecret"].as_str().unwrap().to_string();
-    let tasks: Vec<_> = (0..KEYS * 10)
+    // Rounds alternate between ascending and descending keys.
+    let keys: Vec<_> = (0..KEYS * 10)
         .map(|i| {
-            let (api, url, secret) = (api.clone(), url.clone(), secret.clone());
-            // Rounds alternate between ascending and descending keys.
             let n = if (i / KEYS).is_multiple_of(2) {
                 i % KEYS
             } else {
                 KEYS - 1 - i % KEYS
             };
-            tokio::spawn(async move {
-                let idem = format!("key-{n}");
-                let r = api
-                    .send_raw(
-                        &url,
-                        Some(&secret),
-                        b"{}",
-                        Some("application/json"),
-                        Some(&idem),
-                    )
-                    .await;
-                assert_eq!(r.status, 202, "{}", r.body);
-                (idem, r.body["data"]["id"].as_str().unwrap().to_string())
-            })
+            format!("key-{n}")
         })
         .collect();
+    let requests = keys.iter().map(|k| ("{}".to_string(), Some(k.clone())));
+    let sent = api
+        .ingest_all_at_once(&url, &secret, requests.collect())
+        .await;
     let mut ids: std::collections::HashMap<String, String> = Default::default();
-    for t in tasks {
-        let (idem, id) = t.await.unwrap();
+    for (idem, id) in keys.into_iter().zip(sent) {
         let first = ids.entry(idem).or_insert_with(|| id.clone());
         assert_eq!(first, &id, "one idempotency key, two events");
     }

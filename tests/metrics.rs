@@ -174,40 +174,30 @@ async fn a_concurrent_burst_is_stored_in_batches_and_each_event_arrives_once() {
 
     // 150 distinct events, and 50 repeats of 10 idempotency keys, all at
     // once so that the writer stores them in a few multi-row batches.
-    let tasks: Vec<_> = (0..200)
+    let requests: Vec<_> = (0..200)
         .map(|i| {
-            let (api, url, secret) = (api.clone(), url.clone(), secret.clone());
-            tokio::spawn(async move {
-                let idem = (i >= 150).then(|| format!("key-{}", i % 10));
-                let body = format!("{{\"n\":{i}}}");
-                let r = api
-                    .send_raw(
-                        &url,
-                        Some(&secret),
-                        body.as_bytes(),
-                        Some("application/json"),
-                        idem.as_deref(),
-                    )
-                    .await;
-                assert_eq!(r.status, 202, "{}", r.body);
-                (i, idem, r.body["data"]["id"].as_str().unwrap().to_string())
-            })
+            (
+                format!("{{\"n\":{i}}}"),
+                (i >= 150).then(|| format!("key-{}", i % 10)),
+            )
         })
         .collect();
+    let ids = api
+        .ingest_all_at_once(&url, &secret, requests.clone())
+        .await;
     let mut by_key: HashMap<String, String> = HashMap::new();
     let mut expected: HashMap<String, String> = HashMap::new();
-    for t in tasks {
-        let (i, idem, id) = t.await.unwrap();
+    for ((body, idem), id) in requests.into_iter().zip(ids) {
         match idem {
             Some(k) => match by_key.get(&k) {
                 Some(first) => assert_eq!(first, &id, "one idempotency key, two deliveries"),
                 None => {
                     by_key.insert(k, id.clone());
-                    expected.insert(id, format!("{{\"n\":{i}}}"));
+                    expected.insert(id, body);
                 }
             },
             None => {
-                expected.insert(id, format!("{{\"n\":{i}}}"));
+                expected.insert(id, body);
             }
         }
     }

@@ -520,6 +520,42 @@ impl Api {
         .await
     }
 
+    /// Sends each (body, idempotency key) to an ingest URL all at once,
+    /// each request on a task of its own, so that the writer stores them in
+    /// a few multi-row batches; every answer must be 202. The event ids,
+    /// in the order of `requests`.
+    pub async fn ingest_all_at_once(
+        &self,
+        ingest_url: &str,
+        secret: &str,
+        requests: Vec<(String, Option<String>)>,
+    ) -> Vec<String> {
+        let tasks: Vec<_> = requests
+            .into_iter()
+            .map(|(body, idem)| {
+                let (api, url, secret) = (self.clone(), ingest_url.to_string(), secret.to_string());
+                tokio::spawn(async move {
+                    let r = api
+                        .send_raw(
+                            &url,
+                            Some(&secret),
+                            body.as_bytes(),
+                            Some("application/json"),
+                            idem.as_deref(),
+                        )
+                        .await;
+                    assert_eq!(r.status, 202, "{}", r.body);
+                    r.body["data"]["id"].as_str().expect("id").to_string()
+                })
+            })
+            .collect();
+        let mut ids = Vec::with_capacity(tasks.len());
+        for t in tasks {
+            ids.push(t.await.expect("a request's task"));
+        }
+        ids
+    }
+
     pub async fn send_raw(
         &self,
         url: &str,
