@@ -481,3 +481,145 @@ async fn deploy_files_use_only_what_serve_accepts_and_start_a_server() {
         200
     );
 }
+
+/// An upgrade keeps the attempts already recorded: migration 16 copies the
+/// attempts table into one keyed by delivery, on both backends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upgrade_keeps_the_attempts_already_recorded() {
+    use sqlx::Row;
+    type AttemptRow = (
+        String,
+        String,
+        i64,
+        i64,
+        i64,
+        Option<i64>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let pg = fresh_database().await;
+    let url = match &pg {
+        Some(pg) => pg.url.clone(),
+        None => format!(
+            "sqlite://{}?mode=rwc",
+            dir.path().join("db.sqlite").display()
+        ),
+    };
+    let settings = hookrelay::store::PoolSettings {
+        max_connections: 2,
+        statement_timeout: Duration::from_secs(5),
+    };
+    let store = hookrelay::store::Store::connect(&url, &settings)
+        .await
+        .unwrap();
+    store.migrate_through(15).await.unwrap();
+    let text = |s: &str| Some(s.to_string());
+    let recorded: Vec<AttemptRow> = vec![
+        (
+            "att_1".into(),
+            "dlv_a".into(),
+            1,
+            1_000,
+            12,
+            Some(500),
+            None,
+            None,
+            text("oops"),
+        ),
+        (
+            "att_2".into(),
+            "dlv_a".into(),
+            2,
+            2_000,
+            10_000,
+            None,
+            text("timeout"),
+            text("timed out"),
+            None,
+        ),
+        // Two nodes recorded attempt 2: one of them had taken the lease over.
+        (
+            "att_3".into(),
+            "dlv_a".into(),
+            2,
+            2_500,
+            7,
+            Some(200),
+            None,
+            None,
+            text("ok"),
+        ),
+        (
+            "att_4".into(),
+            "dlv_b".into(),
+            1,
+            3_000,
+            3,
+            Some(204),
+            None,
+            None,
+            text(""),
+        ),
+    ];
+    let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+    let insert = "INSERT INTO attempts (id, delivery_id, attempt_no, started_at, duration_ms, status_code, \
+                  error_kind, error_message, response_excerpt) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+    for a in &recorded {
+        sqlx::query(insert)
+            .bind(&a.0)
+            .bind(&a.1)
+            .bind(a.2)
+            .bind(a.3)
+            .bind(a.4)
+            .bind(a.5)
+            .bind(&a.6)
+            .bind(&a.7)
+            .bind(&a.8)
+            .execute(&pool)
+            .await
+            .unwrap();
+    }
+
+    store.migrate().await.unwrap();
+    let kept: Vec<AttemptRow> = sqlx::query(
+        "SELECT id, delivery_id, attempt_no, started_at, duration_ms, status_code, error_kind, \
+         error_message, response_excerpt FROM attempts ORDER BY id",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| {
+        (
+            r.get(0),
+            r.get(1),
+            r.get(2),
+            r.get(3),
+            r.get(4),
+            r.get(5),
+            r.get(6),
+            r.get(7),
+            r.get(8),
+        )
+    })
+    .collect();
+    assert_eq!(kept, recorded);
+    let again = |id: &str| {
+        sqlx::query(insert)
+            .bind(id.to_string())
+            .bind("dlv_a")
+            .bind(2_i64)
+            .bind(4_000_i64)
+            .bind(1_i64)
+            .bind(Some(200_i64))
+            .bind(None::<String>)
+            .bind(None::<String>)
+            .bind(None::<String>)
+            .execute(&pool)
+    };
+    assert!(again("att_3").await.is_err(), "an attempt is recorded once");
+    again("att_5").await.unwrap();
+    pool.close().await;
+}
