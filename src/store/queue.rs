@@ -161,7 +161,8 @@ impl Store {
             for chunk in row_chunks(&originals) {
                 // `now` is our own integer, so it can be written into the SQL.
                 let sql = format!(
-                    "UPDATE deliveries SET replayed_at = {now} WHERE id IN {}",
+                    "UPDATE{} deliveries SET replayed_at = {now} WHERE id IN {}",
+                    self.dialect.or_fail(),
                     values_list(self.dialect, 1, chunk.len())
                 );
                 bind_all(&sql, chunk.iter().copied())
@@ -185,8 +186,9 @@ impl Store {
         // one or two per event, which is most of the cost of a batch.
         for chunk in row_chunks(&events) {
             let sql = format!(
-                "INSERT INTO events (id, project_id, content_type, body, received_at, headers, application_id, event_type, \
+                "INSERT{} INTO events (id, project_id, content_type, body, received_at, headers, application_id, event_type, \
                  ordering_key) VALUES {}",
+                self.dialect.or_fail(),
                 values_list(self.dialect, chunk.len(), 9)
             );
             let mut q = sqlx::query(&sql);
@@ -206,8 +208,9 @@ impl Store {
         }
         for chunk in row_chunks(&rows) {
             let sql = format!(
-                "INSERT INTO deliveries (id, project_id, webhook_id, event_id, status, attempts, next_attempt_at, \
+                "INSERT{} INTO deliveries (id, project_id, webhook_id, event_id, status, attempts, next_attempt_at, \
                  lease_token, created_at, updated_at, replay_of) VALUES {}",
+                self.dialect.or_fail(),
                 values_list(self.dialect, chunk.len(), 11)
             );
             let mut q = sqlx::query(&sql);
@@ -237,8 +240,9 @@ impl Store {
         }
         for chunk in row_chunks(&resent) {
             let sql = format!(
-                "UPDATE deliveries SET transformed = \
+                "UPDATE{} deliveries SET transformed = \
                  (SELECT o.transformed FROM deliveries o WHERE o.id = deliveries.replay_of) WHERE id IN {}",
+                self.dialect.or_fail(),
                 values_list(self.dialect, 1, chunk.len())
             );
             bind_all(&sql, chunk.iter().copied())
@@ -534,8 +538,9 @@ impl Store {
             .collect();
         for attempts in row_chunks(&attempts) {
             let sql = format!(
-                "INSERT INTO attempts (id, delivery_id, attempt_no, started_at, duration_ms, status_code, \
+                "INSERT{} INTO attempts (id, delivery_id, attempt_no, started_at, duration_ms, status_code, \
                  error_kind, error_message, response_excerpt) VALUES {}",
+                self.dialect.or_fail(),
                 values_list(self.dialect, attempts.len(), 9)
             );
             let mut q = sqlx::query(&sql);
@@ -556,11 +561,12 @@ impl Store {
         for chunk in row_chunks(outcomes) {
             // VALUES columns are named column1.. on both SQLite and PostgreSQL.
             let sql = format!(
-                "UPDATE deliveries SET status = v.column3, attempts = v.column4, next_attempt_at = v.column5, \
+                "UPDATE{} deliveries SET status = v.column3, attempts = v.column4, next_attempt_at = v.column5, \
                  lease_token = NULL, last_status_code = COALESCE(v.column6, deliveries.last_status_code), \
                  last_error = v.column7, updated_at = v.column8, \
                  transformed = COALESCE(deliveries.transformed, v.column9) \
                  FROM (VALUES {}) AS v WHERE deliveries.id = v.column1 AND deliveries.lease_token = v.column2",
+                self.dialect.or_fail(),
                 values_list(self.dialect, chunk.len(), 9)
             );
             let mut q = sqlx::query(&sql);

@@ -109,7 +109,7 @@ impl UsageTally {
         let rows: Vec<_> = self.counts.iter().collect();
         for chunk in row_chunks(&rows) {
             let sql = format!(
-                "INSERT INTO usage_counters (project_id, webhook_id, hour_start, events, deliveries, attempts, \
+                "INSERT{} INTO usage_counters (project_id, webhook_id, hour_start, events, deliveries, attempts, \
                  successes, failures, dead, bytes_in, bytes_out) VALUES {} \
                  ON CONFLICT (project_id, webhook_id, hour_start) DO UPDATE SET \
                  events = usage_counters.events + excluded.events, \
@@ -120,6 +120,7 @@ impl UsageTally {
                  dead = usage_counters.dead + excluded.dead, \
                  bytes_in = usage_counters.bytes_in + excluded.bytes_in, \
                  bytes_out = usage_counters.bytes_out + excluded.bytes_out",
+                dialect.or_fail(),
                 values_list(dialect, chunk.len(), 11)
             );
             let mut q = sqlx::query(&sql);
@@ -149,7 +150,8 @@ impl UsageTally {
                 .collect();
             for chunk in row_chunks(&succeeded) {
                 let sql = format!(
-                    "UPDATE webhooks SET consecutive_dead = 0 WHERE consecutive_dead <> 0 AND id IN {}",
+                    "UPDATE{} webhooks SET consecutive_dead = 0 WHERE consecutive_dead <> 0 AND id IN {}",
+                    dialect.or_fail(),
                     values_list(dialect, 1, chunk.len())
                 );
                 bind_all(&sql, chunk.iter().copied())
