@@ -63,14 +63,15 @@ pub enum Dialect {
 }
 
 impl Dialect {
-    /// Written after `INSERT` or `UPDATE` in the write path's statements
-    /// that change many rows. SQLite gives such a statement a journal of its
-    /// own when a constraint could stop it with the default ABORT, so that it
-    /// can undo just its own rows: a copy of every page it changes, 2-3 % of
-    /// the server's CPU on messages (`memjrnlWrite` in the profile). The
-    /// write path never goes on with a transaction after a statement fails
-    /// (the whole batch rolls back and its callers are told), so there it
-    /// uses OR FAIL, which keeps no such journal. PostgreSQL has neither the
+    /// Written after `INSERT` or `UPDATE` in the statements of the write
+    /// path and of the claims that change many rows. Inside a transaction,
+    /// SQLite gives such a statement a journal of its own when a constraint
+    /// could stop it with the default ABORT, so that it can undo just its
+    /// own rows: a copy of every page it changes, 2-3 % of the server's CPU
+    /// on messages (`memjrnlWrite` in the profile). Neither goes on with a
+    /// transaction after a statement fails (a write batch rolls back whole
+    /// and its callers are told; a claim is one statement), so they use
+    /// OR FAIL, which keeps no such journal. PostgreSQL has neither the
     /// clause nor the cost.
     pub(crate) fn or_fail(self) -> &'static str {
         match self {

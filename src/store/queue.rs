@@ -360,9 +360,11 @@ impl Store {
         lease_until: i64,
     ) -> Result<Vec<Claimed>> {
         let now = now_ms();
+        // A claim's transaction is this one statement: see `Dialect::or_fail`.
         let sql = format!(
-            "UPDATE deliveries SET status = 'delivering', lease_token = $1, next_attempt_at = $2, updated_at = $3 \
-             WHERE {filter} RETURNING id, project_id, webhook_id, event_id, attempts, transformed"
+            "UPDATE{} deliveries SET status = 'delivering', lease_token = $1, next_attempt_at = $2, updated_at = $3 \
+             WHERE {filter} RETURNING id, project_id, webhook_id, event_id, attempts, transformed",
+            self.dialect.or_fail()
         );
         let mut q = sqlx::query(&sql).bind(token).bind(lease_until).bind(now);
         for (w, n) in pairs {
