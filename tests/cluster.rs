@@ -402,21 +402,8 @@ async fn nodes_starting_together_migrate_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn only_one_holder_leads_a_cluster_job_until_its_lease_expires() {
     let dir = tempfile::tempdir().unwrap();
-    let pg = fresh_database().await;
-    let url = match &pg {
-        Some(pg) => pg.url.clone(),
-        None => format!(
-            "sqlite://{}?mode=rwc",
-            dir.path().join("db.sqlite").display()
-        ),
-    };
-    let settings = hookrelay::store::PoolSettings {
-        max_connections: 2,
-        statement_timeout: Duration::from_secs(5),
-    };
-    let store = hookrelay::store::Store::connect(&url, &settings)
-        .await
-        .unwrap();
+    let (url, _pg) = store_database(dir.path()).await;
+    let store = open_store(&url, Duration::from_secs(5)).await;
     store.migrate().await.unwrap();
     assert!(store.try_lead("cleanup", "node-a", 60_000).await.unwrap());
     assert!(

@@ -406,8 +406,7 @@ async fn idempotency_keys_repeated_in_a_burst_are_claimed_without_deadlocks() {
     let api = server.api();
     let receiver = Receiver::start().await;
     let hook = api.create_webhook(&key, &receiver.url, json!({})).await;
-    let url = hook["ingestUrl"].as_str().unwrap().to_string();
-    let secret = hook["ingestSecret"].as_str().unwrap().to_string();
+    let (url, secret) = ingest_credentials(&hook);
     // Rounds alternate between ascending and descending keys.
     let keys: Vec<_> = (0..KEYS * 10)
         .map(|i| {
@@ -533,10 +532,7 @@ async fn every_acknowledged_event_survives_sigkill() {
             json!({ "retrySchedule": [0, 0, 0, 0, 0] }),
         )
         .await;
-    let (url, secret) = (
-        hook["ingestUrl"].as_str().unwrap().to_string(),
-        hook["ingestSecret"].as_str().unwrap().to_string(),
-    );
+    let (url, secret) = ingest_credentials(&hook);
 
     let mut acked = Vec::new();
     for i in 0..N {

@@ -671,10 +671,7 @@ async fn a_full_disk_is_survived_without_a_restart() {
             json!({ "retrySchedule": [3600] }),
         )
         .await;
-    let (url, secret) = (
-        hook["ingestUrl"].as_str().unwrap().to_string(),
-        hook["ingestSecret"].as_str().unwrap().to_string(),
-    );
+    let (url, secret) = ingest_credentials(&hook);
     let body = format!("{{\"pad\":\"{}\"}}", "x".repeat(8 * 1024));
 
     // Leave about 2 MB free, then fill it.
@@ -910,10 +907,7 @@ async fn a_backup_taken_under_load_restores_every_acknowledged_event() {
             json!({ "retrySchedule": [3600] }),
         )
         .await;
-    let (url, secret) = (
-        hook["ingestUrl"].as_str().unwrap().to_string(),
-        hook["ingestSecret"].as_str().unwrap().to_string(),
-    );
+    let (url, secret) = ingest_credentials(&hook);
     // Load: senders keep ingesting through the backup.
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let acked = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));

@@ -169,8 +169,7 @@ async fn a_concurrent_burst_is_stored_in_batches_and_each_event_arrives_once() {
     let api = server.api();
     let receiver = Receiver::start().await;
     let hook = api.create_webhook(&key, &receiver.url, json!({})).await;
-    let url = hook["ingestUrl"].as_str().unwrap().to_string();
-    let secret = hook["ingestSecret"].as_str().unwrap().to_string();
+    let (url, secret) = ingest_credentials(&hook);
 
     // 150 distinct events, and 50 repeats of 10 idempotency keys, all at
     // once so that the writer stores them in a few multi-row batches.

@@ -499,21 +499,8 @@ async fn an_upgrade_keeps_the_attempts_already_recorded() {
         Option<String>,
     );
     let dir = tempfile::tempdir().unwrap();
-    let pg = fresh_database().await;
-    let url = match &pg {
-        Some(pg) => pg.url.clone(),
-        None => format!(
-            "sqlite://{}?mode=rwc",
-            dir.path().join("db.sqlite").display()
-        ),
-    };
-    let settings = hookrelay::store::PoolSettings {
-        max_connections: 2,
-        statement_timeout: Duration::from_secs(5),
-    };
-    let store = hookrelay::store::Store::connect(&url, &settings)
-        .await
-        .unwrap();
+    let (url, _pg) = store_database(dir.path()).await;
+    let store = open_store(&url, Duration::from_secs(5)).await;
     store.migrate_through(15).await.unwrap();
     let text = |s: &str| Some(s.to_string());
     let recorded: Vec<AttemptRow> = vec![

@@ -224,13 +224,7 @@ async fn the_sqlite_log_starts_over_after_a_checkpoint() {
         "sqlite://{}?mode=rwc",
         dir.path().join("db.sqlite").display()
     );
-    let settings = hookrelay::store::PoolSettings {
-        max_connections: 2,
-        statement_timeout: Duration::from_secs(5),
-    };
-    let store = hookrelay::store::Store::connect(&url, &settings)
-        .await
-        .unwrap();
+    let store = open_store(&url, Duration::from_secs(5)).await;
     store.migrate().await.unwrap();
 
     let wal = dir.path().join("db.sqlite-wal");

@@ -62,6 +62,42 @@ pub async fn fresh_database() -> Option<TestDatabase> {
     })
 }
 
+/// Where a test that opens the store without a server keeps its database:
+/// a fresh PostgreSQL database when the suite runs against PostgreSQL
+/// (keep the guard as long as the store is used), else SQLite in `dir`.
+pub async fn store_database(dir: &std::path::Path) -> (String, Option<TestDatabase>) {
+    match fresh_database().await {
+        Some(pg) => (pg.url.clone(), Some(pg)),
+        None => (
+            format!("sqlite://{}?mode=rwc", dir.join("db.sqlite").display()),
+            None,
+        ),
+    }
+}
+
+/// The store opened directly on `url`, with a pool of two, as the server
+/// would open it: for tests of the database itself.
+pub async fn open_store(url: &str, statement_timeout: Duration) -> hookrelay::store::Store {
+    let settings = hookrelay::store::PoolSettings {
+        max_connections: 2,
+        statement_timeout,
+    };
+    hookrelay::store::Store::connect(url, &settings)
+        .await
+        .expect("connect the store")
+}
+
+/// A webhook's ingest URL and ingest secret, as its creation answered them.
+pub fn ingest_credentials(hook: &Value) -> (String, String) {
+    (
+        hook["ingestUrl"].as_str().expect("ingestUrl").to_string(),
+        hook["ingestSecret"]
+            .as_str()
+            .expect("ingestSecret")
+            .to_string(),
+    )
+}
+
 impl Drop for TestDatabase {
     fn drop(&mut self) {
         use sqlx::Connection;
@@ -331,13 +367,7 @@ impl Server {
     /// The server's database through the store, for races no request can
     /// time (a change landing between two steps of one request).
     pub async fn store(&self) -> hookrelay::store::Store {
-        let settings = hookrelay::store::PoolSettings {
-            max_connections: 2,
-            statement_timeout: Duration::from_secs(10),
-        };
-        hookrelay::store::Store::connect(&self.database_url(), &settings)
-            .await
-            .expect("connect the store")
+        open_store(&self.database_url(), Duration::from_secs(10)).await
     }
 
     /// Runs one SQL statement on the server's database, for states no API
