@@ -173,6 +173,69 @@ async fn connection_errors_are_recorded_as_such() {
     assert_eq!(d["attempts"][0]["statusCode"], serde_json::Value::Null);
 }
 
+/// A destination may answer anything, NUL bytes included, which PostgreSQL
+/// cannot store in text: its attempts were refused with the whole batch
+/// they rode in, so the other endpoints' outcomes in that batch were lost
+/// with them and retried, and the endpoint's own never recorded.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_answer_with_nul_bytes_is_recorded_beside_everyone_elses() {
+    let server = Server::start(ServerOpts::default()).await;
+    let (_, key) = server.create_project("acme");
+    let api = server.api();
+    let nul = axum::Router::new().fallback(|| async {
+        (
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            b"bad\0answer\0".to_vec(),
+        )
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let nul_url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, nul).await });
+    let receiver = Receiver::start().await;
+    let broken = api
+        .create_webhook(&key, &nul_url, json!({ "retrySchedule": [] }))
+        .await;
+    let fine = api.create_webhook(&key, &receiver.url, json!({})).await;
+
+    let mut ids = Vec::new();
+    for i in 0..20 {
+        // Four answers with NUL, fewer than open the endpoint's circuit,
+        // among the other endpoint's deliveries.
+        let hooks = if i % 5 == 0 {
+            vec![&fine, &broken]
+        } else {
+            vec![&fine]
+        };
+        for hook in hooks {
+            let (url, secret) = ingest_credentials(hook);
+            let body = format!("{{\"n\":{i}}}");
+            let r = api.ingest(&url, &secret, body.as_bytes()).await;
+            assert_eq!(r.status, 202, "{}", r.body);
+            let id = r.body["data"]["id"].as_str().unwrap().to_string();
+            ids.push((hook["id"] == broken["id"], id));
+        }
+    }
+    for (is_broken, id) in &ids {
+        let d = api
+            .wait_delivery(&key, id, |d| {
+                d["status"] == "dead" || d["status"] == "succeeded"
+            })
+            .await;
+        if *is_broken {
+            assert_eq!(d["status"], "dead", "{d}");
+            assert_eq!(d["attempts"][0]["statusCode"], 500);
+            assert_eq!(
+                d["attempts"][0]["responseExcerpt"],
+                "bad\u{fffd}answer\u{fffd}"
+            );
+        } else {
+            assert_eq!(d["status"], "succeeded", "{d}");
+            assert_eq!(d["attemptCount"], 1, "{d}");
+        }
+    }
+    assert_eq!(receiver.count(), 20);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn signing_rotation_sends_two_signatures_during_overlap_and_one_after() {
     let server = Server::start(ServerOpts::default()).await;
