@@ -138,6 +138,26 @@ async fn transformed_requests_arrive_signed_and_null_cancels() {
     assert_eq!(d["attempts"][0]["errorKind"], "transformation_error");
     assert!(s(&d["attempts"][0], "errorMessage").contains("webhook-signature"));
 
+    // What a script throws is kept as text every backend stores, NUL
+    // included: PostgreSQL refused it, and with it the write batch the
+    // attempt rode in (other customers' events and outcomes).
+    set(
+        &api,
+        &key,
+        &id,
+        "function handler(e) { throw new Error('bad\\u0000news') }",
+    )
+    .await;
+    let threw = send(&api, &hook, r#"{"type":"x"}"#).await;
+    let d = api
+        .wait_delivery(&key, &threw, |d| d["status"] == "dead")
+        .await;
+    assert_eq!(d["attempts"][0]["errorKind"], "transformation_error");
+    assert!(
+        s(&d["attempts"][0], "errorMessage").contains("bad\u{fffd}news"),
+        "{d}"
+    );
+
     // Disabled: events go out as they came.
     let r = put_transformation(
         &api,

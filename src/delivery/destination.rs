@@ -125,12 +125,12 @@ impl Destination {
         match result {
             Ok((status, excerpt, retry_after)) => {
                 record.status_code = Some(i64::from(status));
-                record.response_excerpt = Some(storable(excerpt));
+                record.response_excerpt = Some(super::storable(excerpt));
                 retry_after_ms = retry_after;
             }
             Err((kind, message)) => {
                 record.error_kind = Some(kind.as_str().to_string());
-                record.error_message = Some(storable(message));
+                record.error_message = Some(super::storable(message));
             }
         }
         Sent {
@@ -264,18 +264,6 @@ pub fn retry_after_ms(value: &str, now_ms: i64) -> Option<i64> {
         .ok()?
         .timestamp_millis();
     Some((at - now_ms).max(0))
-}
-
-/// What a destination (or a `hookrelay listen` CLI) said, as text every
-/// backend stores: PostgreSQL refuses NUL in text, and refusing an attempt
-/// would refuse the whole write batch it rides in, everyone's outcomes
-/// with it. A NUL becomes U+FFFD, as invalid UTF-8 already has.
-fn storable(text: String) -> String {
-    if text.contains('\0') {
-        text.replace('\0', "\u{fffd}")
-    } else {
-        text
-    }
 }
 
 /// Reads at most RESPONSE_EXCERPT_BYTES of a response; a body that breaks

@@ -1235,8 +1235,22 @@ fn unsent_attempt(
         duration_ms: clock.elapsed().as_millis() as i64,
         status_code: None,
         error_kind: Some(kind.to_string()),
-        error_message: Some(message),
+        error_message: Some(storable(message)),
         response_excerpt: None,
+    }
+}
+
+/// What an attempt records from outside (a destination's answer, a
+/// `hookrelay listen` CLI's word, what a transformation threw) as text
+/// every backend stores: PostgreSQL refuses NUL in text, and refusing an
+/// attempt would refuse the whole write batch it rides in, everyone's
+/// events and outcomes with it. A NUL becomes U+FFFD, as invalid UTF-8
+/// already has.
+fn storable(text: String) -> String {
+    if text.contains('\0') {
+        text.replace('\0', "\u{fffd}")
+    } else {
+        text
     }
 }
 
