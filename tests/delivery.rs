@@ -178,28 +178,13 @@ async fn connection_errors_are_recorded_as_such() {
 /// write path carries bodies (binding, chunking, encoding).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_batch_of_large_binary_bodies_is_stored_byte_for_byte() {
-    use hookrelay::store::{InitialState, Inserted, NewDelivery, NewEvent, WriteBatch};
+    use hookrelay::store::{Inserted, NewEvent, WriteBatch};
     let dir = tempfile::tempdir().unwrap();
     let (url, _pg) = store_database(dir.path()).await;
     let store = open_store(&url, Duration::from_secs(60)).await;
     store.migrate().await.unwrap();
     let events: Vec<NewEvent> = (0..20u8)
-        .map(|i| NewEvent {
-            event_id: hookrelay::ids::new_id(hookrelay::ids::EVENT),
-            project_id: "proj_x".into(),
-            application_id: None,
-            event_type: None,
-            content_type: "application/octet-stream".into(),
-            body: (0..1usize << 20).map(|b| b as u8 ^ i).collect(),
-            headers: None,
-            ordering_key: None,
-            idempotency_key: None,
-            deliveries: vec![NewDelivery {
-                delivery_id: hookrelay::ids::new_id(hookrelay::ids::DELIVERY),
-                webhook_id: "wh_x".into(),
-                state: InitialState::Queued,
-            }],
-        })
+        .map(|i| queued_event((0..1usize << 20).map(|b| b as u8 ^ i).collect()))
         .collect();
     let batch = WriteBatch {
         events: &events,
@@ -236,9 +221,7 @@ async fn an_answer_with_nul_bytes_is_recorded_beside_everyone_elses() {
             b"bad\0answer\0".to_vec(),
         )
     });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let nul_url = format!("http://{}/hook", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, nul).await });
+    let nul_url = format!("http://{}/hook", serve_on_loopback(nul).await);
     let receiver = Receiver::start().await;
     let broken = api
         .create_webhook(&key, &nul_url, json!({ "retrySchedule": [] }))

@@ -1027,11 +1027,7 @@ async fn otlp_receiver() -> (String, std::sync::Arc<std::sync::Mutex<Vec<bytes::
             }
         }),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
+    let url = format!("http://{}", serve_on_loopback(app).await);
     (url, got)
 }
 

@@ -182,22 +182,7 @@ async fn the_operators_cap_purges_sooner_than_the_tier_would() {
 
 fn events(n: usize) -> Vec<hookrelay::store::NewEvent> {
     (0..n)
-        .map(|_| hookrelay::store::NewEvent {
-            event_id: hookrelay::ids::new_id(hookrelay::ids::EVENT),
-            project_id: "proj_x".into(),
-            application_id: None,
-            event_type: None,
-            content_type: "application/json".into(),
-            body: bytes::Bytes::from(vec![b'x'; 1024]),
-            headers: None,
-            ordering_key: None,
-            idempotency_key: None,
-            deliveries: vec![hookrelay::store::NewDelivery {
-                delivery_id: hookrelay::ids::new_id(hookrelay::ids::DELIVERY),
-                webhook_id: "wh_x".into(),
-                state: hookrelay::store::InitialState::Queued,
-            }],
-        })
+        .map(|_| queued_event(bytes::Bytes::from(vec![b'x'; 1024])))
         .collect()
 }
 

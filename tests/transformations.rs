@@ -47,6 +47,17 @@ async fn send(api: &Api, hook: &Value, body: &str) -> String {
     s(&r.body["data"], "id")
 }
 
+/// Sets `code` as `hook`'s transformation, sends it an event and answers
+/// the first attempt of its delivery once the delivery is dead.
+async fn failed_attempt(api: &Api, key: &str, hook: &Value, code: &str) -> Value {
+    set(api, key, &s(hook, "id"), code).await;
+    let sent = send(api, hook, r#"{"type":"x"}"#).await;
+    let d = api
+        .wait_delivery(key, &sent, |d| d["status"] == "dead")
+        .await;
+    d["attempts"][0].clone()
+}
+
 fn json_body(r: &Received) -> Value {
     serde_json::from_slice(&r.body).expect("a JSON body")
 }
@@ -124,38 +135,30 @@ async fn transformed_requests_arrive_signed_and_null_cancels() {
     assert_eq!(rx.count(), 1, "a cancelled delivery is never sent");
 
     // A script returning what cannot be sent fails the delivery.
-    set(
+    let failed = failed_attempt(
         &api,
         &key,
-        &id,
+        &hook,
         "function handler(e) { return { body: 'x', headers: { 'webhook-signature': 'forged' } } }",
     )
     .await;
-    let refused = send(&api, &hook, r#"{"type":"x"}"#).await;
-    let d = api
-        .wait_delivery(&key, &refused, |d| d["status"] == "dead")
-        .await;
-    assert_eq!(d["attempts"][0]["errorKind"], "transformation_error");
-    assert!(s(&d["attempts"][0], "errorMessage").contains("webhook-signature"));
+    assert_eq!(failed["errorKind"], "transformation_error");
+    assert!(s(&failed, "errorMessage").contains("webhook-signature"));
 
     // What a script throws is kept as text every backend stores, NUL
     // included: PostgreSQL refused it, and with it the write batch the
     // attempt rode in (other customers' events and outcomes).
-    set(
+    let failed = failed_attempt(
         &api,
         &key,
-        &id,
+        &hook,
         "function handler(e) { throw new Error('bad\\u0000news') }",
     )
     .await;
-    let threw = send(&api, &hook, r#"{"type":"x"}"#).await;
-    let d = api
-        .wait_delivery(&key, &threw, |d| d["status"] == "dead")
-        .await;
-    assert_eq!(d["attempts"][0]["errorKind"], "transformation_error");
+    assert_eq!(failed["errorKind"], "transformation_error");
     assert!(
-        s(&d["attempts"][0], "errorMessage").contains("bad\u{fffd}news"),
-        "{d}"
+        s(&failed, "errorMessage").contains("bad\u{fffd}news"),
+        "{failed}"
     );
 
     // Disabled: events go out as they came.

@@ -87,6 +87,39 @@ pub async fn open_store(url: &str, statement_timeout: Duration) -> hookrelay::st
         .expect("connect the store")
 }
 
+/// Serves `app` on a loopback port for the rest of the test; its address.
+pub async fn serve_on_loopback(app: axum::Router) -> std::net::SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind a loopback port");
+    let addr = listener.local_addr().expect("the loopback port's address");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    addr
+}
+
+/// A new event of `body` for webhook `wh_x` of project `proj_x`, queued:
+/// for tests that write batches through the store directly.
+pub fn queued_event(body: Bytes) -> hookrelay::store::NewEvent {
+    hookrelay::store::NewEvent {
+        event_id: hookrelay::ids::new_id(hookrelay::ids::EVENT),
+        project_id: "proj_x".into(),
+        application_id: None,
+        event_type: None,
+        content_type: "application/octet-stream".into(),
+        body,
+        headers: None,
+        ordering_key: None,
+        idempotency_key: None,
+        deliveries: vec![hookrelay::store::NewDelivery {
+            delivery_id: hookrelay::ids::new_id(hookrelay::ids::DELIVERY),
+            webhook_id: "wh_x".into(),
+            state: hookrelay::store::InitialState::Queued,
+        }],
+    }
+}
+
 /// A webhook's ingest URL and ingest secret, as its creation answered them.
 pub fn ingest_credentials(hook: &Value) -> (String, String) {
     (
@@ -773,13 +806,7 @@ impl Receiver {
         let app = axum::Router::new()
             .fallback(handle)
             .with_state(state.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind receiver");
-        let addr = listener.local_addr().unwrap();
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
+        let addr = serve_on_loopback(app).await;
         Receiver {
             url: format!("http://{addr}/hook"),
             state,
