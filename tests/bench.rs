@@ -64,6 +64,21 @@ fn assert_complete(r: &Value, deliveries: u64) {
         r["dbEndMiB"].as_f64().unwrap() > 0.0 && r["dbPeakMiB"].as_f64() >= r["dbEndMiB"].as_f64(),
         "{r}"
     );
+    // PostgreSQL's own work: its processes run on this machine, as the test
+    // command starts them. SQLite's is the server's.
+    if on_postgres() {
+        assert!(
+            r["databaseCpuPerDeliveryUs"].as_f64().unwrap_or(0.0) > 0.0,
+            "{r}"
+        );
+        assert!(
+            r["databaseWalBytesPerDelivery"].as_f64().unwrap_or(0.0) > 0.0,
+            "{r}"
+        );
+    } else {
+        assert!(r["databaseCpuPerDeliveryUs"].is_null(), "{r}");
+        assert!(r["databaseWalBytesPerDelivery"].is_null(), "{r}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

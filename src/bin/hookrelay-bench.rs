@@ -6,7 +6,8 @@
 //! (`--path`: the ingest URL, the Public API's send route, or application
 //! messages fanned out to `--endpoints` endpoints), and checks that every
 //! delivery arrived exactly once. Exit status 0 only if nothing was lost,
-//! duplicated or forged.
+//! duplicated or forged. On PostgreSQL it also reports the database's own
+//! work per delivery: its CPU when it runs on this machine, and its WAL.
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -301,6 +302,31 @@ fn bytes_written(pid: &str) -> u64 {
         .unwrap_or(0)
 }
 
+/// The fields of `/proc/<pid>/stat` after the parenthesised command name
+/// (which may hold spaces): index 1 is the parent's pid, 11 and 12 the
+/// process's user and system time, 13 and 14 those of the children it
+/// waited for, in clock ticks (100 per second on every Linux configuration
+/// this runs on).
+fn proc_stat(pid: &str) -> Option<Vec<String>> {
+    let s = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    Some(
+        s.rsplit_once(')')?
+            .1
+            .split_whitespace()
+            .map(str::to_string)
+            .collect(),
+    )
+}
+
+/// The sum of the `/proc/<pid>/stat` fields at `indexes`, in seconds.
+fn stat_seconds(fields: &[String], indexes: &[usize]) -> Option<f64> {
+    indexes
+        .iter()
+        .map(|&i| fields.get(i)?.parse::<u64>().ok())
+        .sum::<Option<u64>>()
+        .map(|ticks| ticks as f64 / 100.0)
+}
+
 /// Peak RSS (VmHWM, bytes) and CPU seconds (user + system) of a process.
 fn process_usage(pid: &str) -> (u64, f64) {
     let hwm = std::fs::read_to_string(format!("/proc/{pid}/status"))
@@ -312,19 +338,30 @@ fn process_usage(pid: &str) -> (u64, f64) {
         })
         .unwrap_or(0)
         * 1024;
-    // Fields after the parenthesised command name; utime and stime are the
-    // 14th and 15th fields of the whole line, in clock ticks (100 per second
-    // on every Linux configuration this runs on).
-    let cpu = std::fs::read_to_string(format!("/proc/{pid}/stat"))
-        .ok()
-        .and_then(|s| {
-            let rest = s.rsplit_once(')')?.1;
-            let f: Vec<&str> = rest.split_whitespace().collect();
-            let ticks = f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?;
-            Some(ticks as f64 / 100.0)
-        })
+    let cpu = proc_stat(pid)
+        .and_then(|f| stat_seconds(&f, &[11, 12]))
         .unwrap_or(0.0);
     (hwm, cpu)
+}
+
+/// CPU seconds of a PostgreSQL server running on this machine: its
+/// postmaster, the children it has waited for, and its children alive now
+/// (the server's connections, the WAL writer, the checkpointer, autovacuum).
+/// Every database of that server counts: the bench's should be its only
+/// load.
+fn postgres_cpu(postmaster: &str) -> Option<f64> {
+    let own = stat_seconds(&proc_stat(postmaster)?, &[11, 12, 13, 14])?;
+    let children: f64 = std::fs::read_dir("/proc")
+        .ok()?
+        .filter_map(|entry| {
+            let name = entry.ok()?.file_name().into_string().ok()?;
+            name.bytes().all(|b| b.is_ascii_digit()).then_some(name)
+        })
+        .filter_map(|pid| proc_stat(&pid))
+        .filter(|f| f.get(1).map(String::as_str) == Some(postmaster))
+        .filter_map(|f| stat_seconds(&f, &[11, 12]))
+        .sum();
+    Some(own + children)
 }
 
 async fn receive(
@@ -630,7 +667,40 @@ struct DbSize {
 #[derive(Clone)]
 enum Measure {
     Sqlite(PathBuf),
-    Postgres(sqlx::AnyPool),
+    /// The pool, and the pid of the postmaster when the server's processes
+    /// are visible here (see `find_postmaster`).
+    Postgres(sqlx::AnyPool, Option<String>),
+}
+
+/// What PostgreSQL did: CPU seconds (None when its processes are not
+/// visible here) and bytes of WAL written (`pg_stat_wal`, the whole server).
+#[derive(Clone, Copy, Default)]
+struct DatabaseWork {
+    cpu_seconds: Option<f64>,
+    wal_bytes: Option<u64>,
+}
+
+/// The postmaster of the server `pool` is connected to, if it runs on this
+/// machine: the parent of this connection's backend. The backend's pid as
+/// PostgreSQL reports it must name a process here whose title is that of a
+/// backend of this database; a server elsewhere, or in a container with
+/// pids of its own, is not mistaken for one of this machine's processes.
+async fn find_postmaster(pool: &sqlx::AnyPool) -> Option<String> {
+    use sqlx::Row;
+    let row = sqlx::query(
+        "SELECT CAST(pg_backend_pid() AS BIGINT) AS pid, CAST(current_database() AS TEXT) AS db",
+    )
+    .fetch_one(pool)
+    .await
+    .ok()?;
+    let (pid, db): (i64, String) = (row.try_get("pid").ok()?, row.try_get("db").ok()?);
+    let title = std::fs::read_to_string(format!("/proc/{pid}/cmdline")).ok()?;
+    if !(title.starts_with("postgres: ") && title.split_whitespace().any(|w| w == db)) {
+        return None;
+    }
+    let parent = proc_stat(&pid.to_string())?.get(1)?.clone();
+    let comm = std::fs::read_to_string(format!("/proc/{parent}/comm")).ok()?;
+    (comm.trim() == "postgres").then_some(parent)
 }
 
 impl Measure {
@@ -641,12 +711,28 @@ impl Measure {
                 .filter_map(|f| std::fs::metadata(dir.join(f)).ok())
                 .map(|m| m.len())
                 .sum(),
-            Measure::Postgres(pool) => {
+            Measure::Postgres(pool, _) => {
                 sqlx::query_scalar::<_, i64>("SELECT pg_database_size(current_database())")
                     .fetch_one(pool)
                     .await
                     .map_or(0, |n| n.max(0) as u64)
             }
+        }
+    }
+
+    async fn database_work(&self) -> DatabaseWork {
+        match self {
+            Measure::Sqlite(_) => DatabaseWork::default(),
+            Measure::Postgres(pool, postmaster) => DatabaseWork {
+                cpu_seconds: postmaster.as_deref().and_then(postgres_cpu),
+                wal_bytes: sqlx::query_scalar::<_, i64>(
+                    "SELECT CAST(wal_bytes AS BIGINT) FROM pg_stat_wal",
+                )
+                .fetch_one(pool)
+                .await
+                .ok()
+                .map(|n| n.max(0) as u64),
+            },
         }
     }
 }
@@ -656,12 +742,12 @@ impl DbSize {
         let measure = match &args.database_url {
             Some(url) => {
                 sqlx::any::install_default_drivers();
-                Measure::Postgres(
-                    sqlx::any::AnyPoolOptions::new()
-                        .max_connections(1)
-                        .connect(url)
-                        .await?,
-                )
+                let pool = sqlx::any::AnyPoolOptions::new()
+                    .max_connections(1)
+                    .connect(url)
+                    .await?;
+                let postmaster = find_postmaster(&pool).await;
+                Measure::Postgres(pool, postmaster)
             }
             None => Measure::Sqlite(data_dir.to_path_buf()),
         };
@@ -680,6 +766,10 @@ impl DbSize {
             task,
             measure,
         })
+    }
+
+    async fn database_work(&self) -> DatabaseWork {
+        self.measure.database_work().await
     }
 
     /// Peak and current size, in bytes.
@@ -764,6 +854,7 @@ async fn run(args: Args) -> Result<bool, BoxError> {
     ));
     let next = Arc::new(AtomicU64::new(0));
     let db_size = DbSize::watch(&args, &data_dir).await?;
+    let database_before = db_size.database_work().await;
     let (written_before, _, cpu_before) = usage();
     let (_, bench_cpu_before) = process_usage("self");
     let started = shared.now_ns();
@@ -810,6 +901,8 @@ async fn run(args: Args) -> Result<bool, BoxError> {
     // Late duplicates would show up within the engine's batching delay.
     tokio::time::sleep(Duration::from_millis(300)).await;
     let (written_after, rss, cpu_after) = usage();
+    // Before the servers stop: their connections' processes end with them.
+    let database_after = db_size.database_work().await;
     let written = written_after.saturating_sub(written_before);
     let (_, bench_cpu_after) = process_usage("self");
     let db_seconds = db_seconds(&setup, &servers).await;
@@ -842,6 +935,15 @@ async fn run(args: Args) -> Result<bool, BoxError> {
     let ok = lost == 0 && duplicated == 0 && bad == 0 && unknown == 0 && rejected == 0;
     let delivered = shared.arrived.load(Relaxed);
     let server_cpu = cpu_after - cpu_before;
+    let per_delivery = |total: f64| total / (delivered.max(1) as f64);
+    let database_cpu = database_before
+        .cpu_seconds
+        .zip(database_after.cpu_seconds)
+        .map(|(before, after)| after - before);
+    let wal_bytes = database_before
+        .wal_bytes
+        .zip(database_after.wal_bytes)
+        .map(|(before, after)| after.saturating_sub(before));
     let report = json!({
         "ok": ok,
         "backend": if args.database_url.is_some() { "postgres" } else { "sqlite" },
@@ -873,10 +975,13 @@ async fn run(args: Args) -> Result<bool, BoxError> {
         "serverPeakRssMiB": rss as f64 / 1048576.0,
         "serverCpuSeconds": server_cpu,
         // The server process's own CPU and writes; PostgreSQL's are its own.
-        "serverCpuPerDeliveryUs": server_cpu * 1e6 / (delivered.max(1) as f64),
-        "bytesWrittenPerDelivery": written as f64 / (delivered.max(1) as f64),
+        "serverCpuPerDeliveryUs": per_delivery(server_cpu * 1e6),
+        "bytesWrittenPerDelivery": per_delivery(written as f64),
         "benchCpuSeconds": bench_cpu_after - bench_cpu_before,
         "dbSeconds": db_seconds,
+        "databaseCpuSeconds": database_cpu,
+        "databaseCpuPerDeliveryUs": database_cpu.map(|s| per_delivery(s * 1e6)),
+        "databaseWalBytesPerDelivery": wal_bytes.map(|b| per_delivery(b as f64)),
         "dbPeakMiB": db_peak as f64 / 1048576.0,
         "dbEndMiB": db_end as f64 / 1048576.0,
     });
@@ -932,6 +1037,20 @@ fn print_table(out: &mut impl Write, r: &Value) -> std::io::Result<()> {
             .join(", ")
     });
     writeln!(out, "  server db time      {}", db.unwrap_or_default())?;
+    if r["backend"] == "postgres" {
+        let cpu = match r["databaseCpuPerDeliveryUs"].as_f64() {
+            Some(us) => format!(
+                "CPU {:.2} s ({us:.1} µs per delivery)",
+                f(&r["databaseCpuSeconds"])
+            ),
+            None => "CPU not visible from here".to_string(),
+        };
+        writeln!(
+            out,
+            "  PostgreSQL          {cpu}, {:.0} B of WAL per delivery",
+            f(&r["databaseWalBytesPerDelivery"])
+        )?;
+    }
     writeln!(
         out,
         "  database size       peak {:.0} MiB, at the end {:.0} MiB",
