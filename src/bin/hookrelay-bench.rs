@@ -656,9 +656,10 @@ fn percentile(sorted: &[u64], p: f64) -> f64 {
     sorted[i] as f64 / 1e6
 }
 
-/// Samples the database's size on disk every second while the run lasts:
-/// the SQLite files in the data directory, or `pg_database_size`.
-struct DbSize {
+/// Samples the database's size on disk every second while the run lasts
+/// (the SQLite files in the data directory, or `pg_database_size`), and
+/// reads PostgreSQL's work before and after it (`database_work`).
+struct DatabaseWatch {
     peak: Arc<AtomicU64>,
     task: tokio::task::JoinHandle<()>,
     measure: Measure,
@@ -737,8 +738,8 @@ impl Measure {
     }
 }
 
-impl DbSize {
-    async fn watch(args: &Args, data_dir: &Path) -> Result<DbSize, BoxError> {
+impl DatabaseWatch {
+    async fn watch(args: &Args, data_dir: &Path) -> Result<DatabaseWatch, BoxError> {
         let measure = match &args.database_url {
             Some(url) => {
                 sqlx::any::install_default_drivers();
@@ -761,7 +762,7 @@ impl DbSize {
                 }
             }
         });
-        Ok(DbSize {
+        Ok(DatabaseWatch {
             peak,
             task,
             measure,
@@ -853,8 +854,8 @@ async fn run(args: Args) -> Result<bool, BoxError> {
         api_key.clone(),
     ));
     let next = Arc::new(AtomicU64::new(0));
-    let db_size = DbSize::watch(&args, &data_dir).await?;
-    let database_before = db_size.database_work().await;
+    let database = DatabaseWatch::watch(&args, &data_dir).await?;
+    let database_before = database.database_work().await;
     let (written_before, _, cpu_before) = usage();
     let (_, bench_cpu_before) = process_usage("self");
     let started = shared.now_ns();
@@ -902,11 +903,11 @@ async fn run(args: Args) -> Result<bool, BoxError> {
     tokio::time::sleep(Duration::from_millis(300)).await;
     let (written_after, rss, cpu_after) = usage();
     // Before the servers stop: their connections' processes end with them.
-    let database_after = db_size.database_work().await;
+    let database_after = database.database_work().await;
     let written = written_after.saturating_sub(written_before);
     let (_, bench_cpu_after) = process_usage("self");
     let db_seconds = db_seconds(&setup, &servers).await;
-    let (db_peak, db_end) = db_size.finish().await;
+    let (db_peak, db_end) = database.finish().await;
     drop(servers);
 
     let mut latencies = Vec::with_capacity(deliveries);
