@@ -681,6 +681,19 @@ struct DatabaseWork {
     wal_bytes: Option<u64>,
 }
 
+impl DatabaseWork {
+    /// What was done between `before` and this reading.
+    fn since(self, before: DatabaseWork) -> DatabaseWork {
+        DatabaseWork {
+            cpu_seconds: self.cpu_seconds.zip(before.cpu_seconds).map(|(a, b)| a - b),
+            wal_bytes: self
+                .wal_bytes
+                .zip(before.wal_bytes)
+                .map(|(a, b)| a.saturating_sub(b)),
+        }
+    }
+}
+
 /// The postmaster of the server `pool` is connected to, if it runs on this
 /// machine: the parent of this connection's backend. The backend's pid as
 /// PostgreSQL reports it must name a process here whose title is that of a
@@ -937,14 +950,10 @@ async fn run(args: Args) -> Result<bool, BoxError> {
     let delivered = shared.arrived.load(Relaxed);
     let server_cpu = cpu_after - cpu_before;
     let per_delivery = |total: f64| total / (delivered.max(1) as f64);
-    let database_cpu = database_before
-        .cpu_seconds
-        .zip(database_after.cpu_seconds)
-        .map(|(before, after)| after - before);
-    let wal_bytes = database_before
-        .wal_bytes
-        .zip(database_after.wal_bytes)
-        .map(|(before, after)| after.saturating_sub(before));
+    let DatabaseWork {
+        cpu_seconds: database_cpu,
+        wal_bytes,
+    } = database_after.since(database_before);
     let report = json!({
         "ok": ok,
         "backend": if args.database_url.is_some() { "postgres" } else { "sqlite" },
